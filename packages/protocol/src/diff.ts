@@ -1,0 +1,66 @@
+import { jsonEqual } from './equal.js';
+import type { TaskChange } from './events.js';
+import { idKey } from './ids.js';
+import { tagsOf, type Subtask, type Task, type TasksFile } from './task.js';
+
+/**
+ * The task events that turn `before` into `after`, tag by tag, subtasks
+ * included. A subtask change is reported as the subtask's own event
+ * (id `"5.2"`, `parentId: "5"`), not as an update of its parent.
+ */
+export function diffTasksFiles(before: TasksFile | undefined, after: TasksFile): TaskChange[] {
+  const a = before ? tagsOf(before) : {};
+  const b = tagsOf(after);
+  const changes: TaskChange[] = [];
+  const tags = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const tag of tags) {
+    diffTaskLists(tag, a[tag]?.tasks ?? [], b[tag]?.tasks ?? [], undefined, changes);
+  }
+  return changes;
+}
+
+/** The top-level fields whose values differ between two versions of a task. */
+export function changedFields(before: object, after: object, ignore: readonly string[] = []): string[] {
+  const x = before as Record<string, unknown>;
+  const y = after as Record<string, unknown>;
+  const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
+  return [...keys].filter((k) => !ignore.includes(k) && !jsonEqual(x[k], y[k]));
+}
+
+function diffTaskLists(
+  tag: string,
+  before: ReadonlyArray<Task | Subtask>,
+  after: ReadonlyArray<Task | Subtask>,
+  parentId: string | undefined,
+  out: TaskChange[],
+): void {
+  const fullId = (t: Task | Subtask) => (parentId ? `${parentId}.${idKey(t.id)}` : idKey(t.id));
+  const where = parentId ? { tag, parentId } : { tag };
+  const old = new Map(before.map((t) => [idKey(t.id), t]));
+  const seen = new Set<string>();
+  for (const task of after) {
+    const key = idKey(task.id);
+    seen.add(key);
+    const prev = old.get(key);
+    const id = fullId(task);
+    if (!prev) {
+      out.push({ event: 'task.created', payload: { ...where, id, task } });
+      continue;
+    }
+    // Subtasks are diffed on their own, so a parent is "updated" only by its own fields.
+    const changed = changedFields(prev, task, parentId ? [] : ['subtasks']);
+    if (changed.length > 0) {
+      out.push({ event: 'task.updated', payload: { ...where, id, task, changed } });
+      if (changed.includes('status') && task.status !== undefined) {
+        out.push({
+          event: 'task.status.changed',
+          payload: { ...where, id, from: prev.status, to: task.status },
+        });
+      }
+    }
+    if (!parentId) diffTaskLists(tag, (prev as Task).subtasks ?? [], (task as Task).subtasks ?? [], id, out);
+  }
+  for (const [key, prev] of old) {
+    if (!seen.has(key)) out.push({ event: 'task.deleted', payload: { ...where, id: fullId(prev) } });
+  }
+}

@@ -1,0 +1,53 @@
+import type { Subtask, TagData, Task, TaskId } from './task.js';
+
+/** The canonical string form of an id: `5`, `"5"` → `"5"`. */
+export function idKey(id: TaskId): string {
+  return String(id).trim();
+}
+
+/** True when two ids name the same task (`5` and `"5"` do). */
+export function sameId(a: TaskId, b: TaskId): boolean {
+  return idKey(a) === idKey(b);
+}
+
+/** A parsed reference to a task (`"5"`) or a subtask (`"5.2"`). */
+export interface TaskRef {
+  taskId: string;
+  subtaskId?: string;
+}
+
+/** Parses `5`, `"5"` or `"5.2"`; returns undefined for anything else. */
+export function parseTaskRef(id: TaskId): TaskRef | undefined {
+  const match = /^(\d+)(?:\.(\d+))?$/.exec(idKey(id));
+  if (!match) return undefined;
+  return match[2] === undefined ? { taskId: match[1]! } : { taskId: match[1]!, subtaskId: match[2] };
+}
+
+/** What a ref points at inside a tag. */
+export type FoundTask =
+  | { kind: 'task'; task: Task; index: number }
+  | { kind: 'subtask'; task: Subtask; parent: Task; index: number };
+
+/** Finds a task or subtask by id (`5` or `"5.2"`) in a tag. */
+export function findTask(tag: TagData, id: TaskId): FoundTask | undefined {
+  const ref = parseTaskRef(id);
+  if (!ref) return undefined;
+  const index = tag.tasks.findIndex((t) => idKey(t.id) === ref.taskId);
+  if (index < 0) return undefined;
+  const task = tag.tasks[index]!;
+  if (ref.subtaskId === undefined) return { kind: 'task', task, index };
+  const subtasks = task.subtasks ?? [];
+  const subIndex = subtasks.findIndex((s) => idKey(s.id) === ref.subtaskId);
+  if (subIndex < 0) return undefined;
+  return { kind: 'subtask', task: subtasks[subIndex]!, parent: task, index: subIndex };
+}
+
+/** The next free numeric id among `items` (max + 1, starting at 1). */
+export function nextId(items: ReadonlyArray<{ id: TaskId }>): number {
+  let max = 0;
+  for (const item of items) {
+    const n = Number(item.id);
+    if (Number.isFinite(n) && n > max) max = n;
+  }
+  return Math.floor(max) + 1;
+}

@@ -1,0 +1,151 @@
+import { z } from 'zod';
+
+/**
+ * Schemas of Task Master's `.taskmaster/tasks/tasks.json`.
+ *
+ * Real files are messy: ids are numbers or numeric strings, dependencies mix
+ * `1` and `"2.1"`, metadata comes in two shapes, and tools add fields of their
+ * own. Every object schema is `loose()` so unknown fields survive a round trip.
+ */
+
+/** A task or subtask id as found in files: `5`, `"5"`, or for dependencies `"5.2"`. */
+export const TaskIdSchema = z.union([z.number().int().nonnegative(), z.string().min(1)]);
+export type TaskId = z.infer<typeof TaskIdSchema>;
+
+/** The statuses Task Master documents, plus two that real files contain. */
+export const KNOWN_STATUSES = [
+  'pending',
+  'in-progress',
+  'done',
+  'review',
+  'deferred',
+  'cancelled',
+  'blocked',
+  'completed',
+] as const;
+export type KnownStatus = (typeof KNOWN_STATUSES)[number];
+
+/** Any status read from a file; writes made through our API use {@link StatusSchema}. */
+export const FileStatusSchema = z.string().min(1);
+/** A status a client may set. */
+export const StatusSchema = z.enum(KNOWN_STATUSES);
+
+export const PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
+export const PrioritySchema = z.enum(PRIORITIES);
+
+export const SubtaskSchema = z
+  .object({
+    id: TaskIdSchema,
+    title: z.string(),
+    description: z.string().nullish(),
+    details: z.string().nullish(),
+    testStrategy: z.string().nullish(),
+    status: FileStatusSchema.optional(),
+    dependencies: z.array(TaskIdSchema).optional(),
+  })
+  .loose();
+export type Subtask = z.infer<typeof SubtaskSchema>;
+
+export const TaskSchema = z
+  .object({
+    id: TaskIdSchema,
+    title: z.string(),
+    description: z.string().nullish(),
+    details: z.string().nullish(),
+    testStrategy: z.string().nullish(),
+    status: FileStatusSchema.optional(),
+    priority: z.string().optional(),
+    dependencies: z.array(TaskIdSchema).optional(),
+    subtasks: z.array(SubtaskSchema).optional(),
+  })
+  .loose();
+export type Task = z.infer<typeof TaskSchema>;
+
+/** Either metadata shape seen in real files; both are optional field bags. */
+export const TagMetadataSchema = z
+  .object({
+    created: z.string().optional(),
+    updated: z.string().optional(),
+    description: z.string().optional(),
+    version: z.string().optional(),
+    lastModified: z.string().optional(),
+    taskCount: z.number().optional(),
+    completedCount: z.number().optional(),
+    tags: z.array(z.string()).optional(),
+  })
+  .loose();
+export type TagMetadata = z.infer<typeof TagMetadataSchema>;
+
+export const TagDataSchema = z
+  .object({
+    tasks: z.array(TaskSchema),
+    metadata: TagMetadataSchema.optional(),
+  })
+  .loose();
+export type TagData = z.infer<typeof TagDataSchema>;
+
+/** The tagged format: `{"master": {"tasks": [...], "metadata": {...}}, ...}`. */
+export const TaggedTasksFileSchema = z.record(z.string().min(1), TagDataSchema);
+export type TaggedTasksFile = z.infer<typeof TaggedTasksFileSchema>;
+
+/** The legacy untagged format: `{"tasks": [...], "metadata": {...}}`. */
+export const LegacyTasksFileSchema = TagDataSchema;
+export type LegacyTasksFile = TagData;
+
+/** A tasks file in either format (the format is told by a top-level `tasks` array). */
+export const TasksFileSchema = z.custom<unknown>().pipe(
+  z.union([LegacyTasksFileSchema, TaggedTasksFileSchema]),
+);
+
+/**
+ * The schema that fits `data`'s format, so errors speak of that format's
+ * fields instead of a union of both.
+ */
+export function tasksFileSchemaFor(data: unknown): typeof LegacyTasksFileSchema | typeof TaggedTasksFileSchema {
+  return isLegacyTasksFile(data) ? LegacyTasksFileSchema : TaggedTasksFileSchema;
+}
+export type TasksFile = TaggedTasksFile | LegacyTasksFile;
+
+/** The tag Task Master uses when none is chosen. */
+export const DEFAULT_TAG = 'master';
+
+/** True when the parsed file uses the legacy untagged layout. */
+export function isLegacyTasksFile(data: unknown): data is LegacyTasksFile {
+  return (
+    typeof data === 'object' &&
+    data !== null &&
+    Array.isArray((data as { tasks?: unknown }).tasks)
+  );
+}
+
+/**
+ * A view of either format as tags. The legacy file is exposed as the
+ * `master` tag, sharing its objects, so edits through the view edit the file.
+ */
+export function tagsOf(data: TasksFile): TaggedTasksFile {
+  return isLegacyTasksFile(data) ? { [DEFAULT_TAG]: data } : data;
+}
+
+/** A new, empty tagged file as `taskmaster init` writes it. */
+export function emptyTasksFile(now = new Date()): TaggedTasksFile {
+  return {
+    [DEFAULT_TAG]: {
+      tasks: [],
+      metadata: {
+        created: now.toISOString(),
+        updated: now.toISOString(),
+        description: 'Tasks for master context',
+      },
+    },
+  };
+}
+
+/**
+ * Validates a parsed tasks file and returns the input itself, not zod's copy:
+ * zod rebuilds objects in schema key order, and Task Master's key order must
+ * survive a round trip so diffs stay small. Throws a ZodError when invalid.
+ */
+export function validateTasksFile(data: unknown): TasksFile {
+  tasksFileSchemaFor(data).parse(data);
+  return data as TasksFile;
+}
