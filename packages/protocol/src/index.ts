@@ -7,3 +7,4 @@ export * from './methods.js';
 export * from './diff.js';
 export * from './merge.js';
 export * from './equal.js';
+export * from './config.js';

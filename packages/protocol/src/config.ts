@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { ConflictStrategySchema } from './methods.js';
+
+/**
+ * `.taskmaster/config/sync.json`: every key has a default, so `{}` is valid.
+ * Unknown keys are rejected so a typo is reported instead of ignored.
+ */
+export const SyncConfigSchema = z
+  .object({
+    host: z.string().default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(5173),
+    httpPort: z.number().int().min(0).max(65535).default(5174),
+    path: z.string().startsWith('/').default('/taskmaster'),
+    token: z.string().min(16).optional(),
+    /** Browser origins allowed besides loopback ones, e.g. `vscode-webview://...`. */
+    allowedOrigins: z.array(z.string()).default([]),
+    /** Host header values allowed besides loopback names (DNS-rebinding defence). */
+    allowedHosts: z.array(z.string()).default([]),
+    conflictStrategy: ConflictStrategySchema.default('last-write-wins'),
+    batchWindowMs: z.number().int().min(0).max(100).default(25),
+    debounceMs: z.number().int().min(0).max(1000).default(30),
+    maxConnections: z.number().int().min(1).default(100),
+    autoSync: z.boolean().default(false),
+    history: z
+      .object({
+        maxSnapshots: z.number().int().min(0).default(50),
+        maxBytes: z.number().int().min(0).default(50 * 1024 * 1024),
+      })
+      .strict()
+      .default({ maxSnapshots: 50, maxBytes: 50 * 1024 * 1024 }),
+    log: z
+      .object({ maxBytes: z.number().int().min(1024).default(1024 * 1024), keep: z.number().int().min(0).default(3) })
+      .strict()
+      .default({ maxBytes: 1024 * 1024, keep: 3 }),
+  })
+  .strict();
+export type SyncConfig = z.output<typeof SyncConfigSchema>;
+export type SyncConfigInput = z.input<typeof SyncConfigSchema>;
+
+/**
+ * `.taskmaster/config/connection.json`, written by a running server (mode 0600)
+ * so clients discover it instead of guessing ports.
+ */
+export const ConnectionFileSchema = z
+  .object({
+    pid: z.number().int(),
+    host: z.string(),
+    port: z.number().int(),
+    httpPort: z.number().int(),
+    path: z.string(),
+    scheme: z.enum(['ws', 'wss']),
+    wsUrl: z.string(),
+    httpUrl: z.string(),
+    token: z.string().optional(),
+    epoch: z.string(),
+    startedAt: z.string(),
+    connections: z
+      .array(
+        z.object({
+          clientId: z.string(),
+          client: z.string().optional(),
+          peer: z.string(),
+          since: z.string(),
+          mode: z.enum(['websocket', 'http']),
+        }),
+      )
+      .default([]),
+  })
+  .loose();
+export type ConnectionFile = z.output<typeof ConnectionFileSchema>;
