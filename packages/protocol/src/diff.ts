@@ -1,6 +1,6 @@
 import { jsonEqual } from './equal.js';
 import type { TaskChange } from './events.js';
-import { idKey } from './ids.js';
+import { idKey, keyByOccurrence } from './ids.js';
 import { tagsOf, type Subtask, type Task, type TasksFile } from './task.js';
 
 /**
@@ -36,10 +36,9 @@ function diffTaskLists(
 ): void {
   const fullId = (t: Task | Subtask) => (parentId ? `${parentId}.${idKey(t.id)}` : idKey(t.id));
   const where = parentId ? { tag, parentId } : { tag };
-  const old = new Map(before.map((t) => [idKey(t.id), t]));
+  const old = keyByOccurrence(before);
   const seen = new Set<string>();
-  for (const task of after) {
-    const key = idKey(task.id);
+  for (const [key, task] of keyByOccurrence(after)) {
     seen.add(key);
     const prev = old.get(key);
     const id = fullId(task);

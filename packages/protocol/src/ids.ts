@@ -51,3 +51,19 @@ export function nextId(items: ReadonlyArray<{ id: TaskId }>): number {
   }
   return Math.floor(max) + 1;
 }
+
+/**
+ * Items keyed by id, with repeats told apart by occurrence (`"42"`, `"42#2"`):
+ * real files hold subtasks that share an id, and none may be lost or merged.
+ */
+export function keyByOccurrence<T extends { id: TaskId }>(items: readonly T[]): Map<string, T> {
+  const out = new Map<string, T>();
+  const seen = new Map<string, number>();
+  for (const item of items) {
+    const id = idKey(item.id);
+    const n = (seen.get(id) ?? 0) + 1;
+    seen.set(id, n);
+    out.set(n === 1 ? id : `${id}#${n}`, item);
+  }
+  return out;
+}

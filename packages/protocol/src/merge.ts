@@ -1,5 +1,5 @@
 import { jsonEqual } from './equal.js';
-import { idKey } from './ids.js';
+import { keyByOccurrence } from './ids.js';
 
 type Fields = Record<string, unknown>;
 
@@ -45,7 +45,7 @@ function mergeFields(base: Fields, mine: Fields, theirs: Fields, prefix: string,
 }
 
 function mergeSubtasks(base: Fields[], mine: Fields[], theirs: Fields[], conflicts: string[]): Fields[] {
-  const byId = (list: Fields[]) => new Map(list.map((s) => [idKey(s.id as string | number), s]));
+  const byId = (list: Fields[]) => keyByOccurrence(list as Array<Fields & { id: string | number }>);
   const b = byId(base);
   const m = byId(mine);
   const t = byId(theirs);
