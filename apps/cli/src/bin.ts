@@ -1,0 +1,84 @@
+import { parseCommandArgs, renderHelp } from './command.js';
+import { COMMANDS, findCommand } from './command-table.js';
+import { ExitCode, EXIT_CODES_HELP } from './exit-codes.js';
+import { note, say } from './output.js';
+import { reportError } from './report-error.js';
+
+const USAGE = 'taskmaster <command> [options]   (taskmaster help <command> for details)';
+
+function globalHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  return [
+    'taskmaster — Task Master tasks, live-synced between the CLI, VS Code and other clients',
+    '',
+    `Usage: ${USAGE}`,
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    '',
+    'Every command takes --help. Task verbs go through the sync server when one runs',
+    '(every client sees the change at once), else write .taskmaster/tasks/tasks.json directly.',
+    '',
+    'Examples:',
+    '  taskmaster init',
+    '  taskmaster sync server start',
+    '  taskmaster list --status pending,in-progress',
+    '  taskmaster set-status --id=5.2 --status=done',
+    '',
+    EXIT_CODES_HELP,
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const first = argv[0];
+  if (first === undefined || first === '--help' || first === '-h') {
+    say(globalHelp());
+    return first === undefined ? ExitCode.UserError : ExitCode.Ok;
+  }
+  if (first === '--version' || first === '-v') {
+    say('0.1.0');
+    return ExitCode.Ok;
+  }
+  if (first === 'help') {
+    const target = argv.length > 1 ? findCommand(argv.slice(1)) : undefined;
+    if (!target) {
+      say(globalHelp());
+      return argv.length > 1 ? ExitCode.UserError : ExitCode.Ok;
+    }
+    say(renderHelp((await target.entry.load()).command.spec));
+    return ExitCode.Ok;
+  }
+  const found = findCommand(argv);
+  if (!found) {
+    note(`error -32602: unknown command '${argv.filter((a) => !a.startsWith('-')).slice(0, 3).join(' ') || first}' — run 'taskmaster --help' for the list`);
+    note(`usage: ${USAGE}`);
+    return ExitCode.UserError;
+  }
+  const { command } = await found.entry.load();
+  const json = found.rest.includes('--json');
+  try {
+    const args = parseCommandArgs(command.spec, found.rest);
+    if (args.values.help) {
+      say(renderHelp(command.spec));
+      return ExitCode.Ok;
+    }
+    return (await command.run(args)) ?? ExitCode.Ok;
+  } catch (err) {
+    return reportError(err, json);
+  }
+}
+
+// `taskmaster list | head` closes the pipe early; that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(ExitCode.Ok);
+  throw err;
+});
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.exitCode = reportError(err);
+  },
+);

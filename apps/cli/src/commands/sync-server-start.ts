@@ -1,0 +1,87 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { flag, str, type Command, type ParsedArgs } from '../command.js';
+import { usageError } from '../cli-error.js';
+import { startDaemon, TOKEN_ENV, type DaemonOptions } from '../daemon.js';
+import { color, note, printJson, say } from '../output.js';
+import { projectRoot } from '../project.js';
+
+const USAGE = 'sync server start [--port 5173] [--http-port 5174] [--host 127.0.0.1] [--token <t> | --generate-token] [--foreground] [--json]';
+
+/** `taskmaster sync server start`: the sync server as a daemon, or in this process with `--foreground`. */
+export const command: Command = {
+  spec: {
+    name: 'sync server start',
+    summary: 'start the sync server (a background daemon, or --foreground)',
+    usage: USAGE,
+    options: {
+      port: { type: 'string', value: '<port>', description: 'WebSocket port (default 5173, from config/sync.json; 0 = any free port)' },
+      'http-port': { type: 'string', value: '<port>', description: 'HTTP fallback port (default 5174; 0 = any free port)' },
+      host: { type: 'string', value: '<host>', description: 'interface to listen on (default 127.0.0.1)' },
+      token: { type: 'string', value: '<token>', description: 'require this token from clients (at least 16 characters)' },
+      'generate-token': { type: 'boolean', description: 'require a freshly generated token' },
+      foreground: { type: 'boolean', description: 'run in this process until Ctrl-C instead of as a daemon' },
+      json: { type: 'boolean', description: 'print the connection (without the token) as JSON' },
+    },
+    examples: [
+      'taskmaster sync server start',
+      'taskmaster sync server start --port 6000 --http-port 6001 --generate-token',
+      'taskmaster sync server start --foreground',
+    ],
+    notes: [
+      'Creates .taskmaster first if the project has none. The daemon logs to .taskmaster/logs/server.log',
+      'and records its pid in .taskmaster/config/server.pid; clients find it through',
+      '.taskmaster/config/connection.json (mode 0600, holds the token). Tokens are never printed.',
+      `A token can also be passed in $${TOKEN_ENV}. Port in use: exit 1, with the flag to change it.`,
+    ].join('\n'),
+  },
+  async run(args) {
+    const options = serverOptions(args);
+    const root = await projectRoot(args, { fallbackToCwd: true });
+    const { initProject, openStore } = await import('@taskmaster/store');
+    if (!existsSync(path.join(root, '.taskmaster'))) {
+      await initProject(root);
+      note(`initialised .taskmaster in ${root}`);
+    }
+    if (flag(args, 'foreground')) {
+      const { runForeground } = await import('../foreground-server.js');
+      return runForeground(root, options);
+    }
+    const store = await openStore(root, { actor: 'cli' });
+    const { connection, alreadyRunning } = await startDaemon(store, root, options, note);
+    const { token, ...shown } = connection;
+    if (flag(args, 'json')) return printJson({ ...shown, alreadyRunning, tokenRequired: token !== undefined });
+    say(alreadyRunning ? `Sync server already running (pid ${connection.pid})` : `${color.green('Started')} sync server (pid ${connection.pid})`);
+    say(`  WebSocket: ${connection.wsUrl}`);
+    say(`  HTTP:      ${connection.httpUrl}`);
+    if (token !== undefined) say(`  Token:     required; stored in .taskmaster/config/connection.json (mode 0600)`);
+    if (!alreadyRunning) say(color.dim(`  Log:       .taskmaster/logs/server.log — stop with 'taskmaster sync server stop'`));
+  },
+};
+
+function serverOptions(args: ParsedArgs): DaemonOptions {
+  const port = (name: string): number | undefined => {
+    const raw = str(args, name);
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || n > 65535) throw usageError(`--${name} must be a port number from 0 to 65535, got '${raw}'`, `taskmaster ${USAGE}`);
+    return n;
+  };
+  const token = str(args, 'token') ?? process.env[TOKEN_ENV];
+  if (token !== undefined && flag(args, 'generate-token')) {
+    throw usageError('--token and --generate-token cannot be used together', `taskmaster ${USAGE}`);
+  }
+  if (token !== undefined && token.length < 16) {
+    throw usageError('the token must be at least 16 characters long', `taskmaster ${USAGE}`, 'use --generate-token for a strong one');
+  }
+  const options: DaemonOptions = {};
+  const host = str(args, 'host');
+  if (host !== undefined) options.host = host;
+  const p = port('port');
+  if (p !== undefined) options.port = p;
+  const hp = port('http-port');
+  if (hp !== undefined) options.httpPort = hp;
+  if (flag(args, 'generate-token')) options.token = true;
+  else if (token !== undefined) options.token = token;
+  return options;
+}

@@ -1,0 +1,53 @@
+import { flag, type Command } from '../command.js';
+import { runningServer } from '../daemon.js';
+import { ExitCode } from '../exit-codes.js';
+import { color, note, printJson, say } from '../output.js';
+import { openProject } from '../project.js';
+import { connectClient } from '../server-backend.js';
+
+/** `taskmaster sync server status`: whether a server runs, and what it knows. */
+export const command: Command = {
+  spec: {
+    name: 'sync server status',
+    summary: 'show the sync server: urls, uptime, revision, tags and connections',
+    usage: 'sync server status [--json]',
+    options: { json: { type: 'boolean', description: 'print JSON ({"running": false} when not running)' } },
+    examples: ['taskmaster sync server status', 'taskmaster sync server status --json'],
+    notes: 'Exits 3 when no server is running (or it does not answer).',
+  },
+  async run(args) {
+    const json = flag(args, 'json');
+    const { root, store } = await openProject(args);
+    const connection = await runningServer(store, root);
+    if (!connection) {
+      if (json) printJson({ running: false });
+      else note("No sync server is running for this project — start one with 'taskmaster sync server start'.");
+      return ExitCode.ServerUnreachable;
+    }
+    const client = await connectClient(connection, root, 'taskmaster-cli status');
+    let status;
+    try {
+      status = await client.call('sync.status', {});
+    } finally {
+      await client.close();
+    }
+    if (json) return printJson({ running: true, ...status });
+    say(`${color.green('running')}  pid ${status.pid}  up ${formatUptime(status.uptimeMs)}  revision ${status.revision}`);
+    say(`  WebSocket: ${status.urls.ws}`);
+    say(`  HTTP:      ${status.urls.http}`);
+    say(color.bold('Tags'));
+    const width = Math.max(0, ...status.tags.map((t) => t.name.length)) + 2;
+    for (const t of status.tags) say(`  ${t.name.padEnd(width)}${t.taskCount} task${t.taskCount === 1 ? '' : 's'}, ${t.completedCount} done`);
+    // This status call is itself a connection; list the others.
+    const others = status.connections.filter((c) => c.client !== 'taskmaster-cli status');
+    say(color.bold(`Connections (${others.length})`));
+    for (const c of others) say(`  ${c.peer.padEnd(22)} ${(c.client ?? '-').padEnd(20)} ${c.mode.padEnd(9)} since ${c.since}`);
+  },
+};
+
+function formatUptime(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
+  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+}

@@ -1,0 +1,74 @@
+import { flag, type Command } from '../command.js';
+import { notRunningError } from '../cli-error.js';
+import { runningServer } from '../daemon.js';
+import { ExitCode } from '../exit-codes.js';
+import { color, note, say } from '../output.js';
+import { openProject } from '../project.js';
+import { connectClient } from '../server-backend.js';
+
+/** `taskmaster watch`: print every event of the sync server until Ctrl-C. */
+export const command: Command = {
+  spec: {
+    name: 'watch',
+    summary: 'print live changes from the sync server until Ctrl-C',
+    usage: 'watch [--json]',
+    options: { json: { type: 'boolean', description: 'one JSON object per line: {"event", "payload"}' } },
+    examples: ['taskmaster watch', 'taskmaster watch --json | jq -c "select(.event == \\"task.status.changed\\")"'],
+    notes: 'Needs a running server (exit 3 without one). Exits 3 when the server shuts down.',
+  },
+  async run(args) {
+    const json = flag(args, 'json');
+    const { root, store } = await openProject(args);
+    const connection = await runningServer(store, root);
+    if (!connection) throw notRunningError();
+    const client = await connectClient(connection, root, 'taskmaster-cli watch', ['*']);
+    client.on('*', (payload, name) => {
+      if (json) process.stdout.write(JSON.stringify({ event: name, payload }) + '\n');
+      else say(describeEvent(name, payload as Record<string, unknown>));
+    });
+    note(`watching ${connection.wsUrl} (Ctrl-C to stop)`);
+    return new Promise<number>((resolve) => {
+      let finished = false;
+      const finish = (code: number) => {
+        if (finished) return;
+        finished = true;
+        void client.close().finally(() => resolve(code));
+      };
+      client.on('sync.shutdown', () => finish(ExitCode.ServerUnreachable));
+      client.onModeChange((mode) => {
+        if (mode === 'offline' && !finished) {
+          note('the sync server went away');
+          finish(ExitCode.ServerUnreachable);
+        }
+      });
+      process.once('SIGINT', () => finish(ExitCode.Ok));
+      process.once('SIGTERM', () => finish(ExitCode.Ok));
+    });
+  },
+};
+
+function describeEvent(name: string, p: Record<string, unknown>): string {
+  const time = color.dim(new Date().toTimeString().slice(0, 8));
+  const where = p.tag !== undefined ? `${String(p.tag)}#${String(p.id)}` : '';
+  switch (name) {
+    case 'task.created':
+    case 'task.updated': {
+      const task = p.task as { title?: string } | undefined;
+      const changed = Array.isArray(p.changed) ? ` [${(p.changed as string[]).join(', ')}]` : '';
+      return `${time} ${color.bold(name)} ${where}${changed} ${task?.title ?? ''}`;
+    }
+    case 'task.deleted':
+      return `${time} ${color.bold(name)} ${where}`;
+    case 'task.status.changed':
+      return `${time} ${color.bold(name)} ${where} ${String(p.from ?? 'none')} → ${String(p.to)}`;
+    case 'sync.connected':
+    case 'sync.disconnected':
+      return `${time} ${color.dim(name)} ${String(p.client ?? p.clientId)} (${String(p.connections)} connected)`;
+    case 'file.changed':
+      return `${time} ${color.dim(name)} ${String(p.path)} (${String(p.source)}, revision ${String(p.revision)})`;
+    case 'sync.shutdown':
+      return `${time} ${color.red(name)} ${String(p.message)}`;
+    default:
+      return `${time} ${name}`;
+  }
+}

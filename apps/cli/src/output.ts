@@ -1,0 +1,47 @@
+/**
+ * Terminal output: colours only on a TTY without NO_COLOR, JSON in one place.
+ */
+type Paint = (text: string) => string;
+
+function painter(stream: NodeJS.WriteStream): Record<'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'cyan', Paint> {
+  const on = Boolean(stream.isTTY) && !process.env.NO_COLOR;
+  const sgr = (open: number, close: number): Paint => (t) => (on ? `\u001b[${open}m${t}\u001b[${close}m` : t);
+  return {
+    bold: sgr(1, 22),
+    dim: sgr(2, 22),
+    red: sgr(31, 39),
+    green: sgr(32, 39),
+    yellow: sgr(33, 39),
+    cyan: sgr(36, 39),
+  };
+}
+
+/** Colours for stdout. */
+export const color = painter(process.stdout);
+/** Colours for stderr. */
+export const colorErr = painter(process.stderr);
+
+/** Prints a line to stdout. */
+export function say(text = ''): void {
+  process.stdout.write(text + '\n');
+}
+
+/** Prints a line to stderr (progress, notes, `--verbose`). */
+export function note(text: string): void {
+  process.stderr.write(text + '\n');
+}
+
+/** Prints a value as JSON on stdout. */
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+/** Colours a status the way Task Master does. */
+export function paintStatus(status: string | undefined): string {
+  const s = status ?? 'pending';
+  if (s === 'done' || s === 'completed') return color.green(s);
+  if (s === 'in-progress' || s === 'review') return color.cyan(s);
+  if (s === 'blocked' || s === 'cancelled') return color.red(s);
+  if (s === 'deferred') return color.dim(s);
+  return color.yellow(s);
+}

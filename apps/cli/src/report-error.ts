@@ -1,0 +1,84 @@
+import { CliError } from './cli-error.js';
+import { ExitCode, exitCodeFor } from './exit-codes.js';
+import { colorErr, note } from './output.js';
+
+/** What to run next, per protocol code, when the error itself does not say. */
+const FIXES: Record<number, string> = {
+  1001: "check the server with 'taskmaster sync server status' or start it with 'taskmaster sync server start'",
+  1002: 'use the token stored in .taskmaster/config/connection.json (or pass --token)',
+  1003: 'check the command and its options with --help',
+  1004: 'update the CLI and the server to the same version',
+  1005: "wait for it or run 'taskmaster sync --force'",
+  1006: "run 'taskmaster show <id>' to see the current version, then retry your change",
+  1007: "the server shut down; start it again with 'taskmaster sync server start'",
+  [-32602]: 'check the command and its options with --help',
+  [-32603]: 'this is a bug; see .taskmaster/logs/ and report it',
+};
+
+const NOT_FOUND_FIX = "run 'taskmaster list' (add --tag <tag> for another tag) or 'taskmaster history list' to see what exists";
+
+interface CodedError {
+  code: number;
+  message: string;
+}
+
+/** True for protocol `TaskmasterError`s; checked by shape so this file loads no dependency. */
+function isCoded(err: unknown): err is CodedError {
+  return (
+    err instanceof Error &&
+    typeof (err as { code?: unknown }).code === 'number' &&
+    (err.name === 'TaskmasterError' || err.name === 'CliError')
+  );
+}
+
+/**
+ * Prints `error <code>: <message> — <fix>` on stderr and returns the exit code.
+ * A protocol error whose message already names a fix is printed as it is.
+ */
+export function reportError(err: unknown, json = false): ExitCode {
+  let code: number;
+  let message: string;
+  let fix: string | undefined;
+  let exitCode: ExitCode;
+  let usage: string | undefined;
+  let details: string[] = [];
+  if (err instanceof CliError) {
+    ({ code, message, fix, exitCode, usage, details } = err);
+  } else if (isCoded(err)) {
+    code = err.code;
+    message = err.message;
+    fix = / not found/.test(message) ? NOT_FOUND_FIX : FIXES[code];
+    exitCode = exitCodeFor(code);
+  } else if (err instanceof Error && err.name === 'ZodError') {
+    code = -32602;
+    message = `invalid input: ${summarizeZod(err)}`;
+    fix = FIXES[code];
+    exitCode = ExitCode.UserError;
+  } else {
+    code = -32603;
+    message = `internal error: ${err instanceof Error ? err.message : String(err)}`;
+    fix = FIXES[code];
+    exitCode = ExitCode.Internal;
+  }
+  // A server message that already says what to do (e.g. 'port 5173 is in use — pass --port') keeps its own fix.
+  const alreadyHasFix = !(err instanceof CliError) && (message.includes(' — ') || /--[a-z]/.test(message));
+  const text = fix && !alreadyHasFix ? `${message} — ${fix}` : message;
+  if (json) {
+    process.stderr.write(JSON.stringify({ error: { code, message, fix, exitCode } }) + '\n');
+  } else {
+    note(`${colorErr.red(`error ${code}:`)} ${text}`);
+    for (const line of details) note(`  | ${line}`);
+    if (usage) note(`usage: ${usage}`);
+  }
+  if (exitCode === ExitCode.Internal && process.env.TASKMASTER_DEBUG && err instanceof Error) note(err.stack ?? '');
+  return exitCode;
+}
+
+function summarizeZod(err: Error): string {
+  const issues = (err as { issues?: Array<{ path: PropertyKey[]; message: string }> }).issues ?? [];
+  if (issues.length === 0) return err.message;
+  return issues
+    .slice(0, 3)
+    .map((i) => (i.path.length > 0 ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
+    .join('; ');
+}

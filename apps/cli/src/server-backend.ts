@@ -1,0 +1,55 @@
+import type { ConnectionFile } from '@taskmaster/protocol';
+import type { TaskBackend } from './task-backend.js';
+
+/** Connects to a running server (WebSocket only, no retries); the caller closes the client. */
+export async function connectClient(
+  connection: ConnectionFile,
+  root: string,
+  clientName = 'taskmaster-cli',
+  subscribe: string[] = ['sync.shutdown'],
+) {
+  const { createClient } = await import('@taskmaster/client');
+  const client = createClient({
+    url: connection.wsUrl,
+    httpUrl: connection.httpUrl,
+    token: connection.token,
+    root,
+    clientName,
+    // One-shot commands need no task events; `watch` asks for them.
+    subscribe,
+    reconnect: false,
+    polling: false,
+  });
+  try {
+    await client.ready(5_000);
+  } catch (err) {
+    await client.close();
+    throw err;
+  }
+  return client;
+}
+
+/** Task verbs sent to the running sync server, which broadcasts them to every client. */
+export async function serverBackend(connection: ConnectionFile, root: string): Promise<TaskBackend> {
+  const client = await connectClient(connection, root);
+  return {
+    route: 'server',
+    description: `via server ${connection.wsUrl}`,
+    async list({ tag, status }) {
+      const { epoch: _epoch, ...rest } = await client.call('tasks.list', {
+        tag,
+        status: status && status.length > 0 ? status : undefined,
+        withSubtasks: true,
+      });
+      return rest;
+    },
+    get: (id, tag) => client.call('task.get', { id, tag }),
+    create: (task, { tag, parentId }) => client.call('task.create', { task, tag, parentId }),
+    update: (id, changes, tag) => client.call('task.update', { id, tag, changes }),
+    setStatus: (ids, status, tag) => client.call('task.setStatus', { ids, status: status as never, tag }),
+    remove: (id, tag) => client.call('task.delete', { id, tag }),
+    historyList: () => client.call('history.list', {}),
+    historyRestore: (id) => client.call('history.restore', { id }),
+    close: () => client.close(),
+  };
+}

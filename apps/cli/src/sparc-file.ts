@@ -1,0 +1,31 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { CliError, CliErrorCode } from './cli-error.js';
+import type { SparcMappings } from './sparc.js';
+
+/** Reads the mappings file; an absent file is empty mappings. */
+export function readSparcMappings(file: string): SparcMappings {
+  if (!existsSync(file)) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new CliError(
+      CliErrorCode.InvalidParams,
+      `.taskmaster/sparc/mappings.json is not valid JSON (${(err as Error).message})`,
+      'fix the file by hand or delete it and run taskmaster init',
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new CliError(CliErrorCode.InvalidParams, '.taskmaster/sparc/mappings.json must hold a JSON object', 'fix the file by hand or delete it and run taskmaster init');
+  }
+  return parsed as SparcMappings;
+}
+
+/** Writes the mappings atomically (temp file + rename), so readers never see half a file. */
+export function writeSparcMappings(file: string, mappings: SparcMappings): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(mappings, null, 2) + '\n');
+  renameSync(tmp, file);
+}

@@ -1,0 +1,28 @@
+import { PRIORITIES, KNOWN_STATUSES } from '@taskmaster/protocol';
+import { usageError } from './cli-error.js';
+
+/** Ids as the file stores them: `5` as a number, `5.2` as a string. */
+export function toTaskIds(ids: string[]): Array<string | number> {
+  return ids.map((id) => (/^\d+$/.test(id) ? Number(id) : id));
+}
+
+/** The priority if valid; a usage error naming the valid ones otherwise. */
+export function checkPriority(priority: string | undefined, usage: string): string | undefined {
+  if (priority === undefined) return undefined;
+  if ((PRIORITIES as readonly string[]).includes(priority)) return priority;
+  throw usageError(`invalid priority '${priority}'`, `taskmaster ${usage}`, `use one of ${PRIORITIES.join(', ')}`);
+}
+
+/** The status if valid; a usage error naming the valid ones otherwise. */
+export function checkStatus(status: string, usage: string): string {
+  if ((KNOWN_STATUSES as readonly string[]).includes(status)) return status;
+  throw usageError(`invalid status '${status}'`, `taskmaster ${usage}`, `use one of ${KNOWN_STATUSES.join(', ')}`);
+}
+
+/** Task ids as typed: `5`, `5.2`; anything else is a usage error. */
+export function checkIds(ids: string[], usage: string): string[] {
+  for (const id of ids) {
+    if (!/^\d+(\.\d+)?$/.test(id)) throw usageError(`invalid task id '${id}'`, `taskmaster ${usage}`, 'ids look like 5 or 5.2 (a subtask)');
+  }
+  return ids;
+}

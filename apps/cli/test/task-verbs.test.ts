@@ -1,0 +1,143 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanUp, emptyDir, makeProject, readTasks, run, runJson } from './helpers.js';
+
+afterEach(cleanUp);
+
+/** The first master task that has at least two subtasks, as the file holds it. */
+function taskWithSubtasks(dir: string): any {
+  return readTasks(dir).master.tasks.find((t: any) => (t.subtasks?.length ?? 0) >= 2);
+}
+
+describe('task verbs without a server (direct file path)', () => {
+  it('lists every task of the current tag of the real file', async () => {
+    const dir = await makeProject({ fixture: true });
+    const file = readTasks(dir);
+    const listed = await runJson(['list'], dir);
+    expect(listed.tag).toBe('master');
+    expect(listed.tasks.length).toBe(file.master.tasks.length);
+    const subtasks = (tasks: any[]) => tasks.reduce((n, t) => n + (t.subtasks?.length ?? 0), 0);
+    expect(subtasks(listed.tasks)).toBe(subtasks(file.master.tasks));
+  });
+
+  it('filters by tag and by several statuses', async () => {
+    const dir = await makeProject({ fixture: true });
+    const file = readTasks(dir);
+    const tag = Object.keys(file).find((t) => t !== 'master')!;
+    expect((await runJson(['list', '--tag', tag], dir)).tasks.length).toBe(file[tag].tasks.length);
+    const wanted = ['pending', 'in-progress'];
+    const filtered = await runJson(['list', '--status=pending,in-progress'], dir);
+    expect(filtered.tasks.length).toBe(file.master.tasks.filter((t: any) => wanted.includes(t.status)).length);
+    expect(filtered.tasks.every((t: any) => wanted.includes(t.status))).toBe(true);
+  });
+
+  it('prints a table with subtasks on request', async () => {
+    const dir = await makeProject({ fixture: true });
+    const task = taskWithSubtasks(dir);
+    const r = await run(['list', '--with-subtasks'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(task.title);
+    expect(r.stdout).toContain(`${task.id}.${task.subtasks[0].id}`);
+  });
+
+  it('shows a task and a subtask by positional id and by --id', async () => {
+    const dir = await makeProject({ fixture: true });
+    const task = taskWithSubtasks(dir);
+    const shown = await runJson(['show', String(task.id)], dir);
+    expect(shown.task.title).toBe(task.title);
+    const sub = await runJson(['show', `--id=${task.id}.${task.subtasks[1].id}`], dir);
+    expect(sub.task.title).toBe(task.subtasks[1].title);
+    const human = await run(['show', '--id', String(task.id)], dir);
+    expect(human.stdout).toContain(task.title);
+    expect(human.stdout).toContain('SPARC mode');
+  });
+
+  it('adds a task, a subtask, updates it and keeps fields it did not touch', async () => {
+    const dir = await makeProject();
+    const created = await runJson(
+      ['add-task', '--title', 'Login page', '--description=Email and password', '--priority', 'high'],
+      dir,
+    );
+    expect(created.task.title).toBe('Login page');
+    const sub = await runJson(['add-task', '--title', 'Form', `--parent=${created.id}`], dir);
+    expect(sub.id).toBe(`${created.id}.1`);
+    const updated = await runJson(['update-task', '--id', created.id, '--title', 'Sign-in page', '--details=Use the design kit'], dir);
+    expect(updated.changed.sort()).toEqual(['details', 'title']);
+    const onDisk = readTasks(dir).master.tasks[0];
+    expect(onDisk).toMatchObject({ title: 'Sign-in page', description: 'Email and password', priority: 'high', details: 'Use the design kit' });
+    expect(onDisk.subtasks.map((s: any) => s.title)).toEqual(['Form']);
+  });
+
+  it('sets the status of a subtask and of several tasks, with --id=x and --id x', async () => {
+    const dir = await makeProject({ fixture: true });
+    const task = taskWithSubtasks(dir);
+    const subId = `${task.id}.${task.subtasks[0].id}`;
+    const one = await runJson(['set-status', `--id=${subId}`, '--status=review'], dir);
+    expect(one.tasks).toEqual([{ id: subId, from: task.subtasks[0].status, to: 'review' }]);
+    const [a, b] = readTasks(dir).master.tasks;
+    const many = await runJson(['set-status', '--id', `${a.id},${b.id}`, '--status', 'deferred'], dir);
+    expect(many.tasks.map((t: any) => t.to)).toEqual(['deferred', 'deferred']);
+    const after = readTasks(dir).master;
+    expect(after.tasks[0].status).toBe('deferred');
+    expect(after.tasks[1].status).toBe('deferred');
+    expect(after.tasks.find((t: any) => t.id === task.id).subtasks[0].status).toBe('review');
+  });
+
+  it('removes a task with --yes and refuses without it when not on a terminal', async () => {
+    const dir = await makeProject();
+    const t1 = await runJson(['add-task', '--title', 'One'], dir);
+    await runJson(['add-task', '--title', 'Two', '--dependencies', String(t1.id)], dir);
+    const refused = await run(['remove-task', '--id', t1.id], dir);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('--yes');
+    expect(readTasks(dir).master.tasks).toHaveLength(2);
+    const removed = await runJson(['remove-task', `--id=${t1.id}`, '-y'], dir);
+    expect(removed.id).toBe(String(t1.id));
+    expect(readTasks(dir).master.tasks.map((t: any) => t.title)).toEqual(['Two']);
+  });
+
+  it('says it wrote the file directly with --verbose', async () => {
+    const dir = await makeProject();
+    const r = await run(['add-task', '--title', 'x', '--verbose'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('direct file write (no server running)');
+  });
+});
+
+describe('errors', () => {
+  it('exits 1 with the error code for an unknown task id', async () => {
+    const dir = await makeProject({ fixture: true });
+    const r = await run(['show', '99999'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error -?\d+: .*99999/);
+    const s = await run(['set-status', '--id', '99999', '--status', 'done'], dir);
+    expect(s.code).toBe(1);
+    expect(s.stderr).toMatch(/error -?\d+:/);
+  });
+
+  it('exits 1 for an invalid status and names the valid ones', async () => {
+    const dir = await makeProject({ fixture: true });
+    const before = readTasks(dir);
+    const r = await run(['set-status', '--id', '1', '--status', 'finished'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("invalid status 'finished'");
+    expect(r.stderr).toContain('in-progress');
+    expect(readTasks(dir)).toEqual(before);
+  });
+
+  it('exits 1 with the usage line for an unknown flag or command', async () => {
+    const dir = await makeProject();
+    const flag = await run(['list', '--colour'], dir);
+    expect(flag.code).toBe(1);
+    expect(flag.stderr).toContain('usage: taskmaster list');
+    const cmd = await run(['frobnicate'], dir);
+    expect(cmd.code).toBe(1);
+    expect(cmd.stderr).toContain("unknown command 'frobnicate'");
+    expect(cmd.stderr).toContain('usage: taskmaster');
+  });
+
+  it('tells the user to run init outside a project', async () => {
+    const r = await run(['list'], emptyDir());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("taskmaster init");
+  });
+});

@@ -1,0 +1,19 @@
+import type * as vscode from 'vscode';
+import type { Connection } from '../connection.js';
+import type { ConflictResolver } from '../conflicts.js';
+import type { Settings } from '../settings.js';
+import type { TaskViewModel, ViewChange } from '../viewModel.js';
+
+/** What every command works with; built once in extension.ts. */
+export interface CommandContext {
+  model: TaskViewModel;
+  connection: Connection;
+  conflicts: ConflictResolver;
+  tree: vscode.TreeView<string>;
+  settings(): Settings;
+  /** Applies a view change to the tree, its description and the status bar. */
+  viewChanged(change: ViewChange): void;
+}
+
+/** A command id and its handler. */
+export type CommandTable = Record<string, (...args: unknown[]) => unknown>;

@@ -1,0 +1,121 @@
+import * as vscode from 'vscode';
+import { ErrorCode, KNOWN_STATUSES, isTaskmasterError, type ConflictData, type TaskUpdateParams } from '@taskmaster/protocol';
+import { showError } from '../errors.js';
+import { openTaskDocument } from '../taskDocument.js';
+import type { TaskNode } from '../viewModel.js';
+import type { CommandContext, CommandTable } from './context.js';
+import { resolveTask } from './pickTask.js';
+
+/** Commands that read or change one task: status, title, description, subtasks, delete, copy, open. */
+export function taskCommands(ctx: CommandContext): CommandTable {
+  const target = (arg: unknown, title: string, topLevelOnly = false) => resolveTask(ctx.model, ctx.tree, arg, { title, topLevelOnly });
+
+  const update = async (node: TaskNode, changes: Pick<TaskUpdateParams, 'title' | 'description'>, action: string) => {
+    const params: TaskUpdateParams = {
+      id: node.taskId,
+      tag: node.tag,
+      ...changes,
+      base: structuredClone(node.task) as Record<string, unknown>,
+      strategy: ctx.settings().conflictStrategy,
+    };
+    try {
+      await ctx.connection.api().call('task.update', params);
+    } catch (err) {
+      if (!isTaskmasterError(err, ErrorCode.SyncConflict)) throw err;
+      const resolved = await ctx.conflicts.resolve(err.data as ConflictData<Record<string, unknown>>, () => ctx.connection.api());
+      if (!resolved) void vscode.window.showWarningMessage(`TaskMaster: ${action} of task ${node.taskId} was not saved; the conflict is unresolved.`);
+    }
+  };
+
+  const guarded =
+    (action: string, run: (arg: unknown) => Promise<void>) =>
+    async (arg: unknown): Promise<void> => {
+      try {
+        await run(arg);
+      } catch (err) {
+        showError(action, err);
+      }
+    };
+
+  return {
+    'taskmaster.setStatus': guarded('set the status', async (arg) => {
+      const node = await target(arg, 'Set the status of which task?');
+      if (!node) return;
+      const pick = await vscode.window.showQuickPick(
+        KNOWN_STATUSES.map((status) => ({ label: status, description: status === node.status ? 'current' : undefined })),
+        { title: `Status of task ${node.taskId}: ${node.task.title}`, placeHolder: 'Choose the new status' },
+      );
+      if (!pick || pick.label === node.status) return;
+      await ctx.connection.api().call('task.setStatus', { ids: [node.taskId], status: pick.label as (typeof KNOWN_STATUSES)[number], tag: node.tag });
+    }),
+
+    'taskmaster.editTitle': guarded('edit the title', async (arg) => {
+      const node = await target(arg, 'Edit the title of which task?');
+      if (!node) return;
+      const title = await vscode.window.showInputBox({
+        title: `Title of task ${node.taskId}`,
+        value: node.task.title,
+        validateInput: (value) => (value.trim() ? undefined : 'A title cannot be empty'),
+      });
+      if (title === undefined || title.trim() === node.task.title) return;
+      await update(node, { title: title.trim() }, 'the title');
+    }),
+
+    'taskmaster.editDescription': guarded('edit the description', async (arg) => {
+      const node = await target(arg, 'Edit the description of which task?');
+      if (!node) return;
+      const description = await vscode.window.showInputBox({ title: `Description of task ${node.taskId}`, value: node.task.description ?? '' });
+      if (description === undefined || description === (node.task.description ?? '')) return;
+      await update(node, { description }, 'the description');
+    }),
+
+    'taskmaster.addTask': guarded('add a task', async () => {
+      const title = await vscode.window.showInputBox({
+        title: `New task in tag ${ctx.model.currentTag}`,
+        placeHolder: 'Title',
+        validateInput: (value) => (value.trim() ? undefined : 'A title cannot be empty'),
+      });
+      if (!title) return;
+      const description = await vscode.window.showInputBox({ title: 'Description (optional)', placeHolder: 'Press Enter to skip' });
+      if (description === undefined) return;
+      const task = description.trim() ? { title: title.trim(), description: description.trim() } : { title: title.trim() };
+      await ctx.connection.api().call('task.create', { tag: ctx.model.currentTag, task });
+    }),
+
+    'taskmaster.addSubtask': guarded('add a subtask', async (arg) => {
+      const parent = await target(arg, 'Add a subtask to which task?', true);
+      if (!parent) return;
+      const title = await vscode.window.showInputBox({
+        title: `New subtask of task ${parent.taskId}`,
+        placeHolder: 'Title',
+        validateInput: (value) => (value.trim() ? undefined : 'A title cannot be empty'),
+      });
+      if (!title) return;
+      await ctx.connection.api().call('task.create', { tag: parent.tag, parentId: parent.taskId, task: { title: title.trim() } });
+    }),
+
+    'taskmaster.deleteTask': guarded('delete the task', async (arg) => {
+      const node = await target(arg, 'Delete which task?');
+      if (!node) return;
+      const answer = await vscode.window.showWarningMessage(
+        `Delete task ${node.taskId} "${node.task.title}"?`,
+        { modal: true, detail: node.kind === 'task' ? 'Its subtasks are deleted too, and other tasks stop depending on it.' : undefined },
+        'Delete',
+      );
+      if (answer !== 'Delete') return;
+      await ctx.connection.api().call('task.delete', { id: node.taskId, tag: node.tag });
+    }),
+
+    'taskmaster.copyId': guarded('copy the task id', async (arg) => {
+      const node = await target(arg, 'Copy the id of which task?');
+      if (!node) return;
+      await vscode.env.clipboard.writeText(node.taskId);
+      vscode.window.setStatusBarMessage(`Copied task id ${node.taskId}`, 2000);
+    }),
+
+    'taskmaster.openTask': guarded('open the task', async (arg) => {
+      const node = await target(arg, 'Open which task?');
+      if (node) await openTaskDocument(node.tag, node.taskId);
+    }),
+  };
+}

@@ -1,0 +1,128 @@
+import * as vscode from 'vscode';
+import { serverCommands } from './commands/serverCommands.js';
+import { taskCommands } from './commands/taskCommands.js';
+import { viewCommands } from './commands/viewCommands.js';
+import type { CommandContext, CommandTable } from './commands/context.js';
+import { ConflictResolver } from './conflicts.js';
+import { Connection } from './connection.js';
+import { showError } from './errors.js';
+import { readCurrentTag } from './readOnlySource.js';
+import { readSettings, type Settings } from './settings.js';
+import { SPARC_FILE, readSparcMappings, sparcModeFor, type SparcMappings } from './sparc.js';
+import { SyncStatusBar } from './statusBar.js';
+import { TASK_SCHEME, TaskDocumentProvider } from './taskDocument.js';
+import { TasksTreeProvider } from './tasksTree.js';
+import { TaskViewModel, type ViewChange } from './viewModel.js';
+
+const COMMAND_IDS = [
+  'taskmaster.setStatus',
+  'taskmaster.addTask',
+  'taskmaster.addSubtask',
+  'taskmaster.editTitle',
+  'taskmaster.editDescription',
+  'taskmaster.deleteTask',
+  'taskmaster.switchTag',
+  'taskmaster.openTask',
+  'taskmaster.refresh',
+  'taskmaster.startServer',
+  'taskmaster.stopServer',
+  'taskmaster.copyId',
+  'taskmaster.filter',
+  'taskmaster.reconnect',
+  'taskmaster.showSyncStatus',
+];
+
+/** Wires the view model, tree, status bar, connection and commands together. */
+export function activate(context: vscode.ExtensionContext): void {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) {
+    for (const id of COMMAND_IDS) {
+      context.subscriptions.push(
+        vscode.commands.registerCommand(id, () => vscode.window.showWarningMessage('TaskMaster: open a folder that contains a .taskmaster directory first.')),
+      );
+    }
+    return;
+  }
+  let settings: Settings = readSettings(folder.uri);
+  let sparc: SparcMappings = {};
+  const model = new TaskViewModel({ groupBy: settings.groupBy });
+  const sparcMode = (task: { title?: unknown; description?: unknown }) => sparcModeFor(task, sparc);
+  const treeProvider = new TasksTreeProvider(model, (node) => sparcMode(node.task));
+  const tree = vscode.window.createTreeView('taskmaster.tasks', { treeDataProvider: treeProvider, showCollapseAll: true });
+  const statusBar = new SyncStatusBar('taskmaster.showSyncStatus');
+  const documents = new TaskDocumentProvider(model, sparcMode);
+  const conflicts = new ConflictResolver();
+  const connection = new Connection(folder, settings);
+
+  const updateChrome = () => {
+    const { state, detail } = connection.state;
+    tree.description = [model.currentTag, model.filter && `filter: "${model.filter}"`].filter(Boolean).join(' · ');
+    // A container with a single view hides the description, so the message repeats what matters.
+    const notes = [
+      state === 'offline' ? 'Read-only: no sync server is running.' : state === 'error' ? detail : undefined,
+      model.filter ? `Filtered by "${model.filter}".` : undefined,
+    ];
+    tree.message = notes.filter(Boolean).join(' ') || undefined;
+    statusBar.update(connection.state, model.counts(), model.currentTag);
+  };
+  const viewChanged = (change: ViewChange) => {
+    treeProvider.refresh(change);
+    if (change.all || change.ids.length) documents.refreshOpen();
+    updateChrome();
+  };
+  const loadSparc = async () => {
+    sparc = await readSparcMappings(folder.uri.fsPath);
+    viewChanged({ all: true, ids: [] });
+  };
+
+  const ctx: CommandContext = { model, connection, conflicts, tree, settings: () => settings, viewChanged };
+  const commands: CommandTable = { ...taskCommands(ctx), ...viewCommands(ctx), ...serverCommands(ctx) };
+  for (const [id, handler] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
+
+  const sparcWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, SPARC_FILE));
+  sparcWatcher.onDidChange(loadSparc);
+  sparcWatcher.onDidCreate(loadSparc);
+  sparcWatcher.onDidDelete(loadSparc);
+
+  context.subscriptions.push(
+    tree,
+    treeProvider,
+    statusBar,
+    documents,
+    conflicts,
+    connection,
+    sparcWatcher,
+    vscode.workspace.registerTextDocumentContentProvider(TASK_SCHEME, documents),
+    connection.onDidLoad((data) => viewChanged(model.load(data))),
+    connection.onDidReceiveEvent((message) => {
+      viewChanged(model.applyEvent(message));
+      if (message.event === 'file.invalid') {
+        const { message: reason } = message.payload as { message: string };
+        void vscode.window.showWarningMessage(`TaskMaster: the tasks file is invalid (${reason}); the last good version is shown. Fix the file and save.`);
+      }
+    }),
+    connection.onDidChangeState(updateChrome),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (!event.affectsConfiguration('taskmaster', folder.uri)) return;
+      const before = settings;
+      settings = readSettings(folder.uri);
+      viewChanged(model.setGroupBy(settings.groupBy));
+      const endpointKeys = ['host', 'port', 'httpPort', 'token'] as const;
+      if (endpointKeys.some((key) => before[key] !== settings[key])) void connection.connect(settings);
+    }),
+  );
+
+  updateChrome();
+  void (async () => {
+    const tag = await readCurrentTag(folder.uri.fsPath);
+    if (tag) viewChanged(model.setCurrentTag(tag));
+    await loadSparc();
+    await connection.connect(settings);
+    if (connection.state.state === 'offline' && settings.autoStartServer) {
+      await vscode.commands.executeCommand('taskmaster.startServer');
+    }
+  })().catch((err: unknown) => showError('connect to the sync server', err));
+}
+
+/** Nothing to do: every resource is in the context's subscriptions. */
+export function deactivate(): void {}

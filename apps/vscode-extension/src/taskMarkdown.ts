@@ -1,0 +1,62 @@
+import { idKey, type Subtask, type Task } from '@taskmaster/protocol';
+
+/**
+ * Markdown renderings of a task: a short one for the tree's tooltip and a
+ * full one for the read-only task document. Pure: no vscode import.
+ */
+
+/** What to render: a task or subtask plus where it lives. */
+export interface TaskView {
+  tag: string;
+  /** `"5"` or `"5.2"`. */
+  taskId: string;
+  task: Task | Subtask;
+  sparcMode?: string;
+}
+
+/** Escapes markdown punctuation in text that comes from a tasks file. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
+
+function dependencies(task: Task | Subtask): string {
+  const deps = task.dependencies ?? [];
+  return deps.length ? deps.map((d) => idKey(d)).join(', ') : 'none';
+}
+
+function facts(view: TaskView): string[] {
+  const { task } = view;
+  const lines = [`**Status:** ${escapeMarkdown(task.status ?? 'pending')}`];
+  if ('priority' in task && typeof task.priority === 'string') lines.push(`**Priority:** ${escapeMarkdown(task.priority)}`);
+  lines.push(`**Dependencies:** ${escapeMarkdown(dependencies(task))}`);
+  if (view.sparcMode) lines.push(`**SPARC mode:** ${escapeMarkdown(view.sparcMode)}`);
+  return lines;
+}
+
+/** The tree tooltip: title, description, status, priority, dependencies, SPARC mode. */
+export function taskTooltip(view: TaskView): string {
+  const parts = [`**#${escapeMarkdown(view.taskId)} ${escapeMarkdown(view.task.title)}**`];
+  if (view.task.description) parts.push(escapeMarkdown(view.task.description));
+  parts.push(facts(view).join('  \n'));
+  return parts.join('\n\n');
+}
+
+/** The task document: every field a person reads, subtasks with their status. */
+export function taskDocument(view: TaskView): string {
+  const { task } = view;
+  const out = [`# ${escapeMarkdown(view.taskId)}. ${escapeMarkdown(task.title)}`, '', `*Tag: ${escapeMarkdown(view.tag)}*`, '', facts(view).join('  \n')];
+  const section = (title: string, body: string | null | undefined) => {
+    if (body) out.push('', `## ${title}`, '', body);
+  };
+  section('Description', task.description);
+  section('Details', task.details);
+  section('Test strategy', task.testStrategy);
+  const subtasks = Array.isArray((task as Task).subtasks) ? (task as Task).subtasks! : [];
+  if (subtasks.length) {
+    out.push('', '## Subtasks', '');
+    for (const sub of subtasks) {
+      out.push(`- ${escapeMarkdown(`${view.taskId}.${idKey(sub.id)}`)} ${escapeMarkdown(sub.title)} — *${escapeMarkdown(sub.status ?? 'pending')}*`);
+    }
+  }
+  return out.join('\n') + '\n';
+}

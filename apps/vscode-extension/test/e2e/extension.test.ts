@@ -1,0 +1,170 @@
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient, type TaskmasterClient } from '@taskmaster/client';
+import type { EventPayload } from '@taskmaster/protocol';
+import { startCodeServer, type CodeServer } from './harness/codeServer.js';
+import { makeProject, ProjectServer, readTasks, removeProject, runCli } from './harness/project.js';
+import { EXTENSION_DIR, findTools, type E2eTools } from './harness/tools.js';
+import { Workbench } from './harness/workbench.js';
+
+/**
+ * The extension in a real VS Code (code-server 4.100.3) driven by chromium:
+ * what the tree and status bar show, judged from the page and the files.
+ */
+describe('TaskMaster Sync in VS Code', () => {
+  let tools: E2eTools;
+  let root: string;
+  let server: ProjectServer;
+  let codeServer: CodeServer | undefined;
+  let workbench: Workbench | undefined;
+  let observer: TaskmasterClient | undefined;
+
+  beforeAll(async () => {
+    tools = findTools();
+    root = await makeProject(tools.cli);
+    server = new ProjectServer(root);
+    await server.start();
+    codeServer = await startCodeServer(tools.codeServer, tools.vsix);
+    workbench = await Workbench.open(tools.chromium, codeServer.folderUrl(root));
+    await workbench.showTasksView();
+  });
+
+  afterAll(async () => {
+    await observer?.close().catch(() => {});
+    await workbench?.close().catch(() => {});
+    await codeServer?.stop().catch(() => {});
+    await server?.stop().catch(() => {});
+    if (root) {
+      await runCli(root, tools.cli, ['sync', 'server', 'stop']).catch(() => {});
+      await removeProject(root);
+    }
+  });
+
+  it('shows the tasks grouped by status, with the sync state in the status bar', async () => {
+    const page = workbench!;
+    await page.waitForRow((label) => label.startsWith('Task 3: Ship the release'), 30_000);
+    const labels = await page.treeLabels();
+    expect(labels).toEqual(
+      expect.arrayContaining([
+        'In Progress, 1 tasks',
+        'Task 2: Write the tasks parser, in-progress, high priority',
+        'Pending, 2 tasks',
+        'Task 3: Ship the release, pending, medium priority',
+        'Task 4: Document the API, pending, low priority',
+        'Done, 1 tasks',
+        'Task 1: Set up the repository, done, high priority',
+      ]),
+    );
+    expect(labels.some((label) => label.includes('Dark mode'))).toBe(false);
+    await page.waitForStatus('live', 15_000);
+    expect(await page.statusBarText()).toContain('live · 1/4');
+  });
+
+  it('shows subtasks under their task and opens a task as a markdown preview', async () => {
+    const page = workbench!;
+    await page.treeRows().filter({ hasText: 'Write the tasks parser' }).first().locator('.monaco-tl-twistie').click();
+    await page.waitForRow((label) => label === 'Task 2.1: Tokenizer, done', 5000);
+    await page.waitForRow((label) => label === 'Task 2.2: Schema validation, pending', 5000);
+
+    await page.runCommand('TaskMaster: Open Task');
+    await page.pick('Write the tasks parser', 'Write the tasks parser');
+    const tab = page.page.locator('.tabs-container .tab', { hasText: '2.md' });
+    await tab.first().waitFor({ timeout: 15_000 });
+    expect(await tab.first().getAttribute('aria-label')).toContain('Preview');
+
+    const artifacts = path.join(EXTENSION_DIR, 'test-artifacts');
+    await mkdir(artifacts, { recursive: true });
+    await page.page.waitForTimeout(1000); // let the preview's webview paint before the picture
+    await page.screenshot(path.join(artifacts, 'tree.png'));
+    await copyFile(path.join(artifacts, 'tree.png'), path.join(EXTENSION_DIR, 'media', 'screenshot.png'));
+  });
+
+  it('shows a status change made by another process within a second', async () => {
+    const page = workbench!;
+    await runCli(root, tools.cli, ['set-status', '--id', '4', '--status', 'done']);
+    const row = await page.waitForRow((label) => label.startsWith('Task 4:') && label.includes(', done'), 1000);
+    expect(row).toBe('Task 4: Document the API, done, low priority');
+    await page.waitForStatus('2 of 4 done', 2000);
+  });
+
+  it('sends a status chosen in the editor to the file and to other clients', async () => {
+    const page = workbench!;
+    observer = createClient({ root, clientName: 'e2e-observer', subscribe: ['task.*'] });
+    await observer.ready(10_000);
+    const received = new Promise<EventPayload<'task.status.changed'>>((resolve) => {
+      observer!.on('task.status.changed', (payload) => {
+        if (payload.id === '3') resolve(payload);
+      });
+    });
+
+    await page.runCommand('TaskMaster: Set Status');
+    await page.pick('Ship the release', 'Ship the release');
+    await page.pick('review', 'review');
+
+    const event = await received;
+    expect(event).toMatchObject({ tag: 'master', id: '3', from: 'pending', to: 'review' });
+    const onDisk = await readTasks(root);
+    expect(onDisk.master.tasks.find((t) => t.id === 3)?.status).toBe('review');
+    await page.waitForRow((label) => label === 'Task 3: Ship the release, review, medium priority', 5000);
+  });
+
+  it('shows both versions when an edit collides with another one, and keeps the one chosen', async () => {
+    const page = workbench!;
+    await page.runCommand('TaskMaster: Edit Title');
+    await page.pick('Document the API', 'Document the API');
+    // While the title is being edited here, someone else renames the task.
+    await runCli(root, tools.cli, ['update-task', '--id', '4', '--title', 'Document the public API']);
+    await page.waitForRow((label) => label.startsWith('Task 4: Document the public API'), 5000);
+    await page.answerInput('Document the API', 'Document the REST API');
+
+    const diffTab = page.page.locator('.tabs-container .tab', { hasText: 'theirs ↔ mine' });
+    await diffTab.first().waitFor({ timeout: 10_000 });
+    await page.page.locator('.quick-input-widget', { hasText: 'Task 4 was changed meanwhile (title)' }).waitFor({ timeout: 10_000 });
+    await page.pick('Keep mine', 'Keep mine');
+
+    await page.waitForRow((label) => label.startsWith('Task 4: Document the REST API'), 5000);
+    const onDisk = await readTasks(root);
+    expect(onDisk.master.tasks.find((t) => t.id === 4)?.title).toBe('Document the REST API');
+  });
+
+  it('goes offline and follows the file when the server stops, and live again when it comes back', async () => {
+    const page = workbench!;
+    await page.waitForStatus('live', 5000);
+    await server.stop();
+    const offline = await page.waitForStatus('offline', 15_000);
+    expect(offline).toContain('TaskMaster offline');
+    expect(await page.statusBarText()).toContain('offline');
+
+    // Without a server the tree follows the file itself.
+    const data = await readTasks(root);
+    data.master.tasks.find((t) => t.id === 1)!.title = 'Set up the monorepo';
+    await writeFile(path.join(root, '.taskmaster', 'tasks', 'tasks.json'), JSON.stringify(data, null, 2));
+    await page.waitForRow((label) => label.startsWith('Task 1: Set up the monorepo'), 10_000);
+
+    await server.start();
+    await page.waitForStatus('live', 20_000);
+    expect(await page.statusBarText()).toContain('live · 2/4');
+  });
+
+  it('starts and stops a server through the CLI from the status bar menu', async () => {
+    const page = workbench!;
+    await server.stop();
+    await page.waitForStatus('offline', 15_000);
+
+    await page.page.locator('.part.statusbar .statusbar-item', { hasText: 'offline' }).first().click();
+    await page.pick('Start server', 'Start server');
+    await page.waitForStatus('live', 30_000);
+    const status = JSON.parse(await runCli(root, tools.cli, ['sync', 'server', 'status', '--json'])) as {
+      running: boolean;
+      pid: number;
+      connections: Array<{ client?: string }>;
+    };
+    expect(status.running).toBe(true);
+    expect(status.pid).not.toBe(process.pid);
+    expect(status.connections.map((c) => c.client)).toContain('vscode');
+
+    await page.runCommand('TaskMaster: Stop Server');
+    await page.waitForStatus('offline', 15_000);
+  }, 150_000);
+});

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { escapeMarkdown, taskDocument, taskTooltip } from '../src/taskMarkdown.js';
+
+const task = {
+  id: 2,
+  title: 'Write the *parser*',
+  description: 'Parse tasks.json',
+  details: 'Use zod.',
+  status: 'in-progress',
+  priority: 'high',
+  dependencies: [1, '3.1'],
+  subtasks: [
+    { id: 1, title: 'Tokenizer', status: 'done' },
+    { id: 2, title: 'Grammar' },
+  ],
+};
+
+describe('task markdown', () => {
+  it('puts description, dependencies and SPARC mode in the tooltip', () => {
+    const text = taskTooltip({ tag: 'master', taskId: '2', task, sparcMode: 'tdd' });
+    expect(text).toContain('Parse tasks\\.json');
+    expect(text).toContain('**Dependencies:** 1, 3\\.1');
+    expect(text).toContain('**SPARC mode:** tdd');
+    expect(text).toContain('**Priority:** high');
+  });
+
+  it('escapes markdown in task text so a title cannot inject formatting', () => {
+    expect(escapeMarkdown('a *b* [c](d)')).toBe('a \\*b\\* \\[c\\]\\(d\\)');
+    expect(taskTooltip({ tag: 'master', taskId: '2', task })).toContain('Write the \\*parser\\*');
+  });
+
+  it('renders a document with every section and the subtasks with their status', () => {
+    const doc = taskDocument({ tag: 'master', taskId: '2', task });
+    expect(doc.startsWith('# 2. Write the \\*parser\\*')).toBe(true);
+    expect(doc).toContain('## Details\n\nUse zod.');
+    expect(doc).toContain('- 2\\.1 Tokenizer — *done*');
+    expect(doc).toContain('- 2\\.2 Grammar — *pending*');
+    expect(doc).not.toContain('## Test strategy');
+  });
+});

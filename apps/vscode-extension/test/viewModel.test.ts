@@ -1,0 +1,192 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { validateTasksFile, type TaggedTasksFile, type Task } from '@taskmaster/protocol';
+import { TaskViewModel, type ViewNode } from '../src/viewModel.js';
+
+/** The shared fixture, beside the repository (`shared/` next to the clone). */
+const FIXTURE = new URL('../../../../shared/fixtures/taskmaster-repo-tasks.json', import.meta.url);
+
+function sampleFile(): TaggedTasksFile {
+  return {
+    master: {
+      tasks: [
+        { id: 1, title: 'Set up repo', status: 'done', priority: 'high', dependencies: [] },
+        {
+          id: 2,
+          title: 'Write parser',
+          description: 'Parse the tasks file',
+          status: 'in-progress',
+          priority: 'medium',
+          dependencies: [1],
+          subtasks: [
+            { id: 1, title: 'Tokenizer', status: 'done' },
+            { id: 2, title: 'Grammar', status: 'pending' },
+          ],
+        },
+        { id: 3, title: 'Ship it', status: 'pending', dependencies: [2] },
+      ],
+    },
+    feature: { tasks: [{ id: 1, title: 'Dark mode', status: 'pending' }] },
+  };
+}
+
+function labels(vm: TaskViewModel, nodes: ViewNode[]): string[] {
+  return nodes.map((n) => (n.kind === 'group' ? `${n.label} (${n.count})` : `${n.taskId} ${n.task.title}`));
+}
+
+function tree(vm: TaskViewModel): Record<string, string[]> {
+  return Object.fromEntries(vm.roots().map((g) => [labels(vm, [g])[0]!, labels(vm, vm.children(g.id))]));
+}
+
+describe('TaskViewModel', () => {
+  it('groups the current tag by status, in working order', () => {
+    const vm = new TaskViewModel();
+    vm.load(sampleFile());
+    expect(tree(vm)).toEqual({
+      'In Progress (1)': ['2 Write parser'],
+      'Pending (1)': ['3 Ship it'],
+      'Done (1)': ['1 Set up repo'],
+    });
+  });
+
+  it('groups by tag when asked, with done counts per tag', () => {
+    const vm = new TaskViewModel({ groupBy: 'tag' });
+    vm.load(sampleFile());
+    const roots = vm.roots();
+    expect(roots.map((r) => r.kind === 'group' && [r.label, r.done, r.count])).toEqual([
+      ['master', 1, 3],
+      ['feature', 0, 1],
+    ]);
+    expect(labels(vm, vm.children(roots[1]!.id))).toEqual(['1 Dark mode']);
+  });
+
+  it('shows subtasks as children of their task with dotted ids', () => {
+    const vm = new TaskViewModel();
+    vm.load(sampleFile());
+    const parent = vm.node('master:2');
+    expect(parent).toMatchObject({ kind: 'task', hasChildren: true });
+    expect(vm.children('master:2').map((n) => n.id)).toEqual(['master:2.1', 'master:2.2']);
+    expect(vm.node('master:2.2')).toMatchObject({ kind: 'subtask', taskId: '2.2', parentId: '2', status: 'pending' });
+    expect(vm.parentId('master:2.2')).toBe('master:2');
+    expect(vm.parentId('master:2')).toBe('group:status:in-progress');
+  });
+
+  it('counts finished top-level tasks of the current tag', () => {
+    const vm = new TaskViewModel();
+    vm.load(sampleFile());
+    expect(vm.counts()).toEqual({ done: 1, total: 3 });
+    vm.setCurrentTag('feature');
+    expect(vm.counts()).toEqual({ done: 0, total: 1 });
+  });
+
+  it('filters by words in id, title, description or status and keeps matching parents', () => {
+    const vm = new TaskViewModel();
+    vm.load(sampleFile());
+    vm.setFilter('grammar');
+    expect(tree(vm)).toEqual({ 'In Progress (1)': ['2 Write parser'] });
+    expect(labels(vm, vm.children('master:2'))).toEqual(['2.2 Grammar']);
+    vm.setFilter('parse tasks');
+    expect(labels(vm, vm.children('master:2'))).toEqual(['2.1 Tokenizer', '2.2 Grammar']);
+    vm.setFilter('PENDING');
+    expect(Object.keys(tree(vm))).toEqual(['In Progress (1)', 'Pending (1)']);
+    vm.setFilter('');
+    expect(Object.keys(tree(vm))).toHaveLength(3);
+  });
+
+  it('moves a task to its new status group when its status changes', () => {
+    const vm = new TaskViewModel();
+    vm.load(sampleFile());
+    const change = vm.applyEvent({ event: 'task.status.changed', payload: { tag: 'master', id: '3', from: 'pending', to: 'done', revision: 2 } });
+    expect(change.all).toBe(true);
+    expect(tree(vm)).toEqual({ 'In Progress (1)': ['2 Write parser'], 'Done (2)': ['1 Set up repo', '3 Ship it'] });
+    expect(vm.counts()).toEqual({ done: 2, total: 3 });
+  });
+
+  it('refreshes only the changed node when a title changes in place', () => {
+    const vm = new TaskViewModel();
+    vm.load(sampleFile());
+    const task: Task = { id: 3, title: 'Ship it now', status: 'pending', dependencies: [2] };
+    const change = vm.applyEvent({ event: 'task.updated', payload: { tag: 'master', id: '3', task, changed: ['title'], revision: 2 } });
+    expect(change).toEqual({ all: false, ids: ['master:3'] });
+    expect(vm.node('master:3')).toMatchObject({ task: { title: 'Ship it now' } });
+  });
+
+  it('refreshes the parent when a subtask changes, and the tag group in tag grouping', () => {
+    const vm = new TaskViewModel({ groupBy: 'tag' });
+    vm.load(sampleFile());
+    const change = vm.applyEvent({ event: 'task.status.changed', payload: { tag: 'master', id: '2.2', parentId: '2', to: 'done', revision: 3 } });
+    expect(change).toEqual({ all: false, ids: ['master:2.2', 'master:2', 'group:tag:master'] });
+    expect(vm.node('master:2.2')).toMatchObject({ status: 'done' });
+  });
+
+  it('adds created tasks and subtasks, and removes deleted ones', () => {
+    const vm = new TaskViewModel();
+    vm.load(sampleFile());
+    vm.applyEvent({ event: 'task.created', payload: { tag: 'master', id: '4', task: { id: 4, title: 'Docs', status: 'pending' }, revision: 2 } });
+    vm.applyEvent({ event: 'task.created', payload: { tag: 'master', id: '3.1', parentId: '3', task: { id: 1, title: 'Tag release' }, revision: 3 } });
+    expect(tree(vm)['Pending (2)']).toEqual(['3 Ship it', '4 Docs']);
+    expect(labels(vm, vm.children('master:3'))).toEqual(['3.1 Tag release']);
+    vm.applyEvent({ event: 'task.deleted', payload: { tag: 'master', id: '2.1', parentId: '2', revision: 4 } });
+    vm.applyEvent({ event: 'task.deleted', payload: { tag: 'master', id: '1', revision: 5 } });
+    expect(labels(vm, vm.children('master:2'))).toEqual(['2.2 Grammar']);
+    expect(Object.keys(tree(vm))).toEqual(['In Progress (1)', 'Pending (2)']);
+    expect(vm.node('master:1')).toBeUndefined();
+  });
+
+  it('ignores events of other tags for the status view but keeps their data', () => {
+    const vm = new TaskViewModel();
+    vm.load(sampleFile());
+    const change = vm.applyEvent({ event: 'task.status.changed', payload: { tag: 'feature', id: '1', to: 'done', revision: 2 } });
+    expect(change).toEqual({ all: false, ids: [] });
+    expect(vm.counts('feature')).toEqual({ done: 1, total: 1 });
+  });
+
+  it('replaces everything on a snapshot', () => {
+    const vm = new TaskViewModel();
+    vm.load(sampleFile());
+    const change = vm.applyEvent({
+      event: 'sync.snapshot',
+      payload: { epoch: 'e2', revision: 9, data: { master: { tasks: [{ id: 7, title: 'Fresh start', status: 'review' }] } } },
+    });
+    expect(change.all).toBe(true);
+    expect(tree(vm)).toEqual({ 'Review (1)': ['7 Fresh start'] });
+    expect(vm.tagNames()).toEqual(['master']);
+  });
+
+  it('keeps node ids stable across updates so expansion survives a refresh', () => {
+    const vm = new TaskViewModel();
+    vm.load(sampleFile());
+    const before = vm.children('group:status:in-progress').map((n) => n.id);
+    vm.applyEvent({ event: 'task.updated', payload: { tag: 'master', id: '2', changed: ['title'], revision: 2, task: { ...sampleFile().master!.tasks[1]!, title: 'Parser v2' } } });
+    expect(vm.children('group:status:in-progress').map((n) => n.id)).toEqual(before);
+    expect(vm.children('master:2').map((n) => n.id)).toEqual(['master:2.1', 'master:2.2']);
+  });
+
+  it('reads a legacy untagged file as the master tag', () => {
+    const vm = new TaskViewModel();
+    vm.load({ tasks: [{ id: 1, title: 'Only task', status: 'pending' }] });
+    expect(vm.tagNames()).toEqual(['master']);
+    expect(tree(vm)).toEqual({ 'Pending (1)': ['1 Only task'] });
+  });
+
+  it('handles the real Task Master repository file', () => {
+    const data = validateTasksFile(JSON.parse(readFileSync(FIXTURE, 'utf8')));
+    const vm = new TaskViewModel({ groupBy: 'tag' });
+    vm.load(data);
+    const roots = vm.roots();
+    expect(roots).toHaveLength(Object.keys(data).length);
+    const total = roots.reduce((sum, r) => sum + (r.kind === 'group' ? r.count : 0), 0);
+    const expected = Object.values(data as TaggedTasksFile).reduce((sum, t) => sum + t.tasks.length, 0);
+    expect(total).toBe(expected);
+    const ids = roots.flatMap((r) => vm.children(r.id)).flatMap((n) => [n.id, ...vm.children(n.id).map((c) => c.id)]);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('gives subtasks that share an id distinct node ids', () => {
+    const vm = new TaskViewModel();
+    vm.load({ master: { tasks: [{ id: 1, title: 'Parent', status: 'pending', subtasks: [{ id: 1, title: 'First' }, { id: 1, title: 'Copy' }] }] } });
+    expect(vm.children('master:1').map((n) => n.id)).toEqual(['master:1.1', 'master:1.1#2']);
+    expect(vm.node('master:1.1#2')).toMatchObject({ taskId: '1.1', task: { title: 'Copy' } });
+    expect(vm.parentId('master:1.1#2')).toBe('master:1');
+  });
+});

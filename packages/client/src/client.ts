@@ -1,0 +1,323 @@
+import {
+  ErrorCode,
+  EventPatternSchema,
+  TaskmasterError,
+  type JsonRpcResponse,
+  type MethodName,
+  type MethodResult,
+} from '@taskmaster/protocol';
+import { Connection, type SocketDown } from './connection.js';
+import { discoverServer } from './discovery.js';
+import { EventBus, type EventListener } from './emitter.js';
+import { httpTransport, type HttpEndpoint } from './http.js';
+import type { ClientMode, ClientOptions, ParamsArg, TaskmasterClient } from './options.js';
+import { Poller } from './polling.js';
+import { ReplicaStore, type Replica } from './replica.js';
+import { RequestManager, type Transport } from './requests.js';
+import { OPEN, type WebSocketLike } from './socket.js';
+import { Synchronizer } from './sync.js';
+
+interface Endpoints {
+  wsUrl?: string;
+  httpUrl?: string;
+  token?: string;
+}
+
+/**
+ * Creates a client and starts connecting. Calls made before it is connected
+ * wait in order; use `ready()` to wait for the connection itself.
+ */
+export function createClient(options: ClientOptions): TaskmasterClient {
+  return new Client(options);
+}
+
+class Client implements TaskmasterClient {
+  private currentMode: ClientMode = 'offline';
+  private readonly bus = new EventBus();
+  private readonly modeHandlers = new Set<(mode: ClientMode) => void>();
+  private readonly store: ReplicaStore | undefined;
+  private readonly sync: Synchronizer;
+  private readonly requests: RequestManager;
+  private readonly connection: Connection;
+  private readonly poller: Poller | undefined;
+  private readonly http: Transport;
+  private readonly subscriptions: string[];
+  private endpoints: Endpoints = {};
+  private socketTransport: Transport | undefined;
+  private probing = false;
+  private closed = false;
+  private fatal: TaskmasterError | undefined;
+  private readonly waiters = new Set<{ resolve: () => void; reject: (err: TaskmasterError) => void }>();
+
+  constructor(private readonly options: ClientOptions) {
+    if (!options.url && !options.root) {
+      throw new TaskmasterError(ErrorCode.InvalidParams, 'createClient needs `url` (ws://host:port/taskmaster) or `root` (a project with a running server)');
+    }
+    this.subscriptions = options.subscribe ?? ['*'];
+    for (const pattern of this.subscriptions) {
+      if (!EventPatternSchema.safeParse(pattern).success) {
+        throw new TaskmasterError(ErrorCode.InvalidParams, `cannot subscribe to "${pattern}": expected an event name, "*" or a pattern like "task.*"`);
+      }
+    }
+    const timeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.store = options.replica ? new ReplicaStore() : undefined;
+    this.sync = new Synchronizer(this.bus, this.store);
+    this.requests = new RequestManager({ timeoutMs, queueLimit: options.queueLimit });
+    this.http = httpTransport(() => this.httpEndpoint(), this.requests, timeoutMs);
+    if (options.polling !== false) {
+      this.poller = new Poller({
+        intervalMs: options.polling?.intervalMs ?? 2000,
+        timeoutMs,
+        endpoint: async () => this.httpEndpoint() ?? this.httpEndpointOf(await this.resolveEndpoints()),
+        since: () => (this.sync.synced ? { revision: this.sync.eventRevision, epoch: this.sync.epoch } : undefined),
+        onChanges: (result) => this.sync.applyPull(result),
+        onFailure: (err) => this.pollFailed(err),
+      });
+    }
+    this.connection = new Connection({
+      clientName: options.clientName,
+      WebSocket: options.WebSocket,
+      reconnect: options.reconnect ?? {},
+      handshakeTimeoutMs: timeoutMs,
+      resolve: async () => {
+        const endpoints = await this.resolveEndpoints();
+        return endpoints.wsUrl ? { url: endpoints.wsUrl, token: endpoints.token } : undefined;
+      },
+      onOpen: (socket) => void this.opened(socket),
+      onMessage: (text) => this.received(text),
+      onDown: (down) => this.socketDown(down),
+    });
+    this.connection.start();
+  }
+
+  get mode(): ClientMode {
+    return this.currentMode;
+  }
+
+  get epoch(): string | undefined {
+    return this.sync.epoch;
+  }
+
+  get revision(): number {
+    return this.sync.revision;
+  }
+
+  get replica(): Replica | undefined {
+    return this.store;
+  }
+
+  ready(timeoutMs = this.requests.timeoutMs): Promise<void> {
+    if (this.fatal) return Promise.reject(this.fatal);
+    if (this.closed) return Promise.reject(closedError());
+    if (this.currentMode !== 'offline') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        resolve: () => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          resolve();
+        },
+        reject: (err: TaskmasterError) => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          reject(err);
+        },
+      };
+      const timer = setTimeout(
+        () => waiter.reject(new TaskmasterError(ErrorCode.ConnectionFailed, `not connected to the TaskMaster Sync server after ${timeoutMs} ms; is it running? (taskmaster sync server start)`)),
+        timeoutMs,
+      );
+      this.waiters.add(waiter);
+    });
+  }
+
+  async call<M extends MethodName>(method: M, ...params: ParamsArg<M>): Promise<MethodResult<M>> {
+    if (this.fatal) throw this.fatal;
+    const result = await this.requests.call(method, params[0]);
+    this.sync.noteResult(result);
+    return result as MethodResult<M>;
+  }
+
+  on(pattern: string, handler: (payload: never, name: never) => void): () => void {
+    return this.bus.on(pattern, handler as unknown as EventListener);
+  }
+
+  onModeChange(handler: (mode: ClientMode) => void): () => void {
+    this.modeHandlers.add(handler);
+    return () => {
+      this.modeHandlers.delete(handler);
+    };
+  }
+
+  async resync(): Promise<void> {
+    if (this.fatal) throw this.fatal;
+    const result = await this.requests.call('sync.pull', this.pullParams());
+    this.sync.applyPull(result as MethodResult<'sync.pull'>);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.poller?.stop();
+    this.requests.close(closedError());
+    for (const waiter of [...this.waiters]) waiter.reject(closedError());
+    await this.connection.stop();
+    this.setMode('offline');
+    this.bus.clear();
+    this.modeHandlers.clear();
+  }
+
+  /** Subscribes and catches up through the new socket before letting calls through it. */
+  private async opened(socket: WebSocketLike): Promise<void> {
+    const transport: Transport = {
+      name: 'WebSocket',
+      send: (request) => {
+        if (socket.readyState !== OPEN) return false;
+        socket.send(JSON.stringify(request));
+        return true;
+      },
+    };
+    this.socketTransport = transport;
+    this.sync.beginResync();
+    try {
+      await this.requests.callVia(transport, 'subscribe', { events: this.subscriptions });
+      await this.catchUp(transport);
+    } catch {
+      this.sync.abortResync();
+      // Retry through the normal reconnect path rather than run half-synced.
+      if (this.socketTransport === transport) this.connection.drop('resync failed');
+      return;
+    }
+    this.sync.endResync();
+    if (this.socketTransport !== transport || this.closed) return;
+    this.poller?.stop();
+    this.requests.attach(transport);
+    this.setMode('realtime');
+  }
+
+  /**
+   * The first sync only sets the baseline (a replica needs the whole file;
+   * without one, the status's epoch and revision are enough); later ones pull
+   * what was missed since the last revision.
+   */
+  private async catchUp(transport: Transport): Promise<void> {
+    if (!this.sync.synced && !this.store) {
+      const status = (await this.requests.callVia(transport, 'sync.status')) as MethodResult<'sync.status'>;
+      this.sync.setBaseline(status.epoch, status.revision);
+      return;
+    }
+    const result = await this.requests.callVia(transport, 'sync.pull', this.pullParams());
+    this.sync.applyPull(result as MethodResult<'sync.pull'>);
+  }
+
+  private pullParams(): { since?: number; epoch?: string } {
+    return this.sync.synced ? { since: this.sync.eventRevision, epoch: this.sync.epoch } : {};
+  }
+
+  private received(text: string): void {
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return; // Not JSON: nothing in it can be matched to a request or an event.
+    }
+    for (const item of Array.isArray(message) ? message : [message]) {
+      if (typeof item !== 'object' || item === null) continue;
+      const record = item as Record<string, unknown>;
+      if ('id' in record && ('result' in record || 'error' in record)) {
+        this.requests.handleResponse(record as unknown as JsonRpcResponse);
+      } else if (typeof record.method === 'string') {
+        // The server is going away: queue new calls instead of sending them into a closing socket.
+        if (record.method === 'sync.shutdown' && this.socketTransport) this.requests.pause(this.socketTransport);
+        this.sync.receive(record.method, record.params);
+      }
+    }
+  }
+
+  private socketDown(down: SocketDown): void {
+    const transport = this.socketTransport;
+    this.socketTransport = undefined;
+    if (transport) this.requests.detach(transport, 'the connection to the server closed');
+    if (this.closed) return;
+    if (down.status === 401 || down.status === 403) {
+      this.fail(
+        new TaskmasterError(
+          ErrorCode.AuthenticationFailed,
+          down.status === 401
+            ? 'the server refused the connection (401): the token is missing or wrong; pass the token from .taskmaster/config/connection.json'
+            : 'the server refused the connection (403): this origin or host is not allowed',
+        ),
+      );
+      return;
+    }
+    if (this.poller?.running) return;
+    void this.fallBack();
+  }
+
+  /** After a socket loss: poll over HTTP if it answers, else offline. */
+  private async fallBack(): Promise<void> {
+    if (!this.poller || this.probing) {
+      if (!this.poller) this.setMode('offline');
+      return;
+    }
+    this.probing = true;
+    const answered = await this.poller.probe();
+    this.probing = false;
+    if (this.closed || this.fatal || this.socketTransport) return;
+    if (!answered) {
+      this.setMode('offline');
+      return;
+    }
+    this.requests.attach(this.http);
+    this.poller.start();
+    this.setMode('polling');
+  }
+
+  private pollFailed(err: unknown): void {
+    if (err instanceof TaskmasterError && err.code === ErrorCode.AuthenticationFailed) {
+      this.fail(err);
+      return;
+    }
+    this.requests.pause(this.http);
+    if (this.currentMode === 'polling') this.setMode('offline');
+  }
+
+  /** A refusal retrying cannot fix: stop everything and fail what waits. */
+  private fail(error: TaskmasterError): void {
+    this.fatal = error;
+    this.poller?.stop();
+    void this.connection.stop();
+    this.requests.close(error);
+    for (const waiter of [...this.waiters]) waiter.reject(error);
+    this.setMode('offline');
+  }
+
+  private setMode(mode: ClientMode): void {
+    if (mode !== 'offline') for (const waiter of [...this.waiters]) waiter.resolve();
+    if (mode === this.currentMode) return;
+    this.currentMode = mode;
+    for (const handler of [...this.modeHandlers]) handler(mode);
+  }
+
+  private async resolveEndpoints(): Promise<Endpoints> {
+    const file = this.options.root ? await discoverServer(this.options.root).catch(() => undefined) : undefined;
+    this.endpoints = {
+      wsUrl: this.options.url ?? file?.wsUrl,
+      httpUrl: this.options.httpUrl ?? file?.httpUrl,
+      token: this.options.token ?? file?.token,
+    };
+    return this.endpoints;
+  }
+
+  private httpEndpoint(): HttpEndpoint | undefined {
+    return this.httpEndpointOf(this.endpoints);
+  }
+
+  private httpEndpointOf(endpoints: Endpoints): HttpEndpoint | undefined {
+    return endpoints.httpUrl ? { httpUrl: endpoints.httpUrl, token: endpoints.token } : undefined;
+  }
+}
+
+function closedError(): TaskmasterError {
+  return new TaskmasterError(ErrorCode.ConnectionFailed, 'the client was closed');
+}

@@ -1,0 +1,144 @@
+import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { loadWebSocket, messageText, refusalStatus, type WebSocketLike } from './socket.js';
+
+/** Where to connect, resolved again before every attempt. */
+export interface SocketEndpoint {
+  url: string;
+  token?: string;
+}
+
+/** Why a socket went away. */
+export interface SocketDown {
+  /** Whether it had opened (false: the attempt itself failed). */
+  opened: boolean;
+  /** The HTTP status of a refused upgrade, when known (`ws` reports it; browsers do not). */
+  status?: number;
+  code?: number;
+  reason?: string;
+}
+
+export interface ConnectionOptions {
+  clientName?: string;
+  WebSocket?: unknown;
+  reconnect: BackoffOptions | false;
+  handshakeTimeoutMs: number;
+  resolve(): Promise<SocketEndpoint | undefined>;
+  onOpen(socket: WebSocketLike): void;
+  onMessage(text: string): void;
+  /** Called when a socket closes or an attempt fails, before the next attempt is scheduled. */
+  onDown(down: SocketDown): void;
+}
+
+const TOKEN_PROTOCOL = 'taskmaster.token.';
+/** Offered with the token so the server has a subprotocol to echo (browsers and `ws` fail without one). */
+const PROTOCOL_V1 = 'taskmaster.v1';
+
+/**
+ * The socket's lifecycle: connect, reconnect with backoff after every loss,
+ * stop. It knows nothing of JSON-RPC; the client composes it with the rest.
+ */
+export class Connection {
+  private socket: WebSocketLike | undefined;
+  private attempt = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private stopped = false;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: ConnectionOptions) {}
+
+  start(): void {
+    void this.connect();
+  }
+
+  /** Stops reconnecting; closes the socket and resolves when it is closed. */
+  stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const socket = this.socket;
+    this.socket = undefined;
+    if (!socket) return this.closing ?? Promise.resolve();
+    this.closing = new Promise<void>((resolve) => {
+      // A peer that never answers the close handshake must not hold close() forever.
+      const fallback = setTimeout(resolve, 1000);
+      socket.onclose = () => {
+        clearTimeout(fallback);
+        resolve();
+      };
+      socket.onerror = () => {};
+      socket.onmessage = null;
+      try {
+        socket.close(1000, 'client closed');
+      } catch {
+        clearTimeout(fallback);
+        resolve();
+      }
+    });
+    return this.closing;
+  }
+
+  /** Closes the current socket so the normal reconnect path runs (a failed resync). */
+  drop(reason: string): void {
+    try {
+      this.socket?.close(4000, reason);
+    } catch {
+      // Already closed: its onclose has run or will run.
+    }
+  }
+
+  private async connect(): Promise<void> {
+    this.timer = undefined;
+    if (this.stopped) return;
+    let endpoint: SocketEndpoint | undefined;
+    let ctor;
+    try {
+      endpoint = await this.options.resolve();
+      ctor = await loadWebSocket(this.options.WebSocket);
+    } catch {
+      endpoint = undefined;
+    }
+    if (this.stopped) return;
+    if (!endpoint || !ctor) {
+      this.down({ opened: false, reason: 'no server to connect to' });
+      return;
+    }
+    const url = new URL(endpoint.url);
+    if (this.options.clientName) url.searchParams.set('client', this.options.clientName);
+    const protocols: string[] = [];
+    const wsOptions: Record<string, unknown> = { handshakeTimeout: this.options.handshakeTimeoutMs };
+    if (endpoint.token && ctor.canSendHeaders) wsOptions.headers = { Authorization: `Bearer ${endpoint.token}` };
+    else if (endpoint.token) protocols.push(PROTOCOL_V1, TOKEN_PROTOCOL + endpoint.token);
+
+    let socket: WebSocketLike;
+    try {
+      socket = new ctor.WebSocket(url.toString(), protocols, wsOptions);
+    } catch (err) {
+      this.down({ opened: false, reason: err instanceof Error ? err.message : String(err) });
+      return;
+    }
+    this.socket = socket;
+    let opened = false;
+    let status: number | undefined;
+    socket.onopen = () => {
+      opened = true;
+      this.attempt = 0;
+      this.options.onOpen(socket);
+    };
+    socket.onmessage = (event) => this.options.onMessage(messageText(event.data));
+    socket.onerror = (event) => {
+      status ??= refusalStatus(event);
+    };
+    socket.onclose = (event) => {
+      if (this.socket !== socket) return;
+      this.socket = undefined;
+      this.down({ opened, status, code: event.code, reason: event.reason });
+    };
+  }
+
+  private down(down: SocketDown): void {
+    this.options.onDown(down);
+    if (this.stopped || this.options.reconnect === false) return;
+    const delay = backoffDelay(this.attempt++, this.options.reconnect);
+    this.timer = setTimeout(() => void this.connect(), delay);
+  }
+}

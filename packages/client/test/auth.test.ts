@@ -1,0 +1,67 @@
+import { ErrorCode, isTaskmasterError } from '@taskmaster/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createClient, discoverServer } from '../src/index.js';
+import { Harness, modeReached } from './helpers.js';
+
+const h = new Harness();
+afterEach(() => h.cleanup());
+
+describe('discovery and authentication', () => {
+  it('finds a running server and its token from connection.json', async () => {
+    const root = await h.project();
+    const server = await h.server(root, { token: true });
+    const found = await discoverServer(root);
+    expect(found).toMatchObject({ wsUrl: server.wsUrl, httpUrl: server.httpUrl, token: server.token, epoch: server.epoch, pid: process.pid });
+
+    const client = h.track(createClient({ root }));
+    await client.ready();
+    expect(client.mode).toBe('realtime');
+    expect((await client.call('tasks.list')).tasks).toEqual([]);
+  });
+
+  it('re-reads connection.json on reconnect, finding a restarted server on new ports with a new token', async () => {
+    const root = await h.project();
+    const first = await h.server(root, { token: true });
+    const client = h.track(createClient({ root, reconnect: { minDelayMs: 20, maxDelayMs: 200 } }));
+    await client.ready();
+    await h.stop(first);
+    await modeReached(client, 'offline');
+    const second = await h.server(root, { token: true });
+    expect(second.port).not.toBe(first.port);
+    expect(second.token).not.toBe(first.token);
+    await modeReached(client, 'realtime');
+    expect(client.epoch).toBe(second.epoch);
+    expect((await client.call('ping')).pong).toBe(true);
+  });
+
+  it('finds nothing where no server runs', async () => {
+    const root = await h.project();
+    expect(await discoverServer(root)).toBeUndefined();
+  });
+
+  it('authenticates with the token subprotocol when given a WebSocket constructor (as browsers do)', async () => {
+    const root = await h.project();
+    const server = await h.server(root, { token: true });
+    const client = h.track(createClient({ url: server.wsUrl, token: server.token, WebSocket }));
+    await client.ready();
+    expect((await client.call('ping')).pong).toBe(true);
+  });
+
+  it('gives 1002 for a wrong token, goes offline and stops retrying', async () => {
+    const root = await h.project();
+    const server = await h.server(root, { token: true });
+    const client = h.track(createClient({ url: server.wsUrl, httpUrl: server.httpUrl, token: 'wrong-token-wrong-token', reconnect: { minDelayMs: 10, maxDelayMs: 20 } }));
+    const failure = await client.ready().catch((err: unknown) => err);
+    expect(isTaskmasterError(failure, ErrorCode.AuthenticationFailed)).toBe(true);
+    expect(client.mode).toBe('offline');
+    await expect(client.call('ping')).rejects.toMatchObject({ code: ErrorCode.AuthenticationFailed });
+  });
+
+  it('gives 1002 when no token is sent to a server that needs one', async () => {
+    const root = await h.project();
+    const server = await h.server(root, { token: true });
+    const client = h.track(createClient({ url: server.wsUrl, httpUrl: server.httpUrl, WebSocket, reconnect: { minDelayMs: 10, maxDelayMs: 20 } }));
+    await expect(client.ready()).rejects.toMatchObject({ code: ErrorCode.AuthenticationFailed });
+  });
+});

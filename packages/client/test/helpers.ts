@@ -1,0 +1,127 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServer, type ServerOptions } from '@taskmaster/server';
+import { initProject } from '@taskmaster/store';
+import type { ClientMode, TaskmasterClient } from '../src/index.js';
+
+export const FIXTURE = '/work/shared/fixtures/taskmaster-repo-tasks.json';
+
+type SyncServer = Awaited<ReturnType<typeof createServer>>;
+
+/** Temp projects, servers, clients and children made by a test, undone by `cleanup()`. */
+export class Harness {
+  private readonly roots: string[] = [];
+  private readonly servers = new Set<SyncServer>();
+  private readonly clients: TaskmasterClient[] = [];
+  private readonly children: ChildProcess[] = [];
+
+  /** A fresh project; with `fixture`, its tasks.json is a copy of the real one. */
+  async project(options: { fixture?: boolean } = {}): Promise<string> {
+    const root = await mkdtemp(join(tmpdir(), 'tm-client-'));
+    this.roots.push(root);
+    await initProject(root);
+    if (options.fixture) await copyFile(FIXTURE, join(root, '.taskmaster/tasks/tasks.json'));
+    return root;
+  }
+
+  async server(root: string, options: Partial<ServerOptions> = {}): Promise<SyncServer> {
+    const server = await createServer({ root, host: '127.0.0.1', port: 0, httpPort: 0, batchWindowMs: 5, ...options });
+    this.servers.add(server);
+    return server;
+  }
+
+  async stop(server: SyncServer): Promise<void> {
+    this.servers.delete(server);
+    await server.close();
+  }
+
+  track<T extends TaskmasterClient>(client: T): T {
+    this.clients.push(client);
+    return client;
+  }
+
+  /** A node process running `script` (ESM source), killed at cleanup. */
+  child(script: string, env: Record<string, string> = {}): ChildProcess {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.children.push(child);
+    return child;
+  }
+
+  async cleanup(): Promise<void> {
+    await Promise.all(this.clients.splice(0).map((c) => c.close()));
+    await Promise.all([...this.servers].map((s) => s.close()));
+    this.servers.clear();
+    for (const child of this.children.splice(0)) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGCONT');
+        child.kill('SIGKILL');
+      }
+    }
+    await Promise.all(this.roots.splice(0).map((r) => rm(r, { recursive: true, force: true })));
+  }
+}
+
+/** A port that was free a moment ago and is now closed: connecting to it is refused. */
+export async function closedPort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Resolves with the first event named `name` whose payload passes `test`. */
+export function nextEvent<P = any>(client: TaskmasterClient, name: string, test: (payload: P) => boolean = () => true): Promise<P> {
+  return new Promise((resolve) => {
+    const stop = client.on(name as never, ((payload: P) => {
+      if (!test(payload)) return;
+      stop();
+      resolve(payload);
+    }) as never);
+  });
+}
+
+/** Resolves when the client reaches `mode` (at once if it is there). */
+export function modeReached(client: TaskmasterClient, mode: ClientMode): Promise<void> {
+  if (client.mode === mode) return Promise.resolve();
+  return new Promise((resolve) => {
+    const stop = client.onModeChange((m) => {
+      if (m !== mode) return;
+      stop();
+      resolve();
+    });
+  });
+}
+
+/** Waits until `check` holds, checking every 20 ms; fails with `what` after `timeoutMs`. */
+export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Collects a child's stdout and resolves with its exit code and output. */
+export function exited(child: ChildProcess, timeoutMs: number): Promise<{ code: number | null; out: string; err: string; timedOut: boolean }> {
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d) => (out += d));
+  child.stderr?.on('data', (d) => (err += d));
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve({ code: null, out, err, timedOut: true }), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err, timedOut: false });
+    });
+  });
+}

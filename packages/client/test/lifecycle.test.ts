@@ -1,0 +1,80 @@
+import { readFile } from 'node:fs/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { closedPort, exited, Harness } from './helpers.js';
+
+/**
+ * These run the built client (`@taskmaster/client`, i.e. dist/) in a child
+ * process that never calls process.exit: it exits only if the client left
+ * no socket or timer behind.
+ */
+const h = new Harness();
+afterEach(() => h.cleanup());
+
+describe('client lifecycle', () => {
+  it('leaves nothing running after close()', async () => {
+    const root = await h.project();
+    const server = await h.server(root);
+    const child = h.child(
+      `import { createClient } from '@taskmaster/client';
+       const client = createClient({ url: process.env.WS_URL, httpUrl: process.env.HTTP_URL });
+       await client.ready();
+       const { tasks } = await client.call('tasks.list');
+       await client.close();
+       console.log('closed', client.mode, tasks.length);`,
+      { WS_URL: server.wsUrl, HTTP_URL: server.httpUrl },
+    );
+    const result = await exited(child, 15_000);
+    expect(result.timedOut).toBe(false);
+    expect(result.code).toBe(0);
+    expect(result.out.trim()).toBe('closed offline 0');
+  });
+
+  it('leaves nothing running after close() while it is still trying to reconnect', async () => {
+    const child = h.child(
+      `import { createClient } from '@taskmaster/client';
+       const client = createClient({ url: 'ws://127.0.0.1:' + process.env.PORT + '/taskmaster', reconnect: { minDelayMs: 10, maxDelayMs: 50 } });
+       const pending = client.call('ping').catch((err) => err.code);
+       await new Promise((r) => setTimeout(r, 300));
+       await client.close();
+       console.log('closed', await pending);`,
+      { PORT: String(await closedPort()) },
+    );
+    const result = await exited(child, 15_000);
+    expect(result.timedOut).toBe(false);
+    expect(result.out.trim()).toBe('closed 1001');
+  });
+
+  it('stops retrying after an authentication failure, so the process can exit', async () => {
+    const root = await h.project();
+    const server = await h.server(root, { token: true });
+    const child = h.child(
+      `import { createClient } from '@taskmaster/client';
+       const client = createClient({ url: process.env.WS_URL, token: 'not-the-right-token', reconnect: { minDelayMs: 10, maxDelayMs: 20 } });
+       const err = await client.ready().catch((e) => e);
+       console.log(err.code, client.mode);`,
+      { WS_URL: server.wsUrl },
+    );
+    const result = await exited(child, 15_000);
+    expect(result.timedOut).toBe(false);
+    expect(result.out.trim()).toBe('1002 offline');
+  });
+});
+
+describe('README', () => {
+  it('has an example that works against a running server', async () => {
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    const example = /```ts\n([\s\S]*?)```/.exec(readme)![1]!;
+    expect(example.trim().split('\n').length).toBeLessThanOrEqual(12);
+    const root = await h.project();
+    await h.server(root);
+    // Run from the project root, as a tool would; the import points at the built client.
+    const script = example.replace("'@taskmaster/client'", JSON.stringify(new URL('../dist/index.js', import.meta.url).href));
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const result = await exited(child, 15_000);
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.out).toContain('mode: realtime');
+    expect(result.out).toContain('1 tasks in master');
+  });
+});

@@ -1,0 +1,27 @@
+// Child process for the benchmark: runs one server and reports its memory on request.
+import { createServer } from '../dist/index.js';
+
+const root = process.argv[2];
+const commits = { count: 0, ops: 0, ms: 0, broadcastMs: 0 };
+const log = (level, message, data) => {
+  if (message === 'commit') {
+    commits.count++;
+    commits.ops += data.ops;
+    commits.ms += data.ms;
+    commits.broadcastMs += data.broadcastMs;
+  }
+};
+const server = await createServer({ log, root, host: '127.0.0.1', port: 0, httpPort: 0, maxConnections: 1000, writeConnectionFile: false });
+process.send({ ready: true, wsUrl: server.wsUrl, httpUrl: server.httpUrl });
+process.on('message', async (msg) => {
+  if (msg === 'mem') {
+    globalThis.gc?.();
+    const m = process.memoryUsage();
+    process.send({ mem: { rss: m.rss, heapUsed: m.heapUsed }, commits: { ...commits } });
+  } else if (msg === 'commits') {
+    process.send({ commits: { ...commits } });
+  } else if (msg === 'close') {
+    await server.close();
+    process.exit(0);
+  }
+});

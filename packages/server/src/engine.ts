@@ -1,0 +1,205 @@
+import { existsSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import {
+  diffTasksFiles,
+  ErrorCode,
+  TaskmasterError,
+  type AnyEvent,
+  type EventName,
+  type EventPayload,
+  type TaskChange,
+  type TasksFile,
+} from '@taskmaster/protocol';
+import { openStore, type Store } from '@taskmaster/store';
+import { watchTasks, type TasksWatcher } from '@taskmaster/watcher';
+import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
+import { generateToken } from './token.js';
+import { ChangeLog } from './state/change-log.js';
+import { CommitQueue } from './state/commit-queue.js';
+import { ConflictRegistry } from './state/conflicts.js';
+import type { Connection } from './ws/connection.js';
+import { OutgoingEvent } from './ws/outgoing-event.js';
+
+/** The outcome of adopting a new version of the file. */
+export interface Adopted {
+  revision: number;
+  changes: TaskChange[];
+}
+
+/**
+ * The server's state: the file in memory, its revisions, the commit queue,
+ * pending conflicts and the connections events go to. Every version of the
+ * file — the server's own commits and outside writes — passes through
+ * {@link SyncEngine.adopt}, so clients always get the diff from the version
+ * they hold.
+ */
+export class SyncEngine {
+  readonly changeLog = new ChangeLog();
+  readonly conflicts = new ConflictRegistry();
+  readonly connections = new Set<Connection>();
+  readonly queue = new CommitQueue((fn, ops) => this.commit(fn, ops));
+  readonly startedAt = new Date();
+  /** The tasks file relative to the project root, as events name it. */
+  readonly filePath: string;
+  private doc: { data: TasksFile; hash: string };
+  private watcher: TasksWatcher | undefined;
+  private refreshQueued = false;
+  private tagCache: { tag: string; at: number } | undefined;
+
+  private constructor(
+    readonly store: Store,
+    readonly options: ResolvedOptions,
+    initial: { data: TasksFile; hash: string },
+  ) {
+    this.doc = initial;
+    this.filePath = relative(store.root, store.paths.tasksFile).split(sep).join('/');
+  }
+
+  /** Opens the project's store and starts watching its tasks file. */
+  static async open(given: ServerOptions): Promise<SyncEngine> {
+    if (!existsSync(join(given.root, '.taskmaster'))) {
+      throw new TaskmasterError(
+        ErrorCode.FileAccessDenied,
+        `no .taskmaster directory in ${given.root}; run "taskmaster init" there first`,
+      );
+    }
+    let engine: SyncEngine | undefined;
+    const store = await openStore(given.root, {
+      actor: 'server',
+      // Tell the watcher before the write lands, so our own writes never come back as events.
+      onWillWrite: (hash, data) => engine?.watcher?.noteOwnWrite(hash, data),
+    });
+    const options = resolveOptions(given, store.config, generateToken);
+    const first = await store.read();
+    engine = new SyncEngine(store, options, { data: first.data, hash: first.hash });
+    await engine.startWatching();
+    return engine;
+  }
+
+  /** The current file (shared; never mutate it). */
+  get data(): TasksFile {
+    return this.doc.data;
+  }
+
+  get hash(): string {
+    return this.doc.hash;
+  }
+
+  get revision(): number {
+    return this.changeLog.revision;
+  }
+
+  /** The current tag from state.json, cached for a second. */
+  async currentTag(): Promise<string> {
+    const now = Date.now();
+    if (this.tagCache && now - this.tagCache.at < 1000) return this.tagCache.tag;
+    const tag = await this.store.currentTag();
+    this.tagCache = { tag, at: now };
+    return tag;
+  }
+
+  /**
+   * Makes `data` the current version: diffs it against the version clients
+   * hold, gives each change a revision and broadcasts them with `file.changed`.
+   */
+  adopt(data: TasksFile, hash: string, source: 'server' | 'external'): Adopted {
+    if (hash === this.doc.hash) return { revision: this.revision, changes: [] };
+    const changes = diffTasksFiles(this.doc.data, data);
+    this.doc = { data, hash };
+    const out: OutgoingEvent[] = [];
+    for (const change of changes) {
+      const e = this.changeLog.append((revision) => ({ event: change.event, payload: { ...change.payload, revision } }) as AnyEvent);
+      out.push(new OutgoingEvent(e.event, e.payload));
+    }
+    const file = this.changeLog.append((revision) => ({
+      event: 'file.changed' as const,
+      payload: { path: this.filePath, source, revision, hash },
+    }));
+    out.push(new OutgoingEvent(file.event, file.payload));
+    this.publish(out);
+    return { revision: this.revision, changes };
+  }
+
+  /** Reads the file from disk (serialised with commits) and adopts it. */
+  refreshFromDisk(source: 'server' | 'external' = 'external'): Promise<Adopted> {
+    return this.queue.exclusive(async () => {
+      this.refreshQueued = false;
+      return this.adoptFromDisk(source);
+    });
+  }
+
+  /** Asks the watcher to look now (so its baseline moves too), then adopts what is on disk. */
+  rescan(): Promise<Adopted> {
+    return this.queue.exclusive(async () => {
+      await this.watcher?.rescan();
+      return this.adoptFromDisk('external');
+    });
+  }
+
+  private async adoptFromDisk(source: 'server' | 'external'): Promise<Adopted> {
+    const read = await this.store.read();
+    return this.adopt(read.data, read.hash, source);
+  }
+
+  /** Sends an event that is not part of the change log (connections, problems, snapshots). */
+  emit<E extends EventName>(event: E, payload: EventPayload<E>, everyone = false): void {
+    this.publish([new OutgoingEvent(event, payload)], everyone);
+  }
+
+  /** Routes events to the connections that subscribed to them. */
+  publish(events: OutgoingEvent[], everyone = false): void {
+    for (const conn of this.connections) conn.deliver(events, everyone);
+  }
+
+  async close(): Promise<void> {
+    await this.queue.drained();
+    await this.watcher?.close();
+    this.watcher = undefined;
+  }
+
+  private async startWatching(): Promise<void> {
+    this.watcher = watchTasks(
+      this.store.paths.tasksFile,
+      (change) => {
+        if (change.hash === this.doc.hash || this.refreshQueued) return;
+        // The watcher's copy may predate a commit in flight: read again in line with commits.
+        this.refreshQueued = true;
+        this.refreshFromDisk('external').catch((err: unknown) => {
+          this.options.log('warn', 'could not read the tasks file after an outside change', { error: errorName(err) });
+        });
+      },
+      {
+        debounceMs: this.options.debounceMs,
+        initial: this.doc,
+        onProblem: (p) => {
+          this.options.log('warn', 'the tasks file is not valid; keeping the last good version', { code: p.code });
+          const payload: EventPayload<'file.invalid'> = { path: this.filePath, message: p.message };
+          if (p.line !== undefined) payload.line = p.line;
+          if (p.column !== undefined) payload.column = p.column;
+          this.emit('file.invalid', payload);
+        },
+      },
+    );
+    await this.watcher.ready;
+  }
+
+  private async commit(fn: (data: TasksFile) => void, ops: string[]): Promise<number> {
+    const started = performance.now();
+    const res = await this.store.transact(fn, { reason: summarise(ops), actor: 'server' });
+    const stored = performance.now();
+    const { revision } = this.adopt(res.data, res.hash, res.written ? 'server' : 'external');
+    const ms = Math.round(performance.now() - started);
+    const broadcastMs = Math.round(performance.now() - stored);
+    this.options.log('info', 'commit', { ops: ops.length, written: res.written, ms, broadcastMs, revision });
+    return revision;
+  }
+}
+
+function summarise(ops: string[]): string {
+  const first = ops[0] ?? 'commit';
+  return ops.every((o) => o === first) ? (ops.length === 1 ? first : `${first} x${ops.length}`) : `batch x${ops.length}`;
+}
+
+function errorName(err: unknown): string {
+  return err instanceof TaskmasterError ? `${err.code}` : err instanceof Error ? err.name : 'unknown';
+}

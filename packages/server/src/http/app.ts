@@ -1,0 +1,63 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { ErrorCode } from '@taskmaster/protocol';
+import { checkAccess } from '../security.js';
+import type { HttpDeps } from './context.js';
+import { sendError } from './errors.js';
+import { addVary, gzipLargeBodies } from './gzip.js';
+import { rpcRoutes } from './routes/rpc.js';
+import { syncRoutes } from './routes/sync.js';
+import { tasksRoutes } from './routes/tasks.js';
+
+/**
+ * The HTTP fallback: the same gate as the WebSocket (one access check),
+ * CORS for allowed origins only, gzip, and one plugin per route group.
+ */
+export function buildHttpApp(deps: HttpDeps): FastifyInstance {
+  const { options } = deps.engine;
+  const serverOptions: FastifyServerOptions & { https?: unknown } = { logger: false, bodyLimit: options.maxPayloadBytes };
+  if (options.tls) serverOptions.https = { cert: options.tls.cert, key: options.tls.key };
+  const app = Fastify(serverOptions) as unknown as FastifyInstance;
+
+  app.addHook('onRequest', async (req, reply) => {
+    const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
+    const access = checkAccess(
+      { origin: req.headers.origin, host: req.headers.host, authorization: req.headers.authorization, url: req.url, preflight },
+      deps.policy,
+    );
+    if (!access.ok) {
+      options.log('warn', 'refused an HTTP request', { status: access.status, code: access.code });
+      return sendError(reply, { code: access.code, message: access.message }, access.status);
+    }
+    if (access.origin !== undefined) {
+      // Reflect the one allowed origin; never "*".
+      reply.header('access-control-allow-origin', access.origin);
+      addVary(reply, 'Origin');
+    }
+    if (preflight) {
+      return reply
+        .code(204)
+        .header('access-control-allow-methods', 'GET, POST, OPTIONS')
+        .header('access-control-allow-headers', 'authorization, content-type, if-none-match')
+        .header('access-control-expose-headers', 'etag')
+        .header('access-control-max-age', '600')
+        .send();
+    }
+    return undefined;
+  });
+  app.addHook('onSend', gzipLargeBodies);
+
+  app.setErrorHandler((err: { statusCode?: number; message?: string; name?: string }, _req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) options.log('error', 'HTTP request failed', { error: err.name ?? 'unknown' });
+    const code = status === 500 ? ErrorCode.InternalError : ErrorCode.InvalidRequest;
+    return sendError(reply, { code, message: status === 500 ? 'internal error; see the server log' : (err.message ?? 'bad request') }, status);
+  });
+  app.setNotFoundHandler((req, reply) =>
+    sendError(reply, { code: ErrorCode.MethodNotFound, message: `no route ${req.method} ${req.url.split('?')[0]}; see the server README` }, 404),
+  );
+
+  void app.register(tasksRoutes, deps);
+  void app.register(syncRoutes, deps);
+  void app.register(rpcRoutes, deps);
+  return app;
+}

@@ -1,0 +1,98 @@
+import type { ConflictStrategy, SyncConfig } from '@taskmaster/protocol';
+
+/** A log sink; messages and data never hold task text or tokens. */
+export type ServerLog = (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => void;
+
+/** Options of {@link createServer}; anything left out comes from `.taskmaster/config/sync.json`. */
+export interface ServerOptions {
+  /** Project root containing `.taskmaster` (the CLI creates it; the server does not). */
+  root: string;
+  host?: string;
+  /** WebSocket port; 0 picks a free one. */
+  port?: number;
+  /** HTTP fallback port; 0 picks a free one. */
+  httpPort?: number;
+  /** WebSocket path, e.g. `/taskmaster`. */
+  path?: string;
+  /** A string is used as is; `true` generates one; `undefined` uses the config's token or none. */
+  token?: string | boolean;
+  /** Serve wss:// and https:// with this certificate. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  allowedOrigins?: string[];
+  allowedHosts?: string[];
+  conflictStrategy?: ConflictStrategy;
+  /** Events arriving within this window after a send are sent together (ms). */
+  batchWindowMs?: number;
+  maxConnections?: number;
+  /** Interval of the ping/pong heartbeat that drops dead peers (ms). */
+  heartbeatMs?: number;
+  /** Largest incoming WebSocket message (bytes); larger frames close the socket with 1009. */
+  maxPayloadBytes?: number;
+  /** A client whose unsent data exceeds this is disconnected (bytes). */
+  maxBufferedBytes?: number;
+  /** Watcher debounce (ms). */
+  debounceMs?: number;
+  /** Write `.taskmaster/config/connection.json` (default true). */
+  writeConnectionFile?: boolean;
+  log?: ServerLog;
+}
+
+/** Options with every default filled in. */
+export interface ResolvedOptions {
+  root: string;
+  host: string;
+  port: number;
+  httpPort: number;
+  path: string;
+  token: string | undefined;
+  tls: { cert: string | Buffer; key: string | Buffer } | undefined;
+  allowedOrigins: string[];
+  allowedHosts: string[];
+  conflictStrategy: ConflictStrategy;
+  batchWindowMs: number;
+  maxConnections: number;
+  heartbeatMs: number;
+  maxPayloadBytes: number;
+  maxBufferedBytes: number;
+  debounceMs: number;
+  writeConnectionFile: boolean;
+  log: ServerLog;
+}
+
+const MB = 1024 * 1024;
+
+/** Fills in `options` from the project's sync config and the server's defaults. */
+export function resolveOptions(options: ServerOptions, config: SyncConfig, generateToken: () => string): ResolvedOptions {
+  let token: string | undefined;
+  if (typeof options.token === 'string') token = options.token;
+  else if (options.token === true) token = generateToken();
+  else if (options.token === false) token = undefined;
+  else token = config.token;
+  return {
+    root: options.root,
+    host: options.host ?? config.host,
+    port: options.port ?? config.port,
+    httpPort: options.httpPort ?? config.httpPort,
+    path: options.path ?? config.path,
+    token,
+    tls: options.tls,
+    allowedOrigins: options.allowedOrigins ?? config.allowedOrigins,
+    allowedHosts: options.allowedHosts ?? config.allowedHosts,
+    conflictStrategy: options.conflictStrategy ?? config.conflictStrategy,
+    batchWindowMs: options.batchWindowMs ?? config.batchWindowMs,
+    maxConnections: options.maxConnections ?? config.maxConnections,
+    heartbeatMs: options.heartbeatMs ?? 30_000,
+    maxPayloadBytes: options.maxPayloadBytes ?? 4 * MB,
+    maxBufferedBytes: options.maxBufferedBytes ?? 4 * MB,
+    debounceMs: options.debounceMs ?? config.debounceMs,
+    writeConnectionFile: options.writeConnectionFile ?? true,
+    log: options.log ?? (() => {}),
+  };
+}
+
+/** The host to put in URLs: wildcard binds are reached over loopback; IPv6 literals get brackets. */
+export function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}

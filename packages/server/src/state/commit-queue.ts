@@ -1,0 +1,98 @@
+import type { TasksFile } from '@taskmaster/protocol';
+
+/** One mutation waiting for the next commit. */
+interface PendingOp {
+  name: string;
+  apply: (data: TasksFile) => unknown;
+  resolve: (outcome: { value: unknown; revision: number }) => void;
+  reject: (error: unknown) => void;
+}
+
+/** How the queue writes: one durable transaction applying `fn`; returns the revision it reached. */
+export type Committer = (fn: (data: TasksFile) => void, ops: string[]) => Promise<number>;
+
+/**
+ * Group commit: mutations queue up; when no commit is in flight one starts
+ * at once, and everything that arrives meanwhile goes into the next single
+ * transaction. Each op runs in its own try/catch, so a failing op fails only
+ * its own request. Exclusive jobs (reload, restore) run between commits.
+ */
+export class CommitQueue {
+  private ops: PendingOp[] = [];
+  private jobs: Array<() => Promise<void>> = [];
+  private running = false;
+  private idle: Promise<void> = Promise.resolve();
+  private markIdle: () => void = () => {};
+
+  constructor(
+    private readonly commit: Committer,
+    private readonly maxBatch = 5000,
+  ) {}
+
+  /** Queues `apply`; resolves after the transaction holding it is durable. */
+  submit<T>(name: string, apply: (data: TasksFile) => T): Promise<{ value: T; revision: number }> {
+    return new Promise((resolve, reject) => {
+      this.ops.push({ name, apply, resolve: resolve as PendingOp['resolve'], reject });
+      this.kick();
+    });
+  }
+
+  /** Runs `job` alone, with no commit in flight. */
+  exclusive<T>(job: () => Promise<T>): Promise<T> {
+    return new Promise((resolve, reject) => {
+      this.jobs.push(() => job().then(resolve, reject));
+      this.kick();
+    });
+  }
+
+  /** Resolves when nothing is queued or running. */
+  drained(): Promise<void> {
+    return this.idle;
+  }
+
+  private kick(): void {
+    if (this.running) return;
+    this.running = true;
+    this.idle = new Promise((r) => (this.markIdle = r));
+    void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.ops.length > 0 || this.jobs.length > 0) {
+        const job = this.jobs.shift();
+        if (job) await job().catch(() => {});
+        else await this.runBatch(this.ops.splice(0, this.maxBatch));
+      }
+    } finally {
+      this.running = false;
+      this.markIdle();
+    }
+  }
+
+  private async runBatch(batch: PendingOp[]): Promise<void> {
+    let outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      const revision = await this.commit(
+        (data) => {
+          // Reassigned on purpose: a store may retry the function.
+          outcomes = batch.map((op) => {
+            try {
+              return { ok: true as const, value: op.apply(data) };
+            } catch (error) {
+              return { ok: false as const, error };
+            }
+          });
+        },
+        batch.map((op) => op.name),
+      );
+      batch.forEach((op, i) => {
+        const o = outcomes[i]!;
+        if (o.ok) op.resolve({ value: o.value, revision });
+        else op.reject(o.error);
+      });
+    } catch (error) {
+      for (const op of batch) op.reject(error);
+    }
+  }
+}

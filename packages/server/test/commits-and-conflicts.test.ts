@@ -1,0 +1,173 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RawClient, cleanup, makeProject, smallFile, startServer } from './helpers.js';
+
+afterEach(cleanup);
+
+type Task = Record<string, unknown> & { id: number | string; title: string };
+
+describe('group commit', () => {
+  it('lands 200 concurrent updates from several sockets, all of them in the file', async () => {
+    const root = await makeProject(smallFile(50));
+    const server = await startServer(root);
+    const sockets = await Promise.all(Array.from({ length: 5 }, () => RawClient.connect(server.wsUrl)));
+    const calls = Array.from({ length: 200 }, (_, i) =>
+      sockets[i % 5]!.result<{ revision: number; task: Task }>('task.update', { id: (i % 50) + 1, changes: { [`note${i}`]: `value ${i}` } }),
+    );
+    const results = await Promise.all(calls);
+    expect(results.every((r) => r.revision > 0)).toBe(true);
+    const file = JSON.parse(await readFile(join(root, '.taskmaster', 'tasks', 'tasks.json'), 'utf8'));
+    for (let i = 0; i < 200; i++) expect(file.master.tasks[i % 50][`note${i}`]).toBe(`value ${i}`);
+    // Fewer revisions than requests show the updates were grouped into shared commits.
+    const commits = new Set(results.map((r) => r.revision));
+    expect(commits.size).toBeLessThan(200);
+  });
+
+  it('fails only the bad op of a shared commit', async () => {
+    const server = await startServer(await makeProject());
+    const client = await RawClient.connect(server.wsUrl);
+    const [good, bad, other] = await Promise.all([
+      client.call('task.update', { id: 1, title: 'Good one' }),
+      client.call('task.update', { id: 404, title: 'No such task' }),
+      client.call('task.create', { task: { title: 'Created alongside' } }),
+    ]);
+    expect(good.result).toMatchObject({ task: { title: 'Good one' } });
+    expect(bad.error).toMatchObject({ code: -32602 });
+    expect((bad.error as { message: string }).message).toContain('404');
+    expect(other.result).toMatchObject({ id: '6', task: { title: 'Created alongside' } });
+  });
+});
+
+describe('revisions and sync.pull', () => {
+  it('returns the events since a revision, and a full snapshot for another epoch or a revision too old', async () => {
+    const server = await startServer(await makeProject());
+    const client = await RawClient.connect(server.wsUrl);
+    const start = await client.result<{ epoch: string; revision: number }>('tasks.list');
+    await client.result('task.update', { id: 1, title: 'One' });
+    await client.result('task.setStatus', { ids: [2], status: 'done' });
+    await client.result('task.delete', { id: 3 });
+
+    const pull = await client.result<{ full: boolean; revision: number; events: Array<{ event: string; payload: { id?: string; revision: number } }> }>(
+      'sync.pull',
+      { since: start.revision, epoch: start.epoch },
+    );
+    expect(pull.full).toBe(false);
+    const taskEvents = pull.events.filter((e) => e.event.startsWith('task.'));
+    expect(taskEvents.map((e) => `${e.event}:${e.payload.id}`)).toEqual([
+      'task.updated:1',
+      'task.updated:2',
+      'task.status.changed:2',
+      'task.deleted:3',
+    ]);
+    expect(pull.events.map((e) => e.payload.revision)).toEqual(
+      Array.from({ length: pull.events.length }, (_, i) => start.revision + i + 1),
+    );
+    expect(pull.revision).toBe(server.revision);
+
+    const upToDate = await client.result<{ full: boolean; events: unknown[] }>('sync.pull', { since: server.revision, epoch: server.epoch });
+    expect(upToDate).toMatchObject({ full: false, events: [] });
+
+    const otherEpoch = await client.result<{ full: boolean; data: Record<string, { tasks: Task[] }> }>('sync.pull', { since: 1, epoch: 'old-epoch' });
+    expect(otherEpoch.full).toBe(true);
+    expect(otherEpoch.data.master!.tasks.map((t) => t.id)).toEqual([1, 2, 4, 5]);
+
+    const future = await client.result<{ full: boolean }>('sync.pull', { since: server.revision + 100, epoch: server.epoch });
+    expect(future.full).toBe(true);
+  });
+
+  it('falls back to a snapshot once the log no longer reaches back', async () => {
+    const server = await startServer(await makeProject(smallFile(300)));
+    const client = await RawClient.connect(server.wsUrl);
+    const { epoch } = await client.result<{ epoch: string }>('tasks.list');
+    const ids = Array.from({ length: 300 }, (_, i) => i + 1);
+    // Each status change of 300 tasks logs 600 events; six of them overflow a log of a few thousand.
+    for (const status of ['done', 'review', 'done', 'review', 'done', 'review']) await client.result('task.setStatus', { ids, status });
+    const old = await client.result<{ full: boolean }>('sync.pull', { since: 0, epoch });
+    expect(old.full).toBe(true);
+    const recent = await client.result<{ full: boolean; events: unknown[] }>('sync.pull', { since: server.revision - 10, epoch });
+    expect(recent.full).toBe(false);
+    expect(recent.events).toHaveLength(10);
+  });
+});
+
+describe('conflicts', () => {
+  async function twoEditors(strategy: 'merge' | 'manual' | 'last-write-wins') {
+    const server = await startServer(await makeProject(), { conflictStrategy: strategy });
+    const alice = await RawClient.connect(server.wsUrl);
+    const bob = await RawClient.connect(server.wsUrl);
+    const { task: base } = await alice.result<{ task: Task }>('task.get', { id: 2 });
+    return { server, alice, bob, base };
+  }
+
+  it('last-write-wins applies both edits in arrival order', async () => {
+    const { alice, bob, base } = await twoEditors('last-write-wins');
+    await alice.result('task.update', { id: 2, base, title: 'Alice title' });
+    await bob.result('task.update', { id: 2, base, title: 'Bob title' });
+    const { task } = await alice.result<{ task: Task }>('task.get', { id: 2 });
+    expect(task.title).toBe('Bob title');
+  });
+
+  it('merge combines concurrent edits of different fields', async () => {
+    const { alice, bob, base } = await twoEditors('merge');
+    const [a, b] = await Promise.all([
+      alice.call('task.update', { id: 2, base, changes: { title: 'Alice title' } }),
+      bob.call('task.update', { id: 2, base, changes: { priority: 'high' } }),
+    ]);
+    expect(a.error ?? b.error).toBeUndefined();
+    const { task } = await alice.result<{ task: Task }>('task.get', { id: 2 });
+    expect(task).toMatchObject({ title: 'Alice title', priority: 'high' });
+  });
+
+  it('merge refuses concurrent edits of the same field with 1006, base/mine/theirs, and resolve settles it', async () => {
+    const { alice, bob, base } = await twoEditors('merge');
+    await alice.result('task.update', { id: 2, base, title: 'Alice title' });
+    const clash = await bob.call('task.update', { id: 2, base, title: 'Bob title' });
+    const error = clash.error as { code: number; data: { conflictId: string; base: Task; mine: Task; theirs: Task; fields: string[]; tag: string; id: string } };
+    expect(error.code).toBe(1006);
+    expect(error.data).toMatchObject({ tag: 'master', id: '2', fields: ['title'] });
+    expect(error.data.base.title).toBe('Task 2');
+    expect(error.data.mine.title).toBe('Bob title');
+    expect(error.data.theirs.title).toBe('Alice title');
+
+    const resolved = await bob.result<{ task: Task }>('conflict.resolve', { conflictId: error.data.conflictId, choice: 'mine' });
+    expect(resolved.task.title).toBe('Bob title');
+    const again = await bob.call('conflict.resolve', { conflictId: error.data.conflictId, choice: 'mine' });
+    expect(again.error).toMatchObject({ code: -32602 });
+  });
+
+  it('merge needs a base', async () => {
+    const { alice } = await twoEditors('merge');
+    const res = await alice.call('task.update', { id: 2, title: 'No base' });
+    expect(res.error).toMatchObject({ code: -32602 });
+    expect((res.error as { message: string }).message).toContain('base');
+  });
+
+  it('manual refuses any edit made on a stale base, and "theirs" keeps the current version', async () => {
+    const { alice, bob, base } = await twoEditors('manual');
+    await alice.result('task.update', { id: 2, base, priority: 'low' });
+    const clash = await bob.call('task.update', { id: 2, base, title: 'Bob title' });
+    const error = clash.error as { code: number; data: { conflictId: string; theirs: Task } };
+    expect(error.code).toBe(1006);
+    expect(error.data.theirs.priority).toBe('low');
+    const kept = await bob.result<{ task: Task }>('conflict.resolve', { conflictId: error.data.conflictId, choice: 'theirs' });
+    expect(kept.task).toMatchObject({ title: 'Task 2', priority: 'low' });
+
+    const { task: fresh } = await bob.result<{ task: Task }>('task.get', { id: 2 });
+    const ok = await bob.result<{ task: Task }>('task.update', { id: 2, base: fresh, title: 'Bob on a fresh base' });
+    expect(ok.task.title).toBe('Bob on a fresh base');
+  });
+
+  it('a per-request strategy overrides the configured one, and "merged" writes the given version', async () => {
+    const { alice, bob, base } = await twoEditors('last-write-wins');
+    await alice.result('task.update', { id: 2, base, title: 'Alice title' });
+    const clash = await bob.call('task.update', { id: 2, base, title: 'Bob title', strategy: 'merge' });
+    const { conflictId } = (clash.error as { data: { conflictId: string } }).data;
+    const merged = await bob.result<{ task: Task }>('conflict.resolve', {
+      conflictId,
+      choice: 'merged',
+      task: { ...base, title: 'Alice and Bob title' },
+    });
+    expect(merged.task.title).toBe('Alice and Bob title');
+  });
+});

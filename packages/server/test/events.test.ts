@@ -1,0 +1,142 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RawClient, cleanup, eventually, makeProject, startServer } from './helpers.js';
+
+const run = promisify(execFile);
+afterEach(cleanup);
+
+const tasksFile = (root: string) => join(root, '.taskmaster', 'tasks', 'tasks.json');
+
+async function subscribed(url: string, events: string[], query = '') {
+  const client = await RawClient.connect(url + query);
+  await client.result('subscribe', { events });
+  return client;
+}
+
+describe('events', () => {
+  it('shows each client the other client’s update, and the file on disk has it', async () => {
+    const root = await makeProject();
+    const server = await startServer(root);
+    const alice = await subscribed(server.wsUrl, ['task.*']);
+    const bob = await subscribed(server.wsUrl, ['task.*']);
+
+    await alice.result('task.update', { id: 2, title: 'Alice was here' });
+    const seenByBob = await bob.waitFor((m) => m.method === 'task.updated');
+    expect(seenByBob.params).toMatchObject({ tag: 'master', id: '2', task: { title: 'Alice was here' }, changed: ['title'] });
+
+    await bob.result('task.setStatus', { ids: [3], status: 'in-progress' });
+    const seenByAlice = await alice.waitFor((m) => m.method === 'task.status.changed');
+    expect(seenByAlice.params).toMatchObject({ id: '3', from: 'pending', to: 'in-progress' });
+
+    const onDisk = JSON.parse(await readFile(tasksFile(root), 'utf8'));
+    expect(onDisk.master.tasks[1].title).toBe('Alice was here');
+    expect(onDisk.master.tasks[2].status).toBe('in-progress');
+  });
+
+  it('delivers only the events a client subscribed to', async () => {
+    const server = await startServer(await makeProject());
+    const statusOnly = await subscribed(server.wsUrl, ['task.status.changed']);
+    const everything = await subscribed(server.wsUrl, ['*']);
+    const none = await RawClient.connect(server.wsUrl);
+    const writer = await RawClient.connect(server.wsUrl);
+
+    await writer.result('task.update', { id: 1, title: 'Only a title' });
+    await writer.result('task.setStatus', { ids: [1], status: 'done' });
+    await everything.waitFor((m) => m.method === 'task.status.changed');
+    await statusOnly.waitFor((m) => m.method === 'task.status.changed');
+    await none.result('ping');
+
+    expect(new Set(statusOnly.events().map((e) => e.event))).toEqual(new Set(['task.status.changed']));
+    expect(everything.events().map((e) => e.event)).toEqual(expect.arrayContaining(['task.updated', 'task.status.changed', 'file.changed']));
+    expect(none.events()).toEqual([]);
+
+    await statusOnly.result('unsubscribe', {});
+    await writer.result('task.setStatus', { ids: [1], status: 'pending' });
+    await everything.waitFor((m) => m.method === 'task.status.changed' && (m.params as { to: string }).to === 'pending');
+    await statusOnly.result('ping');
+    expect(statusOnly.events('task.status.changed')).toHaveLength(1);
+  });
+
+  it('sends the events of one commit together in one message, each with its own revision', async () => {
+    const server = await startServer(await makeProject());
+    const watcher = await subscribed(server.wsUrl, ['task.*', 'file.changed']);
+    const writer = await RawClient.connect(server.wsUrl);
+    await writer.result('task.setStatus', { ids: [1, 2, 3], status: 'review' });
+    await watcher.waitFor((m) => m.method === 'file.changed');
+    const frame = JSON.parse(watcher.rawFrames.find((f) => f.includes('task.status.changed'))!) as Array<{ method: string; params: { revision: number } }>;
+    expect(Array.isArray(frame)).toBe(true);
+    const statusEvents = frame.filter((e) => e.method === 'task.status.changed');
+    expect(statusEvents).toHaveLength(3);
+    expect(frame.map((e) => e.method)).toContain('file.changed');
+    const revisions = frame.map((e) => e.params.revision);
+    expect(revisions).toEqual([...revisions].sort((a, b) => a - b));
+    expect(new Set(revisions).size).toBe(revisions.length);
+  });
+
+  it('announces clients connecting and leaving', async () => {
+    const server = await startServer(await makeProject());
+    const observer = await subscribed(server.wsUrl, ['sync.*']);
+    const visitor = await RawClient.connect(`${server.wsUrl}?client=vscode`);
+    const connected = await observer.waitFor((m) => m.method === 'sync.connected');
+    expect(connected.params).toMatchObject({ client: 'vscode', connections: 2 });
+    visitor.close();
+    const left = await observer.waitFor((m) => m.method === 'sync.disconnected');
+    expect(left.params).toMatchObject({ client: 'vscode', connections: 1 });
+  });
+
+  it('turns an outside write to tasks.json into events exactly once, and never echoes its own writes', async () => {
+    const root = await makeProject();
+    const server = await startServer(root, { debounceMs: 20 });
+    const client = await subscribed(server.wsUrl, ['task.*', 'file.changed']);
+
+    await client.result('task.update', { id: 1, title: 'Server write' });
+    await client.waitFor((m) => m.method === 'file.changed');
+
+    const script = `
+      const fs = require('node:fs');
+      const file = process.argv[1];
+      const data = JSON.parse(fs.readFileSync(file, 'utf8'));
+      data.master.tasks[4].title = 'Edited by another process';
+      fs.writeFileSync(file, JSON.stringify(data, null, 2));
+    `;
+    await run(process.execPath, ['-e', script, tasksFile(root)]);
+    await client.waitFor((m) => m.method === 'task.updated' && (m.params as { id: string }).id === '5');
+    const external = await client.waitFor((m) => m.method === 'file.changed' && (m.params as { source: string }).source === 'external');
+    expect(external.params).toMatchObject({ path: '.taskmaster/tasks/tasks.json' });
+
+    await new Promise((r) => setTimeout(r, 600));
+    expect(client.events('task.updated').filter((e) => e.params.id === '5')).toHaveLength(1);
+    expect(client.events('task.updated').filter((e) => e.params.id === '1')).toHaveLength(1);
+    expect(client.events('file.changed').map((e) => e.params.source)).toEqual(['server', 'external']);
+    const fresh = await client.result<{ task: { title: string } }>('task.get', { id: 5 });
+    expect(fresh.task.title).toBe('Edited by another process');
+  });
+
+  it('reports a broken tasks file as file.invalid and keeps serving the last good version', async () => {
+    const root = await makeProject();
+    const server = await startServer(root, { debounceMs: 20 });
+    const client = await subscribed(server.wsUrl, ['file.*']);
+    await run(process.execPath, ['-e', `require('node:fs').writeFileSync(process.argv[1], '{"master": {"tasks": [')`, tasksFile(root)]);
+    const invalid = await client.waitFor((m) => m.method === 'file.invalid');
+    expect(invalid.params).toMatchObject({ path: '.taskmaster/tasks/tasks.json' });
+    const list = await client.result<{ tasks: unknown[] }>('tasks.list');
+    expect(list.tasks).toHaveLength(5);
+  });
+
+  it('batches a burst of events into fewer messages without losing any', async () => {
+    const server = await startServer(await makeProject(), { batchWindowMs: 50 });
+    const watcher = await subscribed(server.wsUrl, ['task.updated']);
+    const writer = await RawClient.connect(server.wsUrl);
+    await Promise.all(Array.from({ length: 30 }, (_, i) => writer.result('task.update', { id: (i % 5) + 1, details: `burst ${i}` })));
+    const list = await writer.result<{ tasks: Array<{ id: number; details: string }> }>('tasks.list');
+    // Every committed change reaches the watcher: replaying its events gives the file's final state.
+    await eventually(() => {
+      const replayed = new Map(watcher.events('task.updated').map((e) => [e.params.id, (e.params.task as { details: string }).details]));
+      for (const t of list.tasks) expect(replayed.get(String(t.id))).toBe(t.details);
+    });
+    expect(watcher.frames).toBeLessThanOrEqual(watcher.events('task.updated').length);
+  });
+});

@@ -1,0 +1,175 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConnectionFileSchema, METHOD_NAMES } from '@taskmaster/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createServer } from '../src/index.js';
+import { RawClient, cleanup, eventually, makeProject, register, startServer } from './helpers.js';
+
+afterEach(cleanup);
+
+/** mulberry32: a small seeded PRNG so a failing fuzz run can be replayed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function malformedMessages(count: number, seed: number): Array<string | Buffer> {
+  const rand = prng(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
+  const scalar = () => pick([null, true, false, 0, -1, 1e308, 'x', '', 'task.*', '💥', 3.5, -0]);
+  const value = (depth: number): unknown => {
+    if (depth > 3 || rand() < 0.4) return scalar();
+    if (rand() < 0.5) return Array.from({ length: Math.floor(rand() * 4) }, () => value(depth + 1));
+    return Object.fromEntries(Array.from({ length: Math.floor(rand() * 4) }, () => [pick(['id', 'method', 'params', 'jsonrpc', 'type', 'events', 'tag', 'x']), value(depth + 1)]));
+  };
+  const kinds = [
+    () => randomBytesFrom(rand, Math.floor(rand() * 200)),
+    () => JSON.stringify(value(0)),
+    () => JSON.stringify({ jsonrpc: pick(['2.0', '1.0', 2, undefined]), id: value(3), method: pick([...METHOD_NAMES, 'x', '']), params: value(1) }),
+    () => JSON.stringify({ id: value(3), type: pick(['request', 'response', 'event', 'nope']), method: pick([...METHOD_NAMES, '']), params: value(1) }),
+    () => JSON.stringify([{ jsonrpc: '2.0', id: 1, method: pick(METHOD_NAMES), params: value(1) }, value(1)]),
+    () => `${'['.repeat(2000 + Math.floor(rand() * 20000))}`,
+    () => `{"jsonrpc":"2.0","id":1,"method":"subscribe","params":{"events":${'['.repeat(3000)}${']'.repeat(3000)}}}`,
+    () => JSON.stringify({ jsonrpc: '2.0', id: 'n', method: 'task.update', params: { id: value(2), changes: value(1), base: value(1) } }),
+  ];
+  return Array.from({ length: count }, () => pick(kinds)());
+}
+
+function randomBytesFrom(rand: () => number, n: number): Buffer {
+  return Buffer.from(Array.from({ length: n }, () => Math.floor(rand() * 256)));
+}
+
+describe('bad input', () => {
+  it('survives 10,000 malformed messages and keeps serving another client', async () => {
+    const server = await startServer(await makeProject());
+    const fuzzer = await RawClient.connect(server.wsUrl);
+    const before = process.memoryUsage().rss;
+    for (const message of malformedMessages(10_000, 20250101)) fuzzer.ws.send(message);
+    fuzzer.send({ jsonrpc: '2.0', id: 'after-the-fuzz', method: 'ping' });
+    expect(await fuzzer.waitFor((m) => m.id === 'after-the-fuzz', 30_000)).toMatchObject({ result: { pong: true } });
+    const other = await RawClient.connect(server.wsUrl);
+    const pong = await other.result<{ pong: boolean }>('ping');
+    expect(pong.pong).toBe(true);
+    expect((await other.result<{ tasks: unknown[] }>('tasks.list')).tasks.length).toBeGreaterThan(0);
+    expect(process.memoryUsage().rss - before).toBeLessThan(300 * 1024 * 1024);
+    const codes = new Set(fuzzer.messages.map((m) => (m.error as { code?: number } | undefined)?.code).filter((c) => c !== undefined));
+    expect([...codes].every((c) => [-32700, -32600, -32601, -32602, -32603, 1003, 1004, 1006].includes(c!))).toBe(true);
+    expect(codes.has(-32700) && codes.has(-32600) && codes.has(1003)).toBe(true);
+  });
+
+  it('closes a socket that sends an oversized frame (1009) and stays up for others', async () => {
+    const server = await startServer(await makeProject(), { maxPayloadBytes: 64 * 1024 });
+    const big = await RawClient.connect(server.wsUrl);
+    const closed = big.closed();
+    big.ws.send('x'.repeat(128 * 1024));
+    expect(await closed).toBe(1009);
+    const other = await RawClient.connect(server.wsUrl);
+    expect((await other.result<{ pong: boolean }>('ping')).pong).toBe(true);
+  });
+});
+
+describe('slow consumers', () => {
+  it('disconnects a client that stops reading while another keeps receiving', async () => {
+    const server = await startServer(await makeProject(), { maxBufferedBytes: 256 * 1024 });
+    const slow = await RawClient.connect(`${server.wsUrl}?client=slow`, { perMessageDeflate: false });
+    await slow.result('subscribe', { events: ['task.*'] });
+    const healthy = await RawClient.connect(server.wsUrl, { perMessageDeflate: false });
+    await healthy.result('subscribe', { events: ['task.updated', 'sync.disconnected'] });
+    (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+
+    const writer = await RawClient.connect(server.wsUrl);
+    let round = 0;
+    let dropped = false;
+    while (!dropped && round < 200) {
+      await writer.result('task.update', { id: 1, details: randomBytes(128 * 1024).toString('hex') });
+      round++;
+      dropped = healthy.events('sync.disconnected').some((e) => e.params.client === 'slow');
+    }
+    expect(dropped).toBe(true);
+    await writer.result('task.update', { id: 2, title: 'After the drop' });
+    const latest = await healthy.waitFor((m) => m.method === 'task.updated' && (m.params as { id: string }).id === '2');
+    expect(latest.params).toMatchObject({ task: { title: 'After the drop' } });
+    expect(healthy.events('task.updated').length).toBe(round + 1);
+  });
+});
+
+describe('heartbeat', () => {
+  it('drops a peer that stops answering pings', async () => {
+    const server = await startServer(await makeProject(), { heartbeatMs: 100 });
+    const observer = await RawClient.connect(server.wsUrl);
+    await observer.result('subscribe', { events: ['sync.disconnected'] });
+    const silent = await RawClient.connect(`${server.wsUrl}?client=silent`);
+    (silent.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const gone = await observer.waitFor((m) => m.method === 'sync.disconnected');
+    expect(gone.params).toMatchObject({ client: 'silent', connections: 1 });
+    expect((await observer.result<{ pong: boolean }>('ping')).pong).toBe(true);
+  });
+});
+
+describe('lifecycle', () => {
+  it('rejects a taken port with 1001 naming the flag to change it', async () => {
+    const root = await makeProject();
+    const first = await startServer(root, { writeConnectionFile: false });
+    const ws = createServer({ root, host: '127.0.0.1', port: first.port, httpPort: 0, writeConnectionFile: false });
+    await expect(ws).rejects.toMatchObject({ code: 1001, message: expect.stringMatching(new RegExp(`port ${first.port} is in use.*--port <n>`)) });
+    const http = createServer({ root, host: '127.0.0.1', port: 0, httpPort: first.httpPort, writeConnectionFile: false });
+    await expect(http).rejects.toMatchObject({ code: 1001, message: expect.stringContaining('--http-port <n>') });
+  });
+
+  it('refuses a folder without .taskmaster with a clear error', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'tm-empty-'));
+    register(() => rm(empty, { recursive: true, force: true }));
+    await expect(createServer({ root: empty, port: 0, httpPort: 0 })).rejects.toThrow(/taskmaster init/);
+  });
+
+  it('writes connection.json owner-only, keeps its connections current, and removes it on close', async () => {
+    const root = await makeProject();
+    const server = await startServer(root, { token: true });
+    const file = join(root, '.taskmaster', 'config', 'connection.json');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const info = ConnectionFileSchema.parse(JSON.parse(await readFile(file, 'utf8')));
+    expect(info).toMatchObject({ pid: process.pid, wsUrl: server.wsUrl, httpUrl: server.httpUrl, token: server.token, epoch: server.epoch, scheme: 'ws' });
+
+    await RawClient.connect(`${server.wsUrl}?client=vscode&token=${server.token}`);
+    await eventually(async () => {
+      const now = JSON.parse(await readFile(file, 'utf8'));
+      expect(now.connections).toEqual([expect.objectContaining({ client: 'vscode', mode: 'websocket' })]);
+    });
+    await server.close();
+    await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('sends sync.shutdown (1007) to every client on close, then closes with 1001', async () => {
+    const server = await startServer(await makeProject());
+    const jsonRpc = await RawClient.connect(server.wsUrl);
+    await jsonRpc.result('ping');
+    const spec = await RawClient.connect(server.wsUrl);
+    spec.send({ id: '1', type: 'request', method: 'ping' });
+    await spec.waitFor((m) => m.id === '1');
+    const codes = Promise.all([jsonRpc.closed(), spec.closed()]);
+    await server.close('maintenance');
+    expect(await codes).toEqual([1001, 1001]);
+    expect(jsonRpc.events('sync.shutdown')[0]!.params).toEqual({ code: 1007, message: 'maintenance' });
+    expect(spec.messages.find((m) => m.type === 'event' && m.method === 'sync.shutdown')).toMatchObject({ params: { code: 1007 } });
+  });
+
+  it('reloads on demand and sends a full snapshot to subscribers when forced', async () => {
+    const server = await startServer(await makeProject());
+    const client = await RawClient.connect(server.wsUrl);
+    await client.result('subscribe', { events: ['task.*'] });
+    const res = await client.result<{ snapshotsSent: number; counts: Record<string, number> }>('sync.reload', { force: true });
+    expect(res.snapshotsSent).toBe(1);
+    expect(res.counts).toEqual({ created: 0, updated: 0, deleted: 0, statusChanged: 0 });
+    const snap = await client.waitFor((m) => m.method === 'sync.snapshot');
+    expect(snap.params).toMatchObject({ epoch: server.epoch, data: { master: { tasks: expect.any(Array) } } });
+    expect((await server.status()).revision).toBe(server.revision);
+  });
+});

@@ -1,0 +1,11 @@
+export { findProjectRoot } from './project-root.js';
+export { initProject, DEFAULT_SPARC_MAPPINGS } from './init-project.js';
+export { openStore } from './store.js';
+export { storePaths, type StorePaths } from './paths.js';
+export { taskOps } from './task-ops/index.js';
+export type { CreatedTask, UpdatedTask, StatusChange, DeletedTask } from './task-ops/index.js';
+export type { Store, StoreOptions, ReadResult, TransactResult, TransactOptions } from './store-types.js';
+export type { SnapshotInfo } from './history.js';
+export type { SyncLogEntry } from './sync-log.js';
+export { DEFAULT_MAX_BYTES } from './tasks-file.js';
+export { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_LOCK_STALE_MS } from './tasks-lock.js';

@@ -1,0 +1,88 @@
+import type { SyncConfig, Task, TaskChange, TaskId, TaskInput, TasksFile } from '@taskmaster/protocol';
+import type { SnapshotInfo } from './history.js';
+import type { StorePaths } from './paths.js';
+import type { SyncLogEntry } from './sync-log.js';
+
+/** Options of {@link openStore}. */
+export interface StoreOptions {
+  /** Who writes, for the log (e.g. 'server', 'cli'). */
+  actor?: string;
+  /** How long a write waits for the tasks.json lock before failing with 1005 (default 10 s). */
+  lockTimeoutMs?: number;
+  /** Age after which a lock is presumed left by a dead process and taken over (default 10 s, minimum 2 s). */
+  lockStaleMs?: number;
+  /** tasks.json files bigger than this are refused with 1005, never rewritten (default 64 MB). */
+  maxBytes?: number;
+  /** Called with the sha256 hex of the bytes about to be renamed into place, and the data, before the rename. */
+  onWillWrite?: (hash: string, data: TasksFile) => void;
+}
+
+/** tasks.json as read: validated data, the exact text and its sha256. */
+export interface ReadResult {
+  data: TasksFile;
+  hash: string;
+  bytes: number;
+  text: string;
+}
+
+/** The outcome of a transaction: `fn`'s value, the data after it, and what changed. */
+export interface TransactResult<T> {
+  value: T;
+  data: TasksFile;
+  /** sha256 of the file as it now is on disk. */
+  hash: string;
+  written: boolean;
+  /** `diffTasksFiles(before, after)`: the task events this write makes. */
+  changes: TaskChange[];
+}
+
+/** Options of {@link Store.transact}. */
+export interface TransactOptions {
+  /** The operation name recorded in the log (default `transact`). */
+  reason?: string;
+  /** Overrides the store's actor in the log. */
+  actor?: string;
+  /** Write (and snapshot) even if nothing changed. */
+  force?: boolean;
+}
+
+/** Shared access to one project's `.taskmaster/` folder. */
+export interface Store {
+  readonly root: string;
+  readonly paths: StorePaths;
+  /** `config/sync.json` validated, defaults filled in. */
+  readonly config: SyncConfig;
+  /** Task Master's current tag (`state.json`), `master` by default. */
+  currentTag(): Promise<string>;
+  /** tasks.json, validated; an empty file when it does not exist yet. */
+  read(): Promise<ReadResult>;
+  /**
+   * Locked read-modify-write. `fn` mutates `data` in place or throws (then
+   * nothing is written). No write if data is unchanged. The previous file is
+   * snapshotted to history before writing.
+   */
+  transact<T>(fn: (data: TasksFile) => T, options?: TransactOptions): Promise<TransactResult<T>>;
+  /** Top-level tasks of a tag (current tag by default), optionally by status; empty for an unknown tag. */
+  list(options?: { tag?: string; status?: string | string[] }): Promise<{ tag: string; tasks: Task[] }>;
+  get(id: TaskId, options?: { tag?: string }): Promise<{ tag: string; id: string; task: Task }>;
+  create(input: TaskInput, options?: { tag?: string; parentId?: TaskId }): Promise<TransactResult<{ tag: string; id: string; task: Task }>>;
+  update(
+    id: TaskId,
+    changes: Record<string, unknown>,
+    options?: { tag?: string },
+  ): Promise<TransactResult<{ tag: string; id: string; task: Task; changed: string[] }>>;
+  setStatus(
+    ids: TaskId[],
+    status: string,
+    options?: { tag?: string },
+  ): Promise<TransactResult<{ tag: string; tasks: { id: string; from?: string; to: string }[] }>>;
+  remove(id: TaskId, options?: { tag?: string }): Promise<TransactResult<{ tag: string; id: string; removedFrom: string[] }>>;
+  history: {
+    /** Snapshots, newest first. */
+    list(): Promise<SnapshotInfo[]>;
+    /** Replaces tasks.json with a snapshot (itself snapshotted first, so a restore can be undone). */
+    restore(id: string): Promise<TransactResult<{ restored: string }>>;
+  };
+  /** Appends a line to `logs/sync.log`; never throws. */
+  log(entry: SyncLogEntry): Promise<void>;
+}

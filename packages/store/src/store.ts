@@ -1,0 +1,268 @@
+import fs from 'node:fs/promises';
+import {
+  diffTasksFiles,
+  emptyTasksFile,
+  ErrorCode,
+  isTaskmasterError,
+  tagsOf,
+  TaskmasterError,
+  validateTasksFile,
+  type SyncConfig,
+  type Task,
+  type TaskChange,
+  type TasksFile,
+} from '@taskmaster/protocol';
+import { readCurrentTag } from './current-tag.js';
+import { removeStaleTempFiles, writeFileDurable } from './durable-write.js';
+import { fileError, invalidFromIssues, type IssueLike } from './errors.js';
+import { TaskHistory } from './history.js';
+import { displayPath, storePaths, type StorePaths } from './paths.js';
+import { SyncLog, type SyncLogEntry } from './sync-log.js';
+import { loadSyncConfig } from './sync-config.js';
+import { taskOps } from './task-ops/index.js';
+import { fullIdOf, requireTag, requireTask } from './task-ops/lookup.js';
+import { DEFAULT_MAX_BYTES, loadTasksFile, parseTasksText, serializeTasksFile, sha256, type LoadedTasksFile } from './tasks-file.js';
+import { acquireTasksLock, DEFAULT_LOCK_STALE_MS, DEFAULT_LOCK_TIMEOUT_MS, type HeldLock } from './tasks-lock.js';
+import type { ReadResult, Store, StoreOptions, TransactOptions, TransactResult } from './store-types.js';
+
+const TASKS_NAME = 'tasks.json';
+/** Temp files older than this were left by a writer that died mid-write. */
+const STALE_TEMP_MS = 60_000;
+
+/**
+ * Opens the store of the project at `root` (the folder holding `.taskmaster/`).
+ * Reads `config/sync.json` (a bad one is -32602 naming the key); tasks.json
+ * is read on each call, never cached, since Task Master writes it too.
+ */
+export async function openStore(root: string, options: StoreOptions = {}): Promise<Store> {
+  const paths = storePaths(root);
+  const config = await loadSyncConfig(paths.syncConfigFile, displayPath(paths, paths.syncConfigFile));
+  await removeStaleTempFiles(paths.tasksFile, STALE_TEMP_MS);
+  return new FileStore(paths, config, options);
+}
+
+/** A file read that may be unusable (bad JSON or shape): what restore may replace. */
+type CurrentFile = Pick<LoadedTasksFile, 'text' | 'raw' | 'hash' | 'exists'> & { data?: TasksFile };
+
+class FileStore implements Store {
+  readonly history: Store['history'];
+  private readonly snapshots: TaskHistory;
+  private readonly syncLog: SyncLog;
+  private readonly maxBytes: number;
+  private readonly lockTimeoutMs: number;
+  private readonly lockStaleMs: number;
+  /** The last content we validated or wrote: re-reading it skips decoding and validation. */
+  private known: { hash: string; text: string } | undefined;
+
+  constructor(
+    readonly paths: StorePaths,
+    readonly config: SyncConfig,
+    private readonly options: StoreOptions,
+  ) {
+    this.snapshots = new TaskHistory(paths.historyDir, config.history);
+    this.syncLog = new SyncLog(paths.logFile, config.log);
+    this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    this.lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+    this.lockStaleMs = Math.max(options.lockStaleMs ?? DEFAULT_LOCK_STALE_MS, 2000);
+    this.history = {
+      list: () => this.snapshots.list(),
+      restore: (id) => this.restore(id),
+    };
+  }
+
+  get root(): string {
+    return this.paths.root;
+  }
+
+  currentTag(): Promise<string> {
+    return readCurrentTag(this.paths.stateFile);
+  }
+
+  async read(): Promise<ReadResult> {
+    const file = await this.load();
+    return { data: file.data, hash: file.hash, bytes: file.bytes, text: file.text };
+  }
+
+  async transact<T>(fn: (data: TasksFile) => T, options: TransactOptions = {}): Promise<TransactResult<T>> {
+    return this.logged(options.reason ?? 'transact', options.actor, async () => {
+      const outcome = await this.withLock(async (lock) => {
+        const current = await this.load();
+        const data = current.data;
+        const baseline = current.exists ? current.text : serializeTasksFile(data, false);
+        const value = fn(data);
+        if (value instanceof Promise) {
+          throw new TaskmasterError(ErrorCode.InternalError, 'transact needs a synchronous function: the file is locked only while it runs');
+        }
+        const text = serializeTasksFile(data, current.text.endsWith('\n'));
+        if (text === baseline && !options.force) return { value, data, hash: current.hash, written: false, previous: undefined };
+        assertStillValid(data);
+        const hash = await this.commit(lock, current, text, data);
+        return { value, data, hash, written: true, previous: current };
+      });
+      // The diff needs the old version parsed again: done after the lock is released.
+      const { previous, ...result } = outcome;
+      const before = previous?.exists ? parseTasksText(previous.text, TASKS_NAME, true) : undefined;
+      return { ...result, changes: outcome.written ? diffTasksFiles(before, result.data) : [] };
+    });
+  }
+
+  async list(options: { tag?: string; status?: string | string[] } = {}) {
+    const tag = options.tag ?? (await this.currentTag());
+    const { data } = await this.load();
+    const tasks = tagsOf(data)[tag]?.tasks ?? [];
+    if (options.status === undefined) return { tag, tasks };
+    const wanted = new Set(Array.isArray(options.status) ? options.status : [options.status]);
+    return { tag, tasks: tasks.filter((t) => wanted.has(t.status ?? 'pending')) };
+  }
+
+  async get(id: Parameters<Store['get']>[0], options: { tag?: string } = {}) {
+    const tag = options.tag ?? (await this.currentTag());
+    const { data } = await this.load();
+    const found = requireTask(requireTag(data, tag), tag, id);
+    return { tag, id: fullIdOf(found), task: found.task as Task };
+  }
+
+  async create(...[input, options = {}]: Parameters<Store['create']>) {
+    const tag = options.tag ?? (await this.currentTag());
+    return this.transact((d) => taskOps.createTask(d, tag, input, options.parentId), { reason: 'task.create' });
+  }
+
+  async update(...[id, changes, options = {}]: Parameters<Store['update']>) {
+    const tag = options.tag ?? (await this.currentTag());
+    return this.transact((d) => taskOps.updateTask(d, tag, id, changes), { reason: 'task.update' });
+  }
+
+  async setStatus(...[ids, status, options = {}]: Parameters<Store['setStatus']>) {
+    const tag = options.tag ?? (await this.currentTag());
+    return this.transact((d) => taskOps.setStatus(d, tag, ids, status), { reason: 'task.setStatus' });
+  }
+
+  async remove(...[id, options = {}]: Parameters<Store['remove']>) {
+    const tag = options.tag ?? (await this.currentTag());
+    return this.transact((d) => taskOps.deleteTask(d, tag, id), { reason: 'task.delete' });
+  }
+
+  log(entry: SyncLogEntry): Promise<void> {
+    return this.syncLog.append({ actor: this.options.actor, ...entry });
+  }
+
+  /**
+   * Replaces tasks.json with snapshot `id`. Works even when the current file
+   * is unreadable JSON or the wrong shape — that is what restores are for —
+   * because its bytes are saved to history first, so nothing is lost.
+   */
+  private async restore(id: string): Promise<TransactResult<{ restored: string }>> {
+    return this.logged('history.restore', undefined, async () => {
+      const snapshot = parseTasksText(await this.snapshots.read(id), `snapshot ${id}`);
+      return this.withLock(async (lock) => {
+        const current = await this.loadEvenIfInvalid();
+        const text = serializeTasksFile(snapshot, current.text.endsWith('\n'));
+        const value = { restored: id };
+        if (current.exists && text === current.text) return { value, data: snapshot, hash: current.hash, written: false, changes: [] };
+        const changes = diffTasksFiles(current.data, snapshot);
+        const hash = await this.commit(lock, current, text, snapshot);
+        return { value, data: snapshot, hash, written: true, changes };
+      });
+    });
+  }
+
+  private async load(): Promise<LoadedTasksFile> {
+    const file = await loadTasksFile(this.paths.tasksFile, {
+      name: TASKS_NAME,
+      maxBytes: this.maxBytes,
+      known: this.known,
+      whenMissing: () => emptyTasksFile(),
+    });
+    if (file.exists) this.known = { hash: file.hash, text: file.text };
+    return file;
+  }
+
+  private async loadEvenIfInvalid(): Promise<CurrentFile> {
+    try {
+      return await this.load();
+    } catch (err) {
+      if (!isTaskmasterError(err, ErrorCode.ParseError) && !isTaskmasterError(err, ErrorCode.InvalidParams)) throw err;
+      const raw = await fs.readFile(this.paths.tasksFile).catch((e: unknown) => {
+        throw fileError(e, 'read', TASKS_NAME);
+      });
+      return { raw, text: raw.toString('utf8'), hash: sha256(raw), exists: true };
+    }
+  }
+
+  /** Snapshot the old file, announce, then replace it durably. Returns the new hash. */
+  private async commit(lock: HeldLock, current: CurrentFile, text: string, data: TasksFile): Promise<string> {
+    if (current.exists) {
+      await this.snapshots.save(current.raw).catch((err: unknown) => {
+        throw fileError(err, 'save a snapshot to', displayPath(this.paths, this.paths.historyDir));
+      });
+    }
+    const bytes = Buffer.from(text, 'utf8');
+    const hash = sha256(bytes);
+    this.options.onWillWrite?.(hash, data);
+    await writeFileDurable(this.paths.tasksFile, bytes, () => lock.assertHeld()).catch((err: unknown) => {
+      throw fileError(err, 'write', TASKS_NAME);
+    });
+    this.known = { hash, text };
+    return hash;
+  }
+
+  /** Runs `job` holding the tasks.json lock; calls within this process queue instead of polling. */
+  private withLock<T>(job: (lock: HeldLock) => Promise<T>): Promise<T> {
+    return queueFor(this.paths.tasksFile, async () => {
+      const lock = await acquireTasksLock(this.paths.tasksFile, this.paths.lockFile, {
+        timeoutMs: this.lockTimeoutMs,
+        staleMs: this.lockStaleMs,
+        displayName: displayPath(this.paths, this.paths.lockFile),
+      });
+      try {
+        return await job(lock);
+      } finally {
+        await lock.release();
+      }
+    });
+  }
+
+  /** Runs `job` and writes one log line with its outcome (ids and tag only). */
+  private async logged<T extends { changes: TaskChange[] }>(op: string, actor: string | undefined, job: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    const who = actor ?? this.options.actor;
+    try {
+      const result = await job();
+      const ids = [...new Set(result.changes.map((c) => c.payload.id))];
+      await this.syncLog.append({ op, actor: who, ids, tag: result.changes[0]?.payload.tag, ms: performance.now() - started, ok: true });
+      return result;
+    } catch (err) {
+      const code = err instanceof TaskmasterError ? err.code : ErrorCode.InternalError;
+      await this.syncLog.append({ op, actor: who, ms: performance.now() - started, ok: false, code });
+      throw err;
+    }
+  }
+}
+
+/** Rejects a transaction whose result would not be a valid tasks file. */
+function assertStillValid(data: TasksFile): void {
+  try {
+    validateTasksFile(data);
+  } catch (err) {
+    const issues = (err as { issues?: IssueLike[] }).issues;
+    if (!Array.isArray(issues)) throw err;
+    throw invalidFromIssues(issues, 'the change would make tasks.json invalid, nothing was written: ');
+  }
+}
+
+const queues = new Map<string, Promise<void>>();
+
+/** Serialises jobs on the same key within this process. */
+function queueFor<T>(key: string, job: () => Promise<T>): Promise<T> {
+  const previous = queues.get(key) ?? Promise.resolve();
+  const run = previous.then(job);
+  const tail = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  queues.set(key, tail);
+  void tail.then(() => {
+    if (queues.get(key) === tail) queues.delete(key);
+  });
+  return run;
+}

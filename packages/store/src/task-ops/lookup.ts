@@ -1,0 +1,107 @@
+import {
+  DEFAULT_TAG,
+  findTask,
+  idKey,
+  isLegacyTasksFile,
+  parseTaskRef,
+  tagsOf,
+  type FoundTask,
+  type TagData,
+  type Task,
+  type TaskId,
+  type TasksFile,
+} from '@taskmaster/protocol';
+import { invalidFromIssues, invalidParams, type IssueLike } from '../errors.js';
+
+/** The tag's data; -32602 `tag X does not exist` when it is missing. */
+export function requireTag(data: TasksFile, tag: string): TagData {
+  const found = tagsOf(data)[tag];
+  if (!found) throw invalidParams(`tag ${tag} does not exist`, { tag });
+  return found;
+}
+
+/**
+ * Checks that `tag` can receive a new task: it exists, or it can be added
+ * (the legacy untagged format only has `master`). Does not create it.
+ */
+export function assertTagCreatable(data: TasksFile, tag: string): void {
+  if (tagsOf(data)[tag]) return;
+  if (!tag.trim()) throw invalidParams('tag must be a non-empty name', { tag });
+  if (isLegacyTasksFile(data)) {
+    throw invalidParams(`tag ${tag} does not exist: this tasks.json uses the untagged format, which has only ${DEFAULT_TAG}`, { tag });
+  }
+}
+
+/** The tag's data, adding the tag (with metadata as Task Master writes it) when missing. */
+export function ensureTag(data: TasksFile, tag: string, now: string): TagData {
+  const tags = tagsOf(data);
+  const existing = tags[tag];
+  if (existing) return existing;
+  const created: TagData = { tasks: [], metadata: { created: now, updated: now, description: `Tasks for ${tag} context` } };
+  tags[tag] = created;
+  return created;
+}
+
+/** Finds `id` (`5` or `"5.2"`); -32602 naming the id and the tag when absent. */
+export function requireTask(tagData: TagData, tag: string, id: TaskId): FoundTask {
+  if (!parseTaskRef(id)) throw invalidParams(`invalid task id ${JSON.stringify(id)}: expected a number like 5 or a subtask id like "5.2"`, { id, tag });
+  const found = findTask(tagData, id);
+  if (!found) throw invalidParams(`task ${idKey(id)} not found in tag ${tag}`, { id: idKey(id), tag });
+  return found;
+}
+
+/** The full id of what was found: `"5"` or `"5.2"`. */
+export function fullIdOf(found: FoundTask): string {
+  return found.kind === 'task' ? idKey(found.task.id) : `${idKey(found.parent.id)}.${idKey(found.task.id)}`;
+}
+
+/**
+ * Checks that each dependency names something in the tag. For a subtask a
+ * plain number is a sibling (Task Master's convention: `[1, "5.2"]` in
+ * subtask 5.3 means 5.1 and 5.2); dotted ids are full references.
+ */
+export function assertDependenciesExist(
+  tagData: TagData,
+  tag: string,
+  deps: readonly TaskId[],
+  context: { selfId?: string; parent?: Task },
+): void {
+  for (const dep of deps) {
+    const key = idKey(dep);
+    const full = context.parent && !key.includes('.') ? `${idKey(context.parent.id)}.${key}` : key;
+    if (full === context.selfId) throw invalidParams(`dependencies: task ${context.selfId} cannot depend on itself`, { id: full, tag });
+    if (!parseTaskRef(full) || !findTask(tagData, full)) {
+      throw invalidParams(`dependencies: task ${full} not found in tag ${tag}`, { id: full, tag });
+    }
+  }
+}
+
+/** Refreshes the tag's modification time in whichever field it already uses. */
+export function touchTag(tagData: TagData, now: string): void {
+  const meta = tagData.metadata;
+  if (!meta) return;
+  const hasLastModified = 'lastModified' in meta;
+  if ('updated' in meta || !hasLastModified) meta.updated = now;
+  if (hasLastModified) meta.lastModified = now;
+}
+
+/** Parses with a zod schema; -32602 naming the first bad field. */
+export function parseOrThrow(
+  schema: { safeParse(value: unknown): { success: true } | { success: false; error: { issues: IssueLike[] } } },
+  value: unknown,
+  where = '',
+): void {
+  const result = schema.safeParse(value);
+  if (!result.success) throw invalidFromIssues(result.error.issues, where);
+}
+
+/** A new id with the same type (number or string) as the ids already there. */
+export function newIdLike(items: ReadonlyArray<{ id: TaskId }>, next: number): TaskId {
+  const last = items[items.length - 1];
+  return typeof last?.id === 'string' ? String(next) : next;
+}
+
+/** A deep copy of JSON input, so the file never aliases a caller's objects. */
+export function cloneJson<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}

@@ -1,0 +1,51 @@
+import {
+  changedFields,
+  idKey,
+  SubtaskSchema,
+  TaskPatchSchema,
+  TaskSchema,
+  type Task,
+  type TaskId,
+  type TasksFile,
+} from '@taskmaster/protocol';
+import { invalidParams } from '../errors.js';
+import { assertDependenciesExist, cloneJson, fullIdOf, parseOrThrow, requireTag, requireTask, touchTag } from './lookup.js';
+
+/** What an update returns: the task after the change and the fields whose values changed. */
+export interface UpdatedTask {
+  tag: string;
+  id: string;
+  task: Task;
+  changed: string[];
+}
+
+/**
+ * Applies `changes` to a task or subtask (`"5.2"`). Fields not named are
+ * kept as they are, unknown ones included; new fields go after existing ones.
+ * Only dependencies that are new must exist. Checks everything first.
+ */
+export function updateTask(data: TasksFile, tag: string, id: TaskId, changes: Record<string, unknown>): UpdatedTask {
+  parseOrThrow(TaskPatchSchema, changes);
+  const tagData = requireTag(data, tag);
+  const found = requireTask(tagData, tag, id);
+  const fullId = fullIdOf(found);
+  const patch = Object.fromEntries(Object.entries(cloneJson(changes)).filter(([, v]) => v !== undefined));
+  if (found.kind === 'subtask' && 'subtasks' in patch) {
+    throw invalidParams(`subtasks: ${fullId} is a subtask, and subtasks cannot have subtasks`, { id: fullId, tag });
+  }
+  if (Array.isArray(patch.dependencies)) {
+    const current = new Set((found.task.dependencies ?? []).map(idKey));
+    const added = (patch.dependencies as TaskId[]).filter((d) => !current.has(idKey(d)));
+    assertDependenciesExist(tagData, tag, added, { selfId: fullId, parent: found.kind === 'subtask' ? found.parent : undefined });
+  }
+  const next = { ...found.task, ...patch };
+  parseOrThrow(found.kind === 'task' ? TaskSchema : SubtaskSchema, next);
+  const changed = changedFields(found.task, next);
+
+  if (changed.length > 0) {
+    const target = found.task as Record<string, unknown>;
+    for (const key of changed) target[key] = patch[key];
+    touchTag(tagData, new Date().toISOString());
+  }
+  return { tag, id: fullId, task: found.task as Task, changed };
+}

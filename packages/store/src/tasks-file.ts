@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import { ErrorCode, TaskmasterError, validateTasksFile, type TasksFile } from '@taskmaster/protocol';
+import { fileError, invalidFromIssues, type IssueLike } from './errors.js';
+import { findJsonSyntaxError } from './json-syntax.js';
+
+/** A tasks file as read from disk. */
+export interface LoadedTasksFile {
+  data: TasksFile;
+  /** The exact text read ('' when the file does not exist yet). */
+  text: string;
+  /** The bytes read (empty when the file does not exist yet). */
+  raw: Buffer;
+  /** sha256 hex of the bytes read. */
+  hash: string;
+  bytes: number;
+  exists: boolean;
+}
+
+/** Default ceiling on the size of tasks.json: bigger files are refused, never rewritten. */
+export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+
+export interface LoadOptions {
+  /** Name used in messages (`tasks.json`, or a snapshot id). */
+  name: string;
+  maxBytes: number;
+  /**
+   * Content already validated (e.g. what we just wrote): when the file still
+   * has this hash, its text is reused, skipping UTF-8 decoding and validation.
+   */
+  known?: { hash: string; text: string };
+  /** What to return when the file does not exist; throws 1005 when omitted. */
+  whenMissing?: () => TasksFile;
+}
+
+/** sha256 hex of `bytes`. */
+export function sha256(bytes: string | Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The text Task Master writes: 2-space JSON, key order kept, optional trailing newline. */
+export function serializeTasksFile(data: TasksFile, trailingNewline: boolean): string {
+  const text = JSON.stringify(data, null, 2);
+  return trailingNewline ? `${text}\n` : text;
+}
+
+/**
+ * Reads, parses and validates a tasks file. Errors: -32700 with line and
+ * column for bad JSON, -32602 naming the path for a wrong shape, 1005 for a
+ * file that cannot be read or is over `maxBytes`.
+ */
+export async function loadTasksFile(file: string, options: LoadOptions): Promise<LoadedTasksFile> {
+  const bytes = await readLimited(file, options);
+  if (bytes === undefined) {
+    if (!options.whenMissing) {
+      throw new TaskmasterError(ErrorCode.FileAccessDenied, `${options.name} does not exist`, { file: options.name });
+    }
+    return { data: options.whenMissing(), text: '', raw: Buffer.alloc(0), hash: sha256(''), bytes: 0, exists: false };
+  }
+  const hash = sha256(bytes);
+  const known = options.known?.hash === hash ? options.known : undefined;
+  const text = known ? known.text : bytes.toString('utf8');
+  const data = parseTasksText(text, options.name, known !== undefined);
+  return { data, text, raw: bytes, hash, bytes: bytes.length, exists: true };
+}
+
+/** Parses and (unless `trusted`) validates the text of a tasks file. */
+export function parseTasksText(text: string, name: string, trusted = false): TasksFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch {
+    const problem = findJsonSyntaxError(text);
+    const where = problem ? ` at line ${problem.line}, column ${problem.column}: ${problem.reason}` : '';
+    throw new TaskmasterError(
+      ErrorCode.ParseError,
+      `${name} is not valid JSON${where}`,
+      problem ? { line: problem.line, column: problem.column } : undefined,
+    );
+  }
+  if (trusted) return data as TasksFile;
+  try {
+    return validateTasksFile(data);
+  } catch (err) {
+    const issues = (err as { issues?: IssueLike[] }).issues;
+    if (!Array.isArray(issues)) throw err;
+    throw invalidFromIssues(issues, `${name}: `);
+  }
+}
+
+async function readLimited(file: string, options: LoadOptions): Promise<Buffer | undefined> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw fileError(err, 'read', options.name);
+  }
+  try {
+    // Reads of the known size: FileHandle.readFile's chunked loop is several times slower.
+    for (;;) {
+      const { size } = await handle.stat();
+      if (size > options.maxBytes) throw tooBig(options.name, size, options.maxBytes);
+      const bytes = Buffer.allocUnsafe(size);
+      let filled = 0;
+      while (filled < size) {
+        const { bytesRead } = await handle.read(bytes, filled, size - filled, filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      if (filled < size) return bytes.subarray(0, filled);
+      // An in-place writer may have grown the file since the stat: then read it again.
+      const { bytesRead } = await handle.read(Buffer.alloc(1), 0, 1, size);
+      if (bytesRead === 0) return bytes;
+    }
+  } catch (err) {
+    throw fileError(err, 'read', options.name);
+  } finally {
+    await handle.close();
+  }
+}
+
+function tooBig(name: string, size: number, max: number): TaskmasterError {
+  return new TaskmasterError(
+    ErrorCode.FileAccessDenied,
+    `${name} is ${megabytes(size)}, over the ${megabytes(max)} limit; it was not read or changed (raise StoreOptions.maxBytes to allow it)`,
+    { file: name, bytes: size, maxBytes: max },
+  );
+}
+
+function megabytes(n: number): string {
+  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+}
+

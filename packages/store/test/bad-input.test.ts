@@ -1,0 +1,151 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openStore } from '../src/index.js';
+import { cleanup, filesIn, FIXTURE_TEXT, rejectionOf, startChild, tempProject } from './helpers.js';
+
+afterEach(cleanup);
+
+/** Every way a caller can hit the file: each must fail the same way. */
+async function everyAccess(root: string, options = {}) {
+  const store = await openStore(root, options);
+  return [
+    store.read(),
+    store.transact(() => undefined, { force: true }),
+    store.setStatus([1], 'done', { tag: 'master' }),
+    store.create({ title: 'x' }, { tag: 'master' }),
+  ];
+}
+
+describe('a tasks.json that is not valid JSON', () => {
+  it('is reported with line and column and never overwritten', async () => {
+    const truncated = FIXTURE_TEXT.slice(0, 300_000);
+    const project = tempProject(truncated);
+    const lines = truncated.split('\n');
+    for (const call of await everyAccess(project.root)) {
+      const err = await rejectionOf(call);
+      expect(err.code).toBe(-32700);
+      expect(err.message).toMatch(/^tasks\.json is not valid JSON at line \d+, column \d+: /);
+      // Truncated input ends mid-way: the error points at the end of the text.
+      expect(err.data).toEqual({ line: lines.length, column: lines.at(-1)!.length + 1 });
+    }
+    expect(fs.readFileSync(project.tasksFile, 'utf8')).toBe(truncated);
+    expect(filesIn(project.historyDir)).toEqual([]);
+  });
+
+  it('points at a stray character and does not quote the file', async () => {
+    const project = tempProject('{\n  "master": {\n    "tasks": [}\n  }\n}');
+    const err = await rejectionOf((await openStore(project.root)).read());
+    expect(err.data).toEqual({ line: 3, column: 15 });
+    expect(err.message).toBe("tasks.json is not valid JSON at line 3, column 15: unexpected '}'");
+  });
+});
+
+describe('a tasks.json with the wrong shape', () => {
+  it('names the path of the bad value and is never overwritten', async () => {
+    const data = JSON.parse(FIXTURE_TEXT);
+    data.master.tasks[3].title = 42;
+    const text = JSON.stringify(data, null, 2);
+    const project = tempProject(text);
+    for (const call of await everyAccess(project.root)) {
+      const err = await rejectionOf(call);
+      expect(err.code).toBe(-32602);
+      expect(err.message).toMatch(/^tasks\.json: master\.tasks\[3\]\.title: expected string/);
+    }
+    expect(fs.readFileSync(project.tasksFile, 'utf8')).toBe(text);
+  });
+
+  it('refuses a transaction that would make the file invalid', async () => {
+    const project = tempProject(FIXTURE_TEXT);
+    const store = await openStore(project.root);
+    const err = await rejectionOf(
+      store.transact((d: any) => {
+        d.master.tasks[0].subtasks = 'none';
+      }),
+    );
+    expect(err.code).toBe(-32602);
+    expect(err.message).toContain('master.tasks[0].subtasks');
+    expect(fs.readFileSync(project.tasksFile, 'utf8')).toBe(FIXTURE_TEXT);
+  });
+});
+
+describe('a 50 MB tasks.json', () => {
+  /** About 50 MB of tasks whose titles are numbers: valid JSON, wrong shape. */
+  function fiftyMegabytes(): string {
+    const details = 'x'.repeat(1000);
+    const tasks = Array.from({ length: 48_000 }, (_, i) => ({ id: i + 1, title: i, details }));
+    return JSON.stringify({ master: { tasks } }, null, 2);
+  }
+
+  it('with the wrong shape gives a clear error and is left untouched', async () => {
+    const text = fiftyMegabytes();
+    expect(text.length).toBeGreaterThan(50_000_000);
+    const project = tempProject(text);
+    const before = fs.statSync(project.tasksFile);
+    const store = await openStore(project.root);
+    const err = await rejectionOf(store.setStatus([1], 'done', { tag: 'master' }));
+    expect(err.code).toBe(-32602);
+    expect(err.message).toMatch(/^tasks\.json: master\.tasks\[0\]\.title: expected string, received number \(and \d+ more problems\)$/);
+    const after = fs.statSync(project.tasksFile);
+    expect([after.ino, after.size, after.mtimeMs]).toEqual([before.ino, before.size, before.mtimeMs]);
+  });
+
+  it('over the size limit is refused with 1005 giving its size, and left untouched', async () => {
+    const project = tempProject(fiftyMegabytes());
+    const before = fs.statSync(project.tasksFile);
+    for (const call of await everyAccess(project.root, { maxBytes: 32 * 1024 * 1024 })) {
+      const err = await rejectionOf(call);
+      expect(err.code).toBe(1005);
+      expect(err.message).toMatch(/^tasks\.json is 4\d\.\d MB, over the 32\.0 MB limit/);
+    }
+    const after = fs.statSync(project.tasksFile);
+    expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
+  });
+});
+
+describe('files the user may not write', () => {
+  // Root ignores file modes, so as root the write is attempted by a child running as `nobody`.
+  const asRoot = process.getuid?.() === 0;
+  const nobody = asRoot ? { uid: 65534, gid: 65534 } : {};
+
+  async function runAsOtherUser(root: string, op: 'read' | 'update') {
+    const child = startChild('store-call.mjs', [root, op], nobody);
+    const line = await child.waitFor(/^\{/);
+    return JSON.parse(line) as { ok: boolean; code?: number; message?: string };
+  }
+
+  function lockDown(root: string, tasksFile: string) {
+    // Every folder readable by the other user, the tasks folder and file not writable.
+    for (let dir = path.dirname(tasksFile); dir.startsWith(root); dir = path.dirname(dir)) fs.chmodSync(dir, 0o755);
+    fs.chmodSync(path.dirname(tasksFile), 0o555);
+    fs.chmodSync(tasksFile, 0o444);
+  }
+
+  it('reports a read-only tasks.json and folder (chmod 444/555) as 1005, file untouched', async () => {
+    const project = tempProject({ master: { tasks: [{ id: 1, title: 'one' }] } });
+    const before = fs.readFileSync(project.tasksFile, 'utf8');
+    lockDown(project.root, project.tasksFile);
+    try {
+      const read = await runAsOtherUser(project.root, 'read');
+      expect(read.ok).toBe(true);
+      const write = await runAsOtherUser(project.root, 'update');
+      expect(write).toMatchObject({ ok: false, code: 1005 });
+      expect(write.message).toMatch(/^cannot lock tasks\.json with \.taskmaster\/tasks\/tasks\.json\.lock: permission denied \(EACCES\)$/);
+      expect(fs.readFileSync(project.tasksFile, 'utf8')).toBe(before);
+    } finally {
+      fs.chmodSync(path.dirname(project.tasksFile), 0o755);
+    }
+  });
+
+  it('reports an unreadable tasks.json (chmod 000) as 1005 naming the file', async () => {
+    const project = tempProject({ master: { tasks: [{ id: 1, title: 'one' }] } });
+    lockDown(project.root, project.tasksFile);
+    fs.chmodSync(project.tasksFile, 0o000);
+    try {
+      const read = await runAsOtherUser(project.root, 'read');
+      expect(read).toMatchObject({ ok: false, code: 1005, message: 'cannot read tasks.json: permission denied (EACCES)' });
+    } finally {
+      fs.chmodSync(path.dirname(project.tasksFile), 0o755);
+    }
+  });
+});

@@ -1,0 +1,101 @@
+import fs from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openStore } from '../src/index.js';
+import { cleanup, filesIn, FIXTURE_TEXT, fixtureProject, tempProject } from './helpers.js';
+
+afterEach(cleanup);
+
+describe('lossless round trip of a real Task Master file', () => {
+  it('reads every tag and unknown field exactly as in the file', async () => {
+    const project = fixtureProject();
+    const store = await openStore(project.root);
+    const { data, text } = await store.read();
+    expect(text).toBe(FIXTURE_TEXT);
+    expect(data).toEqual(JSON.parse(FIXTURE_TEXT));
+    // Key order matters to Task Master's diffs: re-serialising gives the same bytes.
+    expect(JSON.stringify(data, null, 2)).toBe(FIXTURE_TEXT);
+  });
+
+  it('does not write when a transaction changes nothing', async () => {
+    const project = fixtureProject();
+    const before = fs.statSync(project.tasksFile);
+    const store = await openStore(project.root);
+    const result = await store.transact(() => 'nothing');
+    expect(result.written).toBe(false);
+    expect(result.changes).toEqual([]);
+    expect(fs.readFileSync(project.tasksFile, 'utf8')).toBe(FIXTURE_TEXT);
+    expect(fs.statSync(project.tasksFile).ino).toBe(before.ino);
+    expect(filesIn(project.historyDir)).toEqual([]);
+  });
+
+  it('gives back identical bytes after a status is changed and changed back', async () => {
+    const project = fixtureProject();
+    const store = await openStore(project.root);
+    const original = JSON.parse(FIXTURE_TEXT).loop.tasks[2].status;
+    const first = await store.transact((d: any) => {
+      d.loop.tasks[2].status = original === 'done' ? 'pending' : 'done';
+    });
+    expect(first.written).toBe(true);
+    expect(fs.readFileSync(project.tasksFile, 'utf8')).not.toBe(FIXTURE_TEXT);
+    await store.transact((d: any) => {
+      d.loop.tasks[2].status = original;
+    });
+    expect(fs.readFileSync(project.tasksFile, 'utf8')).toBe(FIXTURE_TEXT);
+    const { data } = await store.read();
+    for (const [tag, tagData] of Object.entries(JSON.parse(FIXTURE_TEXT))) expect((data as any)[tag]).toEqual(tagData);
+  });
+
+  it('reports the change as task events', async () => {
+    const project = fixtureProject();
+    const store = await openStore(project.root);
+    const { changes } = await store.transact((d: any) => {
+      d.master.tasks[0].status = 'review';
+    });
+    const id = String(JSON.parse(FIXTURE_TEXT).master.tasks[0].id);
+    expect(changes).toContainEqual(expect.objectContaining({ event: 'task.status.changed', payload: expect.objectContaining({ tag: 'master', id, to: 'review' }) }));
+  });
+
+  it('keeps a legacy untagged file in legacy form, exposed as tag master', async () => {
+    const legacy = { tasks: JSON.parse(FIXTURE_TEXT).master.tasks.slice(0, 5), metadata: { projectName: 'legacy' } };
+    const legacyText = JSON.stringify(legacy, null, 2);
+    const project = tempProject(legacyText);
+    const store = await openStore(project.root);
+    const listed = await store.list({ tag: 'master' });
+    expect(listed.tasks.map((t) => t.id)).toEqual(legacy.tasks.map((t: any) => t.id));
+
+    await store.transact((d: any) => {
+      d.tasks[1].status = 'blocked';
+    });
+    await store.transact((d: any) => {
+      d.tasks[1].status = legacy.tasks[1].status;
+    });
+    expect(fs.readFileSync(project.tasksFile, 'utf8')).toBe(legacyText);
+
+    await store.update(2, { priority: 'low' }, { tag: 'master' });
+    const written = JSON.parse(fs.readFileSync(project.tasksFile, 'utf8'));
+    expect(Object.keys(written)).toEqual(['tasks', 'metadata']);
+    expect(written.tasks[1].priority).toBe('low');
+  });
+
+  it('keeps a trailing newline when the file had one, and adds none when it did not', async () => {
+    const withNewline = tempProject(`${FIXTURE_TEXT}\n`);
+    const without = fixtureProject();
+    for (const project of [withNewline, without]) {
+      const store = await openStore(project.root);
+      await store.setStatus([1], 'review', { tag: 'master' });
+    }
+    expect(fs.readFileSync(withNewline.tasksFile, 'utf8').endsWith('}\n')).toBe(true);
+    expect(fs.readFileSync(without.tasksFile, 'utf8').endsWith('}')).toBe(true);
+  });
+
+  it('treats a missing tasks.json as empty and creates it on the first write', async () => {
+    const project = tempProject();
+    const store = await openStore(project.root);
+    const { data } = await store.read();
+    expect(data).toEqual({ master: expect.objectContaining({ tasks: [] }) });
+    expect(fs.existsSync(project.tasksFile)).toBe(false);
+    await store.create({ title: 'first' }, { tag: 'master' });
+    const written = JSON.parse(fs.readFileSync(project.tasksFile, 'utf8'));
+    expect(written.master.tasks.map((t: any) => t.title)).toEqual(['first']);
+  });
+});

@@ -1,0 +1,3 @@
+export { watchTasks } from './watch-tasks.js';
+export { hashTasksFile } from './hash.js';
+export type { TasksFileChange, TasksFileProblem, TasksWatcher, WatchOptions, WatchTasksOptions } from './types.js';

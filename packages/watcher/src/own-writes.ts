@@ -1,0 +1,43 @@
+import type { TasksFile } from '@taskmaster/protocol';
+
+/** How long a noted own write waits for its bytes to show up. */
+const OWN_WRITE_TTL_MS = 10_000;
+const MAX_PENDING = 32;
+
+/**
+ * Writes we made ourselves, by hash, waiting for the watcher to see them.
+ * Expiry is checked lazily, so no timer is left behind.
+ */
+export class OwnWrites {
+  readonly #notes = new Map<string, { data: TasksFile; at: number }>();
+
+  constructor(private readonly ttlMs = OWN_WRITE_TTL_MS) {}
+
+  note(hash: string, data: TasksFile, now = Date.now()): void {
+    this.#notes.delete(hash); // re-noting moves it to the newest place
+    this.#notes.set(hash, { data, at: now });
+    this.#prune(now);
+  }
+
+  /**
+   * The data of the noted write with this hash, if any. It and every write
+   * noted before it are forgotten: they are superseded, and a later external
+   * write that happens to match an old one must not be swallowed.
+   */
+  take(hash: string, now = Date.now()): TasksFile | undefined {
+    this.#prune(now);
+    const note = this.#notes.get(hash);
+    if (!note) return undefined;
+    for (const key of this.#notes.keys()) {
+      this.#notes.delete(key);
+      if (key === hash) break;
+    }
+    return note.data;
+  }
+
+  #prune(now: number): void {
+    for (const [key, note] of this.#notes) {
+      if (now - note.at > this.ttlMs || this.#notes.size > MAX_PENDING) this.#notes.delete(key);
+    }
+  }
+}

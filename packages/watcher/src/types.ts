@@ -1,0 +1,58 @@
+import type { TaskChange, TasksFile } from '@taskmaster/protocol';
+
+/** Tuning for {@link watchTasks}. */
+export interface WatchOptions {
+  /** Debounce window in ms; default 30 (well under 100). */
+  debounceMs?: number;
+  /** The state to diff the first change against; default: read at start. */
+  initial?: { data: TasksFile; hash: string };
+  /** How long to wait for a half-written/invalid file to become valid before reporting it once; default 250 ms. */
+  settleMs?: number;
+}
+
+/**
+ * A new good state of tasks.json written by someone else.
+ *
+ * `changes` may be empty: the bytes changed but no task did (metadata,
+ * formatting, key order). Consumers still announce it as `file.changed`.
+ */
+export interface TasksFileChange {
+  /** Task events (protocol's diffTasksFiles) from the last good state to the new one. */
+  changes: TaskChange[];
+  /** The new good state (validated with protocol's validateTasksFile). */
+  data: TasksFile;
+  /** sha256 hex of the file bytes. */
+  hash: string;
+  /** Absolute path of tasks.json. */
+  path: string;
+}
+
+/**
+ * Why the file on disk cannot be used; the last good state is kept.
+ * `code` is a protocol ErrorCode: -32700 not JSON, -32602 not a tasks file,
+ * 1005 missing or unreadable.
+ */
+export interface TasksFileProblem {
+  path: string;
+  message: string;
+  line?: number;
+  column?: number;
+  code: number;
+}
+
+/** A running watch of one tasks.json. */
+export interface TasksWatcher {
+  /** Resolves when chokidar is ready and the initial state is loaded. */
+  ready: Promise<void>;
+  /** The last good state seen. */
+  current(): { data: TasksFile; hash: string } | undefined;
+  /** Tell the watcher about a write we made ourselves (called BEFORE the rename lands): when the file's bytes hash to `hash`, emit nothing and take `data` as the new baseline. */
+  noteOwnWrite(hash: string, data: TasksFile): void;
+  /** Re-read now, bypassing debounce (for `taskmaster sync`); resolves with the change emitted (or null if nothing changed). */
+  rescan(): Promise<TasksFileChange | null>;
+  /** Stops watching; no timers or file handles are left behind. */
+  close(): Promise<void>;
+}
+
+/** {@link WatchOptions} plus where to report files that cannot be used. */
+export type WatchTasksOptions = WatchOptions & { onProblem?: (p: TasksFileProblem) => void };

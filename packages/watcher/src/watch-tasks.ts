@@ -1,0 +1,136 @@
+import { basename, resolve } from 'node:path';
+import { diffTasksFiles, ErrorCode, type TasksFile } from '@taskmaster/protocol';
+import { watchFileViaDirectory } from './directory-watch.js';
+import { OwnWrites } from './own-writes.js';
+import { parseTasksFile } from './parse-tasks-file.js';
+import { readTasksFileBytes } from './read-tasks-file.js';
+import { ProblemGate } from './problem-gate.js';
+import type { TasksFileChange, TasksWatcher, WatchTasksOptions } from './types.js';
+
+const DEFAULT_DEBOUNCE_MS = 30;
+const DEFAULT_SETTLE_MS = 250;
+
+/**
+ * Watches a Task Master tasks.json for edits by other writers (the CLI,
+ * agents, editors, git) and reports each new valid state as task events.
+ *
+ * - Rename-writes are seen every time: the directory is watched, not the file.
+ * - A burst of writes within `debounceMs` is read once.
+ * - Writes announced with `noteOwnWrite` are adopted silently.
+ * - A missing, half-written or invalid file is waited out for `settleMs`,
+ *   then reported once to `onProblem`; the last good state is kept.
+ * - `onChange` is called even when no task changed but the bytes did
+ *   (metadata, formatting): `changes` is then empty.
+ * - It never writes to the file.
+ */
+export function watchTasks(
+  tasksFile: string,
+  onChange: (change: TasksFileChange) => void,
+  options: WatchTasksOptions = {},
+): TasksWatcher {
+  const file = resolve(tasksFile);
+  const debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
+  const own = new OwnWrites();
+  const problems = new ProblemGate(
+    options.settleMs ?? DEFAULT_SETTLE_MS,
+    () => void enqueue(),
+    (problem) => deliver(options.onProblem, problem),
+  );
+  let baseline = options.initial;
+  let started = false;
+  let closed = false;
+  let debounce: NodeJS.Timeout | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const onEvent = () => {
+    if (closed || !started) return; // the read after `ready` covers earlier events
+    clearTimeout(debounce);
+    debounce = setTimeout(() => void enqueue(), debounceMs);
+  };
+  const events = watchFileViaDirectory(file, onEvent, (err) =>
+    deliver(options.onProblem, {
+      path: file,
+      code: ErrorCode.FileAccessDenied,
+      message: `cannot watch the folder of ${basename(file)} (${err.message}); check that it exists and may be read`,
+    }),
+  );
+
+  /** Reads run one at a time, in order, so baselines never race. */
+  function enqueue(adoptSilently = false): Promise<TasksFileChange | null> {
+    const run = queue.then(() => check(adoptSilently));
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async function check(adoptSilently: boolean): Promise<TasksFileChange | null> {
+    if (closed) return null;
+    const read = await readTasksFileBytes(file);
+    if (closed) return null;
+    if (!read.ok) {
+      problems.bad(read.key, read.problem);
+      return null;
+    }
+    if (baseline?.hash === read.hash) {
+      problems.good();
+      return null;
+    }
+    // Checked before parsing: our own writes are large and already known.
+    const mine = own.take(read.hash);
+    if (mine) {
+      problems.good();
+      baseline = { data: mine, hash: read.hash };
+      return null;
+    }
+    const parsed = parseTasksFile(file, read.bytes);
+    if (!parsed.ok) {
+      problems.bad(read.hash, parsed.problem);
+      return null;
+    }
+    problems.good();
+    const before = baseline?.data;
+    baseline = { data: parsed.data, hash: read.hash };
+    if (adoptSilently && !before) return null;
+    const change: TasksFileChange = { changes: diffTasksFiles(before, parsed.data), data: parsed.data, hash: read.hash, path: file };
+    deliver(onChange, change);
+    return change;
+  }
+
+  function deliver<T>(listener: ((value: T) => void) | undefined, value: T): void {
+    if (closed || !listener) return;
+    try {
+      listener(value);
+    } catch (err) {
+      // A listener's bug must not stop the watch; surface it like an EventEmitter would.
+      queueMicrotask(() => {
+        throw err;
+      });
+    }
+  }
+
+  const ready = events.ready.then(async () => {
+    if (closed) return;
+    started = true;
+    // With `initial`, this also reports edits made between the caller's read and our watch.
+    await enqueue(!options.initial);
+  });
+
+  return {
+    ready,
+    current: () => baseline,
+    noteOwnWrite: (hash: string, data: TasksFile) => own.note(hash, data),
+    async rescan() {
+      await ready;
+      if (closed) return null;
+      clearTimeout(debounce);
+      return enqueue();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearTimeout(debounce);
+      problems.dispose();
+      await events.close();
+      await queue;
+    },
+  };
+}
