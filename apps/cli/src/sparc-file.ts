@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CliError, CliErrorCode } from './cli-error.js';
-import type { SparcMappings } from './sparc.js';
+import { SparcMappingsSchema, type SparcMappings } from '@taskmaster/protocol';
 
 /** Reads the mappings file; an absent file is empty mappings. */
 export function readSparcMappings(file: string): SparcMappings {
@@ -16,8 +16,14 @@ export function readSparcMappings(file: string): SparcMappings {
       'fix the file by hand or delete it and run taskmaster init',
     );
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new CliError(CliErrorCode.InvalidParams, '.taskmaster/sparc/mappings.json must hold a JSON object', 'fix the file by hand or delete it and run taskmaster init');
+  const checked = SparcMappingsSchema.safeParse(parsed);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    throw new CliError(
+      CliErrorCode.InvalidParams,
+      `.taskmaster/sparc/mappings.json: ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+      'fix the file by hand or delete it and run taskmaster init',
+    );
   }
   return parsed as SparcMappings;
 }

@@ -1,57 +1,9 @@
-/**
- * SPARC mode mappings (`.taskmaster/sparc/mappings.json`): which SPARC mode a
- * task maps to, by its `type`/`category` field, by keywords in its title or
- * description, else a default. Pure functions only; files are in sparc-file.ts.
- */
-
-/** The mappings file as the store's `initProject` writes it; unknown keys are kept. */
-export interface SparcMappings {
-  version?: number;
-  byType?: Record<string, string>;
-  byKeyword?: Record<string, string>;
-  default?: string;
-  [key: string]: unknown;
-}
-
-/** A task's SPARC mode and why. */
-export interface SparcMatch {
-  mode: string;
-  /** `type:X`, `keyword:Y` or `default`. */
-  matchedBy: string;
-}
-
-interface TaskLike {
-  title?: unknown;
-  description?: unknown;
-  type?: unknown;
-  category?: unknown;
-}
+import type { SparcMappings } from '@taskmaster/protocol';
 
 /**
- * The SPARC mode for a task: its `type` then `category` field looked up in
- * `byType`, else the first `byKeyword` entry (file order) that starts a word
- * of the title or description (case-insensitive: `integrat` matches
- * "Integration", `test` matches "testing" but not "contest"), else `default`.
+ * Editing `.taskmaster/sparc/mappings.json` from the command line. The lookup
+ * itself (`sparcModeFor`) lives in @taskmaster/protocol, shared with VS Code.
  */
-export function sparcModeFor(task: TaskLike, mappings: SparcMappings): SparcMatch | undefined {
-  const byType = mappings.byType ?? {};
-  for (const field of [task.type, task.category]) {
-    if (typeof field !== 'string') continue;
-    const key = Object.keys(byType).find((k) => k.toLowerCase() === field.toLowerCase());
-    if (key !== undefined) return { mode: byType[key]!, matchedBy: `type:${key}` };
-  }
-  const text = [task.title, task.description].filter((s) => typeof s === 'string').join(' ').toLowerCase();
-  for (const [keyword, mode] of Object.entries(mappings.byKeyword ?? {})) {
-    if (startsAWord(text, keyword.toLowerCase())) return { mode, matchedBy: `keyword:${keyword}` };
-  }
-  return typeof mappings.default === 'string' ? { mode: mappings.default, matchedBy: 'default' } : undefined;
-}
-
-function startsAWord(text: string, prefix: string): boolean {
-  if (!prefix) return false;
-  const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(^|[^a-z0-9])${escaped}`).test(text);
-}
 
 const MODE = /^[a-z][a-z0-9-]*$/;
 

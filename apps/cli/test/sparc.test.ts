@@ -1,35 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sparcModeFor, type SparcMappings } from '../src/sparc.js';
 import { cleanUp, makeProject, run, runJson } from './helpers.js';
 
 afterEach(cleanUp);
-
-const mappings: SparcMappings = {
-  version: 1,
-  byType: { bug: 'debug', docs: 'docs-writer' },
-  byKeyword: { test: 'tdd', security: 'security-review' },
-  default: 'code',
-};
-
-describe('sparcModeFor', () => {
-  it('uses the type field first, then category', () => {
-    expect(sparcModeFor({ title: 'Write a test', type: 'Bug' }, mappings)).toEqual({ mode: 'debug', matchedBy: 'type:bug' });
-    expect(sparcModeFor({ title: 'x', category: 'docs' }, mappings)).toEqual({ mode: 'docs-writer', matchedBy: 'type:docs' });
-  });
-
-  it('matches keywords as whole words in title or description', () => {
-    expect(sparcModeFor({ title: 'Add unit test for parser' }, mappings)?.mode).toBe('tdd');
-    expect(sparcModeFor({ title: 'Harden login', description: 'Security audit' }, mappings)?.mode).toBe('security-review');
-    expect(sparcModeFor({ title: 'Contest entry page' }, mappings)?.mode).toBe('code');
-  });
-
-  it('falls back to the default, or nothing without one', () => {
-    expect(sparcModeFor({ title: 'Refactor' }, mappings)).toEqual({ mode: 'code', matchedBy: 'default' });
-    expect(sparcModeFor({ title: 'Refactor' }, {})).toBeUndefined();
-  });
-});
 
 describe('taskmaster sparc', () => {
   it('edits the mappings and show prints the mode a task maps to', async () => {

@@ -8,7 +8,7 @@ import { Connection } from './connection.js';
 import { showError } from './errors.js';
 import { readCurrentTag } from './readOnlySource.js';
 import { readSettings, type Settings } from './settings.js';
-import { SPARC_FILE, readSparcMappings, sparcModeFor, type SparcMappings } from './sparc.js';
+import { SPARC_FILE, readSparcMappings, sparcModeNameFor, type SparcMappings } from './sparc.js';
 import { SyncStatusBar } from './statusBar.js';
 import { TASK_SCHEME, TaskDocumentProvider } from './taskDocument.js';
 import { TasksTreeProvider } from './tasksTree.js';
@@ -46,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): void {
   let settings: Settings = readSettings(folder.uri);
   let sparc: SparcMappings = {};
   const model = new TaskViewModel({ groupBy: settings.groupBy });
-  const sparcMode = (task: { title?: unknown; description?: unknown }) => sparcModeFor(task, sparc);
+  const sparcMode = (task: { title?: unknown; description?: unknown }) => sparcModeNameFor(task, sparc);
   const treeProvider = new TasksTreeProvider(model, (node) => sparcMode(node.task));
   const tree = vscode.window.createTreeView('taskmaster.tasks', { treeDataProvider: treeProvider, showCollapseAll: true });
   const statusBar = new SyncStatusBar('taskmaster.showSyncStatus');

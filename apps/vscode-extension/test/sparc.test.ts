@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SPARC_FILE, readSparcMappings, sparcModeFor } from '../src/sparc.js';
+import { SPARC_FILE, readSparcMappings, sparcModeNameFor } from '../src/sparc.js';
 
 const mappings = {
   byType: { Bug: 'debug' },
@@ -10,19 +10,19 @@ const mappings = {
   default: 'code',
 };
 
-describe('sparcModeFor', () => {
+describe('sparcModeNameFor', () => {
   it('uses the type field first, ignoring case', () => {
-    expect(sparcModeFor({ title: 'Write API tests', type: 'bug' }, mappings)).toBe('debug');
+    expect(sparcModeNameFor({ title: 'Write API tests', type: 'bug' }, mappings)).toBe('debug');
   });
 
-  it('falls back to the first keyword found as a word in the title or description', () => {
-    expect(sparcModeFor({ title: 'Document the API' }, mappings)).toBe('architect');
-    expect(sparcModeFor({ title: 'Parser', description: 'add a test for it' }, mappings)).toBe('tdd');
-    expect(sparcModeFor({ title: 'Contest entry' }, mappings)).toBe('code');
+  it('falls back to the first keyword that starts a word in the title or description', () => {
+    expect(sparcModeNameFor({ title: 'Document the API' }, mappings)).toBe('architect');
+    expect(sparcModeNameFor({ title: 'Parser', description: 'add a test for it' }, mappings)).toBe('tdd');
+    expect(sparcModeNameFor({ title: 'Contest entry' }, mappings)).toBe('code');
   });
 
   it('has no mode without mappings', () => {
-    expect(sparcModeFor({ title: 'Anything' }, {})).toBeUndefined();
+    expect(sparcModeNameFor({ title: 'Anything' }, {})).toBeUndefined();
   });
 });
 

@@ -8,3 +8,4 @@ export * from './diff.js';
 export * from './merge.js';
 export * from './equal.js';
 export * from './config.js';
+export * from './sparc.js';
