@@ -13,26 +13,38 @@ export function tempPathFor(file: string): string {
  * Replaces `file` with `bytes` so that readers see the old or the new bytes,
  * never a mix, and the new bytes survive a crash: write a temp file in the
  * same directory, fsync it, rename it over `file`, fsync the directory.
- * `beforeRename` may throw to abort (the temp file is removed).
+ * `alongside` (e.g. a snapshot of the old file) runs while the temp file is
+ * written and synced, and must succeed before the rename; `beforeRename` may
+ * throw to abort. On any failure the temp file is removed.
  */
-export async function writeFileDurable(file: string, bytes: Uint8Array, beforeRename?: () => void): Promise<void> {
+export async function writeFileDurable(
+  file: string,
+  bytes: Uint8Array,
+  hooks: { alongside?: Promise<unknown>; beforeRename?: () => void } = {},
+): Promise<void> {
   const temp = tempPathFor(file);
   let renamed = false;
   try {
-    const handle = await fs.open(temp, 'wx', 0o644);
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    beforeRename?.();
+    // allSettled: the temp file must be complete (or never made) before the cleanup below runs.
+    const results = await Promise.allSettled([hooks.alongside, writeSynced(temp, bytes)]);
+    for (const r of results) if (r.status === 'rejected') throw r.reason;
+    hooks.beforeRename?.();
     await fs.rename(temp, file);
     renamed = true;
   } finally {
     if (!renamed) await fs.rm(temp, { force: true }).catch(() => undefined);
   }
   await syncDirectory(path.dirname(file));
+}
+
+async function writeSynced(file: string, bytes: Uint8Array): Promise<void> {
+  const handle = await fs.open(file, 'wx', 0o644);
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 /** fsync a directory so a rename in it is durable (not supported on every platform). */

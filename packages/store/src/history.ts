@@ -1,12 +1,19 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { invalidParams } from './errors.js';
+import type { FileIdentity } from './tasks-file.js';
 
 /** One saved copy of tasks.json. */
 export interface SnapshotInfo {
   id: string;
   createdAt: string;
   bytes: number;
+}
+
+/** The file a snapshot's bytes were read from, as it was when read. */
+export interface SnapshotSource {
+  file: string;
+  stat: FileIdentity;
 }
 
 /** How many snapshots to keep and how many bytes they may take in all. */
@@ -32,27 +39,67 @@ export class TaskHistory {
   private readonly sizes = new Map<string, number>();
   private dirReady = false;
 
-  /** Saves `bytes` as a new snapshot, then drops the oldest beyond the limits. Returns the id, if kept. */
-  async save(bytes: string | Uint8Array, now = new Date()): Promise<string | undefined> {
+  /**
+   * Saves `bytes` as a new snapshot, then drops the oldest beyond the limits. Returns the id, if kept.
+   * When `source` still is the file the bytes were read from, the snapshot is a hard link to it:
+   * no copy is written, and the caller is about to rename a new file over `source`, which leaves
+   * the snapshot the only name of the old bytes. Until then it shares them with the live file,
+   * so a caller that does not rename must call {@link discardIfLive}.
+   */
+  async save(bytes: string | Uint8Array, now = new Date(), source?: SnapshotSource): Promise<string | undefined> {
     if (this.limits.maxSnapshots === 0) return undefined;
     if (!this.dirReady) {
       await fs.mkdir(this.dir, { recursive: true });
       this.dirReady = true;
     }
     const stamp = now.toISOString().replace(/:/g, '-');
+    let linkFrom = source && (await isSameFile(source)) ? source.file : undefined;
     let id: string | undefined;
     for (let seq = 0; id === undefined; seq++) {
       const candidate = `${stamp}-${String(seq).padStart(3, '0')}`;
       try {
-        await fs.writeFile(this.fileOf(candidate), bytes, { flag: 'wx' });
+        if (linkFrom) await fs.link(linkFrom, this.fileOf(candidate));
+        else await fs.writeFile(this.fileOf(candidate), bytes, { flag: 'wx' });
         id = candidate;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') continue;
+        // No hard links here (EPERM, EXDEV, ENOTSUP, EMLINK…): copy instead.
+        if (!linkFrom) throw err;
+        linkFrom = undefined;
+        seq--;
       }
     }
     this.sizes.set(id, typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.byteLength);
     const kept = await this.prune();
     return kept.has(id) ? id : undefined;
+  }
+
+  /** Removes snapshot `id` if it still is `file` itself (a link whose write did not happen). */
+  async discardIfLive(id: string, file: string): Promise<void> {
+    const [snap, live] = await Promise.all([fs.lstat(this.fileOf(id)), fs.lstat(file)]).catch(() => []);
+    if (snap && live && snap.ino === live.ino && snap.dev === live.dev) {
+      await fs.rm(this.fileOf(id), { force: true });
+      this.sizes.delete(id);
+    }
+  }
+
+  /**
+   * Turns snapshots that are still hard links to `file` (left by a writer that
+   * died between the snapshot and its rename) into copies, so in-place writes
+   * of `file` (Task Master's) cannot change them.
+   */
+  async detachFrom(file: string): Promise<void> {
+    const live = await fs.stat(file).catch(() => undefined);
+    if (!live || live.nlink < 2) return;
+    for (const { id } of await this.list()) {
+      const snap = this.fileOf(id);
+      const st = await fs.lstat(snap).catch(() => undefined);
+      if (st?.ino !== live.ino || st.dev !== live.dev) continue;
+      const temp = `${snap}.${process.pid}.tmp`;
+      await fs.copyFile(file, temp);
+      await fs.rename(temp, snap);
+    }
   }
 
   /** Snapshots, newest first. */
@@ -115,6 +162,12 @@ export class TaskHistory {
   private fileOf(id: string): string {
     return path.join(this.dir, `${id}.json`);
   }
+}
+
+/** Whether `source.file` is still the file that was read: same inode, size and mtime. */
+async function isSameFile(source: SnapshotSource): Promise<boolean> {
+  const st = await fs.lstat(source.file).catch(() => undefined);
+  return st !== undefined && st.isFile() && st.ino === source.stat.ino && st.size === source.stat.size && st.mtimeMs === source.stat.mtimeMs;
 }
 
 /** Rejects ids that could reach outside the history folder. */

@@ -1,5 +1,5 @@
 export { findProjectRoot } from './project-root.js';
-export { initProject, DEFAULT_SPARC_MAPPINGS } from './init-project.js';
+export { initProject } from './init-project.js';
 export { openStore } from './store.js';
 export { storePaths, type StorePaths } from './paths.js';
 export { taskOps } from './task-ops/index.js';

@@ -1,34 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { emptyTasksFile, SyncConfigSchema } from '@taskmaster/protocol';
+import { DEFAULT_SPARC_MAPPINGS, emptyTasksFile, SyncConfigSchema } from '@taskmaster/protocol';
 import { tempPathFor } from './durable-write.js';
 import { fileError } from './errors.js';
 import { displayPath, storePaths } from './paths.js';
-
-/** The SPARC mode mapping written by `initProject`: task type or title keyword → mode. */
-export const DEFAULT_SPARC_MAPPINGS = {
-  version: 1,
-  byType: {
-    feature: 'code',
-    bug: 'debug',
-    test: 'tdd',
-    docs: 'docs-writer',
-    research: 'ask',
-    infrastructure: 'devops',
-  },
-  byKeyword: {
-    test: 'tdd',
-    spec: 'spec-pseudocode',
-    architecture: 'architect',
-    bug: 'debug',
-    security: 'security-review',
-    docs: 'docs-writer',
-    refactor: 'refinement-optimization-mode',
-    deploy: 'devops',
-    integrat: 'integration',
-  },
-  default: 'code',
-};
 
 /**
  * Creates the spec's layout under `<root>/.taskmaster/`: `tasks/tasks.json`,

@@ -15,13 +15,23 @@ import {
 import { readCurrentTag } from './current-tag.js';
 import { removeStaleTempFiles, writeFileDurable } from './durable-write.js';
 import { fileError, invalidFromIssues, type IssueLike } from './errors.js';
+import { copyPlainJson } from './json-copy.js';
 import { TaskHistory } from './history.js';
 import { displayPath, storePaths, type StorePaths } from './paths.js';
 import { SyncLog, type SyncLogEntry } from './sync-log.js';
 import { loadSyncConfig } from './sync-config.js';
 import { taskOps } from './task-ops/index.js';
 import { fullIdOf, requireTag, requireTask } from './task-ops/lookup.js';
-import { DEFAULT_MAX_BYTES, loadTasksFile, parseTasksText, serializeTasksFile, sha256, type LoadedTasksFile } from './tasks-file.js';
+import {
+  DEFAULT_MAX_BYTES,
+  encodeUtf8,
+  loadTasksFile,
+  parseTasksText,
+  serializeTasksFile,
+  sha256,
+  type KnownTasksFile,
+  type LoadedTasksFile,
+} from './tasks-file.js';
 import { acquireTasksLock, DEFAULT_LOCK_STALE_MS, DEFAULT_LOCK_TIMEOUT_MS, type HeldLock } from './tasks-lock.js';
 import type { ReadResult, Store, StoreOptions, TransactOptions, TransactResult } from './store-types.js';
 
@@ -32,17 +42,23 @@ const STALE_TEMP_MS = 60_000;
 /**
  * Opens the store of the project at `root` (the folder holding `.taskmaster/`).
  * Reads `config/sync.json` (a bad one is -32602 naming the key); tasks.json
- * is read on each call, never cached, since Task Master writes it too.
+ * is read on each call, since Task Master writes it too (only its parsing is
+ * skipped when the bytes are the ones this store last read or wrote).
  */
 export async function openStore(root: string, options: StoreOptions = {}): Promise<Store> {
   const paths = storePaths(root);
   const config = await loadSyncConfig(paths.syncConfigFile, displayPath(paths, paths.syncConfigFile));
   await removeStaleTempFiles(paths.tasksFile, STALE_TEMP_MS);
-  return new FileStore(paths, config, options);
+  const store = new FileStore(paths, config, options);
+  await store.detachSnapshots();
+  return store;
 }
 
 /** A file read that may be unusable (bad JSON or shape): what restore may replace. */
-type CurrentFile = Pick<LoadedTasksFile, 'text' | 'raw' | 'hash' | 'exists'> & { data?: TasksFile };
+type CurrentFile = Pick<LoadedTasksFile, 'text' | 'raw' | 'hash' | 'exists' | 'stat'> & { data?: TasksFile };
+
+/** A loaded file whose `data` the caller owns, and `pristine`, the store's own parsed copy: never hand it out or mutate it. */
+type OwnedFile = LoadedTasksFile & { pristine: TasksFile };
 
 class FileStore implements Store {
   readonly history: Store['history'];
@@ -51,8 +67,8 @@ class FileStore implements Store {
   private readonly maxBytes: number;
   private readonly lockTimeoutMs: number;
   private readonly lockStaleMs: number;
-  /** The last content we validated or wrote: re-reading it skips decoding and validation. */
-  private known: { hash: string; text: string } | undefined;
+  /** The last content we validated or wrote: re-reading it skips decoding, hashing, parsing and validation. */
+  private known: KnownTasksFile | undefined;
 
   constructor(
     readonly paths: StorePaths,
@@ -87,21 +103,20 @@ class FileStore implements Store {
     return this.logged(options.reason ?? 'transact', options.actor, async () => {
       const outcome = await this.withLock(async (lock) => {
         const current = await this.load();
-        const data = current.data;
+        const { data, pristine } = current;
         const baseline = current.exists ? current.text : serializeTasksFile(data, false);
         const value = fn(data);
         if (value instanceof Promise) {
           throw new TaskmasterError(ErrorCode.InternalError, 'transact needs a synchronous function: the file is locked only while it runs');
         }
         const text = serializeTasksFile(data, current.text.endsWith('\n'));
-        if (text === baseline && !options.force) return { value, data, hash: current.hash, written: false, previous: undefined };
+        if (text === baseline && !options.force) return { value, data, hash: current.hash, written: false, before: undefined };
         assertStillValid(data);
         const hash = await this.commit(lock, current, text, data);
-        return { value, data, hash, written: true, previous: current };
+        return { value, data, hash, written: true, before: current.exists ? pristine : undefined };
       });
-      // The diff needs the old version parsed again: done after the lock is released.
-      const { previous, ...result } = outcome;
-      const before = previous?.exists ? parseTasksText(previous.text, TASKS_NAME, true) : undefined;
+      // Diffed after the lock is released: other writers need not wait for it.
+      const { before, ...result } = outcome;
       return { ...result, changes: outcome.written ? diffTasksFiles(before, result.data) : [] };
     });
   }
@@ -166,15 +181,26 @@ class FileStore implements Store {
     });
   }
 
-  private async load(): Promise<LoadedTasksFile> {
+  /** Turns snapshots left as hard links to tasks.json by a writer that died mid-commit into copies. */
+  async detachSnapshots(): Promise<void> {
+    await this.snapshots.detachFrom(this.paths.tasksFile).catch(() => undefined);
+  }
+
+  /**
+   * Reads tasks.json. Callers may keep and mutate the returned `data` (it is a
+   * copy); `pristine` is the store's cached parse, kept for the next read.
+   */
+  private async load(): Promise<OwnedFile> {
     const file = await loadTasksFile(this.paths.tasksFile, {
       name: TASKS_NAME,
       maxBytes: this.maxBytes,
       known: this.known,
       whenMissing: () => emptyTasksFile(),
     });
-    if (file.exists) this.known = { hash: file.hash, text: file.text };
-    return file;
+    const pristine = file.data;
+    if (file.exists) this.known = { raw: file.raw, text: file.text, hash: file.hash, data: pristine };
+    // Never undefined: copyPlainJson gives up only on values JSON.parse cannot make.
+    return { ...file, pristine, data: copyPlainJson(pristine)! };
   }
 
   private async loadEvenIfInvalid(): Promise<CurrentFile> {
@@ -191,18 +217,27 @@ class FileStore implements Store {
 
   /** Snapshot the old file, announce, then replace it durably. Returns the new hash. */
   private async commit(lock: HeldLock, current: CurrentFile, text: string, data: TasksFile): Promise<string> {
-    if (current.exists) {
-      await this.snapshots.save(current.raw).catch((err: unknown) => {
-        throw fileError(err, 'save a snapshot to', displayPath(this.paths, this.paths.historyDir));
-      });
-    }
-    const bytes = Buffer.from(text, 'utf8');
+    const file = this.paths.tasksFile;
+    const bytes = encodeUtf8(text);
     const hash = sha256(bytes);
+    // Copied before anyone else sees `data`: the caller and onWillWrite may keep and mutate it.
+    const next: KnownTasksFile = { raw: bytes, text, hash, data: copyPlainJson(data) };
     this.options.onWillWrite?.(hash, data);
-    await writeFileDurable(this.paths.tasksFile, bytes, () => lock.assertHeld()).catch((err: unknown) => {
+    // The snapshot is saved while the new file is written and synced, and before the rename.
+    const snapshot = current.exists
+      ? this.snapshots.save(current.raw, undefined, current.stat && { file, stat: current.stat }).catch((err: unknown) => {
+          throw fileError(err, 'save a snapshot to', displayPath(this.paths, this.paths.historyDir));
+        })
+      : undefined;
+    try {
+      await writeFileDurable(file, bytes, { alongside: snapshot, beforeRename: () => lock.assertHeld() });
+    } catch (err) {
+      // A snapshot linked to a file we did not replace would follow its next in-place write.
+      const id = await snapshot?.catch(() => undefined);
+      if (id) await this.snapshots.discardIfLive(id, file).catch(() => undefined);
       throw fileError(err, 'write', TASKS_NAME);
-    });
-    this.known = { hash, text };
+    }
+    this.known = next;
     return hash;
   }
 

@@ -15,6 +15,24 @@ export interface LoadedTasksFile {
   hash: string;
   bytes: number;
   exists: boolean;
+  /** The read file's identity, to check later that the path still names these bytes. */
+  stat?: FileIdentity;
+}
+
+/** Inode, size and mtime of a file as read. */
+export interface FileIdentity {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
+/** Content already read or written and validated, with a parsed copy only its owner uses. */
+export interface KnownTasksFile {
+  raw: Buffer;
+  text: string;
+  hash: string;
+  /** JSON.parse(text), if kept: saves parsing it again. */
+  data?: TasksFile;
 }
 
 /** Default ceiling on the size of tasks.json: bigger files are refused, never rewritten. */
@@ -26,9 +44,11 @@ export interface LoadOptions {
   maxBytes: number;
   /**
    * Content already validated (e.g. what we just wrote): when the file still
-   * has this hash, its text is reused, skipping UTF-8 decoding and validation.
+   * has these bytes (a memcmp, cheaper than hashing), its text, hash and parsed
+   * data are reused, skipping decoding, hashing, parsing and validation.
+   * The returned `data` is then `known.data` itself: the caller copies it.
    */
-  known?: { hash: string; text: string };
+  known?: KnownTasksFile;
   /** What to return when the file does not exist; throws 1005 when omitted. */
   whenMissing?: () => TasksFile;
 }
@@ -36,6 +56,24 @@ export interface LoadOptions {
 /** sha256 hex of `bytes`. */
 export function sha256(bytes: string | Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+const utf8 = new TextEncoder();
+/** Reused for files up to a few MB, so encoding touches no fresh memory. */
+let scratch = Buffer.alloc(0);
+const MAX_SCRATCH = 16 * 1024 * 1024;
+
+/**
+ * UTF-8 bytes of `text`. For text with any non-ASCII character, Buffer.from
+ * and TextEncoder.encode measure the length in a pass as slow as encoding;
+ * encodeInto a buffer of the worst-case size skips it (about 1.5x faster).
+ */
+export function encodeUtf8(text: string): Buffer {
+  const worst = text.length * 3;
+  if (worst > MAX_SCRATCH) return Buffer.from(text, 'utf8');
+  if (scratch.length < worst) scratch = Buffer.allocUnsafeSlow(Math.max(worst, 64 * 1024));
+  const { written } = utf8.encodeInto(text, scratch);
+  return Buffer.from(scratch.subarray(0, written));
 }
 
 /** The text Task Master writes: 2-space JSON, key order kept, optional trailing newline. */
@@ -50,18 +88,22 @@ export function serializeTasksFile(data: TasksFile, trailingNewline: boolean): s
  * file that cannot be read or is over `maxBytes`.
  */
 export async function loadTasksFile(file: string, options: LoadOptions): Promise<LoadedTasksFile> {
-  const bytes = await readLimited(file, options);
-  if (bytes === undefined) {
+  const read = await readLimited(file, options);
+  if (read === undefined) {
     if (!options.whenMissing) {
       throw new TaskmasterError(ErrorCode.FileAccessDenied, `${options.name} does not exist`, { file: options.name });
     }
     return { data: options.whenMissing(), text: '', raw: Buffer.alloc(0), hash: sha256(''), bytes: 0, exists: false };
   }
-  const hash = sha256(bytes);
-  const known = options.known?.hash === hash ? options.known : undefined;
-  const text = known ? known.text : bytes.toString('utf8');
-  const data = parseTasksText(text, options.name, known !== undefined);
-  return { data, text, raw: bytes, hash, bytes: bytes.length, exists: true };
+  const { bytes, stat } = read;
+  const known = options.known;
+  if (known?.raw.equals(bytes)) {
+    const data = known.data ?? parseTasksText(known.text, options.name, true);
+    return { data, text: known.text, raw: known.raw, hash: known.hash, bytes: bytes.length, exists: true, stat };
+  }
+  const text = bytes.toString('utf8');
+  const data = parseTasksText(text, options.name);
+  return { data, text, raw: bytes, hash: sha256(bytes), bytes: bytes.length, exists: true, stat };
 }
 
 /** Parses and (unless `trusted`) validates the text of a tasks file. */
@@ -88,7 +130,7 @@ export function parseTasksText(text: string, name: string, trusted = false): Tas
   }
 }
 
-async function readLimited(file: string, options: LoadOptions): Promise<Buffer | undefined> {
+async function readLimited(file: string, options: LoadOptions): Promise<{ bytes: Buffer; stat?: FileIdentity } | undefined> {
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(file, 'r');
@@ -99,7 +141,8 @@ async function readLimited(file: string, options: LoadOptions): Promise<Buffer |
   try {
     // Reads of the known size: FileHandle.readFile's chunked loop is several times slower.
     for (;;) {
-      const { size } = await handle.stat();
+      const { size, ino, mtimeMs } = await handle.stat();
+      const stat = { ino, size, mtimeMs };
       if (size > options.maxBytes) throw tooBig(options.name, size, options.maxBytes);
       const bytes = Buffer.allocUnsafe(size);
       let filled = 0;
@@ -108,10 +151,11 @@ async function readLimited(file: string, options: LoadOptions): Promise<Buffer |
         if (bytesRead === 0) break;
         filled += bytesRead;
       }
-      if (filled < size) return bytes.subarray(0, filled);
+      // Shrunk while we read: no identity, so nothing will trust the path to hold these bytes.
+      if (filled < size) return { bytes: bytes.subarray(0, filled) };
       // An in-place writer may have grown the file since the stat: then read it again.
       const { bytesRead } = await handle.read(Buffer.alloc(1), 0, 1, size);
-      if (bytesRead === 0) return bytes;
+      if (bytesRead === 0) return { bytes, stat };
     }
   } catch (err) {
     throw fileError(err, 'read', options.name);

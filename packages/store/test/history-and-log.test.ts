@@ -85,6 +85,27 @@ describe('history snapshots', () => {
     expect(good).toContain('"done"');
   });
 
+  it('keeps snapshots unchanged when Task Master then rewrites tasks.json in place', async () => {
+    const project = tempProject({ master: { tasks: [{ id: 1, title: 'one', status: 'pending' }] } });
+    const original = fs.readFileSync(project.tasksFile, 'utf8');
+    const store = await openStore(project.root);
+    await store.setStatus([1], 'done', { tag: 'master' });
+    fs.writeFileSync(project.tasksFile, '{"master": {"tasks": []}}');
+    const [snapshot] = await store.history.list();
+    expect(fs.readFileSync(path.join(project.historyDir, `${snapshot!.id}.json`), 'utf8')).toBe(original);
+  });
+
+  it('turns a snapshot still linked to tasks.json (a writer died before its rename) into a copy on open', async () => {
+    const project = tempProject({ master: { tasks: [{ id: 1, title: 'one', status: 'pending' }] } });
+    const original = fs.readFileSync(project.tasksFile, 'utf8');
+    fs.mkdirSync(project.historyDir);
+    const snapshot = path.join(project.historyDir, '2020-01-01T00-00-00.000Z-000.json');
+    fs.linkSync(project.tasksFile, snapshot);
+    await openStore(project.root);
+    fs.writeFileSync(project.tasksFile, '{"master": {"tasks": []}}');
+    expect(fs.readFileSync(snapshot, 'utf8')).toBe(original);
+  });
+
   it('rejects snapshot ids that are unknown or could leave the history folder', async () => {
     const store = await openStore(tempProject({ master: { tasks: [] } }).root);
     for (const id of ['../tasks', '..\\tasks', 'a/b', '/etc/passwd']) {

@@ -55,6 +55,36 @@ describe('lossless round trip of a real Task Master file', () => {
     expect(changes).toContainEqual(expect.objectContaining({ event: 'task.status.changed', payload: expect.objectContaining({ tag: 'master', id, to: 'review' }) }));
   });
 
+  it('gives each caller its own data: mutating it changes neither the file nor later reads and diffs', async () => {
+    const project = fixtureProject();
+    const store = await openStore(project.root);
+    const read = await store.read();
+    (read.data as any).master.tasks[0].title = 'mutated after read';
+    const written = await store.transact((d: any) => {
+      d.master.tasks[1].status = 'review';
+    });
+    expect(written.changes.map((c) => c.payload.id)).toEqual([String(JSON.parse(FIXTURE_TEXT).master.tasks[1].id), String(JSON.parse(FIXTURE_TEXT).master.tasks[1].id)]);
+    (written.data as any).master.tasks[2].title = 'mutated after write';
+    const again = await store.read();
+    expect(again.text).toBe(fs.readFileSync(project.tasksFile, 'utf8'));
+    expect(again.data).toEqual(JSON.parse(again.text));
+    const next = await store.transact((d: any) => {
+      d.master.tasks[1].status = 'done';
+    });
+    expect(next.changes.every((c) => c.payload.id === String(JSON.parse(FIXTURE_TEXT).master.tasks[1].id))).toBe(true);
+  });
+
+  it('writes what JSON.stringify makes of non-JSON values, and reads back that', async () => {
+    const project = tempProject({ master: { tasks: [{ id: 1, title: 'one', status: 'pending' }] } });
+    const store = await openStore(project.root);
+    await store.transact((d: any) => {
+      d.master.tasks[0].extra = { at: new Date(0), gone: undefined, nan: Number.NaN };
+    });
+    const { data, text } = await store.read();
+    expect((data as any).master.tasks[0].extra).toEqual({ at: '1970-01-01T00:00:00.000Z', nan: null });
+    expect(data).toEqual(JSON.parse(text));
+  });
+
   it('keeps a legacy untagged file in legacy form, exposed as tag master', async () => {
     const legacy = { tasks: JSON.parse(FIXTURE_TEXT).master.tasks.slice(0, 5), metadata: { projectName: 'legacy' } };
     const legacyText = JSON.stringify(legacy, null, 2);
