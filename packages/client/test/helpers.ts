@@ -34,9 +34,10 @@ export class Harness {
     return server;
   }
 
+  /** Closes `server`; it stays tracked until closed, so a stop that fails or hangs is still awaited at cleanup. */
   async stop(server: SyncServer): Promise<void> {
-    this.servers.delete(server);
     await server.close();
+    this.servers.delete(server);
   }
 
   track<T extends TaskmasterClient>(client: T): T {
@@ -55,17 +56,29 @@ export class Harness {
     return child;
   }
 
+  /**
+   * Closes clients, then servers (waiting for their close, so nothing writes
+   * into a project being removed), kills children, removes the projects.
+   * Every step runs even when an earlier one failed; the first failure is thrown at the end.
+   */
   async cleanup(): Promise<void> {
-    await Promise.all(this.clients.splice(0).map((c) => c.close()));
-    await Promise.all([...this.servers].map((s) => s.close()));
+    const failures: unknown[] = [];
+    const settle = async (work: Array<Promise<unknown>>) => {
+      for (const r of await Promise.allSettled(work)) if (r.status === 'rejected') failures.push(r.reason);
+    };
+    await settle(this.clients.splice(0).map((c) => c.close()));
+    const servers = [...this.servers];
     this.servers.clear();
+    await settle(servers.map((s) => s.close()));
     for (const child of this.children.splice(0)) {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGCONT');
         child.kill('SIGKILL');
       }
     }
-    await Promise.all(this.roots.splice(0).map((r) => rm(r, { recursive: true, force: true })));
+    // A test body that timed out keeps running and may still write (e.g. through its own store): retry.
+    await settle(this.roots.splice(0).map((r) => rm(r, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 })));
+    if (failures.length > 0) throw failures[0];
   }
 }
 

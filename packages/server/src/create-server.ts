@@ -110,6 +110,9 @@ export async function createServer(options: ServerOptions): Promise<SyncServer> 
 
   let closing: Promise<void> | undefined;
   const close = async (reason = 'the sync server is shutting down') => {
+    // First stop accepting, so the list below is final: clients reconnect as soon as they are told.
+    sockets.stopAccepting();
+    const httpClosed = app!.close();
     const notice = new OutgoingEvent('sync.shutdown', { code: 1007, message: reason });
     const open = [...engine.connections];
     for (const c of open) {
@@ -117,8 +120,9 @@ export async function createServer(options: ServerOptions): Promise<SyncServer> 
       c.send(notice.text(c.envelope ?? 'jsonrpc'));
       c.ws.close(1001, 'server shutdown');
     }
-    await Promise.all([app!.close(), waitClosed(open, 1000), connectionFile?.remove()]);
+    await Promise.all([httpClosed, waitClosed(open, 1000), connectionFile?.remove()]);
     await sockets.close();
+    // Last: calls that were already being handled may still commit.
     await engine.close();
     o.log('info', 'sync server stopped', {});
   };

@@ -44,6 +44,7 @@ export class SyncEngine {
   private doc: { data: TasksFile; hash: string };
   private watcher: TasksWatcher | undefined;
   private refreshQueued = false;
+  private closing = false;
   private tagCache: { tag: string; at: number } | undefined;
 
   private constructor(
@@ -151,8 +152,10 @@ export class SyncEngine {
     for (const conn of this.connections) conn.deliver(events, everyone);
   }
 
+  /** Lets commits already queued finish, refuses new ones, and stops watching. */
   async close(): Promise<void> {
-    await this.queue.drained();
+    this.closing = true;
+    await this.queue.close(new TaskmasterError(ErrorCode.ConnectionFailed, 'the sync server is shutting down; nothing was written'));
     await this.watcher?.close();
     this.watcher = undefined;
   }
@@ -161,7 +164,7 @@ export class SyncEngine {
     this.watcher = watchTasks(
       this.store.paths.tasksFile,
       (change) => {
-        if (change.hash === this.doc.hash || this.refreshQueued) return;
+        if (change.hash === this.doc.hash || this.refreshQueued || this.closing) return;
         // The watcher's copy may predate a commit in flight: read again in line with commits.
         this.refreshQueued = true;
         this.refreshFromDisk('external').catch((err: unknown) => {

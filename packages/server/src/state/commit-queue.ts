@@ -23,6 +23,7 @@ export class CommitQueue {
   private running = false;
   private idle: Promise<void> = Promise.resolve();
   private markIdle: () => void = () => {};
+  private closedWith: unknown;
 
   constructor(
     private readonly commit: Committer,
@@ -32,6 +33,7 @@ export class CommitQueue {
   /** Queues `apply`; resolves after the transaction holding it is durable. */
   submit<T>(name: string, apply: (data: TasksFile) => T): Promise<{ value: T; revision: number }> {
     return new Promise((resolve, reject) => {
+      if (this.closedWith !== undefined) return reject(this.closedWith);
       this.ops.push({ name, apply, resolve: resolve as PendingOp['resolve'], reject });
       this.kick();
     });
@@ -40,6 +42,7 @@ export class CommitQueue {
   /** Runs `job` alone, with no commit in flight. */
   exclusive<T>(job: () => Promise<T>): Promise<T> {
     return new Promise((resolve, reject) => {
+      if (this.closedWith !== undefined) return reject(this.closedWith);
       this.jobs.push(() => job().then(resolve, reject));
       this.kick();
     });
@@ -47,6 +50,16 @@ export class CommitQueue {
 
   /** Resolves when nothing is queued or running. */
   drained(): Promise<void> {
+    return this.idle;
+  }
+
+  /**
+   * Refuses new work with `error` from now on and resolves once what was
+   * already queued is done. Without the refusal, a call still being handled
+   * when the server closes could commit after close() resolved.
+   */
+  close(error: unknown): Promise<void> {
+    this.closedWith ??= error;
     return this.idle;
   }
 

@@ -17,6 +17,8 @@ export class SocketServer {
   private heartbeat: NodeJS.Timeout | undefined;
   /** Upgrades accepted but not yet open count against maxConnections too. */
   private upgrading = 0;
+  /** Set once the server stops accepting; resolves when its HTTP server has closed. */
+  private closed: Promise<void> | undefined;
 
   constructor(
     private readonly engine: SyncEngine,
@@ -60,20 +62,34 @@ export class SocketServer {
     return bound;
   }
 
-  /** Stops accepting and closes the HTTP server (sockets are closed by the caller). */
-  async close(): Promise<void> {
+  /**
+   * Stops listening and refuses further upgrades, at once: a client told to
+   * go away reconnects within milliseconds, and a connection accepted after
+   * the caller took its list of open ones would never be closed (the HTTP
+   * server's close then waits for it forever).
+   */
+  stopAccepting(): void {
+    if (this.closed) return;
     if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
     this.wss.close();
-    await new Promise<void>((resolve) => {
-      this.http.close(() => resolve());
-      this.http.closeAllConnections();
-    });
+    this.closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
+    this.http.closeIdleConnections();
+  }
+
+  /** Stops accepting and resolves when the HTTP server has closed (open sockets are closed by the caller first). */
+  async close(): Promise<void> {
+    this.stopAccepting();
+    this.http.closeAllConnections();
+    await this.closed;
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     const { options } = this.engine;
     const { log } = options;
+    // An upgrade on a keep-alive connection opened before the server stopped accepting.
+    if (this.closed) return refuse(socket, 503, ErrorCode.ConnectionFailed, 'the sync server is shutting down');
     if (pathOf(req.url) !== options.path) return refuse(socket, 404, ErrorCode.ConnectionFailed, `no WebSocket endpoint here; connect to ${options.path}`);
     const protocols = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
     const access = checkAccess(
