@@ -13,6 +13,9 @@ export const FIXTURE = '/work/shared/fixtures/taskmaster-repo-tasks.json';
 type SyncServer = Awaited<ReturnType<typeof createServer>>;
 
 /** Temp projects, servers, clients and children made by a test, undone by `cleanup()`. */
+/** The package's own build, as a user would import it. */
+const BUILT_CLIENT = new URL('../dist/index.js', import.meta.url).href;
+
 export class Harness {
   private readonly roots: string[] = [];
   private readonly servers = new Set<SyncServer>();
@@ -46,8 +49,10 @@ export class Harness {
   }
 
   /** A node process running `script` (ESM source), killed at cleanup. */
+  /** Runs `script` (an ES module body) in a child process; `createClient` is the built client's. */
   child(script: string, env: Record<string, string> = {}): ChildProcess {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    const prelude = `import { createClient } from '${BUILT_CLIENT}';\n`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', prelude + script], {
       cwd: fileURLToPath(new URL('..', import.meta.url)),
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

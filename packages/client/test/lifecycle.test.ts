@@ -16,8 +16,7 @@ describe('client lifecycle', () => {
     const root = await h.project();
     const server = await h.server(root);
     const child = h.child(
-      `import { createClient } from '@taskmaster/client';
-       const client = createClient({ url: process.env.WS_URL, httpUrl: process.env.HTTP_URL });
+      `const client = createClient({ url: process.env.WS_URL, httpUrl: process.env.HTTP_URL });
        await client.ready();
        const { tasks } = await client.call('tasks.list');
        await client.close();
@@ -32,8 +31,7 @@ describe('client lifecycle', () => {
 
   it('leaves nothing running after close() while it is still trying to reconnect', async () => {
     const child = h.child(
-      `import { createClient } from '@taskmaster/client';
-       const client = createClient({ url: 'ws://127.0.0.1:' + process.env.PORT + '/taskmaster', reconnect: { minDelayMs: 10, maxDelayMs: 50 } });
+      `const client = createClient({ url: 'ws://127.0.0.1:' + process.env.PORT + '/taskmaster', reconnect: { minDelayMs: 10, maxDelayMs: 50 } });
        const pending = client.call('ping').catch((err) => err.code);
        await new Promise((r) => setTimeout(r, 300));
        await client.close();
@@ -49,8 +47,7 @@ describe('client lifecycle', () => {
     const root = await h.project();
     const server = await h.server(root, { token: true });
     const child = h.child(
-      `import { createClient } from '@taskmaster/client';
-       const client = createClient({ url: process.env.WS_URL, token: 'not-the-right-token', reconnect: { minDelayMs: 10, maxDelayMs: 20 } });
+      `const client = createClient({ url: process.env.WS_URL, token: 'not-the-right-token', reconnect: { minDelayMs: 10, maxDelayMs: 20 } });
        const err = await client.ready().catch((e) => e);
        console.log(err.code, client.mode);`,
       { WS_URL: server.wsUrl },
