@@ -15,6 +15,8 @@ export interface DaemonOptions {
   httpPort?: number;
   /** A token, or true to generate one. */
   token?: string | true;
+  /** PEM files for wss:// and https:// (absolute paths; the daemon reads them itself). */
+  tls?: { certFile: string; keyFile: string };
 }
 
 /** The environment variable that hands a token to the daemon without showing it in `ps`. */
@@ -69,6 +71,8 @@ export async function startDaemon(
   if (options.port !== undefined) args.push('--port', String(options.port));
   if (options.httpPort !== undefined) args.push('--http-port', String(options.httpPort));
   if (options.token === true) args.push('--generate-token');
+  // Paths only: certificate and key contents never appear on a command line.
+  if (options.tls) args.push('--cert', options.tls.certFile, '--key', options.tls.keyFile);
   const env = { ...process.env };
   delete env[TOKEN_ENV];
   if (typeof options.token === 'string') env[TOKEN_ENV] = options.token;
@@ -138,7 +142,7 @@ function logTail(file: string, from: number): string[] {
  * Removes the pid and connection files either way.
  */
 export async function stopDaemon(store: Store): Promise<{ pid?: number; killed: boolean; wasRunning: boolean }> {
-  const { pidFile } = cliPaths(store);
+  const { pidFile, serverCert } = cliPaths(store);
   const candidates = [readPidFile(pidFile), connectionFilePid(store.paths.connectionFile)];
   const pid = candidates.find((p): p is number => p !== undefined && p !== process.pid && isAlive(p));
   let killed = false;
@@ -151,6 +155,7 @@ export async function stopDaemon(store: Store): Promise<{ pid?: number; killed: 
     }
   }
   removeFile(pidFile);
+  removeFile(serverCert);
   removeFile(store.paths.connectionFile);
   return { pid, killed, wasRunning: pid !== undefined };
 }

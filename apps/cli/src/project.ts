@@ -34,9 +34,15 @@ export async function openProject(args: ParsedArgs): Promise<{ root: string; sto
 }
 
 /** Paths the CLI keeps next to the store's own. */
-export function cliPaths(store: Store): { pidFile: string; serverLog: string } {
+export function cliPaths(store: Store): { pidFile: string; serverLog: string; serverCert: string } {
   return {
     pidFile: path.join(path.dirname(store.paths.syncConfigFile), 'server.pid'),
+    serverCert: serverCertFile(path.dirname(store.paths.syncConfigFile)),
     serverLog: path.join(path.dirname(store.paths.logFile), 'server.log'),
   };
+}
+
+/** A copy of the running server's TLS certificate (public, no key), which the CLI's clients trust. */
+export function serverCertFile(configDir: string): string {
+  return path.join(configDir, 'server.crt');
 }

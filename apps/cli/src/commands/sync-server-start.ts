@@ -1,12 +1,13 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { flag, str, type Command, type ParsedArgs } from '../command.js';
-import { usageError } from '../cli-error.js';
+import { CliError, CliErrorCode, usageError } from '../cli-error.js';
 import { startDaemon, TOKEN_ENV, type DaemonOptions } from '../daemon.js';
+import { ExitCode } from '../exit-codes.js';
 import { color, note, printJson, say } from '../output.js';
 import { projectRoot } from '../project.js';
 
-const USAGE = 'sync server start [--port 5173] [--http-port 5174] [--host 127.0.0.1] [--token <t> | --generate-token] [--foreground] [--json]';
+const USAGE = 'sync server start [--port 5173] [--http-port 5174] [--host 127.0.0.1] [--token <t> | --generate-token] [--cert <file> --key <file>] [--foreground] [--json]';
 
 /** `taskmaster sync server start`: the sync server as a daemon, or in this process with `--foreground`. */
 export const command: Command = {
@@ -20,6 +21,8 @@ export const command: Command = {
       host: { type: 'string', value: '<host>', description: 'interface to listen on (default 127.0.0.1)' },
       token: { type: 'string', value: '<token>', description: 'require this token from clients (at least 16 characters)' },
       'generate-token': { type: 'boolean', description: 'require a freshly generated token' },
+      cert: { type: 'string', value: '<file>', description: 'serve wss:// and https:// with this PEM certificate (needs --key)' },
+      key: { type: 'string', value: '<file>', description: 'the PEM private key of --cert' },
       foreground: { type: 'boolean', description: 'run in this process until Ctrl-C instead of as a daemon' },
       json: { type: 'boolean', description: 'print the connection (without the token) as JSON' },
     },
@@ -27,12 +30,15 @@ export const command: Command = {
       'taskmaster sync server start',
       'taskmaster sync server start --port 6000 --http-port 6001 --generate-token',
       'taskmaster sync server start --foreground',
+      'taskmaster sync server start --cert localhost.crt --key localhost.key',
     ],
     notes: [
       'Creates .taskmaster first if the project has none. The daemon logs to .taskmaster/logs/server.log',
       'and records its pid in .taskmaster/config/server.pid; clients find it through',
       '.taskmaster/config/connection.json (mode 0600, holds the token). Tokens are never printed.',
       `A token can also be passed in $${TOKEN_ENV}. Port in use: exit 1, with the flag to change it.`,
+      'With --cert/--key the daemon gets the file paths (never their contents); the certificate (not the key)',
+      'is copied to .taskmaster/config/server.crt so the CLI\'s own commands trust a self-signed one.',
     ].join('\n'),
   },
   async run(args) {
@@ -83,5 +89,32 @@ function serverOptions(args: ParsedArgs): DaemonOptions {
   if (hp !== undefined) options.httpPort = hp;
   if (flag(args, 'generate-token')) options.token = true;
   else if (token !== undefined) options.token = token;
+  const tls = tlsFiles(args);
+  if (tls) options.tls = tls;
   return options;
+}
+
+/** `--cert` and `--key` as absolute paths, both readable (the daemon runs in the project root). */
+function tlsFiles(args: ParsedArgs): DaemonOptions['tls'] {
+  const cert = str(args, 'cert');
+  const key = str(args, 'key');
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) {
+    throw usageError(`--cert and --key are both needed for TLS (got only --${cert === undefined ? 'key' : 'cert'})`, `taskmaster ${USAGE}`);
+  }
+  const readable = (file: string, flagName: string): string => {
+    const absolute = path.resolve(file);
+    try {
+      readFileSync(absolute);
+    } catch (err) {
+      throw new CliError(
+        CliErrorCode.InvalidParams,
+        `cannot read the ${flagName} file ${absolute}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        `pass a readable PEM file to ${flagName}`,
+        { exitCode: ExitCode.UserError },
+      );
+    }
+    return absolute;
+  };
+  return { certFile: readable(cert, '--cert'), keyFile: readable(key, '--key') };
 }
