@@ -23,8 +23,13 @@ export function diffTasksFiles(before: TasksFile | undefined, after: TasksFile):
 export function changedFields(before: object, after: object, ignore: readonly string[] = []): string[] {
   const x = before as Record<string, unknown>;
   const y = after as Record<string, unknown>;
-  const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
-  return [...keys].filter((k) => !ignore.includes(k) && !jsonEqual(x[k], y[k]));
+  // Runs for every task on every commit: plain loops, no intermediate arrays.
+  const out: string[] = [];
+  for (const k of Object.keys(x)) if (!ignore.includes(k) && !jsonEqual(x[k], y[k])) out.push(k);
+  for (const k of Object.keys(y)) {
+    if (y[k] !== undefined && !Object.prototype.hasOwnProperty.call(x, k) && !ignore.includes(k)) out.push(k);
+  }
+  return out;
 }
 
 function diffTaskLists(

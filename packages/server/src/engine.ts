@@ -103,9 +103,10 @@ export class SyncEngine {
    * Makes `data` the current version: diffs it against the version clients
    * hold, gives each change a revision and broadcasts them with `file.changed`.
    */
-  adopt(data: TasksFile, hash: string, source: 'server' | 'external'): Adopted {
+  adopt(data: TasksFile, hash: string, source: 'server' | 'external', known?: { from: string; changes: TaskChange[] }): Adopted {
     if (hash === this.doc.hash) return { revision: this.revision, changes: [] };
-    const changes = diffTasksFiles(this.doc.data, data);
+    // A diff the store already made from the very version clients hold is reused, not redone.
+    const changes = known?.from === this.doc.hash ? known.changes : diffTasksFiles(this.doc.data, data);
     this.doc = { data, hash };
     const out: OutgoingEvent[] = [];
     for (const change of changes) {
@@ -190,7 +191,8 @@ export class SyncEngine {
     const started = performance.now();
     const res = await this.store.transact(fn, { reason: summarise(ops), actor: 'server' });
     const stored = performance.now();
-    const { revision } = this.adopt(res.data, res.hash, res.written ? 'server' : 'external');
+    const known = res.written && res.previousHash !== undefined ? { from: res.previousHash, changes: res.changes } : undefined;
+    const { revision } = this.adopt(res.data, res.hash, res.written ? 'server' : 'external', known);
     const ms = Math.round(performance.now() - started);
     const broadcastMs = Math.round(performance.now() - stored);
     this.options.log('info', 'commit', { ops: ops.length, written: res.written, ms, broadcastMs, revision });

@@ -31,6 +31,8 @@ export interface TransactResult<T> {
   data: TasksFile;
   /** sha256 of the file as it now is on disk. */
   hash: string;
+  /** sha256 of the file the transaction read (and `changes` start from); undefined when there was none. */
+  previousHash: string | undefined;
   written: boolean;
   /** `diffTasksFiles(before, after)`: the task events this write makes. */
   changes: TaskChange[];

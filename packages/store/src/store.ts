@@ -110,10 +110,11 @@ class FileStore implements Store {
           throw new TaskmasterError(ErrorCode.InternalError, 'transact needs a synchronous function: the file is locked only while it runs');
         }
         const text = serializeTasksFile(data, current.text.endsWith('\n'));
-        if (text === baseline && !options.force) return { value, data, hash: current.hash, written: false, before: undefined };
+        const previousHash = current.exists ? current.hash : undefined;
+        if (text === baseline && !options.force) return { value, data, hash: current.hash, previousHash, written: false, before: undefined };
         assertStillValid(data);
         const hash = await this.commit(lock, current, text, data);
-        return { value, data, hash, written: true, before: current.exists ? pristine : undefined };
+        return { value, data, hash, previousHash, written: true, before: current.exists ? pristine : undefined };
       });
       // Diffed after the lock is released: other writers need not wait for it.
       const { before, ...result } = outcome;
@@ -173,10 +174,11 @@ class FileStore implements Store {
         const current = await this.loadEvenIfInvalid();
         const text = serializeTasksFile(snapshot, current.text.endsWith('\n'));
         const value = { restored: id };
-        if (current.exists && text === current.text) return { value, data: snapshot, hash: current.hash, written: false, changes: [] };
+        const previousHash = current.exists ? current.hash : undefined;
+        if (current.exists && text === current.text) return { value, data: snapshot, hash: current.hash, previousHash, written: false, changes: [] };
         const changes = diffTasksFiles(current.data, snapshot);
         const hash = await this.commit(lock, current, text, snapshot);
-        return { value, data: snapshot, hash, written: true, changes };
+        return { value, data: snapshot, hash, previousHash, written: true, changes };
       });
     });
   }
