@@ -1,3 +1,5 @@
+import { isDoneStatus } from '@taskmaster/protocol';
+
 /**
  * Terminal output: colours only on a TTY without NO_COLOR, JSON in one place.
  */
@@ -39,7 +41,7 @@ export function printJson(value: unknown): void {
 /** Colours a status the way Task Master does. */
 export function paintStatus(status: string | undefined): string {
   const s = status ?? 'pending';
-  if (s === 'done' || s === 'completed') return color.green(s);
+  if (isDoneStatus(s)) return color.green(s);
   if (s === 'in-progress' || s === 'review') return color.cyan(s);
   if (s === 'blocked' || s === 'cancelled') return color.red(s);
   if (s === 'deferred') return color.dim(s);

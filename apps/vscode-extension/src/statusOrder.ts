@@ -5,9 +5,6 @@
 /** Display order of status groups; statuses not listed follow, alphabetically. */
 export const STATUS_ORDER = ['in-progress', 'pending', 'review', 'blocked', 'deferred', 'done', 'completed', 'cancelled'];
 
-/** Statuses that count as finished in "12/40". */
-export const DONE_STATUSES: ReadonlySet<string> = new Set(['done', 'completed']);
-
 /** The status a task without one has. */
 export const DEFAULT_STATUS = 'pending';
 

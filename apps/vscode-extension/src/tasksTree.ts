@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { taskTooltip } from './taskMarkdown.js';
 import type { GroupNode, TaskNode, TaskViewModel, ViewChange } from './viewModel.js';
-import { DONE_STATUSES } from './statusOrder.js';
+import { isDoneStatus } from '@taskmaster/protocol';
 
 /**
  * The TreeDataProvider over the view model. Elements are node ids (strings),
@@ -94,7 +94,7 @@ const PRIORITY_COLORS: Record<string, string> = {
 /** The status decides the icon's shape; the priority its colour (finished tasks stay green). */
 export function statusIcon(status: string, priority: string | undefined): vscode.ThemeIcon {
   const icon = STATUS_ICONS[status] ?? 'circle-outline';
-  if (DONE_STATUSES.has(status)) return new vscode.ThemeIcon(icon, new vscode.ThemeColor('testing.iconPassed'));
+  if (isDoneStatus(status)) return new vscode.ThemeIcon(icon, new vscode.ThemeColor('testing.iconPassed'));
   const color = priority ? PRIORITY_COLORS[priority] : undefined;
   return new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
 }

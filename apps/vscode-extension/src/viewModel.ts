@@ -1,5 +1,5 @@
-import { DEFAULT_TAG, idKey, parseTaskRef, tagsOf, type Subtask, type Task, type TasksFile } from '@taskmaster/protocol';
-import { DONE_STATUSES, compareStatuses, statusLabel } from './statusOrder.js';
+import { DEFAULT_TAG, idKey, isDoneStatus, parseTaskRef, tagsOf, type Subtask, type Task, type TasksFile } from '@taskmaster/protocol';
+import { compareStatuses, statusLabel } from './statusOrder.js';
 import { buildNodeIndex, statusOf, taskNodeId, type NodeIndex, type TaskNode } from './taskNodes.js';
 
 export { taskNodeId, type TaskNode } from './taskNodes.js';
@@ -167,7 +167,7 @@ export class TaskViewModel {
   /** Finished and total top-level tasks of a tag (current tag by default). */
   counts(tag = this.currentTagName): Counts {
     const tasks = this.tasks(tag);
-    return { done: tasks.filter((t) => DONE_STATUSES.has(statusOf(t))).length, total: tasks.length };
+    return { done: tasks.filter((t) => isDoneStatus(statusOf(t))).length, total: tasks.length };
   }
 
   /** The top-level nodes. */
@@ -190,7 +190,7 @@ export class TaskViewModel {
         key: status,
         label: statusLabel(status),
         count: tasks.length,
-        done: DONE_STATUSES.has(status) ? tasks.length : 0,
+        done: isDoneStatus(status) ? tasks.length : 0,
       }));
   }
 
@@ -308,7 +308,7 @@ export class TaskViewModel {
       key: tag,
       label: tag,
       count: visible.length,
-      done: visible.filter((n) => DONE_STATUSES.has(n.status)).length,
+      done: visible.filter((n) => isDoneStatus(n.status)).length,
     };
   }
 

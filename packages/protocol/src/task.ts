@@ -25,6 +25,11 @@ export const KNOWN_STATUSES = [
 ] as const;
 export type KnownStatus = (typeof KNOWN_STATUSES)[number];
 
+/** True for the statuses that count as finished (`done`, and `completed` seen in real files). */
+export function isDoneStatus(status: string | undefined): boolean {
+  return status === 'done' || status === 'completed';
+}
+
 /** Any status read from a file; writes made through our API use {@link StatusSchema}. */
 export const FileStatusSchema = z.string().min(1);
 /** A status a client may set. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   TaskSchema,
+  isDoneStatus,
   emptyTasksFile,
   isLegacyTasksFile,
   tagsOf,
@@ -69,5 +70,9 @@ describe('tasks file schemas', () => {
     const file: TaggedTasksFile = emptyTasksFile(new Date('2026-01-01T00:00:00Z'));
     expect(file.master!.tasks).toEqual([]);
     expect(file.master!.metadata!.created).toBe('2026-01-01T00:00:00.000Z');
+  });
+
+  it('counts done and completed as finished, nothing else', () => {
+    expect(['done', 'completed', 'pending', 'cancelled', undefined].map(isDoneStatus)).toEqual([true, true, false, false, false]);
   });
 });

@@ -1,7 +1,7 @@
 import { flag, splitList, str, TASK_OPTIONS, type Command } from '../command.js';
 import { withBackend } from '../open-backend.js';
 import { color, paintStatus, printJson, say } from '../output.js';
-import type { Task } from '@taskmaster/protocol';
+import { isDoneStatus, type Task } from '@taskmaster/protocol';
 
 /** `taskmaster list`: the tasks of a tag, optionally filtered by status. */
 export const command: Command = {
@@ -34,7 +34,7 @@ function printTable(tag: string, tasks: Task[], withSubtasks: boolean): void {
     say(`No tasks in tag '${tag}'.`);
     return;
   }
-  const done = tasks.filter((t) => t.status === 'done' || t.status === 'completed').length;
+  const done = tasks.filter((t) => isDoneStatus(t.status)).length;
   say(color.bold(`Tag ${tag}: ${tasks.length} task${tasks.length === 1 ? '' : 's'}, ${done} done`));
   const idWidth = Math.max(4, ...tasks.map((t) => String(t.id).length + (withSubtasks ? 4 : 0)));
   say(color.dim(`${'ID'.padEnd(idWidth)}  ${'STATUS'.padEnd(11)}  ${'PRIORITY'.padEnd(8)}  TITLE`));

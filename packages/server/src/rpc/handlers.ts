@@ -2,6 +2,7 @@ import {
   ErrorCode,
   TaskmasterError,
   findTask,
+  isDoneStatus,
   isLegacyTasksFile,
   tagsOf,
   updateChanges,
@@ -177,7 +178,7 @@ export function tagSummaries(data: TasksFile): MethodResult<'tags.list'>['tags']
     const summary: MethodResult<'tags.list'>['tags'][number] = {
       name,
       taskCount: tagData.tasks.length,
-      completedCount: tagData.tasks.filter((t) => t.status === 'done' || t.status === 'completed').length,
+      completedCount: tagData.tasks.filter((t) => isDoneStatus(t.status)).length,
     };
     const description = isLegacyTasksFile(data) ? undefined : tagData.metadata?.description;
     if (description !== undefined) summary.description = description;
