@@ -1,11 +1,11 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { rootCertificates } from 'node:tls';
 import type { ConnectionFile } from '@taskmaster/protocol';
-import { serverCertFile } from './project.js';
 import type { TaskBackend } from './task-backend.js';
 
-/** Connects to a running server (WebSocket only, no retries); the caller closes the client. */
+/**
+ * Connects to a running server (WebSocket only, no retries); the caller closes
+ * the client. For a wss:// server the client trusts `.taskmaster/config/server.crt`
+ * under `root` (written by `sync server start --cert`) besides the public CAs.
+ */
 export async function connectClient(
   connection: ConnectionFile,
   root: string,
@@ -23,7 +23,6 @@ export async function connectClient(
     subscribe,
     reconnect: false,
     polling: false,
-    ...(connection.scheme === 'wss' ? { WebSocket: await trustingWebSocket(root) } : {}),
   });
   try {
     await client.ready(5_000);
@@ -59,25 +58,3 @@ export async function serverBackend(connection: ConnectionFile, root: string): P
   };
 }
 
-/**
- * For a wss:// server: `ws` trusting the public CAs plus the certificate the
- * server was started with (`.taskmaster/config/server.crt`, written by
- * `sync server start --cert`), so a self-signed one works. The client sends the
- * token as a subprotocol with a constructor it is given, which the server accepts.
- */
-async function trustingWebSocket(root: string): Promise<unknown> {
-  let own: Buffer | undefined;
-  try {
-    own = readFileSync(serverCertFile(path.join(root, '.taskmaster', 'config')));
-  } catch {
-    return undefined; // No copy: the default trust store decides.
-  }
-  // @ts-expect-error -- the CLI has no @types/ws; the one constructor signature it needs is below.
-  const mod = (await import('ws')) as { WebSocket: new (url: string, protocols?: string | string[], options?: object) => object };
-  const ca = [...rootCertificates, own.toString()];
-  return class TrustingWebSocket extends mod.WebSocket {
-    constructor(url: string, protocols?: string | string[], options?: Record<string, unknown>) {
-      super(url, protocols, { ...options, ca });
-    }
-  };
-}

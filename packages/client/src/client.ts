@@ -7,10 +7,10 @@ import {
   type MethodResult,
 } from '@taskmaster/protocol';
 import { Connection, type SocketDown } from './connection.js';
-import { discoverServer } from './discovery.js';
+import { discoverServer, discoverServerCa } from './discovery.js';
 import { EventBus, type EventListener } from './emitter.js';
 import { httpTransport, type HttpEndpoint } from './http.js';
-import type { ClientMode, ClientOptions, ParamsArg, TaskmasterClient } from './options.js';
+import type { ClientMode, ClientOptions, ParamsArg, TaskmasterClient, TlsCa } from './options.js';
 import { Poller } from './polling.js';
 import { ReplicaStore, type Replica } from './replica.js';
 import { RequestManager, type Transport } from './requests.js';
@@ -21,6 +21,7 @@ interface Endpoints {
   wsUrl?: string;
   httpUrl?: string;
   token?: string;
+  ca?: TlsCa;
 }
 
 /**
@@ -81,7 +82,7 @@ class Client implements TaskmasterClient {
       handshakeTimeoutMs: timeoutMs,
       resolve: async () => {
         const endpoints = await this.resolveEndpoints();
-        return endpoints.wsUrl ? { url: endpoints.wsUrl, token: endpoints.token } : undefined;
+        return endpoints.wsUrl ? { url: endpoints.wsUrl, token: endpoints.token, ca: endpoints.ca } : undefined;
       },
       onOpen: (socket) => void this.opened(socket),
       onMessage: (text) => this.received(text),
@@ -300,11 +301,19 @@ class Client implements TaskmasterClient {
   }
 
   private async resolveEndpoints(): Promise<Endpoints> {
-    const file = this.options.root ? await discoverServer(this.options.root).catch(() => undefined) : undefined;
+    const root = this.options.root;
+    const file = root ? await discoverServer(root).catch(() => undefined) : undefined;
+    // A wss:// server's certificate copy is trusted unless `tls` says otherwise.
+    const ca = this.options.tls
+      ? this.options.tls.ca
+      : root && file?.scheme === 'wss'
+        ? await discoverServerCa(root).catch(() => undefined)
+        : undefined;
     this.endpoints = {
       wsUrl: this.options.url ?? file?.wsUrl,
       httpUrl: this.options.httpUrl ?? file?.httpUrl,
       token: this.options.token ?? file?.token,
+      ca,
     };
     return this.endpoints;
   }
@@ -314,7 +323,7 @@ class Client implements TaskmasterClient {
   }
 
   private httpEndpointOf(endpoints: Endpoints): HttpEndpoint | undefined {
-    return endpoints.httpUrl ? { httpUrl: endpoints.httpUrl, token: endpoints.token } : undefined;
+    return endpoints.httpUrl ? { httpUrl: endpoints.httpUrl, token: endpoints.token, ca: endpoints.ca } : undefined;
   }
 }
 

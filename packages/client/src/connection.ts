@@ -1,10 +1,13 @@
 import { backoffDelay, type BackoffOptions } from './backoff.js';
+import type { TlsCa } from './options.js';
 import { loadWebSocket, messageText, refusalStatus, type WebSocketLike } from './socket.js';
 
 /** Where to connect, resolved again before every attempt. */
 export interface SocketEndpoint {
   url: string;
   token?: string;
+  /** Certificates to trust (Node only; given to `ws` as `ca`). */
+  ca?: TlsCa;
 }
 
 /** Why a socket went away. */
@@ -93,7 +96,7 @@ export class Connection {
     let ctor;
     try {
       endpoint = await this.options.resolve();
-      ctor = await loadWebSocket(this.options.WebSocket);
+      ctor = endpoint && (await loadWebSocket(this.options.WebSocket, endpoint.ca !== undefined));
     } catch {
       endpoint = undefined;
     }
@@ -106,6 +109,8 @@ export class Connection {
     if (this.options.clientName) url.searchParams.set('client', this.options.clientName);
     const protocols: string[] = [];
     const wsOptions: Record<string, unknown> = { handshakeTimeout: this.options.handshakeTimeoutMs };
+    // `ws` (and a given Node constructor built on it) trusts it; browsers ignore the third argument.
+    if (endpoint.ca !== undefined) wsOptions.ca = endpoint.ca;
     if (endpoint.token && ctor.canSendHeaders) wsOptions.headers = { Authorization: `Bearer ${endpoint.token}` };
     else if (endpoint.token) protocols.push(PROTOCOL_V1, TOKEN_PROTOCOL + endpoint.token);
 

@@ -3,6 +3,9 @@ import { ConnectionFileSchema, ErrorCode, TaskmasterError, type ConnectionFile }
 /** Where a running server describes itself, relative to the project root. */
 export const CONNECTION_FILE = '.taskmaster/config/connection.json';
 
+/** The certificate of a running wss:// server (public, no key), copied there by the CLI's `sync server start`. */
+export const SERVER_CERT_FILE = '.taskmaster/config/server.crt';
+
 /**
  * Reads the connection file a running server wrote under `root`. Undefined
  * when there is none or its server is gone (the pid is not alive); throws 1003
@@ -29,6 +32,24 @@ export async function discoverServer(root: string): Promise<ConnectionFile | und
     );
   }
   return isAlive(parsed.pid) ? parsed : undefined;
+}
+
+/**
+ * The CAs to trust for a wss:// server under `root`: Node's default CAs plus
+ * `.taskmaster/config/server.crt` (so a self-signed certificate works).
+ * Undefined when there is no such file: the default trust store decides. Node only.
+ */
+export async function discoverServerCa(root: string): Promise<string[] | undefined> {
+  // Imported here so browser bundles of the client never load node:fs or node:tls.
+  const { readFile } = await import('node:fs/promises');
+  let pem: string;
+  try {
+    pem = await readFile(`${root.replace(/[\\/]+$/, '')}/${SERVER_CERT_FILE}`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const { rootCertificates } = await import('node:tls');
+  return [...rootCertificates, pem];
 }
 
 function isAlive(pid: number): boolean {

@@ -1,5 +1,5 @@
 export { createClient } from './client.js';
-export { discoverServer, CONNECTION_FILE } from './discovery.js';
-export type { ClientMode, ClientOptions, EventPattern, ParamsArg, TaskmasterClient } from './options.js';
+export { discoverServer, CONNECTION_FILE, SERVER_CERT_FILE } from './discovery.js';
+export type { ClientMode, ClientOptions, ClientTlsOptions, EventPattern, ParamsArg, TaskmasterClient, TlsCa } from './options.js';
 export type { Replica } from './replica.js';
 export { backoffDelay, backoffCeiling, type BackoffOptions } from './backoff.js';

@@ -39,6 +39,24 @@ export interface ClientOptions {
   replica?: boolean;
   /** A WebSocket constructor to use instead of the global one or `ws`. */
   WebSocket?: unknown;
+  /**
+   * Node only: TLS settings for wss:// and https:// (ignored in browsers, where
+   * the platform's trust store applies). `ca` is the certificate(s) to trust,
+   * e.g. a self-signed server's PEM; like Node's `ca` it replaces the default
+   * CAs (add `tls.rootCertificates` from `node:tls` to keep them). With `ca`,
+   * the socket uses `ws` (given `{ ca }`) and HTTPS requests use `node:https`.
+   * When omitted with `root`, and the server is wss:// and the project has
+   * `.taskmaster/config/server.crt`, that certificate (plus the default CAs) is trusted.
+   */
+  tls?: ClientTlsOptions;
+}
+
+/** Certificates to trust, as Node's `tls` accepts them (PEM strings or buffers). */
+export type TlsCa = string | Buffer | Array<string | Buffer>;
+
+/** See {@link ClientOptions.tls}. */
+export interface ClientTlsOptions {
+  ca?: TlsCa;
 }
 
 /** Params of `call(method, ...)`: optional when the method's schema allows none. */

@@ -17,11 +17,20 @@ export type WebSocketConstructor = new (url: string, protocols?: string | string
 
 export const OPEN = 1;
 
-/** The constructor to use and whether it is `ws` (which can send an Authorization header). */
-export async function loadWebSocket(given: unknown): Promise<{ WebSocket: WebSocketConstructor; canSendHeaders: boolean }> {
+/** Whether this runs in Node (where `ws`, `node:https` and TLS options exist). */
+export function isNode(): boolean {
+  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+}
+
+/**
+ * The constructor to use and whether it is `ws` (which can send an Authorization
+ * header). `needsWs`: a CA must be trusted, which only `ws` can be told (Node 22's
+ * global WebSocket cannot).
+ */
+export async function loadWebSocket(given: unknown, needsWs = false): Promise<{ WebSocket: WebSocketConstructor; canSendHeaders: boolean }> {
   if (given) return { WebSocket: given as WebSocketConstructor, canSendHeaders: false };
   const native = (globalThis as { WebSocket?: unknown }).WebSocket;
-  if (native) return { WebSocket: native as WebSocketConstructor, canSendHeaders: false };
+  if (native && !(needsWs && isNode())) return { WebSocket: native as WebSocketConstructor, canSendHeaders: false };
   // Node 20 has no global WebSocket; loaded lazily so browser bundles never need it.
   const mod = (await import('ws')) as unknown as { WebSocket?: unknown; default?: unknown };
   return { WebSocket: (mod.WebSocket ?? mod.default) as WebSocketConstructor, canSendHeaders: true };
