@@ -4,10 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type TaskmasterClient } from '@taskmaster/client';
 import type { EventPayload } from '@taskmaster/protocol';
 import { createServer, type SyncServer } from '@taskmaster/server';
-import { startCodeServer, type CodeServer } from './harness/codeServer.js';
-import { makeProject, ProjectServer, readTasks, removeProject, runCli } from './harness/project.js';
-import { findTools, type E2eTools } from './harness/tools.js';
-import { Workbench } from './harness/workbench.js';
+import type { CodeServer } from './harness/codeServer.js';
+import { LiveProject } from './harness/liveProject.js';
+import { readTasks, runCli } from './harness/project.js';
+import type { E2eTools } from './harness/tools.js';
+import type { Workbench } from './harness/workbench.js';
 
 type OnDisk = Awaited<ReturnType<typeof readTasks>>;
 interface DiskTask {
@@ -56,20 +57,15 @@ const taskRows = (labels: string[]) => labels.filter((label) => label.startsWith
 describe('TaskMaster Sync commands in VS Code', () => {
   let tools: E2eTools;
   let root: string | undefined;
-  let tokenRoot: string | undefined;
-  let server: ProjectServer | undefined;
+  let live: LiveProject | undefined;
   let tokenServer: SyncServer | undefined;
   let codeServer: CodeServer | undefined;
   let workbench: Workbench | undefined;
   let observer: TaskmasterClient | undefined;
 
   beforeAll(async () => {
-    tools = findTools();
-    root = await makeProject(tools.cli);
-    server = new ProjectServer(root);
-    await server.start();
-    codeServer = await startCodeServer(tools.codeServer, tools.vsix);
-    workbench = await Workbench.open(tools.chromium, codeServer.folderUrl(root));
+    live = await LiveProject.open();
+    ({ tools, root, codeServer, workbench } = live);
     // Copy Task ID and the merge draft go through the page's clipboard.
     await workbench.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: codeServer.url });
     await workbench.showTasksView();
@@ -79,15 +75,8 @@ describe('TaskMaster Sync commands in VS Code', () => {
 
   afterAll(async () => {
     await observer?.close().catch(() => {});
-    await workbench?.close().catch(() => {});
-    await codeServer?.stop().catch(() => {});
-    await server?.stop().catch(() => {});
     await tokenServer?.close().catch(() => {});
-    for (const dir of [root, tokenRoot]) {
-      if (!dir) continue;
-      await runCli(dir, tools.cli, ['sync', 'server', 'stop']).catch(() => {});
-      await removeProject(dir);
-    }
+    await live?.close();
   });
 
   it('adds a task through the palette: the tree shows it and the file has it', async () => {
@@ -249,7 +238,7 @@ describe('TaskMaster Sync commands in VS Code', () => {
 
   it('connects to a server that requires a token, found in connection.json', async () => {
     const page = workbench!;
-    tokenRoot = await makeProject(tools.cli);
+    const tokenRoot = await live!.makeProject();
     tokenServer = await createServer({ root: tokenRoot, token: true });
     expect(tokenServer.token).toBeTruthy();
     // The server really refuses a request without the token...

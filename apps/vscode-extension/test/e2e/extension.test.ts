@@ -3,10 +3,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type TaskmasterClient } from '@taskmaster/client';
 import type { EventPayload } from '@taskmaster/protocol';
-import { startCodeServer, type CodeServer } from './harness/codeServer.js';
-import { makeProject, ProjectServer, readTasks, removeProject, runCli } from './harness/project.js';
-import { EXTENSION_DIR, findTools, type E2eTools } from './harness/tools.js';
-import { Workbench } from './harness/workbench.js';
+import type { CodeServer } from './harness/codeServer.js';
+import { LiveProject } from './harness/liveProject.js';
+import { readTasks, runCli, type ProjectServer } from './harness/project.js';
+import { EXTENSION_DIR, type E2eTools } from './harness/tools.js';
+import type { Workbench } from './harness/workbench.js';
 
 /**
  * The extension in a real VS Code (code-server 4.100.3) driven by chromium:
@@ -19,26 +20,17 @@ describe('TaskMaster Sync in VS Code', () => {
   let codeServer: CodeServer | undefined;
   let workbench: Workbench | undefined;
   let observer: TaskmasterClient | undefined;
+  let live: LiveProject | undefined;
 
   beforeAll(async () => {
-    tools = findTools();
-    root = await makeProject(tools.cli);
-    server = new ProjectServer(root);
-    await server.start();
-    codeServer = await startCodeServer(tools.codeServer, tools.vsix);
-    workbench = await Workbench.open(tools.chromium, codeServer.folderUrl(root));
+    live = await LiveProject.open();
+    ({ tools, root, projectServer: server, codeServer, workbench } = live);
     await workbench.showTasksView();
   });
 
   afterAll(async () => {
     await observer?.close().catch(() => {});
-    await workbench?.close().catch(() => {});
-    await codeServer?.stop().catch(() => {});
-    await server?.stop().catch(() => {});
-    if (root) {
-      await runCli(root, tools.cli, ['sync', 'server', 'stop']).catch(() => {});
-      await removeProject(root);
-    }
+    await live?.close();
   });
 
   it('shows the tasks grouped by status, with the sync state in the status bar', async () => {
