@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CliError, CliErrorCode } from './cli-error.js';
-import { SparcMappingsSchema, type SparcMappings } from '@taskmaster/protocol';
+import { describeIssue, SparcMappingsSchema, type SparcMappings } from '@taskmaster/protocol';
 
 /** Reads the mappings file; an absent file is empty mappings. */
 export function readSparcMappings(file: string): SparcMappings {
@@ -18,10 +18,9 @@ export function readSparcMappings(file: string): SparcMappings {
   }
   const checked = SparcMappingsSchema.safeParse(parsed);
   if (!checked.success) {
-    const issue = checked.error.issues[0]!;
     throw new CliError(
       CliErrorCode.InvalidParams,
-      `.taskmaster/sparc/mappings.json: ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+      `.taskmaster/sparc/mappings.json: ${describeIssue(checked.error.issues[0]!)}`,
       'fix the file by hand or delete it and run taskmaster init',
     );
   }

@@ -1,4 +1,4 @@
-import { ConnectionFileSchema, ErrorCode, TaskmasterError, type ConnectionFile } from '@taskmaster/protocol';
+import { ConnectionFileSchema, describeIssue, ErrorCode, issuesOf, TaskmasterError, type ConnectionFile } from '@taskmaster/protocol';
 
 /** Where a running server describes itself, relative to the project root. */
 export const CONNECTION_FILE = '.taskmaster/config/connection.json';
@@ -63,7 +63,7 @@ function isAlive(pid: number): boolean {
 }
 
 function describe(err: unknown): string {
-  const issue = (err as { issues?: Array<{ path: PropertyKey[]; message: string }> }).issues?.[0];
-  if (issue) return `${issue.path.map(String).join('.') || 'file'}: ${issue.message}`;
+  const issue = issuesOf(err)?.[0];
+  if (issue) return describeIssue(issue) || 'file: invalid';
   return err instanceof Error ? err.message : String(err);
 }

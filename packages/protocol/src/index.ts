@@ -9,3 +9,5 @@ export * from './merge.js';
 export * from './equal.js';
 export * from './config.js';
 export * from './sparc.js';
+export * from './issues.js';
+export * from './json-syntax.js';

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { ErrorCode, TaskmasterError } from './errors.js';
+import { invalidFromIssues, issuesOf } from './issues.js';
+import { findJsonSyntaxError } from './json-syntax.js';
 
 /**
  * Schemas of Task Master's `.taskmaster/tasks/tasks.json`.
@@ -153,4 +156,34 @@ export function emptyTasksFile(now = new Date()): TaggedTasksFile {
 export function validateTasksFile(data: unknown): TasksFile {
   tasksFileSchemaFor(data).parse(data);
   return data as TasksFile;
+}
+
+/**
+ * Parses the text of a tasks file and validates it (unless `trusted`: text we
+ * wrote ourselves). Throws TaskmasterError -32700 with `{line, column}` for
+ * bad JSON, -32602 naming the first bad path for a wrong shape. Messages name
+ * places, never the file's contents.
+ */
+export function parseTasksFileText(text: string, name: string, trusted = false): TasksFile {
+  let data: unknown;
+  try {
+    // Editors on Windows may save a byte-order mark, which JSON.parse rejects.
+    data = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch {
+    const problem = findJsonSyntaxError(text);
+    const where = problem ? ` at line ${problem.line}, column ${problem.column}: ${problem.reason}` : '';
+    throw new TaskmasterError(
+      ErrorCode.ParseError,
+      `${name} is not valid JSON${where}`,
+      problem ? { line: problem.line, column: problem.column } : undefined,
+    );
+  }
+  if (trusted) return data as TasksFile;
+  try {
+    return validateTasksFile(data);
+  } catch (err) {
+    const issues = issuesOf(err);
+    if (!issues) throw err;
+    throw invalidFromIssues(issues, `${name}: `);
+  }
 }

@@ -3,7 +3,10 @@ import {
   diffTasksFiles,
   emptyTasksFile,
   ErrorCode,
+  invalidFromIssues,
   isTaskmasterError,
+  issuesOf,
+  parseTasksFileText,
   tagsOf,
   TaskmasterError,
   validateTasksFile,
@@ -14,7 +17,7 @@ import {
 } from '@taskmaster/protocol';
 import { readCurrentTag } from './current-tag.js';
 import { removeStaleTempFiles, writeFileDurable } from './durable-write.js';
-import { fileError, invalidFromIssues, type IssueLike } from './errors.js';
+import { fileError } from './errors.js';
 import { copyPlainJson } from './json-copy.js';
 import { TaskHistory } from './history.js';
 import { displayPath, storePaths, type StorePaths } from './paths.js';
@@ -26,7 +29,6 @@ import {
   DEFAULT_MAX_BYTES,
   encodeUtf8,
   loadTasksFile,
-  parseTasksText,
   serializeTasksFile,
   sha256,
   type KnownTasksFile,
@@ -169,7 +171,7 @@ class FileStore implements Store {
    */
   private async restore(id: string): Promise<TransactResult<{ restored: string }>> {
     return this.logged('history.restore', undefined, async () => {
-      const snapshot = parseTasksText(await this.snapshots.read(id), `snapshot ${id}`);
+      const snapshot = parseTasksFileText(await this.snapshots.read(id), `snapshot ${id}`);
       return this.withLock(async (lock) => {
         const current = await this.loadEvenIfInvalid();
         const text = serializeTasksFile(snapshot, current.text.endsWith('\n'));
@@ -281,8 +283,8 @@ function assertStillValid(data: TasksFile): void {
   try {
     validateTasksFile(data);
   } catch (err) {
-    const issues = (err as { issues?: IssueLike[] }).issues;
-    if (!Array.isArray(issues)) throw err;
+    const issues = issuesOf(err);
+    if (!issues) throw err;
     throw invalidFromIssues(issues, 'the change would make tasks.json invalid, nothing was written: ');
   }
 }

@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
-import { SyncConfigSchema, type SyncConfig } from '@taskmaster/protocol';
-import { fileError, invalidFromIssues, invalidParams } from './errors.js';
-import { findJsonSyntaxError } from './json-syntax.js';
+import { findJsonSyntaxError, invalidFromIssues, SyncConfigSchema, type SyncConfig } from '@taskmaster/protocol';
+import { fileError, invalidParams } from './errors.js';
 
 /**
  * `config/sync.json` validated with defaults filled in. A missing file means

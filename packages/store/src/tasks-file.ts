@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
-import { ErrorCode, TaskmasterError, validateTasksFile, type TasksFile } from '@taskmaster/protocol';
-import { fileError, invalidFromIssues, type IssueLike } from './errors.js';
-import { findJsonSyntaxError } from './json-syntax.js';
+import { ErrorCode, parseTasksFileText, TaskmasterError, type TasksFile } from '@taskmaster/protocol';
+import { fileError } from './errors.js';
 
 /** A tasks file as read from disk. */
 export interface LoadedTasksFile {
@@ -98,36 +97,12 @@ export async function loadTasksFile(file: string, options: LoadOptions): Promise
   const { bytes, stat } = read;
   const known = options.known;
   if (known?.raw.equals(bytes)) {
-    const data = known.data ?? parseTasksText(known.text, options.name, true);
+    const data = known.data ?? parseTasksFileText(known.text, options.name, true);
     return { data, text: known.text, raw: known.raw, hash: known.hash, bytes: bytes.length, exists: true, stat };
   }
   const text = bytes.toString('utf8');
-  const data = parseTasksText(text, options.name);
+  const data = parseTasksFileText(text, options.name);
   return { data, text, raw: bytes, hash: sha256(bytes), bytes: bytes.length, exists: true, stat };
-}
-
-/** Parses and (unless `trusted`) validates the text of a tasks file. */
-export function parseTasksText(text: string, name: string, trusted = false): TasksFile {
-  let data: unknown;
-  try {
-    data = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  } catch {
-    const problem = findJsonSyntaxError(text);
-    const where = problem ? ` at line ${problem.line}, column ${problem.column}: ${problem.reason}` : '';
-    throw new TaskmasterError(
-      ErrorCode.ParseError,
-      `${name} is not valid JSON${where}`,
-      problem ? { line: problem.line, column: problem.column } : undefined,
-    );
-  }
-  if (trusted) return data as TasksFile;
-  try {
-    return validateTasksFile(data);
-  } catch (err) {
-    const issues = (err as { issues?: IssueLike[] }).issues;
-    if (!Array.isArray(issues)) throw err;
-    throw invalidFromIssues(issues, `${name}: `);
-  }
 }
 
 async function readLimited(file: string, options: LoadOptions): Promise<{ bytes: Buffer; stat?: FileIdentity } | undefined> {

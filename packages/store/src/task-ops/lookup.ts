@@ -2,16 +2,18 @@ import {
   DEFAULT_TAG,
   findTask,
   idKey,
+  invalidFromIssues,
   isLegacyTasksFile,
   parseTaskRef,
   tagsOf,
   type FoundTask,
+  type IssueLike,
   type TagData,
   type Task,
   type TaskId,
   type TasksFile,
 } from '@taskmaster/protocol';
-import { invalidFromIssues, invalidParams, type IssueLike } from '../errors.js';
+import { invalidParams } from '../errors.js';
 
 /** The tag's data; -32602 `tag X does not exist` when it is missing. */
 export function requireTag(data: TasksFile, tag: string): TagData {
