@@ -1,5 +1,3 @@
-import { isDoneStatus } from '@taskmaster/protocol';
-
 /**
  * Terminal output: colours only on a TTY without NO_COLOR, JSON in one place.
  */
@@ -38,12 +36,3 @@ export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
 
-/** Colours a status the way Task Master does. */
-export function paintStatus(status: string | undefined): string {
-  const s = status ?? 'pending';
-  if (isDoneStatus(s)) return color.green(s);
-  if (s === 'in-progress' || s === 'review') return color.cyan(s);
-  if (s === 'blocked' || s === 'cancelled') return color.red(s);
-  if (s === 'deferred') return color.dim(s);
-  return color.yellow(s);
-}

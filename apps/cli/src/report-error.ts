@@ -74,6 +74,7 @@ export function reportError(err: unknown, json = false): ExitCode {
   return exitCode;
 }
 
+// Not protocol's describeIssue: importing it would load zod for every command, --version included.
 function summarizeZod(err: Error): string {
   const issues = (err as { issues?: Array<{ path: PropertyKey[]; message: string }> }).issues ?? [];
   if (issues.length === 0) return err.message;

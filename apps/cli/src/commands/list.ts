@@ -1,6 +1,7 @@
 import { flag, splitList, str, TASK_OPTIONS, type Command } from '../command.js';
 import { withBackend } from '../open-backend.js';
-import { color, paintStatus, printJson, say } from '../output.js';
+import { color, printJson, say } from '../output.js';
+import { paintStatus } from '../status-color.js';
 import { isDoneStatus, type Task } from '@taskmaster/protocol';
 
 /** `taskmaster list`: the tasks of a tag, optionally filtered by status. */

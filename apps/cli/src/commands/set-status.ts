@@ -1,6 +1,7 @@
 import { AUTO_SYNC_OPTIONS, flag, required, splitList, str, TASK_OPTIONS, type Command } from '../command.js';
 import { withBackend } from '../open-backend.js';
-import { color, paintStatus, printJson, say } from '../output.js';
+import { color, printJson, say } from '../output.js';
+import { paintStatus } from '../status-color.js';
 import { checkIds, checkStatus } from '../task-input.js';
 
 /** `taskmaster set-status`: one status for one or more tasks or subtasks. */

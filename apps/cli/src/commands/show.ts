@@ -1,7 +1,8 @@
 import { sparcModeFor } from '@taskmaster/protocol';
 import { flag, required, str, TASK_OPTIONS, type Command } from '../command.js';
 import { withBackend } from '../open-backend.js';
-import { color, paintStatus, printJson, say } from '../output.js';
+import { color, printJson, say } from '../output.js';
+import { paintStatus } from '../status-color.js';
 import { readSparcMappings } from '../sparc-file.js';
 
 /** `taskmaster show <id>`: one task or subtask, with the SPARC mode it maps to. */
