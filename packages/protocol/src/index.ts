@@ -11,3 +11,4 @@ export * from './config.js';
 export * from './sparc.js';
 export * from './issues.js';
 export * from './json-syntax.js';
+export * from './validate-change.js';

@@ -77,7 +77,7 @@ export class SyncEngine {
     return engine;
   }
 
-  /** The current file (shared; never mutate it). */
+  /** The current file: the store's frozen version, shared by everyone. */
   get data(): TasksFile {
     return this.doc.data;
   }
@@ -187,7 +187,7 @@ export class SyncEngine {
     await this.watcher.ready;
   }
 
-  private async commit(fn: (data: TasksFile) => void, ops: string[]): Promise<number> {
+  private async commit<T>(fn: (data: TasksFile) => T, ops: string[]): Promise<{ value: T; revision: number }> {
     const started = performance.now();
     const res = await this.store.transact(fn, { reason: summarise(ops), actor: 'server' });
     const stored = performance.now();
@@ -196,7 +196,7 @@ export class SyncEngine {
     const ms = Math.round(performance.now() - started);
     const broadcastMs = Math.round(performance.now() - stored);
     this.options.log('info', 'commit', { ops: ops.length, written: res.written, ms, broadcastMs, revision });
-    return revision;
+    return { value: res.value, revision };
   }
 }
 

@@ -1,3 +1,4 @@
+import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { invalidParams } from './errors.js';
@@ -44,9 +45,10 @@ export class TaskHistory {
    * When `source` still is the file the bytes were read from, the snapshot is a hard link to it:
    * no copy is written, and the caller is about to rename a new file over `source`, which leaves
    * the snapshot the only name of the old bytes. Until then it shares them with the live file,
-   * so a caller that does not rename must call {@link discardIfLive}.
+   * so a caller that does not rename must call {@link discardIfLive}. Without `bytes`, a
+   * snapshot that cannot be a link is a copy of `source`.
    */
-  async save(bytes: string | Uint8Array, now = new Date(), source?: SnapshotSource): Promise<string | undefined> {
+  async save(bytes: string | Uint8Array | undefined, now = new Date(), source?: SnapshotSource): Promise<string | undefined> {
     if (this.limits.maxSnapshots === 0) return undefined;
     if (!this.dirReady) {
       await fs.mkdir(this.dir, { recursive: true });
@@ -59,7 +61,9 @@ export class TaskHistory {
       const candidate = `${stamp}-${String(seq).padStart(3, '0')}`;
       try {
         if (linkFrom) await fs.link(linkFrom, this.fileOf(candidate));
-        else await fs.writeFile(this.fileOf(candidate), bytes, { flag: 'wx' });
+        else if (bytes !== undefined) await fs.writeFile(this.fileOf(candidate), bytes, { flag: 'wx' });
+        else if (source) await fs.copyFile(source.file, this.fileOf(candidate), fsConstants.COPYFILE_EXCL);
+        else throw new Error('a snapshot needs the bytes or the file they are in');
         id = candidate;
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
@@ -70,7 +74,7 @@ export class TaskHistory {
         seq--;
       }
     }
-    this.sizes.set(id, typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.byteLength);
+    this.sizes.set(id, bytes === undefined ? source!.stat.size : typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.byteLength);
     const kept = await this.prune();
     return kept.has(id) ? id : undefined;
   }

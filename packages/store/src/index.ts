@@ -3,6 +3,7 @@ export { initProject } from './init-project.js';
 export { openStore } from './store.js';
 export { storePaths, type StorePaths } from './paths.js';
 export { taskOps } from './task-ops/index.js';
+export { detached } from './detached.js';
 export type { CreatedTask, UpdatedTask, StatusChange, DeletedTask } from './task-ops/index.js';
 export type { Store, StoreOptions, ReadResult, TransactResult, TransactOptions } from './store-types.js';
 export type { SnapshotInfo } from './history.js';

@@ -17,17 +17,18 @@ export interface StoreOptions {
   onWillWrite?: (hash: string, data: TasksFile) => void;
 }
 
-/** tasks.json as read: validated data, the exact text and its sha256. */
+/** tasks.json as read: validated data (frozen, shared by every reader), its sha256 and size. */
 export interface ReadResult {
   data: TasksFile;
   hash: string;
   bytes: number;
-  text: string;
 }
 
 /** The outcome of a transaction: `fn`'s value, the data after it, and what changed. */
 export interface TransactResult<T> {
+  /** What `fn` returned, with drafts replaced by plain copies. */
   value: T;
+  /** The file's data now: frozen, sharing every object the transaction did not change with the version before. */
   data: TasksFile;
   /** sha256 of the file as it now is on disk. */
   hash: string;
@@ -59,9 +60,11 @@ export interface Store {
   /** tasks.json, validated; an empty file when it does not exist yet. */
   read(): Promise<ReadResult>;
   /**
-   * Locked read-modify-write. `fn` mutates `data` in place or throws (then
-   * nothing is written). No write if data is unchanged. The previous file is
-   * snapshotted to history before writing.
+   * Locked read-modify-write. `fn` mutates `data`, a copy-on-write draft of
+   * the file, or throws (then nothing is written). No write if the bytes would
+   * not change. The previous file is snapshotted to history before writing.
+   * `fn` must be synchronous, and drafts it lets escape other than through its
+   * return value must go through {@link detached}.
    */
   transact<T>(fn: (data: TasksFile) => T, options?: TransactOptions): Promise<TransactResult<T>>;
   /** Top-level tasks of a tag (current tag by default), optionally by status; empty for an unknown tag. */

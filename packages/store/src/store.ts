@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { createDraft, finishDraft, freeze } from 'immer';
 import {
   diffTasksFiles,
   emptyTasksFile,
@@ -9,31 +10,24 @@ import {
   parseTasksFileText,
   tagsOf,
   TaskmasterError,
-  validateTasksFile,
+  validateTasksFileChange,
   type SyncConfig,
   type Task,
   type TaskChange,
   type TasksFile,
 } from '@taskmaster/protocol';
 import { readCurrentTag } from './current-tag.js';
-import { removeStaleTempFiles, writeFileDurable } from './durable-write.js';
+import { detached } from './detached.js';
+import { PendingWrite, removeStaleTempFiles } from './durable-write.js';
 import { fileError } from './errors.js';
-import { copyPlainJson } from './json-copy.js';
 import { TaskHistory } from './history.js';
 import { displayPath, storePaths, type StorePaths } from './paths.js';
 import { SyncLog, type SyncLogEntry } from './sync-log.js';
 import { loadSyncConfig } from './sync-config.js';
 import { taskOps } from './task-ops/index.js';
 import { fullIdOf, requireTag, requireTask } from './task-ops/lookup.js';
-import {
-  DEFAULT_MAX_BYTES,
-  encodeUtf8,
-  loadTasksFile,
-  serializeTasksFile,
-  sha256,
-  type KnownTasksFile,
-  type LoadedTasksFile,
-} from './tasks-file.js';
+import { TasksFileSerializer } from './serialize-tasks-file.js';
+import { DEFAULT_MAX_BYTES, loadTasksFile, sha256, type KnownTasksFile, type LoadedTasksFile } from './tasks-file.js';
 import { acquireTasksLock, DEFAULT_LOCK_STALE_MS, DEFAULT_LOCK_TIMEOUT_MS, type HeldLock } from './tasks-lock.js';
 import type { ReadResult, Store, StoreOptions, TransactOptions, TransactResult } from './store-types.js';
 
@@ -57,10 +51,7 @@ export async function openStore(root: string, options: StoreOptions = {}): Promi
 }
 
 /** A file read that may be unusable (bad JSON or shape): what restore may replace. */
-type CurrentFile = Pick<LoadedTasksFile, 'text' | 'raw' | 'hash' | 'exists' | 'stat'> & { data?: TasksFile };
-
-/** A loaded file whose `data` the caller owns, and `pristine`, the store's own parsed copy: never hand it out or mutate it. */
-type OwnedFile = LoadedTasksFile & { pristine: TasksFile };
+type CurrentFile = Pick<LoadedTasksFile, 'raw' | 'hash' | 'exists' | 'stat' | 'trailingNewline'> & { data?: TasksFile };
 
 class FileStore implements Store {
   readonly history: Store['history'];
@@ -69,8 +60,9 @@ class FileStore implements Store {
   private readonly maxBytes: number;
   private readonly lockTimeoutMs: number;
   private readonly lockStaleMs: number;
-  /** The last content we validated or wrote: re-reading it skips decoding, hashing, parsing and validation. */
+  /** The last content we validated or wrote: re-reading it skips decoding, parsing and validation. */
   private known: KnownTasksFile | undefined;
+  private readonly serializer = new TasksFileSerializer();
 
   constructor(
     readonly paths: StorePaths,
@@ -98,25 +90,34 @@ class FileStore implements Store {
 
   async read(): Promise<ReadResult> {
     const file = await this.load();
-    return { data: file.data, hash: file.hash, bytes: file.bytes, text: file.text };
+    return { data: file.data, hash: file.hash, bytes: file.bytes };
   }
 
   async transact<T>(fn: (data: TasksFile) => T, options: TransactOptions = {}): Promise<TransactResult<T>> {
     return this.logged(options.reason ?? 'transact', options.actor, async () => {
       const outcome = await this.withLock(async (lock) => {
         const current = await this.load();
-        const { data, pristine } = current;
-        const baseline = current.exists ? current.text : serializeTasksFile(data, false);
-        const value = fn(data);
-        if (value instanceof Promise) {
+        const before = current.data;
+        const previousHash = current.exists ? current.hash : undefined;
+        // Copy-on-write: fn edits a draft; the new version shares every object fn did not touch.
+        const draft = createDraft(before);
+        const returned = fn(draft);
+        if (returned instanceof Promise) {
           throw new TaskmasterError(ErrorCode.InternalError, 'transact needs a synchronous function: the file is locked only while it runs');
         }
-        const text = serializeTasksFile(data, current.text.endsWith('\n'));
-        const previousHash = current.exists ? current.hash : undefined;
-        if (text === baseline && !options.force) return { value, data, hash: current.hash, previousHash, written: false, before: undefined };
-        assertStillValid(data);
-        const hash = await this.commit(lock, current, text, data);
-        return { value, data, hash, previousHash, written: true, before: current.exists ? pristine : undefined };
+        const value = detached(returned);
+        const draftResult = finishDraft(draft) as TasksFile;
+        const unchanged = { value, data: before, hash: current.hash, previousHash, written: false, before };
+        if (draftResult === before && !options.force) return unchanged;
+        assertStillValid(current.exists ? before : undefined, draftResult);
+        const { pending, written: data } = await this.startWrite(draftResult, current.trailingNewline);
+        // Fields set to values they already had: the same bytes, so nothing to write.
+        if (current.exists && pending.hash === current.hash && !options.force) {
+          await pending.discard();
+          return unchanged;
+        }
+        await this.commit(lock, current, pending, data);
+        return { value, data, hash: pending.hash, previousHash, written: true, before: current.exists ? before : undefined };
       });
       // Diffed after the lock is released: other writers need not wait for it.
       const { before, ...result } = outcome;
@@ -174,13 +175,16 @@ class FileStore implements Store {
       const snapshot = parseTasksFileText(await this.snapshots.read(id), `snapshot ${id}`);
       return this.withLock(async (lock) => {
         const current = await this.loadEvenIfInvalid();
-        const text = serializeTasksFile(snapshot, current.text.endsWith('\n'));
         const value = { restored: id };
         const previousHash = current.exists ? current.hash : undefined;
-        if (current.exists && text === current.text) return { value, data: snapshot, hash: current.hash, previousHash, written: false, changes: [] };
-        const changes = diffTasksFiles(current.data, snapshot);
-        const hash = await this.commit(lock, current, text, snapshot);
-        return { value, data: snapshot, hash, previousHash, written: true, changes };
+        const { pending, written: data } = await this.startWrite(freeze(snapshot, true), current.trailingNewline);
+        if (current.exists && pending.hash === current.hash) {
+          await pending.discard();
+          return { value, data: current.data ?? data, hash: current.hash, previousHash, written: false, changes: [] };
+        }
+        const changes = diffTasksFiles(current.data, data);
+        await this.commit(lock, current, pending, data);
+        return { value, data, hash: pending.hash, previousHash, written: true, changes };
       });
     });
   }
@@ -190,21 +194,17 @@ class FileStore implements Store {
     await this.snapshots.detachFrom(this.paths.tasksFile).catch(() => undefined);
   }
 
-  /**
-   * Reads tasks.json. Callers may keep and mutate the returned `data` (it is a
-   * copy); `pristine` is the store's cached parse, kept for the next read.
-   */
-  private async load(): Promise<OwnedFile> {
+  /** Reads tasks.json. Its `data` is frozen and shared: callers never need to copy it, and cannot change it. */
+  private async load(): Promise<LoadedTasksFile> {
     const file = await loadTasksFile(this.paths.tasksFile, {
       name: TASKS_NAME,
       maxBytes: this.maxBytes,
       known: this.known,
       whenMissing: () => emptyTasksFile(),
     });
-    const pristine = file.data;
-    if (file.exists) this.known = { raw: file.raw, text: file.text, hash: file.hash, data: pristine };
-    // Never undefined: copyPlainJson gives up only on values JSON.parse cannot make.
-    return { ...file, pristine, data: copyPlainJson(pristine)! };
+    if (file.data !== this.known?.data) freeze(file.data, true);
+    if (file.exists) this.known = { hash: file.hash, bytes: file.bytes, trailingNewline: file.trailingNewline, data: file.data };
+    return file;
   }
 
   private async loadEvenIfInvalid(): Promise<CurrentFile> {
@@ -215,34 +215,39 @@ class FileStore implements Store {
       const raw = await fs.readFile(this.paths.tasksFile).catch((e: unknown) => {
         throw fileError(e, 'read', TASKS_NAME);
       });
-      return { raw, text: raw.toString('utf8'), hash: sha256(raw), exists: true };
+      return { raw, hash: sha256(raw), exists: true, trailingNewline: raw[raw.length - 1] === 0x0a };
     }
   }
 
-  /** Snapshot the old file, announce, then replace it durably. Returns the new hash. */
-  private async commit(lock: HeldLock, current: CurrentFile, text: string, data: TasksFile): Promise<string> {
+  /**
+   * Writes `data` to a temp file. Returns it with the data as a reader of the
+   * file will see it: `data` itself, unless it held values JSON changes.
+   */
+  private async startWrite(data: TasksFile, trailingNewline: boolean): Promise<{ pending: PendingWrite; written: TasksFile }> {
+    const { pieces, plain } = this.serializer.serialize(data, trailingNewline);
+    const pending = await PendingWrite.start(this.paths.tasksFile, pieces);
+    return { pending, written: plain ? data : freeze(JSON.parse(pieces.join('')) as TasksFile, true) };
+  }
+
+  /** Snapshots the old file, announces, then makes the pending write durable. */
+  private async commit(lock: HeldLock, current: CurrentFile, pending: PendingWrite, data: TasksFile): Promise<void> {
     const file = this.paths.tasksFile;
-    const bytes = encodeUtf8(text);
-    const hash = sha256(bytes);
-    // Copied before anyone else sees `data`: the caller and onWillWrite may keep and mutate it.
-    const next: KnownTasksFile = { raw: bytes, text, hash, data: copyPlainJson(data) };
-    this.options.onWillWrite?.(hash, data);
-    // The snapshot is saved while the new file is written and synced, and before the rename.
+    this.options.onWillWrite?.(pending.hash, data);
+    // The snapshot is saved while the new file is synced, and before the rename.
     const snapshot = current.exists
       ? this.snapshots.save(current.raw, undefined, current.stat && { file, stat: current.stat }).catch((err: unknown) => {
           throw fileError(err, 'save a snapshot to', displayPath(this.paths, this.paths.historyDir));
         })
       : undefined;
     try {
-      await writeFileDurable(file, bytes, { alongside: snapshot, beforeRename: () => lock.assertHeld() });
+      await pending.commit({ alongside: snapshot, beforeRename: () => lock.assertHeld() });
     } catch (err) {
       // A snapshot linked to a file we did not replace would follow its next in-place write.
       const id = await snapshot?.catch(() => undefined);
       if (id) await this.snapshots.discardIfLive(id, file).catch(() => undefined);
       throw fileError(err, 'write', TASKS_NAME);
     }
-    this.known = next;
-    return hash;
+    this.known = { hash: pending.hash, bytes: pending.bytes, trailingNewline: current.trailingNewline, data };
   }
 
   /** Runs `job` holding the tasks.json lock; calls within this process queue instead of polling. */
@@ -278,10 +283,10 @@ class FileStore implements Store {
   }
 }
 
-/** Rejects a transaction whose result would not be a valid tasks file. */
-function assertStillValid(data: TasksFile): void {
+/** Rejects a transaction whose result would not be a valid tasks file (checking only what changed). */
+function assertStillValid(before: TasksFile | undefined, data: TasksFile): void {
   try {
-    validateTasksFile(data);
+    validateTasksFileChange(before, data);
   } catch (err) {
     const issues = issuesOf(err);
     if (!issues) throw err;

@@ -5,15 +5,16 @@ import { fileError } from './errors.js';
 
 /** A tasks file as read from disk. */
 export interface LoadedTasksFile {
+  /** Validated; frozen when it came from `known`. */
   data: TasksFile;
-  /** The exact text read ('' when the file does not exist yet). */
-  text: string;
-  /** The bytes read (empty when the file does not exist yet). */
-  raw: Buffer;
   /** sha256 hex of the bytes read. */
   hash: string;
   bytes: number;
   exists: boolean;
+  /** Whether the file ends with a newline, which a rewrite keeps. */
+  trailingNewline: boolean;
+  /** The bytes, when they were read now (not when `known` matched or the file is missing). */
+  raw?: Buffer;
   /** The read file's identity, to check later that the path still names these bytes. */
   stat?: FileIdentity;
 }
@@ -25,13 +26,12 @@ export interface FileIdentity {
   mtimeMs: number;
 }
 
-/** Content already read or written and validated, with a parsed copy only its owner uses. */
+/** Content already read or written and validated: its hash, size and parsed (frozen) data. */
 export interface KnownTasksFile {
-  raw: Buffer;
-  text: string;
   hash: string;
-  /** JSON.parse(text), if kept: saves parsing it again. */
-  data?: TasksFile;
+  bytes: number;
+  trailingNewline: boolean;
+  data: TasksFile;
 }
 
 /** Default ceiling on the size of tasks.json: bigger files are refused, never rewritten. */
@@ -43,9 +43,8 @@ export interface LoadOptions {
   maxBytes: number;
   /**
    * Content already validated (e.g. what we just wrote): when the file still
-   * has these bytes (a memcmp, cheaper than hashing), its text, hash and parsed
-   * data are reused, skipping decoding, hashing, parsing and validation.
-   * The returned `data` is then `known.data` itself: the caller copies it.
+   * has these bytes (same hash, checked through a small block) its parsed
+   * data is reused, skipping decoding, parsing and validation.
    */
   known?: KnownTasksFile;
   /** What to return when the file does not exist; throws 1005 when omitted. */
@@ -57,52 +56,60 @@ export function sha256(bytes: string | Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-const utf8 = new TextEncoder();
-/** Reused for files up to a few MB, so encoding touches no fresh memory. */
-let scratch = Buffer.alloc(0);
-const MAX_SCRATCH = 16 * 1024 * 1024;
-
-/**
- * UTF-8 bytes of `text`. For text with any non-ASCII character, Buffer.from
- * and TextEncoder.encode measure the length in a pass as slow as encoding;
- * encodeInto a buffer of the worst-case size skips it (about 1.5x faster).
- */
-export function encodeUtf8(text: string): Buffer {
-  const worst = text.length * 3;
-  if (worst > MAX_SCRATCH) return Buffer.from(text, 'utf8');
-  if (scratch.length < worst) scratch = Buffer.allocUnsafeSlow(Math.max(worst, 64 * 1024));
-  const { written } = utf8.encodeInto(text, scratch);
-  return Buffer.from(scratch.subarray(0, written));
-}
-
-/** The text Task Master writes: 2-space JSON, key order kept, optional trailing newline. */
-export function serializeTasksFile(data: TasksFile, trailingNewline: boolean): string {
-  const text = JSON.stringify(data, null, 2);
-  return trailingNewline ? `${text}\n` : text;
-}
-
 /**
  * Reads, parses and validates a tasks file. Errors: -32700 with line and
  * column for bad JSON, -32602 naming the path for a wrong shape, 1005 for a
  * file that cannot be read or is over `maxBytes`.
  */
 export async function loadTasksFile(file: string, options: LoadOptions): Promise<LoadedTasksFile> {
+  const known = options.known;
+  const stat = known && (await stillHolds(file, known, options.name));
+  if (known && stat) return { data: known.data, hash: known.hash, bytes: known.bytes, trailingNewline: known.trailingNewline, exists: true, stat };
   const read = await readLimited(file, options);
   if (read === undefined) {
     if (!options.whenMissing) {
       throw new TaskmasterError(ErrorCode.FileAccessDenied, `${options.name} does not exist`, { file: options.name });
     }
-    return { data: options.whenMissing(), text: '', raw: Buffer.alloc(0), hash: sha256(''), bytes: 0, exists: false };
+    return { data: options.whenMissing(), hash: sha256(''), bytes: 0, exists: false, trailingNewline: false };
   }
-  const { bytes, stat } = read;
-  const known = options.known;
-  if (known?.raw.equals(bytes)) {
-    const data = known.data ?? parseTasksFileText(known.text, options.name, true);
-    return { data, text: known.text, raw: known.raw, hash: known.hash, bytes: bytes.length, exists: true, stat };
+  const { bytes } = read;
+  const data = parseTasksFileText(bytes.toString('utf8'), options.name);
+  const trailingNewline = bytes[bytes.length - 1] === 0x0a;
+  return { data, raw: bytes, hash: sha256(bytes), bytes: bytes.length, exists: true, trailingNewline, stat: read.stat };
+}
+
+/** Bytes a file is hashed in. */
+const HASH_BLOCK_BYTES = 256 * 1024;
+
+/** The file's identity if it still holds `known`'s bytes (same size and sha256), else undefined. */
+async function stillHolds(file: string, known: KnownTasksFile, name: string): Promise<FileIdentity | undefined> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw fileError(err, 'read', name);
   }
-  const text = bytes.toString('utf8');
-  const data = parseTasksFileText(text, options.name);
-  return { data, text, raw: bytes, hash: sha256(bytes), bytes: bytes.length, exists: true, stat };
+  try {
+    const { size, ino, mtimeMs } = await handle.stat();
+    if (size !== known.bytes) return undefined;
+    const hash = createHash('sha256');
+    const block = Buffer.allocUnsafe(Math.min(HASH_BLOCK_BYTES, size + 1));
+    let at = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(block, 0, block.length, at);
+      if (bytesRead === 0) break;
+      hash.update(block.subarray(0, bytesRead));
+      at += bytesRead;
+      // Grew while we read (an in-place writer): not the known bytes.
+      if (at > size) return undefined;
+    }
+    return at === size && hash.digest('hex') === known.hash ? { ino, size, mtimeMs } : undefined;
+  } catch (err) {
+    throw fileError(err, 'read', name);
+  } finally {
+    await handle.close();
+  }
 }
 
 async function readLimited(file: string, options: LoadOptions): Promise<{ bytes: Buffer; stat?: FileIdentity } | undefined> {

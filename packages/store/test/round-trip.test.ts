@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../src/index.js';
@@ -9,8 +10,8 @@ describe('lossless round trip of a real Task Master file', () => {
   it('reads every tag and unknown field exactly as in the file', async () => {
     const project = fixtureProject();
     const store = await openStore(project.root);
-    const { data, text } = await store.read();
-    expect(text).toBe(FIXTURE_TEXT);
+    const { data, hash } = await store.read();
+    expect(hash).toBe(createHash('sha256').update(FIXTURE_TEXT).digest('hex'));
     expect(data).toEqual(JSON.parse(FIXTURE_TEXT));
     // Key order matters to Task Master's diffs: re-serialising gives the same bytes.
     expect(JSON.stringify(data, null, 2)).toBe(FIXTURE_TEXT);
@@ -55,23 +56,46 @@ describe('lossless round trip of a real Task Master file', () => {
     expect(changes).toContainEqual(expect.objectContaining({ event: 'task.status.changed', payload: expect.objectContaining({ tag: 'master', id, to: 'review' }) }));
   });
 
-  it('gives each caller its own data: mutating it changes neither the file nor later reads and diffs', async () => {
+  it('shares one frozen version with every caller: nobody can change it behind the file', async () => {
     const project = fixtureProject();
     const store = await openStore(project.root);
     const read = await store.read();
-    (read.data as any).master.tasks[0].title = 'mutated after read';
+    expect(() => {
+      (read.data as any).master.tasks[0].title = 'mutated after read';
+    }).toThrow(TypeError);
+    const id = String(JSON.parse(FIXTURE_TEXT).master.tasks[1].id);
     const written = await store.transact((d: any) => {
       d.master.tasks[1].status = 'review';
+      return d.master.tasks[1];
     });
-    expect(written.changes.map((c) => c.payload.id)).toEqual([String(JSON.parse(FIXTURE_TEXT).master.tasks[1].id), String(JSON.parse(FIXTURE_TEXT).master.tasks[1].id)]);
-    (written.data as any).master.tasks[2].title = 'mutated after write';
+    expect(written.changes.map((c) => c.payload.id)).toEqual([id, id]);
+    expect(() => {
+      (written.data as any).master.tasks[2].title = 'mutated after write';
+    }).toThrow(TypeError);
+    // What fn returned is a plain copy that outlives the transaction and is the caller's to change.
+    expect(written.value.status).toBe('review');
+    written.value.title = 'the caller owns this copy';
+    // Untouched tasks are the very same objects in both versions.
+    expect((written.data as any).master.tasks[2]).toBe((read.data as any).master.tasks[2]);
+    expect((written.data as any).master.tasks[1]).not.toBe((read.data as any).master.tasks[1]);
     const again = await store.read();
-    expect(again.text).toBe(fs.readFileSync(project.tasksFile, 'utf8'));
-    expect(again.data).toEqual(JSON.parse(again.text));
+    expect(again.data).toEqual(JSON.parse(fs.readFileSync(project.tasksFile, 'utf8')));
     const next = await store.transact((d: any) => {
       d.master.tasks[1].status = 'done';
     });
-    expect(next.changes.every((c) => c.payload.id === String(JSON.parse(FIXTURE_TEXT).master.tasks[1].id))).toBe(true);
+    expect(next.changes.every((c) => c.payload.id === id)).toBe(true);
+  });
+
+  it('does not write when fields are set to the values they already have', async () => {
+    const project = fixtureProject();
+    const store = await openStore(project.root);
+    const result = await store.transact((d: any) => {
+      d.master.tasks[0].dependencies = [...d.master.tasks[0].dependencies];
+      d.master.tasks[0].title = String(d.master.tasks[0].title);
+    });
+    expect(result.written).toBe(false);
+    expect(fs.readFileSync(project.tasksFile, 'utf8')).toBe(FIXTURE_TEXT);
+    expect(filesIn(project.historyDir)).toEqual([]);
   });
 
   it('writes what JSON.stringify makes of non-JSON values, and reads back that', async () => {
@@ -80,9 +104,11 @@ describe('lossless round trip of a real Task Master file', () => {
     await store.transact((d: any) => {
       d.master.tasks[0].extra = { at: new Date(0), gone: undefined, nan: Number.NaN };
     });
-    const { data, text } = await store.read();
+    const { data } = await store.read();
     expect((data as any).master.tasks[0].extra).toEqual({ at: '1970-01-01T00:00:00.000Z', nan: null });
-    expect(data).toEqual(JSON.parse(text));
+    expect(data).toEqual(JSON.parse(fs.readFileSync(project.tasksFile, 'utf8')));
+    const fresh = await (await openStore(project.root)).read();
+    expect(fresh.data).toEqual(data);
   });
 
   it('keeps a legacy untagged file in legacy form, exposed as tag master', async () => {

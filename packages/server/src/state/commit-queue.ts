@@ -8,8 +8,8 @@ interface PendingOp {
   reject: (error: unknown) => void;
 }
 
-/** How the queue writes: one durable transaction applying `fn`; returns the revision it reached. */
-export type Committer = (fn: (data: TasksFile) => void, ops: string[]) => Promise<number>;
+/** How the queue writes: one durable transaction applying `fn`; returns fn's value and the revision it reached. */
+export type Committer = <T>(fn: (data: TasksFile) => T, ops: string[]) => Promise<{ value: T; revision: number }>;
 
 /**
  * Group commit: mutations queue up; when no commit is in flight one starts
@@ -84,19 +84,17 @@ export class CommitQueue {
   }
 
   private async runBatch(batch: PendingOp[]): Promise<void> {
-    let outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
-      const revision = await this.commit(
-        (data) => {
-          // Reassigned on purpose: a store may retry the function.
-          outcomes = batch.map((op) => {
+      // The outcomes are fn's value, so that what the ops return outlives the transaction.
+      const { value: outcomes, revision } = await this.commit(
+        (data) =>
+          batch.map((op) => {
             try {
               return { ok: true as const, value: op.apply(data) };
             } catch (error) {
               return { ok: false as const, error };
             }
-          });
-        },
+          }),
         batch.map((op) => op.name),
       );
       batch.forEach((op, i) => {

@@ -9,7 +9,7 @@ import {
   type TaskId,
   type TasksFile,
 } from '@taskmaster/protocol';
-import { taskOps } from '@taskmaster/store';
+import { detached, taskOps } from '@taskmaster/store';
 import type { ConflictRegistry } from './conflicts.js';
 
 type Fields = Record<string, unknown>;
@@ -29,7 +29,8 @@ export interface UpdateRequest {
  */
 export function applyUpdate(data: TasksFile, req: UpdateRequest, conflicts: ConflictRegistry) {
   if (req.strategy === 'last-write-wins') return taskOps.updateTask(data, req.tag, req.id, req.changes);
-  const theirs = currentTask(data, req.tag, req.id);
+  // A copy: it may leave the transaction inside a conflict.
+  const theirs = detached(currentTask(data, req.tag, req.id));
   // Not found: let the store report it the way it reports every missing task.
   if (!theirs || !req.base) return taskOps.updateTask(data, req.tag, req.id, req.changes);
   const base = req.base;

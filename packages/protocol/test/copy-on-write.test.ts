@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import {
+  diffTasksFiles,
+  issuesOf,
+  validateTasksFile,
+  validateTasksFileChange,
+  type Task,
+  type TaggedTasksFile,
+} from '../src/index.js';
+import { readFixtureText } from './fixture.js';
+
+/** A new version of `data` that shares every object except the path to task `index` of `tag`, as copy-on-write edits make. */
+function withTask(data: TaggedTasksFile, tag: string, index: number, edit: (task: Task) => Task): TaggedTasksFile {
+  const tasks = [...data[tag]!.tasks];
+  tasks[index] = edit(tasks[index]!);
+  return { ...data, [tag]: { ...data[tag]!, tasks } };
+}
+
+const deepCopy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+const fixture = () => validateTasksFile(JSON.parse(readFixtureText())) as TaggedTasksFile;
+
+describe('diffTasksFiles on versions that share objects', () => {
+  it('reports the same events as on full copies', () => {
+    const before = fixture();
+    const tag = Object.keys(before).find((t) => before[t]!.tasks.length > 5)!;
+    let after = withTask(before, tag, 3, (t) => ({ ...t, title: 'renamed', status: 'review-by-bench' }));
+    after = withTask(after, tag, 4, (t) => ({ ...t, subtasks: [...(t.subtasks ?? []), { id: 999, title: 'new sub' }] }));
+    const changes = diffTasksFiles(before, after);
+    expect(changes).toEqual(diffTasksFiles(deepCopy(before), deepCopy(after)));
+    expect(changes.map((c) => c.event)).toEqual(['task.updated', 'task.status.changed', 'task.created']);
+  });
+
+  it('finds nothing between a version and itself, or one that only shares objects', () => {
+    const data = fixture();
+    expect(diffTasksFiles(data, data)).toEqual([]);
+    expect(diffTasksFiles(data, { ...data })).toEqual([]);
+  });
+
+  it('pairs tasks by id, not by position, once the ids move', () => {
+    const before = fixture();
+    const tag = Object.keys(before)[0]!;
+    const tasks = before[tag]!.tasks;
+    const after = { ...before, [tag]: { ...before[tag]!, tasks: [tasks[1]!, tasks[0]!, ...tasks.slice(2)] } };
+    expect(diffTasksFiles(before, after)).toEqual([]);
+  });
+});
+
+describe('validateTasksFileChange', () => {
+  it('accepts a valid edit of the fixture', () => {
+    const before = fixture();
+    const after = withTask(before, 'master', 0, (t) => ({ ...t, status: 'in-progress' }));
+    expect(validateTasksFileChange(before, after)).toBe(after);
+  });
+
+  it('rejects a broken task with the same issue path as a full validation', () => {
+    const before = fixture();
+    const after = withTask(before, 'master', 7, (t) => ({ ...t, title: 42 as unknown as string }));
+    const full = issuesOf(catchError(() => validateTasksFile(after)))!;
+    const error = catchError(() => validateTasksFileChange(before, after));
+    expect(error).toBeInstanceOf(z.ZodError);
+    expect(issuesOf(error)![0]!.path).toEqual(['master', 'tasks', 7, 'title']);
+    expect(issuesOf(error)![0]!.path).toEqual(full[0]!.path);
+  });
+
+  it('checks a changed tag itself, and a new tag with the whole file', () => {
+    const before = fixture();
+    const badMeta = { ...before, master: { ...before.master!, metadata: { taskCount: 'many' } } } as unknown as TaggedTasksFile;
+    expect(issuesOf(catchError(() => validateTasksFileChange(before, badMeta)))![0]!.path).toEqual(['master', 'metadata', 'taskCount']);
+    const badTag = { ...before, '': { tasks: [] } };
+    expect(catchError(() => validateTasksFileChange(before, badTag))).toBeInstanceOf(z.ZodError);
+    const goodTag = { ...before, next: { tasks: [{ id: 1, title: 'first' }] } };
+    expect(validateTasksFileChange(before, goodTag)).toBe(goodTag);
+  });
+
+  it('validates everything when the format changes or there is no earlier version', () => {
+    const legacy = { tasks: [{ id: 1, title: 'x' }] };
+    expect(validateTasksFileChange(fixture(), legacy)).toBe(legacy);
+    expect(catchError(() => validateTasksFileChange(undefined, { tasks: [{ id: 1 }] }))).toBeInstanceOf(z.ZodError);
+    const legacyBad = { ...legacy, tasks: [...legacy.tasks, { id: 2 }] };
+    expect(issuesOf(catchError(() => validateTasksFileChange(legacy, legacyBad)))![0]!.path).toEqual(['tasks', 1, 'title']);
+  });
+});
+
+function catchError(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected an error');
+}

@@ -1,0 +1,27 @@
+import { current, isDraft } from 'immer';
+
+/**
+ * `value` with every draft of a running transaction replaced by a plain copy
+ * of it, so it stays usable after the transaction ends (drafts are revoked
+ * then). Call it on anything read inside a transaction function that outlives
+ * it; transact already does so for the function's return value.
+ */
+export function detached<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (isDraft(value)) return current(value as object) as T;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    value.forEach((item: unknown, i) => {
+      const plain = detached(item);
+      if (plain !== item) (copy ??= [...value])[i] = plain;
+    });
+    return (copy ?? value) as T;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  let copy: Record<string, unknown> | undefined;
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    const plain = detached(item);
+    if (plain !== item) (copy ??= { ...(value as Record<string, unknown>) })[key] = plain;
+  }
+  return (copy ?? value) as T;
+}
