@@ -8,7 +8,7 @@ import { createServer, type ServerOptions } from '@taskmaster/server';
 import { initProject } from '@taskmaster/store';
 import type { ClientMode, TaskmasterClient } from '../src/index.js';
 
-export const FIXTURE = '/work/shared/fixtures/taskmaster-repo-tasks.json';
+export const FIXTURE = fileURLToPath(new URL('../../../../shared/fixtures/taskmaster-repo-tasks.json', import.meta.url));
 
 type SyncServer = Awaited<ReturnType<typeof createServer>>;
 

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { diffTasksFiles, tagsOf, type TaggedTasksFile, type TasksFile } from '@taskmaster/protocol';
 import { describe, expect, it } from 'vitest';
 import { ReplicaStore } from '../src/replica.js';
+import { FIXTURE } from './helpers.js';
 
-const FIXTURE = '/work/shared/fixtures/taskmaster-repo-tasks.json';
 
 function file(): TaggedTasksFile {
   return {

@@ -17,7 +17,9 @@ process.on('message', async (msg) => {
   if (msg === 'mem') {
     globalThis.gc?.();
     const m = process.memoryUsage();
-    process.send({ mem: { rss: m.rss, heapUsed: m.heapUsed }, commits: { ...commits } });
+    const status = (await import('node:fs')).readFileSync('/proc/self/status', 'utf8');
+    const kb = (k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024;
+    process.send({ mem: { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, anon: kb('RssAnon'), file: kb('RssFile') }, commits: { ...commits } });
   } else if (msg === 'commits') {
     process.send({ commits: { ...commits } });
   } else if (msg === 'close') {

@@ -35,7 +35,7 @@ async function project(n) {
 }
 
 async function startChild(root) {
-  const child = fork(join(here, 'serve.mjs'), [root], { execArgv: ['--expose-gc', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(here, 'serve.mjs'), [root], { execArgv: ['--expose-gc', ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ready = await new Promise((resolve) => child.once('message', resolve));
   return {
     ...ready,
@@ -177,13 +177,13 @@ if (only !== 'memory') {
 if (!only || only === 'memory') {
   const root = await project(10_000);
   const server = await startChild(root);
-  const mb = (m) => ({ rss: m.rss / 1048576, heapUsed: m.heapUsed / 1048576 });
+  const mb = (m) => ({ rss: m.rss / 1048576, heapUsed: m.heapUsed / 1048576, heapTotal: m.heapTotal / 1048576, external: m.external / 1048576, anon: m.anon / 1048576, file: m.file / 1048576 });
   out['memory, 10k tasks, started (MB)'] = mb(await server.mem());
   const clients = await Promise.all(Array.from({ length: 100 }, () => Client.connect(server.wsUrl)));
   await Promise.all(clients.map((c) => c.call('subscribe', { events: ['task.*'] })));
   out['memory, 10k tasks, 100 clients (MB)'] = mb(await server.mem());
   const writer = await Client.connect(server.wsUrl);
-  for (let i = 0; i < 20; i++) await writer.call('task.update', { id: i + 1, title: `Changed ${i}` });
+  for (let i = 0; i < Number(process.env.BENCH_COMMITS ?? 20); i++) await writer.call('task.update', { id: i + 1, title: `Changed ${i}` });
   out['memory, 10k tasks, 100 clients, after 20 commits (MB)'] = mb(await server.mem());
   for (const c of [...clients, writer]) c.close();
   out['reconnect after 10 changes at 10k tasks'] = await reconnectBytes(server);

@@ -41,16 +41,19 @@ export class SyncEngine {
   readonly startedAt = new Date();
   /** The tasks file relative to the project root, as events name it. */
   readonly filePath: string;
-  private doc: { data: TasksFile; hash: string };
+  /** The version clients hold; `hash` is undefined while it is announced but not yet on disk. */
+  private doc: { data: TasksFile; hash: string | undefined };
   private watcher: TasksWatcher | undefined;
   private refreshQueued = false;
   private closing = false;
   private tagCache: { tag: string; at: number } | undefined;
+  /** Set while one of our commits runs, and whether its change was announced early (see {@link announceEarly}). */
+  private inFlight: { announced: boolean } | undefined;
 
   private constructor(
     readonly store: Store,
     readonly options: ResolvedOptions,
-    initial: { data: TasksFile; hash: string },
+    initial: { data: TasksFile; hash: string | undefined },
   ) {
     this.doc = initial;
     this.filePath = relative(store.root, store.paths.tasksFile).split(sep).join('/');
@@ -69,6 +72,7 @@ export class SyncEngine {
       actor: 'server',
       // Tell the watcher before the write lands, so our own writes never come back as events.
       onWillWrite: (hash, data) => engine?.watcher?.noteOwnWrite(hash, data),
+      onValidated: (data) => engine?.announceEarly(data),
     });
     const options = resolveOptions(given, store.config, generateToken);
     const first = await store.read();
@@ -82,7 +86,8 @@ export class SyncEngine {
     return this.doc.data;
   }
 
-  get hash(): string {
+  /** The file's hash, undefined while a change is announced but not written yet. */
+  get hash(): string | undefined {
     return this.doc.hash;
   }
 
@@ -101,25 +106,49 @@ export class SyncEngine {
 
   /**
    * Makes `data` the current version: diffs it against the version clients
-   * hold, gives each change a revision and broadcasts them with `file.changed`.
+   * hold, gives each change a revision and broadcasts them, then `file.changed`
+   * unless `announceFile` is false (the file does not hold `data` yet, or again).
    */
-  adopt(data: TasksFile, hash: string, source: 'server' | 'external', known?: { from: string; changes: TaskChange[] }): Adopted {
-    if (hash === this.doc.hash) return { revision: this.revision, changes: [] };
+  adopt(
+    data: TasksFile,
+    hash: string | undefined,
+    source: 'server' | 'external',
+    known?: { from: string; changes: TaskChange[] },
+    announceFile = true,
+  ): Adopted {
+    if (hash !== undefined && hash === this.doc.hash) return { revision: this.revision, changes: [] };
     // A diff the store already made from the very version clients hold is reused, not redone.
-    const changes = known?.from === this.doc.hash ? known.changes : diffTasksFiles(this.doc.data, data);
+    const changes = known && known.from === this.doc.hash ? known.changes : diffTasksFiles(this.doc.data, data);
     this.doc = { data, hash };
     const out: OutgoingEvent[] = [];
     for (const change of changes) {
       const e = this.changeLog.append((revision) => ({ event: change.event, payload: { ...change.payload, revision } }) as AnyEvent);
       out.push(new OutgoingEvent(e.event, e.payload));
     }
+    if (announceFile && hash !== undefined) out.push(this.fileChanged(source, hash));
+    this.publish(out);
+    return { revision: this.revision, changes };
+  }
+
+  /**
+   * Called by the store when a commit of ours has validated its change under
+   * the lock, before writing it: the task events go out now, so clients need
+   * not wait for the disk. `file.changed` waits for the rename, and the
+   * writer's reply for durability; if the write fails, the disk's version is
+   * adopted back, which broadcasts the reversal.
+   */
+  private announceEarly(data: TasksFile): void {
+    if (!this.inFlight) return;
+    this.adopt(data, undefined, 'server', undefined, false);
+    this.inFlight.announced = true;
+  }
+
+  private fileChanged(source: 'server' | 'external', hash: string): OutgoingEvent {
     const file = this.changeLog.append((revision) => ({
       event: 'file.changed' as const,
       payload: { path: this.filePath, source, revision, hash },
     }));
-    out.push(new OutgoingEvent(file.event, file.payload));
-    this.publish(out);
-    return { revision: this.revision, changes };
+    return new OutgoingEvent(file.event, file.payload);
   }
 
   /** Reads the file from disk (serialised with commits) and adopts it. */
@@ -138,9 +167,9 @@ export class SyncEngine {
     });
   }
 
-  private async adoptFromDisk(source: 'server' | 'external'): Promise<Adopted> {
+  private async adoptFromDisk(source: 'server' | 'external', announceFile = true): Promise<Adopted> {
     const read = await this.store.read();
-    return this.adopt(read.data, read.hash, source);
+    return this.adopt(read.data, read.hash, source, undefined, announceFile);
   }
 
   /** Sends an event that is not part of the change log (connections, problems, snapshots). */
@@ -174,7 +203,8 @@ export class SyncEngine {
       },
       {
         debounceMs: this.options.debounceMs,
-        initial: this.doc,
+        // Watching starts before any commit, so the hash is known ('' would only make the watcher read).
+        initial: { data: this.doc.data, hash: this.doc.hash ?? '' },
         onProblem: (p) => {
           this.options.log('warn', 'the tasks file is not valid; keeping the last good version', { code: p.code });
           const payload: EventPayload<'file.invalid'> = { path: this.filePath, message: p.message };
@@ -189,10 +219,22 @@ export class SyncEngine {
 
   private async commit<T>(fn: (data: TasksFile) => T, ops: string[]): Promise<{ value: T; revision: number }> {
     const started = performance.now();
-    const res = await this.store.transact(fn, { reason: summarise(ops), actor: 'server' });
+    const flight = { announced: false };
+    this.inFlight = flight;
+    let res: Awaited<ReturnType<Store['transact']>> & { value: T };
+    try {
+      res = await this.store.transact(fn, { reason: summarise(ops), actor: 'server' });
+    } catch (err) {
+      // Announced but not written: take back what clients were told.
+      if (flight.announced) await this.adoptFromDisk('server', false).catch(() => undefined);
+      throw err;
+    } finally {
+      this.inFlight = undefined;
+    }
     const stored = performance.now();
-    const known = res.written && res.previousHash !== undefined ? { from: res.previousHash, changes: res.changes } : undefined;
-    const { revision } = this.adopt(res.data, res.hash, res.written ? 'server' : 'external', known);
+    // After an announcement, this only names the file (or, when the bytes came out the same, quietly settles).
+    const known = !flight.announced && res.written && res.previousHash !== undefined ? { from: res.previousHash, changes: res.changes } : undefined;
+    const { revision } = this.adopt(res.data, res.hash, res.written ? 'server' : 'external', known, res.written || !flight.announced);
     const ms = Math.round(performance.now() - started);
     const broadcastMs = Math.round(performance.now() - stored);
     this.options.log('info', 'commit', { ops: ops.length, written: res.written, ms, broadcastMs, revision });

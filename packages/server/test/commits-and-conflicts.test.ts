@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient, cleanup, makeProject, smallFile, startServer } from './helpers.js';
@@ -36,6 +36,50 @@ describe('group commit', () => {
     expect(bad.error).toMatchObject({ code: -32602 });
     expect((bad.error as { message: string }).message).toContain('404');
     expect(other.result).toMatchObject({ id: '6', task: { title: 'Created alongside' } });
+  });
+});
+
+describe('events before durability', () => {
+  it('tells other clients once the change is validated, file.changed after the rename, and the writer once it is durable', async () => {
+    const root = await makeProject();
+    const server = await startServer(root);
+    const watcher = await RawClient.connect(server.wsUrl);
+    await watcher.result('subscribe', { events: ['*'] });
+    const writer = await RawClient.connect(server.wsUrl);
+    const reply = await writer.result<{ revision: number }>('task.update', { id: 2, title: 'Seen early' });
+    const updated = await watcher.waitFor((m) => m.method === 'task.updated');
+    const file = await watcher.waitFor((m) => m.method === 'file.changed');
+    const order = watcher.messages.map((m) => m.method);
+    expect(order.indexOf('task.updated')).toBeLessThan(order.indexOf('file.changed'));
+    expect((file.params as { revision: number }).revision).toBeGreaterThan((updated.params as { revision: number }).revision);
+    expect(reply.revision).toBe((file.params as { revision: number }).revision);
+    const onDisk = JSON.parse(await readFile(join(root, '.taskmaster', 'tasks', 'tasks.json'), 'utf8'));
+    expect(onDisk.master.tasks[1].title).toBe('Seen early');
+  });
+
+  it('takes an announced change back when the write then fails, and the file keeps the old version', async () => {
+    const root = await makeProject();
+    const tasksDir = join(root, '.taskmaster', 'tasks');
+    // A file where the history folder should be: the snapshot, taken after the announcement, fails.
+    await rm(join(tasksDir, 'history'), { recursive: true, force: true });
+    await writeFile(join(tasksDir, 'history'), 'not a folder');
+    const before = await readFile(join(tasksDir, 'tasks.json'), 'utf8');
+    const server = await startServer(root);
+    const watcher = await RawClient.connect(server.wsUrl);
+    await watcher.result('subscribe', { events: ['*'] });
+    const writer = await RawClient.connect(server.wsUrl);
+
+    const res = await writer.call('task.update', { id: 2, title: 'Never written' });
+    expect((res.error as { code: number }).code).toBe(1005);
+    const titles = async () => {
+      await watcher.waitFor((m) => m.method === 'task.updated' && (m.params as { task: Task }).task.title === 'Task 2');
+      return watcher.messages.filter((m) => m.method === 'task.updated').map((m) => (m.params as { task: Task }).task.title);
+    };
+    expect(await titles()).toEqual(['Never written', 'Task 2']);
+    expect(watcher.messages.some((m) => m.method === 'file.changed')).toBe(false);
+    expect(await readFile(join(tasksDir, 'tasks.json'), 'utf8')).toBe(before);
+    const listed = await writer.result<{ tasks: Task[] }>('tasks.list', {});
+    expect(listed.tasks[1]!.title).toBe('Task 2');
   });
 });
 

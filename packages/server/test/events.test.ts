@@ -60,20 +60,20 @@ describe('events', () => {
     expect(statusOnly.events('task.status.changed')).toHaveLength(1);
   });
 
-  it('sends the events of one commit together in one message, each with its own revision', async () => {
+  it('sends the task events of one commit together in one message, each with its own revision, and file.changed after them', async () => {
     const server = await startServer(await makeProject());
     const watcher = await subscribed(server.wsUrl, ['task.*', 'file.changed']);
     const writer = await RawClient.connect(server.wsUrl);
     await writer.result('task.setStatus', { ids: [1, 2, 3], status: 'review' });
-    await watcher.waitFor((m) => m.method === 'file.changed');
+    const file = await watcher.waitFor((m) => m.method === 'file.changed');
     const frame = JSON.parse(watcher.rawFrames.find((f) => f.includes('task.status.changed'))!) as Array<{ method: string; params: { revision: number } }>;
     expect(Array.isArray(frame)).toBe(true);
     const statusEvents = frame.filter((e) => e.method === 'task.status.changed');
     expect(statusEvents).toHaveLength(3);
-    expect(frame.map((e) => e.method)).toContain('file.changed');
     const revisions = frame.map((e) => e.params.revision);
     expect(revisions).toEqual([...revisions].sort((a, b) => a - b));
     expect(new Set(revisions).size).toBe(revisions.length);
+    expect((file.params as { revision: number }).revision).toBe(Math.max(...revisions) + 1);
   });
 
   it('announces clients connecting and leaving', async () => {

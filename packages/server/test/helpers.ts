@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { mkdtemp, rm, writeFile, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,7 @@ import { initProject } from '@taskmaster/store';
 import WebSocket from 'ws';
 import { createServer, type ServerOptions, type SyncServer } from '../src/index.js';
 
-export const FIXTURE = '/work/shared/fixtures/taskmaster-repo-tasks.json';
+export const FIXTURE = fileURLToPath(new URL('../../../../shared/fixtures/taskmaster-repo-tasks.json', import.meta.url));
 
 const cleanups: Array<() => Promise<unknown>> = [];
 

@@ -9,6 +9,8 @@ import { current, isDraft } from 'immer';
 export function detached<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
   if (isDraft(value)) return current(value as object) as T;
+  // Frozen data is finished: it holds no drafts.
+  if (Object.isFrozen(value)) return value;
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     value.forEach((item: unknown, i) => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { BLOCK_BYTES, withBlock } from './io-blocks.js';
 
 let counter = 0;
 
@@ -9,9 +10,6 @@ export function tempPathFor(file: string): string {
   counter = (counter + 1) % 1e9;
   return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${counter}.tmp`);
 }
-
-/** Bytes a temp file is written in: big enough for few syscalls, small enough never to grow the process. */
-const BLOCK_BYTES = 256 * 1024;
 
 /**
  * The new content of `file`, written in full to a temp file beside it but
@@ -31,37 +29,38 @@ export class PendingWrite {
   ) {}
 
   /**
-   * Writes `pieces` (UTF-8) to a temp file beside `file`, hashing them on the
-   * way: through one small block, so a large file never needs its whole text
-   * or bytes in memory at once.
+   * Writes `pieces` (UTF-8) to a temp file beside it, hashing them on the way
+   * through one reused block, so a large file never needs its whole text or
+   * bytes in memory at once.
    */
   static async start(file: string, pieces: Iterable<string>): Promise<PendingWrite> {
     const temp = tempPathFor(file);
     const handle = await fs.open(temp, 'wx', 0o644);
     try {
-      const hash = createHash('sha256');
-      const block = Buffer.allocUnsafe(BLOCK_BYTES);
-      let used = 0;
-      let total = 0;
-      const put = async (bytes: Uint8Array) => {
-        hash.update(bytes);
-        total += bytes.length;
-        for (let at = 0; at < bytes.length; ) at += (await handle.write(bytes, at, bytes.length - at)).bytesWritten;
-      };
-      for (const piece of pieces) {
-        // Up to 3 bytes per UTF-16 unit: a piece that might not fit is flushed first, a huge one written alone.
-        if (used + piece.length * 3 > BLOCK_BYTES) {
-          await put(block.subarray(0, used));
-          used = 0;
-          if (piece.length * 3 > BLOCK_BYTES) {
-            await put(Buffer.from(piece, 'utf8'));
-            continue;
+      return await withBlock(async (block) => {
+        const hash = createHash('sha256');
+        let used = 0;
+        let total = 0;
+        const put = async (bytes: Uint8Array) => {
+          hash.update(bytes);
+          total += bytes.length;
+          for (let at = 0; at < bytes.length; ) at += (await handle.write(bytes, at, bytes.length - at)).bytesWritten;
+        };
+        for (const piece of pieces) {
+          // Up to 3 bytes per UTF-16 unit: a piece that might not fit is flushed first, a huge one written alone.
+          if (used + piece.length * 3 > block.length) {
+            await put(block.subarray(0, used));
+            used = 0;
+            if (piece.length * 3 > block.length) {
+              await put(Buffer.from(piece, 'utf8'));
+              continue;
+            }
           }
+          used += block.write(piece, used, 'utf8');
         }
-        used += block.write(piece, used, 'utf8');
-      }
-      await put(block.subarray(0, used));
-      return new PendingWrite(file, temp, handle, hash.digest('hex'), total);
+        await put(block.subarray(0, used));
+        return new PendingWrite(file, temp, handle, hash.digest('hex'), total);
+      });
     } catch (err) {
       await handle.close().catch(() => undefined);
       await fs.rm(temp, { force: true }).catch(() => undefined);

@@ -1,97 +1,91 @@
 import { isLegacyTasksFile, type TasksFile } from '@taskmaster/protocol';
 
+/** A file's text as pieces, made as they are read, and whether its data was plain JSON. */
+export interface SerializedTasksFile {
+  /** Read once: each piece is made when asked for, so a large file's text is never all in memory. */
+  pieces: Iterable<string>;
+  /**
+   * After `pieces` was read: false when the data held values JSON turns into
+   * something else (a Date, NaN, an undefined member), so that reading the
+   * file back does not give the data.
+   */
+  plain(): boolean;
+}
+
 /**
  * Writes tasks files as Task Master does (`JSON.stringify(data, null, 2)`),
- * as a list of pieces whose concatenation is exactly that text. Each task is
- * one piece, and the piece of a frozen task object is remembered: with
+ * as pieces whose concatenation is exactly that text. Each task is one
+ * piece, and the piece of a frozen task object can be remembered: with
  * copy-on-write versions, an update re-serialises only the tasks it touched.
  */
 export class TasksFileSerializer {
   /** Task object → its text at its depth in the file. Only frozen objects, which cannot change, are kept. */
-  private readonly pieces = new WeakMap<object, string>();
+  private readonly cache = new WeakMap<object, string>();
 
-  /**
-   * The pieces of the file's text; `trailingNewline` adds the `\n` many
-   * editors keep at the end. `plain` is false when the data holds values JSON
-   * turns into something else (a Date, NaN, an undefined member): then
-   * reading the file back does not give `data`.
-   */
-  serialize(data: TasksFile, trailingNewline: boolean): { pieces: string[]; plain: boolean } {
-    this.plain = true;
-    const out: string[] = [];
-    const taskIndent = isLegacyTasksFile(data) ? '    ' : '      ';
-    const nest = (value: unknown, indent: string) => this.nested(value, indent);
-    const plain = writeObject(out, data, '', nest, (key, value, indent) => {
-      if (isLegacyTasksFile(data)) return key === 'tasks' ? this.writeTasks(out, value, indent, taskIndent) : false;
-      return isPlainObject(value) && writeObject(out, value, indent, nest, (k, v, i) => k === 'tasks' && this.writeTasks(out, v, i, taskIndent));
-    });
-    // Anything JSON.stringify would treat specially (toJSON, a class, a cycle's error) is left to it.
-    if (!plain) return { pieces: [JSON.stringify(data, null, 2) + (trailingNewline ? '\n' : '')], plain: false };
-    if (trailingNewline) out.push('\n');
-    return { pieces: out, plain: this.plain };
-  }
+  /** `trailingNewline` adds the `\n` many editors keep; without `remember`, task texts are not kept (a large file). */
+  serialize(data: TasksFile, trailingNewline: boolean, remember = true): SerializedTasksFile {
+    let plain = true;
+    const nest = (value: unknown, indent: string): string => {
+      if (plain && !isPlainJson(value)) plain = false;
+      return nested(value, indent);
+    };
+    const pieceOf = (task: object, indent: string): string => {
+      const cached = this.cache.get(task);
+      if (cached !== undefined) return cached;
+      const text = nest(task, indent);
+      if (remember && Object.isFrozen(task)) this.cache.set(task, text);
+      return text;
+    };
+    const legacy = isLegacyTasksFile(data);
+    const taskIndent = legacy ? '    ' : '      ';
 
-  /** Whether every value serialised since `serialize` began was plain JSON. */
-  private plain = true;
-
-  /** JSON.stringify(value, null, 2) as it appears nested at `indent`, noting values that are not plain JSON. */
-  private nested(value: unknown, indent: string): string {
-    if (this.plain && !isPlainJson(value)) this.plain = false;
-    return nested(value, indent);
-  }
-
-  private writeTasks(out: string[], tasks: unknown, indent: string, taskIndent: string): boolean {
-    if (!Array.isArray(tasks) || indent + '  ' !== taskIndent) return false;
-    if (tasks.length === 0) {
-      out.push('[]');
-      return true;
+    function* tasks(list: unknown[], indent: string): Generator<string> {
+      if (list.length === 0) return yield '[]';
+      for (let i = 0; i < list.length; i++) {
+        yield i === 0 ? `[\n${taskIndent}` : `,\n${taskIndent}`;
+        const task = list[i];
+        yield typeof task === 'object' && task !== null ? pieceOf(task, taskIndent) : nest(task, taskIndent);
+      }
+      yield `\n${indent}]`;
     }
-    out.push('[');
-    for (let i = 0; i < tasks.length; i++) {
-      out.push(i === 0 ? `\n${taskIndent}` : `,\n${taskIndent}`);
-      const task: unknown = tasks[i];
-      out.push(typeof task === 'object' && task !== null ? this.pieceOf(task, taskIndent) : this.nested(task, taskIndent));
+    /** A tag's object, or the legacy file: its `tasks` task by task. */
+    function* tag(value: Record<string, unknown>, indent: string): Generator<string> {
+      yield* object(value, indent, (key, member, inner) => (key === 'tasks' && Array.isArray(member) ? tasks(member, inner) : undefined));
     }
-    out.push(`\n${indent}]`);
-    return true;
-  }
-
-  private pieceOf(task: object, indent: string): string {
-    const cached = this.pieces.get(task);
-    if (cached !== undefined) return cached;
-    const text = this.nested(task, indent);
-    if (Object.isFrozen(task)) this.pieces.set(task, text);
-    return text;
-  }
-}
-
-/**
- * Writes the object `value` at `indent` the way JSON.stringify(…, null, 2)
- * does, letting `custom` write a member's value (it returns false to decline).
- * Returns false, having written garbage, if `value` is not a plain object.
- */
-function writeObject(
-  out: string[],
-  value: unknown,
-  indent: string,
-  nest: (member: unknown, indent: string) => string,
-  custom: (key: string, member: unknown, indent: string) => boolean,
-): boolean {
-  if (!isPlainObject(value)) return false;
-  const inner = indent + '  ';
-  let first = true;
-  for (const key of Object.keys(value)) {
-    const member = value[key];
-    if (member === undefined || typeof member === 'function' || typeof member === 'symbol') {
-      nest(member, inner); // notes the value JSON drops
-      continue;
+    function* object(
+      value: Record<string, unknown>,
+      indent: string,
+      custom: (key: string, member: unknown, inner: string) => Iterable<string> | undefined,
+    ): Generator<string> {
+      const inner = indent + '  ';
+      let first = true;
+      for (const key of Object.keys(value)) {
+        const member = value[key];
+        if (member === undefined || typeof member === 'function' || typeof member === 'symbol') {
+          nest(member, inner); // notes the value JSON drops
+          continue;
+        }
+        yield `${first ? '{\n' : ',\n'}${inner}${JSON.stringify(key)}: `;
+        first = false;
+        yield* custom(key, member, inner) ?? [nest(member, inner)];
+      }
+      yield first ? '{}' : `\n${indent}}`;
     }
-    out.push(`${first ? '{\n' : ',\n'}${inner}${JSON.stringify(key)}: `);
-    first = false;
-    if (!custom(key, member, inner)) out.push(nest(member, inner));
+    function* file(): Generator<string> {
+      if (!isPlainObject(data)) {
+        // Anything JSON.stringify treats specially is left to it.
+        plain = false;
+        yield JSON.stringify(data, null, 2);
+      } else if (legacy) {
+        yield* tag(data, '');
+      } else {
+        yield* object(data, '', (_key, member, inner) => (isPlainObject(member) ? tag(member, inner) : undefined));
+      }
+      if (trailingNewline) yield '\n';
+    }
+
+    return { pieces: file(), plain: () => plain };
   }
-  out.push(first ? '{}' : `\n${indent}}`);
-  return true;
 }
 
 /** JSON.stringify(value, null, 2) as it appears nested at `indent`. */

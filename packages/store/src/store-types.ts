@@ -13,6 +13,19 @@ export interface StoreOptions {
   lockStaleMs?: number;
   /** tasks.json files bigger than this are refused with 1005, never rewritten (default 64 MB). */
   maxBytes?: number;
+  /**
+   * Files up to this size (default 4 MB) keep each task's serialised text
+   * in memory, so a write re-serialises only the tasks that changed. Larger
+   * files cost CPU on every write instead of memory.
+   */
+  cacheBytes?: number;
+  /**
+   * Called under the lock with a transaction's new version once it is
+   * validated, before it is written: the earliest moment others may be told
+   * of it. If the write then fails, transact rejects and the file keeps the
+   * old version (the bytes may also turn out the same: then nothing is written).
+   */
+  onValidated?: (data: TasksFile) => void;
   /** Called with the sha256 hex of the bytes about to be renamed into place, and the data, before the rename. */
   onWillWrite?: (hash: string, data: TasksFile) => void;
 }

@@ -32,6 +32,8 @@ import { acquireTasksLock, DEFAULT_LOCK_STALE_MS, DEFAULT_LOCK_TIMEOUT_MS, type 
 import type { ReadResult, Store, StoreOptions, TransactOptions, TransactResult } from './store-types.js';
 
 const TASKS_NAME = 'tasks.json';
+/** Files up to this size keep each task's text in memory between writes. */
+const DEFAULT_CACHE_BYTES = 4 * 1024 * 1024;
 /** Temp files older than this were left by a writer that died mid-write. */
 const STALE_TEMP_MS = 60_000;
 
@@ -51,7 +53,7 @@ export async function openStore(root: string, options: StoreOptions = {}): Promi
 }
 
 /** A file read that may be unusable (bad JSON or shape): what restore may replace. */
-type CurrentFile = Pick<LoadedTasksFile, 'raw' | 'hash' | 'exists' | 'stat' | 'trailingNewline'> & { data?: TasksFile };
+type CurrentFile = Pick<LoadedTasksFile, 'raw' | 'hash' | 'bytes' | 'exists' | 'stat' | 'trailingNewline'> & { data?: TasksFile };
 
 class FileStore implements Store {
   readonly history: Store['history'];
@@ -60,6 +62,7 @@ class FileStore implements Store {
   private readonly maxBytes: number;
   private readonly lockTimeoutMs: number;
   private readonly lockStaleMs: number;
+  private readonly cacheBytes: number;
   /** The last content we validated or wrote: re-reading it skips decoding, parsing and validation. */
   private known: KnownTasksFile | undefined;
   private readonly serializer = new TasksFileSerializer();
@@ -74,6 +77,7 @@ class FileStore implements Store {
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
     this.lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
     this.lockStaleMs = Math.max(options.lockStaleMs ?? DEFAULT_LOCK_STALE_MS, 2000);
+    this.cacheBytes = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
     this.history = {
       list: () => this.snapshots.list(),
       restore: (id) => this.restore(id),
@@ -110,7 +114,8 @@ class FileStore implements Store {
         const unchanged = { value, data: before, hash: current.hash, previousHash, written: false, before };
         if (draftResult === before && !options.force) return unchanged;
         assertStillValid(current.exists ? before : undefined, draftResult);
-        const { pending, written: data } = await this.startWrite(draftResult, current.trailingNewline);
+        if (draftResult !== before) this.options.onValidated?.(draftResult);
+        const { pending, written: data } = await this.startWrite(draftResult, current.trailingNewline, current.bytes);
         // Fields set to values they already had: the same bytes, so nothing to write.
         if (current.exists && pending.hash === current.hash && !options.force) {
           await pending.discard();
@@ -177,7 +182,7 @@ class FileStore implements Store {
         const current = await this.loadEvenIfInvalid();
         const value = { restored: id };
         const previousHash = current.exists ? current.hash : undefined;
-        const { pending, written: data } = await this.startWrite(freeze(snapshot, true), current.trailingNewline);
+        const { pending, written: data } = await this.startWrite(freeze(snapshot, true), current.trailingNewline, current.bytes);
         if (current.exists && pending.hash === current.hash) {
           await pending.discard();
           return { value, data: current.data ?? data, hash: current.hash, previousHash, written: false, changes: [] };
@@ -215,7 +220,7 @@ class FileStore implements Store {
       const raw = await fs.readFile(this.paths.tasksFile).catch((e: unknown) => {
         throw fileError(e, 'read', TASKS_NAME);
       });
-      return { raw, hash: sha256(raw), exists: true, trailingNewline: raw[raw.length - 1] === 0x0a };
+      return { raw, hash: sha256(raw), bytes: raw.length, exists: true, trailingNewline: raw[raw.length - 1] === 0x0a };
     }
   }
 
@@ -223,10 +228,10 @@ class FileStore implements Store {
    * Writes `data` to a temp file. Returns it with the data as a reader of the
    * file will see it: `data` itself, unless it held values JSON changes.
    */
-  private async startWrite(data: TasksFile, trailingNewline: boolean): Promise<{ pending: PendingWrite; written: TasksFile }> {
-    const { pieces, plain } = this.serializer.serialize(data, trailingNewline);
-    const pending = await PendingWrite.start(this.paths.tasksFile, pieces);
-    return { pending, written: plain ? data : freeze(JSON.parse(pieces.join('')) as TasksFile, true) };
+  private async startWrite(data: TasksFile, trailingNewline: boolean, previousBytes: number): Promise<{ pending: PendingWrite; written: TasksFile }> {
+    const text = this.serializer.serialize(data, trailingNewline, previousBytes <= this.cacheBytes);
+    const pending = await PendingWrite.start(this.paths.tasksFile, text.pieces);
+    return { pending, written: text.plain() ? data : freeze(JSON.parse(JSON.stringify(data)) as TasksFile, true) };
   }
 
   /** Snapshots the old file, announces, then makes the pending write durable. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { ErrorCode, parseTasksFileText, TaskmasterError, type TasksFile } from '@taskmaster/protocol';
 import { fileError } from './errors.js';
+import { withBlock } from './io-blocks.js';
 
 /** A tasks file as read from disk. */
 export interface LoadedTasksFile {
@@ -78,9 +79,6 @@ export async function loadTasksFile(file: string, options: LoadOptions): Promise
   return { data, raw: bytes, hash: sha256(bytes), bytes: bytes.length, exists: true, trailingNewline, stat: read.stat };
 }
 
-/** Bytes a file is hashed in. */
-const HASH_BLOCK_BYTES = 256 * 1024;
-
 /** The file's identity if it still holds `known`'s bytes (same size and sha256), else undefined. */
 async function stillHolds(file: string, known: KnownTasksFile, name: string): Promise<FileIdentity | undefined> {
   let handle: fs.FileHandle;
@@ -93,18 +91,22 @@ async function stillHolds(file: string, known: KnownTasksFile, name: string): Pr
   try {
     const { size, ino, mtimeMs } = await handle.stat();
     if (size !== known.bytes) return undefined;
-    const hash = createHash('sha256');
-    const block = Buffer.allocUnsafe(Math.min(HASH_BLOCK_BYTES, size + 1));
-    let at = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(block, 0, block.length, at);
-      if (bytesRead === 0) break;
-      hash.update(block.subarray(0, bytesRead));
-      at += bytesRead;
-      // Grew while we read (an in-place writer): not the known bytes.
-      if (at > size) return undefined;
-    }
-    return at === size && hash.digest('hex') === known.hash ? { ino, size, mtimeMs } : undefined;
+    const same = await withBlock(async (block) => {
+      const hash = createHash('sha256');
+      let at = 0;
+      for (;;) {
+        // One byte more than is left, so that a file grown since the stat shows.
+        const want = Math.min(block.length, size - at + 1);
+        const { bytesRead } = await handle.read(block, 0, want, at);
+        if (bytesRead === 0) break;
+        // Grew while we read (an in-place writer): not the known bytes.
+        if (at + bytesRead > size) return false;
+        hash.update(block.subarray(0, bytesRead));
+        at += bytesRead;
+      }
+      return at === size && hash.digest('hex') === known.hash;
+    });
+    return same ? { ino, size, mtimeMs } : undefined;
   } catch (err) {
     throw fileError(err, 'read', name);
   } finally {

@@ -7,7 +7,7 @@ import { cleanup, FIXTURE_TEXT, fixtureProject, tempProject } from './helpers.js
 
 afterEach(cleanup);
 
-const text = (data: unknown, newline = false) => new TasksFileSerializer().serialize(data as never, newline).pieces.join('');
+const text = (data: unknown, newline = false) => [...new TasksFileSerializer().serialize(data as never, newline).pieces].join('');
 
 describe('writing a tasks file in pieces', () => {
   it('gives exactly the text of JSON.stringify(data, null, 2), for the fixture and odd shapes', () => {
@@ -29,29 +29,32 @@ describe('writing a tasks file in pieces', () => {
   it('reuses the text of frozen tasks, so later versions still come out exact', () => {
     const serializer = new TasksFileSerializer();
     const first = freeze(JSON.parse(FIXTURE_TEXT), true);
-    expect(serializer.serialize(first, false).pieces.join('')).toBe(FIXTURE_TEXT);
+    expect([...serializer.serialize(first, false).pieces].join('')).toBe(FIXTURE_TEXT);
     const tasks = [...first.master.tasks];
     tasks[1] = { ...tasks[1], title: 'changed' };
     const second = freeze({ ...first, master: { ...first.master, tasks } }, true);
-    expect(serializer.serialize(second, false).pieces.join('')).toBe(JSON.stringify(second, null, 2));
+    expect([...serializer.serialize(second, false).pieces].join('')).toBe(JSON.stringify(second, null, 2));
   });
 
   it('says when the data holds values JSON turns into something else', () => {
     const serializer = new TasksFileSerializer();
-    expect(serializer.serialize({ master: { tasks: [{ id: 1, title: 'x' }] } }, false).plain).toBe(true);
+    const plain = serializer.serialize({ master: { tasks: [{ id: 1, title: 'x' }] } }, false);
+    expect([...plain.pieces].length).toBeGreaterThan(0);
+    expect(plain.plain()).toBe(true);
     for (const odd of [new Date(0), Number.NaN, undefined, Number.POSITIVE_INFINITY]) {
       const data = { master: { tasks: [{ id: 1, title: 'x', odd }] } };
       const out = serializer.serialize(data as never, false);
-      expect(out.plain).toBe(false);
-      expect(out.pieces.join('')).toBe(JSON.stringify(data, null, 2));
+      expect([...out.pieces].join('')).toBe(JSON.stringify(data, null, 2));
+      expect(out.plain()).toBe(false);
     }
   });
 });
 
 describe('the store writes exact text after many copy-on-write edits', () => {
-  it('matches JSON.stringify of the data after each of 60 mixed edits of the fixture', async () => {
+  for (const cacheBytes of [undefined, 1024]) {
+  it(`matches JSON.stringify of the data after each of 60 mixed edits of the fixture${cacheBytes ? ', with task texts not kept (a file over the cache budget)' : ''}`, async () => {
     const project = fixtureProject();
-    const store = await openStore(project.root);
+    const store = await openStore(project.root, { cacheBytes });
     let seed = 7;
     const random = (n: number) => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -77,6 +80,7 @@ describe('the store writes exact text after many copy-on-write edits', () => {
       expect(result.hash).toBe((await (await openStore(project.root)).read()).hash);
     }
   });
+  }
 
   it('keeps a file without a trailing newline without one, and one with it with it', async () => {
     for (const ending of ['', '\n']) {

@@ -260,3 +260,42 @@ describe('taskOps inside one transaction', () => {
     expect(readFile(project.tasksFile).master.tasks.map((t: any) => t.title)).toEqual(['one', 'two', 'three', 'ok']);
   });
 });
+
+describe('many ops in one transaction (as the server batches them)', () => {
+  /** Creates, updates, status changes and deletes, interleaved, and a reordering by code that is not a task op. */
+  function script(d: any, tag: string, reorder: boolean): unknown[] {
+    const out: unknown[] = [];
+    const ids = d[tag].tasks.slice(0, 12).map((t: any) => t.id);
+    const attempt = (fn: () => unknown) => {
+      try {
+        out.push(fn());
+      } catch (err) {
+        out.push({ error: (err as Error).message });
+      }
+    };
+    for (let i = 0; i < 40; i++) {
+      const id = ids[i % ids.length];
+      if (i % 7 === 3) attempt(() => taskOps.createTask(d, tag, { title: `new ${i}`, dependencies: [id] }));
+      else if (i % 11 === 5) attempt(() => taskOps.deleteTask(d, tag, id));
+      else if (i % 5 === 0) attempt(() => taskOps.setStatus(d, tag, [id], 'review'));
+      else attempt(() => taskOps.updateTask(d, tag, id, { title: `edit ${i}` }));
+      if (reorder && i === 20) d[tag].tasks.reverse();
+    }
+    attempt(() => taskOps.updateTask(d, tag, 999_999, { title: 'missing' }));
+    return out;
+  }
+
+  for (const reorder of [false, true]) {
+    it(`finds the same tasks as on plain data${reorder ? ', even after the list is reordered mid-way' : ''}`, async () => {
+      const project = fixtureProject();
+      const store = await openStore(project.root);
+      const tag = 'master';
+      const plain = JSON.parse(FIXTURE_TEXT);
+      const expected = script(plain, tag, reorder);
+      const result = await store.transact((d: any) => script(d, tag, reorder));
+      const strip = (v: unknown) => JSON.parse(JSON.stringify(v).replace(/"(updated|createdAt|updatedAt|lastModified)":"[^"]*"/g, '"$1":"t"'));
+      expect(strip(result.value)).toEqual(strip(expected));
+      expect(strip(result.data)).toEqual(strip(plain));
+    });
+  }
+});

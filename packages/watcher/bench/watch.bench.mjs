@@ -4,10 +4,11 @@
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { watchTasks } from '../dist/index.js';
 
-const FIXTURE = process.env.TASKMASTER_FIXTURE ?? '/work/shared/fixtures/taskmaster-repo-tasks.json';
+const FIXTURE = process.env.TASKMASTER_FIXTURE ?? fileURLToPath(new URL('../../../../shared/fixtures/taskmaster-repo-tasks.json', import.meta.url));
 const EDITS = Number(process.env.EDITS ?? 100);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { open, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ErrorCode } from '@taskmaster/protocol';
 import { hashTasksFile } from './hash.js';
@@ -15,12 +16,48 @@ export async function readTasksFileBytes(path: string): Promise<TasksFileRead> {
     const bytes = await readFile(path);
     return { ok: true, bytes, hash: hashTasksFile(bytes) };
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
-    const name = basename(path);
-    const message =
-      code === 'ENOENT'
-        ? `${name} was removed; the last good state is kept until it comes back`
-        : `cannot read ${name} (${code}); check that it is a file you may read`;
-    return { ok: false, key: `unreadable:${code}`, problem: { path, message, code: ErrorCode.FileAccessDenied } };
+    return unreadable(path, err);
   }
+}
+
+/** The hash of tasks.json, or why it could not be read. */
+export type TasksFileHash = { ok: true; hash: string } | Extract<TasksFileRead, { ok: false }>;
+
+/** Bytes a file is hashed in. */
+const BLOCK_BYTES = 256 * 1024;
+
+/**
+ * The hash of tasks.json, read through a small block: most changes the
+ * watcher sees are our own writes, known by hash, and a large file then
+ * never needs its bytes in memory at once. Same hash as {@link hashTasksFile}.
+ */
+export async function hashTasksFileAt(path: string): Promise<TasksFileHash> {
+  try {
+    const handle = await open(path, 'r');
+    try {
+      const hash = createHash('sha256');
+      const block = Buffer.allocUnsafe(BLOCK_BYTES);
+      for (let at = 0; ; ) {
+        const { bytesRead } = await handle.read(block, 0, BLOCK_BYTES, at);
+        if (bytesRead === 0) break;
+        hash.update(block.subarray(0, bytesRead));
+        at += bytesRead;
+      }
+      return { ok: true, hash: hash.digest('hex') };
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    return unreadable(path, err);
+  }
+}
+
+function unreadable(path: string, err: unknown): Extract<TasksFileRead, { ok: false }> {
+  const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+  const name = basename(path);
+  const message =
+    code === 'ENOENT'
+      ? `${name} was removed; the last good state is kept until it comes back`
+      : `cannot read ${name} (${code}); check that it is a file you may read`;
+  return { ok: false, key: `unreadable:${code}`, problem: { path, message, code: ErrorCode.FileAccessDenied } };
 }

@@ -3,7 +3,7 @@ import { diffTasksFiles, ErrorCode, type TasksFile } from '@taskmaster/protocol'
 import { watchFileViaDirectory } from './directory-watch.js';
 import { OwnWrites } from './own-writes.js';
 import { parseTasksFile } from './parse-tasks-file.js';
-import { readTasksFileBytes } from './read-tasks-file.js';
+import { hashTasksFileAt, readTasksFileBytes } from './read-tasks-file.js';
 import { ProblemGate } from './problem-gate.js';
 import type { TasksFileChange, TasksWatcher, WatchTasksOptions } from './types.js';
 
@@ -64,23 +64,18 @@ export function watchTasks(
 
   async function check(adoptSilently: boolean): Promise<TasksFileChange | null> {
     if (closed) return null;
-    const read = await readTasksFileBytes(file);
+    // First the hash alone: the file is most often unchanged or our own write, both known by hash.
+    const peek = await hashTasksFileAt(file);
+    if (closed) return null;
+    if (peek.ok && known(peek.hash)) return null;
+    const read = peek.ok ? await readTasksFileBytes(file) : peek;
     if (closed) return null;
     if (!read.ok) {
       problems.bad(read.key, read.problem);
       return null;
     }
-    if (baseline?.hash === read.hash) {
-      problems.good();
-      return null;
-    }
-    // Checked before parsing: our own writes are large and already known.
-    const mine = own.take(read.hash);
-    if (mine) {
-      problems.good();
-      baseline = { data: mine, hash: read.hash };
-      return null;
-    }
+    // Changed again between the two reads, perhaps back to a known state.
+    if (peek.ok && read.hash !== peek.hash && known(read.hash)) return null;
     const parsed = parseTasksFile(file, read.bytes);
     if (!parsed.ok) {
       problems.bad(read.hash, parsed.problem);
@@ -93,6 +88,19 @@ export function watchTasks(
     const change: TasksFileChange = { changes: diffTasksFiles(before, parsed.data), data: parsed.data, hash: read.hash, path: file };
     deliver(onChange, change);
     return change;
+  }
+
+  /** True (and the baseline moved) when `hash` is the baseline or a write of our own. */
+  function known(hash: string): boolean {
+    if (baseline?.hash === hash) {
+      problems.good();
+      return true;
+    }
+    const mine = own.take(hash);
+    if (!mine) return false;
+    problems.good();
+    baseline = { data: mine, hash };
+    return true;
   }
 
   function deliver<T>(listener: ((value: T) => void) | undefined, value: T): void {

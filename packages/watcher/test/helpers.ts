@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -7,7 +8,7 @@ import { tagsOf, type TaggedTasksFile, type Task, type TaskChange } from '@taskm
 import { watchTasks, type TasksFileChange, type TasksFileProblem, type TasksWatcher, type WatchTasksOptions } from '../src/index.js';
 
 /** The real Task Master file (read-only: tests copy it). */
-export const FIXTURE = process.env.TASKMASTER_FIXTURE ?? '/work/shared/fixtures/taskmaster-repo-tasks.json';
+export const FIXTURE = process.env.TASKMASTER_FIXTURE ?? fileURLToPath(new URL('../../../../shared/fixtures/taskmaster-repo-tasks.json', import.meta.url));
 
 /** A project folder with `.taskmaster/tasks/tasks.json`, removed by `cleanup`. */
 export interface Project {

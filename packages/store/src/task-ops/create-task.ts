@@ -24,6 +24,7 @@ import {
   requireTask,
   touchTag,
 } from './lookup.js';
+import { nextTaskId } from './task-index.js';
 
 /** What a create returns: the new task as stored and its full id. */
 export interface CreatedTask {
@@ -55,7 +56,7 @@ export function createTask(data: TasksFile, tag: string, input: TaskInput, paren
   }
   const task = withRest(
     {
-      id: newIdLike(tasks, nextId(tasks)),
+      id: newIdLike(tasks, nextTaskId(tasks)),
       title: fields.title,
       description: fields.description ?? '',
       status: fields.status ?? 'pending',

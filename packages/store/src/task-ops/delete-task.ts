@@ -1,5 +1,5 @@
 import { idKey, type Subtask, type Task, type TaskId, type TasksFile } from '@taskmaster/protocol';
-import { fullIdOf, requireTag, requireTask, touchTag } from './lookup.js';
+import { fullIdOf, readView, requireTag, requireTask, touchTag } from './lookup.js';
 
 /** What a delete returns: the deleted id and the tasks that no longer depend on it. */
 export interface DeletedTask {
@@ -37,19 +37,25 @@ export function deleteTask(data: TasksFile, tag: string, id: TaskId): DeletedTas
   }
 
   const removedFrom: string[] = [];
-  for (const task of tagData.tasks) {
-    if (dropDependencies(task, (dep) => isDeleted(dep, task, false))) removedFrom.push(idKey(task.id));
-    for (const sub of task.subtasks ?? []) {
-      if (dropDependencies(sub, (dep) => isDeleted(dep, task, true))) removedFrom.push(`${idKey(task.id)}.${idKey(sub.id)}`);
+  // Scanned in a plain view; only the items that change are touched in the draft.
+  const view = readView(tagData.tasks);
+  view.forEach((task, i) => {
+    const deleted = (dep: TaskId) => isDeleted(dep, task, false);
+    if (task.dependencies?.some(deleted)) {
+      dropDependencies(tagData.tasks[i]!, deleted);
+      removedFrom.push(idKey(task.id));
     }
-  }
+    (task.subtasks ?? []).forEach((sub, j) => {
+      const deletedHere = (dep: TaskId) => isDeleted(dep, task, true);
+      if (!sub.dependencies?.some(deletedHere)) return;
+      dropDependencies(tagData.tasks[i]!.subtasks![j]!, deletedHere);
+      removedFrom.push(`${idKey(task.id)}.${idKey(sub.id)}`);
+    });
+  });
   touchTag(tagData, new Date().toISOString());
   return { tag, id: deletedId, removedFrom };
 }
 
-function dropDependencies(item: Task | Subtask, isDeleted: (dep: TaskId) => boolean): boolean {
-  const deps = item.dependencies;
-  if (!deps?.some(isDeleted)) return false;
-  item.dependencies = deps.filter((d) => !isDeleted(d));
-  return true;
+function dropDependencies(item: Task | Subtask, isDeleted: (dep: TaskId) => boolean): void {
+  item.dependencies = (item.dependencies ?? []).filter((d) => !isDeleted(d));
 }

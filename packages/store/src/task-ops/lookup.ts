@@ -1,6 +1,5 @@
 import {
   DEFAULT_TAG,
-  findTask,
   idKey,
   invalidFromIssues,
   isLegacyTasksFile,
@@ -13,7 +12,18 @@ import {
   type TaskId,
   type TasksFile,
 } from '@taskmaster/protocol';
+import { current, isDraft } from 'immer';
 import { invalidParams } from '../errors.js';
+import { taskIndexOf } from './task-index.js';
+
+/**
+ * A plain, read-only view of `value`, which may be a transaction's draft:
+ * reading a draft's elements makes a proxy for each one read, so scans over
+ * a tag's tasks (finding an id, the next id) go through this instead.
+ */
+export function readView<T>(value: T): T {
+  return isDraft(value) ? (current(value as object) as T) : value;
+}
 
 /** The tag's data; -32602 `tag X does not exist` when it is missing. */
 export function requireTag(data: TasksFile, tag: string): TagData {
@@ -47,9 +57,22 @@ export function ensureTag(data: TasksFile, tag: string, now: string): TagData {
 /** Finds `id` (`5` or `"5.2"`); -32602 naming the id and the tag when absent. */
 export function requireTask(tagData: TagData, tag: string, id: TaskId): FoundTask {
   if (!parseTaskRef(id)) throw invalidParams(`invalid task id ${JSON.stringify(id)}: expected a number like 5 or a subtask id like "5.2"`, { id, tag });
-  const found = findTask(tagData, id);
+  const found = lookUp(tagData, id);
   if (!found) throw invalidParams(`task ${idKey(id)} not found in tag ${tag}`, { id: idKey(id), tag });
   return found;
+}
+
+/** protocol's `findTask`, quick on drafts too (see task-index.ts). */
+function lookUp(tagData: TagData, id: TaskId): FoundTask | undefined {
+  const ref = parseTaskRef(id);
+  if (!ref) return undefined;
+  const index = taskIndexOf(tagData.tasks, ref.taskId);
+  if (index < 0) return undefined;
+  const task = tagData.tasks[index]!;
+  if (ref.subtaskId === undefined) return { kind: 'task', task, index };
+  const subtasks = task.subtasks ?? [];
+  const subIndex = subtasks.findIndex((s) => idKey(s.id) === ref.subtaskId);
+  return subIndex < 0 ? undefined : { kind: 'subtask', task: subtasks[subIndex]!, parent: task, index: subIndex };
 }
 
 /** The full id of what was found: `"5"` or `"5.2"`. */
@@ -72,7 +95,7 @@ export function assertDependenciesExist(
     const key = idKey(dep);
     const full = context.parent && !key.includes('.') ? `${idKey(context.parent.id)}.${key}` : key;
     if (full === context.selfId) throw invalidParams(`dependencies: task ${context.selfId} cannot depend on itself`, { id: full, tag });
-    if (!parseTaskRef(full) || !findTask(tagData, full)) {
+    if (!parseTaskRef(full) || !lookUp(tagData, full)) {
       throw invalidParams(`dependencies: task ${full} not found in tag ${tag}`, { id: full, tag });
     }
   }

@@ -9,7 +9,7 @@ import {
   type TasksFile,
 } from '@taskmaster/protocol';
 import { invalidParams } from '../errors.js';
-import { assertDependenciesExist, cloneJson, fullIdOf, parseOrThrow, requireTag, requireTask, touchTag } from './lookup.js';
+import { assertDependenciesExist, cloneJson, fullIdOf, parseOrThrow, readView, requireTag, requireTask, touchTag } from './lookup.js';
 
 /** What an update returns: the task after the change and the fields whose values changed. */
 export interface UpdatedTask {
@@ -33,19 +33,22 @@ export function updateTask(data: TasksFile, tag: string, id: TaskId, changes: Re
   if (found.kind === 'subtask' && 'subtasks' in patch) {
     throw invalidParams(`subtasks: ${fullId} is a subtask, and subtasks cannot have subtasks`, { id: fullId, tag });
   }
+  // Read through a plain view: spreading or comparing a draft goes through its proxy key by key.
+  const before = readView(found.task);
   if (Array.isArray(patch.dependencies)) {
-    const current = new Set((found.task.dependencies ?? []).map(idKey));
+    const current = new Set((before.dependencies ?? []).map(idKey));
     const added = (patch.dependencies as TaskId[]).filter((d) => !current.has(idKey(d)));
     assertDependenciesExist(tagData, tag, added, { selfId: fullId, parent: found.kind === 'subtask' ? found.parent : undefined });
   }
-  const next = { ...found.task, ...patch };
+  const next = { ...before, ...patch };
   parseOrThrow(found.kind === 'task' ? TaskSchema : SubtaskSchema, next);
-  const changed = changedFields(found.task, next);
+  const changed = changedFields(before, next);
 
   if (changed.length > 0) {
     const target = found.task as Record<string, unknown>;
     for (const key of changed) target[key] = patch[key];
     touchTag(tagData, new Date().toISOString());
   }
-  return { tag, id: fullId, task: found.task as Task, changed };
+  // `next` is the task as it now is, as a plain object: no draft for the caller to copy.
+  return { tag, id: fullId, task: next as Task, changed };
 }
