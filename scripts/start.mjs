@@ -16,7 +16,8 @@ if (!process.env.TASK_MASTER_PROJECT_ROOT && !existsSync(tasksFile)) {
 }
 console.log(`project: ${root}`);
 const cli = join(repo, 'apps', 'cli', 'dist', 'bin.js');
-const child = spawn(process.execPath, [cli, 'sync', 'server', 'start', '--foreground', '--root', root, ...process.argv.slice(2)], {
+const { SERVER_NODE_FLAGS } = await import('../packages/server/dist/node-flags.js');
+const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, cli, 'sync', 'server', 'start', '--foreground', '--root', root, ...process.argv.slice(2)], {
   stdio: 'inherit',
 });
 // Ctrl-C reaches the child through the terminal; SIGTERM from a service manager is passed on.

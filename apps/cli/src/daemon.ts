@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ConnectionFile } from '@taskmaster/protocol';
+import { SERVER_NODE_FLAGS } from '@taskmaster/server/node-flags';
 import type { Store } from '@taskmaster/store';
 import { CliError, CliErrorCode } from './cli-error.js';
 import { ExitCode } from './exit-codes.js';
@@ -76,7 +77,7 @@ export async function startDaemon(
   const env = { ...process.env };
   delete env[TOKEN_ENV];
   if (typeof options.token === 'string') env[TOKEN_ENV] = options.token;
-  const child = spawn(process.execPath, args, { cwd: root, detached: true, stdio: ['ignore', logFd, logFd], env });
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...args], { cwd: root, detached: true, stdio: ['ignore', logFd, logFd], env });
   closeSync(logFd);
   const pid = child.pid!;
   writePidFile(pidFile, pid);

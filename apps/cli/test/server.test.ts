@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { createClient, discoverServer } from '@taskmaster/client';
+import { SERVER_NODE_FLAGS } from '@taskmaster/server/node-flags';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAlive } from '../src/process-state.js';
 import {
@@ -33,6 +34,9 @@ describe('sync server daemon', () => {
     expect(started.wsUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\//);
     expect(isAlive(started.pid)).toBe(true);
     expect(Number(readFileSync(pidFile(dir), 'utf8'))).toBe(started.pid);
+    // The daemon runs with the server's memory flags (its RSS is what users see in `ps`).
+    const cmdline = readFileSync(`/proc/${started.pid}/cmdline`, 'utf8').split('\0');
+    expect(cmdline).toEqual(expect.arrayContaining([...SERVER_NODE_FLAGS]));
 
     const status = await runJson(['sync', 'server', 'status'], dir);
     expect(status.running).toBe(true);

@@ -15,6 +15,9 @@ const server = await createServer({ log, root, host: '127.0.0.1', port: 0, httpP
 process.send({ ready: true, wsUrl: server.wsUrl, httpUrl: server.httpUrl });
 process.on('message', async (msg) => {
   if (msg === 'mem') {
+    // Steady state: collect, let V8 hand freed pages back, collect again.
+    globalThis.gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 250));
     globalThis.gc?.();
     const m = process.memoryUsage();
     const status = (await import('node:fs')).readFileSync('/proc/self/status', 'utf8');

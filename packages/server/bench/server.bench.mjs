@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initProject, openStore, taskOps } from '@taskmaster/store';
 import WebSocket from 'ws';
+import { SERVER_NODE_FLAGS } from '../dist/node-flags.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
@@ -34,8 +35,11 @@ async function project(n) {
   return root;
 }
 
+/** The server runs with the flags its launchers use; BENCH_NODE_FLAGS='' measures node's defaults instead. */
+const serverFlags = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : [...SERVER_NODE_FLAGS];
+
 async function startChild(root) {
-  const child = fork(join(here, 'serve.mjs'), [root], { execArgv: ['--expose-gc', ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(here, 'serve.mjs'), [root], { execArgv: ['--expose-gc', ...serverFlags, ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ready = await new Promise((resolve) => child.once('message', resolve));
   return {
     ...ready,
@@ -100,7 +104,7 @@ async function latency(server, clients, rounds) {
     await new Promise((res) => setTimeout(res, 30)); // idle between updates: each is a lone update
   }
   for (const c of [...listeners, writer]) c.close();
-  return { p50: pct(samples, 50), p99: pct(samples, 99) };
+  return { p50: pct(samples, 50), p90: pct(samples, 90), p99: pct(samples, 99), max: Math.max(...samples) };
 }
 
 async function throughput(server, writers, perWriter, inFlight) {
@@ -160,7 +164,7 @@ if (only !== 'memory') {
   const server = await startChild(root);
   if (!only || only === 'latency') {
     out['store.transact alone, one update (ms)'] = await storeAlone(1000, 100);
-    out['latency 10 clients (ms)'] = await latency(server, 10, 200);
+    out['latency 10 clients (ms)'] = await latency(server, 10, 500);
     out['latency 100 clients (ms)'] = await latency(server, 100, 100);
   }
   if (!only || only === 'throughput') {
@@ -197,4 +201,5 @@ if (!only || only === 'memory') {
 for (const [name, value] of Object.entries(out)) {
   console.log(`${name.padEnd(48)} ${Object.entries(value).map(([k, v]) => `${k}=${typeof v === 'number' ? fmt(v) : v}`).join('  ')}`);
 }
+console.log(`server node flags: ${serverFlags.join(' ') || '(node defaults)'}`);
 console.log('targets: p99 <= 15 ms at 10 clients; >= 5,000 updates/s; RSS <= 80 MB; reconnect <= 20 KB');
