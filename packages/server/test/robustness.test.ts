@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { ConnectionFileSchema, METHOD_NAMES } from '@taskmaster/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from '../src/index.js';
-import { RawClient, cleanup, eventually, makeProject, register, startServer } from './helpers.js';
+import type { Socket } from 'node:net';
+import WebSocket from 'ws';
+import { RawClient, cleanup, eventually, makeProject, register, smallFile, startServer } from './helpers.js';
 
 afterEach(cleanup);
 
@@ -73,6 +75,32 @@ describe('bad input', () => {
     expect(await closed).toBe(1009);
     const other = await RawClient.connect(server.wsUrl);
     expect((await other.result<{ pong: boolean }>('ping')).pong).toBe(true);
+  });
+});
+
+describe('compression', () => {
+  it('deflates large messages on the socket and leaves small ones as they are', async () => {
+    const server = await startServer(await makeProject(smallFile(300)));
+    const ws = new WebSocket(server.wsUrl, { perMessageDeflate: true });
+    let socket: Socket | undefined;
+    ws.once('upgrade', (res) => (socket = res.socket as Socket));
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    expect(ws.extensions).toContain('permessage-deflate');
+    const client = new RawClient(ws);
+    register(async () => ws.terminate());
+    const wireBytes = async (method: string, params?: unknown) => {
+      const before = socket!.bytesRead;
+      const text = JSON.stringify(await client.call(method, params));
+      return { text: text.length, wire: socket!.bytesRead - before };
+    };
+    const big = await wireBytes('tasks.list', { withSubtasks: true });
+    expect(big.text).toBeGreaterThan(20_000);
+    expect(big.wire).toBeLessThan(big.text / 3);
+    const small = await wireBytes('ping');
+    expect(small.wire).toBeGreaterThanOrEqual(small.text);
   });
 });
 

@@ -6,28 +6,15 @@ import type { EventPayload } from '@taskmaster/protocol';
 import { createServer, type SyncServer } from '@taskmaster/server';
 import type { CodeServer } from './harness/codeServer.js';
 import { LiveProject } from './harness/liveProject.js';
-import { readTasks, runCli } from './harness/project.js';
+import { readTasks, runCli, waitForFile } from './harness/project.js';
 import type { E2eTools } from './harness/tools.js';
 import type { Workbench } from './harness/workbench.js';
 
-type OnDisk = Awaited<ReturnType<typeof readTasks>>;
 interface DiskTask {
   id: number;
   title: string;
   description?: string;
   subtasks?: Array<{ id: number; title: string }>;
-}
-
-/** Polls the tasks file until `predicate` holds; throws with what the file held last. */
-async function waitForFile(root: string, predicate: (data: OnDisk) => boolean, timeoutMs: number): Promise<OnDisk> {
-  const deadline = Date.now() + timeoutMs;
-  let data: OnDisk | undefined;
-  while (Date.now() < deadline) {
-    data = await readTasks(root).catch(() => undefined); // a write in progress may be half done
-    if (data && predicate(data)) return data;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`the tasks file did not reach the expected state within ${timeoutMs} ms: ${JSON.stringify(data)}`);
 }
 
 /** Waits until no tree row satisfies `predicate`; throws with the rows seen. */

@@ -5,7 +5,7 @@ import { createClient, type TaskmasterClient } from '@taskmaster/client';
 import type { EventPayload } from '@taskmaster/protocol';
 import type { CodeServer } from './harness/codeServer.js';
 import { LiveProject } from './harness/liveProject.js';
-import { readTasks, runCli, type ProjectServer } from './harness/project.js';
+import { readTasks, runCli, waitForFile, type ProjectServer } from './harness/project.js';
 import { EXTENSION_DIR, type E2eTools } from './harness/tools.js';
 import type { Workbench } from './harness/workbench.js';
 
@@ -85,13 +85,15 @@ describe('TaskMaster Sync in VS Code', () => {
 
   it('sends a status chosen in the editor to the file and to other clients', async () => {
     const page = workbench!;
-    observer = createClient({ root, clientName: 'e2e-observer', subscribe: ['task.*'] });
+    observer = createClient({ root, clientName: 'e2e-observer', subscribe: ['task.*', 'file.changed'] });
     await observer.ready(10_000);
     const received = new Promise<EventPayload<'task.status.changed'>>((resolve) => {
       observer!.on('task.status.changed', (payload) => {
         if (payload.id === '3') resolve(payload);
       });
     });
+    // Task events go out once the change is validated; file.changed once the file holds it.
+    const written = new Promise<void>((resolve) => observer!.on('file.changed', () => resolve()));
 
     await page.runCommand('TaskMaster: Set Status');
     await page.pick('Ship the release', 'Ship the release');
@@ -99,6 +101,7 @@ describe('TaskMaster Sync in VS Code', () => {
 
     const event = await received;
     expect(event).toMatchObject({ tag: 'master', id: '3', from: 'pending', to: 'review' });
+    await written;
     const onDisk = await readTasks(root);
     expect(onDisk.master.tasks.find((t) => t.id === 3)?.status).toBe('review');
     await page.waitForRow((label) => label === 'Task 3: Ship the release, review, medium priority', 5000);
@@ -119,8 +122,7 @@ describe('TaskMaster Sync in VS Code', () => {
     await page.pick('Keep mine', 'Keep mine');
 
     await page.waitForRow((label) => label.startsWith('Task 4: Document the REST API'), 5000);
-    const onDisk = await readTasks(root);
-    expect(onDisk.master.tasks.find((t) => t.id === 4)?.title).toBe('Document the REST API');
+    await waitForFile(root, (data) => data.master.tasks.find((t) => t.id === 4)?.title === 'Document the REST API');
   });
 
   it('goes offline and follows the file when the server stops, and live again when it comes back', async () => {

@@ -49,6 +49,26 @@ export async function readTasks(root: string): Promise<typeof SAMPLE_TASKS> {
   return JSON.parse(await readFile(path.join(root, '.taskmaster', 'tasks', 'tasks.json'), 'utf8'));
 }
 
+/**
+ * Polls the tasks file until `predicate` holds; throws with what it held last.
+ * Clients hear of a change before the file holds it (file.changed says when),
+ * so checks of the file wait for it.
+ */
+export async function waitForFile(
+  root: string,
+  predicate: (data: Awaited<ReturnType<typeof readTasks>>) => boolean,
+  timeoutMs = 5000,
+): Promise<Awaited<ReturnType<typeof readTasks>>> {
+  const deadline = Date.now() + timeoutMs;
+  let data: Awaited<ReturnType<typeof readTasks>> | undefined;
+  while (Date.now() < deadline) {
+    data = await readTasks(root).catch(() => undefined); // a write in progress may be half done
+    if (data && predicate(data)) return data;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the tasks file did not reach the expected state within ${timeoutMs} ms: ${JSON.stringify(data)}`);
+}
+
 /** A sync server for the project; `restart()` brings it back on the same ports. */
 export class ProjectServer {
   private server: SyncServer | undefined;
