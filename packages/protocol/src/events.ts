@@ -41,6 +41,7 @@ export const events = {
     reason: z.string().optional(),
     connections: z.number().int().nonnegative(),
   }),
+  /** The tasks file now holds this version (task events of the server's own changes may come earlier). */
   'file.changed': z.object({
     /** Path relative to the project root, e.g. `.taskmaster/tasks/tasks.json`. */
     path: z.string(),

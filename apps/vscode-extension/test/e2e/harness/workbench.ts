@@ -82,10 +82,19 @@ export class Workbench {
 
   /** Runs a command from the palette by its title (`TaskMaster: Set Status`). */
   async runCommand(title: string): Promise<void> {
-    await this.page.keyboard.press('F1');
     const input = this.page.locator('.quick-input-widget input.input');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill(`>${title}`);
+    for (let attempt = 1; ; attempt++) {
+      await this.page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      try {
+        await input.fill(`>${title}`, { timeout: 5000 });
+        break;
+      } catch (err) {
+        // The palette can close as it opens (focus moves while a view refreshes): open it again.
+        if (attempt === 3) throw err;
+        await this.page.keyboard.press('Escape');
+      }
+    }
     await this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
     await this.page.keyboard.press('Enter');
   }
