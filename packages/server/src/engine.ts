@@ -72,7 +72,7 @@ export class SyncEngine {
       actor: 'server',
       // Tell the watcher before the write lands, so our own writes never come back as events.
       onWillWrite: (hash, data) => engine?.watcher?.noteOwnWrite(hash, data),
-      onValidated: (data) => engine?.announceEarly(data),
+      onValidated: (data, change) => engine?.announceEarly(data, change),
     });
     const options = resolveOptions(given, store.config, generateToken);
     const first = await store.read();
@@ -137,9 +137,10 @@ export class SyncEngine {
    * writer's reply for durability; if the write fails, the disk's version is
    * adopted back, which broadcasts the reversal.
    */
-  private announceEarly(data: TasksFile): void {
+  private announceEarly(data: TasksFile, change: { previousHash: string | undefined; changes: TaskChange[] }): void {
     if (!this.inFlight) return;
-    this.adopt(data, undefined, 'server', undefined, false);
+    const known = change.previousHash === undefined ? undefined : { from: change.previousHash, changes: change.changes };
+    this.adopt(data, undefined, 'server', known, false);
     this.inFlight.announced = true;
   }
 

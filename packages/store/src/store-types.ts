@@ -21,11 +21,12 @@ export interface StoreOptions {
   cacheBytes?: number;
   /**
    * Called under the lock with a transaction's new version once it is
-   * validated, before it is written: the earliest moment others may be told
-   * of it. If the write then fails, transact rejects and the file keeps the
-   * old version (the bytes may also turn out the same: then nothing is written).
+   * validated, before it is written, with the hash of the version it replaces
+   * and the task events between the two: the earliest moment others may be
+   * told of it. If the write then fails, transact rejects and the file keeps
+   * the old version (the bytes may also turn out the same: then nothing is written).
    */
-  onValidated?: (data: TasksFile) => void;
+  onValidated?: (data: TasksFile, change: { previousHash: string | undefined; changes: TaskChange[] }) => void;
   /** Called with the sha256 hex of the bytes about to be renamed into place, and the data, before the rename. */
   onWillWrite?: (hash: string, data: TasksFile) => void;
 }

@@ -98,8 +98,8 @@ class FileStore implements Store {
   }
 
   async transact<T>(fn: (data: TasksFile) => T, options: TransactOptions = {}): Promise<TransactResult<T>> {
-    return this.logged(options.reason ?? 'transact', options.actor, async () => {
-      const outcome = await this.withLock(async (lock) => {
+    return this.logged(options.reason ?? 'transact', options.actor, () =>
+      this.withLock(async (lock) => {
         const current = await this.load();
         const before = current.data;
         const previousHash = current.exists ? current.hash : undefined;
@@ -111,10 +111,12 @@ class FileStore implements Store {
         }
         const value = detached(returned);
         const draftResult = finishDraft(draft) as TasksFile;
-        const unchanged = { value, data: before, hash: current.hash, previousHash, written: false, before };
+        const unchanged = { value, data: before, hash: current.hash, previousHash, written: false, changes: [] };
         if (draftResult === before && !options.force) return unchanged;
         assertStillValid(current.exists ? before : undefined, draftResult);
-        if (draftResult !== before) this.options.onValidated?.(draftResult);
+        // Diffed once, under the lock: cheap, as unchanged tasks are the same objects in both versions.
+        const changes = diffTasksFiles(current.exists ? before : undefined, draftResult);
+        if (draftResult !== before) this.options.onValidated?.(draftResult, { previousHash, changes });
         const { pending, written: data } = await this.startWrite(draftResult, current.trailingNewline, current.bytes);
         // Fields set to values they already had: the same bytes, so nothing to write.
         if (current.exists && pending.hash === current.hash && !options.force) {
@@ -122,12 +124,10 @@ class FileStore implements Store {
           return unchanged;
         }
         await this.commit(lock, current, pending, data);
-        return { value, data, hash: pending.hash, previousHash, written: true, before: current.exists ? before : undefined };
-      });
-      // Diffed after the lock is released: other writers need not wait for it.
-      const { before, ...result } = outcome;
-      return { ...result, changes: outcome.written ? diffTasksFiles(before, result.data) : [] };
-    });
+        // Values JSON changes (a Date…) make the written data differ from the draft's.
+        return { value, data, hash: pending.hash, previousHash, written: true, changes: data === draftResult ? changes : diffTasksFiles(current.exists ? before : undefined, data) };
+      }),
+    );
   }
 
   async list(options: { tag?: string; status?: string | string[] } = {}) {
