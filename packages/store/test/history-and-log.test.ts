@@ -106,6 +106,28 @@ describe('history snapshots', () => {
     expect(fs.readFileSync(snapshot, 'utf8')).toBe(original);
   });
 
+  it('copies the old file where a hard link is impossible (history on another file system)', async () => {
+    const project = tempProject({ master: { tasks: [{ id: 1, title: 'one', status: 'pending' }] } });
+    const original = fs.readFileSync(project.tasksFile, 'utf8');
+    // tmpfs: a link from the project's file system into it fails with EXDEV.
+    const elsewhere = fs.mkdtempSync(path.join('/dev/shm', 'tm-history-'));
+    try {
+      fs.rmSync(project.historyDir, { recursive: true, force: true });
+      fs.symlinkSync(elsewhere, project.historyDir);
+      const store = await openStore(project.root);
+      await store.setStatus([1], 'done', { tag: 'master' });
+      // The second write knows the file without its bytes in memory: the snapshot is copied from the file.
+      const afterFirst = fs.readFileSync(project.tasksFile, 'utf8');
+      await store.setStatus([1], 'review', { tag: 'master' });
+      const snaps = await store.history.list();
+      expect(snaps.map((s) => fs.readFileSync(path.join(elsewhere, `${s.id}.json`), 'utf8'))).toEqual([afterFirst, original]);
+      for (const snap of snaps) expect(fs.statSync(path.join(elsewhere, `${snap.id}.json`)).nlink).toBe(1);
+      expect(snaps[0]!.bytes).toBe(Buffer.byteLength(afterFirst));
+    } finally {
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
   it('rejects snapshot ids that are unknown or could leave the history folder', async () => {
     const store = await openStore(tempProject({ master: { tasks: [] } }).root);
     for (const id of ['../tasks', '..\\tasks', 'a/b', '/etc/passwd']) {
