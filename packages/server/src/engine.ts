@@ -86,11 +86,6 @@ export class SyncEngine {
     return this.doc.data;
   }
 
-  /** The file's hash, undefined while a change is announced but not written yet. */
-  get hash(): string | undefined {
-    return this.doc.hash;
-  }
-
   get revision(): number {
     return this.changeLog.revision;
   }

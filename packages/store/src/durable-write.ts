@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { BLOCK_BYTES, withBlock } from './io-blocks.js';
+import { withBlock } from './io-blocks.js';
 
 let counter = 0;
 

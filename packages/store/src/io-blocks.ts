@@ -1,5 +1,5 @@
 /** Bytes files are read and written in: few syscalls for a typical tasks.json, and a bounded buffer for any size. */
-export const BLOCK_BYTES = 1024 * 1024;
+const BLOCK_BYTES = 1024 * 1024;
 
 let spare: Buffer | undefined;
 
