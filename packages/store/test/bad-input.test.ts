@@ -104,19 +104,15 @@ describe('a 50 MB tasks.json', () => {
 });
 
 describe('files the user may not write', () => {
-  // Root ignores file modes, so as root the write is attempted by a child running as `nobody`.
-  const asRoot = process.getuid?.() === 0;
-  const nobody = asRoot ? { uid: 65534, gid: 65534 } : {};
-
-  async function runAsOtherUser(root: string, op: 'read' | 'update') {
-    const child = startChild('store-call.mjs', [root, op], nobody);
+  // Root ignores file modes, so the store runs in a child that respects them.
+  async function runRespectingModes(root: string, op: 'read' | 'update') {
+    const child = startChild('store-call.mjs', [root, op], { respectFileModes: true });
     const line = await child.waitFor(/^\{/);
     return JSON.parse(line) as { ok: boolean; code?: number; message?: string };
   }
 
-  function lockDown(root: string, tasksFile: string) {
-    // Every folder readable by the other user, the tasks folder and file not writable.
-    for (let dir = path.dirname(tasksFile); dir.startsWith(root); dir = path.dirname(dir)) fs.chmodSync(dir, 0o755);
+  function lockDown(tasksFile: string) {
+    // The tasks folder and file not writable.
     fs.chmodSync(path.dirname(tasksFile), 0o555);
     fs.chmodSync(tasksFile, 0o444);
   }
@@ -124,11 +120,11 @@ describe('files the user may not write', () => {
   it('reports a read-only tasks.json and folder (chmod 444/555) as 1005, file untouched', async () => {
     const project = tempProject({ master: { tasks: [{ id: 1, title: 'one' }] } });
     const before = fs.readFileSync(project.tasksFile, 'utf8');
-    lockDown(project.root, project.tasksFile);
+    lockDown(project.tasksFile);
     try {
-      const read = await runAsOtherUser(project.root, 'read');
+      const read = await runRespectingModes(project.root, 'read');
       expect(read.ok).toBe(true);
-      const write = await runAsOtherUser(project.root, 'update');
+      const write = await runRespectingModes(project.root, 'update');
       expect(write).toMatchObject({ ok: false, code: 1005 });
       expect(write.message).toMatch(/^cannot lock tasks\.json with \.taskmaster\/tasks\/tasks\.json\.lock: permission denied \(EACCES\)$/);
       expect(fs.readFileSync(project.tasksFile, 'utf8')).toBe(before);
@@ -139,10 +135,10 @@ describe('files the user may not write', () => {
 
   it('reports an unreadable tasks.json (chmod 000) as 1005 naming the file', async () => {
     const project = tempProject({ master: { tasks: [{ id: 1, title: 'one' }] } });
-    lockDown(project.root, project.tasksFile);
+    lockDown(project.tasksFile);
     fs.chmodSync(project.tasksFile, 0o000);
     try {
-      const read = await runAsOtherUser(project.root, 'read');
+      const read = await runRespectingModes(project.root, 'read');
       expect(read).toMatchObject({ ok: false, code: 1005, message: 'cannot read tasks.json: permission denied (EACCES)' });
     } finally {
       fs.chmodSync(path.dirname(project.tasksFile), 0o755);

@@ -51,12 +51,23 @@ export interface Child {
   send(line: string): void;
 }
 
-/** Spawns `node test/fixtures/<script>` with `args`. */
-export function startChild(script: string, args: string[], options: { uid?: number; gid?: number; env?: NodeJS.ProcessEnv } = {}): Child {
-  const proc = spawn(process.execPath, [path.join(here, 'fixtures', script), ...args], {
+/**
+ * Root's way past file modes: without these capabilities even root gets
+ * EACCES from a chmod 444 file, as any user would. (Running as another user
+ * instead would need every folder above the checkout to be open to it.)
+ */
+const FILE_MODE_OVERRIDES = '-dac_override,-dac_read_search';
+
+/**
+ * Spawns `node test/fixtures/<script>` with `args`. With `respectFileModes`,
+ * a root test run starts it without the capabilities that ignore file modes.
+ */
+export function startChild(script: string, args: string[], options: { respectFileModes?: boolean; env?: NodeJS.ProcessEnv } = {}): Child {
+  const node = [process.execPath, path.join(here, 'fixtures', script), ...args];
+  const asRoot = process.getuid?.() === 0;
+  const [command, ...rest] = options.respectFileModes && asRoot ? ['setpriv', '--bounding-set', FILE_MODE_OVERRIDES, '--', ...node] : node;
+  const proc = spawn(command!, rest, {
     stdio: ['pipe', 'pipe', 'pipe'],
-    uid: options.uid,
-    gid: options.gid,
     env: { ...process.env, ...options.env },
   });
   children.add(proc);
