@@ -1,12 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import { chmod, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import type { ConnectionFile } from '@taskmaster/protocol';
+import { replaceFileNoFollow } from '@taskmaster/store';
 import type { ServerLog } from './options.js';
 
 /**
  * Keeps `.taskmaster/config/connection.json` current so clients find the
  * server (and its token) instead of guessing. Owner-only (0600), written via
- * temp file + rename, coalesced to at most one write per interval.
+ * temp file + rename, coalesced to at most one write per interval. Never
+ * written through a symbolic link (a cloned project's `config -> elsewhere`
+ * or `connection.json -> ~/.profile`): the token would land there.
  */
 export class ConnectionFileWriter {
   private timer: NodeJS.Timeout | undefined;
@@ -56,14 +58,13 @@ export class ConnectionFileWriter {
   private async writeOnce(): Promise<void> {
     if (this.stopped) return;
     this.lastWrite = Date.now();
-    const tmp = `${this.file}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      await writeFile(tmp, `${JSON.stringify(this.snapshot(), null, 2)}\n`, { mode: 0o600 });
-      await chmod(tmp, 0o600); // the umask may have widened it
-      await rename(tmp, this.file);
+      // A real config/ folder, an exclusive no-follow temp file at exactly 0600, renamed over any link.
+      await replaceFileNoFollow(this.file, `${JSON.stringify(this.snapshot(), null, 2)}\n`, 0o600);
     } catch (err) {
-      this.log('warn', 'could not write connection.json', { error: err instanceof Error ? err.message : 'unknown' });
-      await unlink(tmp).catch(() => {});
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'ELOOP' ? 'its folder is a symbolic link, which is never followed' : err instanceof Error ? err.message : 'unknown';
+      this.log('warn', 'could not write connection.json', { error: why });
     }
   }
 }

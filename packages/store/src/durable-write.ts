@@ -2,6 +2,18 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { withBlock } from './io-blocks.js';
+import { openNewFileNoFollow } from './safe-fs.js';
+
+/** How the new file is made: the mode and owner of the file it replaces, and a size limit. */
+export interface PendingWriteOptions {
+  /** Permission bits of the new file, applied exactly (the umask does not widen or narrow them). Default 0644 less the umask. */
+  mode?: number;
+  /** Owner to give the new file (the replaced file's); refused changes (EPERM, not root) are ignored. */
+  owner?: { uid: number; gid: number };
+  /** The most bytes the file may have: beyond it nothing more is written, and `tooLarge(bytes)` is thrown once all is counted. */
+  maxBytes?: number;
+  tooLarge?: (bytes: number) => Error;
+}
 
 let counter = 0;
 
@@ -33,17 +45,22 @@ export class PendingWrite {
    * through one reused block, so a large file never needs its whole text or
    * bytes in memory at once.
    */
-  static async start(file: string, pieces: Iterable<string>): Promise<PendingWrite> {
+  static async start(file: string, pieces: Iterable<string>, options: PendingWriteOptions = {}): Promise<PendingWrite> {
     const temp = tempPathFor(file);
-    const handle = await fs.open(temp, 'wx', 0o644);
+    // Exclusive and no-follow: a link planted at the temp name is never written through.
+    const handle = await openNewFileNoFollow(temp, options.mode ?? 0o644, options.mode !== undefined);
+    const maxBytes = options.maxBytes ?? Infinity;
     try {
-      return await withBlock(async (block) => {
+      if (options.owner) await chownUnlessRefused(handle, options.owner);
+      const written = await withBlock(async (block) => {
         const hash = createHash('sha256');
         let used = 0;
         let total = 0;
         const put = async (bytes: Uint8Array) => {
           hash.update(bytes);
           total += bytes.length;
+          // Over the limit: only count the rest, to say how big the file would be.
+          if (total > maxBytes) return;
           for (let at = 0; at < bytes.length; ) at += (await handle.write(bytes, at, bytes.length - at)).bytesWritten;
         };
         for (const piece of pieces) {
@@ -59,8 +76,10 @@ export class PendingWrite {
           used += block.write(piece, used, 'utf8');
         }
         await put(block.subarray(0, used));
-        return new PendingWrite(file, temp, handle, hash.digest('hex'), total);
+        return { hash: hash.digest('hex'), total };
       });
+      if (written.total > maxBytes) throw options.tooLarge?.(written.total) ?? new Error(`${file} would be ${written.total} bytes, over ${maxBytes}`);
+      return new PendingWrite(file, temp, handle, written.hash, written.total);
     } catch (err) {
       await handle.close().catch(() => undefined);
       await fs.rm(temp, { force: true }).catch(() => undefined);
@@ -100,6 +119,17 @@ export class PendingWrite {
     } finally {
       await this.handle.close();
     }
+  }
+}
+
+/** Gives the file `owner`; a refusal (not root, or a file system without owners) leaves ours. */
+async function chownUnlessRefused(handle: fs.FileHandle, owner: { uid: number; gid: number }): Promise<void> {
+  if (owner.uid === process.getuid?.() && owner.gid === process.getgid?.()) return;
+  try {
+    await handle.chown(owner.uid, owner.gid);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'EINVAL' && code !== 'ENOTSUP') throw err;
   }
 }
 

@@ -5,20 +5,36 @@ export function invalidParams(message: string, data?: unknown): TaskmasterError 
   return new TaskmasterError(ErrorCode.InvalidParams, message, data);
 }
 
-const ACCESS_CODES = new Set(['EACCES', 'EPERM', 'EROFS']);
+/** What each errno means for the user, and what they can do about it. */
+const CAUSES: Record<string, { why: string; fix: string }> = {
+  EACCES: { why: 'permission denied', fix: '' },
+  EPERM: { why: 'permission denied', fix: '' },
+  EROFS: { why: 'the file system is read-only', fix: 'remount it read-write (or move the project to a writable disk) and try again' },
+  ENOSPC: { why: 'the disk is full', fix: 'free some space and try again' },
+  EDQUOT: { why: 'the disk quota is used up', fix: 'free some space (or raise the quota) and try again' },
+  EIO: { why: 'the disk reported an I/O error', fix: 'check the disk and system log (dmesg), then try again' },
+  EFBIG: { why: 'the file is larger than the file system allows', fix: 'move the project to another disk' },
+  ELOOP: { why: 'it is a symbolic link, which is never followed when writing under .taskmaster/', fix: 'replace the link with a real file or folder' },
+  ENOTDIR: { why: 'a folder in its path is not a directory', fix: 'replace it with a folder' },
+};
 
 /**
- * A TaskmasterError for a failed file-system call: 1005 when the system
- * refused access, 1005 too for other errno failures, naming the file and the
- * errno so the user knows what to fix. TaskmasterErrors pass through.
+ * A TaskmasterError (1005) for a failed file-system call, naming the file
+ * (relative to the project), the cause in words with its errno, and what to
+ * do: `cannot write tasks.json: the disk is full (ENOSPC); nothing was
+ * written; free some space and try again`. TaskmasterErrors pass through.
+ * `nothingWritten` adds that tasks.json was left as it was.
  */
-export function fileError(err: unknown, action: string, file: string): TaskmasterError {
+export function fileError(err: unknown, action: string, file: string, nothingWritten = false): TaskmasterError {
   if (err instanceof TaskmasterError) return err;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code && ACCESS_CODES.has(code)) {
-    const why = code === 'EROFS' ? 'the file system is read-only' : 'permission denied';
-    return new TaskmasterError(ErrorCode.FileAccessDenied, `cannot ${action} ${file}: ${why} (${code})`, { file, errno: code });
+  const untouched = nothingWritten ? '; nothing was written' : '';
+  const cause = code ? CAUSES[code] : undefined;
+  if (cause) {
+    const fix = cause.fix ? `; ${cause.fix}` : '';
+    const message = `cannot ${action} ${file}: ${cause.why} (${code})${untouched}${fix}`;
+    return new TaskmasterError(ErrorCode.FileAccessDenied, message, { file, errno: code });
   }
   const detail = code ?? (err instanceof Error ? err.message : String(err));
-  return new TaskmasterError(ErrorCode.FileAccessDenied, `cannot ${action} ${file} (${detail})`, { file, errno: code });
+  return new TaskmasterError(ErrorCode.FileAccessDenied, `cannot ${action} ${file} (${detail})${untouched}`, { file, errno: code });
 }

@@ -2,6 +2,7 @@ import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { invalidParams } from './errors.js';
+import { ensureRealDirectory, writeNewFileNoFollow } from './safe-fs.js';
 import type { FileIdentity } from './tasks-file.js';
 
 /** One saved copy of tasks.json. */
@@ -38,7 +39,6 @@ export class TaskHistory {
 
   /** Sizes of snapshots already seen: snapshots never change, so each is stat'ed once. */
   private readonly sizes = new Map<string, number>();
-  private dirReady = false;
 
   /**
    * Saves `bytes` as a new snapshot, then drops the oldest beyond the limits. Returns the id, if kept.
@@ -50,19 +50,18 @@ export class TaskHistory {
    */
   async save(bytes: string | Uint8Array | undefined, now = new Date(), source?: SnapshotSource): Promise<string | undefined> {
     if (this.limits.maxSnapshots === 0) return undefined;
-    if (!this.dirReady) {
-      await fs.mkdir(this.dir, { recursive: true });
-      this.dirReady = true;
-    }
+    // Checked on every save: a committed `history -> elsewhere` link must never receive copies of tasks.json.
+    await ensureRealDirectory(this.dir, { create: true });
     const stamp = now.toISOString().replace(/:/g, '-');
     let linkFrom = source && (await isSameFile(source)) ? source.file : undefined;
     let id: string | undefined;
     for (let seq = 0; id === undefined; seq++) {
       const candidate = `${stamp}-${String(seq).padStart(3, '0')}`;
       try {
+        // link(), O_EXCL and COPYFILE_EXCL all refuse an existing name, a symbolic link included.
         if (linkFrom) await fs.link(linkFrom, this.fileOf(candidate));
-        else if (bytes !== undefined) await fs.writeFile(this.fileOf(candidate), bytes, { flag: 'wx' });
-        else if (source) await fs.copyFile(source.file, this.fileOf(candidate), fsConstants.COPYFILE_EXCL);
+        else if (bytes !== undefined) await writeNewFileNoFollow(this.fileOf(candidate), bytes);
+        else if (source) await copyNew(source.file, this.fileOf(candidate));
         else throw new Error('a snapshot needs the bytes or the file they are in');
         id = candidate;
       } catch (err) {
@@ -96,12 +95,20 @@ export class TaskHistory {
   async detachFrom(file: string): Promise<void> {
     const live = await fs.stat(file).catch(() => undefined);
     if (!live || live.nlink < 2) return;
+    // A linked history folder is refused by save(); nothing of ours to detach there.
+    const real = await ensureRealDirectory(this.dir).then(
+      () => true,
+      () => false,
+    );
+    if (!real) return;
     for (const { id } of await this.list()) {
       const snap = this.fileOf(id);
       const st = await fs.lstat(snap).catch(() => undefined);
       if (st?.ino !== live.ino || st.dev !== live.dev) continue;
       const temp = `${snap}.${process.pid}.tmp`;
-      await fs.copyFile(file, temp);
+      // Whatever is at the temp name (a planted link, a dead run's copy) is removed, never written through.
+      await fs.rm(temp, { force: true });
+      await copyNew(file, temp);
       await fs.rename(temp, snap);
     }
   }
@@ -165,6 +172,16 @@ export class TaskHistory {
 
   private fileOf(id: string): string {
     return path.join(this.dir, `${id}.json`);
+  }
+}
+
+/** Copies `from` to a new file `to` (never through a link there); a partial copy is removed. */
+async function copyNew(from: string, to: string): Promise<void> {
+  try {
+    await fs.copyFile(from, to, fsConstants.COPYFILE_EXCL);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') await fs.rm(to, { force: true }).catch(() => undefined);
+    throw err;
   }
 }
 

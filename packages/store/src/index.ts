@@ -10,3 +10,6 @@ export type { SnapshotInfo } from './history.js';
 export type { SyncLogEntry } from './sync-log.js';
 export { DEFAULT_MAX_BYTES } from './tasks-file.js';
 export { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_LOCK_STALE_MS } from './tasks-lock.js';
+export { DEFAULT_MAX_FIELD_BYTES } from './field-limits.js';
+export { DEFAULT_MISSING_WAIT_MS } from './store.js';
+export { ensureRealDirectory, openForAppendNoFollow, openNewFileNoFollow, replaceFileNoFollow, writeNewFileNoFollow } from './safe-fs.js';

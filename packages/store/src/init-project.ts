@@ -4,6 +4,7 @@ import { DEFAULT_SPARC_MAPPINGS, emptyTasksFile, SyncConfigSchema } from '@taskm
 import { tempPathFor } from './durable-write.js';
 import { fileError } from './errors.js';
 import { displayPath, storePaths } from './paths.js';
+import { ensureRealDirectory, writeNewFileNoFollow } from './safe-fs.js';
 
 /**
  * Creates the spec's layout under `<root>/.taskmaster/`: `tasks/tasks.json`,
@@ -17,17 +18,25 @@ export async function initProject(root: string): Promise<{ created: string[] }> 
   const paths = storePaths(root);
   const created: string[] = [];
   const rel = (p: string) => displayPath(paths, p);
-  try {
-    for (const dir of [paths.taskmasterDir, paths.tasksDir, paths.historyDir, paths.configDir, path.dirname(paths.sparcFile), paths.logsDir]) {
-      if ((await fs.mkdir(dir, { recursive: true })) !== undefined) created.push(rel(dir));
+  /** Runs one step; a failure names the path it was about (a symbolic link, a full disk…). */
+  const step = async (file: string, make: () => Promise<boolean>) => {
+    try {
+      if (await make()) created.push(rel(file));
+    } catch (err) {
+      throw fileError(err, 'initialise', rel(file));
     }
-    if (await createTasksFile(paths.tasksFile)) created.push(rel(paths.tasksFile));
-    if (await createFile(paths.syncConfigFile, pretty(defaultSyncConfig()))) created.push(rel(paths.syncConfigFile));
-    if (await createFile(paths.sparcFile, pretty(DEFAULT_SPARC_MAPPINGS))) created.push(rel(paths.sparcFile));
-    if (await createFile(paths.logFile, '')) created.push(rel(paths.logFile));
-  } catch (err) {
-    throw fileError(err, 'initialise', rel(paths.taskmasterDir));
+  };
+  // `.taskmaster/` and `tasks/` may be links on purpose (like tasks.json); the folders we fill must not be.
+  for (const dir of [paths.taskmasterDir, paths.tasksDir]) {
+    await step(dir, async () => (await fs.mkdir(dir, { recursive: true })) !== undefined);
   }
+  for (const dir of [paths.historyDir, paths.configDir, path.dirname(paths.sparcFile), paths.logsDir]) {
+    await step(dir, async () => (await ensureRealDirectory(dir, { create: true })).created);
+  }
+  await step(paths.tasksFile, () => createTasksFile(paths.tasksFile));
+  await step(paths.syncConfigFile, () => createFile(paths.syncConfigFile, pretty(defaultSyncConfig())));
+  await step(paths.sparcFile, () => createFile(paths.sparcFile, pretty(DEFAULT_SPARC_MAPPINGS)));
+  await step(paths.logFile, () => createFile(paths.logFile, '', 0o600));
   return { created };
 }
 
@@ -41,10 +50,10 @@ function pretty(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-/** Creates `file` with `text` unless it exists; false when it did. */
-async function createFile(file: string, text: string): Promise<boolean> {
+/** Creates `file` with `text` unless it exists (a link there counts, and is never followed); false when it did. */
+async function createFile(file: string, text: string, mode = 0o644): Promise<boolean> {
   try {
-    await fs.writeFile(file, text, { flag: 'wx' });
+    await writeNewFileNoFollow(file, text, mode);
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -59,7 +68,8 @@ async function createFile(file: string, text: string): Promise<boolean> {
 async function createTasksFile(file: string): Promise<boolean> {
   const temp = tempPathFor(file);
   try {
-    await fs.writeFile(temp, JSON.stringify(emptyTasksFile(), null, 2), { flag: 'wx' });
+    await writeNewFileNoFollow(temp, JSON.stringify(emptyTasksFile(), null, 2));
+    // link() never follows a link at `file`: a dangling tasks.json link counts as existing.
     await fs.link(temp, file);
     return true;
   } catch (err) {

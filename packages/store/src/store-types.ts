@@ -2,6 +2,7 @@ import type { SyncConfig, Task, TaskChange, TaskId, TaskInput, TasksFile } from 
 import type { SnapshotInfo } from './history.js';
 import type { StorePaths } from './paths.js';
 import type { SyncLogEntry } from './sync-log.js';
+import type { DEFAULT_MAX_FIELD_BYTES } from './field-limits.js';
 
 /** Options of {@link openStore}. */
 export interface StoreOptions {
@@ -11,8 +12,21 @@ export interface StoreOptions {
   lockTimeoutMs?: number;
   /** Age after which a lock is presumed left by a dead process and taken over (default 10 s, minimum 2 s). */
   lockStaleMs?: number;
-  /** tasks.json files bigger than this are refused with 1005, never rewritten (default 64 MB). */
+  /**
+   * tasks.json files bigger than this are refused with 1005, never rewritten
+   * (default 64 MB); a transaction that would make the file bigger is refused
+   * with -32602 before anything is written, so the store never writes what it could not read.
+   */
   maxBytes?: number;
+  /** A created or updated task (or subtask) with a string over this many bytes is refused with -32602 (default {@link DEFAULT_MAX_FIELD_BYTES}, 1 MB). */
+  maxFieldBytes?: number;
+  /**
+   * How long a missing tasks.json is waited for (default 1000 ms): it is
+   * usually being replaced (git checkout, an editor that deletes then
+   * writes). If a file this store has read or written stays missing, reads
+   * and writes fail with 1005 instead of starting from an empty file.
+   */
+  missingWaitMs?: number;
   /**
    * Files up to this size (default 4 MB) keep each task's serialised text
    * in memory, so a write re-serialises only the tasks that changed. Larger
@@ -71,7 +85,11 @@ export interface Store {
   readonly config: SyncConfig;
   /** Task Master's current tag (`state.json`), `master` by default. */
   currentTag(): Promise<string>;
-  /** tasks.json, validated; an empty file when it does not exist yet. */
+  /**
+   * tasks.json, validated; an empty file when it does not exist yet (in a
+   * new project). A file this store has seen that goes missing is waited for,
+   * then refused with 1005.
+   */
   read(): Promise<ReadResult>;
   /**
    * Locked read-modify-write. `fn` mutates `data`, a copy-on-write draft of

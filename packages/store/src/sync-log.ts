@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { ensureRealDirectory, openForAppendNoFollow } from './safe-fs.js';
 
 /** One line of `logs/sync.log`: what happened, never task text or tokens. */
 export interface SyncLogEntry {
@@ -19,11 +21,20 @@ export interface LogRotation {
 }
 
 const MAX_IDS = 50;
+/** Task ids as Task Master makes them: `5`, `5.2`. */
+const SAFE_ID = /^\d{1,12}(\.\d{1,12}){0,4}$/;
+const SAFE_TAG = /^[A-Za-z0-9._-]{1,64}$/;
+/** Operation and actor names come from our code (`task.update x3`, `cli`): no shell metacharacters. */
+const SAFE_NAME = /^[A-Za-z0-9._:@+ -]{1,64}$/;
 
 /**
  * Appends JSON lines `{ts, op, actor, ids, tag, ms, ok, code}`. Only those
  * fields are written, whatever the caller passes, so task contents cannot
- * leak into the log. Failures are swallowed: logging never fails an operation.
+ * leak into the log; ids and tags that are not plain (`5.2`, `feature-x`)
+ * become a short hash, so no string from tasks.json that a shell could run
+ * ever lands in a line. Never appends through a symbolic link (a cloned
+ * project's `sync.log -> ~/.bashrc`): then nothing is written. Failures are
+ * swallowed: logging never fails an operation.
  */
 export class SyncLog {
   constructor(
@@ -34,12 +45,14 @@ export class SyncLog {
   async append(entry: SyncLogEntry, now = new Date()): Promise<void> {
     try {
       const line = `${JSON.stringify(toLine(entry, now))}\n`;
+      await ensureRealDirectory(path.dirname(this.file), { create: true });
       await this.rotateIfFull(Buffer.byteLength(line));
-      await fs.appendFile(this.file, line, { mode: 0o600 }).catch(async (err: NodeJS.ErrnoException) => {
-        if (err.code !== 'ENOENT') throw err;
-        await fs.mkdir(path.dirname(this.file), { recursive: true });
-        await fs.appendFile(this.file, line, { mode: 0o600 });
-      });
+      const handle = await openForAppendNoFollow(this.file, 0o600);
+      try {
+        await handle.appendFile(line);
+      } finally {
+        await handle.close();
+      }
     } catch {
       // Logging must never fail the operation it records.
     }
@@ -48,7 +61,10 @@ export class SyncLog {
   private async rotateIfFull(incoming: number): Promise<void> {
     let size: number;
     try {
-      size = (await fs.stat(this.file)).size;
+      const st = await fs.lstat(this.file);
+      // A link (or anything else) is never rotated: the append below refuses it too.
+      if (!st.isFile()) return;
+      size = st.size;
     } catch {
       return;
     }
@@ -58,6 +74,7 @@ export class SyncLog {
       await fs.rm(this.file, { force: true });
       return;
     }
+    // rm and rename act on links themselves, never on what they point to.
     await fs.rm(`${this.file}.${keep}`, { force: true });
     for (let i = keep - 1; i >= 1; i--) {
       await fs.rename(`${this.file}.${i}`, `${this.file}.${i + 1}`).catch(() => undefined);
@@ -66,14 +83,19 @@ export class SyncLog {
   }
 }
 
+/** `value` if it matches `pattern`, else `#` and 12 hex digits of its sha256: still tells lines apart. */
+function safeOrHash(value: string, pattern: RegExp): string {
+  return pattern.test(value) ? value : `#${createHash('sha256').update(value).digest('hex').slice(0, 12)}`;
+}
+
 function toLine(entry: SyncLogEntry, now: Date): Record<string, unknown> {
-  const ids = Array.isArray(entry.ids) ? entry.ids.slice(0, MAX_IDS).map((id) => String(id).slice(0, 32)) : undefined;
+  const ids = Array.isArray(entry.ids) ? entry.ids.slice(0, MAX_IDS).map((id) => safeOrHash(String(id), SAFE_ID)) : undefined;
   return {
     ts: now.toISOString(),
-    op: String(entry.op).slice(0, 64),
-    actor: typeof entry.actor === 'string' ? entry.actor.slice(0, 64) : undefined,
+    op: safeOrHash(String(entry.op), SAFE_NAME),
+    actor: typeof entry.actor === 'string' ? safeOrHash(entry.actor, SAFE_NAME) : undefined,
     ids,
-    tag: typeof entry.tag === 'string' ? entry.tag.slice(0, 128) : undefined,
+    tag: typeof entry.tag === 'string' ? safeOrHash(entry.tag, SAFE_TAG) : undefined,
     ms: typeof entry.ms === 'number' ? Math.round(entry.ms * 10) / 10 : undefined,
     ok: typeof entry.ok === 'boolean' ? entry.ok : undefined,
     code: typeof entry.code === 'number' ? entry.code : undefined,

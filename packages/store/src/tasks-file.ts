@@ -151,12 +151,13 @@ async function readLimited(file: string, options: LoadOptions): Promise<{ bytes:
 function tooBig(name: string, size: number, max: number): TaskmasterError {
   return new TaskmasterError(
     ErrorCode.FileAccessDenied,
-    `${name} is ${megabytes(size)}, over the ${megabytes(max)} limit; it was not read or changed (raise StoreOptions.maxBytes to allow it)`,
+    `${name} is ${formatBytes(size)}, over the ${formatBytes(max)} limit; it was not read or changed (raise StoreOptions.maxBytes to allow it)`,
     { file: name, bytes: size, maxBytes: max },
   );
 }
 
-function megabytes(n: number): string {
-  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+/** A size for messages: `80.0 MB`, or `512.0 KB` below a megabyte. */
+export function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / (1024 * 1024)).toFixed(1)} MB` : `${(n / 1024).toFixed(1)} KB`;
 }
 

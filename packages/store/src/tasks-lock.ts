@@ -3,6 +3,7 @@ import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { ErrorCode, TaskmasterError } from '@taskmaster/protocol';
 import { fileError } from './errors.js';
+import { clearOwner, isCertainlyDead, lockIdentityOf, ownerFileOf, readOwner, recordOwner, sameLock } from './lock-owner.js';
 
 /** How long to wait for the lock and when a holder is presumed dead. */
 export interface LockOptions {
@@ -46,6 +47,9 @@ export async function acquireTasksLock(tasksFile: string, lockFile: string, opti
           lost = err;
         },
       });
+      // Who holds it, so the next writer can take it over at once should we be killed.
+      const identity = await lockIdentityOf(lockFile);
+      if (identity) await recordOwner(lockFile, identity);
       return {
         assertHeld() {
           if (lost) {
@@ -56,6 +60,7 @@ export async function acquireTasksLock(tasksFile: string, lockFile: string, opti
           }
         },
         async release() {
+          if (identity) await clearOwner(lockFile, identity);
           // A compromised or already-removed lock has nothing left to release.
           await release().catch(() => undefined);
         },
@@ -75,6 +80,8 @@ export async function acquireTasksLock(tasksFile: string, lockFile: string, opti
         if (await removeStaleLockFile(lockFile, options.staleMs)) continue;
       } else if (code !== 'ELOCKED') {
         throw fileError(err, 'lock tasks.json with', options.displayName);
+      } else if (await takeOverDeadHoldersLock(lockFile)) {
+        continue;
       }
     }
     const waited = Date.now() - started;
@@ -100,6 +107,55 @@ async function removeStaleLockFile(lockFile: string, staleMs: number): Promise<b
   } catch (err) {
     // Gone already: the next attempt will simply take the lock.
     return (err as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
+
+/** A takeover in progress for longer than this was abandoned by a process that died during it. */
+const TAKEOVER_STALE_MS = 2000;
+
+/**
+ * Takes over our lock directory when its owner record says the holder, a
+ * process of this host, is dead (see lock-owner.ts): without waiting for the
+ * stale time. Contenders serialise on a `.takeover` directory; under it the
+ * record and the lock directory are checked again, and the lock is renamed
+ * away to a unique name (only one rename of it can succeed) and then removed.
+ * Returns true when the lock was removed and taking it may be retried at once.
+ */
+async function takeOverDeadHoldersLock(lockFile: string): Promise<boolean> {
+  const owner = await readOwner(lockFile);
+  if (!owner || !isCertainlyDead(owner)) return false;
+  const mutex = `${lockFile}.takeover`;
+  try {
+    await fs.mkdir(mutex);
+  } catch {
+    const st = await fs.lstat(mutex).catch(() => undefined);
+    if (st?.isDirectory() && Date.now() - st.mtimeMs > TAKEOVER_STALE_MS) await fs.rmdir(mutex).catch(() => undefined);
+    return false;
+  }
+  try {
+    // Again, under the mutex: the lock must still be the very directory the dead holder made.
+    const current = await readOwner(lockFile);
+    const identity = await lockIdentityOf(lockFile);
+    if (!current || !identity || !sameLock(current.lock, identity) || !isCertainlyDead(current)) return false;
+    const checked = await fs.lstat(lockFile, { bigint: true });
+    if (String(checked.ctimeNs) !== identity.ctimeNs) return false;
+    const away = `${lockFile}.dead-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+    await fs.rename(lockFile, away);
+    // A rename changes the ctime, not the inode or mtime: those tell whether we moved the directory we checked.
+    const moved = await fs.lstat(away, { bigint: true }).catch(() => undefined);
+    if (!moved || moved.ino !== checked.ino || moved.dev !== checked.dev || moved.mtimeNs !== checked.mtimeNs) {
+      // Replaced between the check and the rename (only proper-lockfile's stale rule can): put it back.
+      await fs.rename(away, lockFile).catch(() => undefined);
+      return false;
+    }
+    await fs.rmdir(away).catch(() => fs.rm(away, { recursive: true, force: true }));
+    const still = await readOwner(lockFile);
+    if (still && sameLock(still.lock, identity)) await fs.rm(ownerFileOf(lockFile), { force: true });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await fs.rmdir(mutex).catch(() => undefined);
   }
 }
 

@@ -3,7 +3,7 @@ import {
   nextId,
   parseTaskRef,
   SubtaskSchema,
-  tagsOf,
+  findTag,
   TaskInputSchema,
   TaskSchema,
   type Subtask,
@@ -48,7 +48,7 @@ export function createTask(data: TasksFile, tag: string, input: TaskInput, paren
   if (parentId !== undefined) return createSubtask(data, tag, fields, parentId, now);
 
   assertTagCreatable(data, tag);
-  const existing = tagsOf(data)[tag];
+  const existing = findTag(data, tag);
   const tasks = existing?.tasks ?? [];
   if (existing) assertDependenciesExist(existing, tag, (fields.dependencies as TaskId[] | undefined) ?? [], {});
   else if ((fields.dependencies as unknown[] | undefined)?.length) {

@@ -4,6 +4,8 @@ import {
   invalidFromIssues,
   isLegacyTasksFile,
   parseTaskRef,
+  findTag,
+  newTagNameProblem,
   tagsOf,
   type FoundTask,
   type IssueLike,
@@ -27,7 +29,7 @@ export function readView<T>(value: T): T {
 
 /** The tag's data; -32602 `tag X does not exist` when it is missing. */
 export function requireTag(data: TasksFile, tag: string): TagData {
-  const found = tagsOf(data)[tag];
+  const found = findTag(data, tag);
   if (!found) throw invalidParams(`tag ${tag} does not exist`, { tag });
   return found;
 }
@@ -37,8 +39,9 @@ export function requireTag(data: TasksFile, tag: string): TagData {
  * (the legacy untagged format only has `master`). Does not create it.
  */
 export function assertTagCreatable(data: TasksFile, tag: string): void {
-  if (tagsOf(data)[tag]) return;
-  if (!tag.trim()) throw invalidParams('tag must be a non-empty name', { tag });
+  if (findTag(data, tag)) return;
+  const problem = newTagNameProblem(tag);
+  if (problem) throw invalidParams(problem, { tag });
   if (isLegacyTasksFile(data)) {
     throw invalidParams(`tag ${tag} does not exist: this tasks.json uses the untagged format, which has only ${DEFAULT_TAG}`, { tag });
   }
@@ -46,9 +49,11 @@ export function assertTagCreatable(data: TasksFile, tag: string): void {
 
 /** The tag's data, adding the tag (with metadata as Task Master writes it) when missing. */
 export function ensureTag(data: TasksFile, tag: string, now: string): TagData {
-  const tags = tagsOf(data);
-  const existing = tags[tag];
+  const existing = findTag(data, tag);
   if (existing) return existing;
+  const problem = newTagNameProblem(tag);
+  if (problem) throw invalidParams(problem, { tag });
+  const tags = tagsOf(data);
   const created: TagData = { tasks: [], metadata: { created: now, updated: now, description: `Tasks for ${tag} context` } };
   tags[tag] = created;
   return created;
