@@ -3,7 +3,7 @@ import {
   idKey,
   isLegacyTasksFile,
   parseTaskRef,
-  tagsOf,
+  findTag,
   type EventPayload,
   type Subtask,
   type TagData,
@@ -38,7 +38,7 @@ export class ReplicaStore implements Replica {
   }
 
   tasks(tag: string = DEFAULT_TAG): Task[] {
-    return this.file ? (tagsOf(this.file)[tag]?.tasks ?? []) : [];
+    return this.file ? (findTag(this.file, tag)?.tasks ?? []) : [];
   }
 
   get(id: TaskId, tag: string = DEFAULT_TAG): Task | undefined {
@@ -130,10 +130,11 @@ export class ReplicaStore implements Replica {
       if (!create) return undefined;
       this.file = {};
     }
-    const existing = tagsOf(this.file)[name];
+    const existing = findTag(this.file, name);
     if (existing || !create || isLegacyTasksFile(this.file)) return existing;
     const tagData: TagData = { tasks: [] };
-    this.file[name] = tagData;
+    // defineProperty, not assignment: a tag named `__proto__` must become a key, not the prototype.
+    Object.defineProperty(this.file, name, { value: tagData, enumerable: true, writable: true, configurable: true });
     return tagData;
   }
 

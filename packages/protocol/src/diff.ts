@@ -1,7 +1,7 @@
 import { jsonEqual } from './equal.js';
 import type { TaskChange } from './events.js';
 import { idKey, keyByOccurrence } from './ids.js';
-import { tagsOf, type Subtask, type Task, type TasksFile } from './task.js';
+import { findTag, tagsOf, type Subtask, type Task, type TasksFile } from './task.js';
 
 /**
  * The task events that turn `before` into `after`, tag by tag, subtasks
@@ -10,12 +10,10 @@ import { tagsOf, type Subtask, type Task, type TasksFile } from './task.js';
  */
 export function diffTasksFiles(before: TasksFile | undefined, after: TasksFile): TaskChange[] {
   if (before === after) return [];
-  const a = before ? tagsOf(before) : {};
-  const b = tagsOf(after);
   const changes: TaskChange[] = [];
-  const tags = new Set([...Object.keys(a), ...Object.keys(b)]);
+  const tags = new Set([...(before ? Object.keys(tagsOf(before)) : []), ...Object.keys(tagsOf(after))]);
   for (const tag of tags) {
-    diffTaskLists(tag, a[tag]?.tasks ?? [], b[tag]?.tasks ?? [], undefined, changes);
+    diffTaskLists(tag, (before ? findTag(before, tag)?.tasks : undefined) ?? [], findTag(after, tag)?.tasks ?? [], undefined, changes);
   }
   return changes;
 }

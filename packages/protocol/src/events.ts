@@ -58,6 +58,12 @@ export const events = {
   }),
   /** Sent before the server closes every connection (error code 1007). */
   'sync.shutdown': z.object({ code: z.literal(1007), message: z.string() }),
+  /**
+   * tasks.json is gone (deleted, or being replaced for longer than a moment):
+   * the last good state is kept, no task events are sent for the absence, and
+   * writes are refused (1005) until it is back.
+   */
+  'file.missing': z.object({ path: z.string(), message: z.string() }),
   /** A tasks file the server could not read: the last good state is kept. */
   'file.invalid': z.object({
     path: z.string(),

@@ -12,3 +12,4 @@ export * from './sparc.js';
 export * from './issues.js';
 export * from './json-syntax.js';
 export * from './validate-change.js';
+export * from './json-depth.js';

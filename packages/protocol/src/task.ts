@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ErrorCode, TaskmasterError } from './errors.js';
 import { invalidFromIssues, issuesOf } from './issues.js';
 import { findJsonSyntaxError } from './json-syntax.js';
+import { exceedsJsonDepth, tooDeepMessage } from './json-depth.js';
 
 /**
  * Schemas of Task Master's `.taskmaster/tasks/tasks.json`.
@@ -134,6 +135,26 @@ export function tagsOf(data: TasksFile): TaggedTasksFile {
   return isLegacyTasksFile(data) ? { [DEFAULT_TAG]: data } : data;
 }
 
+/**
+ * The tag named `tag`, or undefined. Only the file's own keys count, so a tag
+ * name like `constructor` or `toString` never finds Object.prototype's member.
+ */
+export function findTag(data: TasksFile, tag: string): TagData | undefined {
+  const tags = tagsOf(data);
+  return Object.prototype.hasOwnProperty.call(tags, tag) ? tags[tag] : undefined;
+}
+
+/**
+ * Why `tag` cannot be added as a new tag, or undefined when it can. `__proto__`
+ * read from a file is an ordinary key, but assigning it sets an object's
+ * prototype instead of adding a key, so it is refused as a new name.
+ */
+export function newTagNameProblem(tag: string): string | undefined {
+  if (!tag.trim()) return 'tag must be a non-empty name';
+  if (tag === '__proto__') return 'a tag cannot be named __proto__; choose another name';
+  return undefined;
+}
+
 /** A new, empty tagged file as `taskmaster init` writes it. */
 export function emptyTasksFile(now = new Date()): TaggedTasksFile {
   return {
@@ -179,6 +200,8 @@ export function parseTasksFileText(text: string, name: string, trusted = false):
     );
   }
   if (trusted) return data as TasksFile;
+  // Before anything walks it recursively (validation, freezing, diffing, stringify).
+  if (exceedsJsonDepth(data)) throw new TaskmasterError(ErrorCode.InvalidParams, `${name}: ${tooDeepMessage('the file')}`);
   try {
     return validateTasksFile(data);
   } catch (err) {

@@ -202,6 +202,11 @@ export class SyncEngine {
         // Watching starts before any commit, so the hash is known ('' would only make the watcher read).
         initial: { data: this.doc.data, hash: this.doc.hash ?? '' },
         onProblem: (p) => {
+          if (p.missing) {
+            this.options.log('warn', 'the tasks file is missing; keeping the last good version and refusing writes until it is back');
+            this.emit('file.missing', { path: this.filePath, message: p.message });
+            return;
+          }
           this.options.log('warn', 'the tasks file is not valid; keeping the last good version', { code: p.code });
           const payload: EventPayload<'file.invalid'> = { path: this.filePath, message: p.message };
           if (p.line !== undefined) payload.line = p.line;

@@ -57,7 +57,9 @@ function unreadable(path: string, err: unknown): Extract<TasksFileRead, { ok: fa
   const name = basename(path);
   const message =
     code === 'ENOENT'
-      ? `${name} was removed; the last good state is kept until it comes back`
+      ? `${name} was removed; the last good state is kept, and changes are refused, until it comes back`
       : `cannot read ${name} (${code}); check that it is a file you may read`;
-  return { ok: false, key: `unreadable:${code}`, problem: { path, message, code: ErrorCode.FileAccessDenied } };
+  const problem: TasksFileProblem = { path, message, code: ErrorCode.FileAccessDenied };
+  if (code === 'ENOENT') problem.missing = true;
+  return { ok: false, key: `unreadable:${code}`, problem };
 }

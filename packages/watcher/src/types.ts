@@ -38,6 +38,8 @@ export interface TasksFileProblem {
   line?: number;
   column?: number;
   code: number;
+  /** Set when the file does not exist (deleted, or mid-replace for longer than `settleMs`). */
+  missing?: boolean;
 }
 
 /** A running watch of one tasks.json. */

@@ -3,12 +3,14 @@ import {
   JsonRpcRequestSchema,
   SyncMessageSchema,
   envelopeKind,
+  exceedsJsonDepth,
   isMethodName,
   isTaskmasterError,
   jsonRpcError,
   jsonRpcResult,
   methods,
   syncResponse,
+  tooDeepMessage,
   type Handlers,
   type JsonRpcResponse,
   type SyncError,
@@ -106,6 +108,10 @@ export class Dispatcher<Ctx extends { peer: Peer }> {
   async call(method: string, params: unknown, ctx: Ctx, notFound: ErrorCode = ErrorCode.JsonRpcMethodNotFound): Promise<Outcome> {
     if (!isMethodName(method)) {
       return { error: { code: notFound, message: `method not found: "${truncate(method)}"; see the protocol's method table` } };
+    }
+    // Before validation and handlers, which (like JSON.stringify) walk values recursively.
+    if (exceedsJsonDepth(params)) {
+      return { error: { code: ErrorCode.InvalidParams, message: `invalid params for "${method}": ${tooDeepMessage('the message')}` } };
     }
     const parsed = methods[method].params.safeParse(params);
     if (!parsed.success) return { error: invalidParams(method, parsed.error.issues).toJSON() };

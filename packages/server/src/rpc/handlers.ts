@@ -4,6 +4,7 @@ import {
   findTask,
   isDoneStatus,
   isLegacyTasksFile,
+  findTag,
   tagsOf,
   updateChanges,
   type Handlers,
@@ -63,7 +64,7 @@ export function createHandlers(engine: SyncEngine, facts: ServerFacts): Handlers
 
     'task.get': async ({ id, tag: given }) => {
       const tag = await tagOf(given);
-      const tagData = tagsOf(engine.data)[tag];
+      const tagData = findTag(engine.data, tag);
       if (!tagData) throw tagNotFound(tag);
       const found = findTask(tagData, id);
       if (!found) throw taskNotFound(tag, id);
@@ -167,7 +168,7 @@ export function createHandlers(engine: SyncEngine, facts: ServerFacts): Handlers
 
 /** The tasks of `tag`, or a not-found error. */
 function tagTasks(data: TasksFile, tag: string): Task[] {
-  const tagData = tagsOf(data)[tag];
+  const tagData = findTag(data, tag);
   if (!tagData) throw tagNotFound(tag);
   return tagData.tasks;
 }

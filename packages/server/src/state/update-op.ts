@@ -4,7 +4,7 @@ import {
   findTask,
   jsonEqual,
   mergeTask,
-  tagsOf,
+  findTag,
   type ConflictStrategy,
   type TaskId,
   type TasksFile,
@@ -61,7 +61,7 @@ export function writeVersion(data: TasksFile, tag: string, id: TaskId, version: 
 
 /** The task or subtask `id` in `tag`, or undefined. */
 export function currentTask(data: TasksFile, tag: string, id: TaskId): Fields | undefined {
-  const tagData = tagsOf(data)[tag];
+  const tagData = findTag(data, tag);
   if (!tagData) return undefined;
   return findTask(tagData, id)?.task as Fields | undefined;
 }

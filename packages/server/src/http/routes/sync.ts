@@ -1,4 +1,4 @@
-import { ErrorCode, TaskIdSchema, tagsOf, jsonEqual, findTask, type TaskId } from '@taskmaster/protocol';
+import { ErrorCode, TaskIdSchema, findTag, jsonEqual, findTask, type TaskId } from '@taskmaster/protocol';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { callAndReply, httpContext, notModified, revisionTag, type HttpDeps } from '../context.js';
 import { sendError } from '../errors.js';
@@ -80,6 +80,6 @@ async function applyTaskEvent(deps: HttpDeps, reply: FastifyReply, event: TaskEv
 }
 
 function find(deps: HttpDeps, tag: string, id: TaskId): Record<string, unknown> | undefined {
-  const tagData = tagsOf(deps.engine.data)[tag];
+  const tagData = findTag(deps.engine.data, tag);
   return tagData ? (findTask(tagData, id)?.task as Record<string, unknown> | undefined) : undefined;
 }
