@@ -2,6 +2,8 @@
 // `pnpm start`: a live sync server in the foreground on a project. The project is
 // $TASK_MASTER_PROJECT_ROOT when set, else a demo project in .demo/ (git-ignored),
 // seeded once from examples/demo-tasks.json so there is something to look at.
+// The server requires a token (generated per start unless the project's sync.json sets
+// "token" or "auth": "none"); it says where connection.json holds it, for clients to read.
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

@@ -2,7 +2,7 @@
 // `set-status` through a running server vs writing the file directly.
 // Wall clock per run, node start included. Run `pnpm --filter @taskmaster/cli build` first.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +34,7 @@ function report(name, samples) {
 const dir = mkdtempSync(path.join(os.tmpdir(), 'taskmaster-cli-bench-'));
 try {
   cli(['init'], dir);
-  copyFileSync(FIXTURE, path.join(dir, '.taskmaster', 'tasks', 'tasks.json'));
+  writeFileSync(path.join(dir, '.taskmaster', 'tasks', 'tasks.json'), readFileSync(FIXTURE));
   const ids = JSON.parse(cli(['list', '--json'], dir).stdout).tasks.map((t) => String(t.id));
   console.log(`fixture: ${ids.length} tasks in the current tag; node ${process.version}; ${os.cpus().length} cores`);
 

@@ -20,8 +20,10 @@ export interface DaemonOptions {
   tls?: { certFile: string; keyFile: string };
 }
 
-/** The environment variable that hands a token to the daemon without showing it in `ps`. */
-export const TOKEN_ENV = 'TASKMASTER_SYNC_TOKEN';
+/** The environment variable holding a token: unlike argv, only its owner can read a process's environment. */
+export const TOKEN_ENV = 'TASKMASTER_TOKEN';
+/** The former name of {@link TOKEN_ENV}, still read. */
+export const LEGACY_TOKEN_ENV = 'TASKMASTER_SYNC_TOKEN';
 
 const START_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 5_000;
@@ -74,8 +76,10 @@ export async function startDaemon(
   if (options.token === true) args.push('--generate-token');
   // Paths only: certificate and key contents never appear on a command line.
   if (options.tls) args.push('--cert', options.tls.certFile, '--key', options.tls.keyFile);
+  // The token travels in the environment (readable by its owner only), never in argv (readable by all).
   const env = { ...process.env };
   delete env[TOKEN_ENV];
+  delete env[LEGACY_TOKEN_ENV];
   if (typeof options.token === 'string') env[TOKEN_ENV] = options.token;
   const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...args], { cwd: root, detached: true, stdio: ['ignore', logFd, logFd], env });
   closeSync(logFd);

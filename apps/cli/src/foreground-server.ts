@@ -6,7 +6,7 @@ import type { DaemonOptions } from './daemon.js';
 import { ExitCode } from './exit-codes.js';
 import { color, say } from './output.js';
 import { connectionFilePid, isAlive, removeFile, writePidFile } from './process-state.js';
-import { serverCertFile } from './project.js';
+import { connectionFileShown, serverCertFile } from './project.js';
 
 /**
  * Runs the sync server in this process until SIGINT/SIGTERM, then closes it
@@ -54,7 +54,8 @@ export async function runForeground(root: string, options: DaemonOptions): Promi
   say(`${color.green('TaskMaster Sync server')} listening (pid ${process.pid})`);
   say(`  WebSocket: ${server.wsUrl}`);
   say(`  HTTP:      ${server.httpUrl}`);
-  if (server.token) say('  Token:     required; stored in .taskmaster/config/connection.json (mode 0600)');
+  // Where the token is, never the token itself; without one the server's log line above has the warning.
+  say(`  Token:     ${server.token !== undefined ? `required; stored in ${connectionFileShown(root)} (mode 0600)` : 'not required'}`);
   say(color.dim('  Ctrl-C to stop'));
 
   return new Promise<number>((resolve) => {

@@ -46,3 +46,10 @@ export function cliPaths(store: Store): { pidFile: string; serverLog: string; se
 export function serverCertFile(configDir: string): string {
   return path.join(configDir, 'server.crt');
 }
+
+/** connection.json of `root` as a user can find it from here: relative to the working directory when under it. */
+export function connectionFileShown(root: string): string {
+  const file = path.join(root, '.taskmaster', 'config', 'connection.json');
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
+}

@@ -5,7 +5,7 @@ import { colorErr, note } from './output.js';
 /** What to run next, per protocol code, when the error itself does not say. */
 const FIXES: Record<number, string> = {
   1001: "check the server with 'taskmaster sync server status' or start it with 'taskmaster sync server start'",
-  1002: 'use the token stored in .taskmaster/config/connection.json (or pass --token)',
+  1002: 'use the token stored in .taskmaster/config/connection.json',
   1003: 'check the command and its options with --help',
   1004: 'update the CLI and the server to the same version',
   1005: "wait for it or run 'taskmaster sync --force'",

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,7 +82,8 @@ export async function makeProject({ fixture = false } = {}): Promise<string> {
   projects.add(dir);
   const r = await run(['init'], dir);
   if (r.code !== 0) throw new Error(`init failed: ${r.stderr}`);
-  if (fixture) copyFileSync(FIXTURE, tasksFile(dir));
+  // The bytes, not the file: a copy would keep the fixture's read-only mode, which the store refuses to replace.
+  if (fixture) writeFileSync(tasksFile(dir), readFileSync(FIXTURE));
   return dir;
 }
 
@@ -107,6 +108,13 @@ export function connectionFile(dir: string): string {
 
 export function pidFile(dir: string): string {
   return path.join(dir, '.taskmaster', 'config', 'server.pid');
+}
+
+/** The token a running server of `dir` requires, read from connection.json as a client reads it. */
+export function connectionToken(dir: string): string {
+  const token = (JSON.parse(readFileSync(connectionFile(dir), 'utf8')) as { token?: string }).token;
+  if (token === undefined) throw new Error(`no token in ${connectionFile(dir)}`);
+  return token;
 }
 
 /** Starts a daemon on free ports and returns its connection (without token). */

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 // @ts-expect-error -- the CLI has no @types/ws
 import WebSocket from 'ws';
-import { cleanUp, makeProject, readTasks, run, runJson, start, startDaemon, waitForLine } from './helpers.js';
+import { cleanUp, connectionToken, makeProject, readTasks, run, runJson, start, startDaemon, waitForLine } from './helpers.js';
 
 afterEach(cleanUp);
 
@@ -14,9 +14,10 @@ const CERT = path.join(TLS_DIR, 'localhost.crt');
 const KEY = path.join(TLS_DIR, 'localhost.key');
 const serverCert = (dir: string) => path.join(dir, '.taskmaster', 'config', 'server.crt');
 
-/** Opens `url` trusting only the test certificate and does a JSON-RPC ping. */
-async function pingWithCa(url: string): Promise<unknown> {
-  const ws = new WebSocket(url, { ca: readFileSync(CERT) });
+/** Opens `url` trusting only the test certificate and does a JSON-RPC ping, with the token of `dir`'s connection.json. */
+async function pingWithCa(url: string, dir: string): Promise<unknown> {
+  const headers = { Authorization: `Bearer ${connectionToken(dir)}` };
+  const ws = new WebSocket(url, { ca: readFileSync(CERT), headers });
   try {
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
@@ -41,7 +42,7 @@ describe('sync server start --cert --key', () => {
     const wsUrl = /WebSocket: (\S+)/.exec(out)?.[1];
     expect(wsUrl).toMatch(/^wss:\/\/127\.0\.0\.1:\d+\//);
     expect(/HTTP: +(\S+)/.exec(out)?.[1]).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-    expect(await pingWithCa(wsUrl!)).toMatchObject({ jsonrpc: '2.0', id: 1, result: expect.anything() });
+    expect(await pingWithCa(wsUrl!, dir)).toMatchObject({ jsonrpc: '2.0', id: 1, result: expect.anything() });
     expect(readFileSync(serverCert(dir), 'utf8')).toBe(readFileSync(CERT, 'utf8'));
 
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

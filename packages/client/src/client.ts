@@ -69,7 +69,9 @@ class Client implements TaskmasterClient {
       this.poller = new Poller({
         intervalMs: options.polling?.intervalMs ?? 2000,
         timeoutMs,
-        endpoint: async () => this.httpEndpoint() ?? this.httpEndpointOf(await this.resolveEndpoints()),
+        // With a root, each poll re-reads connection.json: a server restarted on the same ports has a new token.
+        endpoint: async () =>
+          (this.options.root === undefined ? this.httpEndpoint() : undefined) ?? this.httpEndpointOf(await this.resolveEndpoints()),
         since: () => (this.sync.synced ? { revision: this.sync.eventRevision, epoch: this.sync.epoch } : undefined),
         onChanges: (result) => this.sync.applyPull(result),
         onFailure: (err) => this.pollFailed(err),

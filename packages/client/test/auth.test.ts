@@ -10,7 +10,9 @@ afterEach(() => h.cleanup());
 describe('discovery and authentication', () => {
   it('finds a running server and its token from connection.json', async () => {
     const root = await h.project();
-    const server = await h.server(root, { token: true });
+    // Defaults: the server generates a token and writes it there.
+    const server = await h.server(root);
+    expect(server.token).toBeDefined();
     const found = await discoverServer(root);
     expect(found).toMatchObject({ wsUrl: server.wsUrl, httpUrl: server.httpUrl, token: server.token, epoch: server.epoch, pid: process.pid });
 
@@ -22,12 +24,12 @@ describe('discovery and authentication', () => {
 
   it('re-reads connection.json on reconnect, finding a restarted server on new ports with a new token', async () => {
     const root = await h.project();
-    const first = await h.server(root, { token: true });
+    const first = await h.server(root);
     const client = h.track(createClient({ root, reconnect: { minDelayMs: 20, maxDelayMs: 200 } }));
     await client.ready();
     await h.stop(first);
     await modeReached(client, 'offline');
-    const second = await h.server(root, { token: true });
+    const second = await h.server(root);
     expect(second.port).not.toBe(first.port);
     expect(second.token).not.toBe(first.token);
     await modeReached(client, 'realtime');

@@ -10,7 +10,7 @@ describe('calls over the socket', () => {
   it('creates, lists, gets, updates and deletes tasks with typed results', async () => {
     const root = await h.project();
     const server = await h.server(root);
-    const client = h.track(createClient({ url: server.wsUrl, clientName: 'test' }));
+    const client = h.track(createClient({ url: server.wsUrl, token: server.token, clientName: 'test' }));
     await client.ready();
     expect(client.mode).toBe('realtime');
 
@@ -32,7 +32,7 @@ describe('calls over the socket', () => {
   it('rejects with the server error as a TaskmasterError', async () => {
     const root = await h.project();
     const server = await h.server(root);
-    const client = h.track(createClient({ url: server.wsUrl }));
+    const client = h.track(createClient({ url: server.wsUrl, token: server.token }));
     const failure = await client.call('task.get', { id: 404 }).catch((err: unknown) => err);
     expect(isTaskmasterError(failure)).toBe(true);
     expect((failure as Error).message).toMatch(/404/);
@@ -41,7 +41,7 @@ describe('calls over the socket', () => {
   it('answers concurrent calls each with its own result', async () => {
     const root = await h.project();
     const server = await h.server(root);
-    const client = h.track(createClient({ url: server.wsUrl }));
+    const client = h.track(createClient({ url: server.wsUrl, token: server.token }));
     const titles = Array.from({ length: 20 }, (_, i) => `Task ${i}`);
     const results = await Promise.all(titles.map((title) => client.call('task.create', { task: { title } })));
     expect(results.map((r) => r.task.title)).toEqual(titles);
@@ -51,8 +51,8 @@ describe('calls over the socket', () => {
   it('keeps a replica equal to the server file from the events it receives', async () => {
     const root = await h.project({ fixture: true });
     const server = await h.server(root);
-    const writer = h.track(createClient({ url: server.wsUrl }));
-    const reader = h.track(createClient({ url: server.wsUrl, replica: true }));
+    const writer = h.track(createClient({ url: server.wsUrl, token: server.token }));
+    const reader = h.track(createClient({ url: server.wsUrl, token: server.token, replica: true }));
     await Promise.all([writer.ready(), reader.ready()]);
     const tag = (await writer.call('tags.list')).current;
     expect(reader.replica?.tasks(tag).length).toBe((await writer.call('tasks.list', { tag })).tasks.length);
@@ -78,12 +78,12 @@ describe('calls over the socket', () => {
     const child = h.child(
       `import { createServer } from '@taskmaster/server';
        const s = await createServer({ root: process.env.ROOT, host: '127.0.0.1', port: 0, httpPort: 0, writeConnectionFile: false });
-       console.log(s.wsUrl);`,
+       console.log(JSON.stringify({ wsUrl: s.wsUrl, token: s.token }));`,
       { ROOT: root },
     );
     await h.stop(server);
-    const wsUrl = await new Promise<string>((resolve) => child.stdout!.once('data', (d) => resolve(String(d).trim())));
-    const client = h.track(createClient({ url: wsUrl, requestTimeoutMs: 500, reconnect: false }));
+    const { wsUrl, token } = await new Promise<{ wsUrl: string; token: string }>((resolve) => child.stdout!.once('data', (d) => resolve(JSON.parse(String(d)))));
+    const client = h.track(createClient({ url: wsUrl, token, requestTimeoutMs: 500, reconnect: false }));
     await client.ready();
     child.kill('SIGSTOP');
     const failure = await client.call('tasks.list').catch((err: unknown) => err);

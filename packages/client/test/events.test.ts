@@ -10,8 +10,8 @@ describe('events', () => {
   it('lets two clients see each other’s updates', async () => {
     const root = await h.project();
     const server = await h.server(root);
-    const alice = h.track(createClient({ url: server.wsUrl, clientName: 'alice' }));
-    const bob = h.track(createClient({ url: server.wsUrl, clientName: 'bob' }));
+    const alice = h.track(createClient({ url: server.wsUrl, token: server.token, clientName: 'alice' }));
+    const bob = h.track(createClient({ url: server.wsUrl, token: server.token, clientName: 'bob' }));
     await Promise.all([alice.ready(), bob.ready()]);
 
     const created = await alice.call('task.create', { task: { title: 'Shared' } });
@@ -29,8 +29,8 @@ describe('events', () => {
   it('delivers to pattern listeners with the event name, and stops when unsubscribed', async () => {
     const root = await h.project();
     const server = await h.server(root);
-    const client = h.track(createClient({ url: server.wsUrl }));
-    const other = h.track(createClient({ url: server.wsUrl }));
+    const client = h.track(createClient({ url: server.wsUrl, token: server.token }));
+    const other = h.track(createClient({ url: server.wsUrl, token: server.token }));
     await Promise.all([client.ready(), other.ready()]);
     const names: string[] = [];
     const stop = client.on('task.*', (_payload, name) => names.push(name));
@@ -49,8 +49,8 @@ describe('events', () => {
   it('delivers each event once, in revision order', async () => {
     const root = await h.project();
     const server = await h.server(root);
-    const client = h.track(createClient({ url: server.wsUrl }));
-    const writer = h.track(createClient({ url: server.wsUrl }));
+    const client = h.track(createClient({ url: server.wsUrl, token: server.token }));
+    const writer = h.track(createClient({ url: server.wsUrl, token: server.token }));
     await Promise.all([client.ready(), writer.ready()]);
     const revisions: number[] = [];
     client.on('task.created', (p) => revisions.push(p.revision));

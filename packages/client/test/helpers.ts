@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +27,8 @@ export class Harness {
     const root = await mkdtemp(join(tmpdir(), 'tm-client-'));
     this.roots.push(root);
     await initProject(root);
-    if (options.fixture) await copyFile(FIXTURE, join(root, '.taskmaster/tasks/tasks.json'));
+    // The bytes, not the file: a copy would keep the fixture's read-only mode, which the store refuses to replace.
+    if (options.fixture) await writeFile(join(root, '.taskmaster/tasks/tasks.json'), await readFile(FIXTURE));
     return root;
   }
 

@@ -16,12 +16,12 @@ describe('client lifecycle', () => {
     const root = await h.project();
     const server = await h.server(root);
     const child = h.child(
-      `const client = createClient({ url: process.env.WS_URL, httpUrl: process.env.HTTP_URL });
+      `const client = createClient({ url: process.env.WS_URL, httpUrl: process.env.HTTP_URL, token: process.env.TOKEN });
        await client.ready();
        const { tasks } = await client.call('tasks.list');
        await client.close();
        console.log('closed', client.mode, tasks.length);`,
-      { WS_URL: server.wsUrl, HTTP_URL: server.httpUrl },
+      { WS_URL: server.wsUrl, HTTP_URL: server.httpUrl, TOKEN: server.token! },
     );
     const result = await exited(child, 15_000);
     expect(result.timedOut).toBe(false);

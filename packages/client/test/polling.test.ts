@@ -16,6 +16,8 @@ describe('HTTP polling fallback', () => {
       createClient({
         url: `ws://127.0.0.1:${wsPort}${path}`,
         httpUrl: first.httpUrl,
+        // The token comes from connection.json, so the restarted server's new one is found too.
+        root,
         polling: { intervalMs: 100 },
         reconnect: { minDelayMs: 50, maxDelayMs: 300 },
         replica: true,
@@ -32,7 +34,7 @@ describe('HTTP polling fallback', () => {
     expect(created.task.title).toBe('Made while polling');
 
     // Events made by someone else arrive through polling.
-    const other = h.track(createClient({ url: first.wsUrl }));
+    const other = h.track(createClient({ url: first.wsUrl, token: first.token }));
     const seen = nextEvent<EventPayload<'task.updated'>>(client, 'task.updated', (p) => p.id === created.id);
     await other.call('task.update', { id: created.id, status: 'review' });
     expect((await seen).task.status).toBe('review');

@@ -13,14 +13,15 @@ describe('reconnecting', () => {
   it('catches up after a server restart on the same ports, emitting what changed while it was away', async () => {
     const root = await h.project();
     const first = await h.server(root);
-    const writer = h.track(createClient({ url: first.wsUrl }));
+    const writer = h.track(createClient({ url: first.wsUrl, token: first.token }));
     const kept = await writer.call('task.create', { task: { title: 'Kept' } });
     const doomed = await writer.call('task.create', { task: { title: 'Doomed' } });
     await writer.call('task.create', { task: { title: 'Last' } });
     await writer.close();
 
-    const client = h.track(createClient({ url: first.wsUrl, httpUrl: first.httpUrl, replica: true, reconnect: fast }));
-    const plain = h.track(createClient({ url: first.wsUrl, reconnect: fast }));
+    // With root, each reconnect reads the token from connection.json: the restarted server has a new one.
+    const client = h.track(createClient({ url: first.wsUrl, httpUrl: first.httpUrl, root, replica: true, reconnect: fast }));
+    const plain = h.track(createClient({ url: first.wsUrl, root, reconnect: fast }));
     await Promise.all([client.ready(), plain.ready()]);
     const epoch = client.epoch;
     const modes: ClientMode[] = [];
@@ -67,8 +68,8 @@ describe('reconnecting', () => {
     const root = await h.project();
     // Frames above 4 KB make the server drop the socket (1009): a real disconnect without a restart.
     const server = await h.server(root, { maxPayloadBytes: 4096 });
-    const client = h.track(createClient({ url: server.wsUrl, replica: true, reconnect: { minDelayMs: 1000, maxDelayMs: 1000 } }));
-    const writer = h.track(createClient({ url: server.wsUrl }));
+    const client = h.track(createClient({ url: server.wsUrl, token: server.token, replica: true, reconnect: { minDelayMs: 1000, maxDelayMs: 1000 } }));
+    const writer = h.track(createClient({ url: server.wsUrl, token: server.token }));
     await Promise.all([client.ready(), writer.ready()]);
     const first = await writer.call('task.create', { task: { title: 'Before the drop' } });
     await until(() => client.replica?.get(first.id) !== undefined, 'the first task in the replica');
@@ -95,8 +96,8 @@ describe('reconnecting', () => {
   it('emits each event once across a server restart', async () => {
     const root = await h.project();
     const server = await h.server(root);
-    const client = h.track(createClient({ url: server.wsUrl, reconnect: fast }));
-    const writer = h.track(createClient({ url: server.wsUrl, reconnect: fast }));
+    const client = h.track(createClient({ url: server.wsUrl, root, reconnect: fast }));
+    const writer = h.track(createClient({ url: server.wsUrl, root, reconnect: fast }));
     await Promise.all([client.ready(), writer.ready()]);
     const titles: string[] = [];
     client.on('task.created', (p) => titles.push(p.task.title));
@@ -117,7 +118,7 @@ describe('reconnecting', () => {
   it('sends calls made while the server is down once it is back, in order', async () => {
     const root = await h.project();
     const server = await h.server(root);
-    const client = h.track(createClient({ url: server.wsUrl, reconnect: fast }));
+    const client = h.track(createClient({ url: server.wsUrl, root, reconnect: fast }));
     await client.ready();
     const { port, httpPort } = server;
     await h.stop(server);
@@ -135,7 +136,7 @@ describe('reconnecting', () => {
   it('rejects calls beyond the queue limit while offline with 1001', async () => {
     const root = await h.project();
     const server = await h.server(root);
-    const client = h.track(createClient({ url: server.wsUrl, reconnect: fast, queueLimit: 2 }));
+    const client = h.track(createClient({ url: server.wsUrl, token: server.token, reconnect: fast, queueLimit: 2 }));
     await client.ready();
     await h.stop(server);
     await modeReached(client, 'offline');

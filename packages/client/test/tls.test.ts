@@ -20,12 +20,12 @@ describe('TLS (Node: tls.ca)', () => {
     const root = await h.project();
     const server = await h.server(root, { tls: await tls() });
     expect(server.wsUrl).toMatch(/^wss:\/\//);
-    const client = h.track(createClient({ url: server.wsUrl, tls: { ca: await readFile(CERT) } }));
+    const client = h.track(createClient({ url: server.wsUrl, token: server.token, tls: { ca: await readFile(CERT) } }));
     await client.ready();
     expect(client.mode).toBe('realtime');
     expect(client.epoch).toBe(server.epoch);
 
-    const other = h.track(createClient({ url: server.wsUrl, tls: { ca: await readFile(CERT, 'utf8') } }));
+    const other = h.track(createClient({ url: server.wsUrl, token: server.token, tls: { ca: await readFile(CERT, 'utf8') } }));
     const seen = nextEvent<EventPayload<'task.created'>>(client, 'task.created');
     const created = await other.call('task.create', { task: { title: 'Over wss' } });
     expect((await seen).id).toBe(created.id);
@@ -36,7 +36,7 @@ describe('TLS (Node: tls.ca)', () => {
     const root = await h.project();
     const server = await h.server(root, { tls: await tls() });
     const client = h.track(
-      createClient({ url: server.wsUrl, httpUrl: server.httpUrl, reconnect: { minDelayMs: 20, maxDelayMs: 100 }, polling: { intervalMs: 100 } }),
+      createClient({ url: server.wsUrl, httpUrl: server.httpUrl, token: server.token, reconnect: { minDelayMs: 20, maxDelayMs: 100 }, polling: { intervalMs: 100 } }),
     );
     await expect(client.ready(1500)).rejects.toMatchObject({ code: ErrorCode.ConnectionFailed });
     expect(client.mode).toBe('offline');
@@ -51,6 +51,7 @@ describe('TLS (Node: tls.ca)', () => {
       createClient({
         url: `wss://127.0.0.1:${await closedPort()}${path}`,
         httpUrl: server.httpUrl,
+        token: server.token,
         tls: { ca },
         polling: { intervalMs: 100 },
         reconnect: { minDelayMs: 50, maxDelayMs: 300 },
@@ -63,7 +64,7 @@ describe('TLS (Node: tls.ca)', () => {
     const created = await client.call('task.create', { task: { title: 'Made while polling over https' } });
     expect(created.task.title).toBe('Made while polling over https');
 
-    const other = h.track(createClient({ url: server.wsUrl, tls: { ca } }));
+    const other = h.track(createClient({ url: server.wsUrl, token: server.token, tls: { ca } }));
     const seen = nextEvent<EventPayload<'task.updated'>>(client, 'task.updated', (p) => p.id === created.id);
     await other.call('task.update', { id: created.id, status: 'review' });
     expect((await seen).task.status).toBe('review');

@@ -11,7 +11,14 @@ export const SyncConfigSchema = z
     port: z.number().int().min(0).max(65535).default(5173),
     httpPort: z.number().int().min(0).max(65535).default(5174),
     path: z.string().startsWith('/').default('/taskmaster'),
+    /** The token clients must present; without it (and without `auth: "none"`) the server generates one per start. */
     token: z.string().min(16).optional(),
+    /**
+     * `"token"` (default): clients must present a token. `"none"`: anyone who can
+     * reach the ports can read and change the tasks — every page on any localhost
+     * port included — so it is an explicit opt-out, warned about at start.
+     */
+    auth: z.enum(['token', 'none']).default('token'),
     /** Browser origins allowed besides loopback ones, e.g. `vscode-webview://...`. */
     allowedOrigins: z.array(z.string()).default([]),
     /** Host header values allowed besides loopback names (DNS-rebinding defence). */
@@ -33,7 +40,11 @@ export const SyncConfigSchema = z
       .strict()
       .default({ maxBytes: 1024 * 1024, keep: 3 }),
   })
-  .strict();
+  .strict()
+  .refine((c) => !(c.auth === 'none' && c.token !== undefined), {
+    path: ['auth'],
+    message: '"auth": "none" and a "token" contradict each other; remove one',
+  });
 export type SyncConfig = z.output<typeof SyncConfigSchema>;
 export type SyncConfigInput = z.input<typeof SyncConfigSchema>;
 

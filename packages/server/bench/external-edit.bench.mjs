@@ -3,7 +3,7 @@
 // it, diffs it and broadcasts; a subscribed WebSocket client receives task.updated.
 // Runs the server in a child process (bench/serve.mjs) on a copy of the real fixture.
 import { fork, spawnSync } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,7 @@ const EDITS = Number(process.env.BENCH_EDITS ?? 60);
 const root = await mkdtemp(join(tmpdir(), 'tm-bench-ext-'));
 await initProject(root);
 const tasksPath = join(root, '.taskmaster', 'tasks', 'tasks.json');
-await copyFile(fixture, tasksPath);
+await writeFile(tasksPath, await readFile(fixture));
 
 const server = fork(join(here, 'serve.mjs'), [root], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 const { wsUrl } = await new Promise((resolve) => server.once('message', resolve));

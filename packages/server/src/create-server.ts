@@ -20,7 +20,7 @@ export interface SyncServer {
   readonly port: number;
   readonly httpPort: number;
   readonly host: string;
-  /** The token clients must present, if any. */
+  /** The token clients must present (also in connection.json); undefined only when opted out. */
   readonly token: string | undefined;
   /** Random per start; revisions are only comparable within one epoch. */
   readonly epoch: string;
@@ -40,7 +40,7 @@ export interface SyncServer {
 export async function createServer(options: ServerOptions): Promise<SyncServer> {
   const engine = await SyncEngine.open(options);
   const o = engine.options;
-  const policy: AccessPolicy = { token: o.token, allowedOrigins: o.allowedOrigins, allowedHosts: o.allowedHosts, boundHost: o.host };
+  const policy: AccessPolicy = { token: o.token, allowedOrigins: o.allowedOrigins, allowedHosts: o.allowedHosts, boundHost: o.host, starting: true };
   const urls = { ws: '', http: '' };
   const facts: ServerFacts = {
     urls,
@@ -106,7 +106,9 @@ export async function createServer(options: ServerOptions): Promise<SyncServer> 
     connectionFile = new ConnectionFileWriter(engine.store.paths.connectionFile, snapshot, o.log);
     await connectionFile.write();
   }
+  policy.starting = false;
   o.log('info', 'sync server listening', { ws: urls.ws, http: urls.http, auth: o.token !== undefined });
+  if (o.token === undefined) o.log('warn', noTokenWarning(port, httpPort, options.token === false ? 'token: false' : '"auth": "none" in .taskmaster/config/sync.json'));
 
   let closing: Promise<void> | undefined;
   const close = async (reason = 'the sync server is shutting down') => {
@@ -142,6 +144,11 @@ export async function createServer(options: ServerOptions): Promise<SyncServer> 
     reload: async (opts) => handlers['sync.reload'](opts ?? {}, { peer: httpContextPeer() }),
     close: (reason) => (closing ??= close(reason)),
   };
+}
+
+/** Said at every start without a token: which opt-out did it, and what it exposes. */
+function noTokenWarning(port: number, httpPort: number, why: string): string {
+  return `no token required (${why}): anyone who can reach port ${port} or ${httpPort} can read and change the tasks, any web page on a localhost port included`;
 }
 
 async function listenHttp(app: FastifyInstance, port: number, host: string): Promise<number> {

@@ -14,7 +14,12 @@ export interface ServerOptions {
   httpPort?: number;
   /** WebSocket path, e.g. `/taskmaster`. */
   path?: string;
-  /** A string is used as is; `true` generates one; `undefined` uses the config's token or none. */
+  /**
+   * The token clients must present. A string is used as is; `true` generates one;
+   * `false` requires none (an explicit opt-out, warned about at start). Left out:
+   * sync.json's `token`, else none when sync.json says `"auth": "none"`, else a
+   * token generated for this start. Clients read it from connection.json.
+   */
   token?: string | boolean;
   /** Serve wss:// and https:// with this certificate. */
   tls?: { cert: string | Buffer; key: string | Buffer };
@@ -44,6 +49,7 @@ export interface ResolvedOptions {
   port: number;
   httpPort: number;
   path: string;
+  /** Undefined only when opted out (`token: false` or `"auth": "none"`). */
   token: string | undefined;
   tls: { cert: string | Buffer; key: string | Buffer } | undefined;
   allowedOrigins: string[];
@@ -63,11 +69,7 @@ const MB = 1024 * 1024;
 
 /** Fills in `options` from the project's sync config and the server's defaults. */
 export function resolveOptions(options: ServerOptions, config: SyncConfig, generateToken: () => string): ResolvedOptions {
-  let token: string | undefined;
-  if (typeof options.token === 'string') token = options.token;
-  else if (options.token === true) token = generateToken();
-  else if (options.token === false) token = undefined;
-  else token = config.token;
+  const token = resolveToken(options.token, config, generateToken);
   return {
     root: options.root,
     host: options.host ?? config.host,
@@ -88,6 +90,20 @@ export function resolveOptions(options: ServerOptions, config: SyncConfig, gener
     writeConnectionFile: options.writeConnectionFile ?? true,
     log: options.log ?? (() => {}),
   };
+}
+
+/**
+ * The token to require: the options' (string, `true` = generate, `false` = none),
+ * else sync.json's, else none if sync.json opts out with `"auth": "none"`, else a
+ * generated one. Secure by default: any page on any localhost port can reach a
+ * loopback server, so only an explicit opt-out leaves it open.
+ */
+export function resolveToken(given: string | boolean | undefined, config: Pick<SyncConfig, 'token' | 'auth'>, generateToken: () => string): string | undefined {
+  if (typeof given === 'string') return given;
+  if (given === true) return generateToken();
+  if (given === false) return undefined;
+  if (config.token !== undefined) return config.token;
+  return config.auth === 'none' ? undefined : generateToken();
 }
 
 /** The host to put in URLs: wildcard binds are reached over loopback; IPv6 literals get brackets. */

@@ -25,11 +25,17 @@ export interface AccessPolicy {
   allowedHosts: readonly string[];
   /** The host the server is bound to; allowed as a Host header too unless it is a wildcard. */
   boundHost: string;
+  /**
+   * True from listening until connection.json holds the token. A client that
+   * looked there a moment too early (a restart on the same ports) is told to
+   * retry (503) instead of being refused for good (401).
+   */
+  starting?: boolean;
 }
 
 export type AccessDecision =
   | { ok: true; origin: string | undefined }
-  | { ok: false; status: 401 | 403; code: ErrorCode; message: string };
+  | { ok: false; status: 401 | 403 | 503; code: ErrorCode; message: string };
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
@@ -47,12 +53,15 @@ export function checkAccess(req: AccessRequest, policy: AccessPolicy): AccessDec
   }
   if (policy.token !== undefined && !req.preflight) {
     const presented = presentedTokens(req);
-    if (presented.length === 0) {
-      return deny(401, ErrorCode.AuthenticationFailed, 'a token is required: send "Authorization: Bearer <token>", ?token=<token> or the subprotocol taskmaster.token.<token>');
-    }
     // Check every candidate so timing does not depend on which one matched.
     let ok = false;
     for (const t of presented) ok = tokensEqual(t, policy.token) || ok;
+    if (!ok && policy.starting) {
+      return deny(503, ErrorCode.ConnectionFailed, 'the server is starting; retry in a moment with the token of .taskmaster/config/connection.json');
+    }
+    if (presented.length === 0) {
+      return deny(401, ErrorCode.AuthenticationFailed, 'a token is required: send "Authorization: Bearer <token>", ?token=<token> or the subprotocol taskmaster.token.<token>');
+    }
     if (!ok) return deny(401, ErrorCode.AuthenticationFailed, 'the token is wrong; see .taskmaster/config/connection.json');
   }
   return { ok: true, origin: req.origin };
@@ -113,6 +122,6 @@ function presentedTokens(req: AccessRequest): string[] {
   return out;
 }
 
-function deny(status: 401 | 403, code: ErrorCode, message: string): AccessDecision {
+function deny(status: 401 | 403 | 503, code: ErrorCode, message: string): AccessDecision {
   return { ok: false, status, code, message };
 }

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { mkdtemp, rm, writeFile, copyFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initProject } from '@taskmaster/store';
@@ -21,7 +21,8 @@ export async function makeProject(tasks: unknown | 'fixture' = smallFile()): Pro
   cleanups.push(() => rm(root, { recursive: true, force: true }));
   await initProject(root);
   const file = join(root, '.taskmaster', 'tasks', 'tasks.json');
-  if (tasks === 'fixture') await copyFile(FIXTURE, file);
+  // The bytes, not the file: a copy would keep the fixture's read-only mode, which the store refuses to replace.
+  if (tasks === 'fixture') await writeFile(file, await readFile(FIXTURE));
   else await writeFile(file, `${JSON.stringify(tasks, null, 2)}\n`);
   return root;
 }
@@ -46,11 +47,42 @@ export function smallFile(n = 5): unknown {
   };
 }
 
-/** A server for `root` on 127.0.0.1 with free ports, closed at cleanup. */
+/**
+ * The token of each server started by {@link startServer}, by port. A test client
+ * presents it as a user's client presents the token of connection.json, so tests
+ * run against the default (a token required) instead of switching it off.
+ */
+const tokensByPort = new Map<number, string>();
+
+/** A server for `root` on 127.0.0.1 with free ports (a token generated, as by default), closed at cleanup. */
 export async function startServer(root: string, options: Partial<ServerOptions> = {}): Promise<SyncServer> {
   const server = await createServer({ root, host: '127.0.0.1', port: 0, httpPort: 0, batchWindowMs: 10, ...options });
   cleanups.push(() => server.close());
+  if (server.token !== undefined) {
+    tokensByPort.set(server.port, server.token).set(server.httpPort, server.token);
+    cleanups.push(async () => {
+      tokensByPort.delete(server.port);
+      tokensByPort.delete(server.httpPort);
+    });
+  }
   return server;
+}
+
+/**
+ * Which token a test client sends: `token` when given (`false`: none), else none
+ * when the request already carries credentials of its own (a header, `?token=` or
+ * the token subprotocol, which tests of the check itself set), else the token of
+ * the helper-started server listening on the URL's port.
+ */
+function tokenToSend(url: string, token: string | false | undefined, carried: boolean): string | undefined {
+  if (token !== undefined) return token === false ? undefined : token;
+  if (carried || /[?&]token=/.test(url)) return undefined;
+  return tokensByPort.get(Number(new URL(url).port));
+}
+
+/** Options of a test client: `token` overrides the server's (`false` sends none). */
+export interface TestAuth {
+  token?: string | false;
 }
 
 /** Anything the server sent, one entry per JSON value (batches are flattened). */
@@ -84,9 +116,14 @@ export class RawClient {
     });
   }
 
-  /** Connects to `url`, failing with the HTTP status when the upgrade is refused. */
-  static async connect(url: string, options: WebSocket.ClientOptions & { protocols?: string[] } = {}): Promise<RawClient> {
-    const ws = new WebSocket(url, options.protocols ?? [], options);
+  /** Connects to `url` with the server's token (see {@link TestAuth}), failing with the HTTP status when the upgrade is refused. */
+  static async connect(url: string, options: WebSocket.ClientOptions & { protocols?: string[] } & TestAuth = {}): Promise<RawClient> {
+    const { token: given, protocols = [], ...wsOptions } = options;
+    const headers = { ...(wsOptions.headers as Record<string, string> | undefined) };
+    const carried = 'Authorization' in headers || 'authorization' in headers || protocols.some((p) => p.startsWith('taskmaster.token.'));
+    const token = tokenToSend(url, given, carried);
+    if (token !== undefined) headers.Authorization = `Bearer ${token}`;
+    const ws = new WebSocket(url, protocols, { ...wsOptions, headers });
     const client = new RawClient(ws);
     cleanups.push(async () => ws.terminate());
     await new Promise<void>((resolve, reject) => {
@@ -183,14 +220,20 @@ export function register(fn: () => Promise<unknown>): void {
   cleanups.push(fn);
 }
 
-/** A plain HTTP request (node:http, so Host and Origin can be set freely); bodies are not decompressed. */
+/**
+ * A plain HTTP request (node:http, so Host and Origin can be set freely); bodies are not decompressed.
+ * Carries the server's token like {@link RawClient.connect}.
+ */
 export function httpRequest(
   url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: unknown } = {},
+  options: { method?: string; headers?: Record<string, string>; body?: unknown } & TestAuth = {},
 ): Promise<{ status: number; headers: import('node:http').IncomingHttpHeaders; raw: Buffer; json: () => any }> {
   return new Promise((resolve, reject) => {
     const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
     const headers: Record<string, string> = { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...options.headers };
+    const carried = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization');
+    const token = tokenToSend(url, options.token, carried);
+    if (token !== undefined) headers.Authorization = `Bearer ${token}`;
     const req = httpRequestRaw(url, { method: options.method ?? (body === undefined ? 'GET' : 'POST'), headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));

@@ -97,7 +97,8 @@ describe('JSON-RPC 2.0 over WebSocket', () => {
 
   it('works with the stock json-rpc-2.0 client unchanged', async () => {
     const { server } = await connect();
-    const ws = new WebSocket(server.wsUrl);
+    // As a user's program would: the token of connection.json as a Bearer header.
+    const ws = new WebSocket(server.wsUrl, { headers: { Authorization: `Bearer ${server.token}` } });
     register(async () => ws.terminate());
     await new Promise((r) => ws.once('open', r));
     const client = new JSONRPCClient((request) => {

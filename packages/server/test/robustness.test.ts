@@ -81,7 +81,7 @@ describe('bad input', () => {
 describe('compression', () => {
   it('deflates large messages on the socket and leaves small ones as they are', async () => {
     const server = await startServer(await makeProject(smallFile(300)));
-    const ws = new WebSocket(server.wsUrl, { perMessageDeflate: true });
+    const ws = new WebSocket(server.wsUrl, { perMessageDeflate: true, headers: { Authorization: `Bearer ${server.token}` } });
     let socket: Socket | undefined;
     ws.once('upgrade', (res) => (socket = res.socket as Socket));
     await new Promise((resolve, reject) => {

@@ -17,7 +17,7 @@ async function refusal(url: string, options: Parameters<typeof RawClient.connect
 describe('token authentication', () => {
   it('refuses a WebSocket without the token or with a wrong one (401, 1002) before the upgrade', async () => {
     const server = await startServer(await makeProject(), { token: TOKEN });
-    const missing = await refusal(server.wsUrl);
+    const missing = await refusal(server.wsUrl, { token: false });
     expect(missing.status).toBe(401);
     expect(missing.body?.error?.code).toBe(1002);
     const wrong = await refusal(`${server.wsUrl}?token=nope`);
@@ -39,13 +39,13 @@ describe('token authentication', () => {
   it('generates a token when asked to', async () => {
     const server = await startServer(await makeProject(), { token: true });
     expect(server.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect((await refusal(server.wsUrl)).status).toBe(401);
+    expect((await refusal(server.wsUrl, { token: false })).status).toBe(401);
     await RawClient.connect(`${server.wsUrl}?token=${server.token}`);
   });
 
   it('guards the HTTP API with the same token', async () => {
     const server = await startServer(await makeProject(), { token: TOKEN });
-    const missing = await httpRequest(`${server.httpUrl}/api/tasks`);
+    const missing = await httpRequest(`${server.httpUrl}/api/tasks`, { token: false });
     expect(missing.status).toBe(401);
     expect(missing.json().error.code).toBe(1002);
     expect((await httpRequest(`${server.httpUrl}/api/tasks`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);

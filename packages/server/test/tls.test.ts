@@ -11,9 +11,10 @@ afterEach(cleanup);
 const cert = readFileSync(fileURLToPath(new URL('./fixtures/tls/localhost.crt', import.meta.url)));
 const key = readFileSync(fileURLToPath(new URL('./fixtures/tls/localhost.key', import.meta.url)));
 
-function httpsGet(url: string): Promise<{ status: number; json: () => any }> {
+function httpsGet(url: string, token: string | undefined): Promise<{ status: number; json: () => any }> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { ca: cert }, (res) => {
+    const headers = token === undefined ? {} : { Authorization: `Bearer ${token}` };
+    const req = httpsRequest(url, { ca: cert, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, json: () => JSON.parse(Buffer.concat(chunks).toString()) }));
@@ -48,7 +49,7 @@ describe('tls', () => {
 
   it('answers GET /api/sync/status over https', async () => {
     const server = await startServer(await makeProject(), { tls: { cert, key } });
-    const res = await httpsGet(`${server.httpUrl}/api/sync/status`);
+    const res = await httpsGet(`${server.httpUrl}/api/sync/status`, server.token);
     expect(res.status).toBe(200);
     expect(res.json()).toMatchObject({ urls: { ws: server.wsUrl, http: server.httpUrl } });
   });

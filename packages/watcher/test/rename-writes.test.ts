@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { TaggedTasksFile } from '@taskmaster/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -67,7 +67,7 @@ describe('rename-writes by another process', () => {
 
   it('turns a rename-edit of the real Task Master file into its single event', async () => {
     project = await makeProject();
-    await copyFile(FIXTURE, project.file);
+    await writeFile(project.file, await readFile(FIXTURE));
     rec = await startWatching(project.file);
     const data = JSON.parse(await readFile(FIXTURE, 'utf8')) as TaggedTasksFile;
     const [tag, tagData] = Object.entries(data).find(([, t]) => t.tasks.some((x) => x.status !== 'done'))!;

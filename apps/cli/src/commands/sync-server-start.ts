@@ -2,12 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { flag, str, type Command, type ParsedArgs } from '../command.js';
 import { CliError, CliErrorCode, usageError } from '../cli-error.js';
-import { startDaemon, TOKEN_ENV, type DaemonOptions } from '../daemon.js';
+import { LEGACY_TOKEN_ENV, startDaemon, TOKEN_ENV, type DaemonOptions } from '../daemon.js';
 import { ExitCode } from '../exit-codes.js';
-import { color, note, printJson, say } from '../output.js';
-import { projectRoot } from '../project.js';
+import { color, colorErr, note, printJson, say } from '../output.js';
+import { connectionFileShown, projectRoot } from '../project.js';
+import { tokenOption } from '../token-option.js';
 
-const USAGE = 'sync server start [--port 5173] [--http-port 5174] [--host 127.0.0.1] [--token <t> | --generate-token] [--cert <file> --key <file>] [--foreground] [--json]';
+const USAGE =
+  'sync server start [--port 5173] [--http-port 5174] [--host 127.0.0.1] [--token-file <file> | --generate-token] [--cert <file> --key <file>] [--foreground] [--json]';
 
 /** `taskmaster sync server start`: the sync server as a daemon, or in this process with `--foreground`. */
 export const command: Command = {
@@ -19,8 +21,9 @@ export const command: Command = {
       port: { type: 'string', value: '<port>', description: 'WebSocket port (default 5173, from config/sync.json; 0 = any free port)' },
       'http-port': { type: 'string', value: '<port>', description: 'HTTP fallback port (default 5174; 0 = any free port)' },
       host: { type: 'string', value: '<host>', description: 'interface to listen on (default 127.0.0.1)' },
-      token: { type: 'string', value: '<token>', description: 'require this token from clients (at least 16 characters)' },
-      'generate-token': { type: 'boolean', description: 'require a freshly generated token' },
+      'token-file': { type: 'string', value: '<file>', description: 'require the token in this file (trailing newline ignored; keep it mode 600)' },
+      token: { type: 'string', value: '<token>', description: 'like --token-file, but visible to every local user (warns); prefer --token-file or $TASKMASTER_TOKEN' },
+      'generate-token': { type: 'boolean', description: 'require a fresh random token, even if sync.json sets "token" or "auth": "none"' },
       cert: { type: 'string', value: '<file>', description: 'serve wss:// and https:// with this PEM certificate (needs --key)' },
       key: { type: 'string', value: '<file>', description: 'the PEM private key of --cert' },
       foreground: { type: 'boolean', description: 'run in this process until Ctrl-C instead of as a daemon' },
@@ -28,7 +31,8 @@ export const command: Command = {
     },
     examples: [
       'taskmaster sync server start',
-      'taskmaster sync server start --port 6000 --http-port 6001 --generate-token',
+      'taskmaster sync server start --port 6000 --http-port 6001',
+      'taskmaster sync server start --token-file ~/.config/taskmaster/token',
       'taskmaster sync server start --foreground',
       'taskmaster sync server start --cert localhost.crt --key localhost.key',
     ],
@@ -36,7 +40,10 @@ export const command: Command = {
       'Creates .taskmaster first if the project has none. The daemon logs to .taskmaster/logs/server.log',
       'and records its pid in .taskmaster/config/server.pid; clients find it through',
       '.taskmaster/config/connection.json (mode 0600, holds the token). Tokens are never printed.',
-      `A token can also be passed in $${TOKEN_ENV}. Port in use: exit 1, with the flag to change it.`,
+      'Clients must present a token: by default one is generated at each start; a token from',
+      `--token-file, $${TOKEN_ENV} (or $${LEGACY_TOKEN_ENV}) or sync.json's "token" is used instead.`,
+      '"auth": "none" in sync.json turns tokens off: then anyone who can reach the ports can read and',
+      'change the tasks (a warning says so). Port in use: exit 1, with the flag to change it.',
       'With --cert/--key the daemon gets the file paths (never their contents); the certificate (not the key)',
       'is copied to .taskmaster/config/server.crt so the CLI\'s own commands trust a self-signed one.',
     ].join('\n'),
@@ -56,11 +63,12 @@ export const command: Command = {
     const store = await openStore(root, { actor: 'cli' });
     const { connection, alreadyRunning } = await startDaemon(store, root, options, note);
     const { token, ...shown } = connection;
+    if (token === undefined) note(`${colorErr.yellow('warning:')} ${noTokenWarning(connection.port, connection.httpPort)}`);
     if (flag(args, 'json')) return printJson({ ...shown, alreadyRunning, tokenRequired: token !== undefined });
     say(alreadyRunning ? `Sync server already running (pid ${connection.pid})` : `${color.green('Started')} sync server (pid ${connection.pid})`);
     say(`  WebSocket: ${connection.wsUrl}`);
     say(`  HTTP:      ${connection.httpUrl}`);
-    if (token !== undefined) say(`  Token:     required; stored in .taskmaster/config/connection.json (mode 0600)`);
+    say(`  Token:     ${token !== undefined ? `required; stored in ${connectionFileShown(root)} (mode 0600)` : 'not required'}`);
     if (!alreadyRunning) say(color.dim(`  Log:       .taskmaster/logs/server.log — stop with 'taskmaster sync server stop'`));
   },
 };
@@ -73,13 +81,7 @@ function serverOptions(args: ParsedArgs): DaemonOptions {
     if (!/^\d+$/.test(raw) || n > 65535) throw usageError(`--${name} must be a port number from 0 to 65535, got '${raw}'`, `taskmaster ${USAGE}`);
     return n;
   };
-  const token = str(args, 'token') ?? process.env[TOKEN_ENV];
-  if (token !== undefined && flag(args, 'generate-token')) {
-    throw usageError('--token and --generate-token cannot be used together', `taskmaster ${USAGE}`);
-  }
-  if (token !== undefined && token.length < 16) {
-    throw usageError('the token must be at least 16 characters long', `taskmaster ${USAGE}`, 'use --generate-token for a strong one');
-  }
+  const token = tokenOption(args, `taskmaster ${USAGE}`);
   const options: DaemonOptions = {};
   const host = str(args, 'host');
   if (host !== undefined) options.host = host;
@@ -92,6 +94,11 @@ function serverOptions(args: ParsedArgs): DaemonOptions {
   const tls = tlsFiles(args);
   if (tls) options.tls = tls;
   return options;
+}
+
+/** What a server without a token exposes, said at every start (the daemon's log says it too). */
+function noTokenWarning(port: number, httpPort: number): string {
+  return `no token required ("auth": "none" in .taskmaster/config/sync.json): anyone who can reach port ${port} or ${httpPort} can read and change the tasks, any web page on a localhost port included`;
 }
 
 /** `--cert` and `--key` as absolute paths, both readable (the daemon runs in the project root). */

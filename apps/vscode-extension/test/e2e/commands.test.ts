@@ -223,10 +223,10 @@ describe('TaskMaster Sync commands in VS Code', () => {
     expect(await page.page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText())).toBe('2.2');
   });
 
-  it('connects to a server that requires a token, found in connection.json', async () => {
+  it('connects to a server that requires a token (the default), found in connection.json', async () => {
     const page = workbench!;
     const tokenRoot = await live!.makeProject();
-    tokenServer = await createServer({ root: tokenRoot, token: true });
+    tokenServer = await createServer({ root: tokenRoot });
     expect(tokenServer.token).toBeTruthy();
     // The server really refuses a request without the token...
     const refused = await fetch(`${tokenServer.httpUrl}/api/sync/status`);

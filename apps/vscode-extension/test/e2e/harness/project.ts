@@ -76,6 +76,7 @@ export class ProjectServer {
 
   constructor(private readonly root: string) {}
 
+  /** Starts with defaults, as a user's server: a fresh token each start, in connection.json for the extension to read. */
   async start(): Promise<void> {
     this.server = await createServer({ root: this.root, ...this.ports });
     this.ports = { port: this.server.port, httpPort: this.server.httpPort };
