@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ConnectionFile } from '@taskmaster/protocol';
 import { SERVER_NODE_FLAGS } from '@taskmaster/server/node-flags';
@@ -66,9 +66,11 @@ export async function startDaemon(
     removeFile(pidFile);
   }
 
-  mkdirSync(path.dirname(serverLog), { recursive: true });
-  const logStart = existsSync(serverLog) ? statSync(serverLog).size : 0;
-  const logFd = openSync(serverLog, 'a');
+  // Never through a symbolic link: a cloned repository could point logs/ or server.log at a shell's start-up file.
+  const { ensureRealDirectory, openForAppendNoFollow } = await import('@taskmaster/store');
+  await ensureRealDirectory(path.dirname(serverLog), { create: true });
+  const log = await openForAppendNoFollow(serverLog, 0o600);
+  const logStart = (await log.stat()).size;
   const args = [process.argv[1]!, 'sync', 'server', 'start', '--foreground', '--root', root];
   if (options.host !== undefined) args.push('--host', options.host);
   if (options.port !== undefined) args.push('--port', String(options.port));
@@ -81,10 +83,10 @@ export async function startDaemon(
   delete env[TOKEN_ENV];
   delete env[LEGACY_TOKEN_ENV];
   if (typeof options.token === 'string') env[TOKEN_ENV] = options.token;
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...args], { cwd: root, detached: true, stdio: ['ignore', logFd, logFd], env });
-  closeSync(logFd);
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...args], { cwd: root, detached: true, stdio: ['ignore', log.fd, log.fd], env });
+  await log.close();
   const pid = child.pid!;
-  writePidFile(pidFile, pid);
+  await writePidFile(pidFile, pid);
 
   let exitCode: number | null | undefined;
   child.once('exit', (code, signal) => {

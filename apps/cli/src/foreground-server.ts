@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, isTaskmasterError } from '@taskmaster/protocol';
 import { CliError, CliErrorCode } from './cli-error.js';
@@ -18,15 +18,19 @@ export async function runForeground(root: string, options: DaemonOptions): Promi
   const { tls: tlsFiles, ...rest } = options;
   const tls = tlsFiles && { cert: readPem(tlsFiles.certFile, '--cert'), key: readPem(tlsFiles.keyFile, '--key') };
   const pidFile = path.join(root, '.taskmaster', 'config', 'server.pid');
-  mkdirSync(path.dirname(pidFile), { recursive: true });
+  // Nothing here is written through a symbolic link a cloned repository may have planted.
+  const { ensureRealDirectory, replaceFileNoFollow } = await import('@taskmaster/store');
+  await ensureRealDirectory(path.dirname(pidFile), { create: true });
   // The CLI's own clients trust this copy of the certificate (see server-backend.ts); written
   // before connection.json appears, so a client never sees a wss:// server without it.
   // Another live server's copy is left alone (this start will fail on its port).
   const certCopy = serverCertFile(path.dirname(pidFile));
   const other = connectionFilePid(path.join(path.dirname(pidFile), 'connection.json'));
   const ownsCert = other === undefined || other === process.pid || !isAlive(other);
-  if (ownsCert && tls) writeFileSync(certCopy, tls.cert, { mode: 0o644 });
+  if (ownsCert && tls) await replaceFileNoFollow(certCopy, tls.cert, 0o644);
   else if (ownsCert) removeFile(certCopy);
+  // Before listening: a pid file that cannot be written must not leave a server running.
+  await writePidFile(pidFile, process.pid);
   let server: Awaited<ReturnType<typeof createServer>>;
   try {
     server = await createServer({
@@ -39,6 +43,7 @@ export async function runForeground(root: string, options: DaemonOptions): Promi
       },
     });
   } catch (err) {
+    removeFile(pidFile, process.pid);
     if (ownsCert && tls) removeFile(certCopy);
     // A certificate and key that do not match, or are not PEM, are the user's to fix: exit 1.
     if (tls && !isTaskmasterError(err) && /PEM|key|certificate|asn1/i.test(String(err))) {
@@ -50,7 +55,6 @@ export async function runForeground(root: string, options: DaemonOptions): Promi
     }
     throw err;
   }
-  writePidFile(pidFile, process.pid);
   say(`${color.green('TaskMaster Sync server')} listening (pid ${process.pid})`);
   say(`  WebSocket: ${server.wsUrl}`);
   say(`  HTTP:      ${server.httpUrl}`);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 
 /**
  * True when a process with this pid is running (EPERM means it exists but is
@@ -35,9 +35,10 @@ export function readPidFile(file: string): number | undefined {
   }
 }
 
-/** Writes a pid file. */
-export function writePidFile(file: string, pid: number): void {
-  writeFileSync(file, `${pid}\n`, { mode: 0o644 });
+/** Writes a pid file, never through a symbolic link (a cloned repository could plant one there). */
+export async function writePidFile(file: string, pid: number): Promise<void> {
+  const { replaceFileNoFollow } = await import('@taskmaster/store');
+  await replaceFileNoFollow(file, `${pid}\n`, 0o644);
 }
 
 /** Removes a file if present; when `onlyIfPid` is given, only if it still holds that pid. */

@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import { CliError } from './cli-error.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { colorErr, note } from './output.js';
@@ -49,6 +50,10 @@ export function reportError(err: unknown, json = false): ExitCode {
     message = err.message;
     fix = / not found/.test(message) ? NOT_FOUND_FIX : FIXES[code];
     exitCode = exitCodeFor(code);
+  } else if (isFileSystemError(err)) {
+    code = 1005;
+    ({ message, fix } = describeFileSystemError(err));
+    exitCode = ExitCode.FileAccess;
   } else if (err instanceof Error && err.name === 'ZodError') {
     code = -32602;
     message = `invalid input: ${summarizeZod(err)}`;
@@ -82,4 +87,27 @@ function summarizeZod(err: Error): string {
     .slice(0, 3)
     .map((i) => (i.path.length > 0 ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
     .join('; ');
+}
+
+/** A Node file-system error (`code` like `ELOOP`) that reached the top: the user's to fix, not a bug. */
+function isFileSystemError(err: unknown): err is NodeJS.ErrnoException {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return err instanceof Error && typeof code === 'string' && code in FILE_SYSTEM_CAUSES;
+}
+
+/** errno → what happened and what to do. */
+const FILE_SYSTEM_CAUSES: Record<string, [string, string]> = {
+  ELOOP: ['is a symbolic link, and TaskMaster Sync never writes through one (a cloned repository could point it at your files)', 'remove the link, then run the command again'],
+  ENOTDIR: ['is not a folder', 'remove or rename what is there, then run the command again'],
+  EACCES: ['cannot be written: permission denied', 'check its owner and mode'],
+  EPERM: ['cannot be written: operation not permitted', 'check its owner and mode'],
+  EROFS: ['is on a read-only file system', 'remount it read-write or work on a copy'],
+  ENOSPC: ['cannot be written: the disk is full', 'free some space and try again'],
+  EDQUOT: ['cannot be written: the disk quota is exhausted', 'free some space or raise the quota, then try again'],
+};
+
+function describeFileSystemError(err: NodeJS.ErrnoException): { message: string; fix: string } {
+  const [cause, fix] = FILE_SYSTEM_CAUSES[err.code!]!;
+  const where = err.path ? relative(process.cwd(), err.path) || err.path : 'a file';
+  return { message: `${where} ${cause} (${err.code})`, fix };
 }

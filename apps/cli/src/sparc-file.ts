@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CliError, CliErrorCode } from './cli-error.js';
 import { describeIssue, SparcMappingsSchema, type SparcMappings } from '@taskmaster/protocol';
@@ -27,10 +27,12 @@ export function readSparcMappings(file: string): SparcMappings {
   return parsed as SparcMappings;
 }
 
-/** Writes the mappings atomically (temp file + rename), so readers never see half a file. */
-export function writeSparcMappings(file: string, mappings: SparcMappings): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(mappings, null, 2) + '\n');
-  renameSync(tmp, file);
+/**
+ * Writes the mappings atomically (temp file + rename), so readers never see
+ * half a file, and never through a symbolic link planted in `sparc/`.
+ */
+export async function writeSparcMappings(file: string, mappings: SparcMappings): Promise<void> {
+  const { ensureRealDirectory, replaceFileNoFollow } = await import('@taskmaster/store');
+  await ensureRealDirectory(path.dirname(file), { create: true });
+  await replaceFileNoFollow(file, `${JSON.stringify(mappings, null, 2)}\n`);
 }

@@ -28,7 +28,7 @@ export const command: Command = {
     }
     const updated = withoutMapping(readSparcMappings(store.paths.sparcFile), key);
     if (!updated) throw new CliError(CliErrorCode.InvalidParams, `'${rawKey}' is not mapped`, "see the mappings with 'taskmaster sparc list'");
-    writeSparcMappings(store.paths.sparcFile, updated);
+    await writeSparcMappings(store.paths.sparcFile, updated);
     if (flag(args, 'json')) return printJson(updated);
     say(`${color.green('Removed')} mapping ${rawKey}`);
   },

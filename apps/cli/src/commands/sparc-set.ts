@@ -28,7 +28,7 @@ export const command: Command = {
     } catch (err) {
       throw usageError((err as Error).message, `taskmaster ${USAGE}`);
     }
-    writeSparcMappings(store.paths.sparcFile, updated);
+    await writeSparcMappings(store.paths.sparcFile, updated);
     if (flag(args, 'json')) return printJson(updated);
     say(`${color.green('Mapped')} ${rawKey} → ${color.cyan(mode)}`);
   },
