@@ -7,7 +7,7 @@ import type { Store } from '@taskmaster/store';
 import { CliError, CliErrorCode } from './cli-error.js';
 import { ExitCode } from './exit-codes.js';
 import { cliPaths } from './project.js';
-import { connectionFilePid, isAlive, readPidFile, removeFile, sleep, writePidFile } from './process-state.js';
+import { connectionFilePid, isAlive, readPidFile, removeFile, sleep } from './process-state.js';
 
 /** Server options a daemon is started with; unset ones come from config/sync.json. */
 export interface DaemonOptions {
@@ -85,16 +85,24 @@ export async function startDaemon(
   if (typeof options.token === 'string') env[TOKEN_ENV] = options.token;
   const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...args], { cwd: root, detached: true, stdio: ['ignore', log.fd, log.fd], env });
   await log.close();
+  // The server writes its own pid file before it listens.
   const pid = child.pid!;
-  await writePidFile(pidFile, pid);
 
   let exitCode: number | null | undefined;
   child.once('exit', (code, signal) => {
     exitCode = code ?? (signal ? 128 : 1);
   });
-  const connection = await waitForConnection(store, root, pid, () => exitCode === undefined);
-  child.removeAllListeners('exit');
-  child.unref();
+  let connection: ConnectionFile | undefined;
+  try {
+    connection = await waitForConnection(store, root, pid, () => exitCode === undefined);
+  } catch (err) {
+    // Whatever went wrong here, this command must return and leave no server behind.
+    if (exitCode === undefined) process.kill(pid, 'SIGKILL');
+    throw err;
+  } finally {
+    child.removeAllListeners('exit');
+    child.unref();
+  }
   if (connection) return { connection, alreadyRunning: false };
 
   removeFile(pidFile, pid);

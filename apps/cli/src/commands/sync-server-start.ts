@@ -37,7 +37,7 @@ export const command: Command = {
       'taskmaster sync server start --cert localhost.crt --key localhost.key',
     ],
     notes: [
-      'Creates .taskmaster first if the project has none. The daemon logs to .taskmaster/logs/server.log',
+      'Creates what is missing of .taskmaster (never Task Master\'s own files). The daemon logs to .taskmaster/logs/server.log',
       'and records its pid in .taskmaster/config/server.pid; clients find it through',
       '.taskmaster/config/connection.json (mode 0600, holds the token). Tokens are never printed.',
       'Clients must present a token: by default one is generated at each start; a token from',
@@ -52,10 +52,12 @@ export const command: Command = {
     const options = serverOptions(args);
     const root = await projectRoot(args, { fallbackToCwd: true });
     const { initProject, openStore } = await import('@taskmaster/store');
-    if (!existsSync(path.join(root, '.taskmaster'))) {
-      await initProject(root);
-      note(`initialised .taskmaster in ${root}`);
-    }
+    // A Task Master project has .taskmaster but none of our layout (config/, logs/…): whatever is
+    // missing is created, and Task Master's own files are never touched.
+    const fresh = !existsSync(path.join(root, '.taskmaster'));
+    const { created } = await initProject(root);
+    if (fresh) note(`initialised .taskmaster in ${root}`);
+    else if (created.length > 0) note(`added ${created.join(', ')}`);
     if (flag(args, 'foreground')) {
       const { runForeground } = await import('../foreground-server.js');
       return runForeground(root, options);
