@@ -11,7 +11,7 @@ const log = (level, message, data) => {
     commits.broadcastMs += data.broadcastMs;
   }
 };
-const server = await createServer({ log, root, host: '127.0.0.1', port: 0, httpPort: 0, maxConnections: 1000, writeConnectionFile: false });
+const server = await createServer({ log, root, token: false, host: '127.0.0.1', port: 0, httpPort: 0, maxConnections: Number(process.env.BENCH_MAX_CONNECTIONS ?? 1000), writeConnectionFile: false });
 process.send({ ready: true, wsUrl: server.wsUrl, httpUrl: server.httpUrl });
 process.on('message', async (msg) => {
   if (msg === 'mem') {
@@ -22,7 +22,7 @@ process.on('message', async (msg) => {
     const m = process.memoryUsage();
     const status = (await import('node:fs')).readFileSync('/proc/self/status', 'utf8');
     const kb = (k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024;
-    process.send({ mem: { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, anon: kb('RssAnon'), file: kb('RssFile') }, commits: { ...commits } });
+    process.send({ mem: { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, anon: kb('RssAnon'), file: kb('RssFile'), peak: kb('VmHWM') }, commits: { ...commits } });
   } else if (msg === 'commits') {
     process.send({ commits: { ...commits } });
   } else if (msg === 'close') {

@@ -1,5 +1,5 @@
 // Benchmark of @taskmaster/server (run `pnpm build` first): latency, throughput, memory, reconnect cost.
-import { fork } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,9 +157,9 @@ async function storeAlone(n, rounds) {
 }
 
 const out = {};
-/** BENCH_ONLY=latency|throughput|memory runs one part. */
+/** BENCH_ONLY=latency|throughput|memory|fanout runs one part. */
 const only = process.env.BENCH_ONLY;
-if (only !== 'memory') {
+if (!only || only === 'latency' || only === 'throughput') {
   const root = await project(1000);
   const server = await startChild(root);
   if (!only || only === 'latency') {
@@ -203,3 +203,5 @@ for (const [name, value] of Object.entries(out)) {
 }
 console.log(`server node flags: ${serverFlags.join(' ') || '(node defaults)'}`);
 console.log('targets: p99 <= 15 ms at 10 clients; >= 5,000 updates/s; RSS <= 80 MB; reconnect <= 20 KB');
+// Its own script (own client process, own servers): 1,000 subscribers with large events, and a bare ws relay anchor.
+if (!only || only === 'fanout') spawnSync(process.execPath, [join(here, 'fan-out.bench.mjs')], { stdio: 'inherit' });

@@ -4,8 +4,19 @@ import type { ServerLog } from '../options.js';
 import type { OutgoingEvent } from './outgoing-event.js';
 import { Outbox } from './outbox.js';
 import { wants, type Peer } from './peer.js';
+import { SendQueue } from './send-queue.js';
 
-/** One WebSocket client: its subscriptions, its outbox, and slow-consumer protection. */
+/** What a {@link Connection} needs from the server besides its socket. */
+export interface ConnectionOptions {
+  /** Queued event bytes beyond which they are replaced by one resync notice (see {@link SendQueue}). */
+  maxBufferedBytes: number;
+  batchWindowMs: number;
+  /** The `sync.snapshot` a lagging connection gets instead of the events it could not take. */
+  resyncNotice: () => OutgoingEvent;
+  log: ServerLog;
+}
+
+/** One WebSocket client: its subscriptions, its outbox, flow control, and liveness. */
 export class Connection implements Peer {
   readonly clientId = randomUUID();
   readonly transport = 'websocket' as const;
@@ -14,44 +25,86 @@ export class Connection implements Peer {
   readonly patterns = new Set<string>();
   /** Cleared on each heartbeat, set by the pong. */
   alive = true;
+  private takenAtLastBeat = 0;
   private readonly outbox: Outbox;
+  private readonly queue: SendQueue;
 
   constructor(
     readonly ws: WebSocket,
     readonly client: string | undefined,
     readonly peer: string,
-    private readonly maxBufferedBytes: number,
-    batchWindowMs: number,
-    private readonly log: ServerLog,
+    private readonly options: ConnectionOptions,
   ) {
-    this.outbox = new Outbox(batchWindowMs, (text) => this.send(text));
+    this.queue = new SendQueue(ws, {
+      maxQueuedBytes: options.maxBufferedBytes,
+      envelope: () => this.envelope ?? 'jsonrpc',
+      resyncNotice: options.resyncNotice,
+      onOverflow: (dropped) =>
+        options.log('info', 'a client fell behind: its queued events were replaced by a snapshot', { clientId: this.clientId, dropped }),
+      // Too many unread replies: stop reading its requests until it catches up.
+      onReplyPressure: (pressed) => (pressed ? ws.pause() : ws.resume()),
+    });
+    this.outbox = new Outbox(options.batchWindowMs, (events) => this.push(() => this.queue.pushEvents(events)));
   }
 
   /** Queues the events this connection subscribed to (all of them with `everyone`). */
   deliver(events: readonly OutgoingEvent[], everyone = false): void {
     const chosen = everyone ? events : events.filter((e) => wants(this, e.event));
     if (chosen.length === 0) return;
-    this.outbox.enqueue(chosen.map((e) => e.text(this.envelope ?? 'jsonrpc')));
+    this.outbox.enqueue(chosen);
   }
 
-  /** Sends now, unless the client has stopped reading: then it is dropped, not waited for. */
+  /**
+   * Queues a reply behind what this connection is already owed, events still
+   * in the batch window included: the events a request caused reach its
+   * caller before the reply does, so a client that acts on the reply (or
+   * closes) has already seen them.
+   */
+  reply(text: string): void {
+    this.outbox.flush();
+    this.push(() => this.queue.pushReply(text));
+  }
+
+  /** Sends now, after everything queued (a shutdown notice). */
   send(text: string): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    if (this.ws.bufferedAmount > this.maxBufferedBytes) {
-      this.log('warn', 'dropping a client that stopped reading', { clientId: this.clientId, buffered: this.ws.bufferedAmount });
-      this.outbox.dispose();
-      this.ws.terminate();
-      return;
-    }
-    this.ws.send(text);
+    this.flush();
+    this.queue.pushReply(text);
+    this.queue.flush();
   }
 
   /** Sends pending events now (before a shutdown notice). */
   flush(): void {
     this.outbox.flush();
+    this.queue.flush();
+  }
+
+  /**
+   * One heartbeat: false when the peer should be dropped — it neither answered
+   * the last ping nor took any data since (a ping queued behind a long backlog
+   * is answered late; a peer that keeps reading is alive), or it stopped
+   * reading while owed more than the bound. Otherwise pings it again.
+   */
+  beat(): boolean {
+    const progressed = this.queue.taken !== this.takenAtLastBeat;
+    this.takenAtLastBeat = this.queue.taken;
+    if ((!this.alive && !progressed) || this.queue.stalled()) return false;
+    this.alive = false;
+    this.ws.ping();
+    return true;
   }
 
   dispose(): void {
     this.outbox.dispose();
+    this.queue.dispose();
+  }
+
+  /** Runs `enqueue`, then drops the peer if it has stopped reading altogether. */
+  private push(enqueue: () => void): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    enqueue();
+    if (!this.queue.stalled()) return;
+    this.options.log('warn', 'dropping a client that stopped reading', { clientId: this.clientId, unsent: this.queue.unsent });
+    this.dispose();
+    this.ws.terminate();
   }
 }

@@ -1,3 +1,5 @@
+import type { OutgoingEvent } from './outgoing-event.js';
+
 /**
  * Batches outgoing events per connection. Leading edge: when the connection
  * has been idle for a window, events go out at once (a lone update is never
@@ -5,24 +7,24 @@
  * sent at the window's end as one message (a JSON array).
  */
 export class Outbox {
-  private pending: string[] = [];
+  private pending: OutgoingEvent[] = [];
   private timer: NodeJS.Timeout | undefined;
   private lastSent = -Infinity;
 
   constructor(
     private readonly windowMs: number,
-    private readonly send: (text: string) => void,
+    private readonly send: (events: OutgoingEvent[]) => void,
   ) {}
 
-  /** Queues serialised messages that must travel together. */
-  enqueue(parts: string[]): void {
-    if (parts.length === 0) return;
+  /** Queues events that must travel together. */
+  enqueue(events: readonly OutgoingEvent[]): void {
+    if (events.length === 0) return;
     const now = performance.now();
     if (this.timer === undefined && now - this.lastSent >= this.windowMs) {
-      this.write(parts, now);
+      this.write([...events], now);
       return;
     }
-    this.pending.push(...parts);
+    this.pending.push(...events);
     this.timer ??= setTimeout(() => this.flush(), Math.max(0, this.lastSent + this.windowMs - now));
   }
 
@@ -31,20 +33,20 @@ export class Outbox {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pending.length === 0) return;
-    const parts = this.pending;
+    const events = this.pending;
     this.pending = [];
-    this.write(parts, performance.now());
+    this.write(events, performance.now());
   }
 
-  /** Drops pending messages and the timer (the socket is gone). */
+  /** Drops pending events and the timer (the socket is gone). */
   dispose(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.pending = [];
   }
 
-  private write(parts: string[], now: number): void {
+  private write(events: OutgoingEvent[], now: number): void {
     this.lastSent = now;
-    this.send(parts.length === 1 ? parts[0]! : `[${parts.join(',')}]`);
+    this.send(events);
   }
 }

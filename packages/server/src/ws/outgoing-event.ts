@@ -4,11 +4,13 @@ let sequence = 0;
 
 /**
  * An event on its way out, serialised at most once per envelope no matter how
- * many connections receive it.
+ * many connections receive it. The bytes are one Buffer that every socket
+ * writes as is (events go out uncompressed), so a broadcast to a thousand
+ * connections holds the event once, not a thousand times.
  */
 export class OutgoingEvent {
-  private asJsonRpc: string | undefined;
-  private asSync: string | undefined;
+  private asJsonRpc: Buffer | undefined;
+  private asSync: Buffer | undefined;
   private readonly id = `ev-${++sequence}`;
 
   constructor(
@@ -16,9 +18,14 @@ export class OutgoingEvent {
     readonly payload: unknown,
   ) {}
 
+  /** The UTF-8 JSON bytes in `envelope`, shared by every connection. */
+  bytes(envelope: 'jsonrpc' | 'sync'): Buffer {
+    if (envelope === 'sync') return (this.asSync ??= Buffer.from(JSON.stringify(syncEvent(this.id, this.event, this.payload))));
+    return (this.asJsonRpc ??= Buffer.from(JSON.stringify(jsonRpcNotification(this.event, this.payload))));
+  }
+
   /** The JSON text in `envelope`. */
   text(envelope: 'jsonrpc' | 'sync'): string {
-    if (envelope === 'sync') return (this.asSync ??= JSON.stringify(syncEvent(this.id, this.event, this.payload)));
-    return (this.asJsonRpc ??= JSON.stringify(jsonRpcNotification(this.event, this.payload)));
+    return this.bytes(envelope).toString('utf8');
   }
 }

@@ -9,6 +9,7 @@ import type { CallContext } from '../rpc/handlers.js';
 import type { Dispatcher } from '../rpc/dispatch.js';
 import { checkAccess, selectProtocol, type AccessPolicy } from '../security.js';
 import { Connection } from './connection.js';
+import { SnapshotNotice } from './snapshot-notice.js';
 
 /** The WebSocket door: its own HTTP(S) server, the upgrade gate, heartbeats. */
 export class SocketServer {
@@ -19,6 +20,7 @@ export class SocketServer {
   private upgrading = 0;
   /** Set once the server stops accepting; resolves when its HTTP server has closed. */
   private closed: Promise<void> | undefined;
+  private readonly snapshots: SnapshotNotice;
 
   constructor(
     private readonly engine: SyncEngine,
@@ -27,6 +29,7 @@ export class SocketServer {
     private readonly onConnectionsChanged: () => void,
   ) {
     const { options } = engine;
+    this.snapshots = new SnapshotNotice(engine);
     this.http = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }) : createHttpServer();
     this.http.on('request', (req, res) => {
       const status = pathOf(req.url) === options.path ? 426 : 404;
@@ -41,6 +44,9 @@ export class SocketServer {
       // ws applies the threshold only without context takeover; with it, every
       // message (both ways) goes through zlib, which halved throughput. Fast
       // level and small windows keep zlib time and per-connection memory low.
+      // Only replies are compressed: broadcast events go out as shared,
+      // uncompressed Buffers (see SendQueue), as compressing them per
+      // connection cost a copy and a zlib job per client per event.
       perMessageDeflate: {
         threshold: 1024,
         serverNoContextTakeover: true,
@@ -122,7 +128,12 @@ export class SocketServer {
     const { engine } = this;
     const { options } = engine;
     const peer = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? 0}`;
-    const conn = new Connection(ws, clientName(req.url), peer, options.maxBufferedBytes, options.batchWindowMs, options.log);
+    const conn = new Connection(ws, clientName(req.url), peer, {
+      maxBufferedBytes: options.maxBufferedBytes,
+      batchWindowMs: options.batchWindowMs,
+      resyncNotice: () => this.snapshots.current(),
+      log: options.log,
+    });
     engine.connections.add(conn);
     options.log('info', 'client connected', { clientId: conn.clientId, client: conn.client, connections: engine.connections.size });
     const ctx: CallContext = { peer: conn };
@@ -131,7 +142,7 @@ export class SocketServer {
       const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
       this.dispatcher.handleText(text, ctx).then(
         (reply) => {
-          if (reply !== undefined) conn.send(reply);
+          if (reply !== undefined) conn.reply(reply);
         },
         (err: unknown) => options.log('error', 'message handling failed', { error: err instanceof Error ? err.name : 'unknown' }),
       );
@@ -154,16 +165,12 @@ export class SocketServer {
     this.onConnectionsChanged();
   }
 
-  /** Terminates peers that did not answer the last ping. */
+  /** Terminates peers that neither answered the last ping nor took any data since. */
   private beat(): void {
     for (const conn of this.engine.connections) {
-      if (!conn.alive) {
-        this.engine.options.log('warn', 'dropping a client that stopped answering pings', { clientId: conn.clientId });
-        conn.ws.terminate();
-        continue;
-      }
-      conn.alive = false;
-      conn.ws.ping();
+      if (conn.beat()) continue;
+      this.engine.options.log('warn', 'dropping a client that stopped answering pings and reading', { clientId: conn.clientId });
+      conn.ws.terminate();
     }
   }
 }
