@@ -1,4 +1,20 @@
-import { DEFAULT_TAG, idKey, isDoneStatus, parseTaskRef, tagsOf, type Subtask, type Task, type TasksFile } from '@taskmaster/protocol';
+import {
+  applyTaskChange,
+  assertNever,
+  DEFAULT_TAG,
+  findTag,
+  idKey,
+  isDoneStatus,
+  isEventName,
+  parseTaskRef,
+  tagsOf,
+  type EventPayload,
+  type Subtask,
+  type TaggedTasksFile,
+  type Task,
+  type TaskChange,
+  type TasksFile,
+} from '@taskmaster/protocol';
 import { compareStatuses, statusLabel } from './statusOrder.js';
 import { buildNodeIndex, statusOf, taskNodeId, type NodeIndex, type TaskNode } from './taskNodes.js';
 
@@ -59,18 +75,10 @@ export function groupNodeId(groupBy: GroupBy, key: string): string {
   return `group:${groupBy}:${key}`;
 }
 
-interface TaskPayload {
-  tag?: string;
-  id?: string;
-  parentId?: string;
-  task?: Task;
-  to?: string;
-  data?: TasksFile;
-}
-
 /** The tree's state: every tag's tasks plus the view options. */
 export class TaskViewModel {
-  private tags = new Map<string, Task[]>();
+  /** The model's own copy of every tag, changed only by `applyTaskChange` (and `load`). */
+  private file: TaggedTasksFile = {};
   /** Built on demand, dropped on every change of the data. */
   private indexCache: NodeIndex | undefined;
   private currentTagName = DEFAULT_TAG;
@@ -96,7 +104,7 @@ export class TaskViewModel {
 
   /** Names of the known tags, in file order. */
   tagNames(): string[] {
-    return [...this.tags.keys()];
+    return Object.keys(this.file);
   }
 
   /**
@@ -105,8 +113,8 @@ export class TaskViewModel {
    * shares objects with events and mutates them in place.
    */
   load(data: TasksFile): ViewChange {
-    const copy = structuredClone(data);
-    this.tags = new Map(Object.entries(tagsOf(copy)).map(([tag, tagData]) => [tag, tagData.tasks]));
+    // A legacy file is held as its `master` tag, so events of new tags can add them.
+    this.file = { ...tagsOf(structuredClone(data)) };
     this.indexCache = undefined;
     return EVERYTHING;
   }
@@ -133,20 +141,31 @@ export class TaskViewModel {
 
   /** Applies a server event; returns what to refresh. */
   applyEvent(message: ViewEvent): ViewChange {
-    const payload = (message.payload ?? {}) as TaskPayload;
-    if (message.event.startsWith('task.') || message.event === 'sync.snapshot') this.indexCache = undefined;
-    switch (message.event) {
-      case 'sync.snapshot':
-        return payload.data ? this.load(payload.data) : NOTHING;
+    // Names come off the wire: one this version does not know (a newer server) changes nothing.
+    if (!isEventName(message.event)) return NOTHING;
+    const event = message.event;
+    switch (event) {
+      case 'sync.snapshot': {
+        const data = (message.payload as EventPayload<'sync.snapshot'> | undefined)?.data;
+        return data ? this.load(data as TasksFile) : NOTHING;
+      }
       case 'task.created':
       case 'task.updated':
-        return payload.tag && payload.id && payload.task ? this.upsert(payload.tag, payload.id, payload.task) : NOTHING;
-      case 'task.status.changed':
-        return payload.tag && payload.id && payload.to ? this.changeStatus(payload.tag, payload.id, payload.to) : NOTHING;
       case 'task.deleted':
-        return payload.tag && payload.id ? this.remove(payload.tag, payload.id) : NOTHING;
-      default:
+      case 'task.status.changed':
+      case 'task.moved':
+        return this.applyTaskEvent({ event, payload: message.payload } as TaskChange);
+      // Connection, file, conflict and shutdown notices do not change the tree (the extension shows them elsewhere).
+      case 'sync.connected':
+      case 'sync.disconnected':
+      case 'sync.shutdown':
+      case 'sync.conflict':
+      case 'file.changed':
+      case 'file.missing':
+      case 'file.invalid':
         return NOTHING;
+      default:
+        return assertNever(event, 'event');
     }
   }
 
@@ -154,14 +173,14 @@ export class TaskViewModel {
   task(tag: string, id: string): Task | Subtask | undefined {
     const ref = parseTaskRef(id);
     if (!ref) return undefined;
-    const parent = this.tags.get(tag)?.find((t) => idKey(t.id) === ref.taskId);
+    const parent = this.tasks(tag).find((t) => idKey(t.id) === ref.taskId);
     if (!parent || ref.subtaskId === undefined) return parent;
     return parent.subtasks?.find((s) => idKey(s.id) === ref.subtaskId);
   }
 
   /** Top-level tasks of a tag (current tag by default). */
   tasks(tag = this.currentTagName): readonly Task[] {
-    return this.tags.get(tag) ?? [];
+    return findTag(this.file, tag)?.tasks ?? [];
   }
 
   /** Finished and total top-level tasks of a tag (current tag by default). */
@@ -224,55 +243,40 @@ export class TaskViewModel {
     return this.groupByMode === 'tag' ? groupNodeId('tag', node.tag) : groupNodeId('status', node.status);
   }
 
-  private upsert(tag: string, id: string, shared: Task): ViewChange {
-    const task = structuredClone(shared);
+  /**
+   * Applies a task event to the model's copy (`applyTaskChange`, as every
+   * replica does) and works out what to refresh: the changed nodes when
+   * every node stays in its group, else the whole tree.
+   */
+  private applyTaskEvent(change: TaskChange): ViewChange {
+    const { tag, id } = change.payload;
+    if (typeof tag !== 'string' || typeof id !== 'string') return NOTHING;
     const ref = parseTaskRef(id);
-    if (!ref) return NOTHING;
-    const tasks = this.tags.get(tag) ?? [];
-    if (!this.tags.has(tag)) this.tags.set(tag, tasks);
-    if (ref.subtaskId !== undefined) {
-      const parent = tasks.find((t) => idKey(t.id) === ref.taskId);
-      if (!parent) return NOTHING;
-      const subtasks = [...(parent.subtasks ?? [])];
-      const index = subtasks.findIndex((s) => idKey(s.id) === ref.subtaskId);
-      if (index >= 0) subtasks[index] = task as Subtask;
-      else subtasks.push(task as Subtask);
-      parent.subtasks = subtasks;
-      return this.changedInPlace(tag, [taskNodeId(tag, ref.taskId)]);
+    const before = this.task(tag, id);
+    const statusBefore = before ? statusOf(before) : undefined;
+    if (change.event === 'task.status.changed' && statusBefore === change.payload.to) return NOTHING;
+    if (!applyTaskChange(this.file, change)) return NOTHING;
+    this.indexCache = undefined;
+    const parentId = change.payload.parentId ?? ref?.taskId;
+    const isSubtask = change.payload.parentId !== undefined || ref?.subtaskId !== undefined;
+    switch (change.event) {
+      case 'task.created':
+      case 'task.updated':
+        if (isSubtask && parentId) return this.changedInPlace(tag, [taskNodeId(tag, parentId)]);
+        if (!before || statusBefore !== statusOf(change.payload.task)) return this.changedMembership(tag);
+        return this.changedInPlace(tag, [taskNodeId(tag, id)]);
+      case 'task.status.changed':
+        if (isSubtask && parentId) return this.changedInPlace(tag, [taskNodeId(tag, id), taskNodeId(tag, parentId)]);
+        return this.changedMembership(tag);
+      case 'task.deleted':
+        if (isSubtask && parentId) return this.changedInPlace(tag, [taskNodeId(tag, parentId)]);
+        return this.changedMembership(tag);
+      case 'task.moved':
+        // Order or parents changed: node ids and children shift, so the tree is redrawn.
+        return this.changedMembership(tag);
+      default:
+        return assertNever(change, 'task event');
     }
-    const index = tasks.findIndex((t) => idKey(t.id) === ref.taskId);
-    const before = index >= 0 ? tasks[index] : undefined;
-    if (index >= 0) tasks[index] = task;
-    else tasks.push(task);
-    if (!before || statusOf(before) !== statusOf(task)) return this.changedMembership(tag);
-    return this.changedInPlace(tag, [taskNodeId(tag, ref.taskId)]);
-  }
-
-  private changeStatus(tag: string, id: string, to: string): ViewChange {
-    const task = this.task(tag, id);
-    if (!task || statusOf(task) === to) return NOTHING;
-    task.status = to;
-    const ref = parseTaskRef(id)!;
-    if (ref.subtaskId !== undefined) return this.changedInPlace(tag, [taskNodeId(tag, id), taskNodeId(tag, ref.taskId)]);
-    return this.changedMembership(tag);
-  }
-
-  private remove(tag: string, id: string): ViewChange {
-    const ref = parseTaskRef(id);
-    const tasks = this.tags.get(tag);
-    if (!ref || !tasks) return NOTHING;
-    const index = tasks.findIndex((t) => idKey(t.id) === ref.taskId);
-    if (index < 0) return NOTHING;
-    if (ref.subtaskId === undefined) {
-      tasks.splice(index, 1);
-      return this.changedMembership(tag);
-    }
-    const parent = tasks[index]!;
-    const subtasks = parent.subtasks ?? [];
-    const subIndex = subtasks.findIndex((s) => idKey(s.id) === ref.subtaskId);
-    if (subIndex < 0) return NOTHING;
-    parent.subtasks = subtasks.filter((_, i) => i !== subIndex);
-    return this.changedInPlace(tag, [taskNodeId(tag, ref.taskId)]);
   }
 
   /**
@@ -329,7 +333,7 @@ export class TaskViewModel {
   }
 
   private index(): NodeIndex {
-    this.indexCache ??= buildNodeIndex(this.tags);
+    this.indexCache ??= buildNodeIndex(new Map(Object.entries(this.file).map(([tag, tagData]) => [tag, tagData.tasks])));
     return this.indexCache;
   }
 }

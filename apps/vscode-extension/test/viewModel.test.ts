@@ -133,6 +133,28 @@ describe('TaskViewModel', () => {
     expect(vm.node('master:1')).toBeUndefined();
   });
 
+  it('moves a subtask to another task on task.moved, under its new id', () => {
+    const vm = new TaskViewModel();
+    vm.load(sampleFile());
+    const change = vm.applyEvent({
+      event: 'task.moved',
+      payload: { tag: 'master', id: '3.1', parentId: '3', revision: 2, from: { parentId: '2', index: 1, id: '2.2' }, to: { parentId: '3', index: 0 } },
+    });
+    expect(change.all).toBe(true);
+    expect(labels(vm, vm.children('master:2'))).toEqual(['2.1 Tokenizer']);
+    expect(labels(vm, vm.children('master:3'))).toEqual(['3.1 Grammar']);
+    expect(vm.node('master:3.1')).toMatchObject({ kind: 'subtask', parentId: '3', status: 'pending' });
+  });
+
+  it('reorders tasks on task.moved, and leaves the tree alone for events it does not know', () => {
+    const vm = new TaskViewModel({ groupBy: 'tag' });
+    vm.load(sampleFile());
+    vm.applyEvent({ event: 'task.moved', payload: { tag: 'master', id: '3', revision: 2, from: { index: 2 }, to: { index: 0 } } });
+    expect(labels(vm, vm.children('group:tag:master'))).toEqual(['3 Ship it', '1 Set up repo', '2 Write parser']);
+    expect(vm.applyEvent({ event: 'task.teleported', payload: { tag: 'master', id: '3' } })).toEqual({ all: false, ids: [] });
+    expect(vm.applyEvent({ event: 'file.changed', payload: { path: 'x', source: 'external', revision: 3 } })).toEqual({ all: false, ids: [] });
+  });
+
   it('ignores events of other tags for the status view but keeps their data', () => {
     const vm = new TaskViewModel();
     vm.load(sampleFile());

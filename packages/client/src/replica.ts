@@ -1,12 +1,13 @@
 import {
+  applyTaskChange,
+  assertNever,
   DEFAULT_TAG,
   idKey,
-  isLegacyTasksFile,
+  isEventName,
   parseTaskRef,
   findTag,
   type EventPayload,
-  type Subtask,
-  type TagData,
+  type TaskChange,
   type Task,
   type TaskId,
   type TasksFile,
@@ -62,80 +63,43 @@ export class ReplicaStore implements Replica {
     this.changed();
   }
 
-  /** Applies one event; events that do not touch tasks are ignored. Returns true when it did. */
+  /**
+   * Applies one event (task events through the protocol's `applyTaskChange`).
+   * Returns true when it changed the copy; events that do not touch tasks,
+   * and names this version does not know, change nothing.
+   */
   apply(event: string, payload: unknown): boolean {
+    // Names come off the wire: one this version does not know (a newer server) is left alone.
+    if (!isEventName(event)) return false;
     switch (event) {
       case 'sync.snapshot':
         this.replace((payload as EventPayload<'sync.snapshot'>).data as TasksFile);
         return true;
       case 'task.created':
-      case 'task.updated': {
-        const p = payload as EventPayload<'task.created'>;
-        return this.upsert(p.tag, p.id, p.parentId, p.task);
+      case 'task.updated':
+      case 'task.deleted':
+      case 'task.status.changed':
+      case 'task.moved': {
+        // Before the first sync there is nothing to change, but a created task starts a copy.
+        const creates = event === 'task.created' || event === 'task.updated';
+        if (!this.file && !creates) return false;
+        this.file ??= {};
+        const applied = applyTaskChange(this.file, { event, payload } as TaskChange);
+        if (applied) this.changed();
+        return applied;
       }
-      case 'task.deleted': {
-        const p = payload as EventPayload<'task.deleted'>;
-        return this.remove(p.tag, p.id, p.parentId);
-      }
-      case 'task.status.changed': {
-        const p = payload as EventPayload<'task.status.changed'>;
-        const task = this.get(p.id, p.tag);
-        if (!task) return false;
-        task.status = p.to;
-        this.changed();
-        return true;
-      }
-      default:
+      // Connection, file, conflict and shutdown notices say nothing the task events do not.
+      case 'sync.connected':
+      case 'sync.disconnected':
+      case 'sync.shutdown':
+      case 'sync.conflict':
+      case 'file.changed':
+      case 'file.missing':
+      case 'file.invalid':
         return false;
+      default:
+        return assertNever(event, 'event');
     }
-  }
-
-  private upsert(tag: string, id: string, parentId: string | undefined, task: Task | Subtask): boolean {
-    const ref = parseTaskRef(id);
-    const tagData = this.tag(tag, true);
-    if (!ref || !tagData) return false;
-    let list: Array<Task | Subtask>;
-    if (ref.subtaskId === undefined && parentId === undefined) {
-      list = tagData.tasks;
-    } else {
-      const parent = tagData.tasks.find((t) => idKey(t.id) === (parentId ?? ref.taskId));
-      if (!parent) return false;
-      list = parent.subtasks ??= [];
-    }
-    const key = ref.subtaskId ?? ref.taskId;
-    const index = list.findIndex((t) => idKey(t.id) === key);
-    if (index >= 0) list[index] = task;
-    else list.push(task);
-    this.changed();
-    return true;
-  }
-
-  private remove(tag: string, id: string, parentId: string | undefined): boolean {
-    const ref = parseTaskRef(id);
-    const tagData = this.tag(tag, false);
-    if (!ref || !tagData) return false;
-    let list: Array<Task | Subtask> | undefined;
-    if (ref.subtaskId === undefined && parentId === undefined) list = tagData.tasks;
-    else list = tagData.tasks.find((t) => idKey(t.id) === (parentId ?? ref.taskId))?.subtasks;
-    const key = ref.subtaskId ?? ref.taskId;
-    const index = list?.findIndex((t) => idKey(t.id) === key) ?? -1;
-    if (!list || index < 0) return false;
-    list.splice(index, 1);
-    this.changed();
-    return true;
-  }
-
-  private tag(name: string, create: boolean): TagData | undefined {
-    if (!this.file) {
-      if (!create) return undefined;
-      this.file = {};
-    }
-    const existing = findTag(this.file, name);
-    if (existing || !create || isLegacyTasksFile(this.file)) return existing;
-    const tagData: TagData = { tasks: [] };
-    // defineProperty, not assignment: a tag named `__proto__` must become a key, not the prototype.
-    Object.defineProperty(this.file, name, { value: tagData, enumerable: true, writable: true, configurable: true });
-    return tagData;
   }
 
   private changed(): void {

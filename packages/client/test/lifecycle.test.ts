@@ -73,5 +73,22 @@ describe('README', () => {
     expect(result.code).toBe(0);
     expect(result.out).toContain('mode: realtime');
     expect(result.out).toContain('1 tasks in master');
+    expect(result.out).toContain('task 1 is now in-progress');
   });
+
+  it('hears of its own update before the reply, in 100 of 100 runs of the example', async () => {
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    const example = /```ts\n([\s\S]*?)```/.exec(readme)![1]!;
+    const root = await h.project();
+    await h.server(root);
+    const body = example.replace(/^import .*$/m, '');
+    const script = `import { createClient } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};\nfor (let run = 0; run < 100; run++) {\n${body}\n}`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const result = await exited(child, 120_000);
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    const heard = result.out.split('\n').filter((line) => /^task \d+ is now in-progress$/.test(line));
+    expect(heard).toHaveLength(100);
+    expect(new Set(heard).size).toBe(100);
+  }, 150_000);
 });

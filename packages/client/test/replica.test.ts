@@ -116,6 +116,47 @@ describe('replica', () => {
     expect(calls).toBe(1);
   });
 
+  it('moves a subtask to another parent on task.moved, renumbered, and tells listeners', () => {
+    const replica = replicaOf(file());
+    let calls = 0;
+    replica.onChange(() => calls++);
+    const applied = replica.apply('task.moved', {
+      tag: 'master',
+      id: '2.1',
+      parentId: '2',
+      revision: 1,
+      from: { parentId: '1', index: 0, id: '1.1' },
+      to: { parentId: '2', index: 0 },
+    });
+    expect(applied).toBe(true);
+    expect(calls).toBe(1);
+    expect(replica.get('1.1')).toBeUndefined();
+    expect(replica.get('2.1')).toMatchObject({ title: 'One.one', status: 'pending' });
+    expect(replica.get(1)?.subtasks).toEqual([]);
+  });
+
+  it('reorders tasks on task.moved, and ignores events it does not know', () => {
+    const replica = replicaOf(file());
+    replica.apply('task.moved', { tag: 'master', id: '2', revision: 1, from: { index: 1 }, to: { index: 0 } });
+    expect(replica.tasks().map((t) => t.title)).toEqual(['Two', 'One']);
+    expect(replica.apply('task.teleported', { tag: 'master', id: '2' })).toBe(false);
+    expect(replica.apply('file.changed', { path: 'x', source: 'external', revision: 2 })).toBe(false);
+    expect(replica.tasks().map((t) => t.title)).toEqual(['Two', 'One']);
+  });
+
+  it('reaches the server\'s file through a diff with moves: a reorder, a subtask moved between parents', () => {
+    const before = file();
+    const after = structuredClone(before);
+    const [sub] = after.master!.tasks[0]!.subtasks!.splice(0, 1);
+    after.master!.tasks[1]!.subtasks = [{ ...sub!, status: 'done' }];
+    after.master!.tasks.reverse();
+    const changes = diffTasksFiles(before, after);
+    expect(changes.map((c) => c.event)).toEqual(['task.moved', 'task.moved', 'task.updated', 'task.status.changed']);
+    const replica = replicaOf(before);
+    changes.forEach((change, i) => replica.apply(change.event, { ...change.payload, revision: i + 1 }));
+    expect(replica.data()).toEqual(after);
+  });
+
   it('reaches the same file as the server by applying the events of a diff (real fixture)', () => {
     const before = JSON.parse(readFileSync(FIXTURE, 'utf8')) as TaggedTasksFile;
     const after = structuredClone(before);

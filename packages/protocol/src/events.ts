@@ -29,6 +29,37 @@ export const events = {
     from: z.string().optional(),
     to: z.string(),
   }),
+  /**
+   * A task or subtask changed place: reordered within its list, moved to
+   * another parent, promoted from subtask to task or demoted from task to
+   * subtask. `id`/`parentId` name the item after the move, as in every task
+   * event; `from.id` is its id before the move, set only when it differs
+   * (a subtask moved to another parent is renumbered by Task Master, `"5.2"`
+   * → `"7.3"`). A list is a tag's top-level tasks (`parentId` absent) or one
+   * task's subtasks (`parentId` set). Indexes are positions in those lists
+   * as a replica holds them when it applies this event, events of one change
+   * applied in order: `from.index` before the item is taken out, `to.index`
+   * after it is put in (the item then sits at `to.index`). A moved item
+   * carries its subtasks along; if its fields changed too, a `task.updated`
+   * (and `task.status.changed`) for its new id follows. A new task that is
+   * not last in its list comes as `task.created` (which appends) followed by
+   * a `task.moved` to its place. See `diffTasksFiles` for the full order.
+   */
+  'task.moved': z.object({
+    ...taskEventBase,
+    from: z.object({
+      /** The parent before the move; absent when the item was a top-level task. */
+      parentId: z.string().optional(),
+      index: z.number().int().nonnegative(),
+      /** The id before the move (`"5.2"`), when it differs from `id`. */
+      id: z.string().optional(),
+    }),
+    to: z.object({
+      /** The parent after the move (same as the event's `parentId`); absent for a top-level task. */
+      parentId: z.string().optional(),
+      index: z.number().int().nonnegative(),
+    }),
+  }),
   'sync.connected': z.object({
     clientId: z.string(),
     client: z.string().optional(),
@@ -64,6 +95,24 @@ export const events = {
    * writes are refused (1005) until it is back.
    */
   'file.missing': z.object({ path: z.string(), message: z.string() }),
+  /**
+   * An outside writer (Task Master, an editor, git) wrote a version made from
+   * a stale read: the server merged it with the changes it had not seen, and
+   * on these fields of one task both sides had changed — the outside writer's
+   * value was kept (it wrote last). `ours` holds what was overridden; the
+   * version before the merge is in history (`snapshot`).
+   */
+  'sync.conflict': z.object({
+    tag: z.string(),
+    /** `"5"` or `"5.2"`. */
+    id: z.string(),
+    /** The fields both sides changed; `*` when one side deleted the task the other changed. */
+    fields: z.array(z.string()),
+    ours: z.record(z.string(), z.unknown()),
+    theirs: z.record(z.string(), z.unknown()),
+    /** The history snapshot holding our version, to restore it with `history.restore`. */
+    snapshot: z.string().optional(),
+  }),
   /** A tasks file the server could not read: the last good state is kept. */
   'file.invalid': z.object({
     path: z.string(),
@@ -81,18 +130,43 @@ export const EVENT_NAMES = Object.keys(events) as EventName[];
 /** One event as it travels: its name and payload. */
 export type AnyEvent = { [E in EventName]: { event: E; payload: EventPayload<E> } }[EventName];
 
+/** True when `name` is an event of the table (names from the wire are plain strings). */
+export function isEventName(name: string): name is EventName {
+  return Object.prototype.hasOwnProperty.call(events, name);
+}
+
+/** The task events: what a diff of two files produces and what `applyTaskChange` applies. */
+export const TASK_EVENT_NAMES = ['task.created', 'task.updated', 'task.deleted', 'task.status.changed', 'task.moved'] as const;
+
 /** Names of the task events that a diff of two files produces. */
-export type TaskEventName = 'task.created' | 'task.updated' | 'task.deleted' | 'task.status.changed';
+export type TaskEventName = (typeof TASK_EVENT_NAMES)[number];
+
+/** True for the task events (`task.created` … `task.moved`). */
+export function isTaskEventName(name: string): name is TaskEventName {
+  return (TASK_EVENT_NAMES as readonly string[]).includes(name);
+}
 
 /** A task event before the server has given it a revision. */
 export type TaskChange = {
   [E in TaskEventName]: { event: E; payload: Omit<EventPayload<E>, 'revision'> };
 }[TaskEventName];
 
+/** Patterns one connection may hold: every event is matched against each of them. */
+export const MAX_SUBSCRIPTIONS = 64;
+/** Longest event pattern accepted; event names are far shorter. */
+export const MAX_EVENT_PATTERN_LENGTH = 128;
+
 /** An event name or a pattern: `*` (everything) or a prefix ending in `.*` (`task.*`). */
 export const EventPatternSchema = z
   .string()
+  .max(MAX_EVENT_PATTERN_LENGTH, `an event pattern holds at most ${MAX_EVENT_PATTERN_LENGTH} characters`)
   .regex(/^(\*|[a-z]+(\.[a-z]+)*(\.\*)?)$/, 'expected an event name, "*" or a pattern like "task.*"');
+
+/** A list of event patterns; its length is checked before any pattern is, so a huge list costs nothing. */
+export const EventPatternListSchema = z
+  .array(z.unknown())
+  .max(MAX_SUBSCRIPTIONS, `a connection holds at most ${MAX_SUBSCRIPTIONS} event patterns; use "*" or "task.*" instead of many names`)
+  .pipe(z.array(EventPatternSchema));
 
 /** True when `name` matches `pattern` (`*`, `task.*`, or an exact name). */
 export function matchesEventPattern(pattern: string, name: string): boolean {

@@ -10,6 +10,35 @@ export function sameId(a: TaskId, b: TaskId): boolean {
   return idKey(a) === idKey(b);
 }
 
+/**
+ * The one rule for when two dependencies name the same task: `2` and `"2"`
+ * always do; inside a subtask, a bare `2` names its sibling, so it is the same
+ * as `"5.2"` when the subtask's parent is `5` (Task Master writes either form).
+ * `parentA`/`parentB` are the parents' ids of the subtasks holding `a` and `b`
+ * (undefined for a top-level task's dependencies).
+ */
+export function sameDependency(a: TaskId, b: TaskId, parentA?: string, parentB?: string): boolean {
+  if (a === b) return true;
+  const ka = idKey(a);
+  const kb = idKey(b);
+  if (ka === kb) return true;
+  if (parentA === undefined && parentB === undefined) return false;
+  return siblingQualified(ka, parentA) === siblingQualified(kb, parentB);
+}
+
+/** True when two dependency lists name the same tasks in the same order (see {@link sameDependency}). */
+export function sameDependencies(a: readonly TaskId[], b: readonly TaskId[], parentA?: string, parentB?: string): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!sameDependency(a[i]!, b[i]!, parentA, parentB)) return false;
+  return true;
+}
+
+/** `"2"` in a subtask of `5` → `"5.2"`; dotted refs and top-level deps stay as they are. */
+function siblingQualified(key: string, parent: string | undefined): string {
+  return parent === undefined || key.includes('.') ? key : `${parent}.${key}`;
+}
+
 /** A parsed reference to a task (`"5"`) or a subtask (`"5.2"`). */
 export interface TaskRef {
   taskId: string;

@@ -13,3 +13,7 @@ export * from './issues.js';
 export * from './json-syntax.js';
 export * from './validate-change.js';
 export * from './json-depth.js';
+export * from './rebase.js';
+export * from './apply-change.js';
+export * from './assert-never.js';
+export * from './task-equal.js';

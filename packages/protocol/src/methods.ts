@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EventPatternSchema } from './events.js';
+import { EventPatternListSchema } from './events.js';
 import {
   PrioritySchema,
   StatusSchema,
@@ -114,11 +114,11 @@ const noParams = z.object({}).strict().optional();
 export const methods = {
   ping: { params: noParams, result: z.object({ pong: z.literal(true), time: z.number() }) },
   subscribe: {
-    params: z.object({ events: z.array(EventPatternSchema).min(1) }).strict(),
+    params: z.object({ events: z.array(z.unknown()).min(1).pipe(EventPatternListSchema) }).strict(),
     result: z.object({ subscribed: z.array(z.string()) }),
   },
   unsubscribe: {
-    params: z.object({ events: z.array(EventPatternSchema).optional() }).strict().optional(),
+    params: z.object({ events: EventPatternListSchema.optional() }).strict().optional(),
     result: z.object({ subscribed: z.array(z.string()) }),
   },
   'tasks.list': {
@@ -205,7 +205,7 @@ export const methods = {
     params: z.object({ force: z.boolean().optional() }).strict().optional(),
     result: z.object({
       revision,
-      counts: z.object({ created: z.number(), updated: z.number(), deleted: z.number(), statusChanged: z.number() }),
+      counts: z.object({ created: z.number(), updated: z.number(), deleted: z.number(), statusChanged: z.number(), moved: z.number() }),
       snapshotsSent: z.number().int(),
     }),
   },

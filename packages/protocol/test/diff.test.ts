@@ -49,10 +49,15 @@ describe('diffTasksFiles', () => {
     );
   });
 
-  it('treats "1" and 1 as the same task', () => {
+  it('treats "1" and 1 as the same task, and a flip of representation as no change', () => {
     const after = base();
     after.master!.tasks[1]!.id = '2';
-    expect(names(diffTasksFiles(base(), after))).toEqual(['task.updated master/2']);
+    after.master!.tasks[0]!.subtasks![0]!.id = '1';
+    expect(diffTasksFiles(base(), after)).toEqual([]);
+    after.master!.tasks[1]!.title = 'two, renamed';
+    const changes = diffTasksFiles(base(), after);
+    expect(names(changes)).toEqual(['task.updated master/2']);
+    expect(changes[0]!.payload).toMatchObject({ changed: ['title'], task: { id: '2', title: 'two, renamed' } });
   });
 
   it('diffs the real fixture against an edited copy', () => {

@@ -7,16 +7,19 @@ import {
   type AnyEvent,
   type EventName,
   type EventPayload,
+  type FieldConflict,
   type TaskChange,
   type TasksFile,
 } from '@taskmaster/protocol';
-import { openStore, type Store } from '@taskmaster/store';
+import { openStore, StaleVersionError, type ReadResult, type Store } from '@taskmaster/store';
 import { watchTasks, type TasksWatcher } from '@taskmaster/watcher';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
 import { generateToken } from './token.js';
 import { ChangeLog } from './state/change-log.js';
 import { CommitQueue } from './state/commit-queue.js';
 import { ConflictRegistry } from './state/conflicts.js';
+import { planOutsideWrite } from './state/outside-write.js';
+import { RecentVersions } from './state/recent-versions.js';
 import type { Connection } from './ws/connection.js';
 import { OutgoingEvent } from './ws/outgoing-event.js';
 
@@ -37,7 +40,11 @@ export class SyncEngine {
   readonly changeLog = new ChangeLog();
   readonly conflicts = new ConflictRegistry();
   readonly connections = new Set<Connection>();
-  readonly queue = new CommitQueue((fn, ops) => this.commit(fn, ops));
+  readonly queue = new CommitQueue((fn, ops) => this.commit(fn, ops), undefined, lockPause);
+  /** The versions the file held lately: what an outside write may have been made from. */
+  private readonly recent = new RecentVersions();
+  /** Changes announced since the last version recorded in {@link recent}. */
+  private unrecorded: TaskChange[] = [];
   readonly startedAt = new Date();
   /** The tasks file relative to the project root, as events name it. */
   readonly filePath: string;
@@ -56,6 +63,8 @@ export class SyncEngine {
     initial: { data: TasksFile; hash: string | undefined },
   ) {
     this.doc = initial;
+    // The version read at start is one an outside writer may already hold a copy of.
+    if (initial.hash !== undefined) this.recent.add(initial.data, initial.hash, []);
     this.filePath = relative(store.root, store.paths.tasksFile).split(sep).join('/');
   }
 
@@ -115,6 +124,12 @@ export class SyncEngine {
     // A diff the store already made from the very version clients hold is reused, not redone.
     const changes = known && known.from === this.doc.hash ? known.changes : diffTasksFiles(this.doc.data, data);
     this.doc = { data, hash };
+    // A version announced before it is on disk is recorded once the file holds it, with what it changed.
+    this.unrecorded.push(...changes);
+    if (hash !== undefined) {
+      this.recent.add(data, hash, this.unrecorded.map((c) => [c.payload.tag, c.payload.id] as const));
+      this.unrecorded = [];
+    }
     const out: OutgoingEvent[] = [];
     for (const change of changes) {
       const e = this.changeLog.append((revision) => ({ event: change.event, payload: { ...change.payload, revision } }) as AnyEvent);
@@ -165,7 +180,61 @@ export class SyncEngine {
 
   private async adoptFromDisk(source: 'server' | 'external', announceFile = true): Promise<Adopted> {
     const read = await this.store.read();
+    if (source === 'external') return this.adoptOutsideWrite(read);
     return this.adopt(read.data, read.hash, source, undefined, announceFile);
+  }
+
+  /**
+   * Adopts a version written by someone else. One made from a stale read
+   * (Task Master writes back the whole tag it read before taking the lock)
+   * would undo changes it never saw: it is merged with them and the merge is
+   * written in its place, then clients get the net change from what they
+   * hold, and a `sync.conflict` for each task where both sides changed a field.
+   */
+  private async adoptOutsideWrite(read: ReadResult): Promise<Adopted> {
+    for (let attempt = 0; ; attempt++) {
+      if (read.hash === this.doc.hash) return { revision: this.revision, changes: [] };
+      const current = { data: this.doc.data, hash: this.doc.hash ?? '', at: Date.now(), touched: [] };
+      const plan = planOutsideWrite(read, current, this.recent.list());
+      if (plan.kind === 'take') return this.adopt(read.data, read.hash, 'external');
+      // Our side of a conflict stays restorable: it never reached the file as it was.
+      const snapshot = plan.conflicts.length > 0 ? await this.store.history.save(this.doc.data).catch(() => undefined) : undefined;
+      try {
+        const res = await this.store.transact((draft) => replaceContents(draft, plan.merged), {
+          reason: 'rebase',
+          actor: 'server',
+          expectHash: read.hash,
+        });
+        const adopted = this.adopt(res.data, res.hash, 'external');
+        this.announceConflicts(plan.conflicts, snapshot);
+        this.options.log('info', 'merged an outside write made from a stale version', {
+          conflicts: plan.conflicts.length,
+          renumbered: plan.renumbered.length,
+        });
+        return adopted;
+      } catch (err) {
+        // Yet another writer got there first: look at what the file holds now.
+        if (!(err instanceof StaleVersionError) || attempt >= 3) throw err;
+        read = await this.store.read();
+      }
+    }
+  }
+
+  private announceConflicts(conflicts: FieldConflict[], snapshot: string | undefined): void {
+    const byTask = new Map<string, EventPayload<'sync.conflict'>>();
+    for (const c of conflicts) {
+      const key = JSON.stringify([c.tag, c.id]);
+      let payload = byTask.get(key);
+      if (!payload) {
+        payload = { tag: c.tag, id: c.id, fields: [], ours: {}, theirs: {} };
+        if (snapshot !== undefined) payload.snapshot = snapshot;
+        byTask.set(key, payload);
+      }
+      payload.fields.push(c.field);
+      payload.ours[c.field] = c.ours;
+      payload.theirs[c.field] = c.theirs;
+    }
+    for (const payload of byTask.values()) this.emit('sync.conflict', payload);
   }
 
   /** Sends an event that is not part of the change log (connections, problems, snapshots). */
@@ -190,8 +259,11 @@ export class SyncEngine {
     this.watcher = watchTasks(
       this.store.paths.tasksFile,
       (change) => {
-        if (change.hash === this.doc.hash || this.refreshQueued || this.closing) return;
-        // The watcher's copy may predate a commit in flight: read again in line with commits.
+        if (change.hash === this.doc.hash || this.closing) return;
+        // What the watcher read is handed to the store, so the version is parsed once; it is
+        // adopted in line with commits, and only the newest of a burst.
+        this.store.learn(change);
+        if (this.refreshQueued) return;
         this.refreshQueued = true;
         this.refreshFromDisk('external').catch((err: unknown) => {
           this.options.log('warn', 'could not read the tasks file after an outside change', { error: errorName(err) });
@@ -218,13 +290,30 @@ export class SyncEngine {
     await this.watcher.ready;
   }
 
+  /**
+   * Runs our ops on the version clients hold. When the file holds another one
+   * (an outside write the watcher has not reported yet), that version is
+   * adopted first — rebased if it was made from a stale read — and the ops
+   * run on the result, so an outside write is never silently built upon.
+   */
+  private async transactOnCurrent<T>(fn: (data: TasksFile) => T, ops: string[]) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.store.transact(fn, { reason: summarise(ops), actor: 'server', expectHash: this.doc.hash });
+      } catch (err) {
+        if (!(err instanceof StaleVersionError) || attempt >= 3) throw err;
+        await this.adoptOutsideWrite(await this.store.read());
+      }
+    }
+  }
+
   private async commit<T>(fn: (data: TasksFile) => T, ops: string[]): Promise<{ value: T; revision: number }> {
     const started = performance.now();
     const flight = { announced: false };
     this.inFlight = flight;
     let res: Awaited<ReturnType<Store['transact']>> & { value: T };
     try {
-      res = await this.store.transact(fn, { reason: summarise(ops), actor: 'server' });
+      res = await this.transactOnCurrent(fn, ops);
     } catch (err) {
       // Announced but not written: take back what clients were told.
       if (flight.announced) await this.adoptFromDisk('server', false).catch(() => undefined);
@@ -241,6 +330,27 @@ export class SyncEngine {
     this.options.log('info', 'commit', { ops: ops.length, written: res.written, ms, broadcastMs, revision });
     return { value: res.value, revision };
   }
+}
+
+/**
+ * The pause after a commit while more are waiting: four times the commit's
+ * length, jittered, so the lock is ours at most about a fifth of the time and
+ * Task Master's retries (100, 200, 400, 800 ms apart) cannot keep meeting our
+ * commits in step. At least 2 ms, at most 250.
+ */
+function lockPause(commitMs: number): number {
+  return Math.min(250, Math.max(2, commitMs * (3 + 2 * Math.random())));
+}
+
+/**
+ * Makes the file's contents `merged`, key by key, so immer keeps the objects
+ * `merged` shares with the draft's version.
+ */
+function replaceContents(draft: TasksFile, merged: TasksFile): void {
+  const target = draft as Record<string, unknown>;
+  const source = merged as Record<string, unknown>;
+  for (const key of Object.keys(target)) if (!Object.prototype.hasOwnProperty.call(source, key)) delete target[key];
+  for (const key of Object.keys(source)) if (target[key] !== source[key]) target[key] = source[key];
 }
 
 function summarise(ops: string[]): string {

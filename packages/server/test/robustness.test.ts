@@ -195,7 +195,7 @@ describe('lifecycle', () => {
     await client.result('subscribe', { events: ['task.*'] });
     const res = await client.result<{ snapshotsSent: number; counts: Record<string, number> }>('sync.reload', { force: true });
     expect(res.snapshotsSent).toBe(1);
-    expect(res.counts).toEqual({ created: 0, updated: 0, deleted: 0, statusChanged: 0 });
+    expect(res.counts).toEqual({ created: 0, updated: 0, deleted: 0, statusChanged: 0, moved: 0 });
     const snap = await client.waitFor((m) => m.method === 'sync.snapshot');
     expect(snap.params).toMatchObject({ epoch: server.epoch, data: { master: { tasks: expect.any(Array) } } });
     expect((await server.status()).revision).toBe(server.revision);

@@ -38,3 +38,14 @@ export function fileError(err: unknown, action: string, file: string, nothingWri
   const detail = code ?? (err instanceof Error ? err.message : String(err));
   return new TaskmasterError(ErrorCode.FileAccessDenied, `cannot ${action} ${file} (${detail})${untouched}`, { file, errno: code });
 }
+
+/**
+ * A transaction refused because tasks.json no longer holds the version it was
+ * meant for (`TransactOptions.expectHash`): nothing was written. A 1006
+ * (sync conflict), so a caller that does not handle it reports a conflict.
+ */
+export class StaleVersionError extends TaskmasterError {
+  constructor() {
+    super(ErrorCode.SyncConflict, 'tasks.json changed since it was read; nothing was written, read it again and retry', { reason: 'stale-version' });
+  }
+}

@@ -45,6 +45,14 @@ export interface StoreOptions {
   onWillWrite?: (hash: string, data: TasksFile) => void;
 }
 
+/** A version of tasks.json known by content: its validated data, sha256, size and final newline. */
+export interface KnownVersion {
+  data: TasksFile;
+  hash: string;
+  bytes: number;
+  trailingNewline: boolean;
+}
+
 /** tasks.json as read: validated data (frozen, shared by every reader), its sha256 and size. */
 export interface ReadResult {
   data: TasksFile;
@@ -75,6 +83,13 @@ export interface TransactOptions {
   actor?: string;
   /** Write (and snapshot) even if nothing changed. */
   force?: boolean;
+  /**
+   * The sha256 of the version `fn` is meant for. When the file holds other
+   * bytes (another writer got there first), nothing is written and the
+   * transaction rejects with a {@link StaleVersionError}: the caller looks at
+   * the new version first (the server rebases outside writes) and tries again.
+   */
+  expectHash?: string;
 }
 
 /** Shared access to one project's `.taskmaster/` folder. */
@@ -119,7 +134,15 @@ export interface Store {
     list(): Promise<SnapshotInfo[]>;
     /** Replaces tasks.json with a snapshot (itself snapshotted first, so a restore can be undone). */
     restore(id: string): Promise<TransactResult<{ restored: string }>>;
+    /** Saves `data` as a snapshot (a version that never reached the file as it is, e.g. one a merge overrode); returns its id. */
+    save(data: TasksFile): Promise<string | undefined>;
   };
+  /**
+   * Hands the store a version of tasks.json read and validated elsewhere (the
+   * watcher's read of an outside write), so the store's next read of the same
+   * bytes (checked by hash) parses and validates nothing again. `data` is frozen.
+   */
+  learn(version: KnownVersion): void;
   /** Appends a line to `logs/sync.log`; never throws. */
   log(entry: SyncLogEntry): Promise<void>;
 }

@@ -19,7 +19,7 @@ import {
 import { readCurrentTag } from './current-tag.js';
 import { detached } from './detached.js';
 import { PendingWrite, removeStaleTempFiles } from './durable-write.js';
-import { fileError, invalidParams } from './errors.js';
+import { fileError, invalidParams, StaleVersionError } from './errors.js';
 import { assertFieldSizes, DEFAULT_MAX_FIELD_BYTES } from './field-limits.js';
 import { TaskHistory } from './history.js';
 import { displayPath, storePaths, type StorePaths } from './paths.js';
@@ -31,7 +31,7 @@ import { TasksFileSerializer } from './serialize-tasks-file.js';
 import { finalTargetOf } from './safe-fs.js';
 import { DEFAULT_MAX_BYTES, formatBytes, loadTasksFile, sha256, type KnownTasksFile, type LoadedTasksFile } from './tasks-file.js';
 import { acquireTasksLock, DEFAULT_LOCK_STALE_MS, DEFAULT_LOCK_TIMEOUT_MS, type HeldLock } from './tasks-lock.js';
-import type { ReadResult, Store, StoreOptions, TransactOptions, TransactResult } from './store-types.js';
+import type { KnownVersion, ReadResult, Store, StoreOptions, TransactOptions, TransactResult } from './store-types.js';
 import { writeTargetOf, type WriteTarget } from './write-target.js';
 
 const TASKS_NAME = 'tasks.json';
@@ -105,6 +105,7 @@ class FileStore implements Store {
     this.history = {
       list: () => this.snapshots.list(),
       restore: (id) => this.restore(id),
+      save: (data) => this.snapshots.save(`${JSON.stringify(data, null, 2)}\n`),
     };
   }
 
@@ -125,6 +126,7 @@ class FileStore implements Store {
     return this.logged(options.reason ?? 'transact', options.actor, () =>
       this.withLock(async (lock) => {
         const current = await this.load('wait');
+        if (options.expectHash !== undefined && current.hash !== options.expectHash) throw new StaleVersionError();
         const before = current.data;
         const previousHash = current.exists ? current.hash : undefined;
         // Copy-on-write: fn edits a draft; the new version shares every object fn did not touch.
@@ -191,6 +193,11 @@ class FileStore implements Store {
   async remove(...[id, options = {}]: Parameters<Store['remove']>) {
     const tag = options.tag ?? (await this.currentTag());
     return this.transact((d) => taskOps.deleteTask(d, tag, id), { reason: 'task.delete' });
+  }
+
+  learn(version: KnownVersion): void {
+    this.known = { hash: version.hash, bytes: version.bytes, trailingNewline: version.trailingNewline, data: freeze(version.data, true) };
+    this.seenFile = true;
   }
 
   log(entry: SyncLogEntry): Promise<void> {

@@ -23,6 +23,10 @@ export interface TasksFileChange {
   data: TasksFile;
   /** sha256 hex of the file bytes. */
   hash: string;
+  /** Size of the file in bytes. */
+  bytes: number;
+  /** Whether the file ends with a newline (a rewrite keeps it). */
+  trailingNewline: boolean;
   /** Absolute path of tasks.json. */
   path: string;
 }

@@ -85,7 +85,14 @@ export function watchTasks(
     const before = baseline?.data;
     baseline = { data: parsed.data, hash: read.hash };
     if (adoptSilently && !before) return null;
-    const change: TasksFileChange = { changes: diffTasksFiles(before, parsed.data), data: parsed.data, hash: read.hash, path: file };
+    const change: TasksFileChange = {
+      changes: diffTasksFiles(before, parsed.data),
+      data: parsed.data,
+      hash: read.hash,
+      bytes: read.bytes.length,
+      trailingNewline: read.bytes[read.bytes.length - 1] === 0x0a,
+      path: file,
+    };
     deliver(onChange, change);
     return change;
   }

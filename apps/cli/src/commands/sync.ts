@@ -28,7 +28,7 @@ export const command: Command = {
       const result = await client.call('sync.reload', { force: flag(args, 'force') });
       if (flag(args, 'json')) return printJson(result);
       const c = result.counts;
-      say(`Synced at revision ${result.revision}: ${c.created} created, ${c.updated} updated, ${c.deleted} deleted, ${c.statusChanged} status changes`);
+      say(`Synced at revision ${result.revision}: ${c.created} created, ${c.updated} updated, ${c.deleted} deleted, ${c.statusChanged} status changes, ${c.moved} moved`);
       if (flag(args, 'force')) say(`Sent a full snapshot to ${result.snapshotsSent} client${result.snapshotsSent === 1 ? '' : 's'}.`);
     } finally {
       await client.close();

@@ -1,4 +1,5 @@
 import {
+  assertNever,
   ErrorCode,
   TaskmasterError,
   findTask,
@@ -17,6 +18,7 @@ import { taskOps } from '@taskmaster/store';
 import type { SyncEngine } from '../engine.js';
 import { applyUpdate, currentTask, writeVersion } from '../state/update-op.js';
 import type { Peer } from '../ws/peer.js';
+import { subscribe } from '../ws/subscriptions.js';
 
 /** What every handler gets besides its params. */
 export interface CallContext {
@@ -35,11 +37,60 @@ export interface ServerFacts {
 export function createHandlers(engine: SyncEngine, facts: ServerFacts): Handlers<CallContext> {
   const tagOf = async (tag: string | undefined) => tag ?? (await engine.currentTag());
 
+  const reload = async (force: boolean): Promise<MethodResult<'sync.reload'>> => {
+    const { revision, changes } = await engine.rescan();
+    const counts = { created: 0, updated: 0, deleted: 0, statusChanged: 0, moved: 0 };
+    for (const c of changes) {
+      switch (c.event) {
+        case 'task.created':
+          counts.created++;
+          break;
+        case 'task.updated':
+          counts.updated++;
+          break;
+        case 'task.deleted':
+          counts.deleted++;
+          break;
+        case 'task.status.changed':
+          counts.statusChanged++;
+          break;
+        case 'task.moved':
+          counts.moved++;
+          break;
+        default:
+          assertNever(c);
+      }
+    }
+    const snapshotsSent = force ? facts.sendSnapshots() : 0;
+    return { revision, counts, snapshotsSent };
+  };
+  // Forced reloads are coalesced: one runs at a time, and every call arriving
+  // meanwhile shares the single next one (which still reads the file after
+  // they asked), so a burst of N calls costs two reloads and two snapshots.
+  let forcedRunning: Promise<MethodResult<'sync.reload'>> | undefined;
+  let forcedNext: Promise<MethodResult<'sync.reload'>> | undefined;
+  const forcedReload = (): Promise<MethodResult<'sync.reload'>> => {
+    if (forcedNext) return forcedNext;
+    if (!forcedRunning) {
+      const run = reload(true).finally(() => {
+        if (forcedRunning === run) forcedRunning = undefined;
+      });
+      forcedRunning = run;
+      return run;
+    }
+    const ignore = () => undefined;
+    forcedNext = forcedRunning.then(ignore, ignore).then(() => {
+      forcedNext = undefined;
+      return forcedReload();
+    });
+    return forcedNext;
+  };
+
   return {
     ping: () => ({ pong: true, time: Date.now() }),
 
     subscribe: ({ events }, { peer }) => {
-      for (const e of events) peer.patterns.add(e);
+      subscribe(peer, events);
       return { subscribed: [...peer.patterns] };
     },
 
@@ -142,18 +193,7 @@ export function createHandlers(engine: SyncEngine, facts: ServerFacts): Handlers
 
     'sync.pull': (params) => engine.changeLog.pull(params, () => engine.data),
 
-    'sync.reload': async (params) => {
-      const { revision, changes } = await engine.rescan();
-      const counts = { created: 0, updated: 0, deleted: 0, statusChanged: 0 };
-      for (const c of changes) {
-        if (c.event === 'task.created') counts.created++;
-        else if (c.event === 'task.updated') counts.updated++;
-        else if (c.event === 'task.deleted') counts.deleted++;
-        else counts.statusChanged++;
-      }
-      const snapshotsSent = params?.force ? facts.sendSnapshots() : 0;
-      return { revision, counts, snapshotsSent };
-    },
+    'sync.reload': (params) => (params?.force ? forcedReload() : reload(false)),
 
     'history.list': async () => ({ snapshots: await engine.store.history.list() }),
 

@@ -28,6 +28,15 @@ export class CommitQueue {
   constructor(
     private readonly commit: Committer,
     private readonly maxBatch = 5000,
+    /**
+     * How long to leave the file alone after a commit that took `commitMs`
+     * when more work is already waiting. Other programs lock tasks.json too:
+     * Task Master's CLI gives up after five tries within about 1.5 s, so under
+     * sustained load we must not hold the lock back to back. Ops arriving
+     * meanwhile join the next commit, so throughput holds; only their latency
+     * grows, by about the pause.
+     */
+    private readonly pauseAfter: (commitMs: number) => number = () => 0,
   ) {}
 
   /** Queues `apply`; resolves after the transaction holding it is durable. */
@@ -74,8 +83,15 @@ export class CommitQueue {
     try {
       while (this.ops.length > 0 || this.jobs.length > 0) {
         const job = this.jobs.shift();
-        if (job) await job().catch(() => {});
-        else await this.runBatch(this.ops.splice(0, this.maxBatch));
+        if (job) {
+          await job().catch(() => {});
+          continue;
+        }
+        const started = performance.now();
+        await this.runBatch(this.ops.splice(0, this.maxBatch));
+        if (this.ops.length === 0) continue;
+        const pause = this.pauseAfter(performance.now() - started);
+        if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
       }
     } finally {
       this.running = false;

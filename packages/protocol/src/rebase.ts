@@ -1,0 +1,262 @@
+import { jsonEqual } from './equal.js';
+import { idKey, keyByOccurrence, nextId } from './ids.js';
+import { findTag, isLegacyTasksFile, tagsOf, type TagData, type TasksFile } from './task.js';
+import { sameTaskFieldValue } from './task-equal.js';
+
+type Fields = Record<string, unknown>;
+
+/** A field both sides changed: the outside writer's value was kept. */
+export interface FieldConflict {
+  tag: string;
+  /** `"5"` or `"5.2"`. */
+  id: string;
+  /** The field, or `*` when one side deleted the task the other changed. */
+  field: string;
+  /** Our value that was overridden (undefined: we deleted the task or the field). */
+  ours: unknown;
+  /** The value kept. */
+  theirs: unknown;
+}
+
+/** The outcome of {@link rebaseTasksFile}. */
+export interface RebaseResult {
+  merged: TasksFile;
+  conflicts: FieldConflict[];
+  /** Tasks of ours that the outside writer's new tasks took the id of, and the ids they got instead. */
+  renumbered: Array<{ tag: string; from: string; to: string }>;
+}
+
+/**
+ * Three-way merge of whole tasks files: `theirs` was written by an outside
+ * writer from the stale version `base`, while `ours` (base plus our commits)
+ * was current. Task Master and whole-file editors do exactly that: they read
+ * a tag, and write the whole tag back later. The result keeps both sides'
+ * changes, per tag, task, subtask and field:
+ *
+ * - a field changed on one side takes that side's value; changed on both to
+ *   different values, the outside writer's (it wrote last), listed in `conflicts`;
+ * - a task created on either side is kept; created on both with the same id,
+ *   theirs keeps the id and ours is renumbered (the next free id);
+ * - a task deleted on one side is deleted, unless the other side changed it:
+ *   then the outside writer's choice stands (listed in `conflicts` as `*`);
+ * - order: theirs, with our new tasks after their predecessor in ours.
+ *
+ * Ids compare by value (`1` and `"1"` are one task), as do dependencies.
+ */
+export function rebaseTasksFile(base: TasksFile, ours: TasksFile, theirs: TasksFile): RebaseResult {
+  const conflicts: FieldConflict[] = [];
+  const renumbered: RebaseResult['renumbered'] = [];
+  // A legacy (untagged) file on every side merges as its one tag; otherwise as tags.
+  if (isLegacyTasksFile(theirs) && isLegacyTasksFile(ours) && isLegacyTasksFile(base)) {
+    return { merged: mergeTag('master', base, ours, theirs, conflicts, renumbered), conflicts, renumbered };
+  }
+  const b = tagsOf(base);
+  const o = tagsOf(ours);
+  const t = tagsOf(theirs);
+  const merged: Record<string, TagData> = {};
+  const put = (tag: string, data: TagData) =>
+    // defineProperty: a tag named `__proto__` must stay a key.
+    Object.defineProperty(merged, tag, { value: data, enumerable: true, writable: true, configurable: true });
+  const names = unique([...Object.keys(t), ...Object.keys(o)]);
+  for (const tag of names) {
+    const bt = findTag(b, tag);
+    const ot = findTag(o, tag);
+    const tt = findTag(t, tag);
+    if (ot && tt) put(tag, mergeTag(tag, bt ?? { tasks: [] }, ot, tt, conflicts, renumbered));
+    else if (tt) {
+      // We deleted the tag (or never had it): theirs stands unless it is the base we deleted.
+      if (!bt || !jsonEqual(bt, tt)) put(tag, tt);
+    } else if (ot) {
+      // They deleted the tag: gone, unless it is new on our side.
+      if (!bt) put(tag, ot);
+      else if (!jsonEqual(bt, ot)) conflicts.push({ tag, id: '*', field: '*', ours: ot, theirs: undefined });
+    }
+  }
+  return { merged: merged as TasksFile, conflicts, renumbered };
+}
+
+/**
+ * How far apart two versions are: the number of task and subtask fields that
+ * differ (a task present on one side only counts its fields), with ids
+ * compared by value. Used to find the version an outside write was made from:
+ * the recent version it differs from least.
+ */
+export function versionDistance(a: TasksFile, b: TasksFile): number {
+  if (a === b) return 0;
+  const ta = tagsOf(a);
+  const tb = tagsOf(b);
+  let n = 0;
+  for (const tag of unique([...Object.keys(ta), ...Object.keys(tb)])) {
+    n += listDistance(findTag(ta, tag)?.tasks ?? [], findTag(tb, tag)?.tasks ?? []);
+  }
+  return n;
+}
+
+function listDistance(a: readonly unknown[], b: readonly unknown[]): number {
+  if (a === b) return 0;
+  const ka = keyByOccurrence(a as Array<Fields & { id: string | number }>);
+  const kb = keyByOccurrence(b as Array<Fields & { id: string | number }>);
+  let n = 0;
+  for (const [key, x] of ka) {
+    const y = kb.get(key);
+    if (!y) n += Object.keys(x).length;
+    else if (x !== y) n += itemDistance(x, y);
+  }
+  for (const [key, y] of kb) if (!ka.has(key)) n += Object.keys(y).length;
+  return n;
+}
+
+function itemDistance(a: Fields, b: Fields): number {
+  let n = 0;
+  for (const key of unique([...Object.keys(a), ...Object.keys(b)])) {
+    if (key === 'subtasks' && Array.isArray(a[key]) && Array.isArray(b[key])) n += listDistance(a[key] as unknown[], b[key] as unknown[]);
+    else if (!sameField(key, a[key], b[key])) n++;
+  }
+  return n;
+}
+
+function mergeTag(tag: string, base: TagData, ours: TagData, theirs: TagData, conflicts: FieldConflict[], renumbered: RebaseResult['renumbered']): TagData {
+  if (ours === theirs) return theirs;
+  if (jsonEqual(ours, base)) return theirs;
+  if (jsonEqual(theirs, base)) return ours;
+  const out: Fields = {};
+  for (const key of unique([...Object.keys(theirs), ...Object.keys(ours)])) {
+    const bv = (base as Fields)[key];
+    const ov = (ours as Fields)[key];
+    const tv = (theirs as Fields)[key];
+    let value: unknown;
+    if (key === 'tasks') value = mergeList(tag, undefined, base.tasks, ours.tasks, theirs.tasks, conflicts, renumbered);
+    else if (jsonEqual(ov, tv) || jsonEqual(bv, ov)) value = tv;
+    else if (jsonEqual(bv, tv)) value = ov;
+    else if (isPlainObject(ov) && isPlainObject(tv)) value = mergeObject(isPlainObject(bv) ? bv : {}, ov, tv);
+    else value = tv; // tag-level fields (metadata.updated…) are bookkeeping: theirs, not a conflict worth reporting
+    if (value !== undefined) out[key] = value;
+  }
+  return out as TagData;
+}
+
+/** Field-wise merge of bookkeeping objects (tag metadata): theirs wins where both changed. */
+function mergeObject(base: Fields, ours: Fields, theirs: Fields): Fields {
+  const out: Fields = {};
+  for (const key of unique([...Object.keys(theirs), ...Object.keys(ours)])) {
+    const value = jsonEqual(base[key], theirs[key]) ? ours[key] : theirs[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+/** Merges a list of tasks (or of one task's subtasks), matched by id value. */
+function mergeList(
+  tag: string,
+  parentId: string | undefined,
+  base: readonly unknown[] | undefined,
+  ours: readonly unknown[],
+  theirs: readonly unknown[],
+  conflicts: FieldConflict[],
+  renumbered: RebaseResult['renumbered'],
+): unknown[] {
+  const b = keyByOccurrence((base ?? []) as Array<Fields & { id: string | number }>);
+  const o = keyByOccurrence(ours as Array<Fields & { id: string | number }>);
+  const t = keyByOccurrence(theirs as Array<Fields & { id: string | number }>);
+  const fullId = (key: string) => (parentId === undefined ? key : `${parentId}.${key}`).replace(/#\d+$/, '');
+  const out: Array<{ key: string; item: Fields }> = [];
+  const ourNew: Array<{ after: string | undefined; item: Fields }> = [];
+
+  for (const [key, ti] of t) {
+    const bi = b.get(key);
+    const oi = o.get(key);
+    if (oi && bi) out.push({ key, item: mergeItem(tag, fullId(key), bi, oi, ti, conflicts, renumbered) });
+    else if (oi && !sameItem(oi, ti)) {
+      // Both sides created this id: theirs keeps it, ours is renumbered below and follows it.
+      out.push({ key, item: ti });
+      ourNew.push({ after: key, item: oi });
+    } else if (!oi && bi) {
+      // We deleted it: it stays deleted unless they changed it.
+      if (sameItem(bi, ti)) continue;
+      conflicts.push({ tag, id: fullId(key), field: '*', ours: undefined, theirs: ti });
+      out.push({ key, item: ti });
+    } else out.push({ key, item: ti });
+  }
+  for (const [key, oi] of o) {
+    if (t.has(key)) continue;
+    const bi = b.get(key);
+    if (!bi) ourNew.push({ after: previousKey(o, key), item: oi });
+    // They deleted it: deleted, unless we changed it — then their delete still wins, and is reported.
+    else if (!sameItem(bi, oi)) conflicts.push({ tag, id: fullId(key), field: '*', ours: oi, theirs: undefined });
+  }
+  for (const { after, item } of ourNew) {
+    let placed = item;
+    if (out.some((e) => sameField('id', e.item.id, item.id))) {
+      const to = nextId(out.map((e) => e.item) as Array<{ id: string | number }>);
+      placed = { ...item, id: typeof item.id === 'string' ? String(to) : to };
+      renumbered.push({ tag, from: fullId(idKey(item.id as string | number)), to: fullId(String(to)) });
+    }
+    // After its predecessor in ours (and our new items already put there); first if it was first; last if they deleted the predecessor.
+    const at = after === undefined ? -1 : out.findIndex((e) => e.key === after);
+    let index = after === undefined ? 0 : at < 0 ? out.length : at + 1;
+    while (out[index]?.key.startsWith('new:')) index++;
+    out.splice(index, 0, { key: `new:${idKey(placed.id as string | number)}`, item: placed });
+  }
+  return out.map((e) => e.item);
+}
+
+function previousKey(items: Map<string, unknown>, key: string): string | undefined {
+  let previous: string | undefined;
+  for (const k of items.keys()) {
+    if (k === key) return previous;
+    previous = k;
+  }
+  return undefined;
+}
+
+/** Field-wise merge of one task or subtask; subtasks merge as a list. */
+function mergeItem(tag: string, id: string, base: Fields, ours: Fields, theirs: Fields, conflicts: FieldConflict[], renumbered: RebaseResult['renumbered']): Fields {
+  if (ours === theirs || sameItem(ours, base)) return theirs;
+  if (sameItem(theirs, base)) return ours;
+  const out: Fields = {};
+  for (const key of unique([...Object.keys(theirs), ...Object.keys(ours)])) {
+    const bv = base[key];
+    const ov = ours[key];
+    const tv = theirs[key];
+    let value: unknown;
+    if (sameField(key, ov, tv) || sameField(key, bv, ov)) value = tv;
+    else if (sameField(key, bv, tv)) value = ov;
+    else if (key === 'subtasks' && Array.isArray(ov) && Array.isArray(tv)) {
+      value = mergeList(tag, id, Array.isArray(bv) ? bv : [], ov, tv, conflicts, renumbered);
+    } else {
+      conflicts.push({ tag, id, field: key, ours: ov, theirs: tv });
+      value = tv;
+    }
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+/** True when two versions of a task (or subtask) differ at most in how ids are written. */
+export function sameTask(a: object, b: object): boolean {
+  return sameItem(a as Fields, b as Fields);
+}
+
+/** Two versions of a task that differ at most in how ids are written. */
+function sameItem(a: Fields, b: Fields): boolean {
+  if (a === b) return true;
+  const keys = unique([...Object.keys(a), ...Object.keys(b)]);
+  return keys.every((key) => sameField(key, a[key], b[key]));
+}
+
+/** Field equality by meaning (ids as ids, Task Master's rewrites ignored: {@link sameTaskFieldValue}); subtasks item by item. */
+function sameField(key: string, a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (key === 'subtasks' && Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((s, i) => isPlainObject(s) && isPlainObject(b[i]) && sameItem(s, b[i] as Fields));
+  }
+  return sameTaskFieldValue(key, a, b);
+}
+
+function isPlainObject(value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function unique(keys: string[]): string[] {
+  return [...new Set(keys)];
+}

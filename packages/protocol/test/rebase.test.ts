@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { rebaseTasksFile, type TaggedTasksFile } from '../src/index.js';
+
+type T = Record<string, unknown>;
+const task = (id: number | string, title: string, extra: T = {}): T => ({ id, title, description: '', status: 'pending', dependencies: [], ...extra });
+const file = (tags: Record<string, T[]>): TaggedTasksFile =>
+  Object.fromEntries(Object.entries(tags).map(([tag, tasks]) => [tag, { tasks, metadata: { created: 'c', updated: 'u', description: tag } }])) as TaggedTasksFile;
+const titles = (f: unknown, tag = 'master') => ((f as Record<string, { tasks: T[] }>)[tag]!.tasks).map((t) => t.title);
+
+describe('rebaseTasksFile: an outside write made from a stale version', () => {
+  const base = file({ master: [task(1, 'One'), task(2, 'Two'), task(3, 'Three')] });
+
+  it('keeps our change to one task and theirs to another', () => {
+    const ours = file({ master: [task(1, 'One'), task(2, 'Two', { details: 'ours' }), task(3, 'Three')] });
+    const theirs = file({ master: [task('1', 'One'), task('2', 'Two'), task('3', 'Three', { status: 'done' })] });
+    const { merged, conflicts } = rebaseTasksFile(base, ours, theirs);
+    const tasks = (merged as TaggedTasksFile).master!.tasks as T[];
+    expect(tasks[1]).toMatchObject({ details: 'ours' });
+    expect(tasks[2]).toMatchObject({ status: 'done' });
+    expect(conflicts).toEqual([]);
+  });
+
+  it('keeps the task we created, which the outside writer never saw', () => {
+    const ours = file({ master: [task(1, 'One'), task(2, 'Two'), task(3, 'Three'), task(4, 'Ours new')] });
+    const theirs = file({ master: [task(1, 'One'), task(2, 'Two', { subtasks: [task(1, 'Their sub')] }), task(3, 'Three')] });
+    const { merged } = rebaseTasksFile(base, ours, theirs);
+    expect(titles(merged)).toEqual(['One', 'Two', 'Three', 'Ours new']);
+    expect(((merged as TaggedTasksFile).master!.tasks[1] as T).subtasks).toHaveLength(1);
+  });
+
+  it('renumbers our new task when theirs took its id, and keeps both', () => {
+    const ours = file({ master: [task(1, 'One'), task(2, 'Two'), task(3, 'Three'), task(4, 'Ours new')] });
+    const theirs = file({ master: [task(1, 'One'), task(2, 'Two'), task(3, 'Three'), task(4, 'Theirs new')] });
+    const { merged, renumbered } = rebaseTasksFile(base, ours, theirs);
+    expect(titles(merged)).toEqual(['One', 'Two', 'Three', 'Theirs new', 'Ours new']);
+    expect(((merged as TaggedTasksFile).master!.tasks[4] as T).id).toBe(5);
+    expect(renumbered).toEqual([{ tag: 'master', from: '4', to: '5' }]);
+  });
+
+  it('lets the outside writer win a field both changed, and reports it', () => {
+    const ours = file({ master: [task(1, 'One'), task(2, 'Ours title'), task(3, 'Three')] });
+    const theirs = file({ master: [task(1, 'One'), task(2, 'Their title'), task(3, 'Three')] });
+    const { merged, conflicts } = rebaseTasksFile(base, ours, theirs);
+    expect(titles(merged)).toEqual(['One', 'Their title', 'Three']);
+    expect(conflicts).toEqual([{ tag: 'master', id: '2', field: 'title', ours: 'Ours title', theirs: 'Their title' }]);
+  });
+
+  it('merges subtasks field by field, including a subtask created on each side', () => {
+    const withSubs = (subs: T[]) => file({ master: [task(1, 'One', { subtasks: subs })] });
+    const b = withSubs([task(1, 'S1')]);
+    const ours = withSubs([task(1, 'S1', { status: 'done' }), task(2, 'Ours sub')]);
+    const theirs = withSubs([task(1, 'S1', { details: 'theirs' }), task(2, 'Their sub')]);
+    const { merged, renumbered } = rebaseTasksFile(b, ours, theirs);
+    const subs = ((merged as TaggedTasksFile).master!.tasks[0] as T).subtasks as T[];
+    expect(subs.map((s) => [s.id, s.title, s.status, s.details])).toEqual([
+      [1, 'S1', 'done', 'theirs'],
+      [2, 'Their sub', 'pending', undefined],
+      [3, 'Ours sub', 'pending', undefined],
+    ]);
+    expect(renumbered).toEqual([{ tag: 'master', from: '1.2', to: '1.3' }]);
+  });
+
+  it('treats 1 and "1" as the same id and the same dependency', () => {
+    const ours = file({ master: [task(1, 'One'), task(2, 'Two', { dependencies: [1] }), task(3, 'Three')] });
+    const theirs = file({ master: [task('1', 'One'), task('2', 'Two', { dependencies: ['1'] }), task('3', 'Three')] });
+    const b = file({ master: [task(1, 'One'), task(2, 'Two', { dependencies: [1] }), task(3, 'Three')] });
+    expect(rebaseTasksFile(b, ours, theirs).conflicts).toEqual([]);
+  });
+
+  it('deletes what one side deleted and the other left alone; a delete against a change keeps the outside writer’s choice', () => {
+    const ours = file({ master: [task(1, 'One'), task(2, 'Two changed'), task(3, 'Three')] });
+    const theirs = file({ master: [task(1, 'One'), task(3, 'Three')] });
+    const { merged, conflicts } = rebaseTasksFile(base, ours, theirs);
+    expect(titles(merged)).toEqual(['One', 'Three']);
+    expect(conflicts).toEqual([expect.objectContaining({ id: '2', field: '*', theirs: undefined })]);
+    const oursDeleted = file({ master: [task(1, 'One'), task(3, 'Three')] });
+    const theirsUnchanged = file({ master: [task(1, 'One'), task(2, 'Two'), task(3, 'Three', { status: 'done' })] });
+    expect(titles(rebaseTasksFile(base, oursDeleted, theirsUnchanged).merged)).toEqual(['One', 'Three']);
+  });
+
+  it('leaves a tag the outside writer did not touch as ours, and theirs as theirs', () => {
+    const b = file({ master: [task(1, 'M')], feature: [task(1, 'F')] });
+    const ours = file({ master: [task(1, 'M ours')], feature: [task(1, 'F')] });
+    const theirs = file({ master: [task(1, 'M')], feature: [task(1, 'F theirs')] });
+    const { merged } = rebaseTasksFile(b, ours, theirs);
+    expect(titles(merged, 'master')).toEqual(['M ours']);
+    expect(titles(merged, 'feature')).toEqual(['F theirs']);
+  });
+
+  it('keeps a tag named __proto__ as a key of the result', () => {
+    const b = JSON.parse('{"__proto__":{"tasks":[]},"master":{"tasks":[]}}');
+    const ours = JSON.parse('{"__proto__":{"tasks":[{"id":1,"title":"x","status":"pending","dependencies":[]}]},"master":{"tasks":[]}}');
+    const theirs = JSON.parse('{"__proto__":{"tasks":[]},"master":{"tasks":[{"id":1,"title":"m","status":"pending","dependencies":[]}]}}');
+    const { merged } = rebaseTasksFile(b, ours, theirs);
+    expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
+    expect(Object.keys(merged).sort()).toEqual(['__proto__', 'master']);
+  });
+});

@@ -1,0 +1,25 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { RawClient, cleanup, makeProject, startServer } from './helpers.js';
+
+afterEach(cleanup);
+
+describe('causal order', () => {
+  it('delivers the events a request caused before its reply, in 100 of 100 requests, with batching on', async () => {
+    // The default batch window: events sent within it of the last send wait for it, replies never did.
+    const server = await startServer(await makeProject(), { batchWindowMs: 25 });
+    const client = await RawClient.connect(server.wsUrl);
+    await client.result('subscribe', { events: ['task.*'] });
+    for (let i = 0; i < 100; i++) {
+      const id = (i % 5) + 1;
+      const before = client.messages.length;
+      const reply = await client.call('task.update', { id, details: `round ${i}` });
+      const revision = (reply.result as { revision: number }).revision;
+      const replyAt = client.messages.indexOf(reply);
+      const eventAt = client.messages.findIndex(
+        (m, at) => at >= before && m.method === 'task.updated' && (m.params as { revision: number; id: string }).id === String(id) && (m.params as { revision: number }).revision <= revision,
+      );
+      expect(eventAt, `round ${i}: event before reply`).toBeGreaterThanOrEqual(0);
+      expect(eventAt).toBeLessThan(replyAt);
+    }
+  });
+});

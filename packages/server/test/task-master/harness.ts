@@ -1,0 +1,323 @@
+import { spawn } from 'node:child_process';
+import { existsSync, realpathSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { register, type RawClient } from '../helpers.js';
+
+/** The repository root: this file is packages/server/test/task-master/harness.ts. */
+export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+
+/** The version .ci/task-master-setup.sh pins; the clobbering behaviour these tests reproduce is this version's. */
+export const TASK_MASTER_VERSION = '0.43.1';
+
+const BIN = join(REPO_ROOT, '.tools', 'task-master', 'node_modules', '.bin', 'task-master');
+
+/**
+ * The Task Master CLI's script. A missing install fails the test with the fix
+ * spelled out: skipping would let CI pass without ever running Task Master
+ * beside the server, which is the whole point of these tests.
+ */
+export function taskMasterScript(): string {
+  if (!existsSync(BIN)) {
+    throw new Error(
+      `Task Master CLI (task-master-ai ${TASK_MASTER_VERSION}) is not installed at .tools/task-master. ` +
+        'Run `bash .ci/task-master-setup.sh` from the repository root (CI runs it before the tests).',
+    );
+  }
+  // Run with our own node (process.execPath) rather than the bin's `#!/usr/bin/env node`,
+  // so the tests never depend on which node PATH finds first.
+  return realpathSync(BIN);
+}
+
+export const tasksFile = (root: string) => join(root, '.taskmaster', 'tasks', 'tasks.json');
+
+/** What one Task Master command did. */
+export interface TaskMasterRun {
+  /** Exit code; null when it was killed (timeout). */
+  code: number | null;
+  /** Output without ANSI escapes. */
+  stdout: string;
+  stderr: string;
+  /** Wall time, ms. */
+  ms: number;
+  args: string[];
+}
+
+const homes = new Map<string, Promise<string>>();
+
+/**
+ * A scratch HOME per project: Task Master keeps auth, update checks and
+ * telemetry ids under HOME, and must never read or write the developer's.
+ * Removed at the tests' cleanup.
+ */
+function scratchHome(root: string): Promise<string> {
+  let home = homes.get(root);
+  if (!home) {
+    home = mkdtemp(join(tmpdir(), 'tm-home-'));
+    homes.set(root, home);
+    const made = home;
+    register(async () => {
+      homes.delete(root);
+      await rm(await made, { recursive: true, force: true });
+    });
+  }
+  return home;
+}
+
+const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
+
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI, '');
+}
+
+/**
+ * Runs the real Task Master CLI in `root` (it finds the project by walking up
+ * to `.taskmaster`), arguments passed as argv — never through a shell, so
+ * titles with spaces or quotes arrive as written.
+ */
+export async function runTaskMaster(root: string, args: string[], { timeoutMs = 60_000 }: { timeoutMs?: number } = {}): Promise<TaskMasterRun> {
+  const script = taskMasterScript();
+  const home = await scratchHome(root);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOME: home,
+    USERPROFILE: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_CACHE_HOME: join(home, '.cache'),
+    XDG_DATA_HOME: join(home, '.local', 'share'),
+    TASKMASTER_SKIP_AUTO_UPDATE: '1',
+    NO_COLOR: '1',
+    FORCE_COLOR: '0',
+  };
+  // Task Master honours this variable before its walk up from cwd; a developer's
+  // setting (our own start script reads it too) would send it to another project.
+  delete env.TASK_MASTER_PROJECT_ROOT;
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const timer = setTimeout(() => {
+      stderr += `\n[harness] killed after ${timeoutMs} ms\n`;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout: stripAnsi(stdout), stderr: stripAnsi(stderr), ms: Math.round(performance.now() - started), args });
+    });
+  });
+}
+
+/**
+ * Whether a run failed to get tasks.json's lock. Task Master has two lock code
+ * paths: `writeJSON`'s `wx` file ("Failed to acquire lock … after 5 attempts")
+ * and tm-core's proper-lockfile ("Lock file is already being held", ELOCKED).
+ */
+export function lockFailure(run: TaskMasterRun): string | undefined {
+  const m = /Failed to acquire lock[^\n]*|Lock file is already being held[^\n]*|ELOCKED[^\n]*/i.exec(`${run.stdout}\n${run.stderr}`);
+  return m?.[0];
+}
+
+/**
+ * A one-line account of a run, for assertion messages: its failure lines when
+ * there are any (tm-core's set-status reports a lock it could not get only as
+ * "Failed to update task status for N"), else its last lines; box drawing dropped.
+ */
+export function describeRun(run: TaskMasterRun): string {
+  const lines = `${run.stderr}\n${run.stdout}`
+    .split('\n')
+    .map((l) => l.replace(/[│╭╮╰╯─✅]/g, '').trim())
+    .filter(Boolean);
+  const failing = lines.filter((l) => /fail|error|lock|not found|invalid|killed/i.test(l));
+  const said = [...new Set(failing.length ? failing : lines.slice(-2))].slice(0, 4).join(' | ');
+  return `task-master ${run.args.join(' ')} → code ${run.code} in ${run.ms} ms${said ? `: ${said}` : ''}`;
+}
+
+export type Json = Record<string, unknown>;
+export interface NormalTask extends Json {
+  id: string;
+  dependencies: string[];
+  subtasks: NormalTask[];
+}
+export type NormalFile = Record<string, { tasks: NormalTask[]; metadata?: Json }>;
+
+/**
+ * Task Master flips ids and dependencies between `1` and `"1"` on every write
+ * (tm-core writes strings, `writeJSON` numbers); neither is a change a user
+ * sees, so comparisons use strings throughout.
+ */
+export function normalise(file: unknown): NormalFile {
+  const data = file as Record<string, { tasks?: Json[]; metadata?: Json }>;
+  // A legacy file ({tasks: [...]}) is Task Master's `master` tag.
+  const tagged: Record<string, { tasks?: Json[]; metadata?: Json }> = Array.isArray((data as { tasks?: unknown }).tasks)
+    ? { master: data as { tasks?: Json[] } }
+    : data;
+  const task = (t: Json): NormalTask => ({
+    ...t,
+    id: String(t.id),
+    dependencies: ((t.dependencies as unknown[] | undefined) ?? []).map(String),
+    subtasks: ((t.subtasks as Json[] | undefined) ?? []).map(task),
+  });
+  const out: NormalFile = {};
+  for (const [tag, value] of Object.entries(tagged)) {
+    if (!value || !Array.isArray(value.tasks)) continue;
+    out[tag] = { ...value, tasks: value.tasks.map(task) };
+  }
+  return out;
+}
+
+/** tasks.json parsed, ids and dependencies as strings. */
+export async function readNormalised(root: string): Promise<NormalFile> {
+  return normalise(JSON.parse(await readFile(tasksFile(root), 'utf8')));
+}
+
+/** Task `id` of `tag` in a normalised file (throws when absent, naming it). */
+export function taskOf(file: NormalFile, tag: string, id: string | number): NormalTask {
+  const found = file[tag]?.tasks.find((t) => t.id === String(id));
+  if (!found) throw new Error(`no task ${id} in tag ${tag}`);
+  return found;
+}
+
+/**
+ * Resolves once `client` has received nothing for `quietMs` (the server has
+ * settled after an outside write: watcher debounce, a rebase write and its
+ * events), or after `maxMs` regardless.
+ */
+export async function quiet(client: RawClient, quietMs = 800, maxMs = 15_000): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let seen = client.messages.length;
+  let since = Date.now();
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    if (client.messages.length !== seen) {
+      seen = client.messages.length;
+      since = Date.now();
+    } else if (Date.now() - since >= quietMs) return;
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** One edit an outside writer makes to its (stale) copy: set fields of task `id` in `tag`. */
+export interface OutsideEdit {
+  tag: string;
+  id: number | string;
+  set: Json;
+}
+
+export interface OutsideWriterOptions {
+  /** Edits applied to the copy read at start. */
+  edits?: OutsideEdit[];
+  /** Write back exactly the bytes read at start (an undo, `git checkout` of that version). */
+  verbatim?: boolean;
+  /** Take Task Master's `wx` lock file around the write, with its retries. */
+  lock?: boolean;
+}
+
+/** A child process that read tasks.json and writes it back when told. */
+export interface OutsideWriter {
+  /** Writes now; resolves once the file is renamed into place (rejects if it failed, e.g. on the lock). */
+  write(): Promise<void>;
+}
+
+/**
+ * The child: mimics Task Master's clobber deterministically. It reads the whole
+ * file, says so, waits for a line on stdin (while the server commits changes),
+ * then writes its stale copy plus its own edits back over the file via a temp
+ * file and rename, as Task Master does — optionally inside Task Master's `wx`
+ * lock (5 tries, 100·2^n ms apart). Plain JS: a bare node child cannot run
+ * TypeScript.
+ */
+const OUTSIDE_WRITER = String.raw`
+import fs from 'node:fs';
+import path from 'node:path';
+const [file, optionsJson] = process.argv.slice(1);
+const options = JSON.parse(optionsJson);
+const bytes = fs.readFileSync(file);
+process.stdout.write('read\n');
+process.stdin.setEncoding('utf8');
+let input = '';
+process.stdin.on('data', (chunk) => {
+  input += chunk;
+  if (!input.includes('\n')) return;
+  process.stdin.pause();
+  try {
+    write();
+    process.stdout.write('written\n');
+    process.exit(0);
+  } catch (err) {
+    process.stderr.write(String(err && err.message || err) + '\n');
+    process.exit(1);
+  }
+});
+function write() {
+  let text;
+  if (options.verbatim) text = bytes;
+  else {
+    const data = JSON.parse(bytes.toString('utf8'));
+    for (const edit of options.edits || []) {
+      const tasks = Array.isArray(data.tasks) && edit.tag === 'master' ? data.tasks : data[edit.tag].tasks;
+      const task = tasks.find((t) => String(t.id) === String(edit.id));
+      if (!task) throw new Error('outside writer: no task ' + edit.id + ' in ' + edit.tag);
+      Object.assign(task, edit.set);
+    }
+    text = JSON.stringify(data, null, 2);
+  }
+  const lock = file + '.lock';
+  let locked = false;
+  if (options.lock) {
+    for (let attempt = 0; attempt < 5 && !locked; attempt++) {
+      try {
+        fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, timestamp: Date.now() }), { flag: 'wx' });
+        locked = true;
+      } catch (err) {
+        if (err.code !== 'EEXIST') throw err;
+        if (attempt < 4) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100 * 2 ** attempt);
+      }
+    }
+    if (!locked) throw new Error('Failed to acquire lock on ' + file + ' after 5 attempts');
+  }
+  try {
+    const tmp = path.join(path.dirname(file), '.tasks.json.tmp.' + process.pid);
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, file);
+  } finally {
+    if (locked) fs.unlinkSync(lock);
+  }
+}
+`;
+
+/** Starts an outside writer on `root`'s tasks.json; resolves once it has read the file. */
+export async function startOutsideWriter(root: string, options: OutsideWriterOptions): Promise<OutsideWriter> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', OUTSIDE_WRITER, tasksFile(root), JSON.stringify(options)], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  register(async () => child.kill('SIGKILL'));
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (c: string) => {
+      stdout += c;
+      if (stdout.includes('read\n')) resolve();
+    });
+    void exited.then((code) => reject(new Error(`outside writer exited (${code}) before reading: ${stderr}`)));
+  });
+  return {
+    async write() {
+      child.stdin.write('go\n');
+      const code = await exited;
+      if (code !== 0 || !stdout.includes('written\n')) throw new Error(`outside writer failed (${code}): ${stderr.trim()}`);
+    },
+  };
+}

@@ -1,0 +1,198 @@
+import { readFile } from 'node:fs/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RawClient, cleanup, makeProject, smallFile, startServer } from '../helpers.js';
+import {
+  describeRun,
+  lockFailure,
+  normalise,
+  quiet,
+  readNormalised,
+  runTaskMaster,
+  startOutsideWriter,
+  taskOf,
+  tasksFile,
+  type NormalFile,
+} from './harness.js';
+
+/*
+ * An outside writer that read tasks.json before one of our commits and then
+ * writes its whole copy back (Task Master's writeJSON does exactly that with a
+ * tag) must not take our commit with it. These tests drive a small child
+ * process that clobbers on cue, so each case is deterministic and fast; the
+ * real Task Master appears in the last one only.
+ */
+
+afterEach(cleanup);
+
+type Event = { event: string; params: Record<string, unknown> };
+
+/** Two tags: `master` (6 tasks, task 1 with a subtask) and `feature` (3 tasks). */
+function twoTags(): unknown {
+  const master = (smallFile(6) as { master: unknown }).master;
+  const feature = {
+    tasks: [1, 2, 3].map((id) => ({
+      id,
+      title: `Feature ${id}`,
+      description: '',
+      details: '',
+      testStrategy: '',
+      status: 'pending',
+      priority: 'medium',
+      dependencies: [],
+      subtasks: [],
+    })),
+    metadata: { created: '2025-01-01T00:00:00.000Z', updated: '2025-01-01T00:00:00.000Z', description: 'Feature branch tasks' },
+  };
+  return { master, feature };
+}
+
+/** A project with the server on it (no token: that default is changing elsewhere) and a client subscribed to everything. */
+async function serving(tasks: unknown = twoTags()) {
+  const root = await makeProject(tasks);
+  const server = await startServer(root, { token: false });
+  const watcher = await RawClient.connect(server.wsUrl);
+  await watcher.result('subscribe', { events: ['*'] });
+  const writer = await RawClient.connect(server.wsUrl);
+  return { root, server, watcher, writer };
+}
+
+/** Task events (and conflicts) the watcher received from message index `from` on. */
+function eventsSince(client: RawClient, from: number): Event[] {
+  return client.messages
+    .slice(from)
+    .filter((m) => m.jsonrpc === '2.0' && 'method' in m && !('id' in m))
+    .map((m) => ({ event: m.method as string, params: m.params as Record<string, unknown> }))
+    .filter((e) => e.event.startsWith('task.') || e.event === 'sync.conflict');
+}
+
+const summary = (events: Event[]) => events.map((e) => `${e.event}:${e.params.tag}/${e.params.id}`);
+
+/**
+ * Waits for the server to adopt the outside write (a file.changed after `from`:
+ * `external`, or `server` for a rewrite of it — either way the file moved) and
+ * then to settle.
+ */
+async function settled(client: RawClient, from: number): Promise<void> {
+  await client.waitFor((m) => m.method === 'file.changed' && client.messages.indexOf(m) >= from, 10_000);
+  await quiet(client);
+}
+
+describe('an outside write made from a stale read', () => {
+  it('keeps our committed change to task 3 when the stale write edits task 5; clients hear of task 5 only', async () => {
+    const { root, watcher, writer } = await serving();
+    // Reads the version before our change, as Task Master reads before taking the lock.
+    const outside = await startOutsideWriter(root, { edits: [{ tag: 'master', id: 5, set: { title: 'Theirs on 5' } }], lock: true });
+    await writer.result('task.update', { id: 3, tag: 'master', title: 'Ours on 3' });
+    await quiet(watcher, 300);
+
+    const mark = watcher.messages.length;
+    await outside.write();
+    await settled(watcher, mark);
+
+    const file = await readNormalised(root);
+    expect({ 3: taskOf(file, 'master', 3).title, 5: taskOf(file, 'master', 5).title }).toEqual({ 3: 'Ours on 3', 5: 'Theirs on 5' });
+    const after = eventsSince(watcher, mark);
+    // Exactly their change: no revert of task 3 (and no re-apply after one).
+    expect(summary(after)).toEqual(['task.updated:master/5']);
+    expect(after[0]!.params).toMatchObject({ changed: ['title'], task: { title: 'Theirs on 5' } });
+    const served = await writer.result<{ task: { title: string } }>('task.get', { id: 3, tag: 'master' });
+    expect(served.task.title).toBe('Ours on 3');
+  });
+
+  it('takes an exact older version (an undo, a git checkout) as it is, and tells clients of the revert', async () => {
+    const { root, watcher, writer } = await serving();
+    const before = await readFile(tasksFile(root));
+    const outside = await startOutsideWriter(root, { verbatim: true });
+    await writer.result('task.update', { id: 3, tag: 'master', title: 'Ours on 3' });
+    await quiet(watcher, 300);
+
+    const mark = watcher.messages.length;
+    await outside.write();
+    await settled(watcher, mark);
+
+    // Byte for byte the old version: nothing merged back into it.
+    expect((await readFile(tasksFile(root))).equals(before)).toBe(true);
+    const after = eventsSince(watcher, mark);
+    expect(summary(after)).toEqual(['task.updated:master/3']);
+    expect(after[0]!.params).toMatchObject({ changed: ['title'], task: { title: 'Task 3' } });
+    const served = await writer.result<{ task: { title: string } }>('task.get', { id: 3, tag: 'master' });
+    expect(served.task.title).toBe('Task 3');
+  });
+
+  it('lets the outside writer win a field both sides changed, keeps our other field, and sends sync.conflict with both values', async () => {
+    const { root, watcher, writer } = await serving();
+    const outside = await startOutsideWriter(root, { edits: [{ tag: 'master', id: 3, set: { title: 'Theirs on 3' } }] });
+    await writer.result('task.update', { id: 3, tag: 'master', changes: { title: 'Ours on 3', priority: 'high' } });
+    await quiet(watcher, 300);
+
+    const mark = watcher.messages.length;
+    await outside.write();
+    await settled(watcher, mark);
+
+    const task = taskOf(await readNormalised(root), 'master', 3);
+    expect({ title: task.title, priority: task.priority }).toEqual({ title: 'Theirs on 3', priority: 'high' });
+    const after = eventsSince(watcher, mark);
+    const conflicts = after.filter((e) => e.event === 'sync.conflict');
+    expect(conflicts).toHaveLength(1);
+    expect(conflicts[0]!.params).toMatchObject({
+      tag: 'master',
+      id: '3',
+      fields: ['title'],
+      ours: { title: 'Ours on 3' },
+      theirs: { title: 'Theirs on 3' },
+    });
+    // Clients move to the outside value; our priority was never taken away.
+    const updates = after.filter((e) => e.event.startsWith('task.'));
+    expect(summary(updates)).toEqual(['task.updated:master/3']);
+    expect(updates[0]!.params).toMatchObject({ changed: ['title'], task: { title: 'Theirs on 3', priority: 'high' } });
+  });
+
+  it('keeps both when the outside write changed tag feature while we changed tag master, each tag untouched otherwise', async () => {
+    const { root, watcher, writer } = await serving();
+    const outside = await startOutsideWriter(root, { edits: [{ tag: 'feature', id: 2, set: { title: 'Theirs on feature 2' } }] });
+    await writer.result('task.update', { id: 2, tag: 'master', title: 'Ours on master 2' });
+    await quiet(watcher, 300);
+    // Our version of master, as committed, before the outside write.
+    const ours = await readNormalised(root);
+
+    const mark = watcher.messages.length;
+    await outside.write();
+    await settled(watcher, mark);
+
+    const file = await readNormalised(root);
+    const expectedFeature = normalise(twoTags()).feature!;
+    expectedFeature.tasks[1] = { ...expectedFeature.tasks[1]!, title: 'Theirs on feature 2' };
+    expect(file.master!.tasks).toEqual(ours.master!.tasks);
+    expect(file.feature!.tasks).toEqual(expectedFeature.tasks);
+    expect(summary(eventsSince(watcher, mark))).toEqual(['task.updated:feature/2']);
+  });
+});
+
+describe('the real Task Master on the real fixture', () => {
+  it('set-status of one task yields that task’s events only, not one per id Task Master flipped', async () => {
+    const root = await makeProject('fixture');
+    const server = await startServer(root, { token: false });
+    const watcher = await RawClient.connect(server.wsUrl);
+    await watcher.result('subscribe', { events: ['*'] });
+    const before: NormalFile = await readNormalised(root);
+    // A master task that is not yet in review, so the change is real.
+    const target = before.master!.tasks.find((t) => t.status !== 'review' && t.subtasks.length === 0)!;
+    const from = target.status as string;
+
+    const mark = watcher.messages.length;
+    const run = await runTaskMaster(root, ['set-status', `--id=${target.id}`, '--status=review']);
+    expect(run.code, describeRun(run)).toBe(0);
+    expect(lockFailure(run), describeRun(run)).toBeUndefined();
+    await settled(watcher, mark);
+
+    const after = eventsSince(watcher, mark);
+    // Counted first, so a failure reads "600 events for 628 tasks" instead of listing them all.
+    const touched = [...new Set(after.map((e) => String(e.params.id)))];
+    expect(after.length, `${after.length} events for ${touched.length} tasks/subtasks (${touched.slice(0, 6).join(', ')}…)`).toBe(2);
+    // What a status change makes in this codebase: task.updated (with `status`) and task.status.changed, for that task.
+    expect(summary(after).sort()).toEqual([`task.status.changed:master/${target.id}`, `task.updated:master/${target.id}`]);
+    expect(after.find((e) => e.event === 'task.status.changed')!.params).toMatchObject({ from, to: 'review' });
+    expect(after.find((e) => e.event === 'task.updated')!.params.changed).toContain('status');
+    expect(taskOf(await readNormalised(root), 'master', target.id).status).toBe('review');
+  }, 90_000);
+});
