@@ -17,6 +17,8 @@ const FIXES: Record<number, string> = {
 };
 
 const NOT_FOUND_FIX = "run 'taskmaster list' (add --tag <tag> for another tag) or 'taskmaster history list' to see what exists";
+/** For a tasks.json that cannot be read as a whole (bad JSON, not a tasks file): the command was not at fault. */
+const BAD_FILE_FIX = "fix tasks.json at that place, or go back to a snapshot: 'taskmaster history list', then 'taskmaster history restore <id>'";
 
 interface CodedError {
   code: number;
@@ -48,7 +50,7 @@ export function reportError(err: unknown, json = false): ExitCode {
   } else if (isCoded(err)) {
     code = err.code;
     message = err.message;
-    fix = / not found/.test(message) ? NOT_FOUND_FIX : FIXES[code];
+    fix = / not found/.test(message) ? NOT_FOUND_FIX : /^tasks\.json(: | is not valid JSON)/.test(message) ? BAD_FILE_FIX : FIXES[code];
     exitCode = exitCodeFor(code);
   } else if (isFileSystemError(err)) {
     code = 1005;

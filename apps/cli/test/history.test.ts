@@ -13,7 +13,9 @@ describe('taskmaster history', () => {
 
     const { snapshots } = await runJson(['history', 'list'], dir);
     expect(snapshots.length).toBeGreaterThan(0);
-    for (const s of snapshots) expect(s).toEqual({ id: expect.any(String), createdAt: expect.any(String), bytes: expect.any(Number) });
+    for (const s of snapshots) {
+      expect(s).toEqual({ id: expect.any(String), createdAt: expect.any(String), bytes: expect.any(Number), op: 'task.create', ids: [expect.any(String)], actor: 'cli', tag: 'master' });
+    }
     const human = await run(['history'], dir);
     expect(human.stdout).toContain(snapshots[0].id);
 

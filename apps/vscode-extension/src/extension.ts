@@ -99,6 +99,13 @@ export function activate(context: vscode.ExtensionContext): void {
       if (message.event === 'file.invalid') {
         const { message: reason } = message.payload as { message: string };
         void vscode.window.showWarningMessage(`TaskMaster: the tasks file is invalid (${reason}); the last good version is shown. Fix the file and save.`);
+      } else if (message.event === 'file.missing') {
+        void vscode.window.showWarningMessage(
+          'TaskMaster: tasks.json is missing; the last good version is shown and changes are refused until it is back (restore it from git, or with "taskmaster history restore").',
+        );
+      } else if (message.event === 'sync.conflict') {
+        const { id, fields } = message.payload as { id: string; fields: string[] };
+        void vscode.window.showInformationMessage(`TaskMaster: another program changed task ${id} (${fields.join(', ')}) at the same time; its version was kept.`);
       }
     }),
     connection.onDidChangeState(updateChrome),

@@ -17,3 +17,4 @@ export * from './rebase.js';
 export * from './apply-change.js';
 export * from './assert-never.js';
 export * from './task-equal.js';
+export * from './tag-problems.js';

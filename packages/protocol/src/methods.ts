@@ -107,6 +107,11 @@ const SnapshotInfoSchema = z.object({
   id: z.string(),
   createdAt: z.string(),
   bytes: z.number().int(),
+  /** The change that followed the snapshot (absent for snapshots older than compression): operation, task ids, actor, tag. */
+  op: z.string().optional(),
+  ids: z.array(z.string()).optional(),
+  actor: z.string().optional(),
+  tag: z.string().optional(),
 });
 
 const noParams = z.object({}).strict().optional();

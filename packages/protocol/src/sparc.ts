@@ -15,6 +15,41 @@ export const SparcMappingsSchema = z
   .loose();
 export type SparcMappings = z.infer<typeof SparcMappingsSchema>;
 
+/**
+ * What SPARC is, in one line for help texts and `show`: the methodology's five
+ * phases, and what a mode is here — the agent role a task is best handed to.
+ */
+export const SPARC_SUMMARY = 'SPARC: Specification, Pseudocode, Architecture, Refinement, Completion; a mode is the agent role suited to a task';
+
+/**
+ * The SPARC modes (the agent roles of the SPARC tool set, e.g. Roo Code's and
+ * claude-flow's `.roomodes`): the only values a mapping may name.
+ */
+export const SPARC_MODES = [
+  'sparc',
+  'spec-pseudocode',
+  'architect',
+  'code',
+  'tdd',
+  'debug',
+  'security-review',
+  'docs-writer',
+  'integration',
+  'post-deployment-monitoring-mode',
+  'refinement-optimization-mode',
+  'ask',
+  'devops',
+  'tutorial',
+  'supabase-admin',
+  'mcp',
+] as const;
+export type SparcMode = (typeof SPARC_MODES)[number];
+
+/** True when `mode` is one of {@link SPARC_MODES}. */
+export function isSparcMode(mode: string): mode is SparcMode {
+  return (SPARC_MODES as readonly string[]).includes(mode);
+}
+
 /** The mappings `taskmaster init` writes. */
 export const DEFAULT_SPARC_MAPPINGS = {
   version: 1,
@@ -38,7 +73,7 @@ export const DEFAULT_SPARC_MAPPINGS = {
     integrat: 'integration',
   },
   default: 'code',
-} satisfies SparcMappings;
+} satisfies SparcMappings & { byType: Record<string, SparcMode>; byKeyword: Record<string, SparcMode>; default: SparcMode };
 
 /** A task's SPARC mode and why. */
 export interface SparcMatch {

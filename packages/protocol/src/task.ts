@@ -183,13 +183,31 @@ export function validateTasksFile(data: unknown): TasksFile {
  * Parses the text of a tasks file and validates it (unless `trusted`: text we
  * wrote ourselves). Throws TaskmasterError -32700 with `{line, column}` for
  * bad JSON, -32602 naming the first bad path for a wrong shape. Messages name
- * places, never the file's contents.
+ * places, never the file's contents. To load a file in which one tag is
+ * broken without failing the others, see `parseTasksFileTextByTag`.
  */
 export function parseTasksFileText(text: string, name: string, trusted = false): TasksFile {
-  let data: unknown;
+  const data = parseTasksJson(text, name);
+  if (trusted) return data as TasksFile;
+  // Before anything walks it recursively (validation, freezing, diffing, stringify).
+  assertNotTooDeep(data, name);
+  try {
+    return validateTasksFile(data);
+  } catch (err) {
+    const issues = issuesOf(err);
+    if (!issues) throw err;
+    throw invalidFromIssues(issues, `${name}: `);
+  }
+}
+
+/**
+ * The JSON value of a tasks file's text (a byte-order mark allowed); -32700
+ * with `{line, column}` when it is not JSON. Validates nothing.
+ */
+export function parseTasksJson(text: string, name: string): unknown {
   try {
     // Editors on Windows may save a byte-order mark, which JSON.parse rejects.
-    data = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch {
     const problem = findJsonSyntaxError(text);
     const where = problem ? ` at line ${problem.line}, column ${problem.column}: ${problem.reason}` : '';
@@ -199,14 +217,9 @@ export function parseTasksFileText(text: string, name: string, trusted = false):
       problem ? { line: problem.line, column: problem.column } : undefined,
     );
   }
-  if (trusted) return data as TasksFile;
-  // Before anything walks it recursively (validation, freezing, diffing, stringify).
+}
+
+/** -32602 for a value nested deeper than anything may walk recursively. */
+export function assertNotTooDeep(data: unknown, name: string): void {
   if (exceedsJsonDepth(data)) throw new TaskmasterError(ErrorCode.InvalidParams, `${name}: ${tooDeepMessage('the file')}`);
-  try {
-    return validateTasksFile(data);
-  } catch (err) {
-    const issues = issuesOf(err);
-    if (!issues) throw err;
-    throw invalidFromIssues(issues, `${name}: `);
-  }
 }

@@ -1,31 +1,42 @@
 import { z } from 'zod';
-import { isLegacyTasksFile, TagMetadataSchema, TaskSchema, validateTasksFile, type TagData, type TasksFile } from './task.js';
+import { isLegacyTasksFile, TagDataSchema, TaggedTasksFileSchema, TagMetadataSchema, TaskSchema, validateTasksFile, type TagData, type TasksFile } from './task.js';
 
 /** A tag with its tasks left unchecked: they are checked one by one, and only the new ones. */
 const TagShellSchema = z.object({ tasks: z.array(z.unknown()), metadata: TagMetadataSchema.optional() }).loose();
 
 /**
- * Validates `after`, a new version of the valid file `before`, checking only
- * what is not shared with `before`: with copy-on-write edits, a tag or task
- * object found in `before` is unchanged and was valid there. Same result and
- * same issue paths as {@link validateTasksFile}; throws a ZodError when invalid.
+ * Validates `after`, a new version of the file `before`, checking only what
+ * is not shared with `before`: with copy-on-write edits, a tag or task object
+ * found in `before` is unchanged and was valid there. Tags named in
+ * `brokenTags` were not valid in `before`: left untouched, they are not
+ * checked (they go back to the file as they were); touched, they are checked
+ * whole. Same issue paths as {@link validateTasksFile}; throws a ZodError when invalid.
  */
-export function validateTasksFileChange(before: TasksFile | undefined, after: unknown): TasksFile {
+export function validateTasksFileChange(before: TasksFile | undefined, after: unknown, brokenTags: ReadonlyArray<{ tag: string }> = []): TasksFile {
   if (before === after) return after as TasksFile;
   if (!before || typeof after !== 'object' || after === null || Array.isArray(after)) return validateTasksFile(after);
   if (isLegacyTasksFile(before) !== isLegacyTasksFile(after)) return validateTasksFile(after);
+  const broken = new Set(brokenTags.map((p) => p.tag));
   if (isLegacyTasksFile(after)) {
-    checkTag(before as TagData, after, []);
+    if (broken.size > 0) checkWhole(TagDataSchema, after, []);
+    else checkTag(before as TagData, after, []);
     return after;
   }
   const old = before as Record<string, TagData>;
   const tags = after as Record<string, unknown>;
   for (const tag of Object.keys(tags)) {
-    // A new tag name is checked with the whole file, so the record's key rule applies as before.
-    if (!Object.prototype.hasOwnProperty.call(old, tag)) return validateTasksFile(after);
-    if (tags[tag] !== old[tag]) checkTag(old[tag]!, tags[tag], [tag]);
+    if (tags[tag] === old[tag] && Object.prototype.hasOwnProperty.call(old, tag)) continue;
+    // A new tag is checked with the record's key rule; a broken one whole, since none of its old objects can be trusted.
+    if (!Object.prototype.hasOwnProperty.call(old, tag)) checkWhole(TaggedTasksFileSchema, Object.fromEntries([[tag, tags[tag]]]), []);
+    else if (broken.has(tag)) checkWhole(TagDataSchema, tags[tag], [tag]);
+    else checkTag(old[tag]!, tags[tag], [tag]);
   }
   return after as TasksFile;
+}
+
+function checkWhole(schema: z.ZodType, value: unknown, path: PropertyKey[]): void {
+  const result = schema.safeParse(value);
+  if (!result.success) throw withPath(result.error, path);
 }
 
 function checkTag(before: TagData, after: unknown, path: PropertyKey[]): void {

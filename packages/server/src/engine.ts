@@ -11,7 +11,7 @@ import {
   type TaskChange,
   type TasksFile,
 } from '@taskmaster/protocol';
-import { openStore, StaleVersionError, type ReadResult, type Store } from '@taskmaster/store';
+import { openStore, StaleVersionError, type ReadResult, type Store, type WriteSession } from '@taskmaster/store';
 import { watchTasks, type TasksWatcher } from '@taskmaster/watcher';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
 import { generateToken } from './token.js';
@@ -54,8 +54,6 @@ export class SyncEngine {
   private refreshQueued = false;
   private closing = false;
   private tagCache: { tag: string; at: number } | undefined;
-  /** Set while one of our commits runs, and whether its change was announced early (see {@link announceEarly}). */
-  private inFlight: { announced: boolean } | undefined;
 
   private constructor(
     readonly store: Store,
@@ -76,16 +74,10 @@ export class SyncEngine {
         `no .taskmaster directory in ${given.root}; run "taskmaster init" there first`,
       );
     }
-    let engine: SyncEngine | undefined;
-    const store = await openStore(given.root, {
-      actor: 'server',
-      // Tell the watcher before the write lands, so our own writes never come back as events.
-      onWillWrite: (hash, data) => engine?.watcher?.noteOwnWrite(hash, data),
-      onValidated: (data, change) => engine?.announceEarly(data, change),
-    });
+    const store = await openStore(given.root, { actor: 'server' });
     const options = resolveOptions(given, store.config, generateToken);
     const first = await store.read();
-    engine = new SyncEngine(store, options, { data: first.data, hash: first.hash });
+    const engine = new SyncEngine(store, options, { data: first.data, hash: first.hash });
     await engine.startWatching();
     return engine;
   }
@@ -109,49 +101,36 @@ export class SyncEngine {
   }
 
   /**
-   * Makes `data` the current version: diffs it against the version clients
-   * hold, gives each change a revision and broadcasts them, then `file.changed`
-   * unless `announceFile` is false (the file does not hold `data` yet, or again).
+   * Makes `data`, which the file now holds, the current version: clients get
+   * the task events from the version they hold, then `file.changed`, in one
+   * message. For versions that reach the file whole: outside writes, restores.
    */
-  adopt(
-    data: TasksFile,
-    hash: string | undefined,
-    source: 'server' | 'external',
-    known?: { from: string; changes: TaskChange[] },
-    announceFile = true,
-  ): Adopted {
-    if (hash !== undefined && hash === this.doc.hash) return { revision: this.revision, changes: [] };
-    // A diff the store already made from the very version clients hold is reused, not redone.
-    const changes = known && known.from === this.doc.hash ? known.changes : diffTasksFiles(this.doc.data, data);
-    this.doc = { data, hash };
-    // A version announced before it is on disk is recorded once the file holds it, with what it changed.
-    this.unrecorded.push(...changes);
-    if (hash !== undefined) {
-      this.recent.add(data, hash, this.unrecorded.map((c) => [c.payload.tag, c.payload.id] as const));
-      this.unrecorded = [];
-    }
-    const out: OutgoingEvent[] = [];
-    for (const change of changes) {
-      const e = this.changeLog.append((revision) => ({ event: change.event, payload: { ...change.payload, revision } }) as AnyEvent);
-      out.push(new OutgoingEvent(e.event, e.payload));
-    }
-    if (announceFile && hash !== undefined) out.push(this.fileChanged(source, hash));
-    this.publish(out);
+  takeVersion(data: TasksFile, hash: string, source: 'server' | 'external'): Adopted {
+    if (hash === this.doc.hash) return { revision: this.revision, changes: [] };
+    const changes = diffTasksFiles(this.doc.data, data);
+    this.publish([...this.announced(data, changes), this.fileHolds(data, hash, source)]);
     return { revision: this.revision, changes };
   }
 
   /**
-   * Called by the store when a commit of ours has validated its change under
-   * the lock, before writing it: the task events go out now, so clients need
-   * not wait for the disk. `file.changed` waits for the rename, and the
-   * writer's reply for durability; if the write fails, the disk's version is
-   * adopted back, which broadcasts the reversal.
+   * Clients are to hold `data`, which the file may not hold yet: each change
+   * gets its revision; returns the events to publish.
    */
-  private announceEarly(data: TasksFile, change: { previousHash: string | undefined; changes: TaskChange[] }): void {
-    if (!this.inFlight) return;
-    const known = change.previousHash === undefined ? undefined : { from: change.previousHash, changes: change.changes };
-    this.adopt(data, undefined, 'server', known, false);
-    this.inFlight.announced = true;
+  private announced(data: TasksFile, changes: readonly TaskChange[]): OutgoingEvent[] {
+    this.doc = { data, hash: undefined };
+    this.unrecorded.push(...changes);
+    return changes.map((change) => {
+      const e = this.changeLog.append((revision) => ({ event: change.event, payload: { ...change.payload, revision } }) as AnyEvent);
+      return new OutgoingEvent(e.event, e.payload);
+    });
+  }
+
+  /** The file holds `data` (sha256 `hash`): a recent version, with what changed since the last; returns `file.changed`. */
+  private fileHolds(data: TasksFile, hash: string, source: 'server' | 'external'): OutgoingEvent {
+    this.doc = { data, hash };
+    this.recent.add(data, hash, this.unrecorded.map((c) => [c.payload.tag, c.payload.id] as const));
+    this.unrecorded = [];
+    return this.fileChanged(source, hash);
   }
 
   private fileChanged(source: 'server' | 'external', hash: string): OutgoingEvent {
@@ -178,10 +157,10 @@ export class SyncEngine {
     });
   }
 
-  private async adoptFromDisk(source: 'server' | 'external', announceFile = true): Promise<Adopted> {
+  private async adoptFromDisk(source: 'server' | 'external'): Promise<Adopted> {
     const read = await this.store.read();
     if (source === 'external') return this.adoptOutsideWrite(read);
-    return this.adopt(read.data, read.hash, source, undefined, announceFile);
+    return this.takeVersion(read.data, read.hash, source);
   }
 
   /**
@@ -196,7 +175,7 @@ export class SyncEngine {
       if (read.hash === this.doc.hash) return { revision: this.revision, changes: [] };
       const current = { data: this.doc.data, hash: this.doc.hash ?? '', at: Date.now(), touched: [] };
       const plan = planOutsideWrite(read, current, this.recent.list());
-      if (plan.kind === 'take') return this.adopt(read.data, read.hash, 'external');
+      if (plan.kind === 'take') return this.takeVersion(read.data, read.hash, 'external');
       // Our side of a conflict stays restorable: it never reached the file as it was.
       const snapshot = plan.conflicts.length > 0 ? await this.store.history.save(this.doc.data).catch(() => undefined) : undefined;
       try {
@@ -205,7 +184,7 @@ export class SyncEngine {
           actor: 'server',
           expectHash: read.hash,
         });
-        const adopted = this.adopt(res.data, res.hash, 'external');
+        const adopted = this.takeVersion(res.data, res.hash, 'external');
         this.announceConflicts(plan.conflicts, snapshot);
         this.options.log('info', 'merged an outside write made from a stale version', {
           conflicts: plan.conflicts.length,
@@ -291,15 +270,54 @@ export class SyncEngine {
   }
 
   /**
-   * Runs our ops on the version clients hold. When the file holds another one
-   * (an outside write the watcher has not reported yet), that version is
-   * adopted first — rebased if it was made from a stale read — and the ops
-   * run on the result, so an outside write is never silently built upon.
+   * One commit of our ops, step by step: validated → announced → written →
+   * durable → the file holds it. Clients hear of the change once it is
+   * validated under the lock, without waiting for the disk; `file.changed`
+   * follows once the file holds it, and the callers' replies once it is
+   * durable. If the write fails after the announcement, clients are told
+   * what the file still holds.
    */
-  private async transactOnCurrent<T>(fn: (data: TasksFile) => T, ops: string[]) {
+  private async commit<T>(fn: (data: TasksFile) => T, ops: string[]): Promise<{ value: T; revision: number }> {
+    const started = performance.now();
+    const session = await this.beginOnCurrent(ops);
+    let announced = false;
+    try {
+      const validated = await session.validate(fn);
+      if (!validated.changed) return { value: (await session.end(validated.unchanged)).value, revision: this.revision };
+      this.publish(this.announced(validated.data, validated.changes));
+      announced = true;
+      const written = await session.write();
+      if (written.sameBytes) {
+        // Fields set to the values they had: the file holds what clients were told (no events were due).
+        this.doc = { data: written.data, hash: written.hash };
+        return { value: (await session.end(validated.unchanged)).value, revision: this.revision };
+      }
+      // Values JSON changes (a Date…): clients get what the file will hold.
+      if (written.data !== validated.data) this.publish(this.announced(written.data, diffTasksFiles(validated.data, written.data)));
+      // Before the rename, so our own write never comes back from the watcher as an outside edit.
+      this.watcher?.noteOwnWrite(written.hash, written.data);
+      await session.makeDurable();
+      this.publish([this.fileHolds(written.data, written.hash, 'server')]);
+      await session.end({ changes: written.changes });
+      this.options.log('info', 'commit', { ops: ops.length, ms: Math.round(performance.now() - started), revision: this.revision });
+      return { value: validated.value, revision: this.revision };
+    } catch (err) {
+      await session.fail(err);
+      if (announced) await this.tellWhatTheFileHolds();
+      throw err;
+    }
+  }
+
+  /**
+   * Takes the lock on the version clients hold. When the file holds another
+   * one (an outside write the watcher has not reported yet), that version is
+   * adopted first — rebased if it was made from a stale read — so our ops never
+   * silently build on (or undo) an outside write.
+   */
+  private async beginOnCurrent(ops: string[]): Promise<WriteSession> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.store.transact(fn, { reason: summarise(ops), actor: 'server', expectHash: this.doc.hash });
+        return await this.store.begin({ reason: summarise(ops), actor: 'server', expectHash: this.doc.hash });
       } catch (err) {
         if (!(err instanceof StaleVersionError) || attempt >= 3) throw err;
         await this.adoptOutsideWrite(await this.store.read());
@@ -307,28 +325,13 @@ export class SyncEngine {
     }
   }
 
-  private async commit<T>(fn: (data: TasksFile) => T, ops: string[]): Promise<{ value: T; revision: number }> {
-    const started = performance.now();
-    const flight = { announced: false };
-    this.inFlight = flight;
-    let res: Awaited<ReturnType<Store['transact']>> & { value: T };
-    try {
-      res = await this.transactOnCurrent(fn, ops);
-    } catch (err) {
-      // Announced but not written: take back what clients were told.
-      if (flight.announced) await this.adoptFromDisk('server', false).catch(() => undefined);
-      throw err;
-    } finally {
-      this.inFlight = undefined;
-    }
-    const stored = performance.now();
-    // After an announcement, this only names the file (or, when the bytes came out the same, quietly settles).
-    const known = !flight.announced && res.written && res.previousHash !== undefined ? { from: res.previousHash, changes: res.changes } : undefined;
-    const { revision } = this.adopt(res.data, res.hash, res.written ? 'server' : 'external', known, res.written || !flight.announced);
-    const ms = Math.round(performance.now() - started);
-    const broadcastMs = Math.round(performance.now() - stored);
-    this.options.log('info', 'commit', { ops: ops.length, written: res.written, ms, broadcastMs, revision });
-    return { value: res.value, revision };
+  /** After a failed write that clients were told of: the version the file holds, as task events (no `file.changed`: it did not change). */
+  private async tellWhatTheFileHolds(): Promise<void> {
+    const read = await this.store.read().catch(() => undefined);
+    if (!read) return;
+    this.publish(this.announced(read.data, diffTasksFiles(this.doc.data, read.data)));
+    this.doc = { data: read.data, hash: read.hash };
+    this.unrecorded = [];
   }
 }
 

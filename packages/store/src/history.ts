@@ -1,22 +1,35 @@
 import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { TaskChange } from '@taskmaster/protocol';
 import { invalidParams } from './errors.js';
+import { GZIP_COMMENT_WINDOW, gunzipLimited, gzipCommentOf, gzipWithComment } from './gzip-comment.js';
 import { ensureRealDirectory, writeNewFileNoFollow } from './safe-fs.js';
-import type { FileIdentity } from './tasks-file.js';
+import { plainChangeFields } from './sync-log.js';
+import { DEFAULT_MAX_BYTES, formatBytes } from './tasks-file.js';
 
-/** One saved copy of tasks.json. */
-export interface SnapshotInfo {
+/** What the change that followed a snapshot was: the snapshot holds the file just before it. */
+export interface SnapshotAbout {
+  /** The operation (`task.setStatus`, `history.restore`…). */
+  op?: string;
+  /** The ids of the tasks it changed (at most 50). */
+  ids?: string[];
+  /** Who made it (`cli`, `server`…). */
+  actor?: string;
+  /** The tag of its first change. */
+  tag?: string;
+}
+
+/** One saved copy of tasks.json and, for snapshots saved since they were compressed, the change that followed it. */
+export interface SnapshotInfo extends SnapshotAbout {
   id: string;
   createdAt: string;
+  /** Bytes on disk (compressed); what the history's byte limit counts. */
   bytes: number;
 }
 
-/** The file a snapshot's bytes were read from, as it was when read. */
-export interface SnapshotSource {
-  file: string;
-  stat: FileIdentity;
-}
+/** What a snapshot is made of: the old file's bytes, or the file still holding them. */
+export type SnapshotContent = string | Uint8Array | { file: string };
 
 /** How many snapshots to keep and how many bytes they may take in all. */
 export interface HistoryLimits {
@@ -25,11 +38,19 @@ export interface HistoryLimits {
 }
 
 const ID_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{3}Z-\d{3,}$/;
+/** Snapshots are gzip files; `.json` ones were written by versions before compression, and are still read. */
+const COMPRESSED = '.json.gz';
+const PLAIN = '.json';
+/** zlib's level 6: a 1.5 MB tasks.json packs to ~350 KB in ~50 ms (level 9 saves under 1%), off the event loop, while the new file is synced. */
+const LEVEL = 6;
 
 /**
- * Snapshots of tasks.json in `tasks/history/<timestamp>-<seq>.json`. Ids sort
- * by time; the sequence number keeps them unique within one millisecond.
- * Callers snapshot while holding the tasks lock, so writers never race here.
+ * Snapshots of tasks.json in `tasks/history/<timestamp>-<seq>.json.gz`. Ids
+ * sort by time; the sequence number keeps them unique within one millisecond.
+ * Each is gzipped (the real 1.5 MB fixture packs to under a quarter) and says in its gzip
+ * header comment which change followed it — operation, task ids, actor —
+ * with those values made plain as in the sync log. Callers snapshot while
+ * holding the tasks lock, so writers never race here.
  */
 export class TaskHistory {
   constructor(
@@ -37,80 +58,36 @@ export class TaskHistory {
     private readonly limits: HistoryLimits,
   ) {}
 
-  /** Sizes of snapshots already seen: snapshots never change, so each is stat'ed once. */
-  private readonly sizes = new Map<string, number>();
+  /** Snapshots already described: they never change, so each is read once. */
+  private readonly infos = new Map<string, SnapshotInfo>();
 
   /**
-   * Saves `bytes` as a new snapshot, then drops the oldest beyond the limits. Returns the id, if kept.
-   * When `source` still is the file the bytes were read from, the snapshot is a hard link to it:
-   * no copy is written, and the caller is about to rename a new file over `source`, which leaves
-   * the snapshot the only name of the old bytes. Until then it shares them with the live file,
-   * so a caller that does not rename must call {@link discardIfLive}. Without `bytes`, a
-   * snapshot that cannot be a link is a copy of `source`.
+   * Saves `content` as a new snapshot described by `about`, then drops the
+   * oldest beyond the limits. Returns the id, if kept. The snapshot is a new
+   * file (never a link to tasks.json, whose in-place writers would change it).
    */
-  async save(bytes: string | Uint8Array | undefined, now = new Date(), source?: SnapshotSource): Promise<string | undefined> {
+  async save(content: SnapshotContent, about: SnapshotAbout = {}, now = new Date()): Promise<string | undefined> {
     if (this.limits.maxSnapshots === 0) return undefined;
     // Checked on every save: a committed `history -> elsewhere` link must never receive copies of tasks.json.
     await ensureRealDirectory(this.dir, { create: true });
+    const bytes = typeof content === 'string' || content instanceof Uint8Array ? content : await fs.readFile(content.file);
+    const plain = describe(about);
+    const packed = await gzipWithComment(bytes, JSON.stringify(plain), LEVEL);
     const stamp = now.toISOString().replace(/:/g, '-');
-    let linkFrom = source && (await isSameFile(source)) ? source.file : undefined;
     let id: string | undefined;
     for (let seq = 0; id === undefined; seq++) {
       const candidate = `${stamp}-${String(seq).padStart(3, '0')}`;
       try {
-        // link(), O_EXCL and COPYFILE_EXCL all refuse an existing name, a symbolic link included.
-        if (linkFrom) await fs.link(linkFrom, this.fileOf(candidate));
-        else if (bytes !== undefined) await writeNewFileNoFollow(this.fileOf(candidate), bytes);
-        else if (source) await copyNew(source.file, this.fileOf(candidate));
-        else throw new Error('a snapshot needs the bytes or the file they are in');
+        // O_EXCL refuses an existing name, a symbolic link included; a partial file is removed.
+        await writeNewFileNoFollow(this.fileOf(candidate), packed);
         id = candidate;
       } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'EEXIST') continue;
-        // No hard links here (EPERM, EXDEV, ENOTSUP, EMLINK…): copy instead.
-        if (!linkFrom) throw err;
-        linkFrom = undefined;
-        seq--;
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
     }
-    this.sizes.set(id, bytes === undefined ? source!.stat.size : typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.byteLength);
+    this.infos.set(id, { id, createdAt: createdAtOf(id), bytes: packed.length, ...plain });
     const kept = await this.prune();
     return kept.has(id) ? id : undefined;
-  }
-
-  /** Removes snapshot `id` if it still is `file` itself (a link whose write did not happen). */
-  async discardIfLive(id: string, file: string): Promise<void> {
-    const [snap, live] = await Promise.all([fs.lstat(this.fileOf(id)), fs.lstat(file)]).catch(() => []);
-    if (snap && live && snap.ino === live.ino && snap.dev === live.dev) {
-      await fs.rm(this.fileOf(id), { force: true });
-      this.sizes.delete(id);
-    }
-  }
-
-  /**
-   * Turns snapshots that are still hard links to `file` (left by a writer that
-   * died between the snapshot and its rename) into copies, so in-place writes
-   * of `file` (Task Master's) cannot change them.
-   */
-  async detachFrom(file: string): Promise<void> {
-    const live = await fs.stat(file).catch(() => undefined);
-    if (!live || live.nlink < 2) return;
-    // A linked history folder is refused by save(); nothing of ours to detach there.
-    const real = await ensureRealDirectory(this.dir).then(
-      () => true,
-      () => false,
-    );
-    if (!real) return;
-    for (const { id } of await this.list()) {
-      const snap = this.fileOf(id);
-      const st = await fs.lstat(snap).catch(() => undefined);
-      if (st?.ino !== live.ino || st.dev !== live.dev) continue;
-      const temp = `${snap}.${process.pid}.tmp`;
-      // Whatever is at the temp name (a planted link, a dead run's copy) is removed, never written through.
-      await fs.rm(temp, { force: true });
-      await copyNew(file, temp);
-      await fs.rename(temp, snap);
-    }
   }
 
   /** Snapshots, newest first. */
@@ -122,35 +99,43 @@ export class TaskHistory {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
     }
-    const ids = names
-      .filter((n) => n.endsWith('.json') && ID_PATTERN.test(n.slice(0, -5)))
-      .map((n) => n.slice(0, -5))
-      .sort()
-      .reverse();
+    const ids = new Set<string>();
+    for (const name of names) {
+      const id = idOf(name);
+      if (id !== undefined) ids.add(id);
+    }
     const out: SnapshotInfo[] = [];
-    for (const id of ids) {
-      let bytes = this.sizes.get(id);
-      if (bytes === undefined) {
-        try {
-          bytes = (await fs.stat(this.fileOf(id))).size;
-          this.sizes.set(id, bytes);
-        } catch {
-          continue; // Pruned by another writer while we listed.
-        }
+    for (const id of [...ids].sort().reverse()) {
+      let info = this.infos.get(id);
+      if (info === undefined) {
+        info = await this.describeFile(id);
+        if (info === undefined) continue; // Pruned by another writer while we listed.
+        this.infos.set(id, info);
       }
-      out.push({ id, createdAt: createdAtOf(id), bytes });
+      out.push(info);
     }
     return out;
   }
 
-  /** The text of a snapshot; -32602 for an id that is malformed or unknown. */
+  /** The text of a snapshot, compressed or not; -32602 for an id that is malformed or unknown, or a damaged snapshot. */
   async read(id: string): Promise<string> {
     assertSnapshotId(id);
+    const packed = await readNoFollow(this.fileOf(id));
+    if (packed === undefined) {
+      const plain = await readNoFollow(this.plainFileOf(id));
+      if (plain === undefined) throw invalidParams(`snapshot ${id} not found`, { id });
+      return plain.toString('utf8');
+    }
     try {
-      return await fs.readFile(this.fileOf(id), 'utf8');
+      return (await gunzipLimited(packed, DEFAULT_MAX_BYTES)).toString('utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw invalidParams(`snapshot ${id} not found`, { id });
-      throw err;
+      const tooBig = (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+      throw invalidParams(
+        tooBig
+          ? `snapshot ${id} unpacks to more than ${formatBytes(DEFAULT_MAX_BYTES)}; it was not restored`
+          : `snapshot ${id} is damaged (not a complete gzip file: ${(err as Error).message}); choose another one`,
+        { id },
+      );
     }
   }
 
@@ -162,7 +147,8 @@ export class TaskHistory {
       total += snap.bytes;
       if (i >= this.limits.maxSnapshots || total > this.limits.maxBytes) {
         await fs.rm(this.fileOf(snap.id), { force: true });
-        this.sizes.delete(snap.id);
+        await fs.rm(this.plainFileOf(snap.id), { force: true });
+        this.infos.delete(snap.id);
       } else {
         kept.add(snap.id);
       }
@@ -170,25 +156,86 @@ export class TaskHistory {
     return kept;
   }
 
+  /** Size and description of a snapshot on disk, or undefined if it is gone. */
+  private async describeFile(id: string): Promise<SnapshotInfo | undefined> {
+    const base = { id, createdAt: createdAtOf(id) };
+    const compressed = await headOf(this.fileOf(id));
+    if (compressed) return { ...base, bytes: compressed.size, ...parseDescription(gzipCommentOf(compressed.head)) };
+    const plain = await fs.lstat(this.plainFileOf(id)).catch(() => undefined);
+    return plain?.isFile() ? { ...base, bytes: plain.size } : undefined;
+  }
+
   private fileOf(id: string): string {
-    return path.join(this.dir, `${id}.json`);
+    return path.join(this.dir, `${id}${COMPRESSED}`);
+  }
+
+  private plainFileOf(id: string): string {
+    return path.join(this.dir, `${id}${PLAIN}`);
   }
 }
 
-/** Copies `from` to a new file `to` (never through a link there); a partial copy is removed. */
-async function copyNew(from: string, to: string): Promise<void> {
+/** The description of a change that follows a snapshot, for {@link TaskHistory.save}: its op, actor, and the task ids and tag of `changes`. */
+export function aboutChange(op: string, actor: string | undefined, changes: readonly TaskChange[]): SnapshotAbout {
+  return { op, actor, ids: [...new Set(changes.map((c) => c.payload.id))], tag: changes[0]?.payload.tag };
+}
+
+/** `about` made plain, without empty fields. */
+function describe(about: SnapshotAbout): SnapshotAbout {
+  if (about.op === undefined) return {};
+  const plain = plainChangeFields(about);
+  return Object.fromEntries(Object.entries(plain).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0)));
+}
+
+/** A header comment read back: made plain again, since a cloned repository can carry planted snapshots. */
+function parseDescription(comment: string | undefined): SnapshotAbout {
+  if (comment === undefined) return {};
   try {
-    await fs.copyFile(from, to, fsConstants.COPYFILE_EXCL);
+    const parsed = JSON.parse(comment) as unknown;
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? describe(parsed as SnapshotAbout) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The snapshot id a history file name holds, or undefined for anything else (temp files, strays). */
+function idOf(name: string): string | undefined {
+  const stem = name.endsWith(COMPRESSED) ? name.slice(0, -COMPRESSED.length) : name.endsWith(PLAIN) ? name.slice(0, -PLAIN.length) : undefined;
+  return stem !== undefined && ID_PATTERN.test(stem) ? stem : undefined;
+}
+
+/** The first bytes and size of a regular file (never through a link), or undefined if it is not there. */
+async function headOf(file: string): Promise<{ head: Buffer; size: number } | undefined> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) return undefined;
+    const head = Buffer.alloc(Math.min(GZIP_COMMENT_WINDOW, st.size));
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return { head: head.subarray(0, bytesRead), size: st.size };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A file's bytes, never through a link (ELOOP then); undefined when it does not exist. */
+async function readNoFollow(file: string): Promise<Buffer | undefined> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') await fs.rm(to, { force: true }).catch(() => undefined);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-}
-
-/** Whether `source.file` is still the file that was read: same inode, size and mtime. */
-async function isSameFile(source: SnapshotSource): Promise<boolean> {
-  const st = await fs.lstat(source.file).catch(() => undefined);
-  return st !== undefined && st.isFile() && st.ino === source.stat.ino && st.size === source.stat.size && st.mtimeMs === source.stat.mtimeMs;
+  try {
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Rejects ids that could reach outside the history folder. */

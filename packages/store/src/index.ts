@@ -6,7 +6,7 @@ export { storePaths, type StorePaths } from './paths.js';
 export { taskOps } from './task-ops/index.js';
 export { detached } from './detached.js';
 export type { CreatedTask, UpdatedTask, StatusChange, DeletedTask } from './task-ops/index.js';
-export type { Store, StoreOptions, ReadResult, TransactResult, TransactOptions, KnownVersion } from './store-types.js';
+export type { Store, StoreOptions, ReadResult, TransactResult, TransactOptions, KnownVersion, WriteSession, Validated, Written } from './store-types.js';
 export type { SnapshotInfo } from './history.js';
 export type { SyncLogEntry } from './sync-log.js';
 export { DEFAULT_MAX_BYTES } from './tasks-file.js';

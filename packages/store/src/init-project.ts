@@ -5,10 +5,13 @@ import { tempPathFor } from './durable-write.js';
 import { fileError } from './errors.js';
 import { displayPath, storePaths } from './paths.js';
 import { ensureRealDirectory, writeNewFileNoFollow } from './safe-fs.js';
+import { ensureGitignore } from './gitignore.js';
 
 /**
  * Creates the spec's layout under `<root>/.taskmaster/`: `tasks/tasks.json`,
- * `tasks/history/`, `config/sync.json`, `sparc/mappings.json`, `logs/sync.log`.
+ * `tasks/history/`, `config/sync.json`, `sparc/mappings.json`, `logs/sync.log`,
+ * and `.gitignore` entries for what is local to a machine (history, logs, the
+ * server's pid, connection and certificate, the lock, temp files).
  * Idempotent: nothing that exists is overwritten (Task Master's own
  * `config.json` and `state.json` are never touched). `config/connection.json`
  * is left absent; a running server writes it. Returns the paths it created,
@@ -37,6 +40,8 @@ export async function initProject(root: string): Promise<{ created: string[] }> 
   await step(paths.syncConfigFile, () => createFile(paths.syncConfigFile, pretty(defaultSyncConfig())));
   await step(paths.sparcFile, () => createFile(paths.sparcFile, pretty(DEFAULT_SPARC_MAPPINGS)));
   await step(paths.logFile, () => createFile(paths.logFile, '', 0o600));
+  const gitignore = path.join(paths.taskmasterDir, '.gitignore');
+  await step(gitignore, () => ensureGitignore(gitignore));
   return { created };
 }
 

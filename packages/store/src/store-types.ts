@@ -1,4 +1,4 @@
-import type { SyncConfig, Task, TaskChange, TaskId, TaskInput, TasksFile } from '@taskmaster/protocol';
+import type { SyncConfig, TagProblem, Task, TaskChange, TaskId, TaskInput, TasksFile } from '@taskmaster/protocol';
 import type { SnapshotInfo } from './history.js';
 import type { StorePaths } from './paths.js';
 import type { SyncLogEntry } from './sync-log.js';
@@ -33,16 +33,6 @@ export interface StoreOptions {
    * files cost CPU on every write instead of memory.
    */
   cacheBytes?: number;
-  /**
-   * Called under the lock with a transaction's new version once it is
-   * validated, before it is written, with the hash of the version it replaces
-   * and the task events between the two: the earliest moment others may be
-   * told of it. If the write then fails, transact rejects and the file keeps
-   * the old version (the bytes may also turn out the same: then nothing is written).
-   */
-  onValidated?: (data: TasksFile, change: { previousHash: string | undefined; changes: TaskChange[] }) => void;
-  /** Called with the sha256 hex of the bytes about to be renamed into place, and the data, before the rename. */
-  onWillWrite?: (hash: string, data: TasksFile) => void;
 }
 
 /** A version of tasks.json known by content: its validated data, sha256, size and final newline. */
@@ -58,6 +48,12 @@ export interface ReadResult {
   data: TasksFile;
   hash: string;
   bytes: number;
+  /**
+   * Tags that did not validate (a task with a null title…), one problem each:
+   * left in `data` as they are, so writes to other tags keep them; reading them
+   * through `list`/`get` is refused. Empty or absent when the file is valid.
+   */
+  brokenTags?: TagProblem[];
 }
 
 /** The outcome of a transaction: `fn`'s value, the data after it, and what changed. */
@@ -73,6 +69,56 @@ export interface TransactResult<T> {
   written: boolean;
   /** `diffTasksFiles(before, after)`: the task events this write makes. */
   changes: TaskChange[];
+}
+
+/** The outcome of {@link WriteSession.validate}: the new version, validated and diffed, not yet written. */
+export interface Validated<T> {
+  /** False when `fn` changed nothing (then there is nothing to write). */
+  changed: boolean;
+  /** What `fn` returned, with drafts replaced by plain copies. */
+  value: T;
+  /** The new version (frozen, sharing every untouched object with the old one). */
+  data: TasksFile;
+  /** `diffTasksFiles(old, new)`. */
+  changes: TaskChange[];
+  /** sha256 of the version read; undefined when there was no file. */
+  previousHash: string | undefined;
+  /** The result to report when nothing ends up written. */
+  unchanged: TransactResult<T>;
+}
+
+/** The outcome of {@link WriteSession.write}: the new bytes are in a temp file, not yet in place. */
+export interface Written {
+  /** The bytes came out the same as the file's: nothing will be written. */
+  sameBytes: boolean;
+  /** sha256 of the bytes the file will hold. */
+  hash: string;
+  /** The data as a reader of the file will see it (the validated data, unless it held values JSON changes). */
+  data: TasksFile;
+  /** The task events from the version read to `data`. */
+  changes: TaskChange[];
+}
+
+/**
+ * One write of tasks.json as named steps, holding the lock from
+ * {@link Store.begin} until {@link end} or {@link fail}: validated → written
+ * (hash known) → durable. A caller acts between the steps — the server
+ * announces a change once validated and tells clients the file holds it once
+ * durable — instead of being called back from inside the store.
+ */
+export interface WriteSession {
+  /** The file as read under the lock. */
+  readonly current: { data: TasksFile; hash: string; bytes: number; exists: boolean };
+  /** Runs `fn` (synchronous) on a copy-on-write draft; validates and diffs the result. Throws on invalid data, oversized fields, a read-only file. */
+  validate<T>(fn: (data: TasksFile) => T): Promise<Validated<T>>;
+  /** Serialises the validated version to a temp file beside tasks.json (one size limit for reads and writes). */
+  write(): Promise<Written>;
+  /** Snapshots the old file to history, fsyncs the new one, renames it over tasks.json and fsyncs the folder. */
+  makeDurable(): Promise<void>;
+  /** Ends the session: discards an unused temp file, releases the lock, logs the outcome; returns `result`. */
+  end<R extends { changes: TaskChange[] }>(result: R): Promise<R>;
+  /** Ends a failed session the same way (logging its error code); returns `err` for the caller to throw. */
+  fail(err: unknown): Promise<unknown>;
 }
 
 /** Options of {@link Store.transact}. */
@@ -114,6 +160,13 @@ export interface Store {
    * return value must go through {@link detached}.
    */
   transact<T>(fn: (data: TasksFile) => T, options?: TransactOptions): Promise<TransactResult<T>>;
+  /**
+   * {@link transact} as steps the caller drives (see {@link WriteSession}):
+   * takes the lock and reads the file. Rejects with a StaleVersionError when
+   * `expectHash` is given and the file holds other bytes. Every session must
+   * end with `end` or `fail`.
+   */
+  begin(options?: TransactOptions): Promise<WriteSession>;
   /** Top-level tasks of a tag (current tag by default), optionally by status; empty for an unknown tag. */
   list(options?: { tag?: string; status?: string | string[] }): Promise<{ tag: string; tasks: Task[] }>;
   get(id: TaskId, options?: { tag?: string }): Promise<{ tag: string; id: string; task: Task }>;

@@ -1,27 +1,24 @@
 import fs from 'node:fs/promises';
-import { createDraft, finishDraft, freeze } from 'immer';
+import { freeze } from 'immer';
 import {
   diffTasksFiles,
   emptyTasksFile,
   ErrorCode,
-  invalidFromIssues,
   isTaskmasterError,
-  issuesOf,
   parseTasksFileText,
   findTag,
   TaskmasterError,
-  validateTasksFileChange,
   type SyncConfig,
   type Task,
   type TaskChange,
   type TasksFile,
 } from '@taskmaster/protocol';
 import { readCurrentTag } from './current-tag.js';
-import { detached } from './detached.js';
 import { PendingWrite, removeStaleTempFiles } from './durable-write.js';
 import { fileError, invalidParams, StaleVersionError } from './errors.js';
-import { assertFieldSizes, DEFAULT_MAX_FIELD_BYTES } from './field-limits.js';
-import { TaskHistory } from './history.js';
+import { DEFAULT_MAX_FIELD_BYTES } from './field-limits.js';
+import { aboutChange, TaskHistory, type SnapshotAbout } from './history.js';
+import { assertTagUsable, brokenTagsAfter } from './broken-tags.js';
 import { displayPath, storePaths, type StorePaths } from './paths.js';
 import { SyncLog, type SyncLogEntry } from './sync-log.js';
 import { loadSyncConfig } from './sync-config.js';
@@ -31,7 +28,8 @@ import { TasksFileSerializer } from './serialize-tasks-file.js';
 import { finalTargetOf } from './safe-fs.js';
 import { DEFAULT_MAX_BYTES, formatBytes, loadTasksFile, sha256, type KnownTasksFile, type LoadedTasksFile } from './tasks-file.js';
 import { acquireTasksLock, DEFAULT_LOCK_STALE_MS, DEFAULT_LOCK_TIMEOUT_MS, type HeldLock } from './tasks-lock.js';
-import type { KnownVersion, ReadResult, Store, StoreOptions, TransactOptions, TransactResult } from './store-types.js';
+import type { KnownVersion, ReadResult, Store, StoreOptions, TransactOptions, TransactResult, WriteSession } from './store-types.js';
+import { FileWriteSession, type SessionHost } from './write-session.js';
 import { writeTargetOf, type WriteTarget } from './write-target.js';
 
 const TASKS_NAME = 'tasks.json';
@@ -65,23 +63,21 @@ export async function openStore(root: string, options: StoreOptions = {}): Promi
   // A symlinked tasks.json is written at its target: temp files are made there.
   const target = await finalTargetOf(paths.tasksFile).catch(() => paths.tasksFile);
   if (target !== paths.tasksFile) await removeStaleTempFiles(target, STALE_TEMP_MS);
-  const store = new FileStore(paths, config, options);
-  await store.detachSnapshots();
-  return store;
+  return new FileStore(paths, config, options);
 }
 
 /** A file read that may be unusable (bad JSON or shape): what restore may replace. */
 type CurrentFile = Pick<LoadedTasksFile, 'raw' | 'hash' | 'bytes' | 'exists' | 'stat' | 'trailingNewline'> & { data?: TasksFile };
 
-class FileStore implements Store {
+class FileStore implements Store, SessionHost {
   readonly history: Store['history'];
   private readonly snapshots: TaskHistory;
-  private readonly syncLog: SyncLog;
+  readonly syncLog: SyncLog;
   private readonly maxBytes: number;
   private readonly lockTimeoutMs: number;
   private readonly lockStaleMs: number;
   private readonly cacheBytes: number;
-  private readonly maxFieldBytes: number;
+  readonly maxFieldBytes: number;
   private readonly missingWaitMs: number;
   /** Whether this store has read or written tasks.json: once it has, a missing file is a loss, not a new project. */
   private seenFile = false;
@@ -119,50 +115,46 @@ class FileStore implements Store {
 
   async read(): Promise<ReadResult> {
     const file = await this.load();
-    return { data: file.data, hash: file.hash, bytes: file.bytes };
+    return { data: file.data, hash: file.hash, bytes: file.bytes, brokenTags: file.brokenTags ?? [] };
   }
 
   async transact<T>(fn: (data: TasksFile) => T, options: TransactOptions = {}): Promise<TransactResult<T>> {
-    return this.logged(options.reason ?? 'transact', options.actor, () =>
-      this.withLock(async (lock) => {
-        const current = await this.load('wait');
-        if (options.expectHash !== undefined && current.hash !== options.expectHash) throw new StaleVersionError();
-        const before = current.data;
-        const previousHash = current.exists ? current.hash : undefined;
-        // Copy-on-write: fn edits a draft; the new version shares every object fn did not touch.
-        const draft = createDraft(before);
-        const returned = fn(draft);
-        if (returned instanceof Promise) {
-          throw new TaskmasterError(ErrorCode.InternalError, 'transact needs a synchronous function: the file is locked only while it runs');
-        }
-        const value = detached(returned);
-        const draftResult = finishDraft(draft) as TasksFile;
-        const unchanged = { value, data: before, hash: current.hash, previousHash, written: false, changes: [] };
-        if (draftResult === before && !options.force) return unchanged;
-        assertStillValid(current.exists ? before : undefined, draftResult);
-        // Diffed once, under the lock: cheap, as unchanged tasks are the same objects in both versions.
-        const changes = diffTasksFiles(current.exists ? before : undefined, draftResult);
-        assertFieldSizes(changes, this.maxFieldBytes);
-        // Checked before anyone is told of the change: a read-only file refuses it.
-        const target = await writeTargetOf(this.paths.tasksFile, TASKS_NAME);
-        if (draftResult !== before) this.options.onValidated?.(draftResult, { previousHash, changes });
-        const { pending, written: data } = await this.startWrite(target, draftResult, current.trailingNewline, current.bytes);
-        // Fields set to values they already had: the same bytes, so nothing to write.
-        if (current.exists && pending.hash === current.hash && !options.force) {
-          await pending.discard();
-          return unchanged;
-        }
-        await this.commit(lock, current, pending, data);
-        // Values JSON changes (a Date…) make the written data differ from the draft's.
-        return { value, data, hash: pending.hash, previousHash, written: true, changes: data === draftResult ? changes : diffTasksFiles(current.exists ? before : undefined, data) };
-      }),
-    );
+    const session = await this.begin(options);
+    try {
+      const validated = await session.validate(fn);
+      if (!validated.changed) return session.end(validated.unchanged);
+      const written = await session.write();
+      if (written.sameBytes) return session.end(validated.unchanged);
+      await session.makeDurable();
+      return session.end({ value: validated.value, data: written.data, hash: written.hash, previousHash: validated.previousHash, written: true, changes: written.changes });
+    } catch (err) {
+      throw await session.fail(err);
+    }
+  }
+
+  async begin(options: TransactOptions = {}): Promise<WriteSession> {
+    const started = performance.now();
+    const op = options.reason ?? 'transact';
+    const actor = options.actor ?? this.options.actor;
+    let held: { lock: HeldLock; leave: () => void } | undefined;
+    try {
+      held = await this.enterLock();
+      const current = await this.load('wait');
+      if (options.expectHash !== undefined && current.hash !== options.expectHash) throw new StaleVersionError();
+      return new FileWriteSession(this, held, current, options, { op, actor, started });
+    } catch (err) {
+      if (held) await this.leaveLock(held);
+      const code = err instanceof TaskmasterError ? err.code : ErrorCode.InternalError;
+      await this.syncLog.append({ op, actor, ms: performance.now() - started, ok: false, code });
+      throw err;
+    }
   }
 
   async list(options: { tag?: string; status?: string | string[] } = {}) {
     const tag = options.tag ?? (await this.currentTag());
-    const { data } = await this.load();
-    const tasks = findTag(data, tag)?.tasks ?? [];
+    const file = await this.load();
+    assertTagUsable(file, tag);
+    const tasks = findTag(file.data, tag)?.tasks ?? [];
     if (options.status === undefined) return { tag, tasks };
     const wanted = new Set(Array.isArray(options.status) ? options.status : [options.status]);
     return { tag, tasks: tasks.filter((t) => wanted.has(t.status ?? 'pending')) };
@@ -170,8 +162,9 @@ class FileStore implements Store {
 
   async get(id: Parameters<Store['get']>[0], options: { tag?: string } = {}) {
     const tag = options.tag ?? (await this.currentTag());
-    const { data } = await this.load();
-    const found = requireTask(requireTag(data, tag), tag, id);
+    const file = await this.load();
+    assertTagUsable(file, tag);
+    const found = requireTask(requireTag(file.data, tag), tag, id);
     return { tag, id: fullIdOf(found), task: found.task as Task };
   }
 
@@ -216,22 +209,17 @@ class FileStore implements Store {
         const current = await this.loadEvenIfInvalid();
         const value = { restored: id };
         const previousHash = current.exists ? current.hash : undefined;
-        const target = await writeTargetOf(this.paths.tasksFile, TASKS_NAME);
-        const { pending, written: data } = await this.startWrite(target, freeze(snapshot, true), current.trailingNewline, current.bytes);
+        const target = await this.writeTarget();
+        const { pending, written: data } = await this.startWrite(target, freeze(snapshot, true), current);
         if (current.exists && pending.hash === current.hash) {
           await pending.discard();
           return { value, data: current.data ?? data, hash: current.hash, previousHash, written: false, changes: [] };
         }
         const changes = diffTasksFiles(current.data, data);
-        await this.commit(lock, current, pending, data);
+        await this.makeDurable(lock, current, pending, data, aboutChange('history.restore', this.options.actor, changes));
         return { value, data, hash: pending.hash, previousHash, written: true, changes };
       });
     });
-  }
-
-  /** Turns snapshots left as hard links to tasks.json by a writer that died mid-commit into copies. */
-  async detachSnapshots(): Promise<void> {
-    await this.snapshots.detachFrom(this.paths.tasksFile).catch(() => undefined);
   }
 
   /**
@@ -252,7 +240,7 @@ class FileStore implements Store {
       if (file.data !== this.known?.data) freeze(file.data, true);
       if (file.exists) {
         this.seenFile = true;
-        this.known = { hash: file.hash, bytes: file.bytes, trailingNewline: file.trailingNewline, data: file.data };
+        this.known = { hash: file.hash, bytes: file.bytes, trailingNewline: file.trailingNewline, data: file.data, brokenTags: file.brokenTags };
         return file;
       }
       if (whenMissing === 'empty' || (whenMissing === 'seen' && !this.seenFile)) return file;
@@ -281,13 +269,8 @@ class FileStore implements Store {
    * Writes `data` to a temp file. Returns it with the data as a reader of the
    * file will see it: `data` itself, unless it held values JSON changes.
    */
-  private async startWrite(
-    target: WriteTarget,
-    data: TasksFile,
-    trailingNewline: boolean,
-    previousBytes: number,
-  ): Promise<{ pending: PendingWrite; written: TasksFile }> {
-    const text = this.serializer.serialize(data, trailingNewline, previousBytes <= this.cacheBytes);
+  async startWrite(target: WriteTarget, data: TasksFile, current: Pick<LoadedTasksFile, 'trailingNewline' | 'bytes'>): Promise<{ pending: PendingWrite; written: TasksFile }> {
+    const text = this.serializer.serialize(data, current.trailingNewline, current.bytes <= this.cacheBytes);
     const maxBytes = this.maxBytes;
     // The limit reads are held to, so the store never writes a file it would then refuse to read.
     const pending = await PendingWrite.start(target.file, text.pieces, {
@@ -306,43 +289,62 @@ class FileStore implements Store {
     return { pending, written: text.plain() ? data : freeze(JSON.parse(JSON.stringify(data)) as TasksFile, true) };
   }
 
-  /** Snapshots the old file, announces, then makes the pending write durable. */
-  private async commit(lock: HeldLock, current: CurrentFile, pending: PendingWrite, data: TasksFile): Promise<void> {
+  /** Where tasks.json is written (a symlink's target), with its mode and owner; a read-only file is refused. */
+  writeTarget(): Promise<WriteTarget> {
+    return writeTargetOf(this.paths.tasksFile, TASKS_NAME);
+  }
+
+  /** Snapshots the old file, then makes the pending write durable. */
+  async makeDurable(lock: HeldLock, current: CurrentFile, pending: PendingWrite, data: TasksFile, about: SnapshotAbout = {}): Promise<void> {
     // The file really replaced: tasks.json, or the target of a tasks.json link.
     const file = pending.file;
-    this.options.onWillWrite?.(pending.hash, data);
     // The snapshot is saved while the new file is synced, and before the rename.
     const snapshot = current.exists
-      ? this.snapshots.save(current.raw, undefined, current.stat && { file, stat: current.stat }).catch((err: unknown) => {
+      ? this.snapshots.save(current.raw ?? { file }, about).catch((err: unknown) => {
           throw fileError(err, 'save a snapshot to', displayPath(this.paths, this.paths.historyDir));
         })
       : undefined;
     try {
       await pending.commit({ alongside: snapshot, beforeRename: () => lock.assertHeld() });
     } catch (err) {
-      // A snapshot linked to a file we did not replace would follow its next in-place write.
-      const id = await snapshot?.catch(() => undefined);
-      if (id) await this.snapshots.discardIfLive(id, file).catch(() => undefined);
       throw fileError(err, 'write', TASKS_NAME, true);
     }
     this.seenFile = true;
-    this.known = { hash: pending.hash, bytes: pending.bytes, trailingNewline: current.trailingNewline, data };
+    this.known = { hash: pending.hash, bytes: pending.bytes, trailingNewline: current.trailingNewline, data, brokenTags: brokenTagsAfter(current, data) };
   }
 
   /** Runs `job` holding the tasks.json lock; calls within this process queue instead of polling. */
-  private withLock<T>(job: (lock: HeldLock) => Promise<T>): Promise<T> {
-    return queueFor(this.paths.tasksFile, async () => {
+  private async withLock<T>(job: (lock: HeldLock) => Promise<T>): Promise<T> {
+    const held = await this.enterLock();
+    try {
+      return await job(held.lock);
+    } finally {
+      await this.leaveLock(held);
+    }
+  }
+
+  /** Takes this process's turn on tasks.json, then the file lock itself. */
+  async enterLock(): Promise<{ lock: HeldLock; leave: () => void }> {
+    const leave = await takeTurn(this.paths.tasksFile);
+    try {
       const lock = await acquireTasksLock(this.paths.tasksFile, this.paths.lockFile, {
         timeoutMs: this.lockTimeoutMs,
         staleMs: this.lockStaleMs,
         displayName: displayPath(this.paths, this.paths.lockFile),
       });
-      try {
-        return await job(lock);
-      } finally {
-        await lock.release();
-      }
-    });
+      return { lock, leave };
+    } catch (err) {
+      leave();
+      throw err;
+    }
+  }
+
+  async leaveLock(held: { lock: HeldLock; leave: () => void }): Promise<void> {
+    try {
+      await held.lock.release();
+    } finally {
+      held.leave();
+    }
   }
 
   /** Runs `job` and writes one log line with its outcome (ids and tag only). */
@@ -376,30 +378,22 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Rejects a transaction whose result would not be a valid tasks file (checking only what changed). */
-function assertStillValid(before: TasksFile | undefined, data: TasksFile): void {
-  try {
-    validateTasksFileChange(before, data);
-  } catch (err) {
-    const issues = issuesOf(err);
-    if (!issues) throw err;
-    throw invalidFromIssues(issues, 'the change would make tasks.json invalid, nothing was written: ');
-  }
-}
+const turns = new Map<string, Promise<void>>();
 
-const queues = new Map<string, Promise<void>>();
-
-/** Serialises jobs on the same key within this process. */
-function queueFor<T>(key: string, job: () => Promise<T>): Promise<T> {
-  const previous = queues.get(key) ?? Promise.resolve();
-  const run = previous.then(job);
-  const tail = run.then(
-    () => undefined,
-    () => undefined,
-  );
-  queues.set(key, tail);
+/**
+ * Waits for this process's earlier holders of `key` to finish; resolves with
+ * the function that ends this turn. Writers in one process queue here instead
+ * of polling the file lock.
+ */
+async function takeTurn(key: string): Promise<() => void> {
+  const previous = turns.get(key) ?? Promise.resolve();
+  let leave!: () => void;
+  const mine = new Promise<void>((resolve) => (leave = resolve));
+  const tail = previous.then(() => mine);
+  turns.set(key, tail);
   void tail.then(() => {
-    if (queues.get(key) === tail) queues.delete(key);
+    if (turns.get(key) === tail) turns.delete(key);
   });
-  return run;
+  await previous;
+  return leave;
 }

@@ -88,14 +88,39 @@ function safeOrHash(value: string, pattern: RegExp): string {
   return pattern.test(value) ? value : `#${createHash('sha256').update(value).digest('hex').slice(0, 12)}`;
 }
 
-function toLine(entry: SyncLogEntry, now: Date): Record<string, unknown> {
+/** What a change was — operation, actor, task ids, tag — with every value plain, as {@link SyncLog} writes it. */
+export interface PlainChangeFields {
+  op: string;
+  actor?: string;
+  ids?: string[];
+  tag?: string;
+}
+
+/**
+ * The operation, actor, ids and tag of `entry` made plain as in the log:
+ * names and ids that are not plain (`task.update`, `cli`, `5.2`, `feature-x`)
+ * become `#` and 12 hex digits of their sha256, and at most 50 ids are kept.
+ * For anything that shows these fields (snapshots' descriptions too), so
+ * no string from tasks.json — or from a planted file — reaches a terminal.
+ */
+export function plainChangeFields(entry: { op?: unknown; actor?: unknown; ids?: unknown; tag?: unknown }): PlainChangeFields {
   const ids = Array.isArray(entry.ids) ? entry.ids.slice(0, MAX_IDS).map((id) => safeOrHash(String(id), SAFE_ID)) : undefined;
   return {
-    ts: now.toISOString(),
     op: safeOrHash(String(entry.op), SAFE_NAME),
     actor: typeof entry.actor === 'string' ? safeOrHash(entry.actor, SAFE_NAME) : undefined,
     ids,
     tag: typeof entry.tag === 'string' ? safeOrHash(entry.tag, SAFE_TAG) : undefined,
+  };
+}
+
+function toLine(entry: SyncLogEntry, now: Date): Record<string, unknown> {
+  const { op, actor, ids, tag } = plainChangeFields(entry);
+  return {
+    ts: now.toISOString(),
+    op,
+    actor,
+    ids,
+    tag,
     ms: typeof entry.ms === 'number' ? Math.round(entry.ms * 10) / 10 : undefined,
     ok: typeof entry.ok === 'boolean' ? entry.ok : undefined,
     code: typeof entry.code === 'number' ? entry.code : undefined,

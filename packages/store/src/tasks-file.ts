@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
-import { ErrorCode, parseTasksFileText, TaskmasterError, type TasksFile } from '@taskmaster/protocol';
+import { ErrorCode, parseTasksFileTextByTag, TaskmasterError, type TagProblem, type TasksFile } from '@taskmaster/protocol';
 import { fileError } from './errors.js';
 import { withBlock } from './io-blocks.js';
 
@@ -18,6 +18,8 @@ export interface LoadedTasksFile {
   raw?: Buffer;
   /** The read file's identity, to check later that the path still names these bytes. */
   stat?: FileIdentity;
+  /** Tags that did not validate, kept in `data` as they are (see protocol's parseTasksFileTextByTag). */
+  brokenTags?: TagProblem[];
 }
 
 /** Inode, size and mtime of a file as read. */
@@ -33,6 +35,8 @@ export interface KnownTasksFile {
   bytes: number;
   trailingNewline: boolean;
   data: TasksFile;
+  /** Its tags that did not validate. */
+  brokenTags?: TagProblem[];
 }
 
 /** Default ceiling on the size of tasks.json: bigger files are refused, never rewritten. */
@@ -65,7 +69,7 @@ export function sha256(bytes: string | Uint8Array): string {
 export async function loadTasksFile(file: string, options: LoadOptions): Promise<LoadedTasksFile> {
   const known = options.known;
   const stat = known && (await stillHolds(file, known, options.name));
-  if (known && stat) return { data: known.data, hash: known.hash, bytes: known.bytes, trailingNewline: known.trailingNewline, exists: true, stat };
+  if (known && stat) return { data: known.data, hash: known.hash, bytes: known.bytes, trailingNewline: known.trailingNewline, exists: true, stat, brokenTags: known.brokenTags };
   const read = await readLimited(file, options);
   if (read === undefined) {
     if (!options.whenMissing) {
@@ -74,9 +78,10 @@ export async function loadTasksFile(file: string, options: LoadOptions): Promise
     return { data: options.whenMissing(), hash: sha256(''), bytes: 0, exists: false, trailingNewline: false };
   }
   const { bytes } = read;
-  const data = parseTasksFileText(bytes.toString('utf8'), options.name);
+  // Tag by tag: one invalid task makes its tag unusable, not the whole file.
+  const { data, brokenTags } = parseTasksFileTextByTag(bytes.toString('utf8'), options.name);
   const trailingNewline = bytes[bytes.length - 1] === 0x0a;
-  return { data, raw: bytes, hash: sha256(bytes), bytes: bytes.length, exists: true, trailingNewline, stat: read.stat };
+  return { data, raw: bytes, hash: sha256(bytes), bytes: bytes.length, exists: true, trailingNewline, stat: read.stat, brokenTags };
 }
 
 /** The file's identity if it still holds `known`'s bytes (same size and sha256), else undefined. */

@@ -42,17 +42,36 @@ describe('a tasks.json that is not valid JSON', () => {
 });
 
 describe('a tasks.json with the wrong shape', () => {
-  it('names the path of the bad value and is never overwritten', async () => {
+  it('sets the tag aside (by task and field), refuses changes to it, and never overwrites it', async () => {
     const data = JSON.parse(FIXTURE_TEXT);
     data.master.tasks[3].title = 42;
     const text = JSON.stringify(data, null, 2);
     const project = tempProject(text);
-    for (const call of await everyAccess(project.root)) {
+    const store = await openStore(project.root);
+    const id = String(data.master.tasks[3].id);
+    expect((await store.read()).brokenTags).toEqual([{ tag: 'master', taskId: id, taskIndex: 3, field: 'title', problem: 'expected string, received number', count: 1 }]);
+    for (const call of [store.list({ tag: 'master' }), store.setStatus([1], 'deferred', { tag: 'master' }), store.create({ title: 'x' }, { tag: 'master' })]) {
       const err = await rejectionOf(call);
       expect(err.code).toBe(-32602);
-      expect(err.message).toMatch(/^tasks\.json: master\.tasks\[3\]\.title: expected string/);
+      expect(err.message).toMatch(new RegExp(`^tasks\\.json is invalid in tag master, task ${id}, field title: expected string, received number — .*taskmaster history restore`));
+      expect(err.data).toMatchObject({ reason: 'broken-tag', tag: 'master', taskId: id, field: 'title' });
     }
+    // Other tags work, and a write to one of them puts master back as it was.
+    expect((await store.list({ tag: 'test-tag' })).tasks.length).toBeGreaterThan(0);
+    await store.transact(() => undefined, { force: true });
     expect(fs.readFileSync(project.tasksFile, 'utf8')).toBe(text);
+  });
+
+  it('fixes a broken tag by a change that leaves it valid, and only then', async () => {
+    const data = JSON.parse(FIXTURE_TEXT);
+    data['test-tag'].tasks[0].title = null;
+    const project = tempProject(JSON.stringify(data, null, 2));
+    const store = await openStore(project.root);
+    const err = await rejectionOf(store.transact((d: any) => void (d['test-tag'].tasks[0].status = 'done')));
+    expect(err.message).toMatch(/tag test-tag, task \d+, field title: expected string, received null/);
+    await store.transact((d: any) => void (d['test-tag'].tasks[0].title = 'named again'));
+    expect((await store.read()).brokenTags).toEqual([]);
+    expect((await store.list({ tag: 'test-tag' })).tasks[0]!.title).toBe('named again');
   });
 
   it('refuses a transaction that would make the file invalid', async () => {
@@ -85,7 +104,7 @@ describe('a 50 MB tasks.json', () => {
     const store = await openStore(project.root);
     const err = await rejectionOf(store.setStatus([1], 'done', { tag: 'master' }));
     expect(err.code).toBe(-32602);
-    expect(err.message).toMatch(/^tasks\.json: master\.tasks\[0\]\.title: expected string, received number \(and \d+ more problems\)$/);
+    expect(err.message).toMatch(/^tasks\.json is invalid in tag master, task \d+, field title: expected string, received number \(and \d+ more problems\) — /);
     const after = fs.statSync(project.tasksFile);
     expect([after.ino, after.size, after.mtimeMs]).toEqual([before.ino, before.size, before.mtimeMs]);
   });

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/index.js';
-import { cleanup, filesIn, rejectionOf } from './helpers.js';
+import { cleanup, filesIn, readSnapshot, rejectionOf } from './helpers.js';
 
 afterEach(cleanup);
 
@@ -85,7 +85,7 @@ describe('disk full, read-only file system', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe(before);
     expect(filesIn(path.dirname(file)).filter((n) => n.endsWith('.tmp') || n.startsWith('tasks.json.lock'))).toEqual([]);
     for (const snap of filesIn(path.join(path.dirname(file), 'history'))) {
-      expect(fs.readFileSync(path.join(path.dirname(file), 'history', snap), 'utf8')).toBe(before);
+      expect(readSnapshot(path.join(path.dirname(file), 'history'), snap.replace(/\.json(\.gz)?$/, ''))).toBe(before);
     }
   });
 

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import zlib from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,4 +136,11 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<{ code: nu
 /** Files in a folder, or [] when it does not exist. */
 export function filesIn(dir: string): string[] {
   return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+}
+
+/** The text of history snapshot `id`: gzipped (`.json.gz`), or plain as older versions wrote it. */
+export function readSnapshot(historyDir: string, id: string): string {
+  const packed = path.join(historyDir, `${id}.json.gz`);
+  if (fs.existsSync(packed)) return zlib.gunzipSync(fs.readFileSync(packed)).toString('utf8');
+  return fs.readFileSync(path.join(historyDir, `${id}.json`), 'utf8');
 }

@@ -1,9 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../src/index.js';
-import { cleanup, FIXTURE_TEXT, rejectionOf, tempProject } from './helpers.js';
+import { cleanup, FIXTURE_TEXT, readSnapshot, rejectionOf, tempProject } from './helpers.js';
 
 afterEach(cleanup);
 
@@ -28,9 +27,17 @@ describe('history snapshots', () => {
     const list = await store.history.list();
     expect(list).toHaveLength(2);
     expect(list[0]!.id > list[1]!.id).toBe(true);
-    expect(fs.readFileSync(path.join(project.historyDir, `${list[1]!.id}.json`), 'utf8')).toBe(original);
-    expect(fs.readFileSync(path.join(project.historyDir, `${list[0]!.id}.json`), 'utf8')).toBe(afterFirst);
-    expect(list[0]).toEqual({ id: list[0]!.id, createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), bytes: Buffer.byteLength(afterFirst) });
+    expect(readSnapshot(project.historyDir, list[1]!.id)).toBe(original);
+    expect(readSnapshot(project.historyDir, list[0]!.id)).toBe(afterFirst);
+    expect(list[0]).toEqual({
+      id: list[0]!.id,
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      // Compressed bytes on disk, and the change that followed the snapshot.
+      bytes: fs.statSync(path.join(project.historyDir, `${list[0]!.id}.json.gz`)).size,
+      op: 'task.setStatus',
+      ids: ['1'],
+      tag: 'master',
+    });
   });
 
   it('keeps at most maxSnapshots, dropping the oldest, with unique ids even within a millisecond', async () => {
@@ -41,17 +48,23 @@ describe('history snapshots', () => {
     expect(list).toHaveLength(3);
     expect(new Set(list.map((s) => s.id)).size).toBe(3);
     // The newest snapshot holds the state just before the last write.
-    expect(JSON.parse(fs.readFileSync(path.join(project.historyDir, `${list[0]!.id}.json`), 'utf8')).master.tasks[0].status).toBe(flip(6));
+    expect(JSON.parse(readSnapshot(project.historyDir, list[0]!.id)).master.tasks[0].status).toBe(flip(6));
   });
 
   it('keeps the snapshots within maxBytes', async () => {
     const size = Buffer.byteLength(FIXTURE_TEXT);
+    // The limit counts compressed bytes: under a third of the file per snapshot, so 2.5 files' worth hold all five.
     const project = projectWithConfig({ history: { maxSnapshots: 50, maxBytes: Math.floor(size * 2.5) } }, JSON.parse(FIXTURE_TEXT));
     const store = await openStore(project.root);
     for (let i = 0; i < 5; i++) await store.setStatus([1], flip(i), { tag: 'master' });
-    const list = await store.history.list();
+    const packed = (await store.history.list())[0]!.bytes;
+    expect(packed).toBeLessThan(size / 3);
+    const tight = projectWithConfig({ history: { maxSnapshots: 50, maxBytes: Math.floor(packed * 2.5) } }, JSON.parse(FIXTURE_TEXT));
+    const tightStore = await openStore(tight.root);
+    for (let i = 0; i < 5; i++) await tightStore.setStatus([1], flip(i), { tag: 'master' });
+    const list = await tightStore.history.list();
     expect(list).toHaveLength(2);
-    expect(list.reduce((n, s) => n + s.bytes, 0)).toBeLessThanOrEqual(size * 2.5);
+    expect(list.reduce((n, s) => n + s.bytes, 0)).toBeLessThanOrEqual(packed * 2.5);
   });
 
   it('restores a snapshot, and the restore itself can be undone', async () => {
@@ -82,7 +95,7 @@ describe('history snapshots', () => {
     await store.history.restore(snapshot!.id);
     expect(JSON.parse(fs.readFileSync(project.tasksFile, 'utf8')).master.tasks[0].status).toBeUndefined();
     const [corrupted] = await store.history.list();
-    expect(fs.readFileSync(path.join(project.historyDir, `${corrupted!.id}.json`), 'utf8')).toBe('{"master": {"tasks": [');
+    expect(readSnapshot(project.historyDir, corrupted!.id)).toBe('{"master": {"tasks": [');
     expect(good).toContain('"done"');
   });
 
@@ -93,45 +106,61 @@ describe('history snapshots', () => {
     await store.setStatus([1], 'done', { tag: 'master' });
     fs.writeFileSync(project.tasksFile, '{"master": {"tasks": []}}');
     const [snapshot] = await store.history.list();
-    expect(fs.readFileSync(path.join(project.historyDir, `${snapshot!.id}.json`), 'utf8')).toBe(original);
+    expect(readSnapshot(project.historyDir, snapshot!.id)).toBe(original);
   });
 
-  it('turns a snapshot still linked to tasks.json (a writer died before its rename) into a copy on open', async () => {
+  it('lists and restores plain .json snapshots written before compression', async () => {
     const project = tempProject({ master: { tasks: [{ id: 1, title: 'one', status: 'pending' }] } });
-    const original = fs.readFileSync(project.tasksFile, 'utf8');
+    const old = JSON.stringify({ master: { tasks: [{ id: 1, title: 'old', status: 'review' }] } }, null, 2);
     fs.mkdirSync(project.historyDir);
-    const snapshot = path.join(project.historyDir, '2020-01-01T00-00-00.000Z-000.json');
-    fs.linkSync(project.tasksFile, snapshot);
-    await openStore(project.root);
-    fs.writeFileSync(project.tasksFile, '{"master": {"tasks": []}}');
-    expect(fs.readFileSync(snapshot, 'utf8')).toBe(original);
+    fs.writeFileSync(path.join(project.historyDir, '2020-01-01T00-00-00.000Z-000.json'), old);
+    const store = await openStore(project.root);
+    await store.setStatus([1], 'done', { tag: 'master', });
+    const list = await store.history.list();
+    expect(list.map((s) => s.id.startsWith('2020'))).toEqual([false, true]);
+    expect(list[1]).toEqual({ id: '2020-01-01T00-00-00.000Z-000', createdAt: '2020-01-01T00:00:00.000Z', bytes: Buffer.byteLength(old) });
+    await store.history.restore('2020-01-01T00-00-00.000Z-000');
+    expect(fs.readFileSync(project.tasksFile, 'utf8')).toBe(old);
+    // The file restored over is kept compressed, and says it preceded a restore.
+    expect((await store.history.list())[0]).toMatchObject({ op: 'history.restore', ids: ['1'] });
   });
 
-  it('copies the old file where a hard link is impossible (history on another file system)', async () => {
+  it('makes every snapshot a file of its own, never a link to tasks.json', async () => {
     const project = tempProject({ master: { tasks: [{ id: 1, title: 'one', status: 'pending' }] } });
     const original = fs.readFileSync(project.tasksFile, 'utf8');
-    // A tmpfs mounted on the history folder: a link from the project's file system into it fails with
-    // EXDEV. (A symlink to another file system is refused now, as any link under .taskmaster/ is.)
-    const elsewhere = project.historyDir;
-    fs.mkdirSync(elsewhere, { recursive: true });
-    const mounted = process.getuid?.() === 0 ? spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', elsewhere], { encoding: 'utf8' }) : undefined;
-    if (mounted?.status !== 0) {
-      console.warn(`skipped the cross-file-system history check: cannot mount a tmpfs (${mounted ? mounted.stderr.trim() : 'needs root'})`);
-      return;
-    }
-    try {
-      const store = await openStore(project.root);
-      await store.setStatus([1], 'done', { tag: 'master' });
-      // The second write knows the file without its bytes in memory: the snapshot is copied from the file.
-      const afterFirst = fs.readFileSync(project.tasksFile, 'utf8');
-      await store.setStatus([1], 'review', { tag: 'master' });
-      const snaps = await store.history.list();
-      expect(snaps.map((s) => fs.readFileSync(path.join(elsewhere, `${s.id}.json`), 'utf8'))).toEqual([afterFirst, original]);
-      for (const snap of snaps) expect(fs.statSync(path.join(elsewhere, `${snap.id}.json`)).nlink).toBe(1);
-      expect(snaps[0]!.bytes).toBe(Buffer.byteLength(afterFirst));
-    } finally {
-      spawnSync('umount', ['-l', elsewhere]);
-    }
+    const store = await openStore(project.root);
+    await store.setStatus([1], 'done', { tag: 'master' });
+    // The second write knows the file without its bytes in memory: the snapshot is read from the file.
+    const afterFirst = fs.readFileSync(project.tasksFile, 'utf8');
+    await store.setStatus([1], 'review', { tag: 'master' });
+    const snaps = await store.history.list();
+    expect(snaps.map((s) => readSnapshot(project.historyDir, s.id))).toEqual([afterFirst, original]);
+    for (const snap of snaps) expect(fs.statSync(path.join(project.historyDir, `${snap.id}.json.gz`)).nlink).toBe(1);
+  });
+
+  it('describes snapshots with plain values only, even when a planted snapshot says otherwise', async () => {
+    const project = tempProject({ master: { tasks: [] } });
+    fs.mkdirSync(project.historyDir);
+    const zlib = await import('node:zlib');
+    const packed = zlib.gzipSync('{"master": {"tasks": []}}');
+    const comment = Buffer.from(JSON.stringify({ op: 'x\u001b[31m$(rm -rf ~)', ids: ['5', '1; curl evil'], actor: 'cli' }), 'latin1');
+    const header = Buffer.from(packed.subarray(0, 10));
+    header[3] = header[3]! | 0x10;
+    fs.writeFileSync(path.join(project.historyDir, '2020-01-01T00-00-00.000Z-000.json.gz'), Buffer.concat([header, comment, Buffer.from([0]), packed.subarray(10)]));
+    const [info] = await (await openStore(project.root)).history.list();
+    expect(info!.op).toMatch(/^#[0-9a-f]{12}$/);
+    expect(info!.ids).toEqual(['5', expect.stringMatching(/^#[0-9a-f]{12}$/)]);
+    expect(info!.actor).toBe('cli');
+  });
+
+  it('refuses a damaged snapshot with a message, leaving tasks.json as it is', async () => {
+    const project = tempProject({ master: { tasks: [] } });
+    const before = fs.readFileSync(project.tasksFile, 'utf8');
+    fs.mkdirSync(project.historyDir);
+    fs.writeFileSync(path.join(project.historyDir, '2020-01-01T00-00-00.000Z-000.json.gz'), Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2]));
+    const err = await rejectionOf((await openStore(project.root)).history.restore('2020-01-01T00-00-00.000Z-000'));
+    expect(err).toMatchObject({ code: -32602, message: expect.stringMatching(/snapshot 2020-01-01T00-00-00.000Z-000 is damaged/) });
+    expect(fs.readFileSync(project.tasksFile, 'utf8')).toBe(before);
   });
 
   it('rejects snapshot ids that are unknown or could leave the history folder', async () => {

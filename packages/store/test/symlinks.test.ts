@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { initProject, openStore } from '../src/index.js';
-import { cleanup, filesIn, rejectionOf, tempProject } from './helpers.js';
+import { cleanup, filesIn, readSnapshot, rejectionOf, tempProject } from './helpers.js';
 
 afterEach(cleanup);
 
@@ -57,19 +57,17 @@ describe('symbolic links a cloned project may hold under .taskmaster/', () => {
     expect(fs.lstatSync(project.historyDir).isSymbolicLink()).toBe(true);
   });
 
-  it('does not follow a link planted where a snapshot copy is made when detaching snapshots', async () => {
+  it('never reads a snapshot through a link planted in tasks/history', async () => {
     const project = tempProject(small);
+    const before = fs.readFileSync(project.tasksFile, 'utf8');
     fs.mkdirSync(project.historyDir);
-    const snapshot = path.join(project.historyDir, '2020-01-01T00-00-00.000Z-000.json');
-    fs.linkSync(project.tasksFile, snapshot);
-    const victim = path.join(outsideFolder(), 'victim');
-    fs.writeFileSync(victim, 'original\n');
-    fs.symlinkSync(victim, `${snapshot}.${process.pid}.tmp`);
-    await openStore(project.root);
-    expect(fs.readFileSync(victim, 'utf8')).toBe('original\n');
-    // The snapshot is still made a copy.
-    fs.writeFileSync(project.tasksFile, '{"master": {"tasks": []}}');
-    expect(statusIn(snapshot)).toBe('pending');
+    const victim = path.join(outsideFolder(), 'victim.json');
+    fs.writeFileSync(victim, JSON.stringify({ master: { tasks: [{ id: 9, title: 'planted', status: 'done' }] } }));
+    fs.symlinkSync(victim, path.join(project.historyDir, '2020-01-01T00-00-00.000Z-000.json.gz'));
+    const store = await openStore(project.root);
+    expect(await store.history.list()).toEqual([]);
+    await expect(store.history.restore('2020-01-01T00-00-00.000Z-000')).rejects.toMatchObject({ code: 'ELOOP' });
+    expect(fs.readFileSync(project.tasksFile, 'utf8')).toBe(before);
   });
 
   it('initProject refuses symlinked config/, sparc/ and logs/ folders, writing nothing through them', async () => {
@@ -112,7 +110,7 @@ describe('symbolic links a cloned project may hold under .taskmaster/', () => {
     expect(filesIn(path.dirname(project.tasksFile)).filter((n) => n.startsWith('tasks.json.lock'))).toEqual([]);
     expect(filesIn(shared)).toEqual(['team-tasks.json']);
     const snaps = await store.history.list();
-    expect(snaps.map((s) => statusIn(path.join(project.historyDir, `${s.id}.json`)))).toEqual(['done', 'pending']);
+    expect(snaps.map((s) => JSON.parse(readSnapshot(project.historyDir, s.id)).master.tasks[0].status)).toEqual(['done', 'pending']);
   });
 
   it('keeps ids and tags that a shell could run out of the log, writing a short hash instead', async () => {

@@ -1,4 +1,4 @@
-import { sparcModeFor } from '@taskmaster/protocol';
+import { SPARC_SUMMARY, sparcModeFor } from '@taskmaster/protocol';
 import { flag, required, str, TASK_OPTIONS, type Command } from '../command.js';
 import { withBackend } from '../open-backend.js';
 import { color, printJson, say } from '../output.js';
@@ -31,7 +31,8 @@ export const command: Command = {
     say(`Status:       ${paintStatus(task.status)}`);
     if (task.priority) say(`Priority:     ${task.priority}`);
     if (task.dependencies?.length) say(`Dependencies: ${task.dependencies.join(', ')}`);
-    say(`SPARC mode:   ${sparc ? `${color.cyan(sparc.mode)} ${color.dim(`(${sparc.matchedBy})`)}` : color.dim('none (no mapping matches)')}`);
+    // What SPARC is, on the same line: most readers meet the word here first.
+    say(`SPARC mode:   ${sparc ? `${color.cyan(sparc.mode)} ${color.dim(`(${sparc.matchedBy})`)}` : color.dim('none (no mapping matches)')}  ${color.dim(`— ${SPARC_SUMMARY}`)}`);
     if (task.description) say(`\n${task.description}`);
     if (task.details) say(`\n${color.bold('Details')}\n${task.details}`);
     if (task.testStrategy) say(`\n${color.bold('Test strategy')}\n${task.testStrategy}`);

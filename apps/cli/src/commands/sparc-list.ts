@@ -1,3 +1,4 @@
+import { SPARC_SUMMARY } from '@taskmaster/protocol';
 import { flag, type Command } from '../command.js';
 import { color, printJson, say } from '../output.js';
 import { openProject } from '../project.js';
@@ -11,7 +12,8 @@ export const command: Command = {
     usage: 'sparc [list] [--json]',
     options: { json: { type: 'boolean', description: 'print the mappings file as JSON' } },
     examples: ['taskmaster sparc', 'taskmaster sparc list --json'],
-    notes: "A task's mode is its type/category looked up in the type mappings, else the first keyword\nfound in its title or description, else the default. Edit with 'taskmaster sparc set|remove'.",
+    notes: `${SPARC_SUMMARY}.\n` +
+      "A task's mode is its type/category looked up in the type mappings, else the first keyword\nfound in its title or description, else the default. Edit with 'taskmaster sparc set|remove'.",
   },
   async run(args) {
     const { store } = await openProject(args);

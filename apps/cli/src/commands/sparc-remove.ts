@@ -1,3 +1,4 @@
+import { SPARC_SUMMARY } from '@taskmaster/protocol';
 import { flag, required, type Command } from '../command.js';
 import { CliError, CliErrorCode, usageError } from '../cli-error.js';
 import { color, printJson, say } from '../output.js';
@@ -16,6 +17,7 @@ export const command: Command = {
     options: { json: { type: 'boolean', description: 'print the updated mappings as JSON' } },
     maxPositionals: 1,
     examples: ['taskmaster sparc remove security', 'taskmaster sparc remove type:bug'],
+    notes: `${SPARC_SUMMARY}.`,
   },
   async run(args) {
     const rawKey = required(args, command.spec, 'key', 0);

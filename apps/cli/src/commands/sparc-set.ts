@@ -1,3 +1,4 @@
+import { isSparcMode, SPARC_MODES, SPARC_SUMMARY } from '@taskmaster/protocol';
 import { flag, required, type Command } from '../command.js';
 import { usageError } from '../cli-error.js';
 import { color, printJson, say } from '../output.js';
@@ -16,11 +17,14 @@ export const command: Command = {
     options: { json: { type: 'boolean', description: 'print the updated mappings as JSON' } },
     maxPositionals: 2,
     examples: ['taskmaster sparc set security security-review', 'taskmaster sparc set type:bug debug', 'taskmaster sparc set default code'],
+    notes: `${SPARC_SUMMARY}.\nModes: ${SPARC_MODES.join(', ')}.`,
   },
   async run(args) {
     const rawKey = required(args, command.spec, 'key', 0);
     const mode = args.positionals[1];
     if (mode === undefined) throw usageError('missing the mode', `taskmaster ${USAGE}`);
+    // Checked before anything is read: a typo must not land in the mappings, where every task would get it.
+    if (!isSparcMode(mode)) throw usageError(`'${mode}' is not a SPARC mode; the modes are: ${SPARC_MODES.join(', ')}`, `taskmaster ${USAGE}`);
     const { store } = await openProject(args);
     let updated;
     try {

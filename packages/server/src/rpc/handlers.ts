@@ -200,7 +200,7 @@ export function createHandlers(engine: SyncEngine, facts: ServerFacts): Handlers
     'history.restore': async ({ id }) =>
       engine.queue.exclusive(async () => {
         const res = await engine.store.history.restore(id);
-        const { revision } = engine.adopt(res.data, res.hash, 'server');
+        const { revision } = engine.takeVersion(res.data, res.hash, 'server');
         return { revision, restored: res.value.restored };
       }),
   };

@@ -1,0 +1,137 @@
+import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanUp, emptyDir, FIXTURE, makeProject, readTasks, run, runJson, startDaemon, tasksFile } from './helpers.js';
+
+/** The first hour on a real Task Master project: the 1.5 MB tasks.json of the task-master repository. */
+afterEach(cleanUp);
+
+const historyDir = (dir: string) => path.join(dir, '.taskmaster', 'tasks', 'history');
+const gitignore = (dir: string) => path.join(dir, '.taskmaster', '.gitignore');
+const IGNORED = ['tasks/history/', 'logs/', 'config/server.pid', 'config/connection.json', 'config/server.crt', 'tasks/tasks.json.lock*', '*.tmp'];
+
+describe('history of a real project', () => {
+  it('keeps 18 status changes of the 1.5 MB file in a few MB, and says what each change was', async () => {
+    const dir = await makeProject({ fixture: true });
+    const ids = readTasks(dir).master.tasks.slice(0, 18).map((t: { id: number }) => String(t.id));
+    for (const [i, id] of ids.entries()) await runJson(['set-status', '--id', id, '--status', i % 2 ? 'review' : 'in-progress'], dir);
+    const total = readdirSync(historyDir(dir)).reduce((n, f) => n + statSync(path.join(historyDir(dir), f)).size, 0);
+    console.log(`benchmark: 18 status changes of the ${(statSync(FIXTURE).size / 2 ** 20).toFixed(1)} MB fixture → ${(total / 2 ** 20).toFixed(1)} MB of history (27 MB before compression)`);
+    expect(total).toBeLessThan(8 * 2 ** 20);
+
+    const { snapshots } = await runJson(['history', 'list'], dir);
+    expect(snapshots).toHaveLength(18);
+    expect(snapshots[0]).toEqual({ id: expect.any(String), createdAt: expect.any(String), bytes: expect.any(Number), op: 'task.setStatus', ids: [ids[17]], actor: 'cli', tag: 'master' });
+    const human = await run(['history', 'list'], dir);
+    expect(human.stdout).toMatch(new RegExp(`${snapshots[0].id}\\s+\\S+ \\S+ UTC\\s+before task\\.setStatus\\s+task ${ids[17]} in master\\s+by cli\\s+\\d+\\.\\d KB`));
+
+    // The oldest snapshot is the fixture as it was: restoring it gives back its bytes.
+    await runJson(['history', 'restore', snapshots[17].id], dir);
+    expect(readFileSync(tasksFile(dir))).toEqual(readFileSync(FIXTURE));
+  });
+});
+
+describe('.gitignore entries', () => {
+  it('init writes .taskmaster/.gitignore once, completes an existing one, and leaves the root .gitignore alone', async () => {
+    const dir = emptyDir();
+    writeFileSync(path.join(dir, '.gitignore'), 'node_modules/\n');
+    expect((await run(['init'], dir)).code).toBe(0);
+    const lines = readFileSync(gitignore(dir), 'utf8').split('\n');
+    for (const entry of IGNORED) expect(lines).toContain(entry);
+    expect((await run(['init'], dir)).code).toBe(0);
+    expect(readFileSync(gitignore(dir), 'utf8').split('\n')).toEqual(lines);
+    expect(readFileSync(path.join(dir, '.gitignore'), 'utf8')).toBe('node_modules/\n');
+
+    // The user's own lines stay; only missing entries are added, never a second copy.
+    writeFileSync(gitignore(dir), 'my-notes.md\n/tasks/history\nlogs/');
+    expect((await run(['init'], dir)).code).toBe(0);
+    const completed = readFileSync(gitignore(dir), 'utf8').split('\n');
+    expect(completed.slice(0, 3)).toEqual(['my-notes.md', '/tasks/history', 'logs/']);
+    expect(completed.filter((l) => l.includes('history'))).toEqual(['/tasks/history']);
+    expect(completed.filter((l) => l === 'logs/')).toHaveLength(1);
+    expect(completed).toContain('config/connection.json');
+  });
+
+  it('never writes through a symlinked .taskmaster/.gitignore', async () => {
+    const dir = emptyDir();
+    mkdirSync(path.join(dir, '.taskmaster'));
+    const victim = path.join(emptyDir(), 'victim');
+    writeFileSync(victim, 'precious\n');
+    symlinkSync(victim, gitignore(dir));
+    const r = await run(['init'], dir);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/\.gitignore/);
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    expect(lstatSync(gitignore(dir)).isSymbolicLink()).toBe(true);
+  });
+
+  it('sync server start adds it to a project Task Master made', async () => {
+    const dir = await makeProject();
+    rmSync(gitignore(dir));
+    await startDaemon(dir);
+    for (const entry of IGNORED) expect(readFileSync(gitignore(dir), 'utf8').split('\n')).toContain(entry);
+  });
+});
+
+describe('SPARC modes', () => {
+  it('refuses an unknown mode, listing the valid ones, and says what SPARC is', async () => {
+    const dir = await makeProject();
+    const bad = await run(['sparc', 'set', 'foo', 'not-a-mode'], dir);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("'not-a-mode' is not a SPARC mode");
+    for (const mode of ['architect', 'code', 'tdd', 'debug', 'spec-pseudocode', 'refinement-optimization-mode']) expect(bad.stderr).toContain(mode);
+    expect((await runJson(['sparc'], dir)).byKeyword.foo).toBeUndefined();
+    expect((await run(['sparc', 'set', 'foo', 'architect'], dir)).code).toBe(0);
+
+    const task = await runJson(['add-task', '--title', 'Design the foo layer'], dir);
+    const shown = (await run(['show', String(task.id)], dir)).stdout.split('\n').find((l) => l.startsWith('SPARC mode:'));
+    expect(shown).toMatch(/SPARC mode:\s+architect \(keyword:foo\).*Specification, Pseudocode, Architecture, Refinement, Completion/);
+    expect((await run(['sparc', '--help'], dir)).stdout).toMatch(/SPARC: Specification, Pseudocode, Architecture, Refinement, Completion/);
+  });
+});
+
+describe('one broken tag', () => {
+  /** The fixture with one more tag whose second task has a null title, as another tool might write it. */
+  async function projectWithBrokenTag(): Promise<{ dir: string; brokenText: string }> {
+    const dir = await makeProject({ fixture: true });
+    const data = JSON.parse(readFileSync(FIXTURE, 'utf8'));
+    data.broken = { tasks: [{ id: 1, title: 'fine', status: 'pending' }, { id: 7, title: null, status: 'pending' }], metadata: { created: '2025-01-01T00:00:00.000Z' } };
+    writeFileSync(tasksFile(dir), `${JSON.stringify(data, null, 2)}\n`);
+    const text = readFileSync(tasksFile(dir), 'utf8');
+    return { dir, brokenText: text.slice(text.indexOf('\n  "broken": {')) };
+  }
+
+  it('keeps every other tag usable, reports the broken one once, and refuses commands on it', async () => {
+    const { dir, brokenText } = await projectWithBrokenTag();
+    const list = await run(['list'], dir);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^Tag master: 93 tasks/);
+    const warnings = list.stderr.split('\n').filter((l) => l.startsWith('warning:'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/tag broken, task 7, field title: expected string, received null/);
+
+    const onBroken = await run(['list', '--tag', 'broken'], dir);
+    expect(onBroken.code).toBe(1);
+    expect(onBroken.stderr).toMatch(/tag broken, task 7, field title/);
+    expect(onBroken.stderr).toMatch(/taskmaster history restore/);
+    expect(onBroken.stderr).toMatch(/taskmaster history list/);
+    expect(onBroken.stderr).not.toMatch(/--help/);
+    expect((await run(['set-status', '--id', '1', '--status', 'done', '--tag', 'broken'], dir)).code).toBe(1);
+
+    // A write to master keeps the broken tag byte for byte.
+    expect((await run(['set-status', '--id', '1', '--status', 'done'], dir)).code).toBe(0);
+    const after = readFileSync(tasksFile(dir), 'utf8');
+    expect(readTasks(dir).master.tasks[0].status).toBe('done');
+    expect(after.slice(after.indexOf('\n  "broken": {'))).toBe(brokenText);
+    expect((await runJson(['show', '2'], dir)).id).toBe('2');
+  });
+
+  it('still fails the whole file for bad JSON', async () => {
+    const dir = await makeProject({ fixture: true });
+    writeFileSync(tasksFile(dir), readFileSync(FIXTURE, 'utf8').slice(0, 1000));
+    const r = await run(['list'], dir);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/tasks\.json is not valid JSON at line \d+/);
+    expect(r.stderr).toMatch(/history restore/);
+  });
+});
