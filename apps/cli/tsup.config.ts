@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
+
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
 export default defineConfig({
   entry: ['src/bin.ts'],
@@ -14,4 +17,6 @@ export default defineConfig({
   // resolving and loading them as separate packages cost more start-up time than
   // all of `list`'s work. Third-party packages stay external dependencies.
   noExternal: [/^@taskmaster\//, 'zod', 'immer'],
+  // The published version, fixed at build time (changesets bump package.json).
+  define: { __CLI_VERSION__: JSON.stringify(version) },
 });

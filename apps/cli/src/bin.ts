@@ -4,6 +4,9 @@ import { ExitCode, EXIT_CODES_HELP } from './exit-codes.js';
 import { note, say } from './output.js';
 import { reportError } from './report-error.js';
 
+/** The package's version, put in by tsup at build time. */
+declare const __CLI_VERSION__: string;
+
 const USAGE = 'taskmaster <command> [options]   (taskmaster help <command> for details)';
 
 function globalHelp(): string {
@@ -36,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
     return first === undefined ? ExitCode.UserError : ExitCode.Ok;
   }
   if (first === '--version' || first === '-v') {
-    say('0.1.0');
+    say(__CLI_VERSION__);
     return ExitCode.Ok;
   }
   if (first === 'help') {
