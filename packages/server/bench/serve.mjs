@@ -2,13 +2,12 @@
 import { createServer } from '../dist/index.js';
 
 const root = process.argv[2];
-const commits = { count: 0, ops: 0, ms: 0, broadcastMs: 0 };
+const commits = { count: 0, ops: 0, ms: 0 };
 const log = (level, message, data) => {
   if (message === 'commit') {
     commits.count++;
     commits.ops += data.ops;
     commits.ms += data.ms;
-    commits.broadcastMs += data.broadcastMs;
   }
 };
 const server = await createServer({ log, root, token: false, host: '127.0.0.1', port: 0, httpPort: 0, maxConnections: Number(process.env.BENCH_MAX_CONNECTIONS ?? 1000), writeConnectionFile: false });
