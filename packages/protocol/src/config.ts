@@ -25,7 +25,12 @@ export const SyncConfigSchema = z
     allowedHosts: z.array(z.string()).default([]),
     conflictStrategy: ConflictStrategySchema.default('last-write-wins'),
     batchWindowMs: z.number().int().min(0).max(100).default(25),
-    debounceMs: z.number().int().min(0).max(1000).default(30),
+    /**
+     * How long the watcher lets a burst of file events settle before reading. Short: a second
+     * Task Master process may overwrite the first one's write within milliseconds, and a version
+     * the server never read cannot be merged back. Half-written files are waited out anyway.
+     */
+    debounceMs: z.number().int().min(0).max(1000).default(10),
     maxConnections: z.number().int().min(1).default(100),
     autoSync: z.boolean().default(false),
     history: z

@@ -51,7 +51,9 @@ export class SyncEngine {
   /** The version clients hold; `hash` is undefined while it is announced but not yet on disk. */
   private doc: { data: TasksFile; hash: string | undefined };
   private watcher: TasksWatcher | undefined;
-  private refreshQueued = false;
+  /** Versions the watcher read, waiting to be adopted ({@link adoptReportedVersions}). */
+  private reported: Array<{ data: TasksFile; hash: string }> = [];
+  private adoptionQueued = false;
   private closing = false;
   private tagCache: { tag: string; at: number } | undefined;
 
@@ -128,6 +130,8 @@ export class SyncEngine {
   /** The file holds `data` (sha256 `hash`): a recent version, with what changed since the last; returns `file.changed`. */
   private fileHolds(data: TasksFile, hash: string, source: 'server' | 'external'): OutgoingEvent {
     this.doc = { data, hash };
+    // Adopted already (read by a commit before the watcher's report came round): not again.
+    this.reported = this.reported.filter((r) => r.hash !== hash);
     this.recent.add(data, hash, this.unrecorded.map((c) => [c.payload.tag, c.payload.id] as const));
     this.unrecorded = [];
     return this.fileChanged(source, hash);
@@ -141,11 +145,19 @@ export class SyncEngine {
     return new OutgoingEvent(file.event, file.payload);
   }
 
-  /** Reads the file from disk (serialised with commits) and adopts it. */
-  refreshFromDisk(source: 'server' | 'external' = 'external'): Promise<Adopted> {
+  /**
+   * Adopts, in order and in line with commits, the versions the watcher
+   * reported. Each is adopted even when the file has moved on since: a second
+   * Task Master process may overwrite the first one's version within
+   * milliseconds (it too writes back a tag it read before), and only a version
+   * we adopted can be merged back into the one that replaced it.
+   */
+  private adoptReportedVersions(): Promise<void> {
     return this.queue.exclusive(async () => {
-      this.refreshQueued = false;
-      return this.adoptFromDisk(source);
+      this.adoptionQueued = false;
+      for (let next = this.reported.shift(); next; next = this.reported.shift()) {
+        await this.adoptOutsideWrite(next, true);
+      }
     });
   }
 
@@ -170,10 +182,12 @@ export class SyncEngine {
    * written in its place, then clients get the net change from what they
    * hold, and a `sync.conflict` for each task where both sides changed a field.
    */
-  private async adoptOutsideWrite(read: ReadResult): Promise<Adopted> {
+  private async adoptOutsideWrite(read: Pick<ReadResult, 'data' | 'hash'>, reported = false): Promise<Adopted> {
     for (let attempt = 0; ; attempt++) {
       if (read.hash === this.doc.hash) return { revision: this.revision, changes: [] };
-      const current = { data: this.doc.data, hash: this.doc.hash ?? '', at: Date.now(), touched: [] };
+      // Changes clients hold that the file may not (a merge not yet written) count as recent too.
+      const touched = this.unrecorded.map((c) => [c.payload.tag, c.payload.id] as const);
+      const current = { data: this.doc.data, hash: this.doc.hash ?? UNWRITTEN, at: Date.now(), touched };
       const plan = planOutsideWrite(read, current, this.recent.list());
       if (plan.kind === 'take') return this.takeVersion(read.data, read.hash, 'external');
       // Our side of a conflict stays restorable: it never reached the file as it was.
@@ -192,8 +206,16 @@ export class SyncEngine {
         });
         return adopted;
       } catch (err) {
-        // Yet another writer got there first: look at what the file holds now.
         if (!(err instanceof StaleVersionError) || attempt >= 3) throw err;
+        if (reported) {
+          // Yet another writer replaced it already: clients hold the merge, which the file does not
+          // (hash unknown), and the watcher reports the newer version, which is merged with it in turn.
+          const changes = diffTasksFiles(this.doc.data, plan.merged);
+          this.publish(this.announced(plan.merged, changes));
+          this.announceConflicts(plan.conflicts, snapshot);
+          return { revision: this.revision, changes };
+        }
+        // Yet another writer got there first: look at what the file holds now.
         read = await this.store.read();
       }
     }
@@ -239,13 +261,15 @@ export class SyncEngine {
       this.store.paths.tasksFile,
       (change) => {
         if (change.hash === this.doc.hash || this.closing) return;
-        // What the watcher read is handed to the store, so the version is parsed once; it is
-        // adopted in line with commits, and only the newest of a burst.
+        // A version a commit of ours already read (and built on) before this report came round.
+        if (change.previousHash !== this.doc.hash && this.recent.has(change.hash)) return;
+        // What the watcher read is handed to the store, so the version is parsed once.
         this.store.learn(change);
-        if (this.refreshQueued) return;
-        this.refreshQueued = true;
-        this.refreshFromDisk('external').catch((err: unknown) => {
-          this.options.log('warn', 'could not read the tasks file after an outside change', { error: errorName(err) });
+        this.reported.push({ data: change.data, hash: change.hash });
+        if (this.adoptionQueued) return;
+        this.adoptionQueued = true;
+        this.adoptReportedVersions().catch((err: unknown) => {
+          this.options.log('warn', 'could not adopt an outside change to the tasks file', { error: errorName(err) });
         });
       },
       {
@@ -317,7 +341,8 @@ export class SyncEngine {
   private async beginOnCurrent(ops: string[]): Promise<WriteSession> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.store.begin({ reason: summarise(ops), actor: 'server', expectHash: this.doc.hash });
+        // A version clients hold but the file does not (a merge not yet written) matches no file.
+        return await this.store.begin({ reason: summarise(ops), actor: 'server', expectHash: this.doc.hash ?? UNWRITTEN });
       } catch (err) {
         if (!(err instanceof StaleVersionError) || attempt >= 3) throw err;
         await this.adoptOutsideWrite(await this.store.read());
@@ -334,6 +359,9 @@ export class SyncEngine {
     this.unrecorded = [];
   }
 }
+
+/** Stands for "no file holds this version" where a hash is expected; no sha256 looks like it. */
+const UNWRITTEN = 'unwritten';
 
 /**
  * The pause after a commit while more are waiting: four times the commit's

@@ -23,6 +23,8 @@ export interface TasksFileChange {
   data: TasksFile;
   /** sha256 hex of the file bytes. */
   hash: string;
+  /** sha256 of the last good state `changes` start from (undefined for the first read). */
+  previousHash: string | undefined;
   /** Size of the file in bytes. */
   bytes: number;
   /** Whether the file ends with a newline (a rewrite keeps it). */

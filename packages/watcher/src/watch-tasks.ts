@@ -83,12 +83,14 @@ export function watchTasks(
     }
     problems.good();
     const before = baseline?.data;
+    const previousHash = baseline?.hash;
     baseline = { data: parsed.data, hash: read.hash };
     if (adoptSilently && !before) return null;
     const change: TasksFileChange = {
       changes: diffTasksFiles(before, parsed.data),
       data: parsed.data,
       hash: read.hash,
+      previousHash,
       bytes: read.bytes.length,
       trailingNewline: read.bytes[read.bytes.length - 1] === 0x0a,
       path: file,

@@ -25,7 +25,7 @@ export function planOutsideWrite(theirs: { data: TasksFile; hash: string }, curr
   if (recent.some((v) => v.hash === theirs.hash)) return { kind: 'take' };
   // The common case, cheaply: every task changed lately is as the current version has it, so
   // nothing recent is undone — made from the current version (costs the changed tasks, not the file).
-  if (keepsRecentChanges(theirs.data, current.data, recent)) return { kind: 'take' };
+  if (keepsRecentChanges(theirs.data, current.data, [current, ...recent])) return { kind: 'take' };
   let base = current;
   let best = versionDistance(current.data, theirs.data);
   for (const version of recent) {

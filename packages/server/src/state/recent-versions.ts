@@ -31,6 +31,11 @@ export class RecentVersions {
     this.trim(now);
   }
 
+  /** Whether the file held these bytes lately. */
+  has(hash: string): boolean {
+    return this.versions.some((v) => v.hash === hash);
+  }
+
   /** The versions still recent, newest first. */
   list(now = Date.now()): readonly RecentVersion[] {
     this.trim(now);
