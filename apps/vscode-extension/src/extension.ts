@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import * as vscode from 'vscode';
 import { serverCommands } from './commands/serverCommands.js';
 import { taskCommands } from './commands/taskCommands.js';
@@ -6,7 +8,8 @@ import type { CommandContext, CommandTable } from './commands/context.js';
 import { ConflictResolver } from './conflicts.js';
 import { Connection } from './connection.js';
 import { showError } from './errors.js';
-import { readCurrentTag } from './readOnlySource.js';
+import { TASKS_FILE, readCurrentTag } from './readOnlySource.js';
+import { BUNDLED_CLI, resolveCli } from './serverProcess.js';
 import { readSettings, type Settings } from './settings.js';
 import { SPARC_FILE, readSparcMappings, sparcModeNameFor, type SparcMappings } from './sparc.js';
 import { SyncStatusBar } from './statusBar.js';
@@ -24,6 +27,7 @@ const COMMAND_IDS = [
   'taskmaster.switchTag',
   'taskmaster.openTask',
   'taskmaster.refresh',
+  'taskmaster.initialize',
   'taskmaster.startServer',
   'taskmaster.stopServer',
   'taskmaster.copyId',
@@ -53,6 +57,11 @@ export function activate(context: vscode.ExtensionContext): void {
   const documents = new TaskDocumentProvider(model, sparcMode);
   const conflicts = new ConflictResolver();
   const connection = new Connection(folder, settings);
+  const bundledCli = context.asAbsolutePath(BUNDLED_CLI);
+  // No .taskmaster yet: the view offers "Initialize Task Master" (viewsWelcome) instead of connecting.
+  let noProject = !existsSync(path.join(folder.uri.fsPath, '.taskmaster'));
+  void vscode.commands.executeCommand('setContext', 'taskmaster.noProject', noProject);
+  statusBar.setVisible(!noProject);
 
   const updateChrome = () => {
     const { state, detail } = connection.state;
@@ -60,6 +69,8 @@ export function activate(context: vscode.ExtensionContext): void {
     // A container with a single view hides the description, so the message repeats what matters.
     const notes = [
       state === 'offline' ? 'Read-only: no sync server is running.' : state === 'error' ? detail : undefined,
+      // An empty project (just initialised, say): say how to get to the first task.
+      state === 'offline' && model.counts().total === 0 && !model.filter ? 'Run "TaskMaster: Start Server" to add tasks.' : undefined,
       model.filter ? `Filtered by "${model.filter}".` : undefined,
     ];
     tree.message = notes.filter(Boolean).join(' ') || undefined;
@@ -75,7 +86,27 @@ export function activate(context: vscode.ExtensionContext): void {
     viewChanged({ all: true, ids: [] });
   };
 
-  const ctx: CommandContext = { model, connection, conflicts, tree, settings: () => settings, viewChanged };
+  /** What activation does in a project: the current tag, SPARC mappings, then a server (or the file read-only). */
+  const startUp = async () => {
+    const tag = await readCurrentTag(folder.uri.fsPath);
+    if (tag) viewChanged(model.setCurrentTag(tag));
+    await loadSparc();
+    await connection.connect(settings);
+    if (connection.state.state === 'offline' && settings.autoStartServer) {
+      await vscode.commands.executeCommand('taskmaster.startServer');
+    }
+  };
+  /** .taskmaster appeared (Initialize, or `taskmaster init` in a terminal): start up as in a project; once. */
+  const projectReady = async () => {
+    if (!noProject) return;
+    noProject = false;
+    await vscode.commands.executeCommand('setContext', 'taskmaster.noProject', false);
+    statusBar.setVisible(true);
+    await startUp();
+  };
+
+  const cli = () => resolveCli(settings.cliPath, bundledCli);
+  const ctx: CommandContext = { model, connection, conflicts, tree, settings: () => settings, cli, projectReady, viewChanged };
   const commands: CommandTable = { ...taskCommands(ctx), ...viewCommands(ctx), ...serverCommands(ctx) };
   for (const [id, handler] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
 
@@ -83,6 +114,8 @@ export function activate(context: vscode.ExtensionContext): void {
   sparcWatcher.onDidChange(loadSparc);
   sparcWatcher.onDidCreate(loadSparc);
   sparcWatcher.onDidDelete(loadSparc);
+  const projectWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, TASKS_FILE), false, true, true);
+  projectWatcher.onDidCreate(() => void projectReady().catch((err: unknown) => showError('connect to the sync server', err)));
 
   context.subscriptions.push(
     tree,
@@ -92,6 +125,7 @@ export function activate(context: vscode.ExtensionContext): void {
     conflicts,
     connection,
     sparcWatcher,
+    projectWatcher,
     vscode.workspace.registerTextDocumentContentProvider(TASK_SCHEME, documents),
     connection.onDidLoad((data) => viewChanged(model.load(data))),
     connection.onDidReceiveEvent((message) => {
@@ -120,15 +154,7 @@ export function activate(context: vscode.ExtensionContext): void {
   );
 
   updateChrome();
-  void (async () => {
-    const tag = await readCurrentTag(folder.uri.fsPath);
-    if (tag) viewChanged(model.setCurrentTag(tag));
-    await loadSparc();
-    await connection.connect(settings);
-    if (connection.state.state === 'offline' && settings.autoStartServer) {
-      await vscode.commands.executeCommand('taskmaster.startServer');
-    }
-  })().catch((err: unknown) => showError('connect to the sync server', err));
+  if (!noProject) startUp().catch((err: unknown) => showError('connect to the sync server', err));
 }
 
 /** Nothing to do: every resource is in the context's subscriptions. */

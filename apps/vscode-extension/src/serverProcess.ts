@@ -1,10 +1,47 @@
 import { spawn } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import path from 'node:path';
 import { ErrorCode, TaskmasterError } from '@taskmaster/protocol';
 
 /**
  * Starts and stops the sync server through the `taskmaster` CLI (the daemon
  * writes `.taskmaster/config/connection.json`, which the client discovers).
  */
+
+/** Where the extension carries its own copy of the CLI (the CLI's standalone bundle, copied in by the build). */
+export const BUNDLED_CLI = 'dist/taskmaster.cjs';
+
+/**
+ * Which CLI to run: the `taskmaster.cliPath` setting when set, else a `taskmaster`
+ * on the PATH (the user's own install wins), else `bundledCli`, the copy inside the
+ * extension, which {@link cliCommand} runs with the editor's own node. On Windows only
+ * a `taskmaster.exe` counts: npm's `taskmaster.cmd` shim cannot be spawned without a shell.
+ */
+export function resolveCli(cliPath: string, bundledCli: string, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (cliPath) return cliPath;
+  return findOnPath(platform === 'win32' ? 'taskmaster.exe' : 'taskmaster', env, platform) ?? bundledCli;
+}
+
+/** The first executable file called `name` in the PATH's folders, if any. */
+export function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | undefined {
+  // Windows spells it Path; the lookup there is case-insensitive.
+  const key = Object.keys(env).find((k) => (platform === 'win32' ? k.toUpperCase() === 'PATH' : k === 'PATH'));
+  const paths = platform === 'win32' ? path.win32 : path.posix;
+  const dirs = (key ? env[key] ?? '' : '').split(paths.delimiter).filter(Boolean);
+  for (const dir of dirs) {
+    // Relative PATH entries would depend on the editor's working folder: skip them.
+    if (!paths.isAbsolute(dir)) continue;
+    const candidate = paths.join(dir, name);
+    try {
+      if (!statSync(candidate).isFile()) continue;
+      if (platform !== 'win32') accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // Not there, or not executable: keep looking.
+    }
+  }
+  return undefined;
+}
 
 /** How to run the CLI: a `.js` path runs with node, anything else as a program. */
 export function cliCommand(cliPath: string): { command: string; prefix: string[] } {

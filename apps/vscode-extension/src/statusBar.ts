@@ -26,6 +26,12 @@ export class SyncStatusBar implements vscode.Disposable {
     this.item.show();
   }
 
+  /** Hidden while the folder has no Task Master project. */
+  setVisible(visible: boolean): void {
+    if (visible) this.item.show();
+    else this.item.hide();
+  }
+
   update(change: StateChange, counts: Counts, tag: string): void {
     const look = LOOK[change.state];
     this.item.text = statusText(change.state, counts);

@@ -11,6 +11,10 @@ export interface CommandContext {
   conflicts: ConflictResolver;
   tree: vscode.TreeView<string>;
   settings(): Settings;
+  /** The CLI to run: taskmaster.cliPath, else taskmaster on the PATH, else the bundled copy. */
+  cli(): string;
+  /** Call once `.taskmaster` exists (after Initialize): shows the project and connects as at start-up. */
+  projectReady(): Promise<void>;
   /** Applies a view change to the tree, its description and the status bar. */
   viewChanged(change: ViewChange): void;
 }

@@ -1,16 +1,27 @@
 import * as vscode from 'vscode';
 import { showError } from '../errors.js';
-import { startServer, stopServer } from '../serverProcess.js';
+import { runCli, startServer, stopServer } from '../serverProcess.js';
 import { statusText } from '../statusBar.js';
 import type { CommandContext, CommandTable } from './context.js';
 
-/** Commands about the sync server: start, stop, reconnect, and the status bar's quick pick. */
+/** Commands about the project and its sync server: initialize, start, stop, reconnect, and the status bar's quick pick. */
 export function serverCommands(ctx: CommandContext): CommandTable {
+  const initialize = async () => {
+    try {
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Initializing Task Master' }, () =>
+        runCli(ctx.cli(), ctx.connection.root, ['init']),
+      );
+      await ctx.projectReady();
+    } catch (err) {
+      showError('initialize Task Master', err);
+    }
+  };
+
   const start = async () => {
     const settings = ctx.settings();
     try {
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Starting the TaskMaster sync server' }, () =>
-        startServer(settings.cliPath, ctx.connection.root, { port: settings.port, httpPort: settings.httpPort }),
+        startServer(ctx.cli(), ctx.connection.root, { port: settings.port, httpPort: settings.httpPort }),
       );
       // The client re-reads connection.json before every attempt; reconnect now rather than after its backoff.
       await ctx.connection.connect(settings);
@@ -21,7 +32,7 @@ export function serverCommands(ctx: CommandContext): CommandTable {
 
   const stop = async () => {
     try {
-      await stopServer(ctx.settings().cliPath, ctx.connection.root);
+      await stopServer(ctx.cli(), ctx.connection.root);
     } catch (err) {
       showError('stop the sync server', err);
     }
@@ -32,6 +43,7 @@ export function serverCommands(ctx: CommandContext): CommandTable {
   };
 
   return {
+    'taskmaster.initialize': initialize,
     'taskmaster.startServer': start,
     'taskmaster.stopServer': stop,
     'taskmaster.reconnect': reconnect,

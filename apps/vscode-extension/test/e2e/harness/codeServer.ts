@@ -33,14 +33,17 @@ const USER_SETTINGS = {
   'remote.autoForwardPorts': false,
 };
 
-/** Installs `vsix` into fresh extension and user-data folders and starts code-server on a free port. */
-export async function startCodeServer(codeServer: string, vsix: string): Promise<CodeServer> {
+/**
+ * Installs `vsix` into fresh extension and user-data folders and starts code-server on a free port.
+ * `env` overrides variables of this process's environment for the editor (and so its extensions).
+ */
+export async function startCodeServer(codeServer: string, vsix: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<CodeServer> {
   const home = await mkdtemp(path.join(os.tmpdir(), 'tm-code-server-'));
   const extensionsDir = path.join(home, 'extensions');
   const userDataDir = path.join(home, 'user-data');
   await mkdir(path.join(userDataDir, 'User'), { recursive: true });
   await writeFile(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
-  const env = { ...process.env, XDG_CONFIG_HOME: path.join(home, 'config'), XDG_DATA_HOME: path.join(home, 'data') };
+  const env = { ...process.env, ...extraEnv, XDG_CONFIG_HOME: path.join(home, 'config'), XDG_DATA_HOME: path.join(home, 'data') };
   const dirs = ['--extensions-dir', extensionsDir, '--user-data-dir', userDataDir];
   await run(codeServer, ['--install-extension', vsix, ...dirs], { env, timeout: 60_000 });
 
