@@ -30,7 +30,7 @@ export const SyncConfigSchema = z
      * Task Master process may overwrite the first one's write within milliseconds, and a version
      * the server never read cannot be merged back. Half-written files are waited out anyway.
      */
-    debounceMs: z.number().int().min(0).max(1000).default(10),
+    debounceMs: z.number().int().min(0).max(1000).default(3),
     maxConnections: z.number().int().min(1).default(100),
     autoSync: z.boolean().default(false),
     history: z

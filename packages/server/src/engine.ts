@@ -11,7 +11,7 @@ import {
   type TaskChange,
   type TasksFile,
 } from '@taskmaster/protocol';
-import { openStore, StaleVersionError, type ReadResult, type Store, type WriteSession } from '@taskmaster/store';
+import { openStore, StaleVersionError, type Store, type WriteSession } from '@taskmaster/store';
 import { watchTasks, type TasksWatcher } from '@taskmaster/watcher';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
 import { generateToken } from './token.js';
@@ -52,7 +52,7 @@ export class SyncEngine {
   private doc: { data: TasksFile; hash: string | undefined };
   private watcher: TasksWatcher | undefined;
   /** Versions the watcher read, waiting to be adopted ({@link adoptReportedVersions}). */
-  private reported: Array<{ data: TasksFile; hash: string }> = [];
+  private reported: OutsideVersion[] = [];
   private adoptionQueued = false;
   private closing = false;
   private tagCache: { tag: string; at: number } | undefined;
@@ -107,9 +107,10 @@ export class SyncEngine {
    * the task events from the version they hold, then `file.changed`, in one
    * message. For versions that reach the file whole: outside writes, restores.
    */
-  takeVersion(data: TasksFile, hash: string, source: 'server' | 'external'): Adopted {
+  takeVersion(data: TasksFile, hash: string, source: 'server' | 'external', diffed?: { from: string | undefined; changes: TaskChange[] }): Adopted {
     if (hash === this.doc.hash) return { revision: this.revision, changes: [] };
-    const changes = diffTasksFiles(this.doc.data, data);
+    // The watcher's diff, when it started from the very version clients hold, is not made again.
+    const changes = diffed && diffed.from !== undefined && diffed.from === this.doc.hash ? diffed.changes : diffTasksFiles(this.doc.data, data);
     this.publish([...this.announced(data, changes), this.fileHolds(data, hash, source)]);
     return { revision: this.revision, changes };
   }
@@ -182,14 +183,14 @@ export class SyncEngine {
    * written in its place, then clients get the net change from what they
    * hold, and a `sync.conflict` for each task where both sides changed a field.
    */
-  private async adoptOutsideWrite(read: Pick<ReadResult, 'data' | 'hash'>, reported = false): Promise<Adopted> {
+  private async adoptOutsideWrite(read: OutsideVersion, reported = false): Promise<Adopted> {
     for (let attempt = 0; ; attempt++) {
       if (read.hash === this.doc.hash) return { revision: this.revision, changes: [] };
       // Changes clients hold that the file may not (a merge not yet written) count as recent too.
       const touched = this.unrecorded.map((c) => [c.payload.tag, c.payload.id] as const);
       const current = { data: this.doc.data, hash: this.doc.hash ?? UNWRITTEN, at: Date.now(), touched };
       const plan = planOutsideWrite(read, current, this.recent.list());
-      if (plan.kind === 'take') return this.takeVersion(read.data, read.hash, 'external');
+      if (plan.kind === 'take') return this.takeVersion(read.data, read.hash, 'external', read.diffed);
       // Our side of a conflict stays restorable: it never reached the file as it was.
       const snapshot = plan.conflicts.length > 0 ? await this.store.history.save(this.doc.data).catch(() => undefined) : undefined;
       try {
@@ -265,7 +266,7 @@ export class SyncEngine {
         if (change.previousHash !== this.doc.hash && this.recent.has(change.hash)) return;
         // What the watcher read is handed to the store, so the version is parsed once.
         this.store.learn(change);
-        this.reported.push({ data: change.data, hash: change.hash });
+        this.reported.push({ data: change.data, hash: change.hash, diffed: { from: change.previousHash, changes: change.changes } });
         if (this.adoptionQueued) return;
         this.adoptionQueued = true;
         this.adoptReportedVersions().catch((err: unknown) => {
@@ -319,7 +320,7 @@ export class SyncEngine {
       // Values JSON changes (a Date…): clients get what the file will hold.
       if (written.data !== validated.data) this.publish(this.announced(written.data, diffTasksFiles(validated.data, written.data)));
       // Before the rename, so our own write never comes back from the watcher as an outside edit.
-      this.watcher?.noteOwnWrite(written.hash, written.data);
+      this.watcher?.noteOwnWrite(written.hash, written.data, written.bytes);
       await session.makeDurable();
       this.publish([this.fileHolds(written.data, written.hash, 'server')]);
       await session.end({ changes: written.changes });
@@ -358,6 +359,13 @@ export class SyncEngine {
     this.doc = { data: read.data, hash: read.hash };
     this.unrecorded = [];
   }
+}
+
+/** A version written by someone else, and the watcher's diff to it when it has one. */
+interface OutsideVersion {
+  data: TasksFile;
+  hash: string;
+  diffed?: { from: string | undefined; changes: TaskChange[] };
 }
 
 /** Stands for "no file holds this version" where a hash is expected; no sha256 looks like it. */

@@ -93,6 +93,8 @@ export interface Written {
   sameBytes: boolean;
   /** sha256 of the bytes the file will hold. */
   hash: string;
+  /** Their size. */
+  bytes: number;
   /** The data as a reader of the file will see it (the validated data, unless it held values JSON changes). */
   data: TasksFile;
   /** The task events from the version read to `data`. */
@@ -193,7 +195,7 @@ export interface Store {
   /**
    * Hands the store a version of tasks.json read and validated elsewhere (the
    * watcher's read of an outside write), so the store's next read of the same
-   * bytes (checked by hash) parses and validates nothing again. `data` is frozen.
+   * bytes (checked by hash) parses and validates nothing again. `data` is frozen (once the calling turn ends).
    */
   learn(version: KnownVersion): void;
   /** Appends a line to `logs/sync.log`; never throws. */

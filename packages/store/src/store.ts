@@ -189,7 +189,10 @@ class FileStore implements Store, SessionHost {
   }
 
   learn(version: KnownVersion): void {
-    this.known = { hash: version.hash, bytes: version.bytes, trailingNewline: version.trailingNewline, data: freeze(version.data, true) };
+    this.known = { hash: version.hash, bytes: version.bytes, trailingNewline: version.trailingNewline, data: version.data };
+    // Frozen once the caller's turn is over: freezing a large file takes tens of ms, which would
+    // otherwise stand between an outside edit and the clients who are told of it (nothing mutates it meanwhile).
+    setImmediate(() => freeze(version.data, true));
     this.seenFile = true;
   }
 

@@ -92,13 +92,13 @@ export class FileWriteSession implements WriteSession {
     // Fields set to the values they had: the same bytes, so nothing to write.
     if (this.file.exists && pending.hash === this.file.hash && !this.options.force) {
       await pending.discard();
-      return { sameBytes: true, hash: this.file.hash, data: this.file.data, changes: [] };
+      return { sameBytes: true, hash: this.file.hash, bytes: this.file.bytes, data: this.file.data, changes: [] };
     }
     this.pending = pending;
     this.writtenData = written;
     // Values JSON changes (a Date…) make the written data differ from the draft's.
     const changes: TaskChange[] = written === data ? this.validated.changes : diffTasksFiles(this.file.exists ? this.file.data : undefined, written);
-    return { sameBytes: false, hash: pending.hash, data: written, changes };
+    return { sameBytes: false, hash: pending.hash, bytes: pending.bytes, data: written, changes };
   }
 
   async makeDurable(): Promise<void> {

@@ -9,14 +9,21 @@ const MAX_PENDING = 32;
  * Expiry is checked lazily, so no timer is left behind.
  */
 export class OwnWrites {
-  readonly #notes = new Map<string, { data: TasksFile; at: number }>();
+  readonly #notes = new Map<string, { data: TasksFile; at: number; bytes: number | undefined }>();
 
   constructor(private readonly ttlMs = OWN_WRITE_TTL_MS) {}
 
-  note(hash: string, data: TasksFile, now = Date.now()): void {
+  note(hash: string, data: TasksFile, bytes?: number, now = Date.now()): void {
     this.#notes.delete(hash); // re-noting moves it to the newest place
-    this.#notes.set(hash, { data, at: now });
+    this.#notes.set(hash, { data, at: now, bytes });
     this.#prune(now);
+  }
+
+  /** False only when no noted write can be a file of `size` bytes (every note's size is known and differs). */
+  mayBeOfSize(size: number, now = Date.now()): boolean {
+    this.#prune(now);
+    for (const note of this.#notes.values()) if (note.bytes === undefined || note.bytes === size) return true;
+    return false;
   }
 
   /**
@@ -24,7 +31,7 @@ export class OwnWrites {
    * noted before it are forgotten: they are superseded, and a later external
    * write that happens to match an old one must not be swallowed.
    */
-  take(hash: string, now = Date.now()): TasksFile | undefined {
+  take(hash: string, now = Date.now()): { data: TasksFile; bytes: number | undefined } | undefined {
     this.#prune(now);
     const note = this.#notes.get(hash);
     if (!note) return undefined;
@@ -32,7 +39,7 @@ export class OwnWrites {
       this.#notes.delete(key);
       if (key === hash) break;
     }
-    return note.data;
+    return { data: note.data, bytes: note.bytes };
   }
 
   #prune(now: number): void {

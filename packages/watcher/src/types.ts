@@ -5,7 +5,7 @@ export interface WatchOptions {
   /** Debounce window in ms; default 30 (well under 100). */
   debounceMs?: number;
   /** The state to diff the first change against; default: read at start. */
-  initial?: { data: TasksFile; hash: string };
+  initial?: { data: TasksFile; hash: string; bytes?: number };
   /** How long to wait for a half-written/invalid file to become valid before reporting it once; default 250 ms. */
   settleMs?: number;
 }
@@ -54,8 +54,12 @@ export interface TasksWatcher {
   ready: Promise<void>;
   /** The last good state seen. */
   current(): { data: TasksFile; hash: string } | undefined;
-  /** Tell the watcher about a write we made ourselves (called BEFORE the rename lands): when the file's bytes hash to `hash`, emit nothing and take `data` as the new baseline. */
-  noteOwnWrite(hash: string, data: TasksFile): void;
+  /**
+   * Tell the watcher about a write we made ourselves (called BEFORE the rename lands): when the file's
+   * bytes hash to `hash`, emit nothing and take `data` as the new baseline. With `bytes` (the file's
+   * size), a file of another size is known not to be it and is read at once instead of hashed first.
+   */
+  noteOwnWrite(hash: string, data: TasksFile, bytes?: number): void;
   /** Re-read now, bypassing debounce (for `taskmaster sync`); resolves with the change emitted (or null if nothing changed). */
   rescan(): Promise<TasksFileChange | null>;
   /** Stops watching; no timers or file handles are left behind. */

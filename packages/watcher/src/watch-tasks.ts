@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { diffTasksFiles, ErrorCode, type TasksFile } from '@taskmaster/protocol';
 import { watchFileViaDirectory } from './directory-watch.js';
@@ -36,7 +37,7 @@ export function watchTasks(
     () => void enqueue(),
     (problem) => deliver(options.onProblem, problem),
   );
-  let baseline = options.initial;
+  let baseline: { data: TasksFile; hash: string; bytes?: number | undefined } | undefined = options.initial;
   let started = false;
   let closed = false;
   let debounce: NodeJS.Timeout | undefined;
@@ -64,18 +65,32 @@ export function watchTasks(
 
   async function check(adoptSilently: boolean): Promise<TasksFileChange | null> {
     if (closed) return null;
-    // First the hash alone: the file is most often unchanged or our own write, both known by hash.
-    const peek = await hashTasksFileAt(file);
+    // First the hash alone: the file is most often unchanged or our own write, both known by hash —
+    // unless its size already says it is neither (then it is read once, not hashed twice).
+    const size = await stat(file).then((st) => st.size, () => undefined);
+    const unknownSize = size !== undefined && size !== baseline?.bytes && !own.mayBeOfSize(size);
+    const peek = unknownSize ? undefined : await hashTasksFileAt(file);
+    if (!peek) {
+      const read = await readTasksFileBytes(file);
+      if (closed) return null;
+      if (read.ok && known(read.hash)) return null;
+      return settle(read, adoptSilently);
+    }
     if (closed) return null;
     if (peek.ok && known(peek.hash)) return null;
     const read = peek.ok ? await readTasksFileBytes(file) : peek;
     if (closed) return null;
+    // Changed again between the two reads, perhaps back to a known state.
+    if (read.ok && peek.ok && read.hash !== peek.hash && known(read.hash)) return null;
+    return settle(read, adoptSilently);
+  }
+
+  /** A read of a version not known by hash: parsed, then reported (or its problem, once settled). */
+  function settle(read: Awaited<ReturnType<typeof readTasksFileBytes>>, adoptSilently: boolean): TasksFileChange | null {
     if (!read.ok) {
       problems.bad(read.key, read.problem);
       return null;
     }
-    // Changed again between the two reads, perhaps back to a known state.
-    if (peek.ok && read.hash !== peek.hash && known(read.hash)) return null;
     const parsed = parseTasksFile(file, read.bytes);
     if (!parsed.ok) {
       problems.bad(read.hash, parsed.problem);
@@ -84,7 +99,7 @@ export function watchTasks(
     problems.good();
     const before = baseline?.data;
     const previousHash = baseline?.hash;
-    baseline = { data: parsed.data, hash: read.hash };
+    baseline = { data: parsed.data, hash: read.hash, bytes: read.bytes.length };
     if (adoptSilently && !before) return null;
     const change: TasksFileChange = {
       changes: diffTasksFiles(before, parsed.data),
@@ -108,7 +123,7 @@ export function watchTasks(
     const mine = own.take(hash);
     if (!mine) return false;
     problems.good();
-    baseline = { data: mine, hash };
+    baseline = { data: mine.data, hash, bytes: mine.bytes };
     return true;
   }
 
@@ -133,8 +148,8 @@ export function watchTasks(
 
   return {
     ready,
-    current: () => baseline,
-    noteOwnWrite: (hash: string, data: TasksFile) => own.note(hash, data),
+    current: () => baseline && { data: baseline.data, hash: baseline.hash },
+    noteOwnWrite: (hash: string, data: TasksFile, bytes?: number) => own.note(hash, data, bytes),
     async rescan() {
       await ready;
       if (closed) return null;
