@@ -1,7 +1,7 @@
 import { jsonEqual } from './equal.js';
 import { idKey, keyByOccurrence, nextId } from './ids.js';
 import { findTag, isLegacyTasksFile, tagsOf, type TagData, type TasksFile } from './task.js';
-import { sameTaskFieldValue } from './task-equal.js';
+import { changedTaskFields, sameTaskFieldValue } from './task-equal.js';
 
 type Fields = Record<string, unknown>;
 
@@ -107,12 +107,8 @@ function listDistance(a: readonly unknown[], b: readonly unknown[]): number {
 }
 
 function itemDistance(a: Fields, b: Fields): number {
-  let n = 0;
-  for (const key of unique([...Object.keys(a), ...Object.keys(b)])) {
-    if (key === 'subtasks' && Array.isArray(a[key]) && Array.isArray(b[key])) n += listDistance(a[key] as unknown[], b[key] as unknown[]);
-    else if (!sameField(key, a[key], b[key])) n++;
-  }
-  return n;
+  const subtasks = Array.isArray(a.subtasks) && Array.isArray(b.subtasks) ? listDistance(a.subtasks, b.subtasks) : sameField('subtasks', a.subtasks, b.subtasks) ? 0 : 1;
+  return changedTaskFields(a, b, SUBTASKS).length + subtasks;
 }
 
 function mergeTag(tag: string, base: TagData, ours: TagData, theirs: TagData, conflicts: FieldConflict[], renumbered: RebaseResult['renumbered']): TagData {
@@ -237,14 +233,12 @@ export function sameTask(a: object, b: object): boolean {
   return sameItem(a as Fields, b as Fields);
 }
 
-/** Two versions of a task that differ at most in how ids are written. */
+/** Two versions of a task that differ at most in how ids are written (subtasks in the same order). */
 function sameItem(a: Fields, b: Fields): boolean {
-  if (a === b) return true;
-  const keys = unique([...Object.keys(a), ...Object.keys(b)]);
-  return keys.every((key) => sameField(key, a[key], b[key]));
+  return a === b || (changedTaskFields(a, b, SUBTASKS).length === 0 && sameField('subtasks', a.subtasks, b.subtasks));
 }
 
-/** Field equality by meaning (ids as ids, Task Master's rewrites ignored: {@link sameTaskFieldValue}); subtasks item by item. */
+/** Field equality by meaning ({@link sameTaskFieldValue}: ids as ids, Task Master's rewrites ignored); subtasks item by item. */
 function sameField(key: string, a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (key === 'subtasks' && Array.isArray(a) && Array.isArray(b)) {
@@ -252,6 +246,8 @@ function sameField(key: string, a: unknown, b: unknown): boolean {
   }
   return sameTaskFieldValue(key, a, b);
 }
+
+const SUBTASKS = ['subtasks'];
 
 function isPlainObject(value: unknown): value is Fields {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
