@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initProject } from '@taskmaster/store';
+import { initProject, openStore } from '@taskmaster/store';
 import WebSocket from 'ws';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -84,16 +84,42 @@ const writing = writers.map(async (ws, w) => {
   }
 });
 
-const observer = spawn(process.execPath, ['-e', observerCode, `${tasksFile}.lock`, String(SECONDS * 1000)], { stdio: ['ignore', 'pipe', 'inherit'] });
-let out = '';
-observer.stdout.on('data', (d) => (out += d));
-await new Promise((resolve) => observer.once('exit', resolve));
+/** Runs the observer for SECONDS and resolves with what it saw. */
+async function observe() {
+  const observer = spawn(process.execPath, ['-e', observerCode, `${tasksFile}.lock`, String(SECONDS * 1000)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  observer.stdout.on('data', (d) => (out += d));
+  await new Promise((resolve) => observer.once('exit', resolve));
+  return JSON.parse(out);
+}
+const percent = ({ held, samples }) => `${((100 * held) / samples).toFixed(1)}%`;
+
+const ours = await observe();
 stop = true;
 await Promise.all(writing);
-const { held, samples, longest } = JSON.parse(out);
+const oursRate = acked / SECONDS;
+
+// The anchor, same file, same run: the store committing back to back with no pause (what the
+// server did before), i.e. the lock as a writer that never yields it leaves it to Task Master.
+const store = await openStore(root, { actor: 'bench' });
+let commits = 0;
+let anchorStop = false;
+const anchorWriting = (async () => {
+  for (let n = 0; !anchorStop; n++) {
+    await store.transact((d) => {
+      d.master.tasks[n % TASKS].details = `anchor ${n}`;
+    });
+    commits++;
+  }
+})();
+const anchor = await observe();
+anchorStop = true;
+await anchorWriting;
+
 console.log(
-  `lock duty cycle, ${TASKS} tasks, 4 writers × 10 in flight: held in ${((100 * held) / samples).toFixed(1)}% of ${samples} samples (1 ms apart), ` +
-    `longest hold seen ≈ ${longest} samples; ${(acked / SECONDS).toFixed(0)} acknowledged updates/s`,
+  `lock duty cycle, ${TASKS} tasks (1 ms observer): sync server, 4 writers × 10 in flight: held ${percent(ours)} of ${ours.samples} samples, ` +
+    `longest ≈ ${ours.longest} samples, ${oursRate.toFixed(0)} acknowledged updates/s · anchor, the store committing back to back: ` +
+    `held ${percent(anchor)}, ${(commits / SECONDS).toFixed(0)} commits/s · ratio ${(ours.held / ours.samples / (anchor.held / anchor.samples)).toFixed(2)}`,
 );
 
 for (const ws of writers) ws.close();
