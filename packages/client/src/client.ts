@@ -48,6 +48,8 @@ class Client implements TaskmasterClient {
   private probing = false;
   private closed = false;
   private fatal: TaskmasterError | undefined;
+  /** The discovered token last refused with 401 (see refusedForGood). */
+  private refusedToken: string | undefined;
   private readonly waiters = new Set<{ resolve: () => void; reject: (err: TaskmasterError) => void }>();
 
   constructor(private readonly options: ClientOptions) {
@@ -242,7 +244,7 @@ class Client implements TaskmasterClient {
     this.socketTransport = undefined;
     if (transport) this.requests.detach(transport, 'the connection to the server closed');
     if (this.closed) return;
-    if (down.status === 401 || down.status === 403) {
+    if (down.status === 403 || (down.status === 401 && this.refusedForGood())) {
       this.fail(
         new TaskmasterError(
           ErrorCode.AuthenticationFailed,
@@ -253,6 +255,8 @@ class Client implements TaskmasterClient {
       );
       return;
     }
+    // A stale token would be refused over HTTP too: the next attempt re-reads connection.json.
+    if (down.status === 401) return;
     if (this.poller?.running) return;
     void this.fallBack();
   }
@@ -277,12 +281,27 @@ class Client implements TaskmasterClient {
   }
 
   private pollFailed(err: unknown): void {
-    if (err instanceof TaskmasterError && err.code === ErrorCode.AuthenticationFailed) {
+    if (err instanceof TaskmasterError && err.code === ErrorCode.AuthenticationFailed && this.refusedForGood()) {
       this.fail(err);
       return;
     }
     this.requests.pause(this.http);
     if (this.currentMode === 'polling') this.setMode('offline');
+  }
+
+  /**
+   * Whether a 401 is final. A token the user passed is. A token read from
+   * connection.json may be stale: a restarted server listens before it writes
+   * its new token, so a client can read the old file (or none) and connect
+   * just after. The next attempt re-reads the file; only the same token
+   * refused twice is final.
+   */
+  private refusedForGood(): boolean {
+    if (this.options.root === undefined || this.options.token !== undefined) return true;
+    const used = this.endpoints.token ?? '';
+    if (this.refusedToken === used) return true;
+    this.refusedToken = used;
+    return false;
   }
 
   /** A refusal retrying cannot fix: stop everything and fail what waits. */

@@ -53,22 +53,28 @@ export async function fetchChanges(
 
 /**
  * Calls over `POST /api/rpc`: used in polling mode. Each request is its own
- * POST; its response (or failure) settles the request in `requests`.
+ * POST; its response (or failure) settles the request in `requests`. POSTs
+ * go one after another: separate HTTP requests may reach the server in any
+ * order, and calls queued offline must apply in the order they were made,
+ * as they do over the socket.
  */
 export function httpTransport(endpoint: () => HttpEndpoint | undefined, requests: RequestManager, timeoutMs: number): Transport {
+  let previous: Promise<void> = Promise.resolve();
   return {
     name: 'HTTP',
     send(outgoing: OutgoingRequest): boolean {
       const target = endpoint();
       if (!target) return false;
-      void postRpc(target, outgoing, timeoutMs).then(
-        (response) => {
-          if (!requests.handleResponse(response)) {
-            requests.fail(outgoing.id, new TaskmasterError(ErrorCode.InvalidMessage, `the server answered ${outgoing.method} with an unrelated response`));
-          }
-        },
-        (err: unknown) => requests.fail(outgoing.id, asTaskmasterError(err, outgoing.method)),
-      );
+      previous = previous
+        .then(() => postRpc(target, outgoing, timeoutMs))
+        .then(
+          (response) => {
+            if (!requests.handleResponse(response)) {
+              requests.fail(outgoing.id, new TaskmasterError(ErrorCode.InvalidMessage, `the server answered ${outgoing.method} with an unrelated response`));
+            }
+          },
+          (err: unknown) => requests.fail(outgoing.id, asTaskmasterError(err, outgoing.method)),
+        );
       return true;
     },
   };

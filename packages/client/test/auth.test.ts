@@ -1,7 +1,10 @@
+import { writeFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ErrorCode, isTaskmasterError } from '@taskmaster/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createClient, discoverServer } from '../src/index.js';
+import { CONNECTION_FILE, createClient, discoverServer } from '../src/index.js';
 import { Harness, modeReached } from './helpers.js';
 
 const h = new Harness();
@@ -37,6 +40,33 @@ describe('discovery and authentication', () => {
     expect((await client.call('ping')).pong).toBe(true);
   });
 
+  it('retries a token read from connection.json that the server refused, once the file holds a new one (a restart in progress)', async () => {
+    const root = await h.project();
+    const server = await h.server(root);
+    const file = join(root, CONNECTION_FILE);
+    const current = await readFile(file, 'utf8');
+    // What a client can read while a restarted server is listening but has not yet written its token.
+    await writeFile(file, current.replace(server.token!, 'stale-token-of-the-last-server'));
+    const refused: number[] = [];
+    // The file is rewritten the moment the refusal arrives, before the client's next attempt.
+    const onRefused = () => writeFileSync(file, current);
+    const client = h.track(createClient({ root, WebSocket: countingWebSocket(refused, onRefused), reconnect: { minDelayMs: 50, maxDelayMs: 50 } }));
+    await client.ready();
+    expect(client.mode).toBe('realtime');
+    expect(refused).toEqual([1]);
+  });
+
+  it('gives 1002 when connection.json holds the same refused token on the next attempt', async () => {
+    const root = await h.project();
+    const server = await h.server(root);
+    const file = join(root, CONNECTION_FILE);
+    await writeFile(file, (await readFile(file, 'utf8')).replace(server.token!, 'a-token-nobody-will-accept'));
+    const refused: number[] = [];
+    const client = h.track(createClient({ root, WebSocket: countingWebSocket(refused), reconnect: { minDelayMs: 10, maxDelayMs: 20 } }));
+    await expect(client.ready()).rejects.toMatchObject({ code: ErrorCode.AuthenticationFailed });
+    expect(refused).toEqual([1, 1]);
+  });
+
   it('finds nothing where no server runs', async () => {
     const root = await h.project();
     expect(await discoverServer(root)).toBeUndefined();
@@ -67,3 +97,17 @@ describe('discovery and authentication', () => {
     await expect(client.ready()).rejects.toMatchObject({ code: ErrorCode.AuthenticationFailed });
   });
 });
+
+/** The real `ws` constructor (token as a subprotocol, as in browsers), noting each attempt the server refused. */
+function countingWebSocket(refused: number[], onRefused = () => {}): typeof WebSocket {
+  return class extends WebSocket {
+    constructor(...args: ConstructorParameters<typeof WebSocket>) {
+      super(...args);
+      this.on('error', (err) => {
+        const unauthorized = err.message.includes('Unexpected server response: 401');
+        refused.push(unauthorized ? 1 : 0);
+        if (unauthorized) onRefused();
+      });
+    }
+  } as typeof WebSocket;
+}

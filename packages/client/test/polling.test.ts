@@ -52,6 +52,18 @@ describe('HTTP polling fallback', () => {
     expect((await client.call('task.get', { id: created.id })).task.status).toBe('review');
   });
 
+  it('applies calls made at once while polling in the order they were made', async () => {
+    const root = await h.project();
+    const server = await h.server(root);
+    const path = new URL(server.wsUrl).pathname;
+    const client = h.track(createClient({ url: `ws://127.0.0.1:${await closedPort()}${path}`, httpUrl: server.httpUrl, root, polling: { intervalMs: 100 } }));
+    await client.ready();
+    expect(client.mode).toBe('polling');
+    const titles = Array.from({ length: 100 }, (_, i) => `over HTTP ${i}`);
+    await Promise.all(titles.map((title) => client.call('task.create', { task: { title } })));
+    expect((await client.call('tasks.list')).tasks.map((t) => t.title)).toEqual(titles);
+  });
+
   it('stays offline when neither the socket nor HTTP answers, and ready() says so', async () => {
     const client = h.track(
       createClient({

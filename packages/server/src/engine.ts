@@ -56,6 +56,7 @@ export class SyncEngine {
   private adoptionQueued = false;
   private closing = false;
   private tagCache: { tag: string; at: number } | undefined;
+  private tagRead: Promise<string> | undefined;
 
   private constructor(
     readonly store: Store,
@@ -94,12 +95,23 @@ export class SyncEngine {
   }
 
   /** The current tag from state.json, cached for a second. */
-  async currentTag(): Promise<string> {
+  currentTag(): Promise<string> {
     const now = Date.now();
-    if (this.tagCache && now - this.tagCache.at < 1000) return this.tagCache.tag;
-    const tag = await this.store.currentTag();
-    this.tagCache = { tag, at: now };
-    return tag;
+    if (this.tagCache && now - this.tagCache.at < 1000) return Promise.resolve(this.tagCache.tag);
+    // One read for every caller that asks meanwhile: separate reads could finish in any order and
+    // let a connection's later request reach the commit queue before its earlier one.
+    this.tagRead ??= this.store.currentTag().then(
+      (tag) => {
+        this.tagCache = { tag, at: now };
+        this.tagRead = undefined;
+        return tag;
+      },
+      (err: unknown) => {
+        this.tagRead = undefined;
+        throw err;
+      },
+    );
+    return this.tagRead;
   }
 
   /**

@@ -22,4 +22,20 @@ describe('causal order', () => {
       expect(eventAt).toBeLessThan(replyAt);
     }
   });
+
+  it('commits one connection\'s pipelined requests in the order it sent them, also while the current tag is being read', async () => {
+    const root = await makeProject();
+    const server = await startServer(root);
+    const client = await RawClient.connect(server.wsUrl);
+    const titles = Array.from({ length: 40 }, (_, i) => `pipelined ${i}`);
+    for (let round = 0; round < 3; round++) {
+      // The server caches state.json's current tag for a second; each round starts with it stale.
+      await new Promise((r) => setTimeout(r, 1100));
+      const replies = titles.map((title) => client.call('task.create', { task: { title: `${title} / ${round}` } }));
+      await Promise.all(replies);
+    }
+    const { tasks } = (await client.call('tasks.list')).result as { tasks: Array<{ title: string }> };
+    const expected = [0, 1, 2].flatMap((round) => titles.map((title) => `${title} / ${round}`));
+    expect(tasks.map((t) => t.title).filter((t) => t.startsWith('pipelined'))).toEqual(expected);
+  });
 });
