@@ -53,12 +53,13 @@ async function main(argv: string[]): Promise<number> {
   }
   const found = findCommand(argv);
   if (!found) {
-    note(`error -32602: unknown command '${argv.filter((a) => !a.startsWith('-')).slice(0, 3).join(' ') || first}' — run 'taskmaster --help' for the list`);
+    note(`error: unknown command '${argv.filter((a) => !a.startsWith('-')).slice(0, 3).join(' ') || first}' — run 'taskmaster --help' for the list`);
     note(`usage: ${USAGE}`);
     return ExitCode.UserError;
   }
   const { command } = await found.entry.load();
   const json = found.rest.includes('--json');
+  const verbose = found.rest.includes('--verbose');
   try {
     const args = parseCommandArgs(command.spec, found.rest);
     if (args.values.help) {
@@ -67,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
     }
     return (await command.run(args)) ?? ExitCode.Ok;
   } catch (err) {
-    return reportError(err, json);
+    return reportError(err, { json, verbose });
   }
 }
 

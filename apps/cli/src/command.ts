@@ -123,6 +123,11 @@ export function required(args: ParsedArgs, spec: CommandSpec, name: string, posi
 }
 
 /** `1,2, 5.2` → `['1', '2', '5.2']`. */
+/** `list` when it has items, else undefined (an option not given). */
+export function nonEmpty<T>(list: T[]): T[] | undefined {
+  return list.length > 0 ? list : undefined;
+}
+
 export function splitList(value: string | undefined): string[] {
   return (value ?? '')
     .split(',')

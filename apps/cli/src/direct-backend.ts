@@ -1,44 +1,17 @@
 import { brokenTagError, brokenTagNamed, describeTagProblem } from '@taskmaster/protocol';
-import type { Store } from '@taskmaster/store';
+import { callDirect, type Store } from '@taskmaster/store';
 import { note } from './output.js';
 import type { TaskBackend } from './task-backend.js';
 
-/** Task verbs applied to the tasks file directly, under the store's lock. */
+/** Task verbs applied to the tasks file directly: the server's own ops, under the store's lock. */
 export function directBackend(store: Store): TaskBackend {
   const usable = brokenTagGuard(store);
   return {
     route: 'direct',
     description: 'direct file write (no server running)',
-    async list({ tag, status }) {
-      await usable(tag);
-      const { tag: name, tasks } = await store.list({ tag, status: status && status.length > 0 ? status : undefined });
-      return { tag: name, tasks };
-    },
-    async get(id, tag) {
-      await usable(tag);
-      return store.get(id, { tag });
-    },
-    async create(task, { tag, parentId }) {
-      await usable(tag);
-      return (await store.create(task, { tag, parentId })).value;
-    },
-    async update(id, changes, tag) {
-      await usable(tag);
-      return (await store.update(id, changes, { tag })).value;
-    },
-    async setStatus(ids, status, tag) {
-      await usable(tag);
-      return (await store.setStatus(ids, status, { tag })).value;
-    },
-    async remove(id, tag) {
-      await usable(tag);
-      return (await store.remove(id, { tag })).value;
-    },
-    async historyList() {
-      return { snapshots: await store.history.list() };
-    },
-    async historyRestore(id) {
-      return (await store.history.restore(id)).value;
+    async call(method, params) {
+      await usable((params as { tag?: string } | undefined)?.tag);
+      return callDirect(store, method, params);
     },
     async close() {},
   };

@@ -1,45 +1,24 @@
-/**
- * The process exit codes of `taskmaster`, documented in `--help` and the README.
- * Scripts branch on these, so they never change meaning.
- */
-export const ExitCode = {
-  Ok: 0,
-  /** Bad arguments, unknown task, invalid input, port in use. */
-  UserError: 1,
-  /** A sync conflict (protocol error 1006). */
-  Conflict: 2,
-  /** No sync server running, or it cannot be reached. */
-  ServerUnreachable: 3,
-  /** The tasks file is locked or cannot be read/written (protocol error 1005). */
-  FileAccess: 4,
-  /** A bug: please report it. */
-  Internal: 5,
-} as const;
-export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+import { ERROR_CODES, errorCodeRow, ExitCode } from '@taskmaster/protocol';
 
-/** The exit code for a protocol error code. */
+export { ExitCode } from '@taskmaster/protocol';
+
+/** The exit code for a protocol error code: the protocol's table decides. */
 export function exitCodeFor(code: number): ExitCode {
-  switch (code) {
-    case 1006:
-      return ExitCode.Conflict;
-    case 1005:
-      return ExitCode.FileAccess;
-    case 1001:
-    case 1002:
-    case 1007:
-      return ExitCode.ServerUnreachable;
-    case -32603:
-      return ExitCode.Internal;
-    default:
-      return ExitCode.UserError;
-  }
+  return errorCodeRow(code).exit;
 }
 
-/** The exit-code table as printed by `--help`. */
-export const EXIT_CODES_HELP = `Exit codes:
+/** The exit-code table as printed by `--help`, with the protocol codes that lead to each. */
+export const EXIT_CODES_HELP = (() => {
+  const codesFor = (exit: ExitCode) =>
+    Object.entries(ERROR_CODES)
+      .filter(([code, row]) => row.exit === exit && Number(code) > 0)
+      .map(([code]) => code)
+      .join(', ');
+  return `Exit codes:
   0  ok
-  1  user error: bad arguments, task not found, invalid input, port in use
-  2  sync conflict (error 1006)
-  3  sync server not running or unreachable (errors 1001, 1002, 1007)
-  4  tasks file locked or not accessible (error 1005)
+  1  user error: bad arguments, task or tag not found (1008), invalid input, port in use
+  2  sync conflict (error ${codesFor(ExitCode.Conflict)})
+  3  sync server not running or unreachable (errors ${codesFor(ExitCode.ServerUnreachable)})
+  4  tasks file locked or not accessible (error ${codesFor(ExitCode.FileAccess)})
   5  internal error (please report it)`;
+})();

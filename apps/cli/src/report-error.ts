@@ -35,10 +35,12 @@ function isCoded(err: unknown): err is CodedError {
 }
 
 /**
- * Prints `error <code>: <message> — <fix>` on stderr and returns the exit code.
- * A protocol error whose message already names a fix is printed as it is.
+ * Prints `error: <message> — <fix>` on stderr and returns the exit code. The
+ * protocol code is for programs: in `--json` output, and with `--verbose`
+ * (`error 1008: …`). A protocol error whose message already names a fix is
+ * printed as it is.
  */
-export function reportError(err: unknown, json = false): ExitCode {
+export function reportError(err: unknown, { json = false, verbose = false }: { json?: boolean; verbose?: boolean } = {}): ExitCode {
   let code: number;
   let message: string;
   let fix: string | undefined;
@@ -50,7 +52,7 @@ export function reportError(err: unknown, json = false): ExitCode {
   } else if (isCoded(err)) {
     code = err.code;
     message = err.message;
-    fix = / not found/.test(message) ? NOT_FOUND_FIX : /^tasks\.json(: | is not valid JSON)/.test(message) ? BAD_FILE_FIX : FIXES[code];
+    fix = code === 1008 ? NOT_FOUND_FIX : /^tasks\.json(: | is not valid JSON)/.test(message) ? BAD_FILE_FIX : FIXES[code];
     exitCode = exitCodeFor(code);
   } else if (isFileSystemError(err)) {
     code = 1005;
@@ -73,7 +75,7 @@ export function reportError(err: unknown, json = false): ExitCode {
   if (json) {
     process.stderr.write(JSON.stringify({ error: { code, message, fix, exitCode } }) + '\n');
   } else {
-    note(`${colorErr.red(`error ${code}:`)} ${text}`);
+    note(`${colorErr.red(verbose ? `error ${code}:` : 'error:')} ${text}`);
     for (const line of details) note(`  | ${line}`);
     if (usage) note(`usage: ${usage}`);
   }

@@ -39,22 +39,7 @@ export async function serverBackend(connection: ConnectionFile, root: string): P
   return {
     route: 'server',
     description: `via server ${connection.wsUrl}`,
-    async list({ tag, status }) {
-      const { epoch: _epoch, ...rest } = await client.call('tasks.list', {
-        tag,
-        status: status && status.length > 0 ? status : undefined,
-        withSubtasks: true,
-      });
-      return rest;
-    },
-    get: (id, tag) => client.call('task.get', { id, tag }),
-    create: (task, { tag, parentId }) => client.call('task.create', { task, tag, parentId }),
-    update: (id, changes, tag) => client.call('task.update', { id, tag, changes }),
-    setStatus: (ids, status, tag) => client.call('task.setStatus', { ids, status: status as never, tag }),
-    remove: (id, tag) => client.call('task.delete', { id, tag }),
-    historyList: () => client.call('history.list', {}),
-    historyRestore: (id) => client.call('history.restore', { id }),
+    call: (method, params) => (client.call as (m: string, p: unknown) => Promise<never>)(method, params),
     close: () => client.close(),
   };
 }
-

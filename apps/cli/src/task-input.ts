@@ -1,4 +1,6 @@
-import { PRIORITIES, KNOWN_STATUSES } from '@taskmaster/protocol';
+import { PRIORITIES, TASK_STATUSES, type TaskStatus } from '@taskmaster/protocol';
+
+type Priority = (typeof PRIORITIES)[number];
 import { usageError } from './cli-error.js';
 
 /** Ids as the file stores them: `5` as a number, `5.2` as a string. */
@@ -7,16 +9,16 @@ export function toTaskIds(ids: string[]): Array<string | number> {
 }
 
 /** The priority if valid; a usage error naming the valid ones otherwise. */
-export function checkPriority(priority: string | undefined, usage: string): string | undefined {
+export function checkPriority(priority: string | undefined, usage: string): Priority | undefined {
   if (priority === undefined) return undefined;
-  if ((PRIORITIES as readonly string[]).includes(priority)) return priority;
+  if ((PRIORITIES as readonly string[]).includes(priority)) return priority as Priority;
   throw usageError(`invalid priority '${priority}'`, `taskmaster ${usage}`, `use one of ${PRIORITIES.join(', ')}`);
 }
 
-/** The status if valid; a usage error naming the valid ones otherwise. */
-export function checkStatus(status: string, usage: string): string {
-  if ((KNOWN_STATUSES as readonly string[]).includes(status)) return status;
-  throw usageError(`invalid status '${status}'`, `taskmaster ${usage}`, `use one of ${KNOWN_STATUSES.join(', ')}`);
+/** The status if Task Master knows it (the only ones we write); a usage error naming them otherwise. */
+export function checkStatus(status: string, usage: string): TaskStatus {
+  if ((TASK_STATUSES as readonly string[]).includes(status)) return status as TaskStatus;
+  throw usageError(`invalid status '${status}'`, `taskmaster ${usage}`, `use one of ${TASK_STATUSES.join(', ')}`);
 }
 
 /** Task ids as typed: `5`, `5.2`; anything else is a usage error. */

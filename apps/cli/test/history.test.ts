@@ -37,6 +37,6 @@ describe('taskmaster history', () => {
     const dir = await makeProject();
     const r = await run(['history', 'restore', 'no-such-snapshot'], dir);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/error -?\d+:/);
+    expect(r.stderr).toMatch(/^error: invalid snapshot id "no-such-snapshot"/m);
   });
 });

@@ -104,14 +104,17 @@ describe('task verbs without a server (direct file path)', () => {
 });
 
 describe('errors', () => {
-  it('exits 1 with the error code for an unknown task id', async () => {
+  it('exits 1 for an unknown task id, in words for people and with code 1008 for programs', async () => {
     const dir = await makeProject({ fixture: true });
     const r = await run(['show', '99999'], dir);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/error -?\d+: .*99999/);
-    const s = await run(['set-status', '--id', '99999', '--status', 'done'], dir);
+    expect(r.stderr).toMatch(/^error: task 99999 not found in tag "master" — run 'taskmaster list'/m);
+    expect(r.stderr).not.toMatch(/error -?\d+/);
+    const s = await run(['set-status', '--id', '99999', '--status', 'done', '--verbose'], dir);
     expect(s.code).toBe(1);
-    expect(s.stderr).toMatch(/error -?\d+:/);
+    expect(s.stderr).toMatch(/error 1008: task 99999 not found/);
+    const j = await run(['show', '99999', '--json'], dir);
+    expect(JSON.parse(j.stderr)).toMatchObject({ error: { code: 1008, exitCode: 1 } });
   });
 
   it('exits 1 for an invalid status and names the valid ones', async () => {

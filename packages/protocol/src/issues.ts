@@ -49,3 +49,10 @@ export function invalidFromIssues(issues: readonly IssueLike[], where = ''): Tas
     issues: issues.length,
   });
 }
+
+/** -32602 for params a method's schema refused: every issue with its path, the first five in the message. */
+export function invalidMethodParams(method: string, issues: readonly IssueLike[]): TaskmasterError {
+  const list = issues.map((i) => ({ path: formatIssuePath(i.path), message: i.message, code: i.code }));
+  const summary = issues.slice(0, 5).map(describeIssue).join('; ');
+  return new TaskmasterError(ErrorCode.InvalidParams, `invalid params for "${method}": ${summary}`, { issues: list });
+}

@@ -3,14 +3,22 @@ import { EventPatternListSchema } from './events.js';
 import {
   PrioritySchema,
   StatusSchema,
+  SubtaskSchema,
   TaskIdSchema,
   TaskSchema,
   TasksFileSchema,
 } from './task.js';
 
 /**
- * The method table: every request a client may send, name → params and result
- * schemas. The server's handlers and the client's calls are both typed from it.
+ * The method table: every request a client may send, name → kind, params and
+ * result schemas. The server's handlers, the CLI's calls, the HTTP API and the
+ * client's calls are all typed and derived from it.
+ *
+ * Kinds: `read` and `write` methods are task operations, one pure function
+ * each over the tasks file (the store's op table): a server runs writes in
+ * its commit queue, the CLI without a server in a store transaction, reads
+ * on the version it holds. `session` methods are about the connection, the
+ * server or files other than tasks.json, and are implemented by hand.
  */
 
 export const CONFLICT_STRATEGIES = ['last-write-wins', 'merge', 'manual'] as const;
@@ -18,6 +26,7 @@ export const ConflictStrategySchema = z.enum(CONFLICT_STRATEGIES);
 export type ConflictStrategy = z.infer<typeof ConflictStrategySchema>;
 
 const tag = z.string().min(1).optional();
+const tagName = z.string().min(1);
 const revision = z.number().int().nonnegative();
 
 /** Fields a client may set on a new task; unknown fields are kept. */
@@ -116,40 +125,53 @@ const SnapshotInfoSchema = z.object({
 
 const noParams = z.object({}).strict().optional();
 
+/** A dependency that cannot hold: on a task that does not exist, on itself, or in a cycle. */
+export const DependencyProblemSchema = z.object({
+  /** The task or subtask (`5` or `5.2`) whose dependency it is. */
+  id: z.string(),
+  dependsOn: z.string(),
+  problem: z.enum(['missing', 'self', 'circular']),
+});
+export type DependencyProblem = z.infer<typeof DependencyProblemSchema>;
+
+const DependencyResultSchema = z.object({ tag: z.string(), revision, id: z.string(), dependencies: z.array(TaskIdSchema) });
+
 export const methods = {
-  ping: { params: noParams, result: z.object({ pong: z.literal(true), time: z.number() }) },
-  subscribe: {
+  ping: { kind: 'session', params: noParams, result: z.object({ pong: z.literal(true), time: z.number() }) },
+  subscribe: { kind: 'session',
     params: z.object({ events: z.array(z.unknown()).min(1).pipe(EventPatternListSchema) }).strict(),
     result: z.object({ subscribed: z.array(z.string()) }),
   },
-  unsubscribe: {
+  unsubscribe: { kind: 'session',
     params: z.object({ events: EventPatternListSchema.optional() }).strict().optional(),
     result: z.object({ subscribed: z.array(z.string()) }),
   },
-  'tasks.list': {
+  'tasks.list': { kind: 'read',
     params: z
       .object({
         tag,
         status: z.union([z.string(), z.array(z.string())]).optional(),
         withSubtasks: z.boolean().optional(),
+        /** Only tasks whose dependencies are all done (Task Master's `list --ready`). */
+        ready: z.boolean().optional(),
       })
       .strict()
       .optional(),
     result: z.object({ tag: z.string(), epoch: z.string(), revision, tasks: z.array(TaskSchema) }),
   },
-  'task.get': {
+  'task.get': { kind: 'read',
     params: z.object({ id: TaskIdSchema, tag }).strict(),
     result: TaskResultSchema,
   },
-  'task.create': {
+  'task.create': { kind: 'write',
     params: z.object({ tag, parentId: TaskIdSchema.optional(), task: TaskInputSchema }).strict(),
     result: TaskResultSchema,
   },
-  'task.update': {
+  'task.update': { kind: 'write',
     params: TaskUpdateParamsSchema,
     result: TaskResultSchema.extend({ changed: z.array(z.string()) }),
   },
-  'task.setStatus': {
+  'task.setStatus': { kind: 'write',
     params: z.object({ ids: z.array(TaskIdSchema).min(1), status: StatusSchema, tag }).strict(),
     result: z.object({
       tag: z.string(),
@@ -157,7 +179,7 @@ export const methods = {
       tasks: z.array(z.object({ id: z.string(), from: z.string().optional(), to: z.string() })),
     }),
   },
-  'task.delete': {
+  'task.delete': { kind: 'write',
     params: z.object({ id: TaskIdSchema, tag }).strict(),
     result: z.object({
       tag: z.string(),
@@ -167,7 +189,7 @@ export const methods = {
       removedFrom: z.array(z.string()),
     }),
   },
-  'conflict.resolve': {
+  'conflict.resolve': { kind: 'session',
     params: z
       .object({
         conflictId: z.string(),
@@ -178,11 +200,11 @@ export const methods = {
       .strict(),
     result: TaskResultSchema,
   },
-  'tags.list': {
+  'tags.list': { kind: 'read',
     params: noParams,
     result: z.object({ current: z.string(), tags: z.array(TagSummarySchema) }),
   },
-  'sync.status': {
+  'sync.status': { kind: 'session',
     params: noParams,
     result: z.object({
       epoch: z.string(),
@@ -195,7 +217,7 @@ export const methods = {
       connections: z.array(ConnectionInfoSchema),
     }),
   },
-  'sync.pull': {
+  'sync.pull': { kind: 'session',
     params: z.object({ since: revision.optional(), epoch: z.string().optional() }).strict().optional(),
     result: z.object({
       epoch: z.string(),
@@ -206,7 +228,7 @@ export const methods = {
       data: TasksFileSchema.optional(),
     }),
   },
-  'sync.reload': {
+  'sync.reload': { kind: 'session',
     params: z.object({ force: z.boolean().optional() }).strict().optional(),
     result: z.object({
       revision,
@@ -214,13 +236,110 @@ export const methods = {
       snapshotsSent: z.number().int(),
     }),
   },
-  'history.list': {
+  'history.list': { kind: 'session',
     params: noParams,
     result: z.object({ snapshots: z.array(SnapshotInfoSchema) }),
   },
-  'history.restore': {
+  'history.restore': { kind: 'session',
     params: z.object({ id: z.string().min(1) }).strict(),
     result: z.object({ revision, restored: z.string() }),
+  },
+
+  'tasks.next': {
+    kind: 'read',
+    params: z.object({ tag }).strict().optional(),
+    result: z.object({
+      tag: z.string(),
+      revision,
+      /** Task Master's next task to work on, or null when none is ready. A subtask has `parentId`. */
+      next: z.object({ id: z.string(), parentId: z.string().optional(), task: z.union([TaskSchema, SubtaskSchema]) }).nullable(),
+    }),
+  },
+  'task.move': {
+    kind: 'write',
+    params: z
+      .object({
+        tag,
+        /** What to move: `5`, `5.2`; several at once pair with `to` in order. */
+        from: z.array(TaskIdSchema).min(1),
+        /** Where to (within the tag): an id that exists (its place) or a new one. */
+        to: z.array(TaskIdSchema).min(1).optional(),
+        /** Another tag to move the tasks to (then `to` is not given). */
+        toTag: tagName.optional(),
+        withDependencies: z.boolean().optional(),
+        ignoreDependencies: z.boolean().optional(),
+      })
+      .strict()
+      .refine((p) => (p.to === undefined) !== (p.toTag === undefined), { message: 'give either "to" (within the tag) or "toTag" (another tag)' })
+      .refine((p) => p.to === undefined || p.to.length === p.from.length, { message: '"from" and "to" need the same number of ids' }),
+    result: z.object({ tag: z.string(), revision, toTag: z.string().optional(), moved: z.array(z.object({ from: z.string(), to: z.string() })) }),
+  },
+  'subtask.add': {
+    kind: 'write',
+    params: z
+      .object({ tag, parentId: TaskIdSchema, task: TaskInputSchema.optional(), /** An existing task to turn into a subtask. */ taskId: TaskIdSchema.optional() })
+      .strict()
+      .refine((p) => (p.task === undefined) !== (p.taskId === undefined), { message: 'give either "task" (a new subtask) or "taskId" (a task to convert)' }),
+    result: TaskResultSchema,
+  },
+  'subtask.remove': {
+    kind: 'write',
+    params: z.object({ tag, ids: z.array(TaskIdSchema).min(1), /** Keep each as a task of its own. */ convert: z.boolean().optional() }).strict(),
+    result: z.object({ tag: z.string(), revision, removed: z.array(z.object({ id: z.string(), convertedTo: z.string().optional() })) }),
+  },
+  'subtasks.clear': {
+    kind: 'write',
+    params: z
+      .object({ tag, ids: z.array(TaskIdSchema).min(1).optional(), all: z.boolean().optional() })
+      .strict()
+      .refine((p) => (p.ids === undefined) !== (p.all !== true), { message: 'give either "ids" or "all": true' }),
+    result: z.object({ tag: z.string(), revision, cleared: z.array(z.object({ id: z.string(), count: z.number().int() })) }),
+  },
+  'dependency.add': {
+    kind: 'write',
+    params: z.object({ tag, id: TaskIdSchema, dependsOn: TaskIdSchema }).strict(),
+    result: DependencyResultSchema,
+  },
+  'dependency.remove': {
+    kind: 'write',
+    params: z.object({ tag, id: TaskIdSchema, dependsOn: TaskIdSchema }).strict(),
+    result: DependencyResultSchema,
+  },
+  'dependencies.validate': {
+    kind: 'read',
+    params: z.object({ tag }).strict().optional(),
+    result: z.object({ tag: z.string(), revision, problems: z.array(DependencyProblemSchema) }),
+  },
+  'dependencies.fix': {
+    kind: 'write',
+    params: z.object({ tag }).strict().optional(),
+    result: z.object({ tag: z.string(), revision, fixed: z.array(DependencyProblemSchema) }),
+  },
+  'tag.add': {
+    kind: 'write',
+    params: z.object({ name: tagName, /** A tag whose tasks the new one starts with. */ copyFrom: tagName.optional(), description: z.string().optional() }).strict(),
+    result: z.object({ revision, tag: TagSummarySchema }),
+  },
+  'tag.delete': {
+    kind: 'write',
+    params: z.object({ name: tagName }).strict(),
+    result: z.object({ revision, deleted: z.string(), taskCount: z.number().int() }),
+  },
+  'tag.rename': {
+    kind: 'write',
+    params: z.object({ from: tagName, to: tagName }).strict(),
+    result: z.object({ revision, from: z.string(), to: z.string() }),
+  },
+  'tag.copy': {
+    kind: 'write',
+    params: z.object({ from: tagName, to: tagName, description: z.string().optional() }).strict(),
+    result: z.object({ revision, tag: TagSummarySchema }),
+  },
+  'tag.use': {
+    kind: 'session',
+    params: z.object({ name: tagName }).strict(),
+    /** The only method that writes state.json's current tag. */
+    result: z.object({ current: z.string(), previous: z.string(), taskCount: z.number().int() }),
   },
 } as const;
 
@@ -232,6 +351,27 @@ export type MethodParams<M extends MethodName> = z.input<MethodTable[M]['params'
 export type ValidatedParams<M extends MethodName> = z.output<MethodTable[M]['params']>;
 export type MethodResult<M extends MethodName> = z.output<MethodTable[M]['result']>;
 export const METHOD_NAMES = Object.keys(methods) as MethodName[];
+
+export type MethodKind = 'read' | 'write' | 'session';
+type MethodsOfKind<K extends MethodKind> = { [M in MethodName]: MethodTable[M]['kind'] extends K ? M : never }[MethodName];
+/** Task operations that change the tasks file. */
+export type WriteMethodName = MethodsOfKind<'write'>;
+/** Task operations that read the tasks file. */
+export type ReadMethodName = MethodsOfKind<'read'>;
+/** Methods implemented by hand: the connection, the server, other files. */
+export type SessionMethodName = MethodsOfKind<'session'>;
+export const WRITE_METHODS = METHOD_NAMES.filter((m) => methods[m].kind === 'write') as WriteMethodName[];
+export const READ_METHODS = METHOD_NAMES.filter((m) => methods[m].kind === 'read') as ReadMethodName[];
+
+/** True when `name` is a task operation that writes the tasks file. */
+export function isWriteMethod(name: MethodName): name is WriteMethodName {
+  return methods[name].kind === 'write';
+}
+
+/** True when `name` is a task operation that only reads the tasks file. */
+export function isReadMethod(name: MethodName): name is ReadMethodName {
+  return methods[name].kind === 'read';
+}
 
 /** True when `name` is a method of the table. */
 export function isMethodName(name: string): name is MethodName {

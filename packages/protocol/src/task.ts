@@ -16,17 +16,15 @@ import { exceedsJsonDepth, tooDeepMessage } from './json-depth.js';
 export const TaskIdSchema = z.union([z.number().int().nonnegative(), z.string().min(1)]);
 export type TaskId = z.infer<typeof TaskIdSchema>;
 
-/** The statuses Task Master documents, plus two that real files contain. */
-export const KNOWN_STATUSES = [
-  'pending',
-  'in-progress',
-  'done',
-  'review',
-  'deferred',
-  'cancelled',
-  'blocked',
-  'completed',
-] as const;
+/**
+ * The statuses Task Master accepts (0.43.1's `TASK_STATUS_OPTIONS`): the only
+ * ones we write. Its `list` fails on any other ("Invalid task status").
+ */
+export const TASK_STATUSES = ['pending', 'in-progress', 'done', 'review', 'deferred', 'cancelled'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/** Statuses met in real files besides Task Master's: read, kept and shown, never written by us. */
+export const KNOWN_STATUSES = [...TASK_STATUSES, 'blocked', 'completed'] as const;
 export type KnownStatus = (typeof KNOWN_STATUSES)[number];
 
 /** True for the statuses that count as finished (`done`, and `completed` seen in real files). */
@@ -36,8 +34,10 @@ export function isDoneStatus(status: string | undefined): boolean {
 
 /** Any status read from a file; writes made through our API use {@link StatusSchema}. */
 export const FileStatusSchema = z.string().min(1);
-/** A status a client may set. */
-export const StatusSchema = z.enum(KNOWN_STATUSES);
+/** A status a client may set: one of Task Master's. */
+export const StatusSchema = z.enum(TASK_STATUSES, {
+  error: (issue) => `invalid status ${JSON.stringify(issue.input)}; use one of ${TASK_STATUSES.join(', ')}`,
+});
 
 export const PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
 export const PrioritySchema = z.enum(PRIORITIES);

@@ -94,6 +94,11 @@ export class SyncEngine {
     return this.changeLog.revision;
   }
 
+  /** Drops the cached current tag (after `tag.use` wrote state.json). */
+  forgetCurrentTag(): void {
+    this.tagCache = undefined;
+  }
+
   /** The current tag from state.json, cached for a second. */
   currentTag(): Promise<string> {
     const now = Date.now();

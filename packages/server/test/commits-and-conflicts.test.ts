@@ -33,7 +33,7 @@ describe('group commit', () => {
       client.call('task.create', { task: { title: 'Created alongside' } }),
     ]);
     expect(good.result).toMatchObject({ task: { title: 'Good one' } });
-    expect(bad.error).toMatchObject({ code: -32602 });
+    expect(bad.error).toMatchObject({ code: 1008 });
     expect((bad.error as { message: string }).message).toContain('404');
     expect(other.result).toMatchObject({ id: '6', task: { title: 'Created alongside' } });
   });

@@ -123,11 +123,16 @@ describe('the spec SyncMessage envelope', () => {
     expect(typeof res.timestamp).toBe('number');
   });
 
-  it('accepts the spec example update with top-level fields', async () => {
+  it('accepts the spec example update with top-level fields, with a status Task Master knows', async () => {
     const { client } = await connect();
-    client.send({ id: '3', type: 'request', method: 'task.update', params: { id: 4, status: 'completed' }, timestamp: Date.now() });
+    client.send({ id: '3', type: 'request', method: 'task.update', params: { id: 4, status: 'done' }, timestamp: Date.now() });
     const res = await client.waitFor((m) => m.id === '3');
-    expect(res).toMatchObject({ type: 'response', result: { task: { status: 'completed' } } });
+    expect(res).toMatchObject({ type: 'response', result: { task: { status: 'done' } } });
+    // The spec's own example says "completed", which Task Master's list then refuses ("Invalid task status"): never written.
+    client.send({ id: '4', type: 'request', method: 'task.update', params: { id: 4, status: 'completed' }, timestamp: Date.now() });
+    const refused = await client.waitFor((m) => m.id === '4');
+    expect(refused).toMatchObject({ type: 'response', error: { code: -32602 } });
+    expect((refused.error as { message: string }).message).toContain('pending, in-progress, done, review, deferred, cancelled');
   });
 
   it('answers 1003 for a malformed message and 1004 for an unknown method', async () => {

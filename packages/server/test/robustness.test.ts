@@ -63,7 +63,7 @@ describe('bad input', () => {
     expect((await other.result<{ tasks: unknown[] }>('tasks.list')).tasks.length).toBeGreaterThan(0);
     expect(process.memoryUsage().rss - before).toBeLessThan(300 * 1024 * 1024);
     const codes = new Set(fuzzer.messages.map((m) => (m.error as { code?: number } | undefined)?.code).filter((c) => c !== undefined));
-    expect([...codes].every((c) => [-32700, -32600, -32601, -32602, -32603, 1003, 1004, 1006].includes(c!))).toBe(true);
+    expect([...codes].every((c) => [-32700, -32600, -32601, -32602, -32603, 1003, 1004, 1006, 1008].includes(c!))).toBe(true);
     expect(codes.has(-32700) && codes.has(-32600) && codes.has(1003)).toBe(true);
   });
 

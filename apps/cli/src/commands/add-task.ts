@@ -35,7 +35,7 @@ export const command: Command = {
       ...(str(args, 'dependencies') !== undefined ? { dependencies: toTaskIds(splitList(str(args, 'dependencies'))) } : {}),
     };
     const result = await withBackend(args, { mutates: true }, (backend) =>
-      backend.create(input as Parameters<typeof backend.create>[0], { tag: str(args, 'tag'), parentId: str(args, 'parent') }),
+      backend.call('task.create', { task: input, tag: str(args, 'tag'), parentId: str(args, 'parent') }),
     );
     if (flag(args, 'json')) return printJson(result);
     say(`${color.green('Created')} ${str(args, 'parent') ? 'subtask' : 'task'} ${result.id}: ${result.task.title} ${color.dim(`(tag ${result.tag})`)}`);

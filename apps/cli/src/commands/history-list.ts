@@ -25,7 +25,7 @@ export const command: Command = {
       'Snapshots made by older versions show only their time and size.',
   },
   async run(args) {
-    const { snapshots } = await withBackend(args, { mutates: false }, (backend) => backend.historyList());
+    const { snapshots } = await withBackend(args, { mutates: false }, (backend) => backend.call('history.list', {}));
     if (flag(args, 'json')) return printJson({ snapshots });
     if (snapshots.length === 0) return say('No snapshots yet (one is taken before each change of tasks.json).');
     const rows = snapshots.map((s) => [s.id, when(s.createdAt), s.op ? `before ${s.op}` : 'before a change', taskIds(s), s.actor ? `by ${s.actor}` : '', formatBytes(s.bytes)]);

@@ -18,7 +18,7 @@ export const command: Command = {
   },
   async run(args) {
     const id = required(args, command.spec, 'snapshot', 0);
-    const result = await withBackend(args, { mutates: true }, (backend) => backend.historyRestore(id));
+    const result = await withBackend(args, { mutates: true }, (backend) => backend.call('history.restore', { id }));
     if (flag(args, 'json')) return printJson(result);
     say(`${color.green('Restored')} tasks.json from snapshot ${result.restored}`);
   },

@@ -1,4 +1,4 @@
-import { flag, splitList, str, TASK_OPTIONS, type Command } from '../command.js';
+import { flag, nonEmpty, splitList, str, TASK_OPTIONS, type Command } from '../command.js';
 import { withBackend } from '../open-backend.js';
 import { color, printJson, say } from '../output.js';
 import { paintStatus } from '../status-color.js';
@@ -20,7 +20,7 @@ export const command: Command = {
   },
   async run(args) {
     const result = await withBackend(args, { mutates: false }, (backend) =>
-      backend.list({ tag: str(args, 'tag'), status: splitList(str(args, 'status')) }),
+      backend.call('tasks.list', { tag: str(args, 'tag'), status: nonEmpty(splitList(str(args, 'status'))), withSubtasks: true }),
     );
     if (flag(args, 'json')) {
       printJson({ tag: result.tag, tasks: result.tasks });

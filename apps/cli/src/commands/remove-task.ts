@@ -24,8 +24,8 @@ export const command: Command = {
     const [id] = checkIds([required(args, command.spec, 'id')], command.spec.usage);
     const tag = str(args, 'tag');
     const result = await withBackend(args, { mutates: true }, async (backend) => {
-      if (!flag(args, 'yes')) await confirm(id!, (await backend.get(id!, tag)).task.title);
-      return backend.remove(id!, tag);
+      if (!flag(args, 'yes')) await confirm(id!, (await backend.call('task.get', { id: id!, tag })).task.title);
+      return backend.call('task.delete', { id: id!, tag });
     });
     if (flag(args, 'json')) return printJson(result);
     say(`${color.green('Removed')} task ${result.id} ${color.dim(`(tag ${result.tag})`)}`);

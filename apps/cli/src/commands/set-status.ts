@@ -21,7 +21,7 @@ export const command: Command = {
   async run(args) {
     const ids = checkIds(splitList(required(args, command.spec, 'id')), command.spec.usage);
     const status = checkStatus(required(args, command.spec, 'status'), command.spec.usage);
-    const result = await withBackend(args, { mutates: true }, (backend) => backend.setStatus(ids, status, str(args, 'tag')));
+    const result = await withBackend(args, { mutates: true }, (backend) => backend.call('task.setStatus', { ids, status, tag: str(args, 'tag') }));
     if (flag(args, 'json')) return printJson(result);
     for (const t of result.tasks) {
       say(`${color.green('✓')} task ${t.id}: ${t.from ?? 'none'} → ${paintStatus(t.to)}`);

@@ -19,7 +19,7 @@ export const command: Command = {
   async run(args) {
     const id = required(args, command.spec, 'id', 0);
     const { found, sparc } = await withBackend(args, { mutates: false }, async (backend, store) => {
-      const found = await backend.get(id, str(args, 'tag'));
+      const found = await backend.call('task.get', { id, tag: str(args, 'tag') });
       return { found, sparc: sparcModeFor(found.task, readSparcMappings(store.paths.sparcFile)) ?? null };
     });
     if (flag(args, 'json')) {

@@ -1,22 +1,20 @@
 import {
   assertNever,
   ErrorCode,
+  READ_METHODS,
   TaskmasterError,
-  findTask,
-  isDoneStatus,
-  isLegacyTasksFile,
-  findTag,
-  tagsOf,
-  updateChanges,
+  WRITE_METHODS,
+  type ConflictData,
   type Handlers,
   type MethodResult,
+  type ReadMethodName,
   type Task,
-  type TaskId,
-  type TasksFile,
+  type ValidatedParams,
+  type WriteMethodName,
 } from '@taskmaster/protocol';
-import { taskOps } from '@taskmaster/store';
+import { currentTask, readOps, useTag, writeOps, writeVersion, type OpContext } from '@taskmaster/store';
 import type { SyncEngine } from '../engine.js';
-import { applyUpdate, currentTask, writeVersion } from '../state/update-op.js';
+import type { ConflictRegistry } from '../state/conflicts.js';
 import type { Peer } from '../ws/peer.js';
 import { subscribe } from '../ws/subscriptions.js';
 
@@ -35,7 +33,36 @@ export interface ServerFacts {
 
 /** The whole method table, implemented over the engine. */
 export function createHandlers(engine: SyncEngine, facts: ServerFacts): Handlers<CallContext> {
-  const tagOf = async (tag: string | undefined) => tag ?? (await engine.currentTag());
+  const opContext = async (params: unknown): Promise<OpContext> => {
+    const currentTag = await engine.currentTag();
+    const given = (params as { tag?: string } | undefined)?.tag;
+    return { tag: given ?? currentTag, currentTag, now: new Date().toISOString(), conflictStrategy: engine.options.conflictStrategy };
+  };
+
+  // Every task operation of the protocol's table, from the store's op tables: writes through the commit queue.
+  const write = <M extends WriteMethodName>(method: M) =>
+    async (params: ValidatedParams<M>): Promise<MethodResult<M>> => {
+      const ctx = await opContext(params);
+      const op = writeOps[method] as (data: never, params: ValidatedParams<M>, ctx: OpContext) => object;
+      try {
+        const { value, revision } = await engine.queue.submit(method, (data) => op(data as never, params, ctx));
+        return { ...value, revision } as MethodResult<M>;
+      } catch (err) {
+        throw registered(err, engine.conflicts);
+      }
+    };
+  const read = <M extends ReadMethodName>(method: M) =>
+    async (params: ValidatedParams<M>): Promise<MethodResult<M>> => {
+      const ctx = await opContext(params);
+      const revision = engine.revision;
+      const op = readOps[method] as (data: never, params: ValidatedParams<M>, ctx: OpContext) => object;
+      const value = op(engine.data as never, params, ctx);
+      return (method === 'tasks.list' ? { ...value, revision, epoch: engine.changeLog.epoch } : { ...value, revision }) as MethodResult<M>;
+    };
+  const taskOperations = {
+    ...Object.fromEntries(WRITE_METHODS.map((m) => [m, write(m)])),
+    ...Object.fromEntries(READ_METHODS.map((m) => [m, read(m)])),
+  } as unknown as Pick<Handlers<CallContext>, WriteMethodName | ReadMethodName>;
 
   const reload = async (force: boolean): Promise<MethodResult<'sync.reload'>> => {
     const { revision, changes } = await engine.rescan();
@@ -87,6 +114,8 @@ export function createHandlers(engine: SyncEngine, facts: ServerFacts): Handlers
   };
 
   return {
+    ...taskOperations,
+
     ping: () => ({ pong: true, time: Date.now() }),
 
     subscribe: ({ events }, { peer }) => {
@@ -100,61 +129,6 @@ export function createHandlers(engine: SyncEngine, facts: ServerFacts): Handlers
       return { subscribed: [...peer.patterns] };
     },
 
-    'tasks.list': async (params) => {
-      const tag = await tagOf(params?.tag);
-      const revision = engine.revision;
-      let tasks = tagTasks(engine.data, tag);
-      const status = params?.status;
-      if (status !== undefined) {
-        const wanted = new Set(Array.isArray(status) ? status : [status]);
-        tasks = tasks.filter((t) => wanted.has(t.status ?? 'pending'));
-      }
-      if (params?.withSubtasks === false) tasks = tasks.map(({ subtasks: _omit, ...rest }) => rest as Task);
-      return { tag, epoch: engine.changeLog.epoch, revision, tasks };
-    },
-
-    'task.get': async ({ id, tag: given }) => {
-      const tag = await tagOf(given);
-      const tagData = findTag(engine.data, tag);
-      if (!tagData) throw tagNotFound(tag);
-      const found = findTask(tagData, id);
-      if (!found) throw taskNotFound(tag, id);
-      return { tag, revision: engine.revision, id: String(id), task: found.task as Task };
-    },
-
-    'task.create': async ({ tag: given, parentId, task }) => {
-      const tag = await tagOf(given);
-      const { value, revision } = await engine.queue.submit('task.create', (data) => taskOps.createTask(data, tag, task, parentId));
-      return { tag: value.tag, revision, id: value.id, task: value.task };
-    },
-
-    'task.update': async (params) => {
-      const tag = await tagOf(params.tag);
-      const strategy = params.strategy ?? engine.options.conflictStrategy;
-      if (strategy !== 'last-write-wins' && !params.base) {
-        throw new TaskmasterError(
-          ErrorCode.InvalidParams,
-          `invalid params for "task.update": strategy "${strategy}" needs "base", the version of the task you edited`,
-          { issues: [{ path: 'base', message: 'required for this strategy' }] },
-        );
-      }
-      const req = { tag, id: params.id, changes: updateChanges(params), strategy, base: params.base };
-      const { value, revision } = await engine.queue.submit('task.update', (data) => applyUpdate(data, req, engine.conflicts));
-      return { tag: value.tag, revision, id: value.id, task: value.task, changed: value.changed };
-    },
-
-    'task.setStatus': async ({ ids, status, tag: given }) => {
-      const tag = await tagOf(given);
-      const { value, revision } = await engine.queue.submit('task.setStatus', (data) => taskOps.setStatus(data, tag, ids, status));
-      return { tag: value.tag, revision, tasks: value.tasks };
-    },
-
-    'task.delete': async ({ id, tag: given }) => {
-      const tag = await tagOf(given);
-      const { value, revision } = await engine.queue.submit('task.delete', (data) => taskOps.deleteTask(data, tag, id));
-      return { tag: value.tag, revision, id: value.id, removedFrom: value.removedFrom };
-    },
-
     'conflict.resolve': async ({ conflictId, choice, task }) => {
       const conflict = engine.conflicts.get(conflictId);
       if (!conflict) {
@@ -164,7 +138,7 @@ export function createHandlers(engine: SyncEngine, facts: ServerFacts): Handlers
       if (choice === 'theirs') {
         engine.conflicts.delete(conflictId);
         const current = currentTask(engine.data, tag, id);
-        if (!current) throw taskNotFound(tag, id);
+        if (!current) throw new TaskmasterError(ErrorCode.NotFound, `task ${id} no longer exists in tag "${tag}"`, { tag, id });
         return { tag, revision: engine.revision, id, task: current as Task };
       }
       if (choice === 'merged' && !task) {
@@ -178,7 +152,11 @@ export function createHandlers(engine: SyncEngine, facts: ServerFacts): Handlers
       return { tag: value.tag, revision, id: value.id, task: value.task };
     },
 
-    'tags.list': async () => ({ current: await engine.currentTag(), tags: tagSummaries(engine.data) }),
+    'tag.use': async ({ name }) => {
+      const result = await useTag(engine.store, name);
+      engine.forgetCurrentTag();
+      return result;
+    },
 
     'sync.status': () => ({
       epoch: engine.changeLog.epoch,
@@ -187,7 +165,7 @@ export function createHandlers(engine: SyncEngine, facts: ServerFacts): Handlers
       startedAt: engine.startedAt.toISOString(),
       uptimeMs: Date.now() - engine.startedAt.getTime(),
       urls: facts.urls,
-      tags: tagSummaries(engine.data),
+      tags: readOps['tags.list'](engine.data, undefined, { tag: '', currentTag: '', now: '', conflictStrategy: 'last-write-wins' }).tags,
       connections: facts.connections(),
     }),
 
@@ -206,37 +184,19 @@ export function createHandlers(engine: SyncEngine, facts: ServerFacts): Handlers
   };
 }
 
-/** The tasks of `tag`, or a not-found error. */
-function tagTasks(data: TasksFile, tag: string): Task[] {
-  const tagData = findTag(data, tag);
-  if (!tagData) throw tagNotFound(tag);
-  return tagData.tasks;
-}
-
-/** Name, counts and description of every tag. */
-export function tagSummaries(data: TasksFile): MethodResult<'tags.list'>['tags'] {
-  return Object.entries(tagsOf(data)).map(([name, tagData]) => {
-    const summary: MethodResult<'tags.list'>['tags'][number] = {
-      name,
-      taskCount: tagData.tasks.length,
-      completedCount: tagData.tasks.filter((t) => isDoneStatus(t.status)).length,
-    };
-    const description = isLegacyTasksFile(data) ? undefined : tagData.metadata?.description;
-    if (description !== undefined) summary.description = description;
-    return summary;
-  });
-}
-
-/** A missing tag; `data.reason` lets the HTTP layer answer 404. */
-export function tagNotFound(tag: string): TaskmasterError {
-  return new TaskmasterError(ErrorCode.InvalidParams, `tag "${tag}" not found; list tags with tags.list`, { reason: 'not-found', tag });
-}
-
-/** A missing task; `data.reason` lets the HTTP layer answer 404. */
-export function taskNotFound(tag: string, id: TaskId): TaskmasterError {
-  return new TaskmasterError(ErrorCode.InvalidParams, `task ${String(id)} not found in tag "${tag}"`, {
-    reason: 'not-found',
-    tag,
-    id: String(id),
-  });
+/**
+ * A 1006 from an op (a `task.update` its strategy refused) is kept in the
+ * registry, so a client can settle it with `conflict.resolve`; its id goes
+ * into the error's data and message.
+ */
+function registered(err: unknown, conflicts: ConflictRegistry): unknown {
+  if (!(err instanceof TaskmasterError) || err.code !== ErrorCode.SyncConflict) return err;
+  const data = err.data as ConflictData<Record<string, unknown>> | undefined;
+  if (!data || data.conflictId !== undefined) return err;
+  const { conflictId } = conflicts.add({ tag: data.tag, id: data.id, base: data.base ?? {}, mine: data.mine, theirs: data.theirs ?? {}, fields: data.fields });
+  return new TaskmasterError(
+    ErrorCode.SyncConflict,
+    `${err.message}; settle it with conflict.resolve {conflictId, choice: "mine" | "theirs" | "merged"}`,
+    { conflictId, ...data },
+  );
 }

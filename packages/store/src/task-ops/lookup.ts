@@ -13,6 +13,8 @@ import {
   type Task,
   type TaskId,
   type TasksFile,
+  tagNotFoundError,
+  taskNotFoundError,
 } from '@taskmaster/protocol';
 import { current, isDraft } from 'immer';
 import { invalidParams } from '../errors.js';
@@ -27,10 +29,10 @@ export function readView<T>(value: T): T {
   return isDraft(value) ? (current(value as object) as T) : value;
 }
 
-/** The tag's data; -32602 `tag X does not exist` when it is missing. */
+/** The tag's data; 1008 naming the tags that exist when it is missing. */
 export function requireTag(data: TasksFile, tag: string): TagData {
   const found = findTag(data, tag);
-  if (!found) throw invalidParams(`tag ${tag} does not exist`, { tag });
+  if (!found) throw tagNotFoundError(tag, Object.keys(tagsOf(data)));
   return found;
 }
 
@@ -63,7 +65,7 @@ export function ensureTag(data: TasksFile, tag: string, now: string): TagData {
 export function requireTask(tagData: TagData, tag: string, id: TaskId): FoundTask {
   if (!parseTaskRef(id)) throw invalidParams(`invalid task id ${JSON.stringify(id)}: expected a number like 5 or a subtask id like "5.2"`, { id, tag });
   const found = lookUp(tagData, id);
-  if (!found) throw invalidParams(`task ${idKey(id)} not found in tag ${tag}`, { id: idKey(id), tag });
+  if (!found) throw taskNotFoundError(tag, idKey(id));
   return found;
 }
 

@@ -1,0 +1,45 @@
+import type { ReadMethodName, WriteMethodName } from '@taskmaster/protocol';
+import { createTask } from './create-task.js';
+import { deleteTask } from './delete-task.js';
+import { addDependency, fixDependencies, removeDependency, validateDependencies } from './dependencies.js';
+import { moveTasks } from './move-task.js';
+import { nextTask } from './next-task.js';
+import type { ReadOp, WriteOp } from './op-types.js';
+import { getTask, listTags, listTasks } from './read-ops.js';
+import { setStatus } from './set-status.js';
+import { addSubtask, clearSubtasks, removeSubtasks } from './subtasks.js';
+import { addTag, copyTag, deleteTag, renameTag } from './tags.js';
+import { updateWithStrategy } from './update-with-strategy.js';
+
+/**
+ * Every task operation that writes, keyed by its method in the protocol's
+ * table: a server runs them in its commit queue, the CLI without a server in
+ * a store transaction. A write method added to the protocol fails the build
+ * here until it has its op.
+ */
+export const writeOps: { [M in WriteMethodName]: WriteOp<M> } = {
+  'task.create': (data, { parentId, task }, { tag }) => createTask(data, tag, task, parentId),
+  'task.update': updateWithStrategy,
+  'task.setStatus': (data, { ids, status }, { tag }) => setStatus(data, tag, ids, status),
+  'task.delete': (data, { id }, { tag }) => deleteTask(data, tag, id),
+  'task.move': moveTasks,
+  'subtask.add': addSubtask,
+  'subtask.remove': removeSubtasks,
+  'subtasks.clear': clearSubtasks,
+  'dependency.add': addDependency,
+  'dependency.remove': removeDependency,
+  'dependencies.fix': fixDependencies,
+  'tag.add': addTag,
+  'tag.delete': deleteTag,
+  'tag.rename': renameTag,
+  'tag.copy': copyTag,
+};
+
+/** Every task operation that only reads, keyed by its method. */
+export const readOps: { [M in ReadMethodName]: ReadOp<M> } = {
+  'tasks.list': listTasks,
+  'task.get': getTask,
+  'tasks.next': nextTask,
+  'tags.list': listTags,
+  'dependencies.validate': validateDependencies,
+};
