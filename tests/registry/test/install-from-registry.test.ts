@@ -18,6 +18,8 @@ import { cleanEnv, run, type RunResult } from './run.js';
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const LIBRARIES = ['@taskmaster/protocol', '@taskmaster/store', '@taskmaster/watcher', '@taskmaster/server', '@taskmaster/client'];
 const CLI = '@taskmaster/cli';
+/** The real Task Master project file the README's quick start is run on (read-only: its bytes are copied). */
+const FIXTURE = resolve(REPO, '..', 'shared', 'fixtures', 'taskmaster-repo-tasks.json');
 const INSTALL_TIMEOUT_MS = 150_000;
 
 interface WorkspacePackage {
@@ -256,18 +258,51 @@ console.log(JSON.stringify(out));
     }
   });
 
-  it("the root README's first command puts taskmaster on the PATH: npm install -g ./apps/cli links this clone's CLI", async () => {
+  it("runs the root README's quick start word for word on a Task Master project: link the CLI, start, list, the extension, stop", async () => {
     const readme = await readFile(join(REPO, 'README.md'), 'utf8');
-    const firstCommand = /```bash\n(.*)\n/.exec(readme)![1]!;
-    const linkArg = /npm install -g (\.\/apps\/cli)(?:\s|$)/.exec(firstCommand)?.[1];
-    expect(linkArg, firstCommand).toBe('./apps/cli');
+    const block = /## Quick start[^\n]*\n+```bash\n([\s\S]*?)\n```/.exec(readme)![1]!;
+    const lines = block.split('\n').map((line) => line.replace(/\s+#.*$/, '').trim());
+    expect(lines).toHaveLength(6);
+
+    // 1. Build and link: the build is turbo's (it ran before this test); the link is run here.
+    const linkArg = /npm install -g (\.\/apps\/cli)$/.exec(lines[0]!)?.[1];
+    expect(linkArg, lines[0]).toBe('./apps/cli');
+    expect(lines[0]).toMatch(/^npm install -g pnpm@[\d.]+ && pnpm install --frozen-lockfile && pnpm build && npm install -g \.\/apps\/cli$/);
     const linkedPrefix = join(tmp, 'linked');
     await npm(['install', '-g', '--prefix', linkedPrefix, linkArg!], REPO);
     expect(await realpath(join(linkedPrefix, 'lib', 'node_modules', CLI))).toBe(await realpath(join(REPO, 'apps', 'cli')));
     const linkedEnv = { ...env, PATH: [join(linkedPrefix, 'bin'), env.PATH].join(delimiter) };
     const version = await run('taskmaster', ['--version'], { cwd: tmp, env: linkedEnv });
     expect(version.stdout.trim()).toBe(workspace.find((p) => p.name === CLI)!.version);
-    const help = await run('taskmaster', ['--help'], { cwd: tmp, env: linkedEnv });
-    expect(help.stdout).toContain('sync server start');
+
+    // 2. A Task Master project as Task Master leaves it: tasks.json and state.json, nothing of ours.
+    expect(lines[1]).toMatch(/^cd \S+$/);
+    const project = join(tmp, 'my-project');
+    await mkdir(join(project, '.taskmaster', 'tasks'), { recursive: true });
+    await writeFile(join(project, '.taskmaster', 'tasks', 'tasks.json'), await readFile(FIXTURE));
+    await writeFile(join(project, '.taskmaster', 'state.json'), JSON.stringify({ currentTag: 'master' }, null, 2));
+    // The only thing the user does not have: other suites (VS Code's) run beside this one on the default ports.
+    await mkdir(join(project, '.taskmaster', 'config'));
+    await writeFile(join(project, '.taskmaster', 'config', 'sync.json'), JSON.stringify({ port: 0, httpPort: 0 }));
+
+    // 3–6, as written.
+    const words = (line: string) => line.split(/\s+/);
+    projects.push(project);
+    const [start, list, install, stop] = lines.slice(2);
+    expect(words(start!)[0]).toBe('taskmaster');
+    const started = await run('taskmaster', words(start!).slice(1), { cwd: project, env: linkedEnv, timeoutMs: 30_000 });
+    expect(started.code, started.stderr).toBe(0);
+    expect(started.stdout).toContain('Started sync server');
+    const listed = await run('taskmaster', words(list!).slice(1), { cwd: project, env: linkedEnv, timeoutMs: 30_000 });
+    expect(listed.code, listed.stderr).toBe(0);
+    const fixture = JSON.parse(await readFile(FIXTURE, 'utf8')) as { master: { tasks: Array<{ title: string }> } };
+    expect(listed.stdout).toContain(fixture.master.tasks[0]!.title.slice(0, 30));
+    // The extension line names a file of this clone, built by turbo: VS Code itself is tested in apps/vscode-extension.
+    const vsix = /^code --install-extension <this clone>\/(\S+\.vsix)$/.exec(install!)?.[1];
+    expect(vsix, install).toBeDefined();
+    expect(existsSync(join(REPO, vsix!))).toBe(true);
+    const stopped = await run('taskmaster', words(stop!).slice(1), { cwd: project, env: linkedEnv, timeoutMs: 30_000 });
+    expect(stopped.code, stopped.stderr).toBe(0);
+    expect(existsSync(join(project, '.taskmaster', 'config', 'connection.json'))).toBe(false);
   });
 });
