@@ -1,7 +1,7 @@
 import { parseCommandArgs, renderHelp } from './command.js';
-import { COMMANDS, findCommand } from './command-table.js';
+import { COMMANDS, findCommand, GROUPS } from './command-table.js';
 import { ExitCode, EXIT_CODES_HELP } from './exit-codes.js';
-import { note, say } from './output.js';
+import { note, say, silence } from './output.js';
 import { reportError } from './report-error.js';
 
 /** The package's version, put in by tsup at build time. */
@@ -16,9 +16,11 @@ function globalHelp(): string {
     '',
     `Usage: ${USAGE}`,
     '',
-    'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
-    '',
+    // Grouped under Task Master's headings, so its users find each verb where they expect it.
+    ...GROUPS.flatMap((group) => {
+      const entries = COMMANDS.filter((c) => c.group === group);
+      return entries.length === 0 ? [] : [`${group}:`, ...entries.map((c) => `  ${c.name.padEnd(width)}${c.summary}`), ''];
+    }),
     'Every command takes --help. Task verbs go through the sync server when one runs',
     '(every client sees the change at once), else write .taskmaster/tasks/tasks.json directly.',
     '',
@@ -26,7 +28,8 @@ function globalHelp(): string {
     '  taskmaster init',
     '  taskmaster sync server start',
     '  taskmaster list --status pending,in-progress',
-    '  taskmaster set-status --id=5.2 --status=done',
+    '  taskmaster next',
+    '  taskmaster set-status 5.2 done',
     '',
     EXIT_CODES_HELP,
   ].join('\n');
@@ -58,7 +61,8 @@ async function main(argv: string[]): Promise<number> {
     return ExitCode.UserError;
   }
   const { command } = await found.entry.load();
-  const json = found.rest.includes('--json');
+  // Before parsing (a bad flag is reported in the format asked for), then as parsed (`--format json`, `-f json`).
+  let json = found.rest.includes('--json');
   const verbose = found.rest.includes('--verbose');
   try {
     const args = parseCommandArgs(command.spec, found.rest);
@@ -66,6 +70,8 @@ async function main(argv: string[]): Promise<number> {
       say(renderHelp(command.spec));
       return ExitCode.Ok;
     }
+    json = args.values.json === true;
+    if (args.values.silent === true) silence();
     return (await command.run(args)) ?? ExitCode.Ok;
   } catch (err) {
     return reportError(err, { json, verbose });

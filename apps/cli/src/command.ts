@@ -9,6 +9,8 @@ export interface OptionSpec {
   multiple?: boolean;
   /** Shown after the flag in help, e.g. `<id>`. */
   value?: string;
+  /** The only values a string option takes; others are usage errors naming them. */
+  choices?: readonly string[];
   description: string;
 }
 
@@ -52,6 +54,23 @@ export const TASK_OPTIONS: Record<string, OptionSpec> = {
   json: { type: 'boolean', description: 'print JSON' },
 };
 
+/** {@link TASK_OPTIONS} with Task Master's `-t` for `--tag` (list, next; add-task and add-subtask use `-t` for `--title`). */
+export const TASK_OPTIONS_T: Record<string, OptionSpec> = {
+  ...TASK_OPTIONS,
+  tag: { ...TASK_OPTIONS.tag!, short: 't' },
+};
+
+/**
+ * Options Task Master's newer verbs (list, show, set-status, next) take, so
+ * its command lines work unchanged: `-p/--project` is our `--root`,
+ * `-f/--format json` our `--json`.
+ */
+export const TM_CORE_OPTIONS: Record<string, OptionSpec> = {
+  project: { type: 'string', short: 'p', value: '<dir>', description: 'same as --root (Task Master spelling)' },
+  format: { type: 'string', short: 'f', value: '<format>', choices: ['text', 'json'], description: 'text or json (same as --json)' },
+  silent: { type: 'boolean', description: 'print nothing on stdout; errors still go to stderr' },
+};
+
 /** Options of the verbs that change tasks. */
 export const AUTO_SYNC_OPTIONS: Record<string, OptionSpec> = {
   'auto-sync': { type: 'boolean', description: 'start the sync server first if none runs (default: autoSync in config/sync.json)' },
@@ -77,7 +96,17 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs 
   if (!parsed.values.help && parsed.positionals.length > max) {
     throw usageError(`unexpected argument '${parsed.positionals[max]}'`, `taskmaster ${spec.usage}`);
   }
-  return { values: parsed.values as ParsedArgs['values'], positionals: parsed.positionals };
+  const values = parsed.values as ParsedArgs['values'];
+  for (const [name, o] of Object.entries(spec.options)) {
+    const v = values[name];
+    if (o.choices && typeof v === 'string' && !o.choices.includes(v)) {
+      throw usageError(`invalid --${name} '${v}'`, `taskmaster ${spec.usage}`, `use one of ${o.choices.join(', ')}`);
+    }
+  }
+  // `--format json` / `--format compact` are Task Master's long forms of `--json` / `--compact`.
+  if (values.format === 'json') values.json = true;
+  if (values.format === 'compact') values.compact = true;
+  return { values, positionals: parsed.positionals };
 }
 
 /** The `--help` text of a command. */
@@ -122,12 +151,12 @@ export function required(args: ParsedArgs, spec: CommandSpec, name: string, posi
   return v;
 }
 
-/** `1,2, 5.2` → `['1', '2', '5.2']`. */
 /** `list` when it has items, else undefined (an option not given). */
 export function nonEmpty<T>(list: T[]): T[] | undefined {
   return list.length > 0 ? list : undefined;
 }
 
+/** `1,2, 5.2` → `['1', '2', '5.2']`. */
 export function splitList(value: string | undefined): string[] {
   return (value ?? '')
     .split(',')

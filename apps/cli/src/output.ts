@@ -21,9 +21,16 @@ export const color = painter(process.stdout);
 /** Colours for stderr. */
 export const colorErr = painter(process.stderr);
 
+let silent = false;
+
+/** `--silent` (Task Master's): from now on {@link say} and {@link printJson} print nothing. Errors still reach stderr. */
+export function silence(): void {
+  silent = true;
+}
+
 /** Prints a line to stdout. */
 export function say(text = ''): void {
-  process.stdout.write(text + '\n');
+  if (!silent) process.stdout.write(text + '\n');
 }
 
 /** Prints a line to stderr (progress, notes, `--verbose`). */
@@ -33,6 +40,6 @@ export function note(text: string): void {
 
 /** Prints a value as JSON on stdout. */
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  if (!silent) process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
 

@@ -5,12 +5,13 @@ import { CliError, CliErrorCode } from './cli-error.js';
 import { str, type ParsedArgs } from './command.js';
 
 /**
- * The project root a command works on: `--root`, else the nearest folder with
+ * The project root a command works on: `--root` (or `--project`), else the nearest folder with
  * a `.taskmaster` (store's `findProjectRoot`, which honours
  * TASK_MASTER_PROJECT_ROOT), else — when `fallbackToCwd` — the current folder.
  */
 export async function projectRoot(args: ParsedArgs, { fallbackToCwd = false } = {}): Promise<string> {
-  const flagged = str(args, 'root');
+  // `--project` is Task Master's name for it (list, show, set-status, next).
+  const flagged = str(args, 'root') ?? str(args, 'project');
   if (flagged) return path.resolve(flagged);
   const { findProjectRoot } = await import('@taskmaster/store');
   const found = findProjectRoot(process.cwd(), process.env);

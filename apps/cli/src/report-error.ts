@@ -16,6 +16,8 @@ const FIXES: Record<number, string> = {
   [-32603]: 'this is a bug; see .taskmaster/logs/ and report it',
 };
 
+/** A tag that does not exist: the message lists those that do. */
+const TAG_NOT_FOUND_FIX = "use one of them, or create it with 'taskmaster add-tag <name>'";
 const NOT_FOUND_FIX = "run 'taskmaster list' (add --tag <tag> for another tag) or 'taskmaster history list' to see what exists";
 /** For a tasks.json that cannot be read as a whole (bad JSON, not a tasks file): the command was not at fault. */
 const BAD_FILE_FIX = "fix tasks.json at that place, or go back to a snapshot: 'taskmaster history list', then 'taskmaster history restore <id>'";
@@ -52,7 +54,7 @@ export function reportError(err: unknown, { json = false, verbose = false }: { j
   } else if (isCoded(err)) {
     code = err.code;
     message = err.message;
-    fix = code === 1008 ? NOT_FOUND_FIX : /^tasks\.json(: | is not valid JSON)/.test(message) ? BAD_FILE_FIX : FIXES[code];
+    fix = code === 1008 ? (/^tag "[^"]*" does not exist/.test(message) ? TAG_NOT_FOUND_FIX : NOT_FOUND_FIX) : /^tasks\.json(: | is not valid JSON)/.test(message) ? BAD_FILE_FIX : FIXES[code];
     exitCode = exitCodeFor(code);
   } else if (isFileSystemError(err)) {
     code = 1005;

@@ -13,3 +13,20 @@ export function paintStatus(status: string | undefined): string {
   if (s === 'deferred') return color.dim(s);
   return color.yellow(s);
 }
+
+/** Task Master's status icons, for `list --compact`. */
+const STATUS_ICONS: Record<string, string> = {
+  done: '✓',
+  completed: '✓',
+  'in-progress': '►',
+  blocked: '⭕',
+  pending: '○',
+  deferred: '⏸',
+  cancelled: '✗',
+  review: '👁',
+};
+
+/** A status as Task Master's one-character icon (`?` for a status it does not know). */
+export function statusIcon(status: string | undefined): string {
+  return STATUS_ICONS[status ?? 'pending'] ?? '?';
+}

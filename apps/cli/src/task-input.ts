@@ -28,3 +28,11 @@ export function checkIds(ids: string[], usage: string): string[] {
   }
   return ids;
 }
+
+/** Subtask ids (`5.2`): Task Master's remove-subtask takes nothing else. */
+export function checkSubtaskIds(ids: string[], usage: string): string[] {
+  for (const id of ids) {
+    if (!/^\d+\.\d+$/.test(id)) throw usageError(`'${id}' is not a subtask id`, `taskmaster ${usage}`, 'subtask ids look like 5.2 (task 5, subtask 2)');
+  }
+  return ids;
+}

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { COMMANDS } from '../src/command-table.js';
+import { COMMANDS, GROUPS } from '../src/command-table.js';
 import { cleanUp, emptyDir, run } from './helpers.js';
 
 afterEach(cleanUp);
@@ -10,6 +10,20 @@ describe('help', () => {
     expect(r.code).toBe(0);
     for (const c of COMMANDS) expect(r.stdout).toContain(c.name);
     expect(r.stdout).toContain('Exit codes');
+  });
+
+  it("groups commands under Task Master's headings, then ours", async () => {
+    const r = await run(['--help'], emptyDir());
+    const lines = r.stdout.split('\n');
+    const headings = lines.filter((l) => /^[A-Z].*:$/.test(l) && GROUPS.includes(l.slice(0, -1) as never));
+    expect(headings.map((h) => h.slice(0, -1))).toEqual([...GROUPS]);
+    for (const c of COMMANDS) {
+      const at = lines.findIndex((l) => l.startsWith(`  ${c.name} `));
+      const heading = lines.slice(0, at).reverse().find((l) => /^[A-Z].*:$/.test(l));
+      expect(heading, c.name).toBe(`${c.group}:`);
+    }
+    expect(r.stdout).toMatch(/Subtask Management:\n {2}add-subtask /);
+    expect(r.stdout).toMatch(/Dependency Management:\n {2}add-dependency /);
   });
 
   it('prints usage, options and examples for every command with --help and help <cmd>', async () => {

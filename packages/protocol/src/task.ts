@@ -17,14 +17,15 @@ export const TaskIdSchema = z.union([z.number().int().nonnegative(), z.string().
 export type TaskId = z.infer<typeof TaskIdSchema>;
 
 /**
- * The statuses Task Master accepts (0.43.1's `TASK_STATUS_OPTIONS`): the only
- * ones we write. Its `list` fails on any other ("Invalid task status").
+ * The statuses Task Master 0.43.1's CLI accepts and writes (its `set-status`
+ * takes `blocked` too, though its docs list six): the only ones we write. Its
+ * `list` fails on any other ("Invalid task status").
  */
-export const TASK_STATUSES = ['pending', 'in-progress', 'done', 'review', 'deferred', 'cancelled'] as const;
+export const TASK_STATUSES = ['pending', 'in-progress', 'done', 'review', 'deferred', 'cancelled', 'blocked'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 /** Statuses met in real files besides Task Master's: read, kept and shown, never written by us. */
-export const KNOWN_STATUSES = [...TASK_STATUSES, 'blocked', 'completed'] as const;
+export const KNOWN_STATUSES = [...TASK_STATUSES, 'completed'] as const;
 export type KnownStatus = (typeof KNOWN_STATUSES)[number];
 
 /** True for the statuses that count as finished (`done`, and `completed` seen in real files). */

@@ -132,7 +132,7 @@ describe('the spec SyncMessage envelope', () => {
     client.send({ id: '4', type: 'request', method: 'task.update', params: { id: 4, status: 'completed' }, timestamp: Date.now() });
     const refused = await client.waitFor((m) => m.id === '4');
     expect(refused).toMatchObject({ type: 'response', error: { code: -32602 } });
-    expect((refused.error as { message: string }).message).toContain('pending, in-progress, done, review, deferred, cancelled');
+    expect((refused.error as { message: string }).message).toContain('pending, in-progress, done, review, deferred, cancelled, blocked');
   });
 
   it('answers 1003 for a malformed message and 1004 for an unknown method', async () => {

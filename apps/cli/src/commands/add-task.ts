@@ -8,10 +8,10 @@ export const command: Command = {
   spec: {
     name: 'add-task',
     summary: 'add a task or subtask',
-    usage: 'add-task --title <title> [--description <text>] [--details <text>] [--priority <p>] [--dependencies 1,2] [--parent <id>] [--tag <tag>] [--json]',
+    usage: 'add-task -t|--title <title> [-d|--description <text>] [--details <text>] [--priority <p>] [--dependencies 1,2] [--parent <id>] [--tag <tag>] [--json]',
     options: {
-      title: { type: 'string', value: '<title>', description: 'title (required)' },
-      description: { type: 'string', value: '<text>', description: 'one-line description' },
+      title: { type: 'string', short: 't', value: '<title>', description: 'title (required)' },
+      description: { type: 'string', short: 'd', value: '<text>', description: 'one-line description' },
       details: { type: 'string', value: '<text>', description: 'implementation details' },
       priority: { type: 'string', value: '<p>', description: 'low, medium, high or critical' },
       dependencies: { type: 'string', value: '<ids>', description: 'comma-separated ids this task depends on' },
@@ -21,8 +21,9 @@ export const command: Command = {
     },
     examples: [
       'taskmaster add-task --title "Add login page" --description "Email + password" --priority high',
-      'taskmaster add-task --title="Write tests" --parent=5 --dependencies=5.1',
+      'taskmaster add-task -t "Write tests" -d "Unit tests for the form" --dependencies=1',
     ],
+    notes: "Task Master's AI options (--prompt, --research) are not taken: give the title and fields yourself.",
   },
   async run(args) {
     const title = required(args, command.spec, 'title');
