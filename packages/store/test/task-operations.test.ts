@@ -155,7 +155,7 @@ describe('setting status', () => {
     const before = fs.readFileSync(project.tasksFile, 'utf8');
     const store = await openStore(project.root);
     const err = await rejectionOf(store.setStatus([1, '2.9'], 'done', { tag: 'master' }));
-    expect(err).toMatchObject({ code: -32602, message: 'task 2.9 not found in tag master', data: { id: '2.9', tag: 'master' } });
+    expect(err).toMatchObject({ code: 1008, message: 'task 2.9 not found in tag "master"', data: { id: '2.9', tag: 'master' } });
     expect(fs.readFileSync(project.tasksFile, 'utf8')).toBe(before);
   });
 
@@ -209,15 +209,15 @@ describe('missing tags and ids', () => {
   it('names the tag that does not exist', async () => {
     const store = await openStore(tempProject(smallFile()).root);
     for (const call of [store.get(1, { tag: 'nope' }), store.update(1, { title: 'x' }, { tag: 'nope' }), store.remove(1, { tag: 'nope' })]) {
-      expect(await rejectionOf(call)).toMatchObject({ code: -32602, message: 'tag nope does not exist' });
+      expect(await rejectionOf(call)).toMatchObject({ code: 1008, message: 'tag "nope" does not exist; tags: master, other', data: { tags: ['master', 'other'] } });
     }
   });
 
   it('names the task and tag when an id is not found', async () => {
     const store = await openStore(tempProject(smallFile()).root);
     expect(await rejectionOf(store.get(5, { tag: 'master' }))).toMatchObject({
-      code: -32602,
-      message: 'task 5 not found in tag master',
+      code: 1008,
+      message: 'task 5 not found in tag "master"',
       data: { id: '5', tag: 'master' },
     });
   });
@@ -255,7 +255,7 @@ describe('taskOps inside one transaction', () => {
       }
       expect(JSON.stringify(data)).not.toBe(snapshot);
     });
-    expect(outcomes).toEqual(['-32602', '-32602', 'ok']);
+    expect(outcomes).toEqual(['1008', '-32602', 'ok']);
     expect(written).toBe(true);
     expect(readFile(project.tasksFile).master.tasks.map((t: any) => t.title)).toEqual(['one', 'two', 'three', 'ok']);
   });

@@ -61,7 +61,7 @@ export function ensureTag(data: TasksFile, tag: string, now: string): TagData {
   return created;
 }
 
-/** Finds `id` (`5` or `"5.2"`); -32602 naming the id and the tag when absent. */
+/** Finds `id` (`5` or `"5.2"`); 1008 naming the id and the tag when absent (-32602 for an id that is not one). */
 export function requireTask(tagData: TagData, tag: string, id: TaskId): FoundTask {
   if (!parseTaskRef(id)) throw invalidParams(`invalid task id ${JSON.stringify(id)}: expected a number like 5 or a subtask id like "5.2"`, { id, tag });
   const found = lookUp(tagData, id);
