@@ -20,7 +20,7 @@ import { updateWithStrategy } from './update-with-strategy.js';
 export const writeOps: { [M in WriteMethodName]: WriteOp<M> } = {
   'task.create': (data, { parentId, task }, { tag }) => createTask(data, tag, task, parentId),
   'task.update': updateWithStrategy,
-  'task.setStatus': (data, { ids, status }, { tag }) => setStatus(data, tag, ids, status),
+  'task.setStatus': (data, { ids, status }, { tag, now }) => setStatus(data, tag, ids, status, now),
   'task.delete': (data, { id }, { tag }) => deleteTask(data, tag, id),
   'task.move': moveTasks,
   'subtask.add': addSubtask,
