@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanUp, emptyDir, FIXTURE, makeProject, readTasks, run, runJson, startDaemon, tasksFile } from './helpers.js';
@@ -139,4 +141,29 @@ describe('one broken tag', () => {
     expect(r.stderr).toMatch(/tasks\.json is not valid JSON at line \d+/);
     expect(r.stderr).toMatch(/history restore/);
   });
+});
+
+describe('pnpm start', () => {
+  it('runs a server on the project until Ctrl-C, then exits 0 without pnpm reporting a failure', async () => {
+    const dir = await makeProject({ fixture: true });
+    const repo = fileURLToPath(new URL('../../../', import.meta.url));
+    // A process group of its own, as a terminal gives a command: Ctrl-C is SIGINT to the whole group.
+    const child = spawn('pnpm', ['start', '--port', '0', '--http-port', '0'], {
+      cwd: repo,
+      detached: true,
+      env: { ...process.env, TASK_MASTER_PROJECT_ROOT: dir, TURBO_TELEMETRY_DISABLED: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 120_000;
+    while (!out.includes('Ctrl-C to stop') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(out).toContain('Ctrl-C to stop');
+    process.kill(-child.pid!, 'SIGINT');
+    expect(await exited).toBe(0);
+    expect(out).toContain('sync server stopped');
+    expect(out).not.toContain('ELIFECYCLE');
+  }, 150_000);
 });
