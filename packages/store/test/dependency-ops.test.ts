@@ -96,11 +96,12 @@ describe('dependency.add', () => {
     expect(depsOf(file, '5')).toEqual([4, '2.1', '2.3']);
   });
 
-  it('leaves the file as it was when the dependency is already there, in any spelling (Task Master only warns)', () => {
+  it('leaves the file as it was when the dependency is already there, in any spelling', () => {
     const file = smallFile();
     const before = structuredClone(file);
     expect(addDependency(file, { id: 4, dependsOn: '3' }, ctx)).toEqual({ tag: 'master', id: '4', dependencies: [3] });
-    // 2.2 holds `1`, its sibling 2.1.
+    // Observed: Task Master warns ("already exists") for the same spelling and writes nothing. For 2.2, which
+    // holds `1` (its sibling 2.1), `--depends-on=2.1` makes it write a duplicate, `[1, "2.1"]`; ours sees one.
     expect(addDependency(file, { id: '2.2', dependsOn: '2.1' }, ctx)).toEqual({ tag: 'master', id: '2.2', dependencies: [1] });
     expect(file).toEqual(before);
   });
@@ -135,8 +136,9 @@ describe('dependency.add', () => {
   it('refuses a subtask depending on a top-level task, which a subtask cannot name', () => {
     const file = smallFile();
     const before = structuredClone(file);
-    // Task Master writes "3" into 2.3's dependencies, which its own `next` and fix-dependencies read as
-    // the sibling 2.3 (itself): fix-dependencies then deletes it, and `next` never offers 2.3. Ours refuses.
+    // Observed: Task Master writes "3" into 2.3's dependencies, which its own `next` reads as the sibling 2.3 —
+    // itself — so 2.3 would wait forever (where no such sibling exists, its fix-dependencies deletes the
+    // dependency as missing). A subtask cannot name a top-level task; ours refuses and says what to do.
     const err = errorOf(() => addDependency(file, { id: '2.3', dependsOn: 3 }, ctx));
     expect(err.code).toBe(ErrorCode.InvalidParams);
     expect(err.message).toContain('subtask 2.3 cannot depend on task 3');
@@ -167,7 +169,8 @@ describe('dependency.add: cycles', () => {
     const file = smallFile();
     // 2.1 ↔ 2.2, a cycle already in the file.
     file.master.tasks[1].subtasks[0].dependencies = [2];
-    // Task Master's check walks from 2.2 and refuses as soon as it meets any cycle, even one 5 is not on.
+    // Observed: Task Master refuses this ("would create a circular dependency"): its check walks from 2.2 and
+    // stops at any cycle it meets, even one 5 is not on.
     expect(addDependency(file, { id: 5, dependsOn: '2.2' }, ctx).dependencies).toEqual(['2.2']);
     expect(addDependency(file, { id: '2.3', dependsOn: '2.2' }, ctx).dependencies).toEqual(['2.2']);
     // One that would join the cycle is still refused.
@@ -191,7 +194,7 @@ describe('dependency.remove', () => {
     expect(depsOf(file, '2.2')).toEqual([]);
   });
 
-  it('removes every entry naming it, where Task Master removes only the first', () => {
+  it('removes every entry naming it, where Task Master removes only the first (observed: [3, 1, 3] → [1, 3])', () => {
     const file = smallFile();
     file.master.tasks[1].subtasks[2].dependencies = [1, '2.1', '1'];
     expect(removeDependency(file, { id: '2.3', dependsOn: '2.1' }, ctx).dependencies).toEqual([]);
@@ -324,6 +327,8 @@ describe('dependencies.fix', () => {
   });
 
   it('breaks a task depending on itself and a cycle of tasks, which Task Master leaves', () => {
+    // Observed: Task Master's fix-dependencies on this file removes 1 → 99, 1.3's two and 4's repeated 1,
+    // and leaves 2 → 2, 2 ↔ 3 and 1.1 ↔ 1.2 as they were.
     const file = brokenFile();
     const { fixed } = fixDependencies(file, undefined, ctx);
     expect(fixed).toContainEqual({ id: '2', dependsOn: '2', problem: 'self' });
