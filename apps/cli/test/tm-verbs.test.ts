@@ -207,7 +207,7 @@ describe.each(ROUTES)('new verbs $name', ({ setup }) => {
     const added = await run(['add-dependency', '--id=3', '--depends-on=1'], dir);
     expect(added.code, added.stderr).toBe(0);
     expect(added.stdout).toContain('task 3 now depends on 1');
-    expect(byId(dir, 3).dependencies).toEqual([2, 1]);
+    expect(byId(dir, 3).dependencies).toEqual([1, 2]); // sorted, as Task Master writes them
     const removed = await run(['remove-dependency', '-i', '3', '-d', '2'], dir);
     expect(removed.code, removed.stderr).toBe(0);
     expect(byId(dir, 3).dependencies).toEqual([1]);

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ErrorCode, KNOWN_STATUSES, isTaskmasterError, type ConflictData, type TaskUpdateParams } from '@taskmaster/protocol';
+import { ErrorCode, TASK_STATUSES, isTaskmasterError, type ConflictData, type TaskStatus, type TaskUpdateParams } from '@taskmaster/protocol';
 import { showError } from '../errors.js';
 import { openTaskDocument } from '../taskDocument.js';
 import type { TaskNode } from '../viewModel.js';
@@ -42,11 +42,11 @@ export function taskCommands(ctx: CommandContext): CommandTable {
       const node = await target(arg, 'Set the status of which task?');
       if (!node) return;
       const pick = await vscode.window.showQuickPick(
-        KNOWN_STATUSES.map((status) => ({ label: status, description: status === node.status ? 'current' : undefined })),
+        TASK_STATUSES.map((status) => ({ label: status, description: status === node.status ? 'current' : undefined })),
         { title: `Status of task ${node.taskId}: ${node.task.title}`, placeHolder: 'Choose the new status' },
       );
       if (!pick || pick.label === node.status) return;
-      await ctx.connection.api().call('task.setStatus', { ids: [node.taskId], status: pick.label as (typeof KNOWN_STATUSES)[number], tag: node.tag });
+      await ctx.connection.api().call('task.setStatus', { ids: [node.taskId], status: pick.label as TaskStatus, tag: node.tag });
     }),
 
     'taskmaster.editTitle': guarded('edit the title', async (arg) => {
