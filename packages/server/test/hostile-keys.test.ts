@@ -69,7 +69,7 @@ describe('tags named like prototype properties', () => {
       update: (await client.call('task.update', { tag, id: 1, title: 'x' })).error as { code: number; data: unknown },
     });
     const expected = await unknown('no-such-tag');
-    expect(expected.list.code).toBe(ErrorCode.InvalidParams);
+    expect(expected.list.code).toBe(ErrorCode.NotFound);
     for (const tag of PROTOTYPE_TAGS) {
       const got = await unknown(tag);
       for (const key of ['list', 'get', 'update'] as const) {
