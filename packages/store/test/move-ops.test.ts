@@ -4,17 +4,19 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   ErrorCode,
   idKey,
-  methods,
   validateTasksFile,
   type TagData,
   type TaskId,
   type TasksFile,
   type WriteMethodName,
 } from '@taskmaster/protocol';
-import { callDirect, openStore, writeOps, type OpContext } from '../src/index.js';
+import { callDirect, openStore, writeOps } from '../src/index.js';
+import { ctxFor, dangling, edges, NOW, runOp } from './op-harness.js';
 import { cleanup, FIXTURE_TEXT, fixtureProject, rejectionOf, tempProject } from './helpers.js';
 
 afterEach(cleanup);
+
+const run = <M extends WriteMethodName>(method: M, params: unknown, data: any = smallFile(), tag = 'master') => runOp(method, params, data, tag);
 
 /*
  * What Task Master 0.43.1 does was observed by running its CLI
@@ -22,7 +24,6 @@ afterEach(cleanup);
  * test says where we differ and why.
  */
 
-const NOW = '2026-02-03T04:05:06.000Z';
 const OLD = '2025-01-01T00:00:00.000Z';
 
 /** Tasks 1–8 in master (subtasks under 2, 5, 6; deps of every form), and a backlog tag holding 5 and 9. */
@@ -71,45 +72,7 @@ function smallFile(): any {
   };
 }
 
-const ctxFor = (tag: string): OpContext => ({ tag, currentTag: 'master', now: NOW, conflictStrategy: 'last-write-wins' });
 
-/**
- * Runs a write op as a server does (params validated by the protocol's
- * schema) twice: on a plain copy and on an immer draft of a frozen file (as
- * in `store.transact`). Both must agree; a failing op must leave the plain
- * copy untouched (ops check everything before they change anything).
- */
-function run<M extends WriteMethodName>(method: M, params: unknown, data: any = smallFile(), tag = 'master'): { data: any; value: any } {
-  const parsed = methods[method].params.parse(params);
-  const op = writeOps[method] as (d: TasksFile, p: unknown, c: OpContext) => any;
-  const plain = structuredClone(data);
-  let plainValue: any;
-  let plainError: any;
-  try {
-    plainValue = op(plain, parsed, ctxFor(tag));
-  } catch (err) {
-    plainError = err;
-  }
-  const base = freeze(structuredClone(data), true);
-  let draftValue: any;
-  let draftError: any;
-  let after: any;
-  try {
-    after = produce(base, (d: TasksFile) => {
-      draftValue = op(d, parsed, ctxFor(tag));
-    });
-  } catch (err) {
-    draftError = err;
-  }
-  expect(draftError?.message).toBe(plainError?.message);
-  if (plainError) {
-    expect(plain, 'a failed op changed the file').toEqual(data);
-    throw plainError;
-  }
-  expect(after).toEqual(plain);
-  expect(draftValue).toEqual(plainValue);
-  return { data: after, value: draftValue };
-}
 
 function failure(method: WriteMethodName, params: unknown, data?: any, tag?: string): { code: number; message: string } {
   try {
@@ -124,31 +87,7 @@ const tasksOf = (data: any, tag = 'master') => data[tag].tasks as any[];
 const taskOf = (data: any, id: TaskId, tag = 'master') => tasksOf(data, tag).find((t) => idKey(t.id) === idKey(id));
 const idsOf = (data: any, tag = 'master') => tasksOf(data, tag).map((t) => idKey(t.id));
 
-/**
- * Every dependency of a tag as "holder -> target", full ids (a plain id in a
- * subtask is a sibling): what a user means by "the dependencies".
- */
-function edges(tag: TagData): string[] {
-  const out: string[] = [];
-  for (const t of tag.tasks) {
-    const key = idKey(t.id);
-    for (const d of t.dependencies ?? []) out.push(`${key} -> ${idKey(d)}`);
-    for (const s of t.subtasks ?? []) {
-      for (const d of s.dependencies ?? []) out.push(`${key}.${idKey(s.id)} -> ${idKey(d).includes('.') ? idKey(d) : `${key}.${idKey(d)}`}`);
-    }
-  }
-  return out.sort();
-}
 
-/** The ids of a tag that dependencies name but that do not exist. */
-function dangling(tag: TagData): string[] {
-  const exists = new Set<string>();
-  for (const t of tag.tasks) {
-    exists.add(idKey(t.id));
-    for (const s of t.subtasks ?? []) exists.add(`${idKey(t.id)}.${idKey(s.id)}`);
-  }
-  return edges(tag).filter((e) => !exists.has(e.split(' -> ')[1]!));
-}
 
 describe('task.move within a tag: task to a new id', () => {
   it('renumbers the task with its subtasks, puts it last, and makes every dependency on it follow', () => {

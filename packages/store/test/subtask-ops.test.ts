@@ -1,11 +1,13 @@
 import fs from 'node:fs';
-import { freeze, produce } from 'immer';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ErrorCode, idKey, methods, validateTasksFile, type TagData, type TaskId, type TasksFile, type WriteMethodName } from '@taskmaster/protocol';
-import { callDirect, openStore, writeOps, type OpContext } from '../src/index.js';
+import { ErrorCode, idKey, validateTasksFile, type TagData, type TaskId, type WriteMethodName } from '@taskmaster/protocol';
+import { callDirect, openStore } from '../src/index.js';
+import { dangling, edges, NOW, runOp } from './op-harness.js';
 import { cleanup, FIXTURE_TEXT, fixtureProject, tempProject } from './helpers.js';
 
 afterEach(cleanup);
+
+const run = <M extends WriteMethodName>(method: M, params: unknown, data: any = smallFile(), tag = 'master') => runOp(method, params, data, tag);
 
 /*
  * What Task Master 0.43.1 does was observed by running its CLI
@@ -15,7 +17,6 @@ afterEach(cleanup);
  * op of ours does.
  */
 
-const NOW = '2026-02-03T04:05:06.000Z';
 const OLD = '2025-01-01T00:00:00.000Z';
 
 /** Tasks 1–8 (subtasks under 2, 5, 6; dependencies of every form), as in move-ops.test.ts. */
@@ -57,43 +58,7 @@ function smallFile(): any {
   };
 }
 
-const ctxFor = (tag: string): OpContext => ({ tag, currentTag: 'master', now: NOW, conflictStrategy: 'last-write-wins' });
 
-/**
- * Runs a write op with validated params on a plain copy and on an immer
- * draft of the frozen file: both must agree, and a failure must leave the
- * plain copy untouched.
- */
-function run<M extends WriteMethodName>(method: M, params: unknown, data: any = smallFile(), tag = 'master'): { data: any; value: any } {
-  const parsed = methods[method].params.parse(params);
-  const op = writeOps[method] as (d: TasksFile, p: unknown, c: OpContext) => any;
-  const plain = structuredClone(data);
-  let plainValue: any;
-  let plainError: any;
-  try {
-    plainValue = op(plain, parsed, ctxFor(tag));
-  } catch (err) {
-    plainError = err;
-  }
-  let draftValue: any;
-  let draftError: any;
-  let after: any;
-  try {
-    after = produce(freeze(structuredClone(data), true), (d: TasksFile) => {
-      draftValue = op(d, parsed, ctxFor(tag));
-    });
-  } catch (err) {
-    draftError = err;
-  }
-  expect(draftError?.message).toBe(plainError?.message);
-  if (plainError) {
-    expect(plain, 'a failed op changed the file').toEqual(data);
-    throw plainError;
-  }
-  expect(after).toEqual(plain);
-  expect(draftValue).toEqual(plainValue);
-  return { data: after, value: draftValue };
-}
 
 function failure(method: WriteMethodName, params: unknown, data?: any, tag?: string): { code: number; message: string } {
   try {
@@ -107,27 +72,7 @@ function failure(method: WriteMethodName, params: unknown, data?: any, tag?: str
 const taskOf = (data: any, id: TaskId, tag = 'master') => (data[tag].tasks as any[]).find((t) => idKey(t.id) === idKey(id));
 const idsOf = (data: any, tag = 'master') => (data[tag].tasks as any[]).map((t) => idKey(t.id));
 
-/** Every dependency of a tag as "holder -> target" (full ids; a plain id in a subtask is a sibling). */
-function edges(tag: TagData): string[] {
-  const out: string[] = [];
-  for (const t of tag.tasks) {
-    const key = idKey(t.id);
-    for (const d of t.dependencies ?? []) out.push(`${key} -> ${idKey(d)}`);
-    for (const s of t.subtasks ?? []) {
-      for (const d of s.dependencies ?? []) out.push(`${key}.${idKey(s.id)} -> ${idKey(d).includes('.') ? idKey(d) : `${key}.${idKey(d)}`}`);
-    }
-  }
-  return out.sort();
-}
 
-function dangling(tag: TagData): string[] {
-  const exists = new Set<string>();
-  for (const t of tag.tasks) {
-    exists.add(idKey(t.id));
-    for (const s of t.subtasks ?? []) exists.add(`${idKey(t.id)}.${idKey(s.id)}`);
-  }
-  return edges(tag).filter((e) => !exists.has(e.split(' -> ')[1]!));
-}
 
 describe('subtask.add with a new subtask', () => {
   it('adds the next subtask id with Task Master fields (`add-subtask --parent 5 --title x`)', () => {
