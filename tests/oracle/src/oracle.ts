@@ -54,7 +54,19 @@ export function normalise(file: unknown): NormalFile {
 }
 
 /** Keys whose values are moments: replaced by {@link TIMESTAMP} when both sides have one. */
-export const TIMESTAMP_KEYS = new Set(['created', 'updated', 'lastModified', 'lastSwitched', 'updatedAt', 'createdAt', 'completedAt']);
+export const TIMESTAMP_KEYS = new Set([
+  'created',
+  'updated',
+  'lastModified',
+  'lastSwitched',
+  'updatedAt',
+  'createdAt',
+  'completedAt',
+  // copy-tag's `metadata.copiedFrom: {tag, date}` (both sides write it).
+  'date',
+  // A cross-tag move's `metadata.moveHistory: [{fromTag, toTag, timestamp}]` on the moved task (both sides write it).
+  'timestamp',
+]);
 export const TIMESTAMP = '<timestamp>';
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -89,7 +101,8 @@ export function markTimestamps(a: unknown, b: unknown): void {
 export interface Deliberate {
   name: string;
   reason: string;
-  apply(pair: { ours: NormalFile; theirs: NormalFile }): void;
+  /** `outcome`: the raw files (untouched by normalising and marking) and the file before. */
+  apply(pair: { ours: NormalFile; theirs: NormalFile }, outcome: Outcome): void;
 }
 
 /**
@@ -111,11 +124,108 @@ export function keepsTagMetadataOf(tag: string, before: { created?: unknown; des
   };
 }
 
+/**
+ * Task Master rewrites the whole file on a write and fills in what a tag lacks on every tag
+ * (the fixture's `loop` tag has no `created`/`description`: any Task Master write adds them);
+ * ours changes only the tag(s) the verb is about. Checked: every other tag of ours is as it
+ * was before, exactly. Then only the tag-metadata keys Task Master added to another tag
+ * (`created`, `description`, `updated`, where the tag had none) are removed from its side;
+ * anything else it changed in another tag stays a difference.
+ */
+export function onlyItsTags(...tags: string[]): Deliberate {
+  const added = ['created', 'description', 'updated'];
+  return {
+    name: `ours changes only ${tags.join(', ')}`,
+    reason: 'Task Master rewrites every tag (adding created/description to tag metadata that lacks them); ours leaves the other tags as they were',
+    apply({ theirs }, outcome) {
+      const before = JSON.parse(outcome.before) as Record<string, Json>;
+      const oursRaw = outcome.ours.file as Record<string, Json>;
+      const others = Object.keys(before).filter((t) => !tags.includes(t));
+      for (const tag of others) expect(oursRaw[tag], `ours should leave tag ${tag} as it was`).toEqual(before[tag]);
+      for (const tag of others) {
+        const had = (before[tag]?.metadata ?? {}) as Json;
+        const meta = theirs[tag]?.metadata;
+        if (!meta) continue;
+        for (const key of added) if (!(key in had)) delete meta[key];
+      }
+    },
+  };
+}
+
+/**
+ * Task Master's tm-core writer (set-status) gives every task of the tag that has no
+ * `subtasks` an empty `subtasks: []`; ours leaves the tasks it does not change as they were.
+ * Checked on ours (no `subtasks` where the file had none), then Task Master's added empty
+ * lists removed; a non-empty list or any other field stays a difference.
+ */
+export function noEmptySubtasksAdded(tag: string): Deliberate {
+  return {
+    name: `ours adds no empty subtasks lists in ${tag}`,
+    reason: "tm-core's writer adds `subtasks: []` to every task of the tag; ours writes only what changed",
+    apply({ ours, theirs }, outcome) {
+      const before = normalise(JSON.parse(outcome.before));
+      for (const task of theirs[tag]?.tasks ?? []) {
+        const was = before[tag]?.tasks.find((t) => t.id === task.id);
+        if (!was || 'subtasks' in was || !Array.isArray(task.subtasks) || task.subtasks.length > 0) continue;
+        const mine = ours[tag]?.tasks.find((t) => t.id === task.id);
+        expect(mine && 'subtasks' in mine, `ours should not add subtasks to ${tag} task ${task.id}`).toBe(false);
+        delete task.subtasks;
+      }
+    },
+  };
+}
+
+const depsOf = (file: NormalFile, tag: string, id: string): string[] => {
+  const task = findTask(file, tag, id);
+  expect(task, `task ${id} of ${tag}`).toBeDefined();
+  return (task!.dependencies as string[] | undefined) ?? [];
+};
+
+/**
+ * Ours makes task `at` depend on `ours` where Task Master's file has `theirs` (ours follows the
+ * task to its new id; Task Master's entry now names something else or nothing). Checked on
+ * both sides, then ours mapped back (`ours` → `theirs`, in place; a duplicate this makes is
+ * dropped, see `reason`) so the rest of the file is compared.
+ */
+export function rewritesDependency(d: { tag?: string; at: string; ours: string; theirs: string; reason: string }): Deliberate {
+  const tag = d.tag ?? 'master';
+  return {
+    name: `${d.at} depends on ${d.ours} (Task Master: ${d.theirs})`,
+    reason: d.reason,
+    apply({ ours, theirs }) {
+      expect(depsOf(ours, tag, d.at), `ours: ${d.at} should depend on ${d.ours}`).toContain(d.ours);
+      expect(depsOf(theirs, tag, d.at), `Task Master: ${d.at} is expected to depend on ${d.theirs}`).toContain(d.theirs);
+      expect(depsOf(theirs, tag, d.at), `Task Master: ${d.at} is not expected to depend on ${d.ours}`).not.toContain(d.ours);
+      const task = findTask(ours, tag, d.at)!;
+      task.dependencies = [...new Set((task.dependencies as string[]).map((x) => (x === d.ours ? d.theirs : x)))];
+    },
+  };
+}
+
+/**
+ * Ours has removed task `at`'s dependency `dep`, which Task Master's file keeps (dangling, of
+ * changed meaning, or a cycle). Checked on both sides, then removed from Task Master's side.
+ */
+export function dropsDependency(d: { tag?: string; at: string; dep: string; reason: string }): Deliberate {
+  const tag = d.tag ?? 'master';
+  return {
+    name: `${d.at} no longer depends on ${d.dep}`,
+    reason: d.reason,
+    apply({ ours, theirs }) {
+      expect(depsOf(ours, tag, d.at), `ours: ${d.at} should no longer depend on ${d.dep}`).not.toContain(d.dep);
+      expect(depsOf(theirs, tag, d.at), `Task Master: ${d.at} is expected to keep ${d.dep}`).toContain(d.dep);
+      const task = findTask(theirs, tag, d.at)!;
+      task.dependencies = (task.dependencies as string[]).filter((x) => x !== d.dep);
+    },
+  };
+}
+
 /** Both files normalised, timestamps marked, the named deliberate differences applied. */
 export function comparable(outcome: Outcome, deliberate: Deliberate[] = []): { ours: NormalFile; theirs: NormalFile } {
-  const pair = { ours: normalise(outcome.ours.file), theirs: normalise(outcome.theirs.file) };
+  // Deep copies: marking timestamps and the deliberate differences edit nested objects.
+  const pair = { ours: normalise(structuredClone(outcome.ours.file)), theirs: normalise(structuredClone(outcome.theirs.file)) };
   markTimestamps(pair.ours, pair.theirs);
-  for (const d of deliberate) d.apply(pair);
+  for (const d of deliberate) d.apply(pair, outcome);
   return pair;
 }
 
@@ -141,7 +251,7 @@ export function expectUnchanged(outcome: Outcome, { theirsWrites = false } = {})
   expect(outcome.ours.bytes, `taskmaster ${outcome.ours.run.args.join(' ')} changed tasks.json`).toBe(outcome.before);
   if (theirsWrites) return;
   const before = normalise(JSON.parse(outcome.before));
-  const after = normalise(outcome.theirs.file);
+  const after = normalise(structuredClone(outcome.theirs.file));
   markTimestamps(after, before);
   expect(after, `task-master ${outcome.theirs.run.args.join(' ')} changed tasks.json (the oracle itself)`).toEqual(before);
 }
@@ -197,6 +307,21 @@ export function taskMasterTags(run: TaskMasterRun): TagRow[] {
 export function ourTags(run: TaskMasterRun): TagRow[] {
   const j = printedJson(run) as { current: string; tags: Array<{ name: string; taskCount: number; completedCount: number }> };
   return j.tags.map((t) => ({ name: t.name, tasks: t.taskCount, done: t.completedCount, current: t.name === j.current }));
+}
+
+/**
+ * `completedCount` (the Done column): ours counts `done` only; Task Master's `tags` counts
+ * done, completed and cancelled (its isTaskComplete). Checked: ours is the number of `done`
+ * tasks of each tag in the file; then Task Master's other two added back, so the rows can be
+ * compared with Task Master's.
+ */
+export function withTaskMastersDoneCount(rows: TagRow[], before: string): TagRow[] {
+  const file = normalise(JSON.parse(before));
+  const count = (tag: string, statuses: string[]) => (file[tag]?.tasks ?? []).filter((t) => statuses.includes(t.status as string)).length;
+  return rows.map((row) => {
+    expect(row.done, `ours: tag ${row.name}'s completedCount should count done tasks only`).toBe(count(row.name, ['done']));
+    return { ...row, done: row.done + count(row.name, ['completed', 'cancelled']) };
+  });
 }
 
 export interface Problem {
