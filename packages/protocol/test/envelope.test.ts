@@ -16,8 +16,12 @@ describe('envelopes', () => {
     const msg = { id: '3', type: 'request', method: 'task.update', params: { id: 'task-001', status: 'completed' } };
     expect(SyncMessageSchema.parse(msg)).toMatchObject(msg);
     expect(envelopeKind(msg)).toBe('sync');
-    const params = methods['task.update'].params.parse(msg.params);
-    expect(updateChanges(params)).toEqual({ status: 'completed' });
+    // The envelope is the spec's; its example status "completed" is not Task Master's, so the method refuses it.
+    const refused = methods['task.update'].params.safeParse(msg.params);
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues[0]?.message).toContain('use one of pending, in-progress, done, review, deferred, cancelled, blocked');
+    const params = methods['task.update'].params.parse({ ...msg.params, status: 'done' });
+    expect(updateChanges(params)).toEqual({ status: 'done' });
   });
 
   it('tells JSON-RPC requests and batches apart from the spec envelope', () => {
