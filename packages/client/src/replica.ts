@@ -2,10 +2,9 @@ import {
   applyTaskChange,
   assertNever,
   DEFAULT_TAG,
-  idKey,
   isEventName,
-  parseTaskRef,
   findTag,
+  findTask,
   type EventPayload,
   type TaskChange,
   type Task,
@@ -43,11 +42,8 @@ export class ReplicaStore implements Replica {
   }
 
   get(id: TaskId, tag: string = DEFAULT_TAG): Task | undefined {
-    const ref = parseTaskRef(id);
-    if (!ref) return undefined;
-    const task = this.tasks(tag).find((t) => idKey(t.id) === ref.taskId);
-    if (!task || ref.subtaskId === undefined) return task;
-    return task.subtasks?.find((s) => idKey(s.id) === ref.subtaskId) as Task | undefined;
+    const tagData = this.file ? findTag(this.file, tag) : undefined;
+    return tagData ? (findTask(tagData, id)?.task as Task | undefined) : undefined;
   }
 
   onChange(handler: () => void): () => void {
