@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RawClient, cleanup, eventually, makeProject, startServer } from './helpers.js';
+import { RawClient, cleanup, eventually, makeProject, smallFile, startServer } from './helpers.js';
 
 const run = promisify(execFile);
 afterEach(cleanup);
@@ -113,6 +113,34 @@ describe('events', () => {
     expect(client.events('file.changed').map((e) => e.params.source)).toEqual(['server', 'external']);
     const fresh = await client.result<{ task: { title: string } }>('task.get', { id: 5 });
     expect(fresh.task.title).toBe('Edited by another process');
+  });
+
+  it('keeps turning outside writes into events while another tag holds an invalid task, sending none for that tag', async () => {
+    const file = smallFile() as { master: unknown; broken?: unknown };
+    // What another tool left in a second tag: a task without a title.
+    file.broken = { tasks: [{ id: 1, title: null, status: 'pending' }], metadata: {} };
+    const root = await makeProject(file);
+    const server = await startServer(root, { debounceMs: 20 });
+    const client = await subscribed(server.wsUrl, ['task.*', 'file.*']);
+    const script = `
+      const fs = require('node:fs');
+      const file = process.argv[1];
+      const data = JSON.parse(fs.readFileSync(file, 'utf8'));
+      data.master.tasks[1].title = 'Edited beside a broken tag';
+      data.broken.tasks[0].status = 'done';
+      fs.writeFileSync(file, JSON.stringify(data, null, 2));
+    `;
+    await run(process.execPath, ['-e', script, tasksFile(root)]);
+    const updated = await client.waitFor((m) => m.method === 'task.updated');
+    expect(updated.params).toMatchObject({ tag: 'master', id: '2', task: { title: 'Edited beside a broken tag' } });
+    await client.waitFor((m) => m.method === 'file.changed');
+    expect(client.events('task.updated').map((e) => e.params.tag)).toEqual(['master']);
+    expect(client.events('file.invalid')).toEqual([]);
+    // The broken tag is kept as the file holds it; a write to master leaves it there.
+    await client.result('task.update', { id: 3, title: 'Server write' });
+    const onDisk = JSON.parse(await readFile(tasksFile(root), 'utf8'));
+    expect(onDisk.broken.tasks[0]).toEqual({ id: 1, title: null, status: 'done' });
+    expect(onDisk.master.tasks[2].title).toBe('Server write');
   });
 
   it('reports a broken tasks file as file.invalid and keeps serving the last good version', async () => {

@@ -91,7 +91,7 @@ export function watchTasks(
       problems.bad(read.key, read.problem);
       return null;
     }
-    const parsed = parseTasksFile(file, read.bytes);
+    const parsed = parseTasksFile(file, read.bytes, baseline?.data);
     if (!parsed.ok) {
       problems.bad(read.hash, parsed.problem);
       return null;
@@ -102,7 +102,8 @@ export function watchTasks(
     baseline = { data: parsed.data, hash: read.hash, bytes: read.bytes.length };
     if (adoptSilently && !before) return null;
     const change: TasksFileChange = {
-      changes: diffTasksFiles(before, parsed.data),
+      // A broken tag sends no events: its tasks are not valid tasks (the CLI and the store report it).
+      changes: diffTasksFiles(withoutTags(before, parsed.brokenTags), withoutTags(parsed.data, parsed.brokenTags)!),
       data: parsed.data,
       hash: read.hash,
       previousHash,
@@ -165,4 +166,12 @@ export function watchTasks(
       await queue;
     },
   };
+}
+
+/** `data` without the tags named (a shallow copy of the tagged file); `data` itself when none are named. */
+function withoutTags(data: TasksFile | undefined, tags: readonly string[]): TasksFile | undefined {
+  if (!data || tags.length === 0) return data;
+  const copy: Record<string, unknown> = { ...(data as Record<string, unknown>) };
+  for (const tag of tags) delete copy[tag];
+  return copy as TasksFile;
 }
