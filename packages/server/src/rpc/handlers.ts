@@ -12,7 +12,7 @@ import {
   type ValidatedParams,
   type WriteMethodName,
 } from '@taskmaster/protocol';
-import { currentTask, readOps, useTag, writeOps, writeVersion, type OpContext } from '@taskmaster/store';
+import { currentTask, opContextFor, readOps, tagSummaries, useTag, writeOps, writeVersion, type OpContext } from '@taskmaster/store';
 import type { SyncEngine } from '../engine.js';
 import type { ConflictRegistry } from '../state/conflicts.js';
 import type { Peer } from '../ws/peer.js';
@@ -33,11 +33,7 @@ export interface ServerFacts {
 
 /** The whole method table, implemented over the engine. */
 export function createHandlers(engine: SyncEngine, facts: ServerFacts): Handlers<CallContext> {
-  const opContext = async (params: unknown): Promise<OpContext> => {
-    const currentTag = await engine.currentTag();
-    const given = (params as { tag?: string } | undefined)?.tag;
-    return { tag: given ?? currentTag, currentTag, now: new Date().toISOString(), conflictStrategy: engine.options.conflictStrategy };
-  };
+  const opContext = async (params: unknown): Promise<OpContext> => opContextFor(params, await engine.currentTag(), engine.options.conflictStrategy);
 
   // Every task operation of the protocol's table, from the store's op tables: writes through the commit queue.
   const write = <M extends WriteMethodName>(method: M) =>
@@ -165,7 +161,7 @@ export function createHandlers(engine: SyncEngine, facts: ServerFacts): Handlers
       startedAt: engine.startedAt.toISOString(),
       uptimeMs: Date.now() - engine.startedAt.getTime(),
       urls: facts.urls,
-      tags: readOps['tags.list'](engine.data, undefined, { tag: '', currentTag: '', now: '', conflictStrategy: 'last-write-wins' }).tags,
+      tags: tagSummaries(engine.data),
       connections: facts.connections(),
     }),
 

@@ -11,7 +11,7 @@ import {
 } from '@taskmaster/protocol';
 import { writeCurrentTag } from '../current-tag.js';
 import type { Store } from '../store-types.js';
-import type { OpContext } from './op-types.js';
+import { opContextFor, type OpContext } from './op-types.js';
 import { requireTag } from './lookup.js';
 import { readOps, writeOps } from './table.js';
 
@@ -28,11 +28,7 @@ export async function callDirect<M extends MethodName>(store: Store, method: M, 
   const parsed = methods[method].params.safeParse(rawParams);
   if (!parsed.success) throw invalidMethodParams(method, parsed.error.issues);
   const params = parsed.data as ValidatedParams<M>;
-  const context = async (): Promise<OpContext> => {
-    const currentTag = await store.currentTag();
-    const given = (params as { tag?: string } | undefined)?.tag;
-    return { tag: given ?? currentTag, currentTag, now: new Date().toISOString(), conflictStrategy: 'last-write-wins' };
-  };
+  const context = async (): Promise<OpContext> => opContextFor(params, await store.currentTag(), 'last-write-wins');
   if (isWriteMethod(method)) {
     const ctx = await context();
     const op = writeOps[method] as (data: never, params: unknown, ctx: OpContext) => object;

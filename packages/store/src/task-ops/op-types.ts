@@ -25,3 +25,9 @@ export type ReadValue<M extends ReadMethodName> = Omit<MethodResult<M>, 'revisio
 export type WriteOp<M extends WriteMethodName> = (data: TasksFile, params: ValidatedParams<M>, ctx: OpContext) => WriteValue<M>;
 /** A read op: never changes `data`. */
 export type ReadOp<M extends ReadMethodName> = (data: TasksFile, params: ValidatedParams<M>, ctx: OpContext) => ReadValue<M>;
+
+/** The context of a call with `params`: their `tag`, else the current one; now; the default strategy. */
+export function opContextFor(params: unknown, currentTag: string, conflictStrategy: ConflictStrategy): OpContext {
+  const given = (params as { tag?: string } | undefined)?.tag;
+  return { tag: given ?? currentTag, currentTag, now: new Date().toISOString(), conflictStrategy };
+}
