@@ -49,6 +49,13 @@ describe.concurrent('read-only verbs', () => {
     expect(ids(printedJson(o.ours.run))).toEqual(ids(printedJson(o.theirs.run)));
   });
 
+  test('list --ready lists the same tasks', async () => {
+    const o = await oracle(basic, ['list', '--ready', '--format', 'json'], ['list', '--ready', '--json']);
+    expectUnchanged(o);
+    const ids = (j: { tasks: Array<{ id: unknown }> }) => j.tasks.map((t) => String(t.id));
+    expect(ids(printedJson(o.ours.run))).toEqual(ids(printedJson(o.theirs.run)));
+  });
+
   test('show 2 shows the same task', async () => {
     const o = await oracle(basic, ['show', '2', '--format', 'json'], ['show', '2', '--json']);
     expectUnchanged(o);
@@ -95,6 +102,19 @@ describe.concurrent('set-status', () => {
 
   test('a parent with open subtasks (done marks them done)', async () => {
     expectSameFile(await oracle(basic, ['set-status', '--id=2', '--status=done']), [keepsTagMetadata]);
+  });
+
+  test('blocked: Task Master 0.43.1 writes it though its docs list six statuses, and so do we', async () => {
+    expectSameFile(await oracle(basic, ['set-status', '--id=4', '--status=blocked']), [keepsTagMetadata]);
+  });
+
+  test('a status Task Master does not know is refused by both, the file left as it was', async () => {
+    const o = await oracle(basic, ['set-status', '--id=4', '--status=completed']);
+    expect(o.ours.run.code).toBe(1);
+    expect(o.ours.run.stderr).toContain('pending, in-progress, done, review, deferred, cancelled, blocked');
+    expect(o.theirs.run.stdout + o.theirs.run.stderr).toMatch(/Invalid status "completed"/);
+    expect(o.ours.bytes).toBe(o.before);
+    expect(JSON.stringify(o.theirs.file)).toBe(JSON.stringify(JSON.parse(o.before)));
   });
 
   test('several ids: the last open subtasks of a parent, and a task', async () => {
