@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanUp, emptyDir, makeProject, readTasks, run, runJson } from './helpers.js';
 
@@ -104,6 +106,15 @@ describe('task verbs without a server (direct file path)', () => {
 });
 
 describe('errors', () => {
+  it('update-task sets the fields even where sync.json asks clients to merge against a base', async () => {
+    const dir = await makeProject({ fixture: true });
+    writeFileSync(path.join(dir, '.taskmaster', 'config', 'sync.json'), JSON.stringify({ conflictStrategy: 'merge' }));
+    const id = String(readTasks(dir).master.tasks[0].id);
+    const r = await run(['update-task', '--id', id, '--title', 'Typed by a person'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readTasks(dir).master.tasks[0].title).toBe('Typed by a person');
+  });
+
   it('exits 1 for an unknown task id, in words for people and with code 1008 for programs', async () => {
     const dir = await makeProject({ fixture: true });
     const r = await run(['show', '99999'], dir);

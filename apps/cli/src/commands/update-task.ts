@@ -36,7 +36,8 @@ export const command: Command = {
     if (Object.keys(changes).length === 0) {
       throw usageError('nothing to change', `taskmaster ${command.spec.usage}`, 'pass at least one of --title, --description, --details, --priority, --dependencies');
     }
-    const result = await withBackend(args, { mutates: true }, (backend) => backend.call('task.update', { id: id!, changes, tag: str(args, 'tag') }));
+    // Typed by a person who means "set this": no base to merge against, whatever sync.json's strategy for clients.
+    const result = await withBackend(args, { mutates: true }, (backend) => backend.call('task.update', { id: id!, changes, tag: str(args, 'tag'), strategy: 'last-write-wins' }));
     if (flag(args, 'json')) return printJson(result);
     const changed = result.changed.length > 0 ? result.changed.join(', ') : 'nothing (values were the same)';
     say(`${color.green('Updated')} task ${result.id}: ${changed} ${color.dim(`(tag ${result.tag})`)}`);

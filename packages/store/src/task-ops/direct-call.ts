@@ -28,7 +28,8 @@ export async function callDirect<M extends MethodName>(store: Store, method: M, 
   const parsed = methods[method].params.safeParse(rawParams);
   if (!parsed.success) throw invalidMethodParams(method, parsed.error.issues);
   const params = parsed.data as ValidatedParams<M>;
-  const context = async (): Promise<OpContext> => opContextFor(params, await store.currentTag(), 'last-write-wins');
+  // The project's conflict strategy, as a server on it would use (sync.json).
+  const context = async (): Promise<OpContext> => opContextFor(params, await store.currentTag(), store.config.conflictStrategy);
   if (isWriteMethod(method)) {
     const ctx = await context();
     const op = writeOps[method] as (data: never, params: unknown, ctx: OpContext) => object;
