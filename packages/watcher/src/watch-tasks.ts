@@ -4,7 +4,7 @@ import { diffTasksFiles, ErrorCode, type TasksFile } from '@taskmaster/protocol'
 import { watchFileViaDirectory } from './directory-watch.js';
 import { OwnWrites } from './own-writes.js';
 import { parseTasksFile } from './parse-tasks-file.js';
-import { hashTasksFileAt, readTasksFileBytes } from './read-tasks-file.js';
+import { hashTasksFileAt, readTasksFileBytes, type TasksFileRead } from './read-tasks-file.js';
 import { ProblemGate } from './problem-gate.js';
 import type { TasksFileChange, TasksWatcher, WatchTasksOptions } from './types.js';
 
@@ -70,42 +70,39 @@ export function watchTasks(
     const size = await stat(file).then((st) => st.size, () => undefined);
     const unknownSize = size !== undefined && size !== baseline?.bytes && !own.mayBeOfSize(size);
     const peek = unknownSize ? undefined : await hashTasksFileAt(file);
-    if (!peek) {
-      const read = await readTasksFileBytes(file);
-      if (closed) return null;
-      if (read.ok && known(read.hash)) return null;
-      return settle(read, adoptSilently);
-    }
     if (closed) return null;
-    if (peek.ok && known(peek.hash)) return null;
-    const read = peek.ok ? await readTasksFileBytes(file) : peek;
+    if (peek?.ok && known(peek.hash)) return null;
+    const read = peek?.ok === false ? peek : await readTasksFileBytes(file);
     if (closed) return null;
-    // Changed again between the two reads, perhaps back to a known state.
-    if (read.ok && peek.ok && read.hash !== peek.hash && known(read.hash)) return null;
     return settle(read, adoptSilently);
   }
 
   /** A read of a version not known by hash: parsed, then reported (or its problem, once settled). */
-  function settle(read: Awaited<ReturnType<typeof readTasksFileBytes>>, adoptSilently: boolean): TasksFileChange | null {
+  async function settle(read: TasksFileRead, adoptSilently: boolean): Promise<TasksFileChange | null> {
     if (!read.ok) {
       problems.bad(read.key, read.problem);
       return null;
     }
+    // Parsed and validated here while the hash is computed on the thread pool.
     const parsed = parseTasksFile(file, read.bytes, baseline?.data);
+    const hash = await read.hash;
+    if (closed) return null;
+    // Changed again since the peek, perhaps back to a known state.
+    if (known(hash)) return null;
     if (!parsed.ok) {
-      problems.bad(read.hash, parsed.problem);
+      problems.bad(hash, parsed.problem);
       return null;
     }
     problems.good();
     const before = baseline?.data;
     const previousHash = baseline?.hash;
-    baseline = { data: parsed.data, hash: read.hash, bytes: read.bytes.length };
+    baseline = { data: parsed.data, hash, bytes: read.bytes.length };
     if (adoptSilently && !before) return null;
     const change: TasksFileChange = {
       // A broken tag sends no events: its tasks are not valid tasks (the CLI and the store report it).
       changes: diffTasksFiles(withoutTags(before, parsed.brokenTags), withoutTags(parsed.data, parsed.brokenTags)!),
       data: parsed.data,
-      hash: read.hash,
+      hash,
       previousHash,
       bytes: read.bytes.length,
       trailingNewline: read.bytes[read.bytes.length - 1] === 0x0a,

@@ -99,6 +99,23 @@ describe('an outside write made from a stale read', () => {
     expect(served.task.title).toBe('Ours on 3');
   });
 
+  it('keeps every one of 150 updates committed while the stale writer was busy (more versions than a count cap would keep)', async () => {
+    const { root, watcher, writer } = await serving();
+    // Task Master starts, reads, and writes back seconds later; at full speed we commit hundreds of versions meanwhile.
+    const outside = await startOutsideWriter(root, { edits: [{ tag: 'master', id: 5, set: { title: 'Theirs on 5' } }], lock: true });
+    for (let i = 0; i < 150; i++) await writer.result('task.update', { id: (i % 4) + 1, tag: 'master', details: `ours ${i}` });
+    await quiet(watcher, 300);
+
+    const mark = watcher.messages.length;
+    await outside.write();
+    await settled(watcher, mark);
+
+    const file = await readNormalised(root);
+    expect([1, 2, 3, 4].map((id) => taskOf(file, 'master', id).details)).toEqual(['ours 148', 'ours 149', 'ours 146', 'ours 147']);
+    expect(taskOf(file, 'master', 5).title).toBe('Theirs on 5');
+    expect(summary(eventsSince(watcher, mark))).toEqual(['task.updated:master/5']);
+  });
+
   it('takes an exact older version (an undo, a git checkout) as it is, and tells clients of the revert', async () => {
     const { root, watcher, writer } = await serving();
     const before = await readFile(tasksFile(root));
