@@ -26,7 +26,7 @@ export interface ServerOptions {
   allowedOrigins?: string[];
   allowedHosts?: string[];
   conflictStrategy?: ConflictStrategy;
-  /** Events arriving within this window after a send are sent together (ms). */
+  /** Longest an event waits while its connection's socket is still busy with earlier data (ms); to an idle socket events go at once. */
   batchWindowMs?: number;
   maxConnections?: number;
   /** Interval of the ping/pong heartbeat that drops dead peers (ms). */

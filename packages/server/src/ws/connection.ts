@@ -43,8 +43,14 @@ export class Connection implements Peer {
         options.log('info', 'a client fell behind: its queued events were replaced by a snapshot', { clientId: this.clientId, dropped }),
       // Too many unread replies: stop reading its requests until it catches up.
       onReplyPressure: (pressed) => (pressed ? ws.pause() : ws.resume()),
+      // Events held while the socket was busy go as one message as soon as it is not.
+      onDrained: () => this.outbox.flush(),
     });
-    this.outbox = new Outbox(options.batchWindowMs, (events) => this.push(() => this.queue.pushEvents(events)));
+    this.outbox = new Outbox(
+      options.batchWindowMs,
+      (events) => this.push(() => this.queue.pushEvents(events)),
+      () => this.queue.unsent > 0,
+    );
   }
 
   /** Queues the events this connection subscribed to (all of them with `everyone`). */

@@ -42,6 +42,8 @@ export interface SendQueueOptions {
   onOverflow: (droppedBytes: number) => void;
   /** Called with true when replies pile up (stop reading the peer's requests), false when they drained. */
   onReplyPressure: (pressed: boolean) => void;
+  /** Called when everything handed to the socket was taken and nothing waits. */
+  onDrained: () => void;
 }
 
 /**
@@ -192,6 +194,7 @@ export class SendQueue {
     this.progressed(bytes);
     if (this.inFlight === 0) this.waitingSince = undefined;
     this.pump();
+    if (this.inFlight === 0 && this.backlog.length === 0) this.options.onDrained();
   }
 
   /** The peer took `bytes`: it is reading, whatever it is owed. */
