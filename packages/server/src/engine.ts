@@ -337,7 +337,7 @@ export class SyncEngine {
       // Values JSON changes (a Date…): clients get what the file will hold.
       if (written.data !== validated.data) this.publish(this.announced(written.data, diffTasksFiles(validated.data, written.data)));
       // Before the rename, so our own write never comes back from the watcher as an outside edit.
-      this.watcher?.noteOwnWrite(written.hash, written.data, written.bytes);
+      this.watcher?.noteOwnWrite(written.hash, written.data, written.bytes, written.identity);
       await session.makeDurable();
       this.publish([this.fileHolds(written.data, written.hash, 'server')]);
       await session.end({ changes: written.changes });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { BigIntStats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { withBlock } from './io-blocks.js';
@@ -38,6 +39,8 @@ export class PendingWrite {
     /** sha256 hex of the bytes written. */
     readonly hash: string,
     readonly bytes: number,
+    /** The temp file's stat once written: the file keeps it through the rename, but for ctime. */
+    readonly written: BigIntStats,
   ) {}
 
   /**
@@ -79,7 +82,7 @@ export class PendingWrite {
         return { hash: hash.digest('hex'), total };
       });
       if (written.total > maxBytes) throw options.tooLarge?.(written.total) ?? new Error(`${file} would be ${written.total} bytes, over ${maxBytes}`);
-      return new PendingWrite(file, temp, handle, written.hash, written.total);
+      return new PendingWrite(file, temp, handle, written.hash, written.total, await handle.stat({ bigint: true }));
     } catch (err) {
       await handle.close().catch(() => undefined);
       await fs.rm(temp, { force: true }).catch(() => undefined);
@@ -90,35 +93,35 @@ export class PendingWrite {
   /**
    * Makes the write durable and visible. `alongside` (e.g. a snapshot of the
    * old file) runs while the temp file is synced and must succeed before the
-   * rename; `beforeRename` may throw to abort. On failure the temp file is removed.
+   * rename; `beforeRename` may throw to abort. On failure the temp file is
+   * removed. Returns the stat of the file as renamed into place (taken through
+   * the open handle, so it is ours whatever the path holds by then): its
+   * identity lets the next reader skip the bytes.
    */
-  async commit(hooks: { alongside?: Promise<unknown>; beforeRename?: () => void } = {}): Promise<void> {
+  async commit(hooks: { alongside?: Promise<unknown>; beforeRename?: () => void } = {}): Promise<BigIntStats> {
     let renamed = false;
+    let placed: BigIntStats;
     try {
-      // allSettled: the temp file must be complete and closed before the cleanup below runs.
-      const results = await Promise.allSettled([hooks.alongside, this.syncAndClose()]);
+      // allSettled: the temp file must be complete before the cleanup below runs.
+      const results = await Promise.allSettled([hooks.alongside, this.handle.sync()]);
       for (const r of results) if (r.status === 'rejected') throw r.reason;
       hooks.beforeRename?.();
       await fs.rename(this.temp, this.file);
       renamed = true;
+      // After the rename, which moves ctime: the identity the file keeps until someone changes it.
+      placed = await this.handle.stat({ bigint: true });
     } finally {
+      await this.handle.close().catch(() => undefined);
       if (!renamed) await fs.rm(this.temp, { force: true }).catch(() => undefined);
     }
     await syncDirectory(path.dirname(this.file));
+    return placed;
   }
 
   /** Drops the temp file: the write will not happen. */
   async discard(): Promise<void> {
     await this.handle.close().catch(() => undefined);
     await fs.rm(this.temp, { force: true }).catch(() => undefined);
-  }
-
-  private async syncAndClose(): Promise<void> {
-    try {
-      await this.handle.sync();
-    } finally {
-      await this.handle.close();
-    }
   }
 }
 

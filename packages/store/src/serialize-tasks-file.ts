@@ -22,18 +22,31 @@ export class TasksFileSerializer {
   /** Task object → its text at its depth in the file. Only frozen objects, which cannot change, are kept. */
   private readonly cache = new WeakMap<object, string>();
 
-  /** `trailingNewline` adds the `\n` many editors keep; without `remember`, task texts are not kept (a large file). */
-  serialize(data: TasksFile, trailingNewline: boolean, remember = true): SerializedTasksFile {
+  /**
+   * `trailingNewline` adds the `\n` many editors keep. Task texts are kept up
+   * to `budgetChars` characters per version: the cache holds the pieces of the
+   * version written last (older versions' tasks, once no one holds them, are
+   * collected with their entries), so a file larger than the budget has its
+   * first tasks cached and the rest serialised on each write.
+   */
+  serialize(data: TasksFile, trailingNewline: boolean, budgetChars = Infinity): SerializedTasksFile {
     let plain = true;
+    let kept = 0;
     const nest = (value: unknown, indent: string): string => {
       if (plain && !isPlainJson(value)) plain = false;
       return nested(value, indent);
     };
     const pieceOf = (task: object, indent: string): string => {
       const cached = this.cache.get(task);
-      if (cached !== undefined) return cached;
+      if (cached !== undefined) {
+        kept += cached.length;
+        return cached;
+      }
       const text = nest(task, indent);
-      if (remember && Object.isFrozen(task)) this.cache.set(task, text);
+      if (kept + text.length <= budgetChars && Object.isFrozen(task)) {
+        this.cache.set(task, text);
+        kept += text.length;
+      }
       return text;
     };
     const legacy = isLegacyTasksFile(data);

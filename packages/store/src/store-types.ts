@@ -1,3 +1,4 @@
+import type { FileIdentity } from './file-identity.js';
 import type { SyncConfig, TagProblem, Task, TaskChange, TaskId, TaskInput, TasksFile } from '@taskmaster/protocol';
 import type { SnapshotInfo } from './history.js';
 import type { StorePaths } from './paths.js';
@@ -28,9 +29,10 @@ export interface StoreOptions {
    */
   missingWaitMs?: number;
   /**
-   * Files up to this size (default 4 MB) keep each task's serialised text
-   * in memory, so a write re-serialises only the tasks that changed. Larger
-   * files cost CPU on every write instead of memory.
+   * How much serialised task text (characters, default 32 M) is kept in
+   * memory between writes, so a write re-serialises only the tasks that
+   * changed. A larger file has that much of it cached and serialises the rest
+   * on every write: CPU instead of memory.
    */
   cacheBytes?: number;
 }
@@ -99,6 +101,12 @@ export interface Written {
   data: TasksFile;
   /** The task events from the version read to `data`. */
   changes: TaskChange[];
+  /**
+   * The new file's identity as written (its ctime aside, which the rename
+   * moves): a watcher that finds these device, inode, size and mtime at the
+   * path knows the write for ours without hashing it. Undefined with `sameBytes`.
+   */
+  identity?: FileIdentity;
 }
 
 /**

@@ -1,4 +1,6 @@
+import type { BigIntStats } from 'node:fs';
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { freeze } from 'immer';
 import {
   diffTasksFiles,
@@ -16,6 +18,7 @@ import {
 import { readCurrentTag } from './current-tag.js';
 import { PendingWrite, removeStaleTempFiles } from './durable-write.js';
 import { fileError, invalidParams, StaleVersionError } from './errors.js';
+import { identityOf, timestampGranularity } from './file-identity.js';
 import { DEFAULT_MAX_FIELD_BYTES } from './field-limits.js';
 import { aboutChange, TaskHistory, type SnapshotAbout } from './history.js';
 import { assertTagUsable, brokenTagsAfter } from './broken-tags.js';
@@ -33,8 +36,8 @@ import { FileWriteSession, type SessionHost } from './write-session.js';
 import { writeTargetOf, type WriteTarget } from './write-target.js';
 
 const TASKS_NAME = 'tasks.json';
-/** Files up to this size keep each task's text in memory between writes. */
-const DEFAULT_CACHE_BYTES = 4 * 1024 * 1024;
+/** Characters of task text kept between writes (about as many bytes: task text is mostly ASCII, one byte per character in V8). */
+const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024;
 /** Temp files older than this were left by a writer that died mid-write. */
 const STALE_TEMP_MS = 60_000;
 /** How long a missing tasks.json is waited for by default: it is usually being replaced (git checkout, an editor). */
@@ -67,7 +70,7 @@ export async function openStore(root: string, options: StoreOptions = {}): Promi
 }
 
 /** A file read that may be unusable (bad JSON or shape): what restore may replace. */
-type CurrentFile = Pick<LoadedTasksFile, 'raw' | 'hash' | 'bytes' | 'exists' | 'stat' | 'trailingNewline'> & { data?: TasksFile };
+type CurrentFile = Pick<LoadedTasksFile, 'raw' | 'hash' | 'bytes' | 'exists' | 'identity' | 'trailingNewline'> & { data?: TasksFile };
 
 class FileStore implements Store, SessionHost {
   readonly history: Store['history'];
@@ -84,6 +87,8 @@ class FileStore implements Store, SessionHost {
   /** The last content we validated or wrote: re-reading it skips decoding, parsing and validation. */
   private known: KnownTasksFile | undefined;
   private readonly serializer = new TasksFileSerializer();
+  /** Step of the timestamps of the file system tasks.json is on (see file-identity.ts), found once. */
+  private granularity: Promise<bigint> | undefined;
 
   constructor(
     readonly paths: StorePaths,
@@ -239,11 +244,13 @@ class FileStore implements Store, SessionHost {
         maxBytes: this.maxBytes,
         known: this.known,
         whenMissing: () => emptyTasksFile(),
+        granularityNs: await this.timestampGranularity(),
       });
       if (file.data !== this.known?.data) freeze(file.data, true);
       if (file.exists) {
         this.seenFile = true;
         this.known = { hash: file.hash, bytes: file.bytes, trailingNewline: file.trailingNewline, data: file.data, brokenTags: file.brokenTags };
+        if (file.identity) this.known.identity = file.identity;
         return file;
       }
       if (whenMissing === 'empty' || (whenMissing === 'seen' && !this.seenFile)) return file;
@@ -273,7 +280,7 @@ class FileStore implements Store, SessionHost {
    * file will see it: `data` itself, unless it held values JSON changes.
    */
   async startWrite(target: WriteTarget, data: TasksFile, current: Pick<LoadedTasksFile, 'trailingNewline' | 'bytes'>): Promise<{ pending: PendingWrite; written: TasksFile }> {
-    const text = this.serializer.serialize(data, current.trailingNewline, current.bytes <= this.cacheBytes);
+    const text = this.serializer.serialize(data, current.trailingNewline, this.cacheBytes);
     const maxBytes = this.maxBytes;
     // The limit reads are held to, so the store never writes a file it would then refuse to read.
     const pending = await PendingWrite.start(target.file, text.pieces, {
@@ -307,13 +314,24 @@ class FileStore implements Store, SessionHost {
           throw fileError(err, 'save a snapshot to', displayPath(this.paths, this.paths.historyDir));
         })
       : undefined;
+    let placed: BigIntStats;
     try {
-      await pending.commit({ alongside: snapshot, beforeRename: () => lock.assertHeld() });
+      placed = await pending.commit({ alongside: snapshot, beforeRename: () => lock.assertHeld() });
     } catch (err) {
       throw fileError(err, 'write', TASKS_NAME, true);
     }
     this.seenFile = true;
-    this.known = { hash: pending.hash, bytes: pending.bytes, trailingNewline: current.trailingNewline, data, brokenTags: brokenTagsAfter(current, data) };
+    // The next commit proves the file unchanged by this identity (one stat) instead of hashing it.
+    const identity = identityOf(placed, await this.timestampGranularity());
+    this.known = { hash: pending.hash, bytes: pending.bytes, trailingNewline: current.trailingNewline, data, brokenTags: brokenTagsAfter(current, data), identity };
+  }
+
+  /** The step of tasks.json's file system timestamps, probed once beside the file really written. */
+  timestampGranularity(): Promise<bigint> {
+    this.granularity ??= finalTargetOf(this.paths.tasksFile)
+      .catch(() => this.paths.tasksFile)
+      .then((file) => timestampGranularity(path.dirname(file)));
+    return this.granularity;
   }
 
   /** Runs `job` holding the tasks.json lock; calls within this process queue instead of polling. */

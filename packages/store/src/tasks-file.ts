@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { ErrorCode, parseTasksFileTextByTag, TaskmasterError, type TagProblem, type TasksFile } from '@taskmaster/protocol';
 import { fileError } from './errors.js';
+import { identityOf, sameIdentity, type FileIdentity } from './file-identity.js';
 import { withBlock } from './io-blocks.js';
 
 /** A tasks file as read from disk. */
@@ -16,17 +17,10 @@ export interface LoadedTasksFile {
   trailingNewline: boolean;
   /** The bytes, when they were read now (not when `known` matched or the file is missing). */
   raw?: Buffer;
-  /** The read file's identity, to check later that the path still names these bytes. */
-  stat?: FileIdentity;
+  /** The read file's identity, to tell later without reading it that the path still holds these bytes. */
+  identity?: FileIdentity;
   /** Tags that did not validate, kept in `data` as they are (see protocol's parseTasksFileTextByTag). */
   brokenTags?: TagProblem[];
-}
-
-/** Inode, size and mtime of a file as read. */
-export interface FileIdentity {
-  ino: number;
-  size: number;
-  mtimeMs: number;
 }
 
 /** Content already read or written and validated: its hash, size and parsed (frozen) data. */
@@ -37,6 +31,8 @@ export interface KnownTasksFile {
   data: TasksFile;
   /** Its tags that did not validate. */
   brokenTags?: TagProblem[];
+  /** The identity of the file that held these bytes, when known: a file still showing it is not read at all. */
+  identity?: FileIdentity;
 }
 
 /** Default ceiling on the size of tasks.json: bigger files are refused, never rewritten. */
@@ -54,6 +50,8 @@ export interface LoadOptions {
   known?: KnownTasksFile;
   /** What to return when the file does not exist; throws 1005 when omitted. */
   whenMissing?: () => TasksFile;
+  /** Step of the file system's timestamps (see file-identity.ts); 0 when any later change shows. */
+  granularityNs: bigint;
 }
 
 /** sha256 hex of `bytes`. */
@@ -68,8 +66,10 @@ export function sha256(bytes: string | Uint8Array): string {
  */
 export async function loadTasksFile(file: string, options: LoadOptions): Promise<LoadedTasksFile> {
   const known = options.known;
-  const stat = known && (await stillHolds(file, known, options.name));
-  if (known && stat) return { data: known.data, hash: known.hash, bytes: known.bytes, trailingNewline: known.trailingNewline, exists: true, stat, brokenTags: known.brokenTags };
+  const identity = known && (await stillHolds(file, known, options));
+  if (known && identity) {
+    return { data: known.data, hash: known.hash, bytes: known.bytes, trailingNewline: known.trailingNewline, exists: true, identity, brokenTags: known.brokenTags };
+  }
   const read = await readLimited(file, options);
   if (read === undefined) {
     if (!options.whenMissing) {
@@ -81,20 +81,28 @@ export async function loadTasksFile(file: string, options: LoadOptions): Promise
   // Tag by tag: one invalid task makes its tag unusable, not the whole file.
   const { data, brokenTags } = parseTasksFileTextByTag(bytes.toString('utf8'), options.name);
   const trailingNewline = bytes[bytes.length - 1] === 0x0a;
-  return { data, raw: bytes, hash: sha256(bytes), bytes: bytes.length, exists: true, trailingNewline, stat: read.stat, brokenTags };
+  const loaded: LoadedTasksFile = { data, raw: bytes, hash: sha256(bytes), bytes: bytes.length, exists: true, trailingNewline, brokenTags };
+  if (read.identity) loaded.identity = read.identity;
+  return loaded;
 }
 
-/** The file's identity if it still holds `known`'s bytes (same size and sha256), else undefined. */
-async function stillHolds(file: string, known: KnownTasksFile, name: string): Promise<FileIdentity | undefined> {
+/**
+ * The file's identity if it still holds `known`'s bytes, else undefined. An
+ * identity seen before, and not racy, proves it without reading (one stat, at
+ * any size); otherwise the bytes are hashed through a small block.
+ */
+async function stillHolds(file: string, known: KnownTasksFile, options: LoadOptions): Promise<FileIdentity | undefined> {
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(file, 'r');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw fileError(err, 'read', name);
+    throw fileError(err, 'read', options.name);
   }
   try {
-    const { size, ino, mtimeMs } = await handle.stat();
+    const before = await handle.stat({ bigint: true });
+    if (known.identity && !known.identity.racy && sameIdentity(known.identity, before)) return known.identity;
+    const size = Number(before.size);
     if (size !== known.bytes) return undefined;
     const same = await withBlock(async (block) => {
       const hash = createHash('sha256');
@@ -111,15 +119,19 @@ async function stillHolds(file: string, known: KnownTasksFile, name: string): Pr
       }
       return at === size && hash.digest('hex') === known.hash;
     });
-    return same ? { ino, size, mtimeMs } : undefined;
+    if (!same) return undefined;
+    // Changed while it was hashed: these bytes were seen, but the identity cannot vouch for them.
+    const after = await handle.stat({ bigint: true });
+    const identity = identityOf(before, options.granularityNs);
+    return sameIdentity(identity, after) ? identity : { ...identity, racy: true };
   } catch (err) {
-    throw fileError(err, 'read', name);
+    throw fileError(err, 'read', options.name);
   } finally {
     await handle.close();
   }
 }
 
-async function readLimited(file: string, options: LoadOptions): Promise<{ bytes: Buffer; stat?: FileIdentity } | undefined> {
+async function readLimited(file: string, options: LoadOptions): Promise<{ bytes: Buffer; identity?: FileIdentity } | undefined> {
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(file, 'r');
@@ -130,8 +142,8 @@ async function readLimited(file: string, options: LoadOptions): Promise<{ bytes:
   try {
     // Reads of the known size: FileHandle.readFile's chunked loop is several times slower.
     for (;;) {
-      const { size, ino, mtimeMs } = await handle.stat();
-      const stat = { ino, size, mtimeMs };
+      const before = await handle.stat({ bigint: true });
+      const size = Number(before.size);
       if (size > options.maxBytes) throw tooBig(options.name, size, options.maxBytes);
       const bytes = Buffer.allocUnsafe(size);
       let filled = 0;
@@ -144,7 +156,10 @@ async function readLimited(file: string, options: LoadOptions): Promise<{ bytes:
       if (filled < size) return { bytes: bytes.subarray(0, filled) };
       // An in-place writer may have grown the file since the stat: then read it again.
       const { bytesRead } = await handle.read(Buffer.alloc(1), 0, 1, size);
-      if (bytesRead === 0) return { bytes, stat };
+      if (bytesRead !== 0) continue;
+      // Unchanged from before the read to after it: its identity vouches for these bytes.
+      const identity = identityOf(before, options.granularityNs);
+      return sameIdentity(identity, await handle.stat({ bigint: true })) ? { bytes, identity } : { bytes };
     }
   } catch (err) {
     throw fileError(err, 'read', options.name);

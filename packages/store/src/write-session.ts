@@ -13,6 +13,7 @@ import {
 import { aboutChange, type SnapshotAbout } from './history.js';
 import { brokenTagErrorFor } from './broken-tags.js';
 import { detached } from './detached.js';
+import { identityOf } from './file-identity.js';
 import type { PendingWrite } from './durable-write.js';
 import { assertFieldSizes } from './field-limits.js';
 import type { SyncLog } from './sync-log.js';
@@ -32,6 +33,8 @@ export interface SessionHost {
   /** Snapshots the old file, then makes `pending` durable (fsync, rename, folder fsync). */
   makeDurable(lock: HeldLock, current: LoadedTasksFile, pending: PendingWrite, data: TasksFile, about?: SnapshotAbout): Promise<void>;
   leaveLock(held: { lock: HeldLock; leave: () => void }): Promise<void>;
+  /** Step of the file system's timestamps (see file-identity.ts). */
+  timestampGranularity(): Promise<bigint>;
 }
 
 /**
@@ -98,7 +101,8 @@ export class FileWriteSession implements WriteSession {
     this.writtenData = written;
     // Values JSON changes (a Date…) make the written data differ from the draft's.
     const changes: TaskChange[] = written === data ? this.validated.changes : diffTasksFiles(this.file.exists ? this.file.data : undefined, written);
-    return { sameBytes: false, hash: pending.hash, bytes: pending.bytes, data: written, changes };
+    const identity = identityOf(pending.written, await this.host.timestampGranularity());
+    return { sameBytes: false, hash: pending.hash, bytes: pending.bytes, data: written, changes, identity };
   }
 
   async makeDurable(): Promise<void> {

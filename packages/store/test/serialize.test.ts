@@ -52,7 +52,7 @@ describe('writing a tasks file in pieces', () => {
 
 describe('the store writes exact text after many copy-on-write edits', () => {
   for (const cacheBytes of [undefined, 1024]) {
-  it(`matches JSON.stringify of the data after each of 60 mixed edits of the fixture${cacheBytes ? ', with task texts not kept (a file over the cache budget)' : ''}`, async () => {
+  it(`matches JSON.stringify of the data after each of 60 mixed edits of the fixture${cacheBytes ? ', with only part of the task texts kept (a file over the cache budget)' : ''}`, async () => {
     const project = fixtureProject();
     const store = await openStore(project.root, { cacheBytes });
     let seed = 7;

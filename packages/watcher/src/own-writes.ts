@@ -1,4 +1,19 @@
+import type { BigIntStats } from 'node:fs';
 import type { TasksFile } from '@taskmaster/protocol';
+
+/**
+ * The identity of a file we wrote, as its writer saw it: device, inode, size
+ * and modification time (a rename keeps them; it moves only ctime). `racy`
+ * when the file system's clock is too coarse for a later change to be sure
+ * to move mtime: then the write is known by its hash only.
+ */
+export interface WrittenIdentity {
+  dev: bigint;
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+  racy: boolean;
+}
 
 /** How long a noted own write waits for its bytes to show up. */
 const OWN_WRITE_TTL_MS = 10_000;
@@ -9,14 +24,23 @@ const MAX_PENDING = 32;
  * Expiry is checked lazily, so no timer is left behind.
  */
 export class OwnWrites {
-  readonly #notes = new Map<string, { data: TasksFile; at: number; bytes: number | undefined }>();
+  readonly #notes = new Map<string, { data: TasksFile; at: number; bytes: number | undefined; identity: WrittenIdentity | undefined }>();
 
   constructor(private readonly ttlMs = OWN_WRITE_TTL_MS) {}
 
-  note(hash: string, data: TasksFile, bytes?: number, now = Date.now()): void {
+  note(hash: string, data: TasksFile, bytes?: number, identity?: WrittenIdentity, now = Date.now()): void {
     this.#notes.delete(hash); // re-noting moves it to the newest place
-    this.#notes.set(hash, { data, at: now, bytes });
+    this.#notes.set(hash, { data, at: now, bytes, identity: identity?.racy ? undefined : identity });
     this.#prune(now);
+  }
+
+  /** The hash of the noted write whose identity `st` shows, if any: that file is ours without hashing it. */
+  hashOfIdentity(st: BigIntStats, now = Date.now()): string | undefined {
+    this.#prune(now);
+    for (const [hash, { identity: id }] of this.#notes) {
+      if (id && id.ino === st.ino && id.dev === st.dev && id.size === st.size && id.mtimeNs === st.mtimeNs) return hash;
+    }
+    return undefined;
   }
 
   /** False only when no noted write can be a file of `size` bytes (every note's size is known and differs). */

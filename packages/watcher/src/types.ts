@@ -1,4 +1,5 @@
 import type { TaskChange, TasksFile } from '@taskmaster/protocol';
+import type { WrittenIdentity } from './own-writes.js';
 
 /** Tuning for {@link watchTasks}. */
 export interface WatchOptions {
@@ -58,8 +59,10 @@ export interface TasksWatcher {
    * Tell the watcher about a write we made ourselves (called BEFORE the rename lands): when the file's
    * bytes hash to `hash`, emit nothing and take `data` as the new baseline. With `bytes` (the file's
    * size), a file of another size is known not to be it and is read at once instead of hashed first.
+   * With `identity` (as the writer saw its file), a file showing it is known to be the write without
+   * being read at all.
    */
-  noteOwnWrite(hash: string, data: TasksFile, bytes?: number): void;
+  noteOwnWrite(hash: string, data: TasksFile, bytes?: number, identity?: WrittenIdentity): void;
   /** Re-read now, bypassing debounce (for `taskmaster sync`); resolves with the change emitted (or null if nothing changed). */
   rescan(): Promise<TasksFileChange | null>;
   /** Stops watching; no timers or file handles are left behind. */

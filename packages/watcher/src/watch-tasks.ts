@@ -67,7 +67,11 @@ export function watchTasks(
     if (closed) return null;
     // First the hash alone: the file is most often unchanged or our own write, both known by hash —
     // unless its size already says it is neither (then it is read once, not hashed twice).
-    const size = await stat(file).then((st) => st.size, () => undefined);
+    const st = await stat(file, { bigint: true }).catch(() => undefined);
+    // Our own write, known by the identity its writer saw: no need to hash it.
+    const ours = st && own.hashOfIdentity(st);
+    if (ours !== undefined && known(ours)) return null;
+    const size = st && Number(st.size);
     const unknownSize = size !== undefined && size !== baseline?.bytes && !own.mayBeOfSize(size);
     const peek = unknownSize ? undefined : await hashTasksFileAt(file);
     if (closed) return null;
@@ -147,7 +151,7 @@ export function watchTasks(
   return {
     ready,
     current: () => baseline && { data: baseline.data, hash: baseline.hash },
-    noteOwnWrite: (hash: string, data: TasksFile, bytes?: number) => own.note(hash, data, bytes),
+    noteOwnWrite: (hash, data, bytes, identity) => own.note(hash, data, bytes, identity),
     async rescan() {
       await ready;
       if (closed) return null;
