@@ -41,8 +41,12 @@ const ID_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{3}Z-\d{3,}$/;
 /** Snapshots are gzip files; `.json` ones were written by versions before compression, and are still read. */
 const COMPRESSED = '.json.gz';
 const PLAIN = '.json';
-/** zlib's level 6: a 1.5 MB tasks.json packs to ~350 KB in ~50 ms (level 9 saves under 1%), off the event loop, while the new file is synced. */
+/** zlib's level 6: a 1.5 MB tasks.json packs to ~350 KB in ~50 ms (level 9 saves under 1%), off the event loop. */
 const LEVEL = 6;
+/** What a kept file's change was (`<id>.about.json`), until it is compressed with the description in its header. */
+const ABOUT = '.about.json';
+/** Kept files up to this size are compressed after the commit; larger ones stay plain (gzip of 14 MB takes half a second). */
+const COMPRESS_MAX_BYTES = 8 * 1024 * 1024;
 
 /**
  * Snapshots of tasks.json in `tasks/history/<timestamp>-<seq>.json.gz`. Ids
@@ -60,11 +64,64 @@ export class TaskHistory {
 
   /** Snapshots already described: they never change, so each is read once. */
   private readonly infos = new Map<string, SnapshotInfo>();
+  /** Kept files being compressed and pruned, one at a time, after their commits. */
+  private settling: Promise<void> = Promise.resolve();
+  /** Kept files whose compression is still to come: not counted or dropped by a prune before it. */
+  private readonly unsettled = new Set<string>();
+
+  /**
+   * Keeps the file about to be replaced as a snapshot without copying it: a
+   * hard link to it, made before the rename that replaces it (its writer
+   * holds the tasks lock; after the rename no one writes that file again, as
+   * tasks.json then names the new one). A commit of a 14 MB file so costs a
+   * link instead of half a second of gzip. The link is compressed afterwards,
+   * off the commit's path, when it is small enough. Undefined when no link can
+   * be made (history on another file system): then {@link save} copies it.
+   * `undo` removes the snapshot (the rename failed: the link would share the
+   * live file, which in-place writers change).
+   */
+  async keep(file: string, about: SnapshotAbout = {}, now = new Date()): Promise<{ id: string; undo(): Promise<void> } | undefined> {
+    if (this.limits.maxSnapshots === 0) return undefined;
+    await ensureRealDirectory(this.dir, { create: true });
+    const plain = describe(about);
+    const id = await this.newId(now, async (candidate) => fs.link(file, this.plainFileOf(candidate)));
+    if (id === undefined) return undefined;
+    // Not counted or dropped by a prune until it is settled (compressed, if it will be).
+    this.unsettled.add(id);
+    const st = await fs.lstat(this.plainFileOf(id));
+    if (Object.keys(plain).length > 0) await writeNewFileNoFollow(this.aboutFileOf(id), JSON.stringify(plain)).catch(() => undefined);
+    this.infos.set(id, { id, createdAt: createdAtOf(id), bytes: st.size, ...plain });
+    return {
+      id,
+      undo: async () => {
+        this.unsettled.delete(id);
+        await this.remove(id);
+      },
+    };
+  }
+
+  /**
+   * After the commit that kept `id`, in the background, one at a time:
+   * compresses it if it is small enough, then drops the oldest snapshots
+   * beyond the limits. {@link list} waits for this, so it sees the settled history.
+   */
+  settle(id: string): void {
+    this.settling = this.settling
+      .then(() => this.compress(id))
+      .catch(() => undefined)
+      .then(() => this.unsettled.delete(id))
+      .then(() => this.prune())
+      .then(
+        () => undefined,
+        () => undefined,
+      );
+  }
 
   /**
    * Saves `content` as a new snapshot described by `about`, then drops the
    * oldest beyond the limits. Returns the id, if kept. The snapshot is a new
-   * file (never a link to tasks.json, whose in-place writers would change it).
+   * file (never a link to the live tasks.json, whose in-place writers would
+   * change it; {@link keep} links only a file that a rename is replacing).
    */
   async save(content: SnapshotContent, about: SnapshotAbout = {}, now = new Date()): Promise<string | undefined> {
     if (this.limits.maxSnapshots === 0) return undefined;
@@ -73,25 +130,20 @@ export class TaskHistory {
     const bytes = typeof content === 'string' || content instanceof Uint8Array ? content : await fs.readFile(content.file);
     const plain = describe(about);
     const packed = await gzipWithComment(bytes, JSON.stringify(plain), LEVEL);
-    const stamp = now.toISOString().replace(/:/g, '-');
-    let id: string | undefined;
-    for (let seq = 0; id === undefined; seq++) {
-      const candidate = `${stamp}-${String(seq).padStart(3, '0')}`;
-      try {
-        // O_EXCL refuses an existing name, a symbolic link included; a partial file is removed.
-        await writeNewFileNoFollow(this.fileOf(candidate), packed);
-        id = candidate;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      }
-    }
+    // O_EXCL refuses an existing name, a symbolic link included; a partial file is removed.
+    const id = (await this.newId(now, (candidate) => writeNewFileNoFollow(this.fileOf(candidate), packed)))!;
     this.infos.set(id, { id, createdAt: createdAtOf(id), bytes: packed.length, ...plain });
     const kept = await this.prune();
     return kept.has(id) ? id : undefined;
   }
 
-  /** Snapshots, newest first. */
+  /** Snapshots, newest first, once those of commits made so far are settled. */
   async list(): Promise<SnapshotInfo[]> {
+    await this.settling;
+    return this.listNow();
+  }
+
+  private async listNow(): Promise<SnapshotInfo[]> {
     let names: string[];
     try {
       names = await fs.readdir(this.dir);
@@ -139,16 +191,67 @@ export class TaskHistory {
     }
   }
 
+  /**
+   * A new snapshot id for `now`, made by `create(candidate)`, which fails with
+   * EEXIST when that id is taken; undefined when it fails with an error a
+   * hard link meets across file systems or where links are not allowed.
+   */
+  private async newId(now: Date, create: (candidate: string) => Promise<void>): Promise<string | undefined> {
+    const stamp = now.toISOString().replace(/:/g, '-');
+    for (let seq = 0; ; seq++) {
+      const candidate = `${stamp}-${String(seq).padStart(3, '0')}`;
+      try {
+        await create(candidate);
+        return candidate;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EXDEV' || code === 'EPERM' || code === 'ENOTSUP' || code === 'EMLINK') return undefined;
+        if (code !== 'EEXIST') throw err;
+      }
+    }
+  }
+
+  /** Replaces the kept file `id` by its compressed copy, described in its header; leaves it plain if it is large or gone. */
+  private async compress(id: string): Promise<void> {
+    const plainFile = this.plainFileOf(id);
+    const st = await fs.lstat(plainFile).catch(() => undefined);
+    if (!st?.isFile() || st.size > COMPRESS_MAX_BYTES) return;
+    const bytes = await readNoFollow(plainFile);
+    if (bytes === undefined) return;
+    const about = parseDescription((await readNoFollow(this.aboutFileOf(id)))?.toString('utf8'));
+    const packed = await gzipWithComment(bytes, JSON.stringify(about), LEVEL);
+    // Complete under a temp name first: a crash never leaves a partial .json.gz that read() would prefer.
+    const temp = path.join(this.dir, `.${id}${COMPRESSED}.tmp`);
+    await fs.rm(temp, { force: true });
+    await writeNewFileNoFollow(temp, packed);
+    await fs.rename(temp, this.fileOf(id));
+    await fs.rm(plainFile, { force: true });
+    await fs.rm(this.aboutFileOf(id), { force: true });
+    const info = this.infos.get(id);
+    if (info) this.infos.set(id, { ...info, bytes: packed.length });
+  }
+
+  private async remove(id: string): Promise<void> {
+    await fs.rm(this.fileOf(id), { force: true });
+    await fs.rm(this.plainFileOf(id), { force: true });
+    await fs.rm(this.aboutFileOf(id), { force: true });
+    this.infos.delete(id);
+  }
+
   /** Drops the oldest snapshots beyond the count and byte limits; returns the ids kept. */
   private async prune(): Promise<Set<string>> {
     const kept = new Set<string>();
     let total = 0;
-    for (const [i, snap] of (await this.list()).entries()) {
+    let i = 0;
+    for (const snap of await this.listNow()) {
+      if (this.unsettled.has(snap.id)) {
+        kept.add(snap.id);
+        continue;
+      }
+      i++;
       total += snap.bytes;
-      if (i >= this.limits.maxSnapshots || total > this.limits.maxBytes) {
-        await fs.rm(this.fileOf(snap.id), { force: true });
-        await fs.rm(this.plainFileOf(snap.id), { force: true });
-        this.infos.delete(snap.id);
+      if (i > this.limits.maxSnapshots || total > this.limits.maxBytes) {
+        await this.remove(snap.id);
       } else {
         kept.add(snap.id);
       }
@@ -162,7 +265,12 @@ export class TaskHistory {
     const compressed = await headOf(this.fileOf(id));
     if (compressed) return { ...base, bytes: compressed.size, ...parseDescription(gzipCommentOf(compressed.head)) };
     const plain = await fs.lstat(this.plainFileOf(id)).catch(() => undefined);
-    return plain?.isFile() ? { ...base, bytes: plain.size } : undefined;
+    if (!plain?.isFile()) return undefined;
+    return { ...base, bytes: plain.size, ...parseDescription((await readNoFollow(this.aboutFileOf(id)).catch(() => undefined))?.toString('utf8')) };
+  }
+
+  private aboutFileOf(id: string): string {
+    return path.join(this.dir, `${id}${ABOUT}`);
   }
 
   private fileOf(id: string): string {

@@ -36,6 +36,8 @@ import { FileWriteSession, type SessionHost } from './write-session.js';
 import { writeTargetOf, type WriteTarget } from './write-target.js';
 
 const TASKS_NAME = 'tasks.json';
+/** Old files larger than this are kept in history by a hard link, not a copy (gzip of 4 MB takes longer than the write's fsync). */
+const LINK_SNAPSHOT_FROM_BYTES = 4 * 1024 * 1024;
 /** Characters of task text kept between writes (about as many bytes: task text is mostly ASCII, one byte per character in V8). */
 const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024;
 /** Temp files older than this were left by a writer that died mid-write. */
@@ -308,18 +310,30 @@ class FileStore implements Store, SessionHost {
   async makeDurable(lock: HeldLock, current: CurrentFile, pending: PendingWrite, data: TasksFile, about: SnapshotAbout = {}): Promise<void> {
     // The file really replaced: tasks.json, or the target of a tasks.json link.
     const file = pending.file;
-    // The snapshot is saved while the new file is synced, and before the rename.
-    const snapshot = current.exists
-      ? this.snapshots.save(current.raw ?? { file }, about).catch((err: unknown) => {
-          throw fileError(err, 'save a snapshot to', displayPath(this.paths, this.paths.historyDir));
+    const historyError = (err: unknown) => fileError(err, 'save a snapshot to', displayPath(this.paths, this.paths.historyDir));
+    // A large old file is kept by a link (no copy) before the rename replaces it. A smaller one, or
+    // where no link can be made, is copied and gzipped while the new file is synced, before the rename:
+    // for it that costs less than compressing it after the commit, beside the next one.
+    const kept = current.exists && current.bytes > LINK_SNAPSHOT_FROM_BYTES
+      ? await this.snapshots.keep(file, about).catch((err: unknown) => {
+          throw historyError(err);
         })
       : undefined;
+    const snapshot =
+      current.exists && !kept
+        ? this.snapshots.save(current.raw ?? { file }, about).catch((err: unknown) => {
+            throw historyError(err);
+          })
+        : undefined;
     let placed: BigIntStats;
     try {
       placed = await pending.commit({ alongside: snapshot, beforeRename: () => lock.assertHeld() });
     } catch (err) {
+      // Not replaced: the link would share the live file, which in-place writers change.
+      await kept?.undo().catch(() => undefined);
       throw fileError(err, 'write', TASKS_NAME, true);
     }
+    if (kept) this.snapshots.settle(kept.id);
     this.seenFile = true;
     // The next commit proves the file unchanged by this identity (one stat) instead of hashing it.
     const identity = identityOf(placed, await this.timestampGranularity());

@@ -109,6 +109,27 @@ describe('history snapshots', () => {
     expect(readSnapshot(project.historyDir, snapshot!.id)).toBe(original);
   });
 
+  it('keeps the old file of a large project (9 MB) by a link, not a copy: described, intact after an in-place rewrite, restorable', async () => {
+    const details = 'x'.repeat(900);
+    const tasks = Array.from({ length: 9000 }, (_, i) => ({ id: i + 1, title: `Task ${i + 1}`, details, status: 'pending' }));
+    const project = tempProject({ master: { tasks } });
+    const original = fs.readFileSync(project.tasksFile);
+    const originalInode = fs.statSync(project.tasksFile).ino;
+    const store = await openStore(project.root);
+    await store.setStatus([7], 'done', { tag: 'master' });
+    const [snapshot] = await store.history.list();
+    expect(snapshot).toMatchObject({ op: 'task.setStatus', ids: ['7'], tag: 'master', bytes: original.length });
+    // The very file that was replaced, still whole (too large to compress after each commit).
+    const kept = path.join(project.historyDir, `${snapshot!.id}.json`);
+    expect(fs.statSync(kept).ino).toBe(originalInode);
+    expect(fs.statSync(project.tasksFile).ino).not.toBe(originalInode);
+    // Task Master writes tasks.json in place: the snapshot is another file and keeps its bytes.
+    fs.writeFileSync(project.tasksFile, fs.readFileSync(project.tasksFile, 'utf8').replace('"Task 1"', '"Task one"'));
+    expect(fs.readFileSync(kept).equals(original)).toBe(true);
+    await store.history.restore(snapshot!.id);
+    expect(fs.readFileSync(project.tasksFile).equals(original)).toBe(true);
+  });
+
   it('lists and restores plain .json snapshots written before compression', async () => {
     const project = tempProject({ master: { tasks: [{ id: 1, title: 'one', status: 'pending' }] } });
     const old = JSON.stringify({ master: { tasks: [{ id: 1, title: 'old', status: 'review' }] } }, null, 2);
