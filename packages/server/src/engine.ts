@@ -17,6 +17,7 @@ import { resolveOptions, type ResolvedOptions, type ServerOptions } from './opti
 import { generateToken } from './token.js';
 import { ChangeLog } from './state/change-log.js';
 import { CommitQueue } from './state/commit-queue.js';
+import { LockShare } from './state/lock-share.js';
 import { ConflictRegistry } from './state/conflicts.js';
 import { planOutsideWrite } from './state/outside-write.js';
 import { RecentVersions } from './state/recent-versions.js';
@@ -40,7 +41,8 @@ export class SyncEngine {
   readonly changeLog = new ChangeLog();
   readonly conflicts = new ConflictRegistry();
   readonly connections = new Set<Connection>();
-  readonly queue = new CommitQueue((fn, ops) => this.commit(fn, ops), undefined, lockPause);
+  private readonly lockShare = new LockShare();
+  readonly queue = new CommitQueue((fn, ops) => this.commit(fn, ops), undefined, (start, end) => this.lockShare.pauseAfter(start, end));
   /** The versions the file held lately: what an outside write may have been made from. */
   private readonly recent = new RecentVersions();
   /** Changes announced since the last version recorded in {@link recent}. */
@@ -387,16 +389,6 @@ interface OutsideVersion {
 
 /** Stands for "no file holds this version" where a hash is expected; no sha256 looks like it. */
 const UNWRITTEN = 'unwritten';
-
-/**
- * The pause after a commit while more are waiting: four times the commit's
- * length, jittered, so the lock is ours at most about a fifth of the time and
- * Task Master's retries (100, 200, 400, 800 ms apart) cannot keep meeting our
- * commits in step. At least 2 ms, at most 250.
- */
-function lockPause(commitMs: number): number {
-  return Math.min(250, Math.max(2, commitMs * (3 + 2 * Math.random())));
-}
 
 /**
  * Makes the file's contents `merged`, key by key, so immer keeps the objects

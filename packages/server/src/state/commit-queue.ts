@@ -29,14 +29,15 @@ export class CommitQueue {
     private readonly commit: Committer,
     private readonly maxBatch = 5000,
     /**
-     * How long to leave the file alone after a commit that took `commitMs`
-     * when more work is already waiting. Other programs lock tasks.json too:
+     * How long to leave the file alone after a commit that held it from
+     * `start` to `end` (performance.now()), if more work is already waiting
+     * (asked after every commit). Other programs lock tasks.json too:
      * Task Master's CLI gives up after five tries within about 1.5 s, so under
      * sustained load we must not hold the lock back to back. Ops arriving
      * meanwhile join the next commit, so throughput holds; only their latency
      * grows, by about the pause.
      */
-    private readonly pauseAfter: (commitMs: number) => number = () => 0,
+    private readonly pauseAfter: (start: number, end: number) => number = () => 0,
   ) {}
 
   /** Queues `apply`; resolves after the transaction holding it is durable. */
@@ -89,9 +90,9 @@ export class CommitQueue {
         }
         const started = performance.now();
         await this.runBatch(this.ops.splice(0, this.maxBatch));
-        if (this.ops.length === 0) continue;
-        const pause = this.pauseAfter(performance.now() - started);
-        if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+        // Asked after every commit, so that each one counts towards the lock's share.
+        const pause = this.pauseAfter(started, performance.now());
+        if (this.ops.length > 0 && pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
       }
     } finally {
       this.running = false;
