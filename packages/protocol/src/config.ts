@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConflictStrategySchema } from './methods.js';
+import { TeamConfigSchema } from './team.js';
 
 /**
  * `.taskmaster/config/sync.json`: every key has a default, so `{}` is valid.
@@ -44,6 +45,8 @@ export const SyncConfigSchema = z
       .object({ maxBytes: z.number().int().min(1024).default(1024 * 1024), keep: z.number().int().min(0).default(3) })
       .strict()
       .default({ maxBytes: 1024 * 1024, keep: 3 }),
+    /** Team sync on PostgreSQL (see `@taskmaster/team`); absent: this project syncs on this machine only. */
+    team: TeamConfigSchema.optional(),
   })
   .strict()
   .refine((c) => !(c.auth === 'none' && c.token !== undefined), {

@@ -18,3 +18,4 @@ export * from './apply-change.js';
 export * from './assert-never.js';
 export * from './task-equal.js';
 export * from './tag-problems.js';
+export * from './team.js';

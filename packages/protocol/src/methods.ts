@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EventPatternListSchema } from './events.js';
+import { TeamStatusSchema } from './team.js';
 import {
   PrioritySchema,
   StatusSchema,
@@ -215,6 +216,8 @@ export const methods = {
       urls: z.object({ ws: z.string(), http: z.string() }),
       tags: z.array(TagSummarySchema),
       connections: z.array(ConnectionInfoSchema),
+      /** Team sync's state, when this project is joined to a team. */
+      team: TeamStatusSchema.optional(),
     }),
   },
   'sync.pull': { kind: 'session',

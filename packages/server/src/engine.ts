@@ -59,6 +59,9 @@ export class SyncEngine {
   private closing = false;
   private tagCache: { tag: string; at: number } | undefined;
   private tagRead: Promise<string> | undefined;
+  /** Told of each version the file comes to hold and the changes since the last; `remote`: written by {@link applyRemote}. Team sync's outbox. */
+  onVersion: ((data: TasksFile, changes: readonly TaskChange[], remote: boolean) => void) | undefined;
+  private applyingRemote = false;
 
   private constructor(
     readonly store: Store,
@@ -153,6 +156,7 @@ export class SyncEngine {
     // Adopted already (read by a commit before the watcher's report came round): not again.
     this.reported = this.reported.filter((r) => r.hash !== hash);
     this.recent.add(data, hash, this.unrecorded.map((c) => [c.payload.tag, c.payload.id] as const));
+    this.onVersion?.(data, this.unrecorded, this.applyingRemote);
     this.unrecorded = [];
     return this.fileChanged(source, hash);
   }
@@ -239,6 +243,32 @@ export class SyncEngine {
         read = await this.store.read();
       }
     }
+  }
+
+  /**
+   * Writes the version `plan` makes from the current one (team sync's changes from other machines), in line
+   * with commits, and announces its conflicts as for outside writes; `plan` runs again after adopting an outside write.
+   */
+  applyRemote(plan: (current: TasksFile) => { merged: TasksFile; conflicts: FieldConflict[] } | undefined): Promise<void> {
+    return this.queue.exclusive(async () => {
+      for (let attempt = 0; ; attempt++) {
+        const planned = plan(this.doc.data);
+        if (!planned) return;
+        try {
+          const res = await this.store.transact((draft) => replaceContents(draft, planned.merged), { reason: 'team', actor: 'server', expectHash: this.doc.hash ?? UNWRITTEN });
+          this.applyingRemote = true;
+          try {
+            this.takeVersion(res.data, res.hash, 'server');
+          } finally {
+            this.applyingRemote = false;
+          }
+          return this.announceConflicts(planned.conflicts, undefined);
+        } catch (err) {
+          if (!(err instanceof StaleVersionError) || attempt >= 3) throw err;
+          await this.adoptOutsideWrite(await this.store.read());
+        }
+      }
+    });
   }
 
   private announceConflicts(conflicts: FieldConflict[], snapshot: string | undefined): void {

@@ -11,6 +11,7 @@ import {
   type Task,
   type ValidatedParams,
   type WriteMethodName,
+  type TeamStatus,
 } from '@taskmaster/protocol';
 import { currentTask, opContextFor, readOps, tagSummaries, useTag, writeOps, writeVersion, type OpContext } from '@taskmaster/store';
 import type { SyncEngine } from '../engine.js';
@@ -29,6 +30,8 @@ export interface ServerFacts {
   connections: () => MethodResult<'sync.status'>['connections'];
   /** Sends a full snapshot to every subscribed connection; returns how many got it. */
   sendSnapshots: () => number;
+  /** Team sync's state, when the project is joined to a team. */
+  team?: () => TeamStatus | undefined;
 }
 
 /** The whole method table, implemented over the engine. */
@@ -163,6 +166,7 @@ export function createHandlers(engine: SyncEngine, facts: ServerFacts): Handlers
       urls: facts.urls,
       tags: tagSummaries(engine.data),
       connections: facts.connections(),
+      ...teamOf(facts),
     }),
 
     'sync.pull': (params) => engine.changeLog.pull(params, () => engine.data),
@@ -195,4 +199,9 @@ function registered(err: unknown, conflicts: ConflictRegistry): unknown {
     `${err.message}; settle it with conflict.resolve {conflictId, choice: "mine" | "theirs" | "merged"}`,
     { conflictId, ...data },
   );
+}
+
+function teamOf(facts: ServerFacts): { team?: TeamStatus } {
+  const team = facts.team?.();
+  return team ? { team } : {};
 }

@@ -1,0 +1,220 @@
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestCluster, type TestCluster } from '@taskmaster/pg-test-cluster';
+import { cleanup, smallFile, type RawClient } from '../helpers.js';
+import { runTaskMaster } from '../task-master/harness.js';
+import { comparable, makeMember, recordedChangeIds, serve, tasksOf, until, type RunningMember, type TeamMember } from './team-harness.js';
+
+let cluster: TestCluster;
+let databases = 0;
+
+beforeAll(async () => {
+  cluster = await startTestCluster();
+});
+afterEach(cleanup);
+afterAll(async () => {
+  await cluster?.remove();
+});
+
+/** A fresh database and three members A, B, C of one team project on it, each with its own server process. */
+async function team(tasks: unknown | 'fixture', passphrase?: string): Promise<{ url: string; members: TeamMember[]; servers: RunningMember[] }> {
+  const url = await cluster.createDatabase(`team_e2e_${process.pid}_${++databases}`);
+  const project = `project-${databases}`;
+  const members = await Promise.all(['A', 'B', 'C'].map((name) => makeMember(name, { url, project, ...(passphrase ? { passphrase } : {}) }, tasks)));
+  const servers: RunningMember[] = [];
+  // A first, so the project starts from A's file; B and C join it.
+  servers.push(await serve(members[0]!));
+  await connected(servers[0]!);
+  servers.push(...(await Promise.all(members.slice(1).map(serve))));
+  await Promise.all(servers.map(connected));
+  return { url, members, servers };
+}
+
+async function statusOf(server: RunningMember): Promise<Record<string, any>> {
+  const client = await server.client();
+  try {
+    return (await client.result('sync.status')).team as Record<string, any>;
+  } finally {
+    client.close();
+  }
+}
+
+async function connected(server: RunningMember): Promise<void> {
+  await until(async () => expect((await statusOf(server)).connected).toBe(true), 60_000, 200);
+}
+
+/** Every member's file holds the same tasks, and every outbox is empty and caught up. */
+async function converged(members: TeamMember[], servers: RunningMember[], timeoutMs = 120_000): Promise<void> {
+  await until(
+    async () => {
+      const statuses = await Promise.all(servers.map(statusOf));
+      for (const s of statuses) {
+        expect(s.outbox).toBe(0);
+        expect(s.lastSeq).toBe(s.headSeq);
+      }
+      expect(new Set(statuses.map((s) => s.lastSeq)).size).toBe(1);
+      const files = await Promise.all(members.map(async (m) => comparable(await tasksOf(m))));
+      expect(files[1]).toEqual(files[0]);
+      expect(files[2]).toEqual(files[0]);
+    },
+    timeoutMs,
+    250,
+  );
+}
+
+async function rowsIn(url: string): Promise<{ count: number; ids: Set<string> }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const res = await client.query('SELECT change_id FROM taskmaster_team_changes');
+    return { count: res.rowCount ?? 0, ids: new Set(res.rows.map((r) => r.change_id as string)) };
+  } finally {
+    await client.end();
+  }
+}
+
+/** Each member's own field, so that no member's acknowledged update can hide behind another's. */
+const OWN_FIELD: Record<string, string> = { A: 'details', B: 'testStrategy', C: 'description' };
+
+/**
+ * `count` updates from `client` of member `name`, all in flight at once: task (i % 5) + 1 gets a title
+ * every member writes (overlapping) and the member's own field. Returns the last value acknowledged per task.
+ */
+async function writeConcurrently(client: RawClient, name: string, count: number, from = 0): Promise<Map<string, string>> {
+  const calls = Array.from({ length: count }, (_, k) => {
+    const i = from + k;
+    const id = String((i % 5) + 1);
+    const value = `${name}-${i}`;
+    return client.result('task.update', { id, changes: { title: value, [OWN_FIELD[name]!]: value } }).then(() => ({ id, value, i }));
+  });
+  const acknowledged = await Promise.all(calls);
+  const last = new Map<string, string>();
+  // The server applies one client's updates in the order they came: the last per task is the one the file keeps.
+  for (const a of acknowledged.sort((x, y) => x.i - y.i)) last.set(a.id, a.value);
+  return last;
+}
+
+function expectNothingLost(file: Awaited<ReturnType<typeof tasksOf>>, lastByMember: Map<string, Map<string, string>>): void {
+  const tasks = file.master!.tasks;
+  const titles = new Set<string>();
+  for (const [name, last] of lastByMember) {
+    for (const [id, value] of last) {
+      const task = tasks.find((t) => String(t.id) === id)!;
+      expect(task[OWN_FIELD[name]!], `${name}'s last update of task ${id}`).toBe(value);
+      titles.add(value);
+    }
+  }
+  // The overlapping field holds one member's last value for that task: the later sequence won.
+  for (const t of tasks) expect(titles.has(t.title as string)).toBe(true);
+}
+
+describe('team sync on PostgreSQL, three servers', () => {
+  it('brings a change made in A to the files and the clients of B and C', async () => {
+    const { servers, members } = await team('fixture');
+    const [a, b, c] = servers as [RunningMember, RunningMember, RunningMember];
+    const [watchB, watchC] = await Promise.all([b.client(), c.client()]);
+    const writer = await a.client();
+    const title = await writer.result('task.get', { id: 1 });
+    await writer.result('task.update', { id: 1, changes: { title: `${(title.task as { title: string }).title} (edited on A)` } });
+    for (const watcher of [watchB, watchC]) {
+      const event = await watcher.waitFor((m) => m.method === 'task.updated' && (m.params as { id: string }).id === '1', 30_000);
+      expect((event.params as { task: { title: string } }).task.title).toMatch(/\(edited on A\)$/);
+    }
+    for (const m of members.slice(1)) {
+      await until(async () => expect((await tasksOf(m)).master!.tasks[0]!.title).toMatch(/\(edited on A\)$/), 30_000);
+    }
+    // Nothing secret or task text in what the servers logged.
+    for (const s of servers) expect(s.log.join('\n')).not.toMatch(/edited on A|postgres(ql)?:\/\//);
+  });
+
+  it('converges after 200 concurrent updates on each of A, B and C, losing none', async () => {
+    const { members, servers } = await team(smallFile(5));
+    const clients = await Promise.all(servers.map((s) => s.client()));
+    const results = await Promise.all(clients.map((client, i) => writeConcurrently(client, members[i]!.name, 200)));
+    await converged(members, servers);
+    expectNothingLost(await tasksOf(members[0]!), new Map(members.map((m, i) => [m.name, results[i]!])));
+  });
+
+  it('converges with nothing lost or applied twice when PostgreSQL stops for 5 s while all three write', async () => {
+    const { url, members, servers } = await team(smallFile(5));
+    const clients = await Promise.all(servers.map((s) => s.client()));
+    const before = Promise.all(clients.map((client, i) => writeConcurrently(client, members[i]!.name, 40)));
+    await cluster.stop();
+    const stoppedAt = Date.now();
+    // Local writes go on while the database is away: acknowledged, and waiting in each outbox.
+    const during = await Promise.all(clients.map((client, i) => writeConcurrently(client, members[i]!.name, 40, 40)));
+    await until(async () => expect((await statusOf(servers[0]!)).connected).toBe(false), 30_000);
+    expect((await statusOf(servers[1]!)).outbox).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, Math.max(0, 5000 - (Date.now() - stoppedAt))));
+    await cluster.start();
+    await before;
+    await converged(members, servers);
+    expectNothingLost(await tasksOf(members[0]!), new Map(members.map((m, i) => [m.name, during[i]!])));
+    // Each recorded local change is in the log exactly once.
+    const recorded = (await Promise.all(members.map(recordedChangeIds))).flat();
+    const rows = await rowsIn(url);
+    expect(rows.count).toBe(new Set(recorded).size);
+    for (const id of recorded) expect(rows.ids.has(id)).toBe(true);
+  });
+
+  it('pushes the outbox of a server SIGKILLed mid-push exactly once after its restart', async () => {
+    const { url, members, servers } = await team(smallFile(5));
+    const [a, b, c] = servers as [RunningMember, RunningMember, RunningMember];
+    const writer = await a.client();
+    // Updates in flight, some acknowledged (in the outbox, maybe pushed), when the process dies.
+    const calls = Array.from({ length: 200 }, (_, i) =>
+      writer.result('task.update', { id: String((i % 5) + 1), changes: { details: `A-${i}`, title: `A-${i}` } }).then(
+        () => i,
+        () => -1,
+      ),
+    );
+    await until(() => expect(writer.messages.filter((m) => 'result' in m).length).toBeGreaterThan(20), 30_000, 5);
+    await a.kill();
+    const acknowledged = (await Promise.all(calls)).filter((i) => i >= 0);
+    expect(acknowledged.length).toBeGreaterThan(0);
+    const restarted = await serve(members[0]!);
+    await connected(restarted);
+    await converged(members, [restarted, b, c]);
+    // The last acknowledged update of each task survived the kill and reached B and C (or one sent after
+    // it did: written before the kill, though its reply was not).
+    const last = new Map<string, number>();
+    for (const i of acknowledged.sort((x, y) => x - y)) last.set(String((i % 5) + 1), i);
+    const file = await tasksOf(members[2]!);
+    for (const [id, i] of last) {
+      const kept = Number(String(file.master!.tasks.find((t) => String(t.id) === id)!.details).replace('A-', ''));
+      expect(kept).toBeGreaterThanOrEqual(i);
+    }
+    const recorded = (await Promise.all(members.map(recordedChangeIds))).flat();
+    const rows = await rowsIn(url);
+    expect(rows.count).toBe(new Set(recorded).size);
+  });
+
+  it('brings a write of the real Task Master CLI on A to C', async () => {
+    const { members } = await team('fixture');
+    const [a, , c] = members as [TeamMember, TeamMember, TeamMember];
+    const run = await runTaskMaster(a.root, ['set-status', '--id=2', '--status=review']);
+    expect(run.code, run.stderr).toBe(0);
+    await until(async () => expect((await tasksOf(c)).master!.tasks.find((t) => String(t.id) === '2')!.status).toBe('review'), 60_000);
+  });
+
+  it('keeps task text out of the database with a passphrase, and refuses a wrong one without writing', async () => {
+    const { url, members, servers } = await team(smallFile(3), 'team secret passphrase');
+    const writer = await servers[0]!.client();
+    await writer.result('task.update', { id: '2', changes: { title: 'Quarterly Flamingo review' } });
+    await until(async () => expect((await tasksOf(members[2]!)).master!.tasks[1]!.title).toBe('Quarterly Flamingo review'), 30_000);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const dump = JSON.stringify((await client.query("SELECT encode(payload, 'escape') AS p FROM taskmaster_team_changes UNION ALL SELECT encode(payload, 'escape') FROM taskmaster_team_snapshots")).rows);
+    const before = (await client.query('SELECT count(*)::int AS n FROM taskmaster_team_changes')).rows[0].n as number;
+    expect(dump).not.toMatch(/Flamingo|Task 1|Description/);
+
+    const intruder = await makeMember('D', { url, project: `project-${databases}`, passphrase: 'not the passphrase' }, smallFile(4));
+    const server = await serve(intruder);
+    await until(async () => expect((await statusOf(server)).error).toMatch(/wrong passphrase/), 30_000);
+    expect((await statusOf(server)).connected).toBe(false);
+    expect((await tasksOf(intruder)).master!.tasks).toHaveLength(4);
+    expect((await client.query('SELECT count(*)::int AS n FROM taskmaster_team_changes')).rows[0].n).toBe(before);
+    await client.end();
+    expect(server.log.join('\n')).not.toMatch(/not the passphrase|team secret passphrase/);
+  });
+});

@@ -1,0 +1,51 @@
+import {
+  TeamChangePayloadSchema,
+  TeamSnapshotPayloadSchema,
+  type TasksFile,
+  type TeamOp,
+} from '@taskmaster/protocol';
+import { open, seal, type TeamKey } from './seal.js';
+
+/**
+ * Turns operations and snapshots into the bytes a row holds and back: JSON,
+ * sealed when the team has a passphrase. What comes back is validated
+ * before anything of ours sees it.
+ */
+export class TeamCodec {
+  constructor(
+    private readonly project: string,
+    private readonly key: TeamKey | undefined,
+  ) {}
+
+  get encrypted(): boolean {
+    return this.key !== undefined;
+  }
+
+  encodeChange(changeId: string, ops: readonly TeamOp[]): Buffer {
+    return this.wrap(Buffer.from(JSON.stringify({ v: 1, ops })), `change:${this.project}:${changeId}`);
+  }
+
+  decodeChange(changeId: string, payload: Uint8Array): TeamOp[] {
+    const json = JSON.parse(this.unwrap(payload, `change:${this.project}:${changeId}`).toString('utf8'));
+    return TeamChangePayloadSchema.parse(json).ops;
+  }
+
+  encodeSnapshot(seq: number, data: TasksFile): Buffer {
+    return this.wrap(Buffer.from(JSON.stringify({ v: 1, data })), `snapshot:${this.project}:${seq}`);
+  }
+
+  decodeSnapshot(seq: number, payload: Uint8Array): TasksFile {
+    const json = JSON.parse(this.unwrap(payload, `snapshot:${this.project}:${seq}`).toString('utf8'));
+    // The file schema keeps unknown fields; the parsed copy is a plain object ops may change.
+    return TeamSnapshotPayloadSchema.parse(json).data as TasksFile;
+  }
+
+  private wrap(plain: Buffer, aad: string): Buffer {
+    return this.key ? seal(this.key, plain, aad) : plain;
+  }
+
+  private unwrap(payload: Uint8Array, aad: string): Buffer {
+    const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    return this.key ? open(this.key, bytes, aad) : bytes;
+  }
+}

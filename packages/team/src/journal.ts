@@ -1,0 +1,167 @@
+import { closeSync, constants, fstatSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { TeamOpSchema, type TeamOp } from '@taskmaster/protocol';
+import { ensureRealDirectory, PendingWrite } from '@taskmaster/store';
+
+/** A local version's operations, waiting to be in the team log and then to be seen back from it. */
+export interface OutboxEntry {
+  /** Unique: a retried push of the same entry is recognised and not applied twice. */
+  readonly id: string;
+  readonly ops: TeamOp[];
+  /** When it was recorded (ms since the epoch), for the lag in status. */
+  readonly at: number;
+  /** Its sequence number, once the log holds it. */
+  seq?: number;
+}
+
+/** What the journal says after replaying it. */
+export interface JournalState {
+  /** The team project it belongs to, once joined; a journal of another project is started afresh. */
+  project: string | undefined;
+  /** The last sequence number applied to the local file. */
+  lastSeen: number;
+  /** Local changes not yet seen back from the log, oldest first. */
+  outbox: Map<string, OutboxEntry>;
+}
+
+type Record_ =
+  | { k: 'joined'; project: string; seen: number }
+  | { k: 'local'; id: string; at: number; ops: TeamOp[] }
+  | { k: 'pushed'; ids: string[]; seqs: number[] }
+  | { k: 'seen'; seq: number; ids: string[] };
+
+/** Rewritten whole once it grows past this and is mostly settled. */
+const COMPACT_BYTES = 1024 * 1024;
+
+/**
+ * The durable outbox and `last_seen` of team sync: one append-only file,
+ * `.taskmaster/team/journal.jsonl` (mode 0600, never through a symbolic
+ * link). Each record is fsynced before the call returns, so a local change
+ * acknowledged to a client is in the outbox, and a killed server pushes
+ * exactly what it had not: a push it made but did not record is recognised
+ * by its id when the server reads the log again.
+ */
+export class Journal {
+  private fd: number;
+  private bytes: number;
+
+  private constructor(
+    readonly file: string,
+    fd: number,
+    readonly state: JournalState,
+  ) {
+    this.fd = fd;
+    this.bytes = fstatSync(fd).size;
+  }
+
+  /** Opens (creating) the journal under `teamDir` and replays it. */
+  static async open(teamDir: string): Promise<Journal> {
+    await ensureRealDirectory(teamDir, { create: true });
+    const file = path.join(teamDir, 'journal.jsonl');
+    const fd = openAppend(file);
+    const state: JournalState = { project: undefined, lastSeen: 0, outbox: new Map() };
+    for (const line of readFileSync(fd, 'utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      let record: Record_;
+      try {
+        record = JSON.parse(line) as Record_;
+      } catch {
+        // The tail of a record cut short by a crash: it was never acknowledged.
+        continue;
+      }
+      replay(state, record);
+    }
+    return new Journal(file, fd, state);
+  }
+
+  /** This journal now belongs to `project`, at `seen`, with an empty outbox (a join or a rejoin). */
+  joined(project: string, seen: number): void {
+    this.state.project = project;
+    this.state.lastSeen = seen;
+    this.state.outbox.clear();
+    this.append({ k: 'joined', project, seen });
+  }
+
+  /** Records a local version's operations; durable when this returns. */
+  recordLocal(id: string, ops: TeamOp[]): OutboxEntry {
+    const entry: OutboxEntry = { id, ops, at: Date.now() };
+    this.append({ k: 'local', id, at: entry.at, ops });
+    this.state.outbox.set(id, entry);
+    return entry;
+  }
+
+  /** The log holds these entries, at these numbers. */
+  recordPushed(pushed: ReadonlyArray<{ id: string; seq: number }>): void {
+    if (pushed.length === 0) return;
+    this.append({ k: 'pushed', ids: pushed.map((p) => p.id), seqs: pushed.map((p) => p.seq) });
+    for (const p of pushed) {
+      const entry = this.state.outbox.get(p.id);
+      if (entry) entry.seq = p.seq;
+    }
+  }
+
+  /** The local file holds everything up to `seq`, our own entries `ownIds` among it. */
+  recordSeen(seq: number, ownIds: readonly string[]): void {
+    if (seq <= this.state.lastSeen && ownIds.length === 0) return;
+    this.append({ k: 'seen', seq, ids: [...ownIds] });
+    replay(this.state, { k: 'seen', seq, ids: [...ownIds] });
+  }
+
+  /** Rewrites the file with only what is still needed, when it has grown large. */
+  async compactIfLarge(): Promise<void> {
+    if (this.bytes < COMPACT_BYTES) return;
+    const records: Record_[] = [];
+    if (this.state.project !== undefined) records.push({ k: 'joined', project: this.state.project, seen: this.state.lastSeen });
+    for (const e of this.state.outbox.values()) {
+      records.push({ k: 'local', id: e.id, at: e.at, ops: e.ops });
+      if (e.seq !== undefined) records.push({ k: 'pushed', ids: [e.id], seqs: [e.seq] });
+    }
+    const pending = await PendingWrite.start(this.file, records.map((r) => `${JSON.stringify(r)}\n`), { mode: 0o600 });
+    await pending.commit();
+    closeSync(this.fd);
+    this.fd = openAppend(this.file);
+    this.bytes = fstatSync(this.fd).size;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+
+  private append(record: Record_): void {
+    const line = Buffer.from(`${JSON.stringify(record)}\n`);
+    for (let at = 0; at < line.length; ) at += writeSync(this.fd, line, at, line.length - at);
+    fsyncSync(this.fd);
+    this.bytes += line.length;
+  }
+}
+
+function openAppend(file: string): number {
+  const { O_APPEND, O_CREAT, O_NOFOLLOW, O_RDWR } = constants;
+  return openSync(file, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW, 0o600);
+}
+
+function replay(state: JournalState, record: Record_): void {
+  switch (record.k) {
+    case 'joined':
+      state.project = record.project;
+      state.lastSeen = record.seen;
+      state.outbox.clear();
+      return;
+    case 'local': {
+      // Validated on the way back in: the file is ours, but a hand edit must not reach the team as garbage.
+      const ops = record.ops.map((op) => TeamOpSchema.parse(op));
+      state.outbox.set(record.id, { id: record.id, ops, at: record.at });
+      return;
+    }
+    case 'pushed':
+      record.ids.forEach((id, i) => {
+        const entry = state.outbox.get(id);
+        if (entry) entry.seq = record.seqs[i];
+      });
+      return;
+    case 'seen':
+      state.lastSeen = Math.max(state.lastSeen, record.seq);
+      for (const id of record.ids) state.outbox.delete(id);
+      return;
+  }
+}

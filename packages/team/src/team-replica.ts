@@ -1,0 +1,417 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import {
+  diffTasksFiles,
+  findTag,
+  findTask,
+  jsonEqual,
+  rebaseTasksFile,
+  type FieldConflict,
+  type TaskChange,
+  type TasksFile,
+  type TeamConfig,
+  type TeamOp,
+  type TeamStatus,
+} from '@taskmaster/protocol';
+import { TeamCodec } from './codec.js';
+import { Journal } from './journal.js';
+import { openTeamProject, TeamAccessError, type OpenedProject } from './team-project.js';
+import { applyTeamOps, teamOpsOf } from './team-ops.js';
+
+/** A version of the file the team's changes turn into, and the fields where one side's value overrode the other's. */
+export interface RemoteMerge {
+  merged: TasksFile;
+  /** `ours`: the value overridden; `theirs`: the value kept. */
+  conflicts: FieldConflict[];
+}
+
+/** What team sync needs from the local sync server. */
+export interface TeamHost {
+  /** The version clients hold now (frozen: never changed). */
+  current(): TasksFile;
+  /**
+   * Runs `plan` on the current version in line with the server's commits and
+   * writes what it returns (nothing when undefined), announcing its
+   * conflicts; the written version is reported back through
+   * {@link TeamReplica.noteVersion} with `remote` true. `plan` may run again
+   * if an outside write is adopted first.
+   */
+  applyRemote(plan: (current: TasksFile) => RemoteMerge | undefined): Promise<void>;
+}
+
+/** Logs without secrets: messages and data hold no URL, passphrase or task text. */
+export type TeamLog = (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => void;
+
+/** Options of {@link TeamReplica.start}. */
+export interface TeamReplicaOptions {
+  /** The project's `.taskmaster` folder; the journal goes in its `team/`. */
+  taskmasterDir: string;
+  config: TeamConfig;
+  /** The team passphrase (read from `config.passphraseFile` by the caller), or undefined for no encryption. */
+  passphrase: string | undefined;
+  host: TeamHost;
+  log?: TeamLog;
+  /** A snapshot is stored after this many changes (default 500). */
+  snapshotEvery?: number;
+  /** How often to look at the log without a wake-up (ms, default 1000): NOTIFY is lost while nobody listens. */
+  pollMs?: number;
+}
+
+const PULL_BATCH = 500;
+const PUSH_BATCH = 200;
+const EMPTY: TasksFile = {} as TasksFile;
+
+/**
+ * One sync server's membership of a team project: records each local
+ * version's task changes in the durable outbox, pushes them to the team log,
+ * pulls the log's changes in sequence order and has the server apply them,
+ * reconnecting whenever the database goes away.
+ *
+ * The local file is always `shared ⊕ outbox`: `shared` is the team's file
+ * at `lastSeen` (every log change up to it applied in order), the outbox is
+ * the local changes the log does not hold yet — which will come later in the
+ * order, so they win fields they share with changes pulled meanwhile.
+ */
+export class TeamReplica {
+  private project: OpenedProject | undefined;
+  private shared: TasksFile | undefined;
+  private lastLocal: TasksFile;
+  private head = 0;
+  private lastSnapshot = 0;
+  private error: string | undefined;
+  private fatal = false;
+  private closed = false;
+  private pumping = false;
+  private again = false;
+  private reconciled = false;
+  private connecting: Promise<void> | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private stopListening: (() => Promise<void>) | undefined;
+  /** A pull being written locally: the hook records it as seen as soon as the file holds it. */
+  private applying: { upTo: number; ownIds: string[] } | undefined;
+  private readonly log: TeamLog;
+
+  private constructor(
+    private readonly options: TeamReplicaOptions,
+    private readonly journal: Journal,
+  ) {
+    this.log = options.log ?? (() => {});
+    this.lastLocal = options.host.current();
+  }
+
+  /** Opens the journal and starts connecting in the background; local changes are recorded from now on. */
+  static async start(options: TeamReplicaOptions): Promise<TeamReplica> {
+    const journal = await Journal.open(path.join(options.taskmasterDir, 'team'));
+    const replica = new TeamReplica(options, journal);
+    replica.pollTimer = setInterval(() => replica.kick(), options.pollMs ?? 1000);
+    replica.pollTimer.unref();
+    replica.kick();
+    return replica;
+  }
+
+  /**
+   * The server's hook: the file now holds `data`, `changes` since the last
+   * version. Local versions (ours, outside writers') go to the outbox,
+   * durably, before this returns; versions written from the log do not.
+   */
+  noteVersion(data: TasksFile, changes: readonly TaskChange[], remote: boolean): void {
+    const before = this.lastLocal;
+    this.lastLocal = data;
+    if (remote) {
+      if (this.applying) this.journal.recordSeen(this.applying.upTo, this.applying.ownIds);
+      this.applying = undefined;
+      return;
+    }
+    const ops = teamOpsOf(before, changes);
+    if (ops.length === 0) return;
+    this.journal.recordLocal(randomUUID(), ops);
+    this.kick();
+  }
+
+  /** Team state for `sync.status`. */
+  status(): TeamStatus {
+    let unpushed = 0;
+    let oldest: number | undefined;
+    for (const e of this.journal.state.outbox.values()) {
+      if (e.seq !== undefined) continue;
+      unpushed++;
+      oldest ??= e.at;
+    }
+    const status: TeamStatus = {
+      project: this.options.config.project,
+      connected: this.project !== undefined && this.error === undefined,
+      encrypted: this.options.passphrase !== undefined,
+      lastSeq: this.journal.state.lastSeen,
+      headSeq: Math.max(this.head, this.journal.state.lastSeen),
+      outbox: unpushed,
+      lagMs: oldest === undefined ? 0 : Math.max(0, Date.now() - oldest),
+    };
+    if (this.error !== undefined) status.error = this.error;
+    return status;
+  }
+
+  /** Stops pushing and pulling; the outbox stays for the next start. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.pollTimer);
+    clearTimeout(this.retryTimer);
+    await this.connecting?.catch(() => undefined);
+    while (this.pumping) await new Promise((r) => setTimeout(r, 10));
+    await this.disconnect();
+    this.journal.close();
+  }
+
+  /** Pushes and pulls now (after a local change, a wake-up or the poll). */
+  private kick(): void {
+    if (this.closed || this.fatal) return;
+    if (!this.project) {
+      this.connecting ??= this.connect().finally(() => (this.connecting = undefined));
+      return;
+    }
+    void this.pump();
+  }
+
+  private async connect(): Promise<void> {
+    try {
+      const { config, passphrase } = this.options;
+      this.project = await openTeamProject(config, passphrase, { createWith: () => this.options.host.current(), onIdleError: (err) => this.lose(err) });
+      const { db, row, codec } = this.project;
+      if (this.project.created) {
+        // A new project: its first snapshot is our file, so nothing recorded so far needs pushing.
+        this.journal.joined(config.project, 0);
+        this.shared = structuredClone(this.options.host.current());
+        this.reconciled = true;
+      } else if (this.journal.state.project !== config.project) {
+        await this.join();
+      } else {
+        const loaded = await loadTeamFile(db, row.id, codec, this.journal.state.lastSeen);
+        this.shared = loaded.data;
+        this.lastSnapshot = loaded.snapshotSeq;
+      }
+      this.stopListening = await db.listen(
+        row.id,
+        (seq) => {
+          this.head = Math.max(this.head, seq);
+          void this.pump();
+        },
+        (err) => this.lose(err),
+      );
+      this.error = undefined;
+      this.log('info', 'team sync connected', { project: config.project, lastSeq: this.journal.state.lastSeen, encrypted: codec.encrypted });
+      void this.pump();
+    } catch (err) {
+      await this.disconnect();
+      this.error = describe(err);
+      if (err instanceof TeamAccessError) {
+        // A wrong passphrase or URL does not fix itself: say so once and stop.
+        this.fatal = true;
+        this.log('error', 'team sync stopped', { reason: this.error });
+        return;
+      }
+      this.log('warn', 'team database unreachable; local changes wait in the outbox', { reason: this.error });
+      this.retryLater();
+    }
+  }
+
+  /**
+   * First join of an existing project: the team's file (last snapshot and the
+   * changes after it) is merged with ours — theirs keeps its ids, tasks only
+   * we have are kept (renumbered if their id is taken) — and what ours adds is
+   * pushed as one change.
+   */
+  private async join(): Promise<void> {
+    const { db, row, codec } = this.project!;
+    const remote = await loadTeamFile(db, row.id, codec, Number.MAX_SAFE_INTEGER);
+    let written: TasksFile | undefined;
+    await this.options.host.applyRemote((current) => {
+      written = rebaseTasksFile(EMPTY, current, structuredClone(remote.data)).merged;
+      return { merged: written, conflicts: [] };
+    });
+    const merged = written ?? this.options.host.current();
+    this.journal.joined(this.options.config.project, remote.seq);
+    this.shared = remote.data;
+    this.lastSnapshot = remote.snapshotSeq;
+    this.head = remote.seq;
+    const ops = teamOpsOf(remote.data, diffTasksFiles(remote.data, merged));
+    if (ops.length > 0) this.journal.recordLocal(randomUUID(), ops);
+    this.reconciled = true;
+    this.log('info', 'joined a team project', { project: this.options.config.project, seq: remote.seq, pushed: ops.length });
+  }
+
+  /** Pulls and pushes until neither has anything left; one at a time. */
+  private async pump(): Promise<void> {
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.again = false;
+        if (!this.project || this.closed) break;
+        if (!this.reconciled) await this.reconcile();
+        const pulled = await this.pullOnce();
+        const pushed = await this.pushOnce();
+        if (pulled || pushed) this.again = true;
+      } while (this.again && !this.closed);
+    } catch (err) {
+      this.lose(err);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /**
+   * Once per start: changes the file got while no server recorded them (Task
+   * Master run while the sync server was stopped) are what the file holds
+   * beyond `shared ⊕ outbox`; they go to the outbox like any local change.
+   */
+  private async reconcile(): Promise<void> {
+    await this.pullOnce();
+    await this.options.host.applyRemote((current) => {
+      const expected = structuredClone(this.shared!);
+      for (const e of this.journal.state.outbox.values()) applyTeamOps(expected, e.ops);
+      const ops = teamOpsOf(expected, diffTasksFiles(expected, current));
+      if (ops.length > 0) {
+        this.journal.recordLocal(randomUUID(), ops);
+        this.log('info', 'recorded changes made while team sync was not running', { ops: ops.length });
+      }
+      return undefined;
+    });
+    this.reconciled = true;
+  }
+
+  private async pushOnce(): Promise<boolean> {
+    const { db, row, codec } = this.project!;
+    const batch: Array<{ id: string; ops: TeamOp[] }> = [];
+    for (const e of this.journal.state.outbox.values()) {
+      if (e.seq === undefined) batch.push(e);
+      if (batch.length >= PUSH_BATCH) break;
+    }
+    if (batch.length === 0) return false;
+    const pushed = await db.append(
+      row.id,
+      batch.map((e) => ({ id: e.id, payload: codec.encodeChange(e.id, e.ops) })),
+    );
+    this.journal.recordPushed(pushed);
+    for (const p of pushed) this.head = Math.max(this.head, p.seq);
+    return true;
+  }
+
+  /** Applies the next changes of the log to the local file; false when there were none. */
+  private async pullOnce(): Promise<boolean> {
+    const { db, row, codec } = this.project!;
+    const from = this.journal.state.lastSeen;
+    const rows = await db.changesAfter(row.id, from, PULL_BATCH);
+    if (rows.length === 0) return false;
+    const outbox = this.journal.state.outbox;
+    const ownIds = rows.filter((r) => outbox.has(r.change_id)).map((r) => r.change_id);
+    const own = new Set(ownIds);
+    // `shared` itself moves on: if the local write fails, the connection is dropped and `shared` reloaded.
+    const before = this.shared!;
+    const next = structuredClone(before);
+    const overridden: FieldConflict[] = [];
+    for (const r of rows) applyTeamOps(next, codec.decodeChange(r.change_id, r.payload), own.has(r.change_id) ? undefined : overridden);
+    const upTo = rows[rows.length - 1]!.seq;
+    this.applying = { upTo, ownIds };
+    await this.options.host.applyRemote((current) => {
+      const pending = [...outbox.values()];
+      const expectedBefore = pending.length === 0 ? before : structuredClone(before);
+      if (pending.length > 0) for (const e of pending) applyTeamOps(expectedBefore, e.ops);
+      // Our changes the log does not hold yet come later in its order: they win the fields they share.
+      const expectedAfter = structuredClone(next);
+      const oursWon: FieldConflict[] = [];
+      for (const e of pending) if (!own.has(e.id)) applyTeamOps(expectedAfter, e.ops, oursWon);
+      // The same three-way merge as for outside writes; `current` differs from expectedBefore only by
+      // changes not yet recorded, which it keeps.
+      const { merged, conflicts } = rebaseTasksFile(expectedBefore, expectedAfter, current);
+      return { merged, conflicts: stillOverridden(merged, [...overridden, ...oursWon, ...conflicts]) };
+    });
+    // The file may not have changed (nothing new for us), so the hook did not record it.
+    if (this.applying) this.journal.recordSeen(upTo, ownIds);
+    this.applying = undefined;
+    this.shared = next;
+    this.head = Math.max(this.head, upTo);
+    await this.snapshotIfDue();
+    await this.journal.compactIfLarge();
+    return true;
+  }
+
+  private async snapshotIfDue(): Promise<void> {
+    const seq = this.journal.state.lastSeen;
+    if (seq - this.lastSnapshot < (this.options.snapshotEvery ?? 500)) return;
+    const { db, row, codec } = this.project!;
+    await db.putSnapshot(row.id, seq, codec.encodeSnapshot(seq, this.shared!));
+    this.lastSnapshot = seq;
+  }
+
+  /** The database went away: drop everything of it and try again later. */
+  private lose(err: unknown): void {
+    if (this.closed) return;
+    this.error = describe(err);
+    this.log('warn', 'team database connection lost; local changes wait in the outbox', { reason: this.error });
+    void this.disconnect().then(() => this.retryLater());
+  }
+
+  private retryLater(): void {
+    if (this.closed || this.fatal) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.kick(), 500);
+    this.retryTimer.unref();
+  }
+
+  private async disconnect(): Promise<void> {
+    const project = this.project;
+    const stop = this.stopListening;
+    this.project = undefined;
+    this.stopListening = undefined;
+    this.shared = undefined;
+    this.applying = undefined;
+    await stop?.();
+    await project?.db.close();
+  }
+}
+
+/** The team's file at `atMost` (or the newest): the last snapshot before it and the changes after that. */
+async function loadTeamFile(
+  db: OpenedProject['db'],
+  projectId: number,
+  codec: TeamCodec,
+  atMost: number,
+): Promise<{ data: TasksFile; seq: number; snapshotSeq: number }> {
+  const snapshot = await db.snapshotAtMost(projectId, atMost);
+  if (!snapshot) throw new Error('the team project has no snapshot to start from');
+  const data = codec.decodeSnapshot(snapshot.seq, snapshot.payload);
+  let seq = snapshot.seq;
+  for (;;) {
+    const rows = await db.changesAfter(projectId, seq, PULL_BATCH);
+    const wanted = rows.filter((r) => r.seq <= atMost);
+    for (const r of wanted) applyTeamOps(data, codec.decodeChange(r.change_id, r.payload));
+    if (wanted.length > 0) seq = wanted[wanted.length - 1]!.seq;
+    if (wanted.length < PULL_BATCH) return { data, seq, snapshotSeq: snapshot.seq };
+  }
+}
+
+/** The conflicts whose kept value is the one `merged` ends up with (a later change may have overridden it in turn). */
+function stillOverridden(merged: TasksFile, conflicts: FieldConflict[]): FieldConflict[] {
+  const seen = new Set<string>();
+  return conflicts.filter((c) => {
+    const key = JSON.stringify([c.tag, c.id, c.field]);
+    if (seen.has(key)) return false;
+    const tag = findTag(merged, c.tag);
+    const item = tag ? (findTask(tag, c.id)?.task as Record<string, unknown> | undefined) : undefined;
+    const kept = c.field === '*' ? item : item?.[c.field];
+    if (c.field !== '*' && !jsonEqual(kept, c.theirs)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** An error in words, without the URL or anything else secret. */
+function describe(err: unknown): string {
+  if (err instanceof TeamAccessError) return err.message;
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code === 'string') return `database error ${code}`;
+  return err instanceof Error ? err.name : 'unknown error';
+}
