@@ -15,6 +15,13 @@ export interface StateChange {
   detail?: string;
 }
 
+/** Why edits are off in a state that is not writable, as a person reads it (notifications, the tree's message). */
+export function readOnlyReason(state: ConnectionState): string {
+  if (state === 'connecting') return 'still connecting to the sync server; try again in a moment';
+  if (state === 'error') return 'the tasks cannot be edited until the error in the status bar is fixed';
+  return 'tasks are read-only because no sync server is running';
+}
+
 const READ_ONLY_NOTE = 'no sync server answers: showing .taskmaster/tasks/tasks.json read-only';
 
 /** How long to wait for a server before showing the file read-only. */

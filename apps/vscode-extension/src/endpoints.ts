@@ -20,3 +20,34 @@ export function explicitEndpoints(settings: EndpointSettings): { url?: string; h
   if (settings.token) out.token = settings.token;
   return out;
 }
+
+/** Where the board's page connects: WebSocket, HTTP fallback, token. */
+export interface BoardEndpoints {
+  url: string;
+  httpUrl?: string;
+  token?: string;
+}
+
+/** What the board needs of a running server's connection.json. */
+export interface DiscoveredServer {
+  wsUrl: string;
+  httpUrl: string;
+  token?: string | undefined;
+}
+
+/**
+ * The board's endpoints: the settings where they name one, else what the
+ * running server wrote in connection.json. Undefined when neither names a
+ * WebSocket address (no server runs).
+ */
+export function boardEndpoints(settings: EndpointSettings, discovered: DiscoveredServer | undefined): BoardEndpoints | undefined {
+  const explicit = explicitEndpoints(settings);
+  const url = explicit.url ?? discovered?.wsUrl;
+  if (!url) return undefined;
+  const endpoints: BoardEndpoints = { url };
+  const httpUrl = explicit.httpUrl ?? discovered?.httpUrl;
+  if (httpUrl) endpoints.httpUrl = httpUrl;
+  const token = explicit.token ?? discovered?.token;
+  if (token) endpoints.token = token;
+  return endpoints;
+}

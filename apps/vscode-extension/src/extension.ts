@@ -5,6 +5,7 @@ import { serverCommands } from './commands/serverCommands.js';
 import { taskCommands } from './commands/taskCommands.js';
 import { viewCommands } from './commands/viewCommands.js';
 import type { CommandContext, CommandTable } from './commands/context.js';
+import { BoardPanel } from './boardPanel.js';
 import { ConflictResolver } from './conflicts.js';
 import { Connection } from './connection.js';
 import { showError } from './errors.js';
@@ -12,6 +13,7 @@ import { TASKS_FILE, readCurrentTag } from './readOnlySource.js';
 import { BUNDLED_CLI, resolveCli } from './serverProcess.js';
 import { readSettings, type Settings } from './settings.js';
 import { SPARC_FILE, readSparcMappings, sparcModeNameFor, type SparcMappings } from './sparc.js';
+import { LegendTreeProvider } from './legendView.js';
 import { SyncStatusBar } from './statusBar.js';
 import { TASK_SCHEME, TaskDocumentProvider } from './taskDocument.js';
 import { TasksTreeProvider } from './tasksTree.js';
@@ -26,6 +28,7 @@ const COMMAND_IDS = [
   'taskmaster.deleteTask',
   'taskmaster.switchTag',
   'taskmaster.openTask',
+  'taskmaster.openBoard',
   'taskmaster.refresh',
   'taskmaster.initialize',
   'taskmaster.startServer',
@@ -53,24 +56,33 @@ export function activate(context: vscode.ExtensionContext): void {
   const sparcMode = (task: { title?: unknown; description?: unknown }) => sparcModeNameFor(task, sparc);
   const treeProvider = new TasksTreeProvider(model, (node) => sparcMode(node.task));
   const tree = vscode.window.createTreeView('taskmaster.tasks', { treeDataProvider: treeProvider, showCollapseAll: true });
+  const legend = vscode.window.createTreeView('taskmaster.legend', { treeDataProvider: new LegendTreeProvider() });
   const statusBar = new SyncStatusBar('taskmaster.showSyncStatus');
   const documents = new TaskDocumentProvider(model, sparcMode);
   const conflicts = new ConflictResolver();
   const connection = new Connection(folder, settings);
+  const board = new BoardPanel(context.extensionUri, folder.uri.fsPath, () => settings);
   const bundledCli = context.asAbsolutePath(BUNDLED_CLI);
-  // No .taskmaster yet: the view offers "Initialize Task Master" (viewsWelcome) instead of connecting.
-  let noProject = !existsSync(path.join(folder.uri.fsPath, '.taskmaster'));
+  // No tasks file yet (no .taskmaster, or Task Master's own init before its first parse-prd): the view
+  // offers "Initialize Task Master" (viewsWelcome) instead of connecting and failing on a missing file.
+  let noProject = !existsSync(path.join(folder.uri.fsPath, TASKS_FILE));
   void vscode.commands.executeCommand('setContext', 'taskmaster.noProject', noProject);
   statusBar.setVisible(!noProject);
 
+  let writable: boolean | undefined;
   const updateChrome = () => {
     const { state, detail } = connection.state;
-    tree.description = [model.currentTag, model.filter && `filter: "${model.filter}"`].filter(Boolean).join(' · ');
-    // A container with a single view hides the description, so the message repeats what matters.
+    // Menus disable the edit commands (their `enablement`) while no server can take an edit.
+    if (writable !== connection.writable) {
+      writable = connection.writable;
+      void vscode.commands.executeCommand('setContext', 'taskmaster.writable', writable);
+    }
+    tree.description = [`tag ${model.currentTag}`, model.filter && `filter: "${model.filter}"`].filter(Boolean).join(' · ');
+    const empty = model.counts().total === 0 && !model.filter;
     const notes = [
-      state === 'offline' ? 'Read-only: no sync server is running.' : state === 'error' ? detail : undefined,
-      // An empty project (just initialised, say): say how to get to the first task.
-      state === 'offline' && model.counts().total === 0 && !model.filter ? 'Run "TaskMaster: Start Server" to add tasks.' : undefined,
+      state === 'offline' && empty ? 'Read-only: no sync server is running. Run "TaskMaster: Start Server" to add tasks.' : undefined,
+      state === 'offline' && !empty ? 'Read-only: no sync server is running, so editing is off. Run "TaskMaster: Start Server" to edit.' : undefined,
+      state === 'error' ? detail : undefined,
       model.filter ? `Filtered by "${model.filter}".` : undefined,
     ];
     tree.message = notes.filter(Boolean).join(' ') || undefined;
@@ -106,7 +118,7 @@ export function activate(context: vscode.ExtensionContext): void {
   };
 
   const cli = () => resolveCli(settings.cliPath, bundledCli);
-  const ctx: CommandContext = { model, connection, conflicts, tree, settings: () => settings, cli, projectReady, viewChanged };
+  const ctx: CommandContext = { model, connection, conflicts, board, tree, settings: () => settings, cli, projectReady, viewChanged };
   const commands: CommandTable = { ...taskCommands(ctx), ...viewCommands(ctx), ...serverCommands(ctx) };
   for (const [id, handler] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
 
@@ -119,10 +131,12 @@ export function activate(context: vscode.ExtensionContext): void {
 
   context.subscriptions.push(
     tree,
+    legend,
     treeProvider,
     statusBar,
     documents,
     conflicts,
+    board,
     connection,
     sparcWatcher,
     projectWatcher,
@@ -143,6 +157,9 @@ export function activate(context: vscode.ExtensionContext): void {
       }
     }),
     connection.onDidChangeState(updateChrome),
+    connection.onDidChangeState(({ state }) => {
+      if (state === 'live') void board.serverChanged(model.currentTag);
+    }),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (!event.affectsConfiguration('taskmaster', folder.uri)) return;
       const before = settings;

@@ -1,14 +1,19 @@
 import * as vscode from 'vscode';
-import { taskDocument } from './taskMarkdown.js';
-import type { TaskViewModel } from './viewModel.js';
+import { documentName, taskDocument } from './taskMarkdown.js';
+import { taskNodeId, type TaskViewModel } from './viewModel.js';
 
-/** The scheme of read-only task documents: `taskmaster-task:/<tag>/<id>.md`. */
+/** The scheme of read-only task documents: `taskmaster-task:/<tag>/<id>/<name>`. */
 export const TASK_SCHEME = 'taskmaster-task';
 
-/** The uri of a task's document. */
-export function taskUri(tag: string, taskId: string): vscode.Uri {
-  return vscode.Uri.from({ scheme: TASK_SCHEME, path: `/${encodeURIComponent(tag)}/${taskId}.md` });
+/**
+ * The uri of a task's document. Its last segment is what editors show as the
+ * tab's title (`Preview Task 24: Implement the parser`), so it names the task
+ * instead of a file; lookups use only the tag and id.
+ */
+export function taskUri(tag: string, taskId: string, title: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: TASK_SCHEME, path: `/${encodeURIComponent(tag)}/${taskId}/${documentName(taskId, title)}` });
 }
+
 
 /** Renders tasks as markdown documents, re-rendered whenever the task changes. */
 export class TaskDocumentProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
@@ -21,12 +26,13 @@ export class TaskDocumentProvider implements vscode.TextDocumentContentProvider,
   ) {}
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    const [, rawTag, file] = uri.path.split('/');
+    const [, rawTag, taskId = ''] = uri.path.split('/');
     const tag = decodeURIComponent(rawTag ?? '');
-    const taskId = (file ?? '').replace(/\.md$/, '');
     const task = this.model.task(tag, taskId);
     if (!task) return `# Task ${taskId}\n\nThis task no longer exists in tag ${tag}.\n`;
-    return taskDocument({ tag, taskId, task, sparcMode: this.sparcMode(task) });
+    const node = this.model.node(taskNodeId(tag, taskId));
+    const facts = node && node.kind !== 'group' ? this.model.factsOf(node) : {};
+    return taskDocument({ tag, taskId, task, sparcMode: this.sparcMode(task), ...facts });
   }
 
   /** Re-renders every open task document (cheap: only open ones are asked again). */
@@ -41,9 +47,9 @@ export class TaskDocumentProvider implements vscode.TextDocumentContentProvider,
   }
 }
 
-/** Opens a task as a rendered markdown preview, or as plain markdown when previews are unavailable. */
-export async function openTaskDocument(tag: string, taskId: string): Promise<void> {
-  const uri = taskUri(tag, taskId);
+/** Opens a task as a rendered markdown preview titled after the task, or as plain markdown when previews are unavailable. */
+export async function openTaskDocument(tag: string, taskId: string, title: string): Promise<void> {
+  const uri = taskUri(tag, taskId, title);
   try {
     await vscode.commands.executeCommand('markdown.showPreview', uri);
   } catch {

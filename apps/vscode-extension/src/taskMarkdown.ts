@@ -1,4 +1,5 @@
 import { idKey, type Subtask, type Task } from '@taskmaster/protocol';
+import { describeBlockers, type Blocker, type SubtaskProgress } from './taskFacts.js';
 
 /**
  * Markdown renderings of a task: a short one for the tree's tooltip and a
@@ -12,6 +13,10 @@ export interface TaskView {
   taskId: string;
   task: Task | Subtask;
   sparcMode?: string;
+  /** Done/total subtasks (tasks with subtasks). */
+  progress?: SubtaskProgress;
+  /** Unfinished dependencies, named in the tooltip. */
+  blockers?: readonly Blocker[];
 }
 
 /** Escapes markdown punctuation in text that comes from a tasks file. */
@@ -29,6 +34,8 @@ function facts(view: TaskView): string[] {
   const lines = [`**Status:** ${escapeMarkdown(task.status ?? 'pending')}`];
   if ('priority' in task && typeof task.priority === 'string') lines.push(`**Priority:** ${escapeMarkdown(task.priority)}`);
   lines.push(`**Dependencies:** ${escapeMarkdown(dependencies(task))}`);
+  if (view.blockers?.length) lines.push(`**Blocked by:** ${escapeMarkdown(describeBlockers(view.blockers))}`);
+  if (view.progress) lines.push(`**Subtasks:** ${view.progress.done} of ${view.progress.total} done`);
   if (view.sparcMode) lines.push(`**SPARC mode:** ${escapeMarkdown(view.sparcMode)}`);
   return lines;
 }
@@ -59,4 +66,11 @@ export function taskDocument(view: TaskView): string {
     }
   }
   return out.join('\n') + '\n';
+}
+
+/** `Task 24: Implement the parser`, shortened, without the path separators a file name cannot hold. */
+export function documentName(taskId: string, title: string): string {
+  const clean = title.replace(/[\\/]+/g, '-').replace(/\s+/g, ' ').trim();
+  const short = clean.length > 60 ? `${clean.slice(0, 59).trimEnd()}…` : clean;
+  return short ? `Task ${taskId}: ${short}` : `Task ${taskId}`;
 }

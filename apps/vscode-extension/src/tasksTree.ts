@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { taskTooltip } from './taskMarkdown.js';
+import { statusIcon, taskRow } from './taskRow.js';
 import type { GroupNode, TaskNode, TaskViewModel, ViewChange } from './viewModel.js';
-import { isDoneStatus } from '@taskmaster/protocol';
 
 /**
  * The TreeDataProvider over the view model. Elements are node ids (strings),
@@ -39,15 +39,15 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<string> {
   }
 
   private taskItem(node: TaskNode): vscode.TreeItem {
-    const { task } = node;
-    const item = new vscode.TreeItem(task.title || '(untitled)', node.hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-    const priority = 'priority' in task && typeof task.priority === 'string' ? task.priority : undefined;
+    const facts = this.model.factsOf(node);
+    const row = taskRow(node, facts);
+    const item = new vscode.TreeItem(row.label, node.hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
-    item.description = [`#${node.taskId}`, node.kind === 'task' ? priority : undefined].filter(Boolean).join(' · ');
-    item.iconPath = statusIcon(node.status, priority);
+    item.description = row.description;
+    item.iconPath = themeIcon(row);
     item.contextValue = node.kind;
-    item.accessibilityInformation = { label: `Task ${node.taskId}: ${task.title}, ${node.status}${priority ? `, ${priority} priority` : ''}` };
-    const tooltip = new vscode.MarkdownString(taskTooltip({ tag: node.tag, taskId: node.taskId, task, sparcMode: this.sparcMode(node) }));
+    item.accessibilityInformation = { label: row.accessibilityLabel };
+    const tooltip = new vscode.MarkdownString(taskTooltip({ tag: node.tag, taskId: node.taskId, task: node.task, sparcMode: this.sparcMode(node), ...facts }));
     tooltip.supportThemeIcons = false;
     item.tooltip = tooltip;
     return item;
@@ -67,34 +67,13 @@ function groupItem(node: GroupNode, currentTag: string): vscode.TreeItem {
     item.iconPath = new vscode.ThemeIcon('tag');
   } else {
     item.description = String(node.count);
-    item.iconPath = statusIcon(node.key, undefined);
+    item.iconPath = themeIcon(statusIcon(node.key, undefined));
   }
   item.accessibilityInformation = { label: `${node.label}, ${node.count} tasks` };
   return item;
 }
 
-const STATUS_ICONS: Record<string, string> = {
-  pending: 'circle-large-outline',
-  'in-progress': 'play-circle',
-  review: 'eye',
-  blocked: 'error',
-  deferred: 'clock',
-  cancelled: 'circle-slash',
-  done: 'pass-filled',
-  completed: 'pass-filled',
-};
-
-const PRIORITY_COLORS: Record<string, string> = {
-  critical: 'charts.red',
-  high: 'charts.orange',
-  medium: 'charts.blue',
-  low: 'disabledForeground',
-};
-
-/** The status decides the icon's shape; the priority its colour (finished tasks stay green). */
-export function statusIcon(status: string, priority: string | undefined): vscode.ThemeIcon {
-  const icon = STATUS_ICONS[status] ?? 'circle-outline';
-  if (isDoneStatus(status)) return new vscode.ThemeIcon(icon, new vscode.ThemeColor('testing.iconPassed'));
-  const color = priority ? PRIORITY_COLORS[priority] : undefined;
-  return new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+/** A codicon in a theme colour. */
+export function themeIcon(look: { icon: string; color: string | undefined }): vscode.ThemeIcon {
+  return new vscode.ThemeIcon(look.icon, look.color ? new vscode.ThemeColor(look.color) : undefined);
 }

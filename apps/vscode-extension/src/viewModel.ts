@@ -7,6 +7,7 @@ import {
   isDoneStatus,
   isEventName,
   parseTaskRef,
+  sameDependency,
   tagsOf,
   type EventPayload,
   type Subtask,
@@ -16,6 +17,7 @@ import {
   type TasksFile,
 } from '@taskmaster/protocol';
 import { compareStatuses, statusLabel } from './statusOrder.js';
+import { blockersOf, statusesById, subtaskProgress, type TaskFacts } from './taskFacts.js';
 import { buildNodeIndex, statusOf, taskNodeId, type NodeIndex, type TaskNode } from './taskNodes.js';
 
 export { taskNodeId, type TaskNode } from './taskNodes.js';
@@ -81,6 +83,8 @@ export class TaskViewModel {
   private file: TaggedTasksFile = {};
   /** Built on demand, dropped on every change of the data. */
   private indexCache: NodeIndex | undefined;
+  /** Statuses by full id per tag, for blockers; built on demand, dropped with the index. */
+  private statusCache = new Map<string, Map<string, string>>();
   private currentTagName = DEFAULT_TAG;
   private groupByMode: GroupBy;
   private filterText = '';
@@ -115,7 +119,7 @@ export class TaskViewModel {
   load(data: TasksFile): ViewChange {
     // A legacy file is held as its `master` tag, so events of new tags can add them.
     this.file = { ...tagsOf(structuredClone(data)) };
-    this.indexCache = undefined;
+    this.dataChanged();
     return EVERYTHING;
   }
 
@@ -189,6 +193,17 @@ export class TaskViewModel {
     return { done: tasks.filter((t) => isDoneStatus(statusOf(t))).length, total: tasks.length };
   }
 
+  /** Subtask progress and blocking dependencies of a task or subtask node. */
+  factsOf(node: TaskNode): TaskFacts {
+    let statuses = this.statusCache.get(node.tag);
+    if (!statuses) {
+      statuses = statusesById(this.tasks(node.tag));
+      this.statusCache.set(node.tag, statuses);
+    }
+    const progress = node.kind === 'task' ? subtaskProgress(node.task) : undefined;
+    return { ...(progress && { progress }), blockers: blockersOf(node, statuses) };
+  }
+
   /** The top-level nodes. */
   roots(): ViewNode[] {
     if (this.groupByMode === 'tag') {
@@ -256,17 +271,18 @@ export class TaskViewModel {
     const statusBefore = before ? statusOf(before) : undefined;
     if (change.event === 'task.status.changed' && statusBefore === change.payload.to) return NOTHING;
     if (!applyTaskChange(this.file, change)) return NOTHING;
-    this.indexCache = undefined;
+    this.dataChanged();
     const parentId = change.payload.parentId ?? ref?.taskId;
     const isSubtask = change.payload.parentId !== undefined || ref?.subtaskId !== undefined;
     switch (change.event) {
       case 'task.created':
       case 'task.updated':
-        if (isSubtask && parentId) return this.changedInPlace(tag, [taskNodeId(tag, parentId)]);
+        // The parent's row shows the subtasks' progress; other rows may show this subtask as a blocker.
+        if (isSubtask && parentId) return this.changedInPlace(tag, [taskNodeId(tag, parentId), ...this.dependentNodeIds(tag, id)]);
         if (!before || statusBefore !== statusOf(change.payload.task)) return this.changedMembership(tag);
         return this.changedInPlace(tag, [taskNodeId(tag, id)]);
       case 'task.status.changed':
-        if (isSubtask && parentId) return this.changedInPlace(tag, [taskNodeId(tag, id), taskNodeId(tag, parentId)]);
+        if (isSubtask && parentId) return this.changedInPlace(tag, [taskNodeId(tag, id), taskNodeId(tag, parentId), ...this.dependentNodeIds(tag, id)]);
         return this.changedMembership(tag);
       case 'task.deleted':
         if (isSubtask && parentId) return this.changedInPlace(tag, [taskNodeId(tag, parentId)]);
@@ -297,6 +313,17 @@ export class TaskViewModel {
    */
   private changedMembership(tag: string): ViewChange {
     return this.isShown(tag) ? EVERYTHING : NOTHING;
+  }
+
+  /** Node ids of the tasks and subtasks of `tag` that depend on `fullId` (`"5.2"`), whose blocked marker may change with it. */
+  private dependentNodeIds(tag: string, fullId: string): string[] {
+    const ids: string[] = [];
+    for (const node of this.index().nodes.values()) {
+      if (node.tag !== tag) continue;
+      const dependsOnIt = (node.task.dependencies ?? []).some((dep) => sameDependency(dep, fullId, node.parentId));
+      if (dependsOnIt) ids.push(node.id);
+    }
+    return ids;
   }
 
   private isShown(tag: string): boolean {
@@ -330,6 +357,11 @@ export class TaskViewModel {
       .toLowerCase()
       .split(/\s+/)
       .every((word) => haystack.includes(word));
+  }
+
+  private dataChanged(): void {
+    this.indexCache = undefined;
+    this.statusCache.clear();
   }
 
   private index(): NodeIndex {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeMarkdown, taskDocument, taskTooltip } from '../src/taskMarkdown.js';
+import { documentName, escapeMarkdown, taskDocument, taskTooltip } from '../src/taskMarkdown.js';
 
 const task = {
   id: 2,
@@ -36,5 +36,12 @@ describe('task markdown', () => {
     expect(doc).toContain('- 2\\.1 Tokenizer — *done*');
     expect(doc).toContain('- 2\\.2 Grammar — *pending*');
     expect(doc).not.toContain('## Test strategy');
+  });
+
+  it('names the document after the task, so its tab reads "Preview Task 24: …" and not "Preview 24.md"', () => {
+    expect(documentName('24', 'Implement the parser')).toBe('Task 24: Implement the parser');
+    expect(documentName('2.1', 'Read a/b\\c  files')).toBe('Task 2.1: Read a-b-c files');
+    expect(documentName('7', 'x'.repeat(80))).toBe(`Task 7: ${'x'.repeat(59)}…`);
+    expect(documentName('8', '  ')).toBe('Task 8');
   });
 });

@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import type { BoardPanel } from '../boardPanel.js';
 import type { Connection } from '../connection.js';
 import type { ConflictResolver } from '../conflicts.js';
 import type { Settings } from '../settings.js';
@@ -9,6 +10,8 @@ export interface CommandContext {
   model: TaskViewModel;
   connection: Connection;
   conflicts: ConflictResolver;
+  /** The board's webview panel. */
+  board: BoardPanel;
   tree: vscode.TreeView<string>;
   settings(): Settings;
   /** The CLI to run: taskmaster.cliPath, else taskmaster on the PATH, else the bundled copy. */

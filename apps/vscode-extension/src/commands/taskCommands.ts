@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { ErrorCode, TASK_STATUSES, isTaskmasterError, type ConflictData, type TaskStatus, type TaskUpdateParams } from '@taskmaster/protocol';
+import { readOnlyReason } from '../connection.js';
 import { showError } from '../errors.js';
 import { openTaskDocument } from '../taskDocument.js';
 import type { TaskNode } from '../viewModel.js';
@@ -37,8 +38,24 @@ export function taskCommands(ctx: CommandContext): CommandTable {
       }
     };
 
+  /**
+   * A command that changes tasks: while read-only it says why and offers to start a server
+   * before asking anything (the menus disable it too, via the taskmaster.writable context key).
+   */
+  const editing =
+    (action: string, run: (arg: unknown) => Promise<void>) =>
+    async (arg: unknown): Promise<void> => {
+      if (!ctx.connection.writable) {
+        const start = 'Start Server';
+        const answer = await vscode.window.showWarningMessage(`TaskMaster: cannot ${action} — ${readOnlyReason(ctx.connection.state.state)}.`, start);
+        if (answer === start) await vscode.commands.executeCommand('taskmaster.startServer');
+        return;
+      }
+      await guarded(action, run)(arg);
+    };
+
   return {
-    'taskmaster.setStatus': guarded('set the status', async (arg) => {
+    'taskmaster.setStatus': editing('set the status', async (arg) => {
       const node = await target(arg, 'Set the status of which task?');
       if (!node) return;
       const pick = await vscode.window.showQuickPick(
@@ -49,7 +66,7 @@ export function taskCommands(ctx: CommandContext): CommandTable {
       await ctx.connection.api().call('task.setStatus', { ids: [node.taskId], status: pick.label as TaskStatus, tag: node.tag });
     }),
 
-    'taskmaster.editTitle': guarded('edit the title', async (arg) => {
+    'taskmaster.editTitle': editing('edit the title', async (arg) => {
       const node = await target(arg, 'Edit the title of which task?');
       if (!node) return;
       const title = await vscode.window.showInputBox({
@@ -61,7 +78,7 @@ export function taskCommands(ctx: CommandContext): CommandTable {
       await update(node, { title: title.trim() }, 'the title');
     }),
 
-    'taskmaster.editDescription': guarded('edit the description', async (arg) => {
+    'taskmaster.editDescription': editing('edit the description', async (arg) => {
       const node = await target(arg, 'Edit the description of which task?');
       if (!node) return;
       const description = await vscode.window.showInputBox({ title: `Description of task ${node.taskId}`, value: node.task.description ?? '' });
@@ -69,7 +86,7 @@ export function taskCommands(ctx: CommandContext): CommandTable {
       await update(node, { description }, 'the description');
     }),
 
-    'taskmaster.addTask': guarded('add a task', async () => {
+    'taskmaster.addTask': editing('add a task', async () => {
       const title = await vscode.window.showInputBox({
         title: `New task in tag ${ctx.model.currentTag}`,
         placeHolder: 'Title',
@@ -82,7 +99,7 @@ export function taskCommands(ctx: CommandContext): CommandTable {
       await ctx.connection.api().call('task.create', { tag: ctx.model.currentTag, task });
     }),
 
-    'taskmaster.addSubtask': guarded('add a subtask', async (arg) => {
+    'taskmaster.addSubtask': editing('add a subtask', async (arg) => {
       const parent = await target(arg, 'Add a subtask to which task?', true);
       if (!parent) return;
       const title = await vscode.window.showInputBox({
@@ -94,7 +111,7 @@ export function taskCommands(ctx: CommandContext): CommandTable {
       await ctx.connection.api().call('task.create', { tag: parent.tag, parentId: parent.taskId, task: { title: title.trim() } });
     }),
 
-    'taskmaster.deleteTask': guarded('delete the task', async (arg) => {
+    'taskmaster.deleteTask': editing('delete the task', async (arg) => {
       const node = await target(arg, 'Delete which task?');
       if (!node) return;
       const answer = await vscode.window.showWarningMessage(
@@ -115,7 +132,17 @@ export function taskCommands(ctx: CommandContext): CommandTable {
 
     'taskmaster.openTask': guarded('open the task', async (arg) => {
       const node = await target(arg, 'Open which task?');
-      if (node) await openTaskDocument(node.tag, node.taskId);
+      if (!node) return;
+      // The board's details drawer edits every field; without a server to reach, a read-only preview.
+      const shown = await ctx.board.show(node.tag, node.taskId).then(
+        () => true,
+        (err: unknown) => {
+          if (isTaskmasterError(err, ErrorCode.ConnectionFailed) || isTaskmasterError(err, ErrorCode.InternalError)) return false;
+          throw err;
+        },
+      );
+      if (!shown) await openTaskDocument(node.tag, node.taskId, node.task.title);
     }),
   };
 }
+

@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
+import { ErrorCode, isTaskmasterError } from '@taskmaster/protocol';
 import { showError } from '../errors.js';
 import type { CommandContext, CommandTable } from './context.js';
 
-/** Commands that change what the tree shows: tag, filter, refresh. */
+/** Commands that change what is shown: the tree's tag, filter and refresh, and the board. */
 export function viewCommands(ctx: CommandContext): CommandTable {
   return {
     'taskmaster.switchTag': async (arg: unknown) => {
@@ -24,6 +25,19 @@ export function viewCommands(ctx: CommandContext): CommandTable {
         placeHolder: 'Words of the id, title, description, status or priority; empty to clear',
       });
       if (text !== undefined) ctx.viewChanged(ctx.model.setFilter(text));
+    },
+
+    'taskmaster.openBoard': async () => {
+      try {
+        await ctx.board.show(ctx.model.currentTag);
+      } catch (err) {
+        if (!isTaskmasterError(err, ErrorCode.ConnectionFailed)) return showError('open the board', err);
+        // The board talks to a server itself: offer to start one, then open it.
+        const start = 'Start Server';
+        if ((await vscode.window.showWarningMessage(`TaskMaster: ${err.message}.`, start)) !== start) return;
+        await vscode.commands.executeCommand('taskmaster.startServer');
+        if (ctx.connection.writable) await ctx.board.show(ctx.model.currentTag).catch((e: unknown) => showError('open the board', e));
+      }
     },
 
     'taskmaster.refresh': async () => {

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,7 +47,7 @@ describe('TaskMaster Sync with only its bundled CLI', () => {
     await workbench.waitForStatus('offline', 30_000);
     await workbench.runCommand('TaskMaster: Start Server');
     await workbench.waitForStatus('live', 30_000);
-    await workbench.waitForRow((label) => label === 'Task 3: Ship the release, pending, medium priority', 10_000);
+    await workbench.waitForRow((label) => label === 'Task 3: Ship the release, pending, medium priority, blocked by 2 (in-progress)', 10_000);
     // The daemon is the extension's own dist/taskmaster.cjs, run by the editor's node.
     const status = JSON.parse(await runCli(root, tools.cli, ['sync', 'server', 'status', '--json'])) as { running: boolean; pid: number };
     expect(status.running).toBe(true);
@@ -62,7 +62,7 @@ describe('TaskMaster Sync with only its bundled CLI', () => {
     await workbench!.page.waitForSelector('.monaco-workbench .part.statusbar', { timeout: 60_000 });
     await workbench!.page.locator('.activitybar .action-item a[aria-label^="TaskMaster"]').first().click({ timeout: 30_000 });
     const sidebar = workbench!.page.locator('.part.sidebar');
-    await sidebar.getByText('This folder has no Task Master project (.taskmaster) yet.').waitFor({ timeout: 30_000 });
+    await sidebar.getByText('This folder has no Task Master project (.taskmaster/tasks/tasks.json) yet.').waitFor({ timeout: 30_000 });
     await sidebar.locator('.monaco-button', { hasText: /^Initialize Task Master$/ }).click({ timeout: 10_000 });
     await workbench!.waitForStatus('offline', 30_000);
     expect(await workbench!.statusBarText()).toContain('offline · 0/0');
@@ -70,5 +70,23 @@ describe('TaskMaster Sync with only its bundled CLI', () => {
     // The tree's message replaces the welcome: the project is there, empty and read-only until a server runs.
     await sidebar.getByText('Read-only: no sync server is running. Run "TaskMaster: Start Server" to add tasks.').waitFor({ timeout: 10_000 });
     expect(await sidebar.locator('.monaco-button', { hasText: /^Initialize Task Master$/ }).count()).toBe(0);
+  });
+
+  it("offers it too where Task Master's own init left .taskmaster without a tasks file, and keeps Task Master's files", async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'tm-vscode-e2e-'));
+    projects.push(root);
+    const taskMasterConfig = JSON.stringify({ models: { main: { provider: 'anthropic' } } }, null, 2);
+    await mkdir(path.join(root, '.taskmaster'), { recursive: true });
+    await writeFile(path.join(root, '.taskmaster', 'config.json'), taskMasterConfig);
+    await workbench!.page.goto(codeServer!.folderUrl(root));
+    await workbench!.page.waitForSelector('.monaco-workbench .part.statusbar', { timeout: 60_000 });
+    await workbench!.page.locator('.activitybar .action-item a[aria-label^="TaskMaster"]').first().click({ timeout: 30_000 });
+    const sidebar = workbench!.page.locator('.part.sidebar');
+    await sidebar.locator('.monaco-button', { hasText: /^Initialize Task Master$/ }).click({ timeout: 30_000 });
+    await workbench!.waitForStatus('offline', 30_000);
+    expect(existsSync(path.join(root, '.taskmaster', 'tasks', 'tasks.json'))).toBe(true);
+    expect(readFileSync(path.join(root, '.taskmaster', 'config.json'), 'utf8')).toBe(taskMasterConfig);
+    // No red error about a missing tasks file: the status bar says offline, not error.
+    expect(await workbench!.statusBarLabel()).not.toContain('error');
   });
 });

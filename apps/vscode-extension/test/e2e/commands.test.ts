@@ -167,7 +167,7 @@ describe('TaskMaster Sync commands in VS Code', () => {
     await page.runCommand('TaskMaster: Filter Tasks');
     await answerTitled(page, 'Filter tasks', 'release');
     const labels = await waitForNoRow(page, (label) => label.startsWith('Task 1:') || label.startsWith('Task 4:'), 10_000);
-    expect(taskRows(labels)).toEqual(['Task 3: Ship the release, pending, medium priority']);
+    expect(taskRows(labels)).toEqual(['Task 3: Ship the release, pending, medium priority, blocked by 2 (in-progress)']);
 
     await page.runCommand('TaskMaster: Filter Tasks');
     await answerTitled(page, 'Filter tasks', '');
@@ -240,7 +240,7 @@ describe('TaskMaster Sync commands in VS Code', () => {
     await page.showTasksView();
     await page.waitForStatus('live', 30_000);
     expect(await page.statusBarText()).toContain('live · 1/4');
-    await page.waitForRow((label) => label === 'Task 3: Ship the release, pending, medium priority', 10_000);
+    await page.waitForRow((label) => label === 'Task 3: Ship the release, pending, medium priority, blocked by 2 (in-progress)', 10_000);
     const status = await tokenServer.status();
     expect(status.connections.map((c) => c.client)).toContain('vscode');
   }, 120_000);

@@ -40,9 +40,9 @@ describe('TaskMaster Sync in VS Code', () => {
     expect(labels).toEqual(
       expect.arrayContaining([
         'In Progress, 1 tasks',
-        'Task 2: Write the tasks parser, in-progress, high priority',
+        'Task 2: Write the tasks parser, in-progress, high priority, 1 of 2 subtasks done',
         'Pending, 2 tasks',
-        'Task 3: Ship the release, pending, medium priority',
+        'Task 3: Ship the release, pending, medium priority, blocked by 2 (in-progress)',
         'Task 4: Document the API, pending, low priority',
         'Done, 1 tasks',
         'Task 1: Set up the repository, done, high priority',
@@ -53,7 +53,7 @@ describe('TaskMaster Sync in VS Code', () => {
     expect(await page.statusBarText()).toContain('live · 1/4');
   });
 
-  it('shows subtasks under their task and opens a task as a markdown preview', async () => {
+  it('shows subtasks under their task and opens a task in the board, its details drawer listing the subtasks', async () => {
     const page = workbench!;
     await page.treeRows().filter({ hasText: 'Write the tasks parser' }).first().locator('.monaco-tl-twistie').click();
     await page.waitForRow((label) => label === 'Task 2.1: Tokenizer, done', 5000);
@@ -61,9 +61,11 @@ describe('TaskMaster Sync in VS Code', () => {
 
     await page.runCommand('TaskMaster: Open Task');
     await page.pick('Write the tasks parser', 'Write the tasks parser');
-    const tab = page.page.locator('.tabs-container .tab', { hasText: '2.md' });
-    await tab.first().waitFor({ timeout: 15_000 });
-    expect(await tab.first().getAttribute('aria-label')).toContain('Preview');
+    await page.page.locator('.tabs-container .tab', { hasText: 'TaskMaster Board' }).first().waitFor({ timeout: 15_000 });
+    const drawer = page.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame').locator('[data-testid="task-details"]');
+    await drawer.waitFor({ timeout: 15_000 });
+    expect(await drawer.locator('[name="title"]').inputValue()).toBe('Write the tasks parser');
+    expect(await drawer.innerText()).toContain('Schema validation');
 
     const artifacts = path.join(EXTENSION_DIR, 'test-artifacts');
     await mkdir(artifacts, { recursive: true });
@@ -104,7 +106,7 @@ describe('TaskMaster Sync in VS Code', () => {
     await written;
     const onDisk = await readTasks(root);
     expect(onDisk.master.tasks.find((t) => t.id === 3)?.status).toBe('review');
-    await page.waitForRow((label) => label === 'Task 3: Ship the release, review, medium priority', 5000);
+    await page.waitForRow((label) => label === 'Task 3: Ship the release, review, medium priority, blocked by 2 (in-progress)', 5000);
   });
 
   it('shows both versions when an edit collides with another one, and keeps the one chosen', async () => {

@@ -1,5 +1,5 @@
 import { startCodeServer, type CodeServer } from './codeServer.js';
-import { makeProject, ProjectServer, removeProject, runCli } from './project.js';
+import { makeProject, ProjectServer, removeProject, runCli, type ProjectTasks } from './project.js';
 import { findTools, type E2eTools } from './tools.js';
 import { Workbench } from './workbench.js';
 
@@ -16,10 +16,11 @@ export class LiveProject {
 
   private constructor(readonly tools: E2eTools) {}
 
-  static async open(): Promise<LiveProject> {
+  /** Opens a project holding `tasks`: the small sample (default) or the 182-task fixture. */
+  static async open(tasks: ProjectTasks = 'sample'): Promise<LiveProject> {
     const live = new LiveProject(findTools());
     try {
-      const root = await live.makeProject();
+      const root = await live.makeProject(tasks);
       live.server = new ProjectServer(root);
       await live.server.start();
       live.editor = await startCodeServer(live.tools.codeServer, live.tools.vsix);
@@ -49,8 +50,8 @@ export class LiveProject {
   }
 
   /** Another sample project, removed (and any daemon in it stopped) on close. */
-  async makeProject(): Promise<string> {
-    const root = await makeProject(this.tools.cli);
+  async makeProject(tasks: ProjectTasks = 'sample'): Promise<string> {
+    const root = await makeProject(this.tools.cli, tasks);
     this.roots.push(root);
     return root;
   }

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createServer, type SyncServer } from '@taskmaster/server';
 
@@ -32,14 +33,24 @@ export const SAMPLE_TASKS = {
   feature: { tasks: [{ id: 1, title: 'Dark mode', status: 'pending', dependencies: [] }] },
 };
 
-/** A temp folder with `.taskmaster` holding {@link SAMPLE_TASKS}; the extension runs `cli` to start servers. */
-export async function makeProject(cli: string): Promise<string> {
+/**
+ * The Task Master repository's own tasks file (182 tasks in 9 tags), beside the clone; read-only (0444),
+ * so projects get its bytes, never a copy of the file (a copy keeps the mode the store refuses to replace).
+ */
+export const FIXTURE = fileURLToPath(new URL('../../../../../../shared/fixtures/taskmaster-repo-tasks.json', import.meta.url));
+
+/** What a test project's tasks file holds: the small {@link SAMPLE_TASKS} or the real {@link FIXTURE}. */
+export type ProjectTasks = 'sample' | 'fixture';
+
+/** A temp folder with `.taskmaster` holding {@link SAMPLE_TASKS} (or the fixture); the extension runs `cli` to start servers. */
+export async function makeProject(cli: string, tasks: ProjectTasks = 'sample'): Promise<string> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'tm-vscode-e2e-'));
   await mkdir(path.join(root, '.vscode'), { recursive: true });
   await writeFile(path.join(root, '.vscode', 'settings.json'), JSON.stringify({ 'taskmaster.cliPath': cli }, null, 2));
   await mkdir(path.join(root, '.taskmaster', 'tasks'), { recursive: true });
   await mkdir(path.join(root, '.taskmaster', 'config'), { recursive: true });
-  await writeFile(path.join(root, '.taskmaster', 'tasks', 'tasks.json'), JSON.stringify(SAMPLE_TASKS, null, 2));
+  const content = tasks === 'fixture' ? await readFile(FIXTURE) : JSON.stringify(SAMPLE_TASKS, null, 2);
+  await writeFile(path.join(root, '.taskmaster', 'tasks', 'tasks.json'), content);
   await writeFile(path.join(root, '.taskmaster', 'state.json'), JSON.stringify({ currentTag: 'master' }, null, 2));
   return root;
 }

@@ -31,9 +31,14 @@ export class Workbench {
     await this.page.locator('.part.sidebar .monaco-list').first().waitFor({ timeout: 15_000 });
   }
 
+  /** A view of the TaskMaster container by its title (`Tasks`, `Legend`): header and body. */
+  pane(title: string): Locator {
+    return this.page.locator(`.part.sidebar .pane:has(> .pane-header[aria-label^="${title}"])`);
+  }
+
   /** The tasks tree's rows. */
   treeRows(): Locator {
-    return this.page.locator('.part.sidebar .pane-body .monaco-list-row');
+    return this.pane('Tasks').locator('.pane-body .monaco-list-row');
   }
 
   /** The accessible labels of the visible tree rows (`Task 3: Ship it, pending`). */
