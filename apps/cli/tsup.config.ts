@@ -1,10 +1,23 @@
-import { readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
 // The published version, fixed at build time (changesets bump package.json).
 const define = { __CLI_VERSION__: JSON.stringify(version) };
+
+/**
+ * The board's build (apps/board/dist; turbo builds it first) is copied into dist/board, where
+ * `taskmaster board` and every server the CLI starts find it. The CLI never imports its code.
+ */
+async function copyBoard(): Promise<void> {
+  const from = new URL('../board/dist/', import.meta.url);
+  if (!existsSync(new URL('index.html', from))) {
+    console.warn('apps/board/dist is missing: this CLI will have no board (pnpm --filter @taskmaster/board build, then build again)');
+    return;
+  }
+  cpSync(from, new URL('./dist/board/', import.meta.url), { recursive: true });
+}
 
 export default defineConfig([
   {
@@ -23,6 +36,7 @@ export default defineConfig([
     // all of `list`'s work. Third-party packages stay external dependencies.
     noExternal: [/^@taskmaster\//, 'zod', 'immer'],
     define,
+    onSuccess: copyBoard,
   },
   {
     // The whole CLI in one CommonJS file with every dependency inside (fastify, chokidar,
@@ -41,10 +55,11 @@ export default defineConfig([
     splitting: false,
     minify: true,
     banner: { js: '#!/usr/bin/env node' },
-    // ws loads these optional native helpers with try/require; they stay out.
-    external: ['bufferutil', 'utf-8-validate'],
+    // ws loads these optional native helpers with try/require, and pg its optional pg-native; they stay out. So does qrcode-terminal
+    // (sloppy-mode code esbuild cannot bundle): `board --host` prints no QR code from this bundle.
+    external: ['bufferutil', 'utf-8-validate', 'qrcode-terminal', 'pg-native'],
     // Bundle everything else; the lookahead keeps `noExternal` from overriding `external`.
-    noExternal: [/^(?!(bufferutil|utf-8-validate)$).*/],
+    noExternal: [/^(?!(bufferutil|utf-8-validate|qrcode-terminal|pg-native)$).*/],
     define,
   },
 ]);

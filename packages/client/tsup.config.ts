@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // browser.ts: the browser entry (package.json's "browser" condition and ./browser).
+  entry: ['src/index.ts', 'src/browser.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

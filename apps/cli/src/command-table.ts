@@ -14,6 +14,7 @@ export const GROUPS = [
   'Live Sync',
   'History',
   'SPARC Modes',
+  'Team Sync',
 ] as const;
 export type CommandGroup = (typeof GROUPS)[number];
 
@@ -49,6 +50,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'remove-dependency', group: 'Dependency Management', summary: 'remove a dependency of a task', load: () => import('./commands/remove-dependency.js') },
   { name: 'validate-dependencies', group: 'Dependency Management', summary: 'report dependencies that cannot hold', load: () => import('./commands/validate-dependencies.js') },
   { name: 'fix-dependencies', group: 'Dependency Management', summary: 'remove dependencies that cannot hold', load: () => import('./commands/fix-dependencies.js') },
+  { name: 'board', group: 'Live Sync', summary: 'open the live board in a browser (starts the sync server if needed)', load: () => import('./commands/board.js') },
   { name: 'watch', group: 'Live Sync', summary: 'print live changes until Ctrl-C', load: () => import('./commands/watch.js') },
   { name: 'sync server start', group: 'Live Sync', summary: 'start the sync server (daemon or --foreground)', load: () => import('./commands/sync-server-start.js') },
   { name: 'sync server stop', group: 'Live Sync', summary: 'stop the sync server', load: () => import('./commands/sync-server-stop.js') },
@@ -58,6 +60,9 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'history restore', group: 'History', summary: 'restore tasks.json from a snapshot', load: () => import('./commands/history-restore.js') },
   { name: 'sparc list', group: 'SPARC Modes', summary: 'print the SPARC mode mappings', load: () => import('./commands/sparc-list.js') },
   { name: 'sparc set', group: 'SPARC Modes', summary: 'map a keyword or type:X to a SPARC mode', load: () => import('./commands/sparc-set.js') },
+  { name: 'team join', group: 'Team Sync', summary: 'join a team project on PostgreSQL (sync across machines)', load: () => import('./commands/team-join.js') },
+  { name: 'team status', group: 'Team Sync', summary: 'show team sync: connected, last seq, outbox, lag', load: () => import('./commands/team-status.js') },
+  { name: 'team leave', group: 'Team Sync', summary: 'stop syncing this project with its team', load: () => import('./commands/team-leave.js') },
   { name: 'sparc remove', group: 'SPARC Modes', summary: 'remove a SPARC mapping', load: () => import('./commands/sparc-remove.js') },
 ];
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, isTaskmasterError } from '@taskmaster/protocol';
+import { shippedBoardDir } from './board-dir.js';
 import { CliError, CliErrorCode } from './cli-error.js';
 import type { DaemonOptions } from './daemon.js';
 import { ExitCode } from './exit-codes.js';
@@ -32,10 +33,13 @@ export async function runForeground(root: string, options: DaemonOptions): Promi
   // Before listening: a pid file that cannot be written must not leave a server running.
   await writePidFile(pidFile, process.pid);
   let server: Awaited<ReturnType<typeof createServer>>;
+  // Every server the CLI starts serves the board at / (taskmaster board prints its address).
+  const boardDir = shippedBoardDir();
   try {
     server = await createServer({
       root,
       ...rest,
+      ...(boardDir ? { boardDir } : {}),
       ...(tls ? { tls } : {}),
       log: (level, message, data) => {
         const line = `${new Date().toISOString()} ${level} ${message}${data ? ` ${JSON.stringify(data)}` : ''}`;

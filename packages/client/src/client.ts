@@ -7,10 +7,10 @@ import {
   type MethodResult,
 } from '@taskmaster/protocol';
 import { Connection, type SocketDown } from './connection.js';
-import { discoverServer, discoverServerCa } from './discovery.js';
 import { EventBus, type EventListener } from './emitter.js';
 import { httpTransport, type HttpEndpoint } from './http.js';
 import type { ClientMode, ClientOptions, ParamsArg, TaskmasterClient, TlsCa } from './options.js';
+import type { Platform } from './platform.js';
 import { Poller } from './polling.js';
 import { ReplicaStore, type Replica } from './replica.js';
 import { RequestManager, type Transport } from './requests.js';
@@ -25,11 +25,11 @@ interface Endpoints {
 }
 
 /**
- * Creates a client and starts connecting. Calls made before it is connected
- * wait in order; use `ready()` to wait for the connection itself.
+ * Creates a client on `platform` and starts connecting; the Node and browser
+ * entries each pass theirs (see `createClient`).
  */
-export function createClient(options: ClientOptions): TaskmasterClient {
-  return new Client(options);
+export function createClientOn(platform: Platform, options: ClientOptions): TaskmasterClient {
+  return new Client(options, platform);
 }
 
 class Client implements TaskmasterClient {
@@ -52,9 +52,15 @@ class Client implements TaskmasterClient {
   private refusedToken: string | undefined;
   private readonly waiters = new Set<{ resolve: () => void; reject: (err: TaskmasterError) => void }>();
 
-  constructor(private readonly options: ClientOptions) {
+  constructor(
+    private readonly options: ClientOptions,
+    private readonly platform: Platform,
+  ) {
     if (!options.url && !options.root) {
       throw new TaskmasterError(ErrorCode.InvalidParams, 'createClient needs `url` (ws://host:port/taskmaster) or `root` (a project with a running server)');
+    }
+    if (options.root !== undefined && !platform.discover) {
+      throw new TaskmasterError(ErrorCode.InvalidParams, 'createClient: `root` needs Node (it reads connection.json); in a browser give `url` and `token`');
     }
     this.subscriptions = options.subscribe ?? ['*'];
     for (const pattern of this.subscriptions) {
@@ -82,6 +88,7 @@ class Client implements TaskmasterClient {
     this.connection = new Connection({
       clientName: options.clientName,
       WebSocket: options.WebSocket,
+      loadWs: platform.loadWs,
       reconnect: options.reconnect ?? {},
       handshakeTimeoutMs: timeoutMs,
       resolve: async () => {
@@ -323,12 +330,13 @@ class Client implements TaskmasterClient {
 
   private async resolveEndpoints(): Promise<Endpoints> {
     const root = this.options.root;
-    const file = root ? await discoverServer(root).catch(() => undefined) : undefined;
+    const { discover, discoverCa } = this.platform;
+    const file = root && discover ? await discover(root).catch(() => undefined) : undefined;
     // A wss:// server's certificate copy is trusted unless `tls` says otherwise.
     const ca = this.options.tls
       ? this.options.tls.ca
-      : root && file?.scheme === 'wss'
-        ? await discoverServerCa(root).catch(() => undefined)
+      : root && discoverCa && file?.scheme === 'wss'
+        ? await discoverCa(root).catch(() => undefined)
         : undefined;
     this.endpoints = {
       wsUrl: this.options.url ?? file?.wsUrl,
@@ -344,7 +352,7 @@ class Client implements TaskmasterClient {
   }
 
   private httpEndpointOf(endpoints: Endpoints): HttpEndpoint | undefined {
-    return endpoints.httpUrl ? { httpUrl: endpoints.httpUrl, token: endpoints.token, ca: endpoints.ca } : undefined;
+    return endpoints.httpUrl ? { httpUrl: endpoints.httpUrl, token: endpoints.token, ca: endpoints.ca, caRequest: this.platform.caRequest } : undefined;
   }
 }
 

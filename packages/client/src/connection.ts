@@ -1,6 +1,6 @@
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import type { TlsCa } from './options.js';
-import { loadWebSocket, messageText, refusalStatus, type WebSocketLike } from './socket.js';
+import { loadWebSocket, messageText, refusalStatus, type WebSocketConstructor, type WebSocketLike } from './socket.js';
 
 /** Where to connect, resolved again before every attempt. */
 export interface SocketEndpoint {
@@ -23,6 +23,8 @@ export interface SocketDown {
 export interface ConnectionOptions {
   clientName?: string;
   WebSocket?: unknown;
+  /** The platform's `ws` (Node); see {@link loadWebSocket}. */
+  loadWs?: () => Promise<WebSocketConstructor>;
   reconnect: BackoffOptions | false;
   handshakeTimeoutMs: number;
   resolve(): Promise<SocketEndpoint | undefined>;
@@ -96,7 +98,7 @@ export class Connection {
     let ctor;
     try {
       endpoint = await this.options.resolve();
-      ctor = endpoint && (await loadWebSocket(this.options.WebSocket, endpoint.ca !== undefined));
+      ctor = endpoint && (await loadWebSocket(this.options.WebSocket, endpoint.ca !== undefined, this.options.loadWs));
     } catch {
       endpoint = undefined;
     }

@@ -1,32 +1,21 @@
 import { ErrorCode, TaskmasterError, type JsonRpcResponse } from '@taskmaster/protocol';
 import type { TlsCa } from './options.js';
 import type { OutgoingRequest, RequestManager, Transport } from './requests.js';
-import { isNode } from './socket.js';
+import type { Platform, RawHttpRequest, RawHttpResponse } from './platform.js';
 import type { PullResult } from './sync.js';
 
 /** Where the HTTP fallback is. */
 export interface HttpEndpoint {
   httpUrl: string;
   token?: string;
-  /** Certificates to trust for an https:// address (Node only: the request goes through `node:https`). */
+  /** Certificates to trust for an https:// address (Node only: the request goes through `caRequest`). */
   ca?: TlsCa;
+  /** The platform's https request trusting `ca`; absent in browsers, where the platform's trust store applies. */
+  caRequest?: Platform['caRequest'];
 }
 
-/** The part of a response this file reads, from fetch or from `node:https`. */
-interface HttpResponse {
-  readonly status: number;
-  readonly ok: boolean;
-  header(name: string): string | null;
-  text(): Promise<string>;
-  /** Drops an unread body. */
-  discard(): Promise<void>;
-}
-
-interface HttpRequestInit {
-  method?: string;
-  headers?: Record<string, string>;
-  body?: string;
-}
+type HttpResponse = RawHttpResponse;
+type HttpRequestInit = RawHttpRequest;
 
 /** What a changes request answered: new changes, or 304 (nothing new since the ETag). */
 export type ChangesResponse = { changed: true; body: PullResult; etag: string | undefined } | { changed: false };
@@ -45,7 +34,7 @@ export async function fetchChanges(
   }
   const headers = authHeaders(endpoint);
   if (etag) headers['If-None-Match'] = etag;
-  const response = await request(url, { headers }, endpoint.ca, timeoutMs);
+  const response = await request(url, { headers }, endpoint, timeoutMs);
   if (response.status === 304) return { changed: false };
   await ensureOk(response, 'GET /api/sync/changes');
   return { changed: true, body: JSON.parse(await response.text()) as PullResult, etag: response.header('etag') ?? undefined };
@@ -84,7 +73,7 @@ async function postRpc(endpoint: HttpEndpoint, outgoing: OutgoingRequest, timeou
   const response = await request(
     apiUrl(endpoint, 'api/rpc'),
     { method: 'POST', headers: { ...authHeaders(endpoint), 'Content-Type': 'application/json' }, body: JSON.stringify(outgoing) },
-    endpoint.ca,
+    endpoint,
     timeoutMs,
   );
   // JSON-RPC errors come back as a JSON-RPC body whatever the status; read it when there is one.
@@ -101,12 +90,14 @@ async function postRpc(endpoint: HttpEndpoint, outgoing: OutgoingRequest, timeou
 }
 
 /**
- * One HTTP request: through `node:https` when a CA must be trusted (fetch
- * cannot be given one without undici's dispatcher), through fetch otherwise.
+ * One HTTP request: through the platform's `caRequest` when a CA must be
+ * trusted (fetch cannot be given one without undici's dispatcher), through
+ * fetch otherwise.
  */
-async function request(url: URL, init: HttpRequestInit, ca: TlsCa | undefined, timeoutMs: number): Promise<HttpResponse> {
+async function request(url: URL, init: HttpRequestInit, endpoint: HttpEndpoint, timeoutMs: number): Promise<HttpResponse> {
   try {
-    if (ca !== undefined && url.protocol === 'https:' && isNode()) return await nodeRequest(url, init, ca, timeoutMs);
+    const { ca, caRequest } = endpoint;
+    if (ca !== undefined && url.protocol === 'https:' && caRequest) return await caRequest(url, init, ca, timeoutMs);
     return fetchResponse(await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) }));
   } catch (err) {
     const why = err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : 'it is not reachable';
@@ -124,42 +115,6 @@ function fetchResponse(response: Response): HttpResponse {
       await response.body?.cancel();
     },
   };
-}
-
-/** A request over `node:https` trusting `ca`; the whole body is read before it resolves. */
-async function nodeRequest(url: URL, init: HttpRequestInit, ca: TlsCa, timeoutMs: number): Promise<HttpResponse> {
-  // Imported here so browser bundles of the client never load node:https.
-  const https = await import('node:https');
-  return new Promise<HttpResponse>((resolve, reject) => {
-    const timeout = Object.assign(new Error(`no answer within ${timeoutMs} ms`), { name: 'TimeoutError' });
-    const req = https.request(url, { method: init.method ?? 'GET', headers: init.headers, ca }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', fail);
-      res.on('end', () => {
-        clearTimeout(timer);
-        const status = res.statusCode ?? 0;
-        const body = Buffer.concat(chunks).toString('utf8');
-        resolve({
-          status,
-          ok: status >= 200 && status < 300,
-          header: (name) => {
-            const value = res.headers[name.toLowerCase()];
-            return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
-          },
-          text: () => Promise.resolve(body),
-          discard: () => Promise.resolve(),
-        });
-      });
-    });
-    const timer = setTimeout(() => req.destroy(timeout), timeoutMs);
-    function fail(err: Error): void {
-      clearTimeout(timer);
-      reject(err);
-    }
-    req.on('error', fail);
-    req.end(init.body);
-  });
 }
 
 async function ensureOk(response: HttpResponse, what: string): Promise<void> {

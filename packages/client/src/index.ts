@@ -1,4 +1,4 @@
-export { createClient } from './client.js';
+export { createClient } from './create-client.js';
 export { discoverServer, CONNECTION_FILE, SERVER_CERT_FILE } from './discovery.js';
 export type { ClientMode, ClientOptions, ClientTlsOptions, EventPattern, ParamsArg, TaskmasterClient, TlsCa } from './options.js';
 export type { Replica } from './replica.js';

@@ -17,23 +17,22 @@ export type WebSocketConstructor = new (url: string, protocols?: string | string
 
 export const OPEN = 1;
 
-/** Whether this runs in Node (where `ws`, `node:https` and TLS options exist). */
-export function isNode(): boolean {
-  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-}
-
 /**
  * The constructor to use and whether it is `ws` (which can send an Authorization
  * header). `needsWs`: a CA must be trusted, which only `ws` can be told (Node 22's
- * global WebSocket cannot).
+ * global WebSocket cannot). `loadWs` is the platform's way to get `ws` (Node
+ * only; the browser entry has none, so its bundle never names `ws`).
  */
-export async function loadWebSocket(given: unknown, needsWs = false): Promise<{ WebSocket: WebSocketConstructor; canSendHeaders: boolean }> {
+export async function loadWebSocket(
+  given: unknown,
+  needsWs = false,
+  loadWs?: () => Promise<WebSocketConstructor>,
+): Promise<{ WebSocket: WebSocketConstructor; canSendHeaders: boolean }> {
   if (given) return { WebSocket: given as WebSocketConstructor, canSendHeaders: false };
   const native = (globalThis as { WebSocket?: unknown }).WebSocket;
-  if (native && !(needsWs && isNode())) return { WebSocket: native as WebSocketConstructor, canSendHeaders: false };
-  // Node 20 has no global WebSocket; loaded lazily so browser bundles never need it.
-  const mod = (await import('ws')) as unknown as { WebSocket?: unknown; default?: unknown };
-  return { WebSocket: (mod.WebSocket ?? mod.default) as WebSocketConstructor, canSendHeaders: true };
+  if (native && !(needsWs && loadWs)) return { WebSocket: native as WebSocketConstructor, canSendHeaders: false };
+  if (!loadWs) throw new Error('this runtime has no WebSocket');
+  return { WebSocket: await loadWs(), canSendHeaders: true };
 }
 
 /** Text of a message event: strings as they are, binary frames decoded as UTF-8. */

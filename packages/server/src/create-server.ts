@@ -1,5 +1,6 @@
 import type { ConnectionFile, MethodResult } from '@taskmaster/protocol';
 import type { FastifyInstance } from 'fastify';
+import { networkInterfaces } from 'node:os';
 import { ConnectionFileWriter } from './connection-file.js';
 import { SyncEngine } from './engine.js';
 import { buildHttpApp } from './http/app.js';
@@ -10,6 +11,7 @@ import { createHandlers, type CallContext, type ServerFacts } from './rpc/handle
 import type { AccessPolicy } from './security.js';
 import { OutgoingEvent } from './ws/outgoing-event.js';
 import { SocketServer } from './ws/socket-server.js';
+import { startTeamSync } from './team/team-sync.js';
 
 /** A running sync server. */
 export interface SyncServer {
@@ -39,11 +41,16 @@ export interface SyncServer {
  */
 export async function createServer(options: ServerOptions): Promise<SyncServer> {
   const engine = await SyncEngine.open(options);
+  const team = await startTeamSync(engine).catch(async (err: unknown) => {
+    await engine.close();
+    throw err;
+  });
   const o = engine.options;
   const policy: AccessPolicy = { token: o.token, allowedOrigins: o.allowedOrigins, allowedHosts: o.allowedHosts, boundHost: o.host, starting: true };
   const urls = { ws: '', http: '' };
   const facts: ServerFacts = {
     urls,
+    team: () => team?.status(),
     connections: () =>
       [...engine.connections].map((c) => {
         const info: MethodResult<'sync.status'>['connections'][number] = { clientId: c.clientId, peer: c.peer, since: c.since, mode: 'websocket' };
@@ -71,11 +78,14 @@ export async function createServer(options: ServerOptions): Promise<SyncServer> 
   let httpPort: number;
   try {
     port = await sockets.listen(o.port, o.host);
-    app = buildHttpApp({ engine, dispatcher, policy });
+    app = buildHttpApp({ engine, dispatcher, policy, ...(o.boardDir !== undefined ? { board: { dir: o.boardDir, wsPort: port } } : {}) });
     httpPort = await listenHttp(app, o.httpPort, o.host);
+    policy.ownOrigin = { scheme: o.tls ? 'https' : 'http', port: httpPort };
+    if (o.host === '0.0.0.0' || o.host === '::') policy.localAddresses = interfaceAddresses();
   } catch (err) {
     await app?.close().catch(() => {});
     await sockets.close();
+    await team?.close();
     await engine.close();
     throw err;
   }
@@ -124,8 +134,9 @@ export async function createServer(options: ServerOptions): Promise<SyncServer> 
     }
     await Promise.all([httpClosed, waitClosed(open, 1000), connectionFile?.remove()]);
     await sockets.close();
-    // Last: calls that were already being handled may still commit.
+    // Last: calls that were already being handled may still commit (and reach the team's outbox).
     await engine.close();
+    await team?.close();
     o.log('info', 'sync server stopped', {});
   };
 
@@ -144,6 +155,11 @@ export async function createServer(options: ServerOptions): Promise<SyncServer> 
     reload: async (opts) => handlers['sync.reload'](opts ?? {}, { peer: httpContextPeer() }),
     close: (reason) => (closing ??= close(reason)),
   };
+}
+
+/** This machine's addresses (a wildcard bind answers on each). */
+function interfaceAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address.toLowerCase()));
 }
 
 /** Said at every start without a token: which opt-out did it, and what it exposes. */

@@ -39,6 +39,12 @@ export interface ServerOptions {
   debounceMs?: number;
   /** Write `.taskmaster/config/connection.json` (default true). */
   writeConnectionFile?: boolean;
+  /**
+   * A folder of static files (the board's build) to serve at `/` from the HTTP
+   * port, with a strict Content-Security-Policy. Absent: no board. The files
+   * need no token (the page gets it in its URL fragment); the Host check applies.
+   */
+  boardDir?: string;
   log?: ServerLog;
 }
 
@@ -62,6 +68,7 @@ export interface ResolvedOptions {
   maxBufferedBytes: number;
   debounceMs: number;
   writeConnectionFile: boolean;
+  boardDir: string | undefined;
   log: ServerLog;
 }
 
@@ -88,6 +95,7 @@ export function resolveOptions(options: ServerOptions, config: SyncConfig, gener
     maxBufferedBytes: options.maxBufferedBytes ?? 4 * MB,
     debounceMs: options.debounceMs ?? config.debounceMs,
     writeConnectionFile: options.writeConnectionFile ?? true,
+    boardDir: options.boardDir,
     log: options.log ?? (() => {}),
   };
 }

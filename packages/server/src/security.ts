@@ -17,6 +17,12 @@ export interface AccessRequest {
   protocols?: Iterable<string> | undefined;
   /** CORS preflights carry no credentials; only Origin and Host are checked. */
   preflight?: boolean;
+  /**
+   * A request for something that holds no task data (the board's files and
+   * config): only Origin and Host are checked. The page gets the token in its
+   * URL fragment, which browsers never send.
+   */
+  tokenFree?: boolean;
 }
 
 export interface AccessPolicy {
@@ -31,6 +37,18 @@ export interface AccessPolicy {
    * retry (503) instead of being refused for good (401).
    */
   starting?: boolean;
+  /**
+   * The server's own HTTP origin (scheme and port; any host the Host check
+   * allows), set once it listens: the board's page is served from there and
+   * must reach the WebSocket, on loopback and on a LAN address alike.
+   */
+  ownOrigin?: { scheme: 'http' | 'https'; port: number };
+  /**
+   * This machine's interface addresses, for a wildcard bind (0.0.0.0, ::):
+   * a Host header naming one is this server reached over the LAN. DNS
+   * rebinding needs a name, never a literal address.
+   */
+  localAddresses?: readonly string[];
 }
 
 export type AccessDecision =
@@ -51,7 +69,7 @@ export function checkAccess(req: AccessRequest, policy: AccessPolicy): AccessDec
   if (req.origin !== undefined && !originAllowed(req.origin, policy)) {
     return deny(403, ErrorCode.FileAccessDenied, 'Origin not allowed; add it to "allowedOrigins" in .taskmaster/config/sync.json');
   }
-  if (policy.token !== undefined && !req.preflight) {
+  if (policy.token !== undefined && !req.preflight && !req.tokenFree) {
     const presented = presentedTokens(req);
     // Check every candidate so timing does not depend on which one matched.
     let ok = false;
@@ -85,7 +103,30 @@ export function isLoopbackOrigin(origin: string): boolean {
 }
 
 function originAllowed(origin: string, policy: AccessPolicy): boolean {
-  return isLoopbackOrigin(origin) || policy.allowedOrigins.includes(origin);
+  return isLoopbackOrigin(origin) || isVscodeWebviewOrigin(origin) || policy.allowedOrigins.includes(origin) || isOwnOrigin(origin, policy);
+}
+
+/**
+ * True for `vscode-webview://<id>`: the board in VS Code's webview (a fresh id per
+ * panel, so it cannot be allow-listed). No web page can claim that scheme; the token
+ * is still required.
+ */
+export function isVscodeWebviewOrigin(origin: string): boolean {
+  return /^vscode-webview:\/\/[a-z0-9-]+$/i.test(origin);
+}
+
+/** The board's page, served by this server: its scheme and HTTP port, and a host this server answers to. */
+function isOwnOrigin(origin: string, policy: AccessPolicy): boolean {
+  const own = policy.ownOrigin;
+  if (!own) return false;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
+  return url.protocol === `${own.scheme}:` && port === own.port && hostAllowed(url.host, policy);
 }
 
 function hostAllowed(host: string | undefined, policy: AccessPolicy): boolean {
@@ -93,6 +134,7 @@ function hostAllowed(host: string | undefined, policy: AccessPolicy): boolean {
   const name = hostName(host).toLowerCase();
   if (LOOPBACK_NAMES.has(name)) return true;
   if (policy.allowedHosts.includes(host) || policy.allowedHosts.includes(name)) return true;
+  if (policy.localAddresses?.some((a) => a === name || `[${a}]` === name)) return true;
   const bound = policy.boundHost.toLowerCase();
   return bound !== '0.0.0.0' && bound !== '::' && (name === bound || name === `[${bound}]`);
 }

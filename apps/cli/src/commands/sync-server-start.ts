@@ -75,15 +75,16 @@ export const command: Command = {
   },
 };
 
-function serverOptions(args: ParsedArgs): DaemonOptions {
+/** The daemon's options from the flags `sync server start` and `board` share; `usage` goes into usage errors. */
+export function serverOptions(args: ParsedArgs, usage = USAGE): DaemonOptions {
   const port = (name: string): number | undefined => {
     const raw = str(args, name);
     if (raw === undefined) return undefined;
     const n = Number(raw);
-    if (!/^\d+$/.test(raw) || n > 65535) throw usageError(`--${name} must be a port number from 0 to 65535, got '${raw}'`, `taskmaster ${USAGE}`);
+    if (!/^\d+$/.test(raw) || n > 65535) throw usageError(`--${name} must be a port number from 0 to 65535, got '${raw}'`, `taskmaster ${usage}`);
     return n;
   };
-  const token = tokenOption(args, `taskmaster ${USAGE}`);
+  const token = tokenOption(args, `taskmaster ${usage}`);
   const options: DaemonOptions = {};
   const host = str(args, 'host');
   if (host !== undefined) options.host = host;
@@ -93,7 +94,7 @@ function serverOptions(args: ParsedArgs): DaemonOptions {
   if (hp !== undefined) options.httpPort = hp;
   if (flag(args, 'generate-token')) options.token = true;
   else if (token !== undefined) options.token = token;
-  const tls = tlsFiles(args);
+  const tls = tlsFiles(args, usage);
   if (tls) options.tls = tls;
   return options;
 }
@@ -104,12 +105,12 @@ function noTokenWarning(port: number, httpPort: number): string {
 }
 
 /** `--cert` and `--key` as absolute paths, both readable (the daemon runs in the project root). */
-function tlsFiles(args: ParsedArgs): DaemonOptions['tls'] {
+function tlsFiles(args: ParsedArgs, usage: string): DaemonOptions['tls'] {
   const cert = str(args, 'cert');
   const key = str(args, 'key');
   if (cert === undefined && key === undefined) return undefined;
   if (cert === undefined || key === undefined) {
-    throw usageError(`--cert and --key are both needed for TLS (got only --${cert === undefined ? 'key' : 'cert'})`, `taskmaster ${USAGE}`);
+    throw usageError(`--cert and --key are both needed for TLS (got only --${cert === undefined ? 'key' : 'cert'})`, `taskmaster ${usage}`);
   }
   const readable = (file: string, flagName: string): string => {
     const absolute = path.resolve(file);

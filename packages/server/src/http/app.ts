@@ -4,6 +4,7 @@ import { checkAccess } from '../security.js';
 import type { HttpDeps } from './context.js';
 import { sendError } from './errors.js';
 import { addVary, gzipLargeBodies } from './gzip.js';
+import { boardRoutes } from './routes/board.js';
 import { rpcRoutes } from './routes/rpc.js';
 import { syncRoutes } from './routes/sync.js';
 import { tasksRoutes } from './routes/tasks.js';
@@ -20,8 +21,10 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
 
   app.addHook('onRequest', async (req, reply) => {
     const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
+    // The board's files and config hold no task data; the API always needs the token.
+    const tokenFree = deps.board !== undefined && (req.method === 'GET' || req.method === 'HEAD') && !req.url.startsWith('/api/');
     const access = checkAccess(
-      { origin: req.headers.origin, host: req.headers.host, authorization: req.headers.authorization, url: req.url, preflight },
+      { origin: req.headers.origin, host: req.headers.host, authorization: req.headers.authorization, url: req.url, preflight, tokenFree },
       deps.policy,
     );
     if (!access.ok) {
@@ -59,5 +62,6 @@ export function buildHttpApp(deps: HttpDeps): FastifyInstance {
   void app.register(tasksRoutes, deps);
   void app.register(syncRoutes, deps);
   void app.register(rpcRoutes, deps);
+  if (deps.board) void app.register(boardRoutes, { ...deps, board: deps.board });
   return app;
 }

@@ -10,6 +10,8 @@ export interface HttpDeps {
   engine: SyncEngine;
   dispatcher: Dispatcher<CallContext>;
   policy: AccessPolicy;
+  /** The board's folder and the WebSocket port its page connects to; absent: no board. */
+  board?: { dir: string; wsPort: number };
 }
 
 /** A one-request caller: HTTP has no subscriptions and no remembered envelope. */

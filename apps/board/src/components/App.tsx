@@ -1,0 +1,156 @@
+import { DEFAULT_TAG, findTag, idKey, type Task } from '@taskmaster/protocol';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { BoardActions, type PendingConflict, type WriteOutcome } from '../actions.js';
+import { columnsFor, indexTasks, matches, NO_FILTERS, openDependencies, statusOf, tagNames, type Filters } from '../model.js';
+import type { Session, SessionView } from '../session.js';
+import { Board, type Drop } from './Board.js';
+import { Drawer } from './Drawer.js';
+import { ListView } from './ListView.js';
+import { Toolbar } from './Toolbar.js';
+
+/** The whole page: toolbar, board or list, drawer, and a status line read out to screen readers. */
+export function App({ session, initialTag, initialFocus }: { session: Session; initialTag: string | undefined; initialFocus?: string | undefined }) {
+  const [view, setView] = useState<SessionView>(session.current);
+  const [tag, setTag] = useState<string | undefined>(initialTag);
+  const [mode, setMode] = useState<'board' | 'list'>('board');
+  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  // A subtask's drawer is its parent's, which lists and edits the subtasks.
+  const [selected, setSelected] = useState<string | undefined>(initialFocus?.split('.')[0]);
+  const [conflict, setConflict] = useState<PendingConflict | undefined>();
+  const [message, setMessage] = useState('');
+  const [nextId, setNextId] = useState<string | undefined>();
+  const actions = useMemo(() => new BoardActions(session.client), [session]);
+
+  useEffect(() => session.subscribe(setView), [session]);
+
+  const tags = tagNames(view.file);
+  const shownTag = tag ?? view.currentTag ?? (tags.includes(DEFAULT_TAG) ? DEFAULT_TAG : tags[0]) ?? DEFAULT_TAG;
+  // A new array at every version: the replica changes its copy in place, and the memos below key on identity.
+  const tasks: Task[] = useMemo(() => (view.file ? [...(findTag(view.file, shownTag)?.tasks ?? [])] : []), [view.version, view.file, shownTag]);
+  const byId = useMemo(() => indexTasks(tasks), [tasks]);
+  const openOf = useCallback((t: Task) => openDependencies(t, byId), [byId]);
+  const columns = useMemo(() => columnsFor(tasks), [tasks]);
+  const byStatus = useMemo(() => {
+    const map = new Map<string, Task[]>(columns.map((c) => [c, []]));
+    for (const t of tasks) if (matches(t, filters, byId)) map.get(statusOf(t))!.push(t);
+    return map;
+  }, [tasks, columns, filters, byId]);
+
+  // Task Master's next task, asked again after every change (one call per burst).
+  useEffect(() => {
+    if (view.state !== 'live') return;
+    const timer = setTimeout(() => {
+      session.client.call('tasks.next', { tag: shownTag }).then(
+        (r) => setNextId(r.next ? (r.next.parentId ?? r.next.id) : undefined),
+        () => setNextId(undefined),
+      );
+    }, 100);
+    return () => clearTimeout(timer);
+  }, [view.version, view.state, shownTag]);
+
+  const report = (what: string) => (outcome: WriteOutcome) => {
+    if (outcome.ok) {
+      setMessage(what);
+      return;
+    }
+    setMessage(outcome.message);
+    if (outcome.conflict) {
+      setConflict(outcome.conflict);
+      setSelected(outcome.conflict.id);
+    }
+  };
+
+  const onDrop = (drop: Drop) => {
+    const task = byId.get(drop.id);
+    if (!task) return;
+    if (drop.from !== drop.to) {
+      void actions.setStatus(shownTag, drop.id, drop.to).then(report(`Task ${drop.id} moved to ${drop.to}`));
+    } else if (drop.index === drop.length - 1) {
+      void actions.moveToEnd(shownTag, task, tasks).then(report(`Task ${drop.id} moved to the end (renumbered)`));
+    } else {
+      setMessage("Task Master keeps a tag's tasks in id order: drop a card last in its column to move it to the end (it gets the next free id).");
+    }
+  };
+
+  const task = selected !== undefined ? byId.get(selected) : undefined;
+
+  if (view.fatal) {
+    return (
+      <main class="fatal" role="alert" data-testid="error">
+        <h1>Cannot open the board</h1>
+        <p>{view.fatal}</p>
+        <span class="connection offline" data-testid="connection">
+          offline
+        </span>
+      </main>
+    );
+  }
+
+  return (
+    <div class={`app${task ? ' with-drawer' : ''}`}>
+      <Toolbar
+        tags={tags}
+        tag={shownTag}
+        currentTag={view.currentTag}
+        view={mode}
+        filters={filters}
+        statuses={columns}
+        state={view.state}
+        polling={view.polling}
+        connections={view.connections}
+        onTag={(t) => {
+          setTag(t);
+          setSelected(undefined);
+        }}
+        onUseTag={async () => {
+          report(`${shownTag} is now Task Master's current tag`)(await actions.useTag(shownTag));
+          await session.refreshTags().catch(() => {});
+        }}
+        onView={setMode}
+        onFilters={setFilters}
+      />
+      <nav class="phone-tabs" aria-label="Statuses">
+        {columns.map((c) => (
+          <button key={c} type="button" onClick={() => document.querySelector(`.board [data-status="${c}"]`)?.scrollIntoView({ inline: 'start', block: 'nearest' })}>
+            {c} <span class="count">{byStatus.get(c)?.length ?? 0}</span>
+          </button>
+        ))}
+      </nav>
+      <main>
+        {view.file === undefined ? (
+          <p class="loading">Connecting…</p>
+        ) : mode === 'board' ? (
+          <Board columns={columns} byStatus={byStatus} openOf={openOf} nextId={nextId} onOpen={setSelected} onDrop={onDrop} announce={setMessage} />
+        ) : (
+          <ListView tasks={tasks.filter((t) => matches(t, filters, byId))} openOf={openOf} nextId={nextId} onOpen={setSelected} />
+        )}
+      </main>
+      {task && (
+        <Drawer
+          key={idKey(task.id)}
+          task={task}
+          byId={byId}
+          conflict={conflict?.id === idKey(task.id) ? conflict : undefined}
+          onClose={() => setSelected(undefined)}
+          onOpen={setSelected}
+          onSave={(field, value, base) => void actions.updateField(shownTag, idKey(task.id), field, value, base).then(report(`Saved ${field} of task ${idKey(task.id)}`))}
+          onAddDependency={(d) => void actions.addDependency(shownTag, idKey(task.id), d).then(report(`Task ${idKey(task.id)} now depends on ${d}`))}
+          onRemoveDependency={(d) => void actions.removeDependency(shownTag, idKey(task.id), d).then(report(`Removed dependency on ${d}`))}
+          onToggleSubtask={(s, done) => void actions.toggleSubtask(shownTag, s, done).then(report(`Subtask ${s} ${done ? 'done' : 'pending'}`))}
+          onAddSubtask={(title) => void actions.addSubtask(shownTag, idKey(task.id), title).then(report('Subtask added'))}
+          onSwapSubtasks={(upper, lower) => void actions.swapSubtasks(shownTag, idKey(task.id), upper, lower).then(report('Subtasks reordered'))}
+          onResolve={(choice, merged) =>
+            conflict &&
+            void actions.resolve(conflict, choice, merged).then((o) => {
+              report(`Conflict settled: ${choice}`)(o);
+              if (o.ok) setConflict(undefined);
+            })
+          }
+        />
+      )}
+      <p class="status-line" role="status" aria-live="polite" data-testid="status-line">
+        {message}
+      </p>
+    </div>
+  );
+}

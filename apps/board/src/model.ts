@@ -1,0 +1,83 @@
+import { idKey, isDoneStatus, type Task, type TasksFile, tagsOf } from '@taskmaster/protocol';
+
+/** Task Master's statuses, in board order; `blocked` gets a column only when a task has it. */
+export const STATUSES = ['pending', 'in-progress', 'review', 'done', 'deferred', 'cancelled'] as const;
+/** Columns folded away while empty. */
+export const OPTIONAL_STATUSES: ReadonlySet<string> = new Set(['review', 'deferred', 'cancelled', 'blocked']);
+/** The statuses Task Master writes: what a drop or the drawer can set. */
+export const SETTABLE_STATUSES: readonly string[] = [...STATUSES, 'blocked'];
+export const WRITABLE_STATUSES: ReadonlySet<string> = new Set(SETTABLE_STATUSES);
+
+export const PRIORITIES = ['critical', 'high', 'medium', 'low'] as const;
+
+/** A task's status as the board files it (Task Master reads a missing one as pending). */
+export function statusOf(task: { status?: string | null }): string {
+  return task.status || 'pending';
+}
+
+/** Column order for a tag: Task Master's six, then `blocked` and any other status a file holds. */
+export function columnsFor(tasks: readonly Task[]): string[] {
+  const columns: string[] = [...STATUSES];
+  for (const t of tasks) {
+    const s = statusOf(t);
+    if (!columns.includes(s)) columns.push(s);
+  }
+  return columns;
+}
+
+/** The tag names of a file, in file order (a legacy file has one: master). */
+export function tagNames(file: TasksFile | undefined): string[] {
+  return file ? Object.keys(tagsOf(file)) : [];
+}
+
+/** Subtasks done out of all, or undefined when there are none. */
+export function subtaskProgress(task: Task): { done: number; total: number } | undefined {
+  const subs = task.subtasks ?? [];
+  if (subs.length === 0) return undefined;
+  return { done: subs.filter((s) => isDoneStatus(s.status ?? undefined)).length, total: subs.length };
+}
+
+/** The ids of a task's dependencies that are not done yet (missing ones count as open). */
+export function openDependencies(task: Task, byId: ReadonlyMap<string, Task>): string[] {
+  return (task.dependencies ?? [])
+    .map((d) => idKey(d))
+    .filter((d) => {
+      const dep = byId.get(d);
+      return !dep || !isDoneStatus(dep.status ?? undefined);
+    });
+}
+
+/** "ready" or "blocked by #4, #7": what a card says about its dependencies. */
+export function readinessLabel(open: readonly string[]): string {
+  return open.length === 0 ? 'ready' : `blocked by ${open.map((d) => `#${d}`).join(', ')}`;
+}
+
+/** Index of a tag's tasks by id. */
+export function indexTasks(tasks: readonly Task[]): Map<string, Task> {
+  return new Map(tasks.map((t) => [idKey(t.id), t]));
+}
+
+/** What the toolbar narrows the board to. */
+export interface Filters {
+  query: string;
+  status: string;
+  priority: string;
+  readyOnly: boolean;
+}
+
+export const NO_FILTERS: Filters = { query: '', status: '', priority: '', readyOnly: false };
+
+/** Whether `task` passes the filters: the query matches title, description or details (case-insensitive). */
+export function matches(task: Task, filters: Filters, byId: ReadonlyMap<string, Task>): boolean {
+  if (filters.status && statusOf(task) !== filters.status) return false;
+  if (filters.priority && (task.priority ?? 'medium') !== filters.priority) return false;
+  if (filters.readyOnly && (isDoneStatus(task.status ?? undefined) || openDependencies(task, byId).length > 0)) return false;
+  const q = filters.query.trim().toLowerCase();
+  if (!q) return true;
+  return [task.title, task.description, task.details].some((text) => typeof text === 'string' && text.toLowerCase().includes(q));
+}
+
+/** The next free top-level id of a tag: where a task renumbered to the end goes (`task.move`). */
+export function nextFreeId(tasks: readonly Task[]): string {
+  return String(tasks.reduce((max, t) => Math.max(max, Math.floor(Number(t.id)) || 0), 0) + 1);
+}

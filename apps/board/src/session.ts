@@ -1,0 +1,106 @@
+import { createClient, type ClientMode, type TaskmasterClient } from '@taskmaster/client';
+import { ErrorCode, isTaskmasterError, type TasksFile } from '@taskmaster/protocol';
+import type { BoardSetup } from './config.js';
+
+/** What the connection badge says (`data-testid="connection"`). */
+export type ConnectionState = 'live' | 'reconnecting' | 'offline';
+
+/** A snapshot of everything the board draws that comes from the server. */
+export interface SessionView {
+  state: ConnectionState;
+  /** Over HTTP polling rather than the WebSocket. */
+  polling: boolean;
+  file: TasksFile | undefined;
+  /** Bumped at every change of `file`, so views can memoise on it. */
+  version: number;
+  /** Task Master's current tag (state.json), once known. */
+  currentTag: string | undefined;
+  /** How many clients the server has (this one included). */
+  connections: number | undefined;
+  /** A refusal retrying cannot fix (wrong token, origin not allowed). */
+  fatal: string | undefined;
+}
+
+/**
+ * The board's one connection: a `@taskmaster/client` with a replica of the
+ * whole tasks file, turned into {@link SessionView} snapshots. Bursts of
+ * events repaint once per animation frame.
+ */
+export class Session {
+  readonly client: TaskmasterClient;
+  private view: SessionView = { state: 'offline', polling: false, file: undefined, version: 0, currentTag: undefined, connections: undefined, fatal: undefined };
+  private readonly listeners = new Set<(view: SessionView) => void>();
+  private frame: number | undefined;
+  private everLive = false;
+
+  constructor(setup: BoardSetup) {
+    const options: Parameters<typeof createClient>[0] = { url: setup.url, clientName: 'board', replica: true, subscribe: ['*'] };
+    if (setup.httpUrl !== undefined) options.httpUrl = setup.httpUrl;
+    if (setup.token !== undefined) options.token = setup.token;
+    this.client = createClient(options);
+    this.client.replica!.onChange(() => this.update({ file: this.client.replica!.data(), version: this.view.version + 1 }));
+    this.client.onModeChange((mode) => this.modeChanged(mode));
+    this.client.on('sync.connected', (p) => this.update({ connections: p.connections }));
+    this.client.on('sync.disconnected', (p) => this.update({ connections: p.connections }));
+    this.client.ready(30_000).catch((err: unknown) => this.failed(err));
+    if (typeof window !== 'undefined') window.addEventListener('online', () => this.modeChanged(this.client.mode));
+  }
+
+  get current(): SessionView {
+    return this.view;
+  }
+
+  /** Calls `listener` with each new view; returns the function that stops it. */
+  subscribe(listener: (view: SessionView) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Re-reads Task Master's current tag (after `tag.use`, or another client's). */
+  async refreshTags(): Promise<void> {
+    const tags = await this.client.call('tags.list');
+    this.update({ currentTag: tags.current });
+  }
+
+  private modeChanged(mode: ClientMode): void {
+    if (this.view.fatal) return;
+    if (mode !== 'offline') {
+      this.everLive = true;
+      this.update({ state: 'live', polling: mode === 'polling' });
+      void this.afterConnect();
+      return;
+    }
+    const online = typeof navigator === 'undefined' || navigator.onLine;
+    this.update({ state: this.everLive && online ? 'reconnecting' : 'offline', polling: false });
+  }
+
+  /** Counts and the current tag are read again at every (re)connection: they may have changed meanwhile. */
+  private async afterConnect(): Promise<void> {
+    try {
+      const status = await this.client.call('sync.status');
+      this.update({ connections: status.connections.length });
+      await this.refreshTags();
+    } catch {
+      // A connection lost right away: the next one asks again.
+    }
+  }
+
+  /** Only a refusal is final; any other failure to connect is retried by the client while the badge says offline. */
+  private failed(err: unknown): void {
+    if (!isTaskmasterError(err, ErrorCode.AuthenticationFailed)) return;
+    this.update({
+      state: 'offline',
+      fatal: 'The sync server refused this board: the token is missing or wrong. Open the address `taskmaster board` prints (it carries the token).',
+    });
+  }
+
+  private update(patch: Partial<SessionView>): void {
+    this.view = { ...this.view, ...patch };
+    if (this.frame !== undefined) return;
+    const flush = () => {
+      this.frame = undefined;
+      for (const listener of [...this.listeners]) listener(this.view);
+    };
+    this.frame = typeof requestAnimationFrame === 'function' ? requestAnimationFrame(flush) : (setTimeout(flush, 0) as unknown as number);
+  }
+}

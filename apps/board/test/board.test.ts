@@ -1,0 +1,197 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanup, FIXTURE, launchBrowser, makeProject, openBoard, runCli, startServer, taskOnDisk } from './helpers.js';
+import { readFileSync } from 'node:fs';
+
+/** Screenshots for the README, refreshed by every run. */
+export const SHOTS = path.resolve(__dirname, '../../../docs/board');
+
+const fixture = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Record<string, { tasks: Array<{ id: number; status?: string }> }>;
+
+let root: string;
+let server: Awaited<ReturnType<typeof startServer>>;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  root = await makeProject();
+  server = await startServer(root);
+  browser = await launchBrowser();
+  page = await openBoard(browser, server);
+});
+afterAll(cleanup);
+
+/** Drags a card with the mouse onto a column's list, as a person would (press, move, release). */
+async function drag(p: Page, id: string, status: string): Promise<void> {
+  const card = (await p.locator(`[data-task-id="${id}"]`).boundingBox())!;
+  const list = (await p.locator(`[data-status="${status}"] ul`).boundingBox())!;
+  await p.mouse.move(card.x + card.width / 2, card.y + card.height / 2);
+  await p.mouse.down();
+  await p.mouse.move(card.x + card.width / 2 + 15, card.y + card.height / 2 + 10, { steps: 4 });
+  await p.mouse.move(list.x + list.width / 2, list.y + 20, { steps: 10 });
+  await p.mouse.up();
+}
+
+function card(p: Page, status: string, id: string) {
+  return p.locator(`[data-status="${status}"] [data-task-id="${id}"]`);
+}
+
+describe('the board on the real Task Master file', () => {
+  it('draws every tag: each task once, in the column of its status', async () => {
+    await mkdir(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, 'desktop.png') });
+    for (const [tag, { tasks }] of Object.entries(fixture)) {
+      await page.selectOption('select[name="tag"]', tag);
+      await expect.poll(() => page.locator('[data-task-id]').count()).toBe(tasks.length);
+      for (const t of tasks) expect(await card(page, t.status ?? 'pending', String(t.id)).count(), `${tag} #${t.id}`).toBe(1);
+    }
+    await page.selectOption('select[name="tag"]', 'master');
+    // Task Master's current tag can be made the viewed one only on purpose.
+    await page.selectOption('select[name="tag"]', 'loop');
+    await expect(page.getByRole('button', { name: 'Use this tag' }).isVisible()).resolves.toBe(true);
+    await page.selectOption('select[name="tag"]', 'master');
+  });
+
+  it('shows id first, priority, subtask progress and what blocks a task', async () => {
+    const c = page.locator('[data-task-id="28"]');
+    expect((await c.textContent())!.startsWith('#28')).toBe(true);
+    await expect(c.textContent()).resolves.toContain('high');
+    await expect(c.textContent()).resolves.toContain('0/5');
+    await expect(c.textContent()).resolves.toContain('blocked by #26, #27');
+    await expect(page.locator('[data-task-id="24"]').textContent()).resolves.toContain('ready');
+  });
+
+  it('sets the status in the file when a card is dragged by mouse to another column', async () => {
+    await drag(page, '24', 'in-progress');
+    await expect.poll(async () => (await taskOnDisk(root, 'master', 24)).status).toBe('in-progress');
+    await card(page, 'in-progress', '24').waitFor();
+  });
+
+  it('does every drag with the keyboard too', async () => {
+    await page.locator('[data-task-id="40"]').focus();
+    await page.keyboard.press('Space');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Space');
+    await expect.poll(async () => (await taskOnDisk(root, 'master', 40)).status).toBe('review');
+    await card(page, 'review', '40').waitFor();
+    await expect(page.locator('[data-testid="status-line"]').textContent()).resolves.toContain('Task 40 moved to review');
+  });
+
+  it("shows two pages each other's drags within a second", async () => {
+    const other = await openBoard(browser, server);
+    await drag(page, '41', 'in-progress');
+    let t0 = Date.now();
+    await card(other, 'in-progress', '41').waitFor({ timeout: 1000 });
+    expect(Date.now() - t0).toBeLessThan(1000);
+    await drag(other, '41', 'done');
+    t0 = Date.now();
+    await card(page, 'done', '41').waitFor({ timeout: 1000 });
+    expect(Date.now() - t0).toBeLessThan(1000);
+    await expect(page.locator('[data-testid="clients"]').textContent()).resolves.toBe('2 clients');
+    await other.context().close();
+  });
+
+  it("moves the card within a second of the CLI's set-status", async () => {
+    const r = await runCli(['set-status', '--id=42', '--status=deferred'], root);
+    expect(r.code, r.stderr).toBe(0);
+    const t0 = Date.now();
+    await card(page, 'deferred', '42').waitFor({ timeout: 1000 });
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+
+  it('writes every edit of the details drawer to the file', async () => {
+    await page.locator('[data-task-id="44"] .card-title').click();
+    const drawer = page.locator('[data-testid="task-details"]');
+    await drawer.locator('input[name="title"]').fill('Renamed from the board');
+    await drawer.locator('textarea[name="details"]').click();
+    await expect.poll(async () => (await taskOnDisk(root, 'master', 44)).title).toBe('Renamed from the board');
+    await drawer.locator('textarea[name="details"]').fill('Details typed in the drawer');
+    await drawer.locator('textarea[name="details"]').blur();
+    await drawer.locator('select[name="priority"]').selectOption('low');
+    await expect.poll(async () => (await taskOnDisk(root, 'master', 44)).details).toBe('Details typed in the drawer');
+    await expect.poll(async () => (await taskOnDisk(root, 'master', 44)).priority).toBe('low');
+    await drawer.locator('select[name="status"]').selectOption('in-progress');
+    await expect.poll(async () => (await taskOnDisk(root, 'master', 44)).status).toBe('in-progress');
+
+    const before = (await taskOnDisk(root, 'master', 44)).subtasks.length;
+    await drawer.locator('input[name="subtasks"]').fill('A subtask from the board');
+    await drawer.locator('input[name="subtasks"]').press('Enter');
+    await expect.poll(async () => (await taskOnDisk(root, 'master', 44)).subtasks.length).toBe(before + 1);
+    const first = drawer.locator('input[name="subtask-done"]').first();
+    await first.check();
+    await expect.poll(async () => (await taskOnDisk(root, 'master', 44)).subtasks[0].status).toBe('done');
+    const [a, b] = (await taskOnDisk(root, 'master', 44)).subtasks.map((s: { id: number }) => s.id);
+    await drawer.getByRole('button', { name: `Move subtask 44.${a} down` }).click();
+    await expect.poll(async () => (await taskOnDisk(root, 'master', 44)).subtasks.slice(0, 2).map((s: { id: number }) => s.id)).toEqual([b, a]);
+
+    await drawer.locator('input[name="dependencies"]').fill('1');
+    await drawer.locator('input[name="dependencies"]').press('Enter');
+    await expect.poll(async () => (await taskOnDisk(root, 'master', 44)).dependencies.map(String)).toContain('1');
+    // A dependency is a link showing its status; it opens that task.
+    await expect(drawer.getByRole('link', { name: /#1 / }).isVisible()).resolves.toBe(true);
+    await expect(drawer.locator('.deps').textContent()).resolves.toContain('done');
+    await drawer.getByRole('button', { name: 'Close details' }).click();
+  });
+
+  it('shows a conflict with mine and theirs side by side, and keeps mine when asked', async () => {
+    await page.locator('[data-task-id="45"] .card-title').click();
+    const drawer = page.locator('[data-testid="task-details"]');
+    const description = drawer.locator('textarea[name="description"]');
+    await description.fill('Mine, typed in the board');
+    // Meanwhile someone else changes the same field.
+    const r = await runCli(['update-task', '--id=45', '--description=Theirs, from the CLI'], root);
+    expect(r.code, r.stderr).toBe(0);
+    await expect.poll(async () => (await taskOnDisk(root, 'master', 45)).description).toBe('Theirs, from the CLI');
+    await drawer.locator('input[name="title"]').click();
+    const conflict = drawer.locator('[data-testid="conflict"]');
+    await conflict.waitFor();
+    await expect(conflict.locator('[data-side="mine"]').textContent()).resolves.toBe('Mine, typed in the board');
+    await expect(conflict.locator('[data-side="theirs"]').textContent()).resolves.toBe('Theirs, from the CLI');
+    await conflict.getByRole('button', { name: 'Keep mine' }).click();
+    await expect.poll(async () => (await taskOnDisk(root, 'master', 45)).description).toBe('Mine, typed in the board');
+    await conflict.waitFor({ state: 'detached' });
+    await drawer.getByRole('button', { name: 'Close details' }).click();
+  });
+
+  it('narrows the board by search and filters, and sorts the list view', async () => {
+    await page.getByTestId('search').fill('Ollama');
+    const hits = (fixture.master!.tasks as Array<{ id: number; title: string; description?: string; details?: string }>)
+      .filter((t) => [t.title, t.description, t.details].some((text) => text?.toLowerCase().includes('ollama')))
+      .map((t) => String(t.id));
+    expect(hits).toContain('36');
+    await expect.poll(() => page.locator('[data-task-id]').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-task-id')).sort())).toEqual(hits.sort());
+    await page.getByTestId('search').fill('');
+    await page.getByTestId('filter-priority').selectOption('high');
+    const high = fixtureTasks().filter((t) => t.priority === 'high').length;
+    await expect.poll(() => page.locator('[data-task-id]').count()).toBeLessThanOrEqual(high);
+    for (const c of await page.locator('[data-task-id]').all()) await expect(c.getAttribute('class')).resolves.toContain('priority-high');
+    await page.getByTestId('filter-priority').selectOption('');
+    await page.getByTestId('filter-ready').check();
+    for (const c of await page.locator('[data-task-id]').all()) await expect(c.textContent()).resolves.toContain('ready');
+    await page.getByTestId('filter-ready').uncheck();
+    await page.getByTestId('filter-status').selectOption('deferred');
+    await expect.poll(() => page.locator('[data-status="pending"] [data-task-id]').count()).toBe(0);
+
+    await page.getByTestId('filter-status').selectOption('');
+    await page.getByRole('button', { name: 'List', exact: true }).click();
+    await page.getByRole('button', { name: 'Id', exact: true }).click();
+    const ids = await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-task-id'))));
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    await page.getByRole('button', { name: 'Board', exact: true }).click();
+  });
+
+  it('draws the dark theme by system preference', async () => {
+    const dark = await openBoard(browser, server, { colorScheme: 'dark' });
+    const bg = await dark.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(bg).toBe('rgb(20, 23, 28)');
+    await dark.screenshot({ path: path.join(SHOTS, 'dark.png') });
+    await dark.context().close();
+  });
+});
+
+function fixtureTasks(): Array<{ priority?: string }> {
+  return fixture.master!.tasks as Array<{ priority?: string }>;
+}

@@ -1,0 +1,6 @@
+// The browser entry: no `ws`, no `node:` module (see platform.ts). Same API as
+// the Node entry, minus connection.json discovery.
+export { createClient } from './browser-client.js';
+export type { ClientMode, ClientOptions, EventPattern, ParamsArg, TaskmasterClient } from './options.js';
+export type { Replica } from './replica.js';
+export { backoffDelay, backoffCeiling, type BackoffOptions } from './backoff.js';
