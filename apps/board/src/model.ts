@@ -1,4 +1,4 @@
-import { idKey, isDoneStatus, type Task, type TasksFile, tagsOf } from '@taskmaster/protocol';
+import { blockersOf, idKey, isFinishedStatus, subtaskProgress, type Task, type TasksFile, tagsOf } from '@taskmaster/protocol';
 
 /** Task Master's statuses, in board order; `blocked` gets a column only when a task has it. */
 export const STATUSES = ['pending', 'in-progress', 'review', 'done', 'deferred', 'cancelled'] as const;
@@ -30,21 +30,16 @@ export function tagNames(file: TasksFile | undefined): string[] {
   return file ? Object.keys(tagsOf(file)) : [];
 }
 
-/** Subtasks done out of all, or undefined when there are none. */
-export function subtaskProgress(task: Task): { done: number; total: number } | undefined {
-  const subs = task.subtasks ?? [];
-  if (subs.length === 0) return undefined;
-  return { done: subs.filter((s) => isDoneStatus(s.status ?? undefined)).length, total: subs.length };
-}
+/** Subtasks done out of all (protocol's rule, as VS Code's tree shows it). */
+export { subtaskProgress };
 
-/** The ids of a task's dependencies that are not done yet (missing ones count as open). */
-export function openDependencies(task: Task, byId: ReadonlyMap<string, Task>): string[] {
-  return (task.dependencies ?? [])
-    .map((d) => idKey(d))
-    .filter((d) => {
-      const dep = byId.get(d);
-      return !dep || !isDoneStatus(dep.status ?? undefined);
-    });
+/**
+ * The ids of a task's dependencies that hold it up: not finished (done,
+ * completed, cancelled) or not in the tag — protocol's readiness rule, the
+ * one `tasks.next` and VS Code's tree use. `statuses`: protocol's statusesById of the tag.
+ */
+export function openDependencies(task: Task, statuses: ReadonlyMap<string, string>): string[] {
+  return blockersOf(task, statuses).map((b) => b.id);
 }
 
 /** "ready" or "blocked by #4, #7": what a card says about its dependencies. */
@@ -68,10 +63,10 @@ export interface Filters {
 export const NO_FILTERS: Filters = { query: '', status: '', priority: '', readyOnly: false };
 
 /** Whether `task` passes the filters: the query matches title, description or details (case-insensitive). */
-export function matches(task: Task, filters: Filters, byId: ReadonlyMap<string, Task>): boolean {
+export function matches(task: Task, filters: Filters, statuses: ReadonlyMap<string, string>): boolean {
   if (filters.status && statusOf(task) !== filters.status) return false;
   if (filters.priority && (task.priority ?? 'medium') !== filters.priority) return false;
-  if (filters.readyOnly && (isDoneStatus(task.status ?? undefined) || openDependencies(task, byId).length > 0)) return false;
+  if (filters.readyOnly && (isFinishedStatus(task.status) || openDependencies(task, statuses).length > 0)) return false;
   const q = filters.query.trim().toLowerCase();
   if (!q) return true;
   return [task.title, task.description, task.details].some((text) => typeof text === 'string' && text.toLowerCase().includes(q));

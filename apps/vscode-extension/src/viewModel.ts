@@ -1,6 +1,7 @@
 import {
   applyTaskChange,
   assertNever,
+  blockersOf,
   DEFAULT_TAG,
   findTag,
   idKey,
@@ -8,6 +9,8 @@ import {
   isEventName,
   parseTaskRef,
   sameDependency,
+  statusesById,
+  subtaskProgress,
   tagsOf,
   type EventPayload,
   type Subtask,
@@ -17,7 +20,7 @@ import {
   type TasksFile,
 } from '@taskmaster/protocol';
 import { compareStatuses, statusLabel } from './statusOrder.js';
-import { blockersOf, statusesById, subtaskProgress, type TaskFacts } from './taskFacts.js';
+import type { TaskFacts } from './taskFacts.js';
 import { buildNodeIndex, statusOf, taskNodeId, type NodeIndex, type TaskNode } from './taskNodes.js';
 
 export { taskNodeId, type TaskNode } from './taskNodes.js';
@@ -201,7 +204,7 @@ export class TaskViewModel {
       this.statusCache.set(node.tag, statuses);
     }
     const progress = node.kind === 'task' ? subtaskProgress(node.task) : undefined;
-    return { ...(progress && { progress }), blockers: blockersOf(node, statuses) };
+    return { ...(progress && { progress }), blockers: blockersOf(node.task, statuses, node.parentId) };
   }
 
   /** The top-level nodes. */

@@ -1,5 +1,6 @@
 export * from './task.js';
 export * from './ids.js';
+export * from './readiness.js';
 export * from './errors.js';
 export * from './envelope.js';
 export * from './events.js';

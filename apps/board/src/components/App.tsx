@@ -1,4 +1,4 @@
-import { DEFAULT_TAG, findTag, idKey, type Task } from '@taskmaster/protocol';
+import { DEFAULT_TAG, findTag, idKey, statusesById, type Task } from '@taskmaster/protocol';
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { BoardActions, type PendingConflict, type WriteOutcome } from '../actions.js';
 import { columnsFor, indexTasks, matches, NO_FILTERS, openDependencies, statusOf, tagNames, type Filters } from '../model.js';
@@ -28,13 +28,14 @@ export function App({ session, initialTag, initialFocus }: { session: Session; i
   // A new array at every version: the replica changes its copy in place, and the memos below key on identity.
   const tasks: Task[] = useMemo(() => (view.file ? [...(findTag(view.file, shownTag)?.tasks ?? [])] : []), [view.version, view.file, shownTag]);
   const byId = useMemo(() => indexTasks(tasks), [tasks]);
-  const openOf = useCallback((t: Task) => openDependencies(t, byId), [byId]);
+  const statuses = useMemo(() => statusesById(tasks), [tasks]);
+  const openOf = useCallback((t: Task) => openDependencies(t, statuses), [statuses]);
   const columns = useMemo(() => columnsFor(tasks), [tasks]);
   const byStatus = useMemo(() => {
     const map = new Map<string, Task[]>(columns.map((c) => [c, []]));
-    for (const t of tasks) if (matches(t, filters, byId)) map.get(statusOf(t))!.push(t);
+    for (const t of tasks) if (matches(t, filters, statuses)) map.get(statusOf(t))!.push(t);
     return map;
-  }, [tasks, columns, filters, byId]);
+  }, [tasks, columns, filters, statuses]);
 
   // Task Master's next task, asked again after every change (one call per burst).
   useEffect(() => {
@@ -122,7 +123,7 @@ export function App({ session, initialTag, initialFocus }: { session: Session; i
         ) : mode === 'board' ? (
           <Board columns={columns} byStatus={byStatus} openOf={openOf} nextId={nextId} onOpen={setSelected} onDrop={onDrop} announce={setMessage} />
         ) : (
-          <ListView tasks={tasks.filter((t) => matches(t, filters, byId))} openOf={openOf} nextId={nextId} onOpen={setSelected} />
+          <ListView tasks={tasks.filter((t) => matches(t, filters, statuses))} openOf={openOf} nextId={nextId} onOpen={setSelected} />
         )}
       </main>
       {task && (

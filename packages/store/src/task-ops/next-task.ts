@@ -1,25 +1,13 @@
-import { idKey, type Subtask, type Task, type TaskId } from '@taskmaster/protocol';
+import { idKey, isFinishedStatus, type Subtask, type Task, type TaskId } from '@taskmaster/protocol';
 import { readView, requireTag } from './lookup.js';
 import type { ReadOp, ReadValue } from './op-types.js';
 
-/**
- * Statuses that let what depends on a task go ahead: Task Master's
- * `TERMINAL_COMPLETE_STATUSES` (done, completed, cancelled), which its
- * `list --ready` uses.
- */
-const FINISHED = new Set(['done', 'completed', 'cancelled']);
-
-/** True when a dependency with this status no longer holds anything up. */
-export function satisfiesDependency(status: string | undefined): boolean {
-  return status !== undefined && FINISHED.has(status);
-}
-
-/** The ids (`5`, `5.2`) of every task and subtask in `tasks` that {@link satisfiesDependency}. */
+/** The ids (`5`, `5.2`) of every task and subtask in `tasks` whose status {@link isFinishedStatus} (protocol's readiness rule). */
 export function finishedIds(tasks: readonly Task[]): Set<string> {
   const ids = new Set<string>();
   for (const task of tasks) {
-    if (satisfiesDependency(task.status)) ids.add(idKey(task.id));
-    for (const sub of task.subtasks ?? []) if (satisfiesDependency(sub.status)) ids.add(`${idKey(task.id)}.${idKey(sub.id)}`);
+    if (isFinishedStatus(task.status)) ids.add(idKey(task.id));
+    for (const sub of task.subtasks ?? []) if (isFinishedStatus(sub.status)) ids.add(`${idKey(task.id)}.${idKey(sub.id)}`);
   }
   return ids;
 }
