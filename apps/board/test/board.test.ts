@@ -1,14 +1,12 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { DEFAULT_SPARC_MAPPINGS, sparcModeFor } from '@taskmaster/protocol';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, FIXTURE, launchBrowser, makeProject, openBoard, runCli, startServer, taskOnDisk } from './helpers.js';
+import { cleanup, FIXTURE, launchBrowser, makeProject, openBoard, runCli, saveShot, startServer, taskOnDisk } from './helpers.js';
 import { readFileSync } from 'node:fs';
 
-/** Screenshots for the README, refreshed by every run. */
-export const SHOTS = path.resolve(__dirname, '../../../docs/board');
-
-const fixture = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Record<string, { tasks: Array<{ id: number; status?: string }> }>;
+const fixture = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Record<string, { tasks: Array<{ id: number; status?: string; title: string; description?: string }> }>;
 
 let root: string;
 let server: Awaited<ReturnType<typeof startServer>>;
@@ -40,8 +38,7 @@ function card(p: Page, status: string, id: string) {
 
 describe('the board on the real Task Master file', () => {
   it('draws every tag: each task once, in the column of its status', async () => {
-    await mkdir(SHOTS, { recursive: true });
-    await page.screenshot({ path: path.join(SHOTS, 'desktop.png') });
+    await saveShot(page, 'desktop.png');
     for (const [tag, { tasks }] of Object.entries(fixture)) {
       await page.selectOption('select[name="tag"]', tag);
       await expect.poll(() => page.locator('[data-task-id]').count()).toBe(tasks.length);
@@ -61,6 +58,23 @@ describe('the board on the real Task Master file', () => {
     await expect(c.textContent()).resolves.toContain('0/5');
     await expect(c.textContent()).resolves.toContain('blocked by #26, #27');
     await expect(page.locator('[data-task-id="24"]').textContent()).resolves.toContain('ready');
+  });
+
+  it("shows the complexity score of Task Master's report and the task's SPARC mode", async () => {
+    const reports = path.join(root, '.taskmaster', 'reports');
+    await mkdir(reports, { recursive: true });
+    await writeFile(
+      path.join(reports, 'task-complexity-report.json'),
+      JSON.stringify({ complexityAnalysis: [{ taskId: 28, taskTitle: 'x', complexityScore: 8, recommendedSubtasks: 5 }] }),
+    );
+    // The report is asked for with each change of the tasks; a reload asks at once.
+    await page.reload();
+    const c = page.locator('[data-task-id="28"]');
+    await expect.poll(() => c.textContent(), { timeout: 10_000 }).toContain('complexity 8');
+    const task = fixture.master!.tasks.find((t) => t.id === 28)!;
+    // `taskmaster init` wrote the default mappings, which give every task a mode.
+    await expect(c.textContent()).resolves.toContain(sparcModeFor(task, DEFAULT_SPARC_MAPPINGS)!.mode);
+    await expect(page.locator('[data-task-id="24"]').textContent()).resolves.not.toContain('complexity');
   });
 
   it('sets the status in the file when a card is dragged by mouse to another column', async () => {
@@ -120,8 +134,9 @@ describe('the board on the real Task Master file', () => {
     await drawer.locator('input[name="subtasks"]').fill('A subtask from the board');
     await drawer.locator('input[name="subtasks"]').press('Enter');
     await expect.poll(async () => (await taskOnDisk(root, 'master', 44)).subtasks.length).toBe(before + 1);
+    // A click asks the server; the box shows the file's state once the change comes back.
     const first = drawer.locator('input[name="subtask-done"]').first();
-    await first.check();
+    await first.click();
     await expect.poll(async () => (await taskOnDisk(root, 'master', 44)).subtasks[0].status).toBe('done');
     const [a, b] = (await taskOnDisk(root, 'master', 44)).subtasks.map((s: { id: number }) => s.id);
     await drawer.getByRole('button', { name: `Move subtask 44.${a} down` }).click();
@@ -187,7 +202,7 @@ describe('the board on the real Task Master file', () => {
     const dark = await openBoard(browser, server, { colorScheme: 'dark' });
     const bg = await dark.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(bg).toBe('rgb(20, 23, 28)');
-    await dark.screenshot({ path: path.join(SHOTS, 'dark.png') });
+    await saveShot(dark, 'dark.png');
     await dark.context().close();
   });
 });

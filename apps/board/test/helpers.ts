@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,5 +127,20 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5_0
       if (Date.now() > deadline) throw err;
       await new Promise((r) => setTimeout(r, 25));
     }
+  }
+}
+
+/** Where tests leave their screenshots (git-ignored). */
+const ARTIFACTS = path.resolve(HERE, '../test-artifacts');
+/** The README's pictures: refreshed on request only (UPDATE_SCREENSHOT=1), so a test run leaves the work tree clean. */
+const README_SHOTS = path.resolve(HERE, '../../../docs/board');
+
+/** Saves a screenshot of `page` as `name` among the test artifacts, and into docs/board with UPDATE_SCREENSHOT. */
+export async function saveShot(page: { screenshot(options: { path: string }): Promise<unknown> }, name: string): Promise<void> {
+  await mkdir(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, name) });
+  if (process.env.UPDATE_SCREENSHOT) {
+    await mkdir(README_SHOTS, { recursive: true });
+    await copyFile(path.join(ARTIFACTS, name), path.join(README_SHOTS, name));
   }
 }

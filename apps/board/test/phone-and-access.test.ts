@@ -1,12 +1,9 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { boardUrl, cleanup, launchBrowser, makeProject, openBoard, register, startServer, taskOnDisk } from './helpers.js';
+import { boardUrl, cleanup, launchBrowser, makeProject, openBoard, register, saveShot, startServer, taskOnDisk } from './helpers.js';
 
 afterEach(cleanup);
-
-const SHOTS = path.resolve(__dirname, '../../../docs/board');
 
 describe('on a phone (390×844)', () => {
   it('shows one column at a time, swipes to the next status, and moves a card from the phone layout', async () => {
@@ -14,7 +11,7 @@ describe('on a phone (390×844)', () => {
     const server = await startServer(root);
     const browser = await launchBrowser();
     const page = await openBoard(browser, server, { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 });
-    await page.screenshot({ path: path.join(SHOTS, 'phone.png') });
+    await saveShot(page, 'phone.png');
     const visible = () =>
       page.locator('.board [data-status]').evaluateAll((cols) =>
         cols.filter((c) => {

@@ -1,6 +1,7 @@
 export * from './task.js';
 export * from './ids.js';
 export * from './readiness.js';
+export * from './annotations.js';
 export * from './errors.js';
 export * from './envelope.js';
 export * from './events.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EventPatternListSchema } from './events.js';
 import { TeamStatusSchema } from './team.js';
+import { TaskAnnotationsSchema } from './annotations.js';
 import {
   PrioritySchema,
   StatusSchema,
@@ -238,6 +239,12 @@ export const methods = {
       counts: z.object({ created: z.number(), updated: z.number(), deleted: z.number(), statusChanged: z.number(), moved: z.number() }),
       snapshotsSent: z.number().int(),
     }),
+  },
+  'tasks.annotations': {
+    kind: 'session',
+    /** By task: the complexity score of Task Master's report for the tag, and the SPARC mode of .taskmaster/sparc/mappings.json. */
+    params: z.object({ tag }).strict().optional(),
+    result: TaskAnnotationsSchema,
   },
   'history.list': { kind: 'session',
     params: noParams,

@@ -8,6 +8,7 @@ export { writeOps, readOps } from './task-ops/table.js';
 export { callDirect, useTag, type DirectResult } from './task-ops/direct-call.js';
 export { writeVersion, currentTask } from './task-ops/update-with-strategy.js';
 export { tagSummaries } from './task-ops/read-ops.js';
+export { readTaskAnnotations } from './task-annotations.js';
 export { opContextFor, type OpContext, type WriteOp, type ReadOp, type WriteValue, type ReadValue } from './task-ops/op-types.js';
 export { detached } from './detached.js';
 export type { CreatedTask, UpdatedTask, StatusChange, DeletedTask } from './task-ops/index.js';

@@ -16,7 +16,7 @@ import { cleanEnv, run, type RunResult } from './run.js';
  */
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const LIBRARIES = ['@taskmaster/protocol', '@taskmaster/store', '@taskmaster/watcher', '@taskmaster/server', '@taskmaster/client'];
+const LIBRARIES = ['@taskmaster/protocol', '@taskmaster/store', '@taskmaster/watcher', '@taskmaster/team', '@taskmaster/server', '@taskmaster/client'];
 const CLI = '@taskmaster/cli';
 /** The real Task Master project file the README's quick start is run on (read-only: its bytes are copied). */
 const FIXTURE = resolve(REPO, '..', 'shared', 'fixtures', 'taskmaster-repo-tasks.json');
@@ -222,17 +222,25 @@ describe('installed from a registry, as a user would', () => {
     await expectOnlyLocalFetches();
 
     const entries: string[] = [];
+    const esmOnly: string[] = [];
     for (const name of LIBRARIES) {
       const dir = join(app, 'node_modules', name);
       const text = await readFile(join(dir, 'package.json'), 'utf8');
       expect(text, name).not.toContain('workspace:');
       expect(existsSync(join(dir, 'README.md')), `${name} README.md`).toBe(true);
-      const manifest = JSON.parse(text) as { exports: Record<string, string | Record<string, Record<string, string>>> };
+      const manifest = JSON.parse(text) as { exports: Record<string, string | Record<string, string | Record<string, string>>> };
       for (const [subpath, target] of Object.entries(manifest.exports)) {
         if (typeof target === 'string') continue;
-        entries.push(subpath === '.' ? name : `${name}/${subpath.slice(2)}`);
+        const entry = subpath === '.' ? name : `${name}/${subpath.slice(2)}`;
+        if (!('import' in target)) {
+          // An ESM-only entry (the client's browser build): its files are there and it loads as ESM.
+          for (const key of ['types', 'default']) expect(existsSync(join(dir, target[key] as string)), `${name} ${subpath} ${key}`).toBe(true);
+          esmOnly.push(entry);
+          continue;
+        }
+        entries.push(entry);
         for (const condition of ['import', 'require']) {
-          const files = target[condition]!;
+          const files = target[condition] as Record<string, string>;
           for (const key of ['types', 'default']) expect(existsSync(join(dir, files[key]!)), `${name} ${subpath} ${condition}.${key}`).toBe(true);
         }
       }
@@ -246,12 +254,14 @@ const out = {};
 for (const entry of ${JSON.stringify(entries)}) {
   out[entry] = [Object.keys(await import(entry)).length, Object.keys(require(entry)).length];
 }
+for (const entry of ${JSON.stringify(esmOnly)}) out[entry] = [Object.keys(await import(entry)).length, 1];
 console.log(JSON.stringify(out));
 `,
     );
     const loaded = await run(process.execPath, [join(app, 'load.mjs')], { cwd: app, env, timeoutMs: 30_000 });
     const counts = JSON.parse(loaded.stdout) as Record<string, [number, number]>;
-    expect(Object.keys(counts).sort()).toEqual([...entries].sort());
+    expect(Object.keys(counts).sort()).toEqual([...entries, ...esmOnly].sort());
+    expect(esmOnly).toEqual(['@taskmaster/client/browser']);
     for (const [entry, [esm, cjs]] of Object.entries(counts)) {
       expect(esm, entry).toBeGreaterThan(0);
       expect(cjs, entry).toBeGreaterThan(0);

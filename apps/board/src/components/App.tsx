@@ -1,4 +1,4 @@
-import { DEFAULT_TAG, findTag, idKey, statusesById, type Task } from '@taskmaster/protocol';
+import { DEFAULT_TAG, findTag, idKey, statusesById, type Task, type TaskAnnotations } from '@taskmaster/protocol';
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { BoardActions, type PendingConflict, type WriteOutcome } from '../actions.js';
 import { columnsFor, indexTasks, matches, NO_FILTERS, openDependencies, statusOf, tagNames, type Filters } from '../model.js';
@@ -19,6 +19,7 @@ export function App({ session, initialTag, initialFocus }: { session: Session; i
   const [conflict, setConflict] = useState<PendingConflict | undefined>();
   const [message, setMessage] = useState('');
   const [nextId, setNextId] = useState<string | undefined>();
+  const [annotations, setAnnotations] = useState<TaskAnnotations | undefined>();
   const actions = useMemo(() => new BoardActions(session.client), [session]);
 
   useEffect(() => session.subscribe(setView), [session]);
@@ -45,6 +46,8 @@ export function App({ session, initialTag, initialFocus }: { session: Session; i
         (r) => setNextId(r.next ? (r.next.parentId ?? r.next.id) : undefined),
         () => setNextId(undefined),
       );
+      // Complexity scores and SPARC modes: Task Master's report may have been rewritten too.
+      session.client.call('tasks.annotations', { tag: shownTag }).then(setAnnotations, () => setAnnotations(undefined));
     }, 100);
     return () => clearTimeout(timer);
   }, [view.version, view.state, shownTag]);
@@ -121,7 +124,7 @@ export function App({ session, initialTag, initialFocus }: { session: Session; i
         {view.file === undefined ? (
           <p class="loading">Connecting…</p>
         ) : mode === 'board' ? (
-          <Board columns={columns} byStatus={byStatus} openOf={openOf} nextId={nextId} onOpen={setSelected} onDrop={onDrop} announce={setMessage} />
+          <Board columns={columns} byStatus={byStatus} openOf={openOf} nextId={nextId} annotations={annotations} onOpen={setSelected} onDrop={onDrop} announce={setMessage} />
         ) : (
           <ListView tasks={tasks.filter((t) => matches(t, filters, statuses))} openOf={openOf} nextId={nextId} onOpen={setSelected} />
         )}

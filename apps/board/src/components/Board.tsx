@@ -1,4 +1,4 @@
-import { idKey, type Task } from '@taskmaster/protocol';
+import { idKey, type Task, type TaskAnnotations } from '@taskmaster/protocol';
 import Sortable from 'sortablejs';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { OPTIONAL_STATUSES, WRITABLE_STATUSES } from '../model.js';
@@ -21,6 +21,8 @@ export interface BoardProps {
   byStatus: Map<string, Task[]>;
   openOf: (task: Task) => string[];
   nextId: string | undefined;
+  /** Complexity scores and SPARC modes by task id (`tasks.annotations`), once known. */
+  annotations: TaskAnnotations | undefined;
   onOpen: (id: string) => void;
   onDrop: (drop: Drop) => void;
   /** Says something to screen readers and on the status line. */
@@ -181,7 +183,7 @@ function Column({ status, tasks, folded, onFold, dropTarget, picked, board }: Co
     return () => sortable.destroy();
   }, [folded, status]);
 
-  const { openOf, nextId, onOpen } = board.current;
+  const { openOf, nextId, annotations, onOpen } = board.current;
   const optional = OPTIONAL_STATUSES.has(status);
   return (
     <section class={`column${folded ? ' folded' : ''}${dropTarget ? ' drop-target' : ''}`} data-status={status} aria-label={`${status}: ${tasks.length} tasks`}>
@@ -198,7 +200,7 @@ function Column({ status, tasks, folded, onFold, dropTarget, picked, board }: Co
         <ul class="cards" ref={list} aria-label={`${status} tasks`}>
           {tasks.map((task) => {
             const id = idKey(task.id);
-            return <Card key={id} task={task} facts={{ open: openOf(task), isNext: id === nextId, picked: id === picked }} onOpen={onOpen} />;
+            return <Card key={id} task={task} facts={{ open: openOf(task), isNext: id === nextId, picked: id === picked, complexity: annotations?.complexity[id], sparc: annotations?.sparc[id] }} onOpen={onOpen} />;
           })}
         </ul>
       )}

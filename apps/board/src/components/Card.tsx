@@ -7,6 +7,10 @@ export interface CardFacts {
   isNext: boolean;
   /** This card is being moved with the keyboard. */
   picked: boolean;
+  /** Task Master's complexity score (1–10), when its report has one. */
+  complexity?: number | undefined;
+  /** The SPARC mode the project's mappings give the task. */
+  sparc?: string | undefined;
 }
 
 /**
@@ -18,7 +22,9 @@ export function Card({ task, facts, onOpen }: { task: Task; facts: CardFacts; on
   const progress = subtaskProgress(task);
   const priority = task.priority ?? 'medium';
   const readiness = readinessLabel(facts.open);
-  const label = `Task ${id}: ${task.title}. Priority ${priority}. ${progress ? `${progress.done} of ${progress.total} subtasks done. ` : ''}${readiness}.${facts.isNext ? ' Next task.' : ''}`;
+  const label =
+    `Task ${id}: ${task.title}. Priority ${priority}. ${progress ? `${progress.done} of ${progress.total} subtasks done. ` : ''}${readiness}.` +
+    `${facts.complexity !== undefined ? ` Complexity ${facts.complexity}.` : ''}${facts.sparc ? ` SPARC mode ${facts.sparc}.` : ''}${facts.isNext ? ' Next task.' : ''}`;
   return (
     <li
       class={`card priority-${priority}${facts.isNext ? ' next' : ''}${facts.picked ? ' picked' : ''}`}
@@ -44,6 +50,16 @@ export function Card({ task, facts, onOpen }: { task: Task; facts: CardFacts; on
           </span>
         )}
         <span class={facts.open.length === 0 ? 'ready' : 'blocked'}>{readiness}</span>
+        {facts.complexity !== undefined && (
+          <span class="complexity" title="complexity score from Task Master's analyze-complexity report">
+            complexity {facts.complexity}
+          </span>
+        )}
+        {facts.sparc && (
+          <span class="sparc" title="SPARC mode (.taskmaster/sparc/mappings.json)">
+            {facts.sparc}
+          </span>
+        )}
       </div>
     </li>
   );

@@ -1,5 +1,8 @@
 import {
   assertNever,
+  findTag,
+  tagNotFoundError,
+  tagsOf,
   ErrorCode,
   READ_METHODS,
   TaskmasterError,
@@ -13,7 +16,7 @@ import {
   type WriteMethodName,
   type TeamStatus,
 } from '@taskmaster/protocol';
-import { currentTask, opContextFor, readOps, tagSummaries, useTag, writeOps, writeVersion, type OpContext } from '@taskmaster/store';
+import { currentTask, opContextFor, readOps, readTaskAnnotations, tagSummaries, useTag, writeOps, writeVersion, type OpContext } from '@taskmaster/store';
 import type { SyncEngine } from '../engine.js';
 import type { ConflictRegistry } from '../state/conflicts.js';
 import type { Peer } from '../ws/peer.js';
@@ -172,6 +175,13 @@ export function createHandlers(engine: SyncEngine, facts: ServerFacts): Handlers
     'sync.pull': (params) => engine.changeLog.pull(params, () => engine.data),
 
     'sync.reload': (params) => (params?.force ? forcedReload() : reload(false)),
+
+    'tasks.annotations': async (params) => {
+      const tag = params?.tag ?? (await engine.currentTag());
+      const tagData = findTag(engine.data, tag);
+      if (!tagData) throw tagNotFoundError(tag, Object.keys(tagsOf(engine.data)));
+      return readTaskAnnotations(engine.store.paths, tag, tagData.tasks);
+    },
 
     'history.list': async () => ({ snapshots: await engine.store.history.list() }),
 
