@@ -1,6 +1,6 @@
 import type { TaskmasterClient } from '@taskmaster/client';
 import { ErrorCode, idKey, isTaskmasterError, type ConflictData, type Task, type TaskStatus } from '@taskmaster/protocol';
-import { nextFreeId, WRITABLE_STATUSES } from './model.js';
+import { WRITABLE_STATUSES } from './model.js';
 
 /** A 1006 the user settles in the drawer: mine and theirs side by side. */
 export interface PendingConflict {
@@ -30,12 +30,12 @@ export class BoardActions {
   }
 
   /**
-   * A card dropped at the end of its own column: `task.move` to the tag's
-   * next free id. Task Master orders a tag's tasks by id; renumbering is how
-   * its `move` puts a task last (dependencies follow it).
+   * A card dropped elsewhere in its own column: `task.reorder` puts it just
+   * before the card it now precedes (`before`), or last with null — the order
+   * Task Master lists the tag in; ids stay as they are.
    */
-  moveToEnd(tag: string, task: Task, tasks: readonly Task[]): Promise<WriteOutcome> {
-    return this.run(() => this.client.call('task.move', { tag, from: [idKey(task.id)], to: [nextFreeId(tasks)] }));
+  reorder(tag: string, id: string, before: string | null): Promise<WriteOutcome> {
+    return this.run(() => this.client.call('task.reorder', { tag, id, before }));
   }
 
   /**

@@ -71,8 +71,3 @@ export function matches(task: Task, filters: Filters, statuses: ReadonlyMap<stri
   if (!q) return true;
   return [task.title, task.description, task.details].some((text) => typeof text === 'string' && text.toLowerCase().includes(q));
 }
-
-/** The next free top-level id of a tag: where a task renumbered to the end goes (`task.move`). */
-export function nextFreeId(tasks: readonly Task[]): string {
-  return String(tasks.reduce((max, t) => Math.max(max, Math.floor(Number(t.id)) || 0), 0) + 1);
-}

@@ -3,7 +3,7 @@ import { DEFAULT_SPARC_MAPPINGS, sparcModeFor } from '@taskmaster/protocol';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, FIXTURE, launchBrowser, makeProject, openBoard, runCli, saveShot, startServer, taskOnDisk } from './helpers.js';
+import { cleanup, FIXTURE, launchBrowser, makeProject, openBoard, readTasks, runCli, saveShot, startServer, taskOnDisk } from './helpers.js';
 import { readFileSync } from 'node:fs';
 
 const fixture = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Record<string, { tasks: Array<{ id: number; status?: string; title: string; description?: string }> }>;
@@ -91,7 +91,8 @@ describe('the board on the real Task Master file', () => {
     await page.keyboard.press('Space');
     await expect.poll(async () => (await taskOnDisk(root, 'master', 40)).status).toBe('review');
     await card(page, 'review', '40').waitFor();
-    await expect(page.locator('[data-testid="status-line"]').textContent()).resolves.toContain('Task 40 moved to review');
+    // Said once the server answers, which comes after the event that moved the card.
+    await expect.poll(() => page.locator('[data-testid="status-line"]').textContent()).toContain('Task 40 moved to review');
   });
 
   it("shows two pages each other's drags within a second", async () => {
@@ -196,6 +197,40 @@ describe('the board on the real Task Master file', () => {
     const ids = await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-task-id'))));
     expect(ids).toEqual([...ids].sort((a, b) => b - a));
     await page.getByRole('button', { name: 'Board', exact: true }).click();
+  });
+
+  it('reorders a card within its column by keyboard and by mouse: the file order changes, every id stays', async () => {
+    const shownIds = () => page.locator('[data-status="pending"] [data-task-id]').evaluateAll((els) => els.map((e) => e.getAttribute('data-task-id')!));
+    const fileOrder = async () => ((await readTasks(root)).master.tasks as Array<{ id: number }>).map((t) => String(t.id));
+    // A fresh page: earlier tests leave a drawer open and cards moved.
+    await page.reload();
+    await page.locator('[data-status="pending"] [data-task-id]').first().waitFor();
+    const ids = new Set(await fileOrder());
+    const start = await shownIds();
+    const [a, b] = [start[2]!, start[3]!];
+    // The keyboard: pick the fourth card up, one place up, drop it.
+    await page.locator(`[data-task-id="${b}"]`).focus();
+    await page.keyboard.press('Space');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Space');
+    await expect.poll(async () => (await fileOrder()).indexOf(b) < (await fileOrder()).indexOf(a)).toBe(true);
+    await expect.poll(shownIds).toEqual([...start.slice(0, 2), b, a, ...start.slice(4)]);
+    // The mouse: the sixth card dragged up its own column, over the first card.
+    const sixth = (await shownIds())[5]!;
+    const from = (await page.locator(`[data-task-id="${sixth}"]`).boundingBox())!;
+    const top = (await page.locator('[data-status="pending"] [data-task-id]').first().boundingBox())!;
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(from.x + from.width / 2 + 10, from.y + from.height / 2 - 10, { steps: 4 });
+    await page.mouse.move(top.x + top.width / 2, top.y + 5, { steps: 15 });
+    await page.mouse.up();
+    await expect.poll(async () => (await shownIds()).indexOf(sixth)).toBeLessThan(2);
+    // The column shows the file's order, and no id changed.
+    const pending = new Set(await shownIds());
+    await expect.poll(async () => (await fileOrder()).filter((id) => pending.has(id))).toEqual(await shownIds());
+    expect(new Set(await fileOrder())).toEqual(ids);
+    expect((await taskOnDisk(root, 'master', Number(sixth))).status).toBe('pending');
+    await page.reload();
   });
 
   it('draws the dark theme by system preference', async () => {

@@ -284,6 +284,16 @@ export const methods = {
       .refine((p) => p.to === undefined || p.to.length === p.from.length, { message: '"from" and "to" need the same number of ids' }),
     result: z.object({ tag: z.string(), revision, toTag: z.string().optional(), moved: z.array(z.object({ from: z.string(), to: z.string() })) }),
   },
+  'task.reorder': {
+    kind: 'write',
+    /**
+     * Puts a task (or a subtask among its siblings) just before `before`, or
+     * last when `before` is null: the order Task Master lists a tag in. Ids
+     * stay as they are (unlike `task.move`, which renumbers).
+     */
+    params: z.object({ tag, id: TaskIdSchema, before: TaskIdSchema.nullable() }).strict(),
+    result: z.object({ tag: z.string(), revision, id: z.string(), index: z.number().int() }),
+  },
   'subtask.add': {
     kind: 'write',
     params: z

@@ -71,6 +71,23 @@ describe('the task verbs through the server', () => {
     expect(Object.keys(onDisk)).toEqual(['master', 'feature']);
   });
 
+  it('reorders a task with task.reorder: the file keeps every id, subscribers hear one task.moved', async () => {
+    const root = await makeProject(verbsFile());
+    const server = await startServer(root);
+    const client = await RawClient.connect(server.wsUrl);
+    const watcher = await RawClient.connect(server.wsUrl);
+    await watcher.result('subscribe', { events: ['task.*'] });
+
+    expect(await client.result('task.reorder', { id: 4, before: 2 })).toMatchObject({ tag: 'master', id: '4', index: 1 });
+    const moved = await watcher.waitFor((m) => m.method === 'task.moved');
+    expect(moved.params).toMatchObject({ tag: 'master', id: '4', from: { index: 3 }, to: { index: 1 } });
+    const onDisk = JSON.parse(await readFile(join(root, '.taskmaster', 'tasks', 'tasks.json'), 'utf8'));
+    expect(ids(onDisk.master.tasks)).toEqual(['1', '4', '2', '3']);
+    expect(onDisk.master.tasks[2].dependencies).toEqual([1]);
+    await client.result('ping');
+    expect(watcher.messages.filter((m) => typeof m.method === 'string' && m.method.startsWith('task.')).map((m) => m.method)).toEqual(['task.moved']);
+  });
+
   it('switches the current tag only with tag.use, which writes state.json, and later calls default to it', async () => {
     const root = await makeProject(verbsFile());
     const server = await startServer(root);

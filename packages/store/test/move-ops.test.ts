@@ -436,3 +436,32 @@ describe('task.move through a store', () => {
     expect(dangling(after['moved-out'])).toEqual([]);
   });
 });
+
+describe('task.reorder: the order of a tag, ids unchanged', () => {
+  const ids = (data: any, tag = 'master') => data[tag].tasks.map((t: any) => t.id);
+  const file = () => ({
+    master: {
+      tasks: [1, 2, 3, 4].map((id) => ({ id, title: `Task ${id}`, status: 'pending', dependencies: [], subtasks: id === 2 ? [1, 2, 3].map((s) => ({ id: s, title: `Sub ${s}`, status: 'pending', dependencies: [] })) : [] })),
+    },
+  });
+
+  it('puts a task before another, or last, and keeps every id and dependency', () => {
+    expect(ids(runOp('task.reorder', { id: 4, before: 2 }, file()).data)).toEqual([1, 4, 2, 3]);
+    expect(ids(runOp('task.reorder', { id: 1, before: 4 }, file()).data)).toEqual([2, 3, 1, 4]);
+    const { data, value } = runOp('task.reorder', { id: 1, before: null }, file());
+    expect(ids(data)).toEqual([2, 3, 4, 1]);
+    expect(value).toEqual({ tag: 'master', id: '1', index: 3 });
+  });
+
+  it('reorders subtasks among their siblings, the sibling named as 3 or "2.3"', () => {
+    const subIds = (data: any) => data.master.tasks[1].subtasks.map((s: any) => s.id);
+    expect(subIds(runOp('task.reorder', { id: '2.1', before: 3 }, file()).data)).toEqual([2, 1, 3]);
+    expect(subIds(runOp('task.reorder', { id: '2.3', before: '2.1' }, file()).data)).toEqual([3, 1, 2]);
+  });
+
+  it('refuses a place that is not a sibling, and changes nothing', () => {
+    expect(failure('task.reorder', { id: 1, before: '2.1' }, file())).toMatchObject({ code: -32602 });
+    expect(failure('task.reorder', { id: '2.1', before: 4 }, file())).toMatchObject({ code: -32602 });
+    expect(failure('task.reorder', { id: 9, before: null }, file())).toMatchObject({ code: 1008 });
+  });
+});

@@ -69,10 +69,13 @@ export function App({ session, initialTag, initialFocus }: { session: Session; i
     if (!task) return;
     if (drop.from !== drop.to) {
       void actions.setStatus(shownTag, drop.id, drop.to).then(report(`Task ${drop.id} moved to ${drop.to}`));
-    } else if (drop.index === drop.length - 1) {
-      void actions.moveToEnd(shownTag, task, tasks).then(report(`Task ${drop.id} moved to the end (renumbered)`));
     } else {
-      setMessage("Task Master keeps a tag's tasks in id order: drop a card last in its column to move it to the end (it gets the next free id).");
+      // The card it now precedes in the column (filters may hide some between them in the file), or none: last.
+      const others = (byStatus.get(drop.to) ?? []).filter((t) => idKey(t.id) !== drop.id);
+      const before = others[drop.index];
+      void actions
+        .reorder(shownTag, drop.id, before ? idKey(before.id) : null)
+        .then(report(before ? `Task ${drop.id} moved before task ${idKey(before.id)}` : `Task ${drop.id} moved to the end of ${drop.to}`));
     }
   };
 

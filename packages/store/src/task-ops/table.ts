@@ -4,6 +4,7 @@ import { deleteTask } from './delete-task.js';
 import { addDependency, fixDependencies, removeDependency, validateDependencies } from './dependencies.js';
 import { moveTasks } from './move-task.js';
 import { nextTask } from './next-task.js';
+import { reorderTask } from './reorder-task.js';
 import type { ReadOp, WriteOp } from './op-types.js';
 import { getTask, listTags, listTasks } from './read-ops.js';
 import { setStatus } from './set-status.js';
@@ -23,6 +24,7 @@ export const writeOps: { [M in WriteMethodName]: WriteOp<M> } = {
   'task.setStatus': (data, { ids, status }, { tag, now }) => setStatus(data, tag, ids, status, now),
   'task.delete': (data, { id }, { tag }) => deleteTask(data, tag, id),
   'task.move': moveTasks,
+  'task.reorder': reorderTask,
   'subtask.add': addSubtask,
   'subtask.remove': removeSubtasks,
   'subtasks.clear': clearSubtasks,
