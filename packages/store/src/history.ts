@@ -47,6 +47,8 @@ const LEVEL = 6;
 const ABOUT = '.about.json';
 /** Kept files up to this size are compressed after the commit; larger ones stay plain (gzip of 14 MB takes half a second). */
 const COMPRESS_MAX_BYTES = 8 * 1024 * 1024;
+/** Kept files waiting beyond this many are left plain rather than queued for gzip without end. */
+const MAX_COMPRESS_BACKLOG = 16;
 
 /**
  * Snapshots of tasks.json in `tasks/history/<timestamp>-<seq>.json.gz`. Ids
@@ -98,6 +100,23 @@ export class TaskHistory {
         await this.remove(id);
       },
     };
+  }
+
+  /**
+   * Unlinks any kept file that is still `live` (tasks.json's own inode): a
+   * writer killed between the link and its rename leaves one, and Task
+   * Master's in-place writes would change it. Run when a store opens.
+   */
+  async forgetLinksTo(live: string): Promise<void> {
+    const st = await fs.stat(live).catch(() => undefined);
+    if (!st) return;
+    const names = await fs.readdir(this.dir).catch(() => [] as string[]);
+    for (const name of names) {
+      const id = idOf(name);
+      if (id === undefined || !name.endsWith(PLAIN)) continue;
+      const kept = await fs.lstat(this.plainFileOf(id)).catch(() => undefined);
+      if (kept?.isFile() && kept.ino === st.ino && kept.dev === st.dev) await this.remove(id);
+    }
   }
 
   /**
@@ -215,7 +234,8 @@ export class TaskHistory {
   private async compress(id: string): Promise<void> {
     const plainFile = this.plainFileOf(id);
     const st = await fs.lstat(plainFile).catch(() => undefined);
-    if (!st?.isFile() || st.size > COMPRESS_MAX_BYTES) return;
+    // Commits faster than their snapshots can be compressed: the backlog stays plain (the byte limit prunes it).
+    if (!st?.isFile() || st.size > COMPRESS_MAX_BYTES || this.unsettled.size > MAX_COMPRESS_BACKLOG) return;
     const bytes = await readNoFollow(plainFile);
     if (bytes === undefined) return;
     const about = parseDescription((await readNoFollow(this.aboutFileOf(id)))?.toString('utf8'));

@@ -36,8 +36,6 @@ import { FileWriteSession, type SessionHost } from './write-session.js';
 import { writeTargetOf, type WriteTarget } from './write-target.js';
 
 const TASKS_NAME = 'tasks.json';
-/** Old files larger than this are kept in history by a hard link, not a copy (gzip of 4 MB takes longer than the write's fsync). */
-const LINK_SNAPSHOT_FROM_BYTES = 4 * 1024 * 1024;
 /** Characters of task text kept between writes (about as many bytes: task text is mostly ASCII, one byte per character in V8). */
 const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024;
 /** Temp files older than this were left by a writer that died mid-write. */
@@ -68,7 +66,9 @@ export async function openStore(root: string, options: StoreOptions = {}): Promi
   // A symlinked tasks.json is written at its target: temp files are made there.
   const target = await finalTargetOf(paths.tasksFile).catch(() => paths.tasksFile);
   if (target !== paths.tasksFile) await removeStaleTempFiles(target, STALE_TEMP_MS);
-  return new FileStore(paths, config, options);
+  const store = new FileStore(paths, config, options);
+  await store.forgetLinksToLiveFile();
+  return store;
 }
 
 /** A file read that may be unusable (bad JSON or shape): what restore may replace. */
@@ -114,6 +114,11 @@ class FileStore implements Store, SessionHost {
 
   get root(): string {
     return this.paths.root;
+  }
+
+  /** See TaskHistory.forgetLinksTo: a snapshot left sharing tasks.json's inode by a writer killed mid-commit. */
+  forgetLinksToLiveFile(): Promise<void> {
+    return this.snapshots.forgetLinksTo(this.paths.tasksFile);
   }
 
   currentTag(): Promise<string> {
@@ -311,10 +316,9 @@ class FileStore implements Store, SessionHost {
     // The file really replaced: tasks.json, or the target of a tasks.json link.
     const file = pending.file;
     const historyError = (err: unknown) => fileError(err, 'save a snapshot to', displayPath(this.paths, this.paths.historyDir));
-    // A large old file is kept by a link (no copy) before the rename replaces it. A smaller one, or
-    // where no link can be made, is copied and gzipped while the new file is synced, before the rename:
-    // for it that costs less than compressing it after the commit, beside the next one.
-    const kept = current.exists && current.bytes > LINK_SNAPSHOT_FROM_BYTES
+    // The old file is kept by a link (no copy) before the rename replaces it, and compressed after the
+    // commit; where no link can be made, it is copied and gzipped while the new file is synced.
+    const kept = current.exists
       ? await this.snapshots.keep(file, about).catch((err: unknown) => {
           throw historyError(err);
         })

@@ -236,3 +236,16 @@ describe('logs/sync.log', () => {
     await expect(store.log({ op: 'x' })).resolves.toBeUndefined();
   });
 });
+
+describe('a writer killed between keeping the old file and replacing it', () => {
+  it('leaves no snapshot sharing the live tasks.json: the next store to open drops it', async () => {
+    const project = tempProject({ master: { tasks: [{ id: 1, title: 'one', status: 'pending' }] } });
+    fs.mkdirSync(project.historyDir);
+    // What a SIGKILL after the link and before the rename leaves behind.
+    const planted = path.join(project.historyDir, '2026-01-01T00-00-00.000Z-000.json');
+    fs.linkSync(project.tasksFile, planted);
+    const store = await openStore(project.root);
+    expect(fs.existsSync(planted)).toBe(false);
+    expect(await store.history.list()).toEqual([]);
+  });
+});
