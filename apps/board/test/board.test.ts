@@ -1,9 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { makeScratchHome, runTaskMaster } from '@taskmaster/task-master-runner';
 import { DEFAULT_SPARC_MAPPINGS, sparcModeFor } from '@taskmaster/protocol';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, FIXTURE, launchBrowser, makeProject, openBoard, readTasks, runCli, saveShot, startServer, taskOnDisk } from './helpers.js';
+import { cleanup, FIXTURE, launchBrowser, makeProject, openBoard, readTasks, register, runCli, saveShot, startServer, taskOnDisk } from './helpers.js';
 import { readFileSync } from 'node:fs';
 
 const fixture = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Record<string, { tasks: Array<{ id: number; status?: string; title: string; description?: string }> }>;
@@ -116,6 +117,18 @@ describe('the board on the real Task Master file', () => {
     await card(page, 'deferred', '42').waitFor({ timeout: 1000 });
     expect(Date.now() - t0).toBeLessThan(1000);
   });
+
+  it("moves the card within a second of the real Task Master's set-status (task-master-ai 0.43.1)", async () => {
+    const home = await makeScratchHome();
+    register(() => rm(home, { recursive: true, force: true }));
+    // Task Master writes the file and exits; the card must follow within a second of that.
+    const r = await runTaskMaster(root, ['set-status', '--id=45', '--status=review'], { home, timeoutMs: 60_000 });
+    expect(r.code, r.stderr || r.stdout).toBe(0);
+    const t0 = Date.now();
+    await card(page, 'review', '45').waitFor({ timeout: 1000 });
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect((await taskOnDisk(root, 'master', 45)).status).toBe('review');
+  }, 90_000);
 
   it('writes every edit of the details drawer to the file', async () => {
     await page.locator('[data-task-id="44"] .card-title').click();
