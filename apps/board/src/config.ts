@@ -1,38 +1,10 @@
-import { z } from 'zod';
+import { BoardConfigSchema, BoardMetaSchema, type BoardMeta } from '@taskmaster/protocol';
 
-/** Where the board connects and with what: from the host page's meta tag, or learned from the server. */
-export interface BoardSetup {
-  /** WebSocket address, e.g. `ws://127.0.0.1:5173/taskmaster`. */
-  url: string;
-  /** HTTP fallback (polling) address; the page's own origin when served by the sync server. */
-  httpUrl?: string;
-  token?: string;
-  /** The tag to show first (default: Task Master's current tag). */
-  tag?: string;
-  /** A task (`"5"`, `"5.2"` opens its parent) whose details drawer opens first: VS Code's "Open Task". */
-  focus?: string;
-}
+/** Where the board connects and with what: from the host page's meta tag (protocol's BoardMeta), or learned from the server. */
+export type BoardSetup = BoardMeta;
 
 /** sessionStorage key of the token: the tab keeps it across reloads; it never goes into a URL or a log. */
 export const TOKEN_KEY = 'taskmaster-board-token';
-
-/** The `<meta name="taskmaster-board" content="{json}">` contract (see README): how a webview hosts this bundle. */
-const MetaSetupSchema = z
-  .object({
-    url: z.string().regex(/^wss?:\/\//, 'url must be a ws:// or wss:// address'),
-    httpUrl: z.string().regex(/^https?:\/\//).optional(),
-    token: z.string().min(1).optional(),
-    tag: z.string().min(1).optional(),
-    focus: z.string().regex(/^\d+(\.\d+)?$/, 'focus must be a task id such as "5" or "5.2"').optional(),
-  })
-  .strict();
-
-/** What `GET /board/config.json` answers (packages/server's BoardConfig). */
-const ServerConfigSchema = z.object({
-  wsPort: z.number().int().min(1).max(65535),
-  wsPath: z.string().startsWith('/'),
-  wsScheme: z.enum(['ws', 'wss']),
-});
 
 /** A setup problem worth a sentence on the page (not a stack trace). */
 export class SetupError extends Error {}
@@ -56,7 +28,7 @@ export async function loadSetup(doc: Document = document, win: Window = window):
     throw new SetupError('The sync server does not answer. Is it running? Start it with: taskmaster board');
   }
   if (!response.ok) throw new SetupError(`The sync server answered ${response.status} to board/config.json; restart it with: taskmaster board`);
-  const parsed = ServerConfigSchema.safeParse(await response.json().catch(() => undefined));
+  const parsed = BoardConfigSchema.safeParse(await response.json().catch(() => undefined));
   if (!parsed.success) throw new SetupError('board/config.json is not what this board expects; is the CLI up to date?');
   const { wsScheme, wsPort, wsPath } = parsed.data;
   const setup: BoardSetup = { url: `${wsScheme}://${win.location.hostname}:${wsPort}${wsPath}`, httpUrl: win.location.origin };
@@ -71,7 +43,7 @@ function parseMeta(content: string): BoardSetup {
   } catch {
     throw new SetupError('the taskmaster-board meta tag does not hold JSON');
   }
-  const parsed = MetaSetupSchema.safeParse(json);
+  const parsed = BoardMetaSchema.safeParse(json);
   if (!parsed.success) throw new SetupError(`the taskmaster-board meta tag is invalid: ${parsed.error.issues[0]?.message ?? 'unknown field'}`);
   return parsed.data;
 }

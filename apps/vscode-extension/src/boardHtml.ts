@@ -1,4 +1,4 @@
-import type { BoardEndpoints } from './endpoints.js';
+import type { BoardMeta } from '@taskmaster/protocol';
 
 /**
  * The board's `index.html` (built by apps/board) made into a webview page:
@@ -7,16 +7,8 @@ import type { BoardEndpoints } from './endpoints.js';
  * import, so the rewriting is unit-tested.
  */
 
-/**
- * What the board reads from `<meta name="taskmaster-board" content="{json}">`
- * (apps/board/src/config.ts: strict, so only fields it knows).
- */
-export interface BoardConfig extends BoardEndpoints {
-  /** The tag to show first. */
-  tag?: string;
-  /** The task whose details drawer opens first ("Open Task"). */
-  focus?: string;
-}
+/** What the board reads from `<meta name="taskmaster-board" content="{json}">`: protocol's strict BoardMeta contract. */
+export type BoardConfig = BoardMeta;
 
 /** What the page builder needs from the webview. */
 export interface BoardPageOptions {

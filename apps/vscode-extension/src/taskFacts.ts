@@ -1,4 +1,4 @@
-import { type Blocker } from '@taskmaster/protocol';
+import { type Blocker, type subtaskProgress } from '@taskmaster/protocol';
 
 /**
  * What the tree tells about a task beyond its own fields: how far its
@@ -9,11 +9,8 @@ import { type Blocker } from '@taskmaster/protocol';
 
 export type { Blocker };
 
-/** Done and total subtasks of a task (`3/5`). */
-export interface SubtaskProgress {
-  done: number;
-  total: number;
-}
+/** Done and total subtasks of a task (`3/5`), as protocol's subtaskProgress gives them. */
+export type SubtaskProgress = NonNullable<ReturnType<typeof subtaskProgress>>;
 
 /** What a task row shows beyond the task's own fields. */
 export interface TaskFacts {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EventPatternListSchema } from './events.js';
 import { TeamStatusSchema } from './team.js';
-import { TaskAnnotationsSchema } from './annotations.js';
+import { TaskAnnotationsSchema } from './board.js';
 import {
   PrioritySchema,
   StatusSchema,

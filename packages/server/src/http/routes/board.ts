@@ -1,15 +1,8 @@
-import { ErrorCode } from '@taskmaster/protocol';
+import { ErrorCode, type BoardConfig } from '@taskmaster/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { boardCsp, readBoardFile } from '../board-files.js';
 import type { HttpDeps } from '../context.js';
 import { sendError } from '../errors.js';
-
-/** What the board's page learns before it connects: where the WebSocket is. Never the token. */
-export interface BoardConfig {
-  wsPort: number;
-  wsPath: string;
-  wsScheme: 'ws' | 'wss';
-}
 
 /** A Host header that may go into a header value (checkAccess has already allowed it). */
 const PLAIN_HOST = /^[A-Za-z0-9.\-]+$|^\[[0-9A-Fa-f:.]+\]$/;
