@@ -203,7 +203,7 @@ function safeJson(text: string): unknown {
 }
 
 /** Waits until `check` passes (for effects on disk), or throws its last error. */
-export async function eventually(check: () => unknown | Promise<unknown>, timeoutMs = 10_000): Promise<void> {
+export async function eventually(check: () => unknown | Promise<unknown>, timeoutMs = 10_000, everyMs = 25): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -211,7 +211,7 @@ export async function eventually(check: () => unknown | Promise<unknown>, timeou
       return;
     } catch (err) {
       if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 25));
+      await new Promise((r) => setTimeout(r, everyMs));
     }
   }
 }

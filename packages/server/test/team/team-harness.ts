@@ -118,16 +118,3 @@ export async function recordedChangeIds(member: TeamMember): Promise<string[]> {
     .map((r) => r.id!);
 }
 
-/** Waits until `check` passes, polling; throws its last error after `timeoutMs`. */
-export async function until(check: () => unknown | Promise<unknown>, timeoutMs = 60_000, everyMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, everyMs));
-    }
-  }
-}

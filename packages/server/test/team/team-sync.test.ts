@@ -1,9 +1,9 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, type TestCluster } from '@taskmaster/pg-test-cluster';
-import { cleanup, smallFile, type RawClient } from '../helpers.js';
+import { cleanup, eventually, smallFile, type RawClient } from '../helpers.js';
 import { runTaskMaster } from '../task-master/harness.js';
-import { comparable, makeMember, recordedChangeIds, serve, tasksOf, until, type RunningMember, type TeamMember } from './team-harness.js';
+import { comparable, makeMember, recordedChangeIds, serve, tasksOf, type RunningMember, type TeamMember } from './team-harness.js';
 
 let cluster: TestCluster;
 let databases = 0;
@@ -40,12 +40,12 @@ async function statusOf(server: RunningMember): Promise<Record<string, any>> {
 }
 
 async function connected(server: RunningMember): Promise<void> {
-  await until(async () => expect((await statusOf(server)).connected).toBe(true), 60_000, 200);
+  await eventually(async () => expect((await statusOf(server)).connected).toBe(true), 60_000, 200);
 }
 
 /** Every member's file holds the same tasks, and every outbox is empty and caught up. */
 async function converged(members: TeamMember[], servers: RunningMember[], timeoutMs = 120_000): Promise<void> {
-  await until(
+  await eventually(
     async () => {
       const statuses = await Promise.all(servers.map(statusOf));
       for (const s of statuses) {
@@ -121,7 +121,7 @@ describe('team sync on PostgreSQL, three servers', () => {
       expect((event.params as { task: { title: string } }).task.title).toMatch(/\(edited on A\)$/);
     }
     for (const m of members.slice(1)) {
-      await until(async () => expect((await tasksOf(m)).master!.tasks[0]!.title).toMatch(/\(edited on A\)$/), 30_000);
+      await eventually(async () => expect((await tasksOf(m)).master!.tasks[0]!.title).toMatch(/\(edited on A\)$/), 30_000);
     }
     // Nothing secret or task text in what the servers logged.
     for (const s of servers) expect(s.log.join('\n')).not.toMatch(/edited on A|postgres(ql)?:\/\//);
@@ -143,7 +143,7 @@ describe('team sync on PostgreSQL, three servers', () => {
     const stoppedAt = Date.now();
     // Local writes go on while the database is away: acknowledged, and waiting in each outbox.
     const during = await Promise.all(clients.map((client, i) => writeConcurrently(client, members[i]!.name, 40, 40)));
-    await until(async () => expect((await statusOf(servers[0]!)).connected).toBe(false), 30_000);
+    await eventually(async () => expect((await statusOf(servers[0]!)).connected).toBe(false), 30_000);
     expect((await statusOf(servers[1]!)).outbox).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, Math.max(0, 5000 - (Date.now() - stoppedAt))));
     await cluster.start();
@@ -168,7 +168,7 @@ describe('team sync on PostgreSQL, three servers', () => {
         () => -1,
       ),
     );
-    await until(() => expect(writer.messages.filter((m) => 'result' in m).length).toBeGreaterThan(20), 30_000, 5);
+    await eventually(() => expect(writer.messages.filter((m) => 'result' in m).length).toBeGreaterThan(20), 30_000, 5);
     await a.kill();
     const acknowledged = (await Promise.all(calls)).filter((i) => i >= 0);
     expect(acknowledged.length).toBeGreaterThan(0);
@@ -194,14 +194,14 @@ describe('team sync on PostgreSQL, three servers', () => {
     const [a, , c] = members as [TeamMember, TeamMember, TeamMember];
     const run = await runTaskMaster(a.root, ['set-status', '--id=2', '--status=review']);
     expect(run.code, run.stderr).toBe(0);
-    await until(async () => expect((await tasksOf(c)).master!.tasks.find((t) => String(t.id) === '2')!.status).toBe('review'), 60_000);
+    await eventually(async () => expect((await tasksOf(c)).master!.tasks.find((t) => String(t.id) === '2')!.status).toBe('review'), 60_000);
   });
 
   it('keeps task text out of the database with a passphrase, and refuses a wrong one without writing', async () => {
     const { url, members, servers } = await team(smallFile(3), 'team secret passphrase');
     const writer = await servers[0]!.client();
     await writer.result('task.update', { id: '2', changes: { title: 'Quarterly Flamingo review' } });
-    await until(async () => expect((await tasksOf(members[2]!)).master!.tasks[1]!.title).toBe('Quarterly Flamingo review'), 30_000);
+    await eventually(async () => expect((await tasksOf(members[2]!)).master!.tasks[1]!.title).toBe('Quarterly Flamingo review'), 30_000);
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     const dump = JSON.stringify((await client.query("SELECT encode(payload, 'escape') AS p FROM taskmaster_team_changes UNION ALL SELECT encode(payload, 'escape') FROM taskmaster_team_snapshots")).rows);
@@ -210,7 +210,7 @@ describe('team sync on PostgreSQL, three servers', () => {
 
     const intruder = await makeMember('D', { url, project: `project-${databases}`, passphrase: 'not the passphrase' }, smallFile(4));
     const server = await serve(intruder);
-    await until(async () => expect((await statusOf(server)).error).toMatch(/wrong passphrase/), 30_000);
+    await eventually(async () => expect((await statusOf(server)).error).toMatch(/wrong passphrase/), 30_000);
     expect((await statusOf(server)).connected).toBe(false);
     expect((await tasksOf(intruder)).master!.tasks).toHaveLength(4);
     expect((await client.query('SELECT count(*)::int AS n FROM taskmaster_team_changes')).rows[0].n).toBe(before);
