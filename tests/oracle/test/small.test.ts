@@ -56,6 +56,18 @@ describe.concurrent('read-only verbs', () => {
     expect(ids(printedJson(o.ours.run))).toEqual(ids(printedJson(o.theirs.run)));
   });
 
+  test('list prints a tag in file order, as task.reorder leaves it, not by id', async () => {
+    const file = basicFile();
+    // What task.reorder of the last task before the first writes: the array's order, ids unchanged.
+    file.master.tasks.unshift(file.master.tasks.pop()!);
+    const o = await oracle({ tasks: file }, ['list', '--format', 'json'], ['list', '--json']);
+    expectUnchanged(o);
+    const ids = (j: { tasks: Array<{ id: unknown }> }) => j.tasks.map((t) => String(t.id));
+    const inFile = file.master.tasks.map((t) => String(t.id));
+    expect(ids(printedJson(o.theirs.run))).toEqual(inFile);
+    expect(ids(printedJson(o.ours.run))).toEqual(inFile);
+  });
+
   test('show 2 shows the same task', async () => {
     const o = await oracle(basic, ['show', '2', '--format', 'json'], ['show', '2', '--json']);
     expectUnchanged(o);
