@@ -44,9 +44,16 @@ function checkTag(before: TagData, after: unknown, path: PropertyKey[]): void {
   if (!shell.success) throw withPath(shell.error, path);
   const tasks = (after as TagData).tasks;
   if (tasks === before.tasks) return;
-  const known = new Set<unknown>(before.tasks);
+  const old = before.tasks;
+  // A task in its old place is the old, valid object (the common case: an update). Others are
+  // checked; once a few are out of place (a delete or move shifts the rest), the old ones are
+  // looked up in a set instead of checked again.
+  let known: Set<unknown> | undefined;
+  let outOfPlace = 0;
   for (let i = 0; i < tasks.length; i++) {
-    if (known.has(tasks[i])) continue;
+    if (tasks[i] === old[i]) continue;
+    if (!known && ++outOfPlace > 8) known = new Set<unknown>(old);
+    if (known?.has(tasks[i])) continue;
     const result = TaskSchema.safeParse(tasks[i]);
     if (!result.success) throw withPath(result.error, [...path, 'tasks', i]);
   }

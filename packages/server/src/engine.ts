@@ -11,15 +11,15 @@ import {
   type TaskChange,
   type TasksFile,
 } from '@taskmaster/protocol';
-import { openStore, StaleVersionError, type Store, type WriteSession } from '@taskmaster/store';
+import { missingTasksFileError, openStore, StaleVersionError, type Store } from '@taskmaster/store';
 import { watchTasks, type TasksWatcher } from '@taskmaster/watcher';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
 import { generateToken } from './token.js';
 import { ChangeLog } from './state/change-log.js';
-import { CommitQueue } from './state/commit-queue.js';
+import { CommitQueue, type OpOutcome, type QueuedOp } from './state/commit-queue.js';
 import { LockShare } from './state/lock-share.js';
 import { ConflictRegistry } from './state/conflicts.js';
-import { planOutsideWrite } from './state/outside-write.js';
+import { keepsRecentChanges, planOutsideWrite } from './state/outside-write.js';
 import { RecentVersions } from './state/recent-versions.js';
 import type { Connection } from './ws/connection.js';
 import { OutgoingEvent } from './ws/outgoing-event.js';
@@ -42,7 +42,12 @@ export class SyncEngine {
   readonly conflicts = new ConflictRegistry();
   readonly connections = new Set<Connection>();
   private readonly lockShare = new LockShare();
-  readonly queue = new CommitQueue((fn, ops) => this.commit(fn, ops), undefined, (start, end) => this.lockShare.pauseAfter(start, end));
+  readonly queue = new CommitQueue({
+    announce: (batch) => this.announceOps(batch),
+    persist: (ops) => this.persistAnnounced(ops),
+    adoptFile: async () => void (await this.adoptOutsideWrite(await this.store.read())),
+    withdraw: () => this.tellWhatTheFileHolds(),
+  });
   /** The versions the file held lately: what an outside write may have been made from. */
   private readonly recent = new RecentVersions();
   /** Changes announced since the last version recorded in {@link recent}. */
@@ -52,6 +57,8 @@ export class SyncEngine {
   readonly filePath: string;
   /** The version clients hold; `hash` is undefined while it is announced but not yet on disk. */
   private doc: { data: TasksFile; hash: string | undefined };
+  /** sha256 of the version the file holds as far as we know (what our next write must find there). */
+  private fileHash: string;
   private watcher: TasksWatcher | undefined;
   /** Versions the watcher read, waiting to be adopted ({@link adoptReportedVersions}). */
   private reported: OutsideVersion[] = [];
@@ -62,13 +69,18 @@ export class SyncEngine {
   /** Told of each version the file comes to hold and the changes since the last; `remote`: written by {@link applyRemote}. Team sync's outbox. */
   onVersion: ((data: TasksFile, changes: readonly TaskChange[], remote: boolean) => void) | undefined;
   private applyingRemote = false;
+  /** Whether changes announced but not yet written were dropped by taking another writer's version: the write carrying them fails. */
+  private announcedLost = false;
+  /** Whether the watcher found the file missing (and it has not been seen back since): writes are refused before they are announced. */
+  private missing = false;
 
   private constructor(
     readonly store: Store,
     readonly options: ResolvedOptions,
-    initial: { data: TasksFile; hash: string | undefined },
+    initial: { data: TasksFile; hash: string },
   ) {
     this.doc = initial;
+    this.fileHash = initial.hash;
     // The version read at start is one an outside writer may already hold a copy of.
     if (initial.hash !== undefined) this.recent.add(initial.data, initial.hash, []);
     this.filePath = relative(store.root, store.paths.tasksFile).split(sep).join('/');
@@ -150,14 +162,19 @@ export class SyncEngine {
     });
   }
 
-  /** The file holds `data` (sha256 `hash`): a recent version, with what changed since the last; returns `file.changed`. */
-  private fileHolds(data: TasksFile, hash: string, source: 'server' | 'external'): OutgoingEvent {
-    this.doc = { data, hash };
+  /**
+   * The file holds `data` (sha256 `hash`), which carries the first `included`
+   * changes announced since the last version it held (all by default): a
+   * recent version. Clients may hold a later one already. Returns `file.changed`.
+   */
+  private fileHolds(data: TasksFile, hash: string, source: 'server' | 'external', included = this.unrecorded.length): OutgoingEvent {
+    if (this.doc.data === data) this.doc = { data, hash };
+    this.fileHash = hash;
     // Adopted already (read by a commit before the watcher's report came round): not again.
     this.reported = this.reported.filter((r) => r.hash !== hash);
-    this.recent.add(data, hash, this.unrecorded.map((c) => [c.payload.tag, c.payload.id] as const));
-    this.onVersion?.(data, this.unrecorded, this.applyingRemote);
-    this.unrecorded = [];
+    const changes = this.unrecorded.splice(0, included);
+    this.recent.add(data, hash, changes.map((c) => [c.payload.tag, c.payload.id] as const));
+    this.onVersion?.(data, changes, this.applyingRemote);
     return this.fileChanged(source, hash);
   }
 
@@ -211,9 +228,17 @@ export class SyncEngine {
       if (read.hash === this.doc.hash) return { revision: this.revision, changes: [] };
       // Changes clients hold that the file may not (a merge not yet written) count as recent too.
       const touched = this.unrecorded.map((c) => [c.payload.tag, c.payload.id] as const);
-      const current = { data: this.doc.data, hash: this.doc.hash ?? UNWRITTEN, at: Date.now(), touched };
+      const current = { data: this.doc.data, hash: this.doc.hash, at: Date.now(), touched };
       const plan = planOutsideWrite(read, current, this.recent.list());
-      if (plan.kind === 'take') return this.takeVersion(read.data, read.hash, 'external', read.diffed);
+      if (plan.kind === 'take') {
+        // Changes announced but not yet written that theirs lacks (an older version put back meanwhile) go with it: their ops fail.
+        if (this.doc.hash === undefined && !keepsRecentChanges(read.data, this.doc.data, [current])) this.announcedLost = true;
+        return this.takeVersion(read.data, read.hash, 'external', read.diffed);
+      }
+      // The file held theirs, if briefly: a version adopted now (by a write of ours that found it) and reported by
+      // the watcher later is known, not merged a second time against the merge, which would drop our side.
+      this.recent.add(read.data, read.hash, []);
+      this.reported = this.reported.filter((r) => r.hash !== read.hash);
       // Our side of a conflict stays restorable: it never reached the file as it was.
       const snapshot = plan.conflicts.length > 0 ? await this.store.history.save(this.doc.data).catch(() => undefined) : undefined;
       try {
@@ -310,7 +335,7 @@ export class SyncEngine {
     this.watcher = watchTasks(
       this.store.paths.tasksFile,
       (change) => {
-        if (change.hash === this.doc.hash || this.closing) return;
+        if (change.hash === this.doc.hash || change.hash === this.fileHash || this.closing) return;
         // A version a commit of ours already read (and built on) before this report came round.
         if (change.previousHash !== this.doc.hash && this.recent.has(change.hash)) return;
         // What the watcher read is handed to the store, so the version is parsed once.
@@ -328,6 +353,7 @@ export class SyncEngine {
         initial: { data: this.doc.data, hash: this.doc.hash ?? '' },
         onProblem: (p) => {
           if (p.missing) {
+            this.missing = true;
             this.options.log('warn', 'the tasks file is missing; keeping the last good version and refusing writes until it is back');
             this.emit('file.missing', { path: this.filePath, message: p.message });
             return;
@@ -344,68 +370,78 @@ export class SyncEngine {
   }
 
   /**
-   * One commit of our ops, step by step: validated → announced → written →
-   * durable → the file holds it. Clients hear of the change once it is
-   * validated under the lock, without waiting for the disk; `file.changed`
-   * follows once the file holds it, and the callers' replies once it is
-   * durable. If the write fails after the announcement, clients are told
-   * what the file still holds.
+   * A commit's first stage: the ops are drafted on the version clients hold
+   * and, once validated, announced at once — without the lock or the disk,
+   * which {@link persistAnnounced} deals with for every op announced
+   * meanwhile. Ops that arrived together share one draft, as a commit's ops
+   * always did (validation and the diff cost the size of a tag, not of an
+   * op); should the shared result not validate, each op is drafted alone, so
+   * only the bad one fails.
    */
-  private async commit<T>(fn: (data: TasksFile) => T, ops: string[]): Promise<{ value: T; revision: number }> {
-    const started = performance.now();
-    const session = await this.beginOnCurrent(ops);
-    let announced = false;
-    try {
-      const validated = await session.validate(fn);
-      if (!validated.changed) return { value: (await session.end(validated.unchanged)).value, revision: this.revision };
-      this.publish(this.announced(validated.data, validated.changes));
-      announced = true;
-      const written = await session.write();
-      if (written.sameBytes) {
-        // Fields set to the values they had: the file holds what clients were told (no events were due).
-        this.doc = { data: written.data, hash: written.hash };
-        return { value: (await session.end(validated.unchanged)).value, revision: this.revision };
+  private announceOps(batch: readonly QueuedOp[]): OpOutcome[] {
+    // One stat, only while the file is known to be missing: it may be back without any change to report.
+    if (this.missing && existsSync(this.store.paths.tasksFile)) this.missing = false;
+    if (this.missing) return batch.map(() => ({ ok: false, error: missingTasksFileError() }));
+    if (batch.length > 1) {
+      try {
+        const drafted = this.store.draft(this.doc.data, (draft) => batch.map((op) => outcomeOf(() => op.apply(draft))));
+        if (drafted.changed) this.publish(this.announced(drafted.data, drafted.changes));
+        return drafted.value;
+      } catch {
+        // The shared result did not validate: each op on its own below.
       }
-      // Values JSON changes (a Date…): clients get what the file will hold.
-      if (written.data !== validated.data) this.publish(this.announced(written.data, diffTasksFiles(validated.data, written.data)));
-      // Before the rename, so our own write never comes back from the watcher as an outside edit.
-      this.watcher?.noteOwnWrite(written.hash, written.data, written.bytes, written.identity);
-      await session.makeDurable();
-      this.publish([this.fileHolds(written.data, written.hash, 'server')]);
-      await session.end({ changes: written.changes });
-      this.options.log('info', 'commit', { ops: ops.length, ms: Math.round(performance.now() - started), revision: this.revision });
-      return { value: validated.value, revision: this.revision };
-    } catch (err) {
-      await session.fail(err);
-      if (announced) await this.tellWhatTheFileHolds();
-      throw err;
     }
+    return batch.map((op) =>
+      outcomeOf(() => {
+        const drafted = this.store.draft(this.doc.data, op.apply);
+        if (drafted.changed) this.publish(this.announced(drafted.data, drafted.changes));
+        return drafted.value;
+      }),
+    );
   }
 
   /**
-   * Takes the lock on the version clients hold. When the file holds another
-   * one (an outside write the watcher has not reported yet), that version is
-   * adopted first — rebased if it was made from a stale read — so our ops never
-   * silently build on (or undo) an outside write.
+   * A commit's second stage, step by step: staged (the bytes of what clients
+   * hold written and synced beside the file, without the lock) → placed (the
+   * lock taken just to prove the file still holds our last version and to
+   * rename) → durable (the folder synced) → `file.changed`. A stale file
+   * (another writer got there first) throws StaleVersionError before
+   * anything is replaced; the queue adopts that version and writes again.
    */
-  private async beginOnCurrent(ops: string[]): Promise<WriteSession> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        // A version clients hold but the file does not (a merge not yet written) matches no file.
-        return await this.store.begin({ reason: summarise(ops), actor: 'server', expectHash: this.doc.hash ?? UNWRITTEN });
-      } catch (err) {
-        if (!(err instanceof StaleVersionError) || attempt >= 3) throw err;
-        await this.adoptOutsideWrite(await this.store.read());
-      }
+  private async persistAnnounced(ops: readonly string[]): Promise<{ revision: number; pauseMs: number }> {
+    if (this.announcedLost) {
+      this.announcedLost = false;
+      throw new TaskmasterError(ErrorCode.SyncConflict, 'another program put an older tasks.json back while this change was being written; it was not written, try again', { reason: 'replaced' });
     }
+    const data = this.doc.data;
+    if (this.doc.hash !== undefined) return { revision: this.revision, pauseMs: 0 };
+    const started = performance.now();
+    const included = this.unrecorded.length;
+    const staged = await this.store.stage(data, { base: this.fileHash, reason: summarise(ops), actor: 'server', changes: this.unrecorded.slice(0, included) });
+    if (!staged) {
+      // Fields set back to the values the file has: the same bytes, nothing to write (no event is due).
+      if (this.doc.data === data) this.doc = { data, hash: this.fileHash };
+      this.unrecorded.splice(0, included);
+      return { revision: this.revision, pauseMs: 0 };
+    }
+    // Values JSON changes (a Date…): clients get what the file will hold.
+    if (staged.data !== data && this.doc.data === data) this.publish(this.announced(staged.data, diffTasksFiles(data, staged.data)));
+    // Before the rename, so our own write never comes back from the watcher as an outside edit.
+    this.watcher?.noteOwnWrite(staged.hash, staged.data, staged.bytes, staged.identity);
+    const placed = await staged.place();
+    this.publish([this.fileHolds(staged.data, staged.hash, 'server', included)]);
+    this.options.log('info', 'commit', { ops: ops.length, ms: Math.round(performance.now() - started), revision: this.revision });
+    return { revision: this.revision, pauseMs: this.lockShare.pauseAfter(...placed.lockHeld) };
   }
 
   /** After a failed write that clients were told of: the version the file holds, as task events (no `file.changed`: it did not change). */
   private async tellWhatTheFileHolds(): Promise<void> {
-    const read = await this.store.read().catch(() => undefined);
+    // Unreadable (missing, say): the last version it was known to hold.
+    const read = (await this.store.read().catch(() => undefined)) ?? this.recent.list().find((v) => v.hash === this.fileHash);
     if (!read) return;
     this.publish(this.announced(read.data, diffTasksFiles(this.doc.data, read.data)));
     this.doc = { data: read.data, hash: read.hash };
+    this.fileHash = read.hash;
     this.unrecorded = [];
   }
 }
@@ -415,6 +451,15 @@ interface OutsideVersion {
   data: TasksFile;
   hash: string;
   diffed?: { from: string | undefined; changes: TaskChange[] };
+}
+
+/** Runs one op, catching what it throws: a failing op fails only its own request. */
+function outcomeOf(run: () => unknown): OpOutcome {
+  try {
+    return { ok: true, value: run() };
+  } catch (error) {
+    return { ok: false, error };
+  }
 }
 
 /** Stands for "no file holds this version" where a hash is expected; no sha256 looks like it. */
@@ -431,7 +476,7 @@ function replaceContents(draft: TasksFile, merged: TasksFile): void {
   for (const key of Object.keys(source)) if (target[key] !== source[key]) target[key] = source[key];
 }
 
-function summarise(ops: string[]): string {
+function summarise(ops: readonly string[]): string {
   const first = ops[0] ?? 'commit';
   return ops.every((o) => o === first) ? (ops.length === 1 ? first : `${first} x${ops.length}`) : `batch x${ops.length}`;
 }

@@ -1,7 +1,7 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RawClient, cleanup, makeProject, smallFile, startServer } from './helpers.js';
+import { RawClient, cleanup, eventually, makeProject, smallFile, startServer } from './helpers.js';
 
 afterEach(cleanup);
 
@@ -55,6 +55,43 @@ describe('events before durability', () => {
     expect(reply.revision).toBe((file.params as { revision: number }).revision);
     const onDisk = JSON.parse(await readFile(join(root, '.taskmaster', 'tasks', 'tasks.json'), 'utf8'));
     expect(onDisk.master.tasks[1].title).toBe('Seen early');
+  });
+
+  it('announces changes while Task Master holds the lock, then merges the write it made meanwhile with them', async () => {
+    const root = await makeProject();
+    const tasksFile = join(root, '.taskmaster', 'tasks', 'tasks.json');
+    const server = await startServer(root);
+    const watcher = await RawClient.connect(server.wsUrl);
+    await watcher.result('subscribe', { events: ['*'] });
+    const writer = await RawClient.connect(server.wsUrl);
+    const original = JSON.parse(await readFile(tasksFile, 'utf8')) as { master: { tasks: Task[] } };
+
+    // Task Master's lock (the path its CLI and proper-lockfile take) is held while our clients write.
+    await mkdir(`${tasksFile}.lock`);
+    const replies = [
+      writer.call('task.update', { id: 2, title: 'Ours, told while locked' }),
+      writer.call('task.update', { id: 2, details: 'Ours too' }),
+      writer.call('task.update', { id: 2, description: 'And a second change of task 2' }),
+    ];
+    // Every change reaches the other client without the lock: none waits for the disk or the one before.
+    await watcher.waitFor((m) => {
+      const task = m.method === 'task.updated' ? (m.params as { task: Task }).task : undefined;
+      return task?.title === 'Ours, told while locked' && task.details === 'Ours too' && task.description === 'And a second change of task 2';
+    });
+    expect(watcher.messages.some((m) => m.method === 'file.changed')).toBe(false);
+
+    // Meanwhile Task Master writes back what it read before our changes, with a change of its own to the same task.
+    original.master.tasks[1]!.status = 'done';
+    await writeFile(tasksFile, JSON.stringify(original, null, 2));
+    await rmdir(`${tasksFile}.lock`);
+
+    for (const reply of await Promise.all(replies)) expect(reply.error).toBeUndefined();
+    const onDisk = JSON.parse(await readFile(tasksFile, 'utf8')) as { master: { tasks: Task[] } };
+    expect(onDisk.master.tasks[1]).toMatchObject({ title: 'Ours, told while locked', details: 'Ours too', description: 'And a second change of task 2', status: 'done' });
+    // The other client ends up with what the file holds.
+    const listed = await watcher.result<{ tasks: Task[] }>('tasks.list', {});
+    expect(listed.tasks[1]).toEqual(onDisk.master.tasks[1]);
+    await eventually(() => expect(watcher.messages.some((m) => m.method === 'task.updated' && (m.params as { task: Task }).task.status === 'done')).toBe(true));
   });
 
   it('takes an announced change back when the write then fails, and the file keeps the old version', async () => {

@@ -32,6 +32,9 @@ export function tempPathFor(file: string): string {
  * and committed bytes survive a crash.
  */
 export class PendingWrite {
+  /** Whether {@link sync} made the temp file's bytes durable already. */
+  synced = false;
+
   private constructor(
     readonly file: string,
     private readonly temp: string,
@@ -99,23 +102,52 @@ export class PendingWrite {
    * identity lets the next reader skip the bytes.
    */
   async commit(hooks: { alongside?: Promise<unknown>; beforeRename?: () => void } = {}): Promise<BigIntStats> {
-    let renamed = false;
-    let placed: BigIntStats;
     try {
       // allSettled: the temp file must be complete before the cleanup below runs.
       const results = await Promise.allSettled([hooks.alongside, this.handle.sync()]);
       for (const r of results) if (r.status === 'rejected') throw r.reason;
-      hooks.beforeRename?.();
+    } catch (err) {
+      await this.discard();
+      throw err;
+    }
+    const placed = await this.rename(hooks.beforeRename);
+    await this.syncFolder();
+    return placed;
+  }
+
+  /** fsyncs the temp file (before the lock is taken, by a staged write); on failure it is removed. */
+  async sync(): Promise<void> {
+    try {
+      await this.handle.sync();
+      this.synced = true;
+    } catch (err) {
+      await this.discard();
+      throw err;
+    }
+  }
+
+  /**
+   * Renames the synced temp file over `file` (`beforeRename` may throw to
+   * abort, which removes it); returns the file's stat as placed. Durable only
+   * once {@link syncFolder} has run.
+   */
+  async rename(beforeRename?: () => void): Promise<BigIntStats> {
+    let renamed = false;
+    try {
+      beforeRename?.();
       await fs.rename(this.temp, this.file);
       renamed = true;
       // After the rename, which moves ctime: the identity the file keeps until someone changes it.
-      placed = await this.handle.stat({ bigint: true });
+      return await this.handle.stat({ bigint: true });
     } finally {
       await this.handle.close().catch(() => undefined);
       if (!renamed) await fs.rm(this.temp, { force: true }).catch(() => undefined);
     }
-    await syncDirectory(path.dirname(this.file));
-    return placed;
+  }
+
+  /** fsyncs the folder, which makes the rename durable. */
+  syncFolder(): Promise<void> {
+    return syncDirectory(path.dirname(this.file));
   }
 
   /** Drops the temp file: the write will not happen. */

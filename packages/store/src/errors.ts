@@ -49,3 +49,13 @@ export class StaleVersionError extends TaskmasterError {
     super(ErrorCode.SyncConflict, 'tasks.json changed since it was read; nothing was written, read it again and retry', { reason: 'stale-version' });
   }
 }
+
+/** The refusal of a write (or read) when a tasks.json this store has seen stays missing. */
+export function missingTasksFileError(): TaskmasterError {
+  return new TaskmasterError(
+    ErrorCode.FileAccessDenied,
+    `tasks.json is missing (it existed before and did not come back); nothing was written, so as not to replace your tasks with an empty file. ` +
+      'Restore it — from git, or from a snapshot with `taskmaster history list` and `taskmaster history restore <snapshot>` — then try again',
+    { file: 'tasks.json' },
+  );
+}

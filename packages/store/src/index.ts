@@ -1,7 +1,7 @@
 export { findProjectRoot } from './project-root.js';
 export { initProject } from './init-project.js';
 export { openStore } from './store.js';
-export { StaleVersionError } from './errors.js';
+export { missingTasksFileError, StaleVersionError } from './errors.js';
 export { storePaths, type StorePaths } from './paths.js';
 export { taskOps } from './task-ops/index.js';
 export { writeOps, readOps } from './task-ops/table.js';
@@ -14,6 +14,8 @@ export { detached } from './detached.js';
 export type { CreatedTask, UpdatedTask, StatusChange, DeletedTask } from './task-ops/index.js';
 export type { Store, StoreOptions, ReadResult, TransactResult, TransactOptions, KnownVersion, WriteSession, Validated, Written } from './store-types.js';
 export type { SnapshotInfo } from './history.js';
+export type { DraftedChange } from './draft-change.js';
+export type { StagedWrite, StagedFrom, Placed } from './staged-write.js';
 export type { FileIdentity } from './file-identity.js';
 export type { SyncLogEntry } from './sync-log.js';
 export { DEFAULT_MAX_BYTES } from './tasks-file.js';

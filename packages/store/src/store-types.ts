@@ -1,6 +1,8 @@
 import type { FileIdentity } from './file-identity.js';
 import type { SyncConfig, TagProblem, Task, TaskChange, TaskId, TaskInput, TasksFile } from '@taskmaster/protocol';
 import type { SnapshotInfo } from './history.js';
+import type { DraftedChange } from './draft-change.js';
+import type { StagedFrom, StagedWrite } from './staged-write.js';
 import type { StorePaths } from './paths.js';
 import type { SyncLogEntry } from './sync-log.js';
 import type { DEFAULT_MAX_FIELD_BYTES } from './field-limits.js';
@@ -177,6 +179,21 @@ export interface Store {
    * end with `end` or `fail`.
    */
   begin(options?: TransactOptions): Promise<WriteSession>;
+  /**
+   * The first half of a pipelined write: runs `fn` on a copy-on-write draft
+   * of `before` (any version, e.g. one announced but not yet written) and
+   * validates and diffs the result, touching no file. Throws -32602 for an
+   * invalid result or an oversized field.
+   */
+  draft<T>(before: TasksFile, fn: (data: TasksFile) => T): DraftedChange<T>;
+  /**
+   * The second half: serialises `data` to a temp file beside tasks.json and
+   * fsyncs it, without the lock; {@link StagedWrite.place} then puts it in
+   * place if the file still holds `from.base`. Undefined when the bytes come
+   * out as the base's (nothing to write). Throws 1005 for a read-only file,
+   * -32602 for a file over the size limit.
+   */
+  stage(data: TasksFile, from: StagedFrom): Promise<StagedWrite | undefined>;
   /** Top-level tasks of a tag (current tag by default), optionally by status; empty for an unknown tag. */
   list(options?: { tag?: string; status?: string | string[] }): Promise<{ tag: string; tasks: Task[] }>;
   get(id: TaskId, options?: { tag?: string }): Promise<{ tag: string; id: string; task: Task }>;

@@ -11,15 +11,18 @@ import {
   findTag,
   TaskmasterError,
   type SyncConfig,
+  type TagProblem,
   type Task,
   type TaskChange,
   type TasksFile,
 } from '@taskmaster/protocol';
 import { readCurrentTag } from './current-tag.js';
 import { PendingWrite, removeStaleTempFiles } from './durable-write.js';
-import { fileError, invalidParams, StaleVersionError } from './errors.js';
+import { fileError, invalidParams, missingTasksFileError, StaleVersionError } from './errors.js';
 import { identityOf, timestampGranularity } from './file-identity.js';
 import { DEFAULT_MAX_FIELD_BYTES } from './field-limits.js';
+import { draftChange, type DraftedChange } from './draft-change.js';
+import { StagedWrite, type StagedFrom, type StagingHost } from './staged-write.js';
 import { aboutChange, TaskHistory, type SnapshotAbout } from './history.js';
 import { assertTagUsable, brokenTagsAfter } from './broken-tags.js';
 import { displayPath, storePaths, type StorePaths } from './paths.js';
@@ -74,7 +77,7 @@ export async function openStore(root: string, options: StoreOptions = {}): Promi
 /** A file read that may be unusable (bad JSON or shape): what restore may replace. */
 type CurrentFile = Pick<LoadedTasksFile, 'raw' | 'hash' | 'bytes' | 'exists' | 'identity' | 'trailingNewline'> & { data?: TasksFile };
 
-class FileStore implements Store, SessionHost {
+class FileStore implements Store, SessionHost, StagingHost {
   readonly history: Store['history'];
   private readonly snapshots: TaskHistory;
   readonly syncLog: SyncLog;
@@ -89,6 +92,8 @@ class FileStore implements Store, SessionHost {
   /** The last content we validated or wrote: re-reading it skips decoding, parsing and validation. */
   private known: KnownTasksFile | undefined;
   private readonly serializer = new TasksFileSerializer();
+  /** The broken tags of each version this store read, wrote or drafted (see broken-tags.ts); none when unknown. */
+  private readonly brokenTagsOf = new WeakMap<TasksFile, TagProblem[]>();
   /** Step of the timestamps of the file system tasks.json is on (see file-identity.ts), found once. */
   private granularity: Promise<bigint> | undefined;
 
@@ -142,6 +147,34 @@ class FileStore implements Store, SessionHost {
     } catch (err) {
       throw await session.fail(err);
     }
+  }
+
+  draft<T>(before: TasksFile, fn: (data: TasksFile) => T): DraftedChange<T> {
+    const brokenTags = this.brokenTagsOf.get(before) ?? [];
+    const drafted = draftChange(before, fn, { exists: true, brokenTags, maxFieldBytes: this.maxFieldBytes });
+    if (drafted.changed && brokenTags.length > 0) this.brokenTagsOf.set(drafted.data, brokenTagsAfter({ data: before, brokenTags }, drafted.data));
+    return drafted;
+  }
+
+  async stage(data: TasksFile, from: StagedFrom): Promise<StagedWrite | undefined> {
+    // Refused here, before any byte is written: a read-only file (1005), a file over the size limit (-32602).
+    const target = await this.writeTarget();
+    const base = this.known !== undefined && this.known.hash === from.base ? this.known : undefined;
+    const { pending, written } = await this.startWrite(target, data, { trailingNewline: base?.trailingNewline ?? true, bytes: base?.bytes ?? 0 });
+    if (from.base !== undefined && pending.hash === from.base) {
+      await pending.discard();
+      return undefined;
+    }
+    await pending.sync().catch((err: unknown) => {
+      throw fileError(err, 'write', TASKS_NAME, true);
+    });
+    const broken = this.brokenTagsOf.get(data);
+    if (broken && written !== data) this.brokenTagsOf.set(written, broken);
+    return new StagedWrite(this, pending, written, from, identityOf(pending.written, await this.timestampGranularity()));
+  }
+
+  loadUnderLock(): Promise<LoadedTasksFile> {
+    return this.load('wait');
   }
 
   async begin(options: TransactOptions = {}): Promise<WriteSession> {
@@ -257,13 +290,14 @@ class FileStore implements Store, SessionHost {
       if (file.exists) {
         this.seenFile = true;
         this.known = { hash: file.hash, bytes: file.bytes, trailingNewline: file.trailingNewline, data: file.data, brokenTags: file.brokenTags };
+        if (file.brokenTags?.length) this.brokenTagsOf.set(file.data, file.brokenTags);
         if (file.identity) this.known.identity = file.identity;
         return file;
       }
       if (whenMissing === 'empty' || (whenMissing === 'seen' && !this.seenFile)) return file;
       const left = deadline - Date.now();
       if (left <= 0) {
-        if (this.seenFile) throw missingError();
+        if (this.seenFile) throw missingTasksFileError();
         return file;
       }
       await sleep(Math.min(MISSING_POLL_MS, left));
@@ -313,6 +347,17 @@ class FileStore implements Store, SessionHost {
 
   /** Snapshots the old file, then makes the pending write durable. */
   async makeDurable(lock: HeldLock, current: CurrentFile, pending: PendingWrite, data: TasksFile, about: SnapshotAbout = {}): Promise<void> {
+    const replaced = await this.replaceFile(lock, current, pending, data, about);
+    await replaced.durable();
+  }
+
+  /**
+   * Holding the lock: keeps the old file as a snapshot, then renames the new
+   * one over it (fsyncing it first, unless a staged write did). Returns what
+   * makes the rename durable, which needs no lock: the folder fsync, then the
+   * snapshot's compression in the background.
+   */
+  async replaceFile(lock: HeldLock, current: CurrentFile, pending: PendingWrite, data: TasksFile, about: SnapshotAbout = {}): Promise<{ durable(): Promise<void> }> {
     // The file really replaced: tasks.json, or the target of a tasks.json link.
     const file = pending.file;
     const historyError = (err: unknown) => fileError(err, 'save a snapshot to', displayPath(this.paths, this.paths.historyDir));
@@ -331,17 +376,34 @@ class FileStore implements Store, SessionHost {
         : undefined;
     let placed: BigIntStats;
     try {
-      placed = await pending.commit({ alongside: snapshot, beforeRename: () => lock.assertHeld() });
+      placed = pending.synced
+        ? await (snapshot ?? Promise.resolve()).then(() => pending.rename(() => lock.assertHeld()), async (err: unknown) => {
+            await pending.discard();
+            throw err;
+          })
+        : await pending.commit({ alongside: snapshot, beforeRename: () => lock.assertHeld() });
     } catch (err) {
       // Not replaced: the link would share the live file, which in-place writers change.
       await kept?.undo().catch(() => undefined);
       throw fileError(err, 'write', TASKS_NAME, true);
     }
-    if (kept) this.snapshots.settle(kept.id);
     this.seenFile = true;
     // The next commit proves the file unchanged by this identity (one stat) instead of hashing it.
     const identity = identityOf(placed, await this.timestampGranularity());
-    this.known = { hash: pending.hash, bytes: pending.bytes, trailingNewline: current.trailingNewline, data, brokenTags: brokenTagsAfter(current, data), identity };
+    const brokenTags = brokenTagsAfter(current, data);
+    if (brokenTags.length > 0) this.brokenTagsOf.set(data, brokenTags);
+    this.known = { hash: pending.hash, bytes: pending.bytes, trailingNewline: current.trailingNewline, data, brokenTags, identity };
+    return {
+      durable: async () => {
+        try {
+          await pending.syncFolder().catch((err: unknown) => {
+            throw fileError(err, 'write', TASKS_NAME, true);
+          });
+        } finally {
+          if (kept) this.snapshots.settle(kept.id);
+        }
+      },
+    };
   }
 
   /** The step of tasks.json's file system timestamps, probed once beside the file really written. */
@@ -401,16 +463,6 @@ class FileStore implements Store, SessionHost {
       throw err;
     }
   }
-}
-
-/** The refusal of a write (or read) when a tasks.json this store has seen stays missing. */
-function missingError(): TaskmasterError {
-  return new TaskmasterError(
-    ErrorCode.FileAccessDenied,
-    `${TASKS_NAME} is missing (it existed before and did not come back); nothing was written, so as not to replace your tasks with an empty file. ` +
-      'Restore it — from git, or from a snapshot with `taskmaster history list` and `taskmaster history restore <snapshot>` — then try again',
-    { file: TASKS_NAME },
-  );
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,21 +1,8 @@
-import { createDraft, finishDraft } from 'immer';
-import {
-  diffTasksFiles,
-  ErrorCode,
-  invalidFromIssues,
-  issuesOf,
-  TaskmasterError,
-  validateTasksFileChange,
-  type TagProblem,
-  type TaskChange,
-  type TasksFile,
-} from '@taskmaster/protocol';
+import { diffTasksFiles, ErrorCode, TaskmasterError, type TaskChange, type TasksFile } from '@taskmaster/protocol';
 import { aboutChange, type SnapshotAbout } from './history.js';
-import { brokenTagErrorFor } from './broken-tags.js';
-import { detached } from './detached.js';
+import { draftChange } from './draft-change.js';
 import { identityOf } from './file-identity.js';
 import type { PendingWrite } from './durable-write.js';
-import { assertFieldSizes } from './field-limits.js';
 import type { SyncLog } from './sync-log.js';
 import type { HeldLock } from './tasks-lock.js';
 import type { LoadedTasksFile } from './tasks-file.js';
@@ -66,20 +53,10 @@ export class FileWriteSession implements WriteSession {
   async validate<T>(fn: (data: TasksFile) => T): Promise<Validated<T>> {
     const before = this.file.data;
     const previousHash = this.file.exists ? this.file.hash : undefined;
-    // Copy-on-write: fn edits a draft; the new version shares every object fn did not touch.
-    const draft = createDraft(before);
-    const returned = fn(draft);
-    if (returned instanceof Promise) {
-      throw new TaskmasterError(ErrorCode.InternalError, 'a write needs a synchronous function: the file is locked only while it runs');
-    }
-    const value = detached(returned);
-    const data = finishDraft(draft) as TasksFile;
+    const drafted = draftChange(before, fn, { exists: this.file.exists, brokenTags: this.file.brokenTags ?? [], maxFieldBytes: this.host.maxFieldBytes, force: this.options.force });
+    const { value, data, changes } = drafted;
     const unchanged: TransactResult<T> = { value, data: before, hash: this.file.hash, previousHash, written: false, changes: [] };
-    if (data === before && !this.options.force) return { changed: false, value, data: before, changes: [], previousHash, unchanged };
-    assertStillValid(this.file.exists ? before : undefined, data, this.file.brokenTags);
-    // Diffed once, under the lock: cheap, as unchanged tasks are the same objects in both versions.
-    const changes = diffTasksFiles(this.file.exists ? before : undefined, data);
-    assertFieldSizes(changes, this.host.maxFieldBytes);
+    if (!drafted.changed) return { changed: false, value, data: before, changes: [], previousHash, unchanged };
     // Before anyone is told of the change: a read-only file refuses it.
     this.target = await this.host.writeTarget();
     this.draftResult = data;
@@ -130,17 +107,5 @@ export class FileWriteSession implements WriteSession {
     const code = err instanceof TaskmasterError ? err.code : ErrorCode.InternalError;
     await this.host.syncLog.append({ op: this.log.op, actor: this.log.actor, ms: performance.now() - this.log.started, ok: false, code });
     return err;
-  }
-}
-
-/** Rejects a change whose result would not be a valid tasks file (checking only what changed). */
-function assertStillValid(before: TasksFile | undefined, data: TasksFile, brokenTags: readonly TagProblem[] = []): void {
-  try {
-    // Broken tags the change leaves untouched are not checked: they go back as they were.
-    validateTasksFileChange(before, data, brokenTags);
-  } catch (err) {
-    const issues = issuesOf(err);
-    if (!issues) throw err;
-    throw brokenTagErrorFor(data, issues, brokenTags) ?? invalidFromIssues(issues, 'the change would make tasks.json invalid, nothing was written: ');
   }
 }

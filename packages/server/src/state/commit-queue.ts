@@ -1,64 +1,103 @@
+import { StaleVersionError } from '@taskmaster/store';
 import type { TasksFile } from '@taskmaster/protocol';
 
-/** One mutation waiting for the next commit. */
-interface PendingOp {
+/** One mutation waiting to be announced. */
+export interface QueuedOp {
   name: string;
   apply: (data: TasksFile) => unknown;
+}
+
+/** What one op came to when announced: its value, or the error that refused it (then it changed nothing). */
+export type OpOutcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/**
+ * The two stages of a commit, run by the queue in order: every change is
+ * announced from memory as soon as it is validated, and made durable by the
+ * next write, which carries everything announced before it started.
+ */
+export interface CommitStages {
+  /** Drafts each op on the version clients hold, in order, and announces what it changed (synchronous: nothing else runs meanwhile). */
+  announce(batch: readonly QueuedOp[]): OpOutcome[];
+  /**
+   * Makes everything announced so far durable (nothing to do when the file
+   * holds it already); returns the revision clients are at and how long to
+   * leave the lock alone before the next write. Throws {@link StaleVersionError} when another writer got
+   * there first (nothing written), any other error when the write failed.
+   */
+  persist(ops: readonly string[]): Promise<{ revision: number; pauseMs: number }>;
+  /** Adopts the version another writer left in the file, merged with every change announced since ours. */
+  adoptFile(): Promise<void>;
+  /** After a failed write: tells clients what the file still holds, withdrawing every change not in it. */
+  withdraw(): Promise<void>;
+}
+
+/** An announced op waiting for the write that makes it durable. */
+interface WaitingOp {
+  name: string;
+  outcome: OpOutcome;
   resolve: (outcome: { value: unknown; revision: number }) => void;
   reject: (error: unknown) => void;
 }
 
-/** How the queue writes: one durable transaction applying `fn`; returns fn's value and the revision it reached. */
-export type Committer = <T>(fn: (data: TasksFile) => T, ops: string[]) => Promise<{ value: T; revision: number }>;
+/** The longest a write waits for the callers of the last one to send their next ops (see {@link CommitQueue.gatherAfter}). */
+const GATHER_MS = 4;
+
+/** After this many writes in a row lost to other writers, the ops waiting for them fail (1006) instead of trying again. */
+const MAX_STALE_WRITES = 4;
 
 /**
- * Group commit: mutations queue up; when no commit is in flight one starts
- * at once, and everything that arrives meanwhile goes into the next single
- * transaction. Each op runs in its own try/catch, so a failing op fails only
- * its own request. Exclusive jobs (reload, restore) run between commits.
+ * Pipelined group commit. An op is drafted and announced as soon as it
+ * reaches the front (clients never wait for the disk), and replied to once
+ * the write that carries it is durable. One write runs at a time and takes
+ * everything announced before it started; while it runs, ops keep being
+ * announced and gather for the next one. So an op costs a draft and an
+ * announcement, and the disk's cost is shared by every op of a write.
+ *
+ * Exclusive jobs (adopting an outside write, a restore, team sync's changes)
+ * run alone, once everything announced is durable, and nothing is announced
+ * meanwhile. A write's own recovery runs before that: a write that finds the
+ * file changed by another writer hands over to a job that merges that version
+ * with everything announced; a write that fails withdraws everything
+ * announced and not yet durable, and its ops fail.
  */
 export class CommitQueue {
-  private ops: PendingOp[] = [];
-  private jobs: Array<() => Promise<void>> = [];
-  private running = false;
+  private ops: Array<QueuedOp & Pick<WaitingOp, 'resolve' | 'reject'>> = [];
+  /** Jobs to run alone; `urgent` ones (a write's own recovery) run before what is announced is durable, the others after. */
+  private jobs: Array<{ run: () => Promise<void>; urgent: boolean }> = [];
+  /** Announced ops, in order, waiting for the next write. */
+  private waiting: WaitingOp[] = [];
+  private draining = false;
+  private writing: Promise<void> | undefined;
+  private staleWrites = 0;
   private idle: Promise<void> = Promise.resolve();
   private markIdle: () => void = () => {};
+  private busy = false;
   private closedWith: unknown;
 
   constructor(
-    private readonly commit: Committer,
+    private readonly stages: CommitStages,
     private readonly maxBatch = 5000,
-    /**
-     * How long to leave the file alone after a commit that held it from
-     * `start` to `end` (performance.now()), if more work is already waiting
-     * (asked after every commit). Other programs lock tasks.json too:
-     * Task Master's CLI gives up after five tries within about 1.5 s, so under
-     * sustained load we must not hold the lock back to back. Ops arriving
-     * meanwhile join the next commit, so throughput holds; only their latency
-     * grows, by about the pause.
-     */
-    private readonly pauseAfter: (start: number, end: number) => number = () => 0,
   ) {}
 
-  /** Queues `apply`; resolves after the transaction holding it is durable. */
+  /** Queues `apply`; resolves once the write carrying its change is durable. */
   submit<T>(name: string, apply: (data: TasksFile) => T): Promise<{ value: T; revision: number }> {
     return new Promise((resolve, reject) => {
       if (this.closedWith !== undefined) return reject(this.closedWith);
-      this.ops.push({ name, apply, resolve: resolve as PendingOp['resolve'], reject });
+      this.ops.push({ name, apply, resolve: resolve as WaitingOp['resolve'], reject });
       this.kick();
     });
   }
 
-  /** Runs `job` alone, with no commit in flight. */
+  /** Runs `job` alone: no write in flight, nothing announced meanwhile. */
   exclusive<T>(job: () => Promise<T>): Promise<T> {
     return new Promise((resolve, reject) => {
       if (this.closedWith !== undefined) return reject(this.closedWith);
-      this.jobs.push(() => job().then(resolve, reject));
+      this.jobs.push({ run: () => job().then(resolve, reject), urgent: false });
       this.kick();
     });
   }
 
-  /** Resolves when nothing is queued or running. */
+  /** Resolves when nothing is queued, announced and not durable, or running. */
   drained(): Promise<void> {
     return this.idle;
   }
@@ -74,53 +113,112 @@ export class CommitQueue {
   }
 
   private kick(): void {
-    if (this.running) return;
-    this.running = true;
-    this.idle = new Promise((r) => (this.markIdle = r));
+    if (!this.busy) {
+      this.busy = true;
+      this.idle = new Promise((r) => (this.markIdle = r));
+    }
+    if (this.draining) return;
+    this.draining = true;
     void this.drain();
   }
 
+  /** Announces ops and runs jobs, in order, until none is left. */
   private async drain(): Promise<void> {
+    let gathered = false;
     try {
       while (this.ops.length > 0 || this.jobs.length > 0) {
-        const job = this.jobs.shift();
-        if (job) {
-          await job().catch(() => {});
+        if (this.jobs.length > 0) {
+          // A job sees the file holding all that clients were told: announced ops are written first.
+          if (!this.jobs[0]!.urgent && (this.writing || this.waiting.length > 0)) {
+            this.startWriting();
+            await this.writing;
+            continue;
+          }
+          await this.writing;
+          const job = this.jobs.shift()!;
+          await job.run().catch(() => {});
+          this.startWriting();
           continue;
         }
-        const started = performance.now();
-        await this.runBatch(this.ops.splice(0, this.maxBatch));
-        // Asked after every commit, so that each one counts towards the lock's share.
-        const pause = this.pauseAfter(started, performance.now());
-        if (this.ops.length > 0 && pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+        // While a write is on its way to disk, the ops arriving in this turn are announced together.
+        if (this.writing && !gathered) {
+          gathered = true;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          continue;
+        }
+        gathered = false;
+        const batch = this.ops.splice(0, this.maxBatch);
+        const outcomes = this.stages.announce(batch);
+        batch.forEach((op, i) => this.waiting.push({ name: op.name, outcome: outcomes[i]!, resolve: op.resolve, reject: op.reject }));
+        this.startWriting();
       }
     } finally {
-      this.running = false;
-      this.markIdle();
+      this.draining = false;
+      this.settleIdle();
     }
   }
 
-  private async runBatch(batch: PendingOp[]): Promise<void> {
-    try {
-      // The outcomes are fn's value, so that what the ops return outlives the transaction.
-      const { value: outcomes, revision } = await this.commit(
-        (data) =>
-          batch.map((op) => {
-            try {
-              return { ok: true as const, value: op.apply(data) };
-            } catch (error) {
-              return { ok: false as const, error };
-            }
-          }),
-        batch.map((op) => op.name),
-      );
-      batch.forEach((op, i) => {
-        const o = outcomes[i]!;
-        if (o.ok) op.resolve({ value: o.value, revision });
-        else op.reject(o.error);
-      });
-    } catch (error) {
-      for (const op of batch) op.reject(error);
+  private startWriting(): void {
+    if (this.writing || this.waiting.length === 0) return;
+    this.writing = this.writeAll().finally(() => {
+      this.writing = undefined;
+      this.settleIdle();
+    });
+  }
+
+  /** Writes until nothing announced is waiting, or a write's recovery must run first. */
+  private async writeAll(): Promise<void> {
+    while (this.waiting.length > 0 && !this.jobs[0]?.urgent) {
+      const group = this.waiting.splice(0);
+      let pauseMs: number;
+      let revision: number;
+      try {
+        ({ pauseMs, revision } = await this.stages.persist(group.map((w) => w.name)));
+      } catch (error) {
+        if (error instanceof StaleVersionError && ++this.staleWrites < MAX_STALE_WRITES) {
+          // Another writer got there first: its version is adopted, merged with ours, before the next try.
+          this.waiting.unshift(...group);
+          this.runFirst(() => this.stages.adoptFile());
+          return;
+        }
+        this.staleWrites = 0;
+        // Everything announced on top of the failed write goes with it.
+        for (const w of [...group, ...this.waiting.splice(0)]) w.reject(w.outcome.ok ? error : w.outcome.error);
+        this.runFirst(() => this.stages.withdraw());
+        return;
+      }
+      this.staleWrites = 0;
+      for (const w of group) {
+        if (w.outcome.ok) w.resolve({ value: w.outcome.value, revision });
+        else w.reject(w.outcome.error);
+      }
+      if (pauseMs > 0 && this.waiting.length > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      await this.gatherAfter(group.length);
     }
+  }
+
+  /**
+   * Group commit's one wait: after a write that carried many ops, whose
+   * callers were just answered and are sending their next ones, the next
+   * write waits up to {@link GATHER_MS} for about half as many to be
+   * announced, instead of starting with the one or two already there and
+   * leaving the rest to wait for it. After a write of a few ops it never waits.
+   */
+  private async gatherAfter(lastGroup: number): Promise<void> {
+    const until = performance.now() + GATHER_MS;
+    while (this.waiting.length > 0 && this.waiting.length * 2 < lastGroup && this.jobs.length === 0 && performance.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  }
+
+  private runFirst(job: () => Promise<void>): void {
+    this.jobs.unshift({ run: job, urgent: true });
+    this.kick();
+  }
+
+  private settleIdle(): void {
+    if (this.draining || this.writing || this.waiting.length > 0 || this.ops.length > 0 || this.jobs.length > 0) return;
+    this.busy = false;
+    this.markIdle();
   }
 }

@@ -15,19 +15,27 @@ export type OutsideWritePlan =
  * 1. exactly an older version (an undo, `git checkout`, a `remove-task` of a
  *    task just created): taken as it is;
  * 2. otherwise its base is the recent version it differs from least (ties go
- *    to the newest). The current version: taken as it is. An older one, with
+ *    to the newest). The current version, if the file held it: taken as it
+ *    is. One announced but not yet written (`current.hash` undefined) is no
+ *    base — no other writer can have read it — so our changes in it are
+ *    merged into theirs however much theirs resembles it. An older one, with
  *    changes of its own: it was made from a stale read, like Task Master's
  *    `writeJSON`, which writes back the whole tag it read before taking the
  *    lock — merged with what it had not seen, the outside writer winning
  *    fields both changed.
  */
-export function planOutsideWrite(theirs: { data: TasksFile; hash: string }, current: RecentVersion, recent: readonly RecentVersion[]): OutsideWritePlan {
+export function planOutsideWrite(
+  theirs: { data: TasksFile; hash: string },
+  current: Omit<RecentVersion, 'hash'> & { hash: string | undefined },
+  recent: readonly RecentVersion[],
+): OutsideWritePlan {
   if (recent.some((v) => v.hash === theirs.hash)) return { kind: 'take' };
   // The common case, cheaply: every task changed lately is as the current version has it, so
   // nothing recent is undone — made from the current version (costs the changed tasks, not the file).
   if (keepsRecentChanges(theirs.data, current.data, [current, ...recent])) return { kind: 'take' };
-  let base = current;
-  let best = versionDistance(current.data, theirs.data);
+  const onDisk = current.hash !== undefined;
+  let base: RecentVersion | undefined = onDisk ? (current as RecentVersion) : undefined;
+  let best = onDisk ? versionDistance(current.data, theirs.data) : Infinity;
   for (const version of recent) {
     if (best === 0) break;
     if (version === current || version.hash === current.hash) continue;
@@ -38,7 +46,7 @@ export function planOutsideWrite(theirs: { data: TasksFile; hash: string }, curr
       base = version;
     }
   }
-  if (base.hash === current.hash || best === 0) return { kind: 'take' };
+  if (!base || base.hash === current.hash || best === 0) return { kind: 'take' };
   const { merged, conflicts, renumbered } = rebaseTasksFile(base.data, current.data, theirs.data);
   // Nothing of ours was missing from theirs after all.
   if (diffTasksFiles(theirs.data, merged).length === 0) return { kind: 'take' };
@@ -46,7 +54,7 @@ export function planOutsideWrite(theirs: { data: TasksFile; hash: string }, curr
 }
 
 /** True when `theirs` has every task that recent versions touched exactly as `current` has it. */
-function keepsRecentChanges(theirs: TasksFile, current: TasksFile, recent: readonly RecentVersion[]): boolean {
+export function keepsRecentChanges(theirs: TasksFile, current: TasksFile, recent: ReadonlyArray<Pick<RecentVersion, 'touched'>>): boolean {
   for (const version of recent) {
     for (const [tag, id] of version.touched) {
       const ours = lookUp(current, tag, id);

@@ -1,4 +1,4 @@
-import { current, isDraft } from 'immer';
+import { current, isDraft, original } from 'immer';
 import { idKey, nextId, type Task } from '@taskmaster/protocol';
 
 /** Where each id first appears in a tag's task list, and the next free id. */
@@ -15,10 +15,19 @@ interface TaskIndex {
  * each lookup is one read, checked against the list itself.
  */
 const indexes = new WeakMap<readonly Task[], TaskIndex>();
+/** The index built last: a lookup in a later version of the same list tries it first (its hits are checked). */
+let latest: TaskIndex | undefined;
 
 /** The position of the first task with id `key` in `tasks` (a draft or plain), or -1. */
 export function taskIndexOf(tasks: readonly Task[], key: string): number {
   if (!isDraft(tasks)) return tasks.findIndex((t) => idKey(t.id) === key);
+  // A new draft of a list whose tasks kept their places (what an update leaves): the index of an
+  // earlier version still points at them, checked by the id found there, so no list is scanned.
+  if (!indexes.has(tasks)) {
+    const inherited = indexes.get(original(tasks) as readonly Task[]) ?? latest;
+    const at = inherited?.byId.get(key);
+    if (at !== undefined && at < tasks.length && idKey(tasks[at]!.id) === key) return at;
+  }
   const at = indexFor(tasks).byId.get(key);
   if (at !== undefined && idKey(tasks[at]!.id) === key) return at;
   // A miss, or a list rearranged by code other than the task ops: look again from scratch.
@@ -44,6 +53,7 @@ function rebuild(tasks: readonly Task[]): TaskIndex {
   const index: TaskIndex = { length: plain.length, byId: new Map(), maxId: 0 };
   plain.forEach((task, i) => add(index, task, i));
   indexes.set(tasks, index);
+  latest = index;
   return index;
 }
 

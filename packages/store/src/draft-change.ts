@@ -1,0 +1,61 @@
+import { createDraft, finishDraft } from 'immer';
+import { diffTasksFiles, ErrorCode, invalidFromIssues, issuesOf, TaskmasterError, validateTasksFileChange, type TagProblem, type TaskChange, type TasksFile } from '@taskmaster/protocol';
+import { brokenTagErrorFor } from './broken-tags.js';
+import { detached } from './detached.js';
+import { assertFieldSizes } from './field-limits.js';
+
+/** A change made on a copy-on-write draft: validated and diffed, not yet written anywhere. */
+export interface DraftedChange<T> {
+  /** False when `fn` changed nothing. */
+  changed: boolean;
+  /** What `fn` returned, with drafts replaced by plain copies. */
+  value: T;
+  /** The new version (sharing every untouched object with the old one; unchanged: the old one). */
+  data: TasksFile;
+  /** `diffTasksFiles(before, data)`. */
+  changes: TaskChange[];
+}
+
+/** What a change is checked against: the version's broken tags (left as they are) and the field size limit. */
+export interface DraftRules {
+  /** False when no file exists yet: the result is validated whole. */
+  exists: boolean;
+  brokenTags: readonly TagProblem[];
+  maxFieldBytes: number;
+  /** Count the change as one even when nothing changed (a forced write). */
+  force?: boolean;
+}
+
+/**
+ * Runs `fn` (synchronous) on a draft of `before`; validates what changed and
+ * diffs it. Throws -32602 for an invalid result or an oversized field, so
+ * nothing invalid is ever announced or written. Pure: no file is touched.
+ */
+export function draftChange<T>(before: TasksFile, fn: (data: TasksFile) => T, rules: DraftRules): DraftedChange<T> {
+  // Copy-on-write: fn edits a draft; the new version shares every object fn did not touch.
+  const draft = createDraft(before);
+  const returned = fn(draft);
+  if (returned instanceof Promise) {
+    throw new TaskmasterError(ErrorCode.InternalError, 'a write needs a synchronous function: the file is locked only while it runs');
+  }
+  const value = detached(returned);
+  const data = finishDraft(draft) as TasksFile;
+  if (data === before && !rules.force) return { changed: false, value, data: before, changes: [] };
+  assertStillValid(rules.exists ? before : undefined, data, rules.brokenTags);
+  // Cheap: unchanged tasks are the same objects in both versions.
+  const changes = diffTasksFiles(rules.exists ? before : undefined, data);
+  assertFieldSizes(changes, rules.maxFieldBytes);
+  return { changed: true, value, data, changes };
+}
+
+/** Rejects a change whose result would not be a valid tasks file (checking only what changed). */
+function assertStillValid(before: TasksFile | undefined, data: TasksFile, brokenTags: readonly TagProblem[]): void {
+  try {
+    // Broken tags the change leaves untouched are not checked: they go back as they were.
+    validateTasksFileChange(before, data, brokenTags);
+  } catch (err) {
+    const issues = issuesOf(err);
+    if (!issues) throw err;
+    throw brokenTagErrorFor(data, issues, brokenTags) ?? invalidFromIssues(issues, 'the change would make tasks.json invalid, nothing was written: ');
+  }
+}
