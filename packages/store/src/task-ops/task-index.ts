@@ -24,7 +24,7 @@ export function taskIndexOf(tasks: readonly Task[], key: string): number {
   // A new draft of a list whose tasks kept their places (what an update leaves): the index of an
   // earlier version still points at them, checked by the id found there, so no list is scanned.
   if (!indexes.has(tasks)) {
-    const inherited = indexes.get(original(tasks) as readonly Task[]) ?? latest;
+    const inherited = indexes.get(original(tasks as Task[]) as readonly Task[]) ?? latest;
     const at = inherited?.byId.get(key);
     if (at !== undefined && at < tasks.length && idKey(tasks[at]!.id) === key) return at;
   }
