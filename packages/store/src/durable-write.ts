@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { withBlock } from './io-blocks.js';
+import { encodeWhole } from './io-blocks.js';
 import { openNewFileNoFollow } from './safe-fs.js';
 
 /** How the new file is made: the mode and owner of the file it replaces, and a size limit. */
@@ -47,9 +46,9 @@ export class PendingWrite {
   ) {}
 
   /**
-   * Writes `pieces` (UTF-8) to a temp file beside it, hashing them on the way
-   * through one reused block, so a large file never needs its whole text or
-   * bytes in memory at once.
+   * Writes `pieces` (UTF-8) to a temp file beside `file`, in one call, while
+   * their sha256 is computed on the thread pool: the event loop, which serves
+   * the clients, neither hashes nor waits for block after block.
    */
   static async start(file: string, pieces: Iterable<string>, options: PendingWriteOptions = {}): Promise<PendingWrite> {
     const temp = tempPathFor(file);
@@ -58,34 +57,14 @@ export class PendingWrite {
     const maxBytes = options.maxBytes ?? Infinity;
     try {
       if (options.owner) await chownUnlessRefused(handle, options.owner);
-      const written = await withBlock(async (block) => {
-        const hash = createHash('sha256');
-        let used = 0;
-        let total = 0;
-        const put = async (bytes: Uint8Array) => {
-          hash.update(bytes);
-          total += bytes.length;
-          // Over the limit: only count the rest, to say how big the file would be.
-          if (total > maxBytes) return;
-          for (let at = 0; at < bytes.length; ) at += (await handle.write(bytes, at, bytes.length - at)).bytesWritten;
-        };
-        for (const piece of pieces) {
-          // Up to 3 bytes per UTF-16 unit: a piece that might not fit is flushed first, a huge one written alone.
-          if (used + piece.length * 3 > block.length) {
-            await put(block.subarray(0, used));
-            used = 0;
-            if (piece.length * 3 > block.length) {
-              await put(Buffer.from(piece, 'utf8'));
-              continue;
-            }
-          }
-          used += block.write(piece, used, 'utf8');
-        }
-        await put(block.subarray(0, used));
-        return { hash: hash.digest('hex'), total };
-      });
-      if (written.total > maxBytes) throw options.tooLarge?.(written.total) ?? new Error(`${file} would be ${written.total} bytes, over ${maxBytes}`);
-      return new PendingWrite(file, temp, handle, written.hash, written.total, await handle.stat({ bigint: true }));
+      const text = await encodeWhole(pieces, maxBytes);
+      try {
+        if (text.total > maxBytes) throw options.tooLarge?.(text.total) ?? new Error(`${file} would be ${text.total} bytes, over ${maxBytes}`);
+        const [digest] = await Promise.all([globalThis.crypto.subtle.digest('SHA-256', text.bytes), writeAll(handle, text.bytes)]);
+        return new PendingWrite(file, temp, handle, Buffer.from(digest).toString('hex'), text.total, await handle.stat({ bigint: true }));
+      } finally {
+        text.release();
+      }
     } catch (err) {
       await handle.close().catch(() => undefined);
       await fs.rm(temp, { force: true }).catch(() => undefined);
@@ -155,6 +134,11 @@ export class PendingWrite {
     await this.handle.close().catch(() => undefined);
     await fs.rm(this.temp, { force: true }).catch(() => undefined);
   }
+}
+
+/** Writes all of `bytes` at the handle's position. */
+async function writeAll(handle: fs.FileHandle, bytes: Uint8Array): Promise<void> {
+  for (let at = 0; at < bytes.length; ) at += (await handle.write(bytes, at, bytes.length - at)).bytesWritten;
 }
 
 /** Gives the file `owner`; a refusal (not root, or a file system without owners) leaves ours. */
