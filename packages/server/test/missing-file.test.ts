@@ -41,6 +41,16 @@ describe('a tasks.json that goes missing', () => {
     expect(client.events('task.created').map((e) => (e.params.task as { title: string }).title)).toEqual(['After the return']);
   });
 
+  it('writes the first task of a project that has no tasks.json yet', async () => {
+    const root = await makeProject();
+    await rm(tasksFileOf(root));
+    const server = await startServer(root, { debounceMs: 20, token: false });
+    const client = await RawClient.connect(server.wsUrl);
+    const created = await client.result<{ id: string }>('task.create', { task: { title: 'The first one' } });
+    expect(created.id).toBe('1');
+    expect(await titlesOnDisk(root)).toEqual(['The first one']);
+  });
+
   it('lets a write made while the file is being replaced land on the file that comes back', async () => {
     const root = await makeProject();
     const server = await startServer(root, { debounceMs: 20, token: false });

@@ -18,14 +18,14 @@ export interface StagingHost {
   replaceFile(lock: HeldLock, current: LoadedTasksFile, pending: PendingWrite, data: TasksFile, about: SnapshotAbout): Promise<{ durable(): Promise<void> }>;
 }
 
-/** What {@link StagedWrite.place} reports: when it held the lock (performance.now() ms), for the lock's fair share. */
+/** What {@link StagedWrite.place} reports: when it took (from the first attempt) and let go of the lock (performance.now() ms), for the lock's fair share. */
 export interface Placed {
   lockHeld: [start: number, end: number];
 }
 
 /** What a staged write is made from and of, for its proof and its log line. */
 export interface StagedFrom {
-  /** sha256 of the version the data was made from (the file's, as last written or read); undefined: no file yet. */
+  /** sha256 of the version the data was made from (the file's, as last written or read; a missing file reads as no bytes). */
   base: string | undefined;
   /** The operation and who made it, for the log and the snapshot. */
   reason: string;
@@ -80,12 +80,13 @@ export class StagedWrite {
     let replaced: { durable(): Promise<void> };
     let lockHeld: [number, number];
     try {
-      held = await this.host.enterLock();
+      // Counted from the attempt: to another process the lock is ours from its mkdir, owner record included.
       const lockStart = performance.now();
+      held = await this.host.enterLock();
       try {
         const current = await this.host.loadUnderLock();
-        const holds = current.exists ? current.hash : undefined;
-        if (holds !== this.from.base) throw new StaleVersionError();
+        // A missing file reads as no bytes, the base of a first write.
+        if (current.hash !== this.from.base) throw new StaleVersionError();
         replaced = await this.host.replaceFile(held.lock, current, this.pending, this.data, aboutChange(this.from.reason, this.from.actor, this.from.changes));
       } finally {
         await this.host.leaveLock(held);
