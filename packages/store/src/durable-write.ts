@@ -46,9 +46,9 @@ export class PendingWrite {
   ) {}
 
   /**
-   * Writes `pieces` (UTF-8) to a temp file beside `file`, in one call, while
-   * their sha256 is computed on the thread pool: the event loop, which serves
-   * the clients, neither hashes nor waits for block after block.
+   * Writes `pieces` (UTF-8) to a temp file beside `file` in one call, hashed
+   * as they are encoded, a block at a time with the event loop let run in
+   * between (see {@link encodeWhole}).
    */
   static async start(file: string, pieces: Iterable<string>, options: PendingWriteOptions = {}): Promise<PendingWrite> {
     const temp = tempPathFor(file);
@@ -59,9 +59,9 @@ export class PendingWrite {
       if (options.owner) await chownUnlessRefused(handle, options.owner);
       const text = await encodeWhole(pieces, maxBytes);
       try {
-        if (text.total > maxBytes) throw options.tooLarge?.(text.total) ?? new Error(`${file} would be ${text.total} bytes, over ${maxBytes}`);
-        const [digest] = await Promise.all([globalThis.crypto.subtle.digest('SHA-256', text.bytes), writeAll(handle, text.bytes)]);
-        return new PendingWrite(file, temp, handle, Buffer.from(digest).toString('hex'), text.total, await handle.stat({ bigint: true }));
+        if (text.hash === undefined) throw options.tooLarge?.(text.total) ?? new Error(`${file} would be ${text.total} bytes, over ${maxBytes}`);
+        await writeAll(handle, text.bytes);
+        return new PendingWrite(file, temp, handle, text.hash, text.total, await handle.stat({ bigint: true }));
       } finally {
         text.release();
       }
