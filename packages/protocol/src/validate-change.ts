@@ -3,6 +3,8 @@ import { isLegacyTasksFile, TagDataSchema, TaggedTasksFileSchema, TagMetadataSch
 
 /** A tag with its tasks left unchecked: they are checked one by one, and only the new ones. */
 const TagShellSchema = z.object({ tasks: z.array(z.unknown()), metadata: TagMetadataSchema.optional() }).loose();
+/** The shell without its task list, for a list known to be an array: zod would walk (and copy) every element of it. */
+const TagShellAroundTasksSchema = z.object({ metadata: TagMetadataSchema.optional() }).loose();
 
 /**
  * Validates `after`, a new version of the file `before`, checking only what
@@ -40,7 +42,9 @@ function checkWhole(schema: z.ZodType, value: unknown, path: PropertyKey[]): voi
 }
 
 function checkTag(before: TagData, after: unknown, path: PropertyKey[]): void {
-  const shell = TagShellSchema.safeParse(after);
+  // The tasks are checked one by one below; a list that is no array gets the shell schema's own error.
+  const tasksIsArray = typeof after === 'object' && after !== null && Array.isArray((after as { tasks?: unknown }).tasks);
+  const shell = (tasksIsArray ? TagShellAroundTasksSchema : TagShellSchema).safeParse(after);
   if (!shell.success) throw withPath(shell.error, path);
   const tasks = (after as TagData).tasks;
   if (tasks === before.tasks) return;

@@ -73,6 +73,20 @@ describe('validateTasksFileChange', () => {
     expect(validateTasksFileChange(before, goodTag)).toBe(goodTag);
   });
 
+  it('checks tasks out of place after a delete shifts them, and a task list that is no array', () => {
+    const before = fixture();
+    const tasks = before.master!.tasks;
+    // The first task deleted: every other one moves up a place, and one of them is broken.
+    const shifted = { ...before, master: { ...before.master!, tasks: [...tasks.slice(1, 20), { ...tasks[20]!, title: 7 }, ...tasks.slice(21)] } } as unknown as TaggedTasksFile;
+    expect(issuesOf(catchError(() => validateTasksFileChange(before, shifted)))![0]!.path).toEqual(['master', 'tasks', 19, 'title']);
+    const deleted = { ...before, master: { ...before.master!, tasks: tasks.slice(1) } };
+    expect(validateTasksFileChange(before, deleted)).toBe(deleted);
+    const notAList = { ...before, master: { ...before.master!, tasks: 'none' } } as unknown as TaggedTasksFile;
+    const full = issuesOf(catchError(() => validateTasksFile(notAList)))!;
+    expect(issuesOf(catchError(() => validateTasksFileChange(before, notAList)))![0]!.path).toEqual(['master', 'tasks']);
+    expect(full[0]!.path).toEqual(['master', 'tasks']);
+  });
+
   it('validates everything when the format changes or there is no earlier version', () => {
     const legacy = { tasks: [{ id: 1, title: 'x' }] };
     expect(validateTasksFileChange(fixture(), legacy)).toBe(legacy);
