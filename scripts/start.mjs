@@ -18,9 +18,10 @@ if (!process.env.TASK_MASTER_PROJECT_ROOT && !existsSync(tasksFile)) {
 }
 console.log(`project: ${root}`);
 const cli = join(repo, 'apps', 'cli', 'dist', 'bin.js');
-const { SERVER_NODE_FLAGS } = await import('../packages/server/dist/node-flags.js');
+const { SERVER_ENV, SERVER_NODE_FLAGS } = await import('../packages/server/dist/node-flags.js');
 const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, cli, 'sync', 'server', 'start', '--foreground', '--root', root, ...process.argv.slice(2)], {
   stdio: 'inherit',
+  env: { ...SERVER_ENV, ...process.env },
 });
 // Ctrl-C reaches the child through the terminal; SIGTERM from a service manager is passed on.
 process.on('SIGTERM', () => child.kill('SIGTERM'));

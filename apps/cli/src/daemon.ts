@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ConnectionFile } from '@taskmaster/protocol';
-import { SERVER_NODE_FLAGS } from '@taskmaster/server/node-flags';
+import { SERVER_ENV, SERVER_NODE_FLAGS } from '@taskmaster/server/node-flags';
 import type { Store } from '@taskmaster/store';
 import { CliError, CliErrorCode } from './cli-error.js';
 import { ExitCode } from './exit-codes.js';
@@ -79,7 +79,7 @@ export async function startDaemon(
   // Paths only: certificate and key contents never appear on a command line.
   if (options.tls) args.push('--cert', options.tls.certFile, '--key', options.tls.keyFile);
   // The token travels in the environment (readable by its owner only), never in argv (readable by all).
-  const env = { ...process.env };
+  const env = { ...SERVER_ENV, ...process.env };
   delete env[TOKEN_ENV];
   delete env[LEGACY_TOKEN_ENV];
   if (typeof options.token === 'string') env[TOKEN_ENV] = options.token;

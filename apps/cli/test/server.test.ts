@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { createClient, discoverServer } from '@taskmaster/client';
-import { SERVER_NODE_FLAGS } from '@taskmaster/server/node-flags';
+import { SERVER_ENV, SERVER_NODE_FLAGS } from '@taskmaster/server/node-flags';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAlive } from '../src/process-state.js';
 import {
@@ -37,6 +37,9 @@ describe('sync server daemon', () => {
     // The daemon runs with the server's memory flags (its RSS is what users see in `ps`).
     const cmdline = readFileSync(`/proc/${started.pid}/cmdline`, 'utf8').split('\0');
     expect(cmdline).toEqual(expect.arrayContaining([...SERVER_NODE_FLAGS]));
+    // …and its environment (glibc's trim threshold keeps RssAnon down under sustained writes).
+    const environ = readFileSync(`/proc/${started.pid}/environ`, 'utf8').split('\0');
+    expect(environ).toEqual(expect.arrayContaining(Object.entries(SERVER_ENV).map(([k, v]) => `${k}=${v}`)));
 
     const status = await runJson(['sync', 'server', 'status'], dir);
     expect(status.running).toBe(true);

@@ -31,7 +31,8 @@
 // ("1000,10000"), BENCH_TPUT_S (5; two windows a side), BENCH_WRITERS (10), BENCH_IN_FLIGHT
 // (20), BENCH_MEM_SIZES ("1000x10,10000x100"), BENCH_MEM_UPDATES (2000), BENCH_MEM_BUDGET_S
 // (120 a side), BENCH_ONLY (any of latency,b2b,throughput,memory), BENCH_NODE_FLAGS (ours,
-// relay, floor; default SERVER_NODE_FLAGS), BENCH_PEER_NODE_FLAGS (Yjs; default the same).
+// relay, floor; default SERVER_NODE_FLAGS), BENCH_PEER_NODE_FLAGS (Yjs; default the same). Every
+// child (ours and the anchors alike) runs with SERVER_ENV.
 // About 6 minutes on 2 cores with today's server; most of it is ours at full speed.
 import { fork } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -41,7 +42,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initProject } from '@taskmaster/store';
 import WebSocket from 'ws';
-import { SERVER_NODE_FLAGS } from '../dist/node-flags.js';
+import { SERVER_ENV, SERVER_NODE_FLAGS } from '../dist/node-flags.js';
 import { generateTasksFile } from './gen-tasks.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -82,7 +83,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exi
 
 /** A child process (fork) that sends `{ ready, wsUrl }` and answers 'mem' / 'commits' / 'close'. */
 async function start(script, args, execArgv, extraEnv = {}) {
-  const child = fork(script, args, { execArgv, env: { ...env, ...extraEnv }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(script, args, { execArgv, env: { ...SERVER_ENV, ...env, ...extraEnv }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
   const ready = await new Promise((resolve, reject) => {
