@@ -82,7 +82,7 @@ export class SyncEngine {
     this.doc = initial;
     this.fileHash = initial.hash;
     // The version read at start is one an outside writer may already hold a copy of.
-    if (initial.hash !== undefined) this.recent.add(initial.data, initial.hash, []);
+    this.recent.add(initial.data, initial.hash, []);
     this.filePath = relative(store.root, store.paths.tasksFile).split(sep).join('/');
   }
 

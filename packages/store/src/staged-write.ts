@@ -26,7 +26,7 @@ export interface Placed {
 /** What a staged write is made from and of, for its proof and its log line. */
 export interface StagedFrom {
   /** sha256 of the version the data was made from (the file's, as last written or read; a missing file reads as no bytes). */
-  base: string | undefined;
+  base: string;
   /** The operation and who made it, for the log and the snapshot. */
   reason: string;
   actor: string | undefined;
@@ -101,11 +101,5 @@ export class StagedWrite {
     const ids = [...new Set(this.from.changes.map((c) => c.payload.id))];
     await this.host.syncLog.append({ op: this.from.reason, actor: this.from.actor, ids, tag: this.from.changes[0]?.payload.tag, ms: performance.now() - started, ok: true });
     return { lockHeld };
-  }
-
-  /** Drops the temp file: the write will not happen. */
-  async discard(): Promise<void> {
-    this.settled = true;
-    await this.pending.discard();
   }
 }

@@ -161,7 +161,7 @@ class FileStore implements Store, SessionHost, StagingHost {
     const target = await this.writeTarget();
     const base = this.known !== undefined && this.known.hash === from.base ? this.known : undefined;
     const { pending, written } = await this.startWrite(target, data, { trailingNewline: base?.trailingNewline ?? true, bytes: base?.bytes ?? 0 });
-    if (from.base !== undefined && pending.hash === from.base) {
+    if (pending.hash === from.base) {
       await pending.discard();
       return undefined;
     }
@@ -376,14 +376,15 @@ class FileStore implements Store, SessionHost, StagingHost {
         : undefined;
     let placed: BigIntStats;
     try {
-      placed = pending.synced
-        ? await (snapshot ?? Promise.resolve()).then(() => pending.rename(() => lock.assertHeld()), async (err: unknown) => {
-            await pending.discard();
-            throw err;
-          })
-        : await pending.commit({ alongside: snapshot, beforeRename: () => lock.assertHeld() });
+      if (pending.synced) {
+        await snapshot;
+        placed = await pending.rename(() => lock.assertHeld());
+      } else {
+        placed = await pending.commit({ alongside: snapshot, beforeRename: () => lock.assertHeld() });
+      }
     } catch (err) {
-      // Not replaced: the link would share the live file, which in-place writers change.
+      // Not replaced: the temp file goes, and the link would share the live file, which in-place writers change.
+      await pending.discard();
       await kept?.undo().catch(() => undefined);
       throw fileError(err, 'write', TASKS_NAME, true);
     }
