@@ -94,6 +94,31 @@ describe('events before durability', () => {
     await eventually(() => expect(watcher.messages.some((m) => m.method === 'task.updated' && (m.params as { task: Task }).task.status === 'done')).toBe(true));
   });
 
+  it('fails a change announced while the file it was made on is put back as it was (git checkout), and clients end up with the file', async () => {
+    const root = await makeProject();
+    const tasksFile = join(root, '.taskmaster', 'tasks', 'tasks.json');
+    const server = await startServer(root);
+    const watcher = await RawClient.connect(server.wsUrl);
+    await watcher.result('subscribe', { events: ['*'] });
+    const writer = await RawClient.connect(server.wsUrl);
+    // A version the file held: task 2 renamed, written and acknowledged.
+    await writer.result('task.update', { id: 2, title: 'Renamed, then checked out again' });
+    const before = await readFile(tasksFile);
+    await writer.result('task.update', { id: 3, title: 'Renamed too' });
+
+    await mkdir(`${tasksFile}.lock`);
+    const reply = writer.call('task.update', { id: 4, title: 'Told, never written' });
+    await watcher.waitFor((m) => m.method === 'task.updated' && (m.params as { task: Task }).task.title === 'Told, never written');
+    // Meanwhile the earlier version comes back exactly, bytes and all.
+    await writeFile(tasksFile, before);
+    await rmdir(`${tasksFile}.lock`);
+
+    expect(((await reply).error as { code: number }).code).toBe(1006);
+    expect(await readFile(tasksFile)).toEqual(before);
+    const listed = await watcher.result<{ tasks: Task[] }>('tasks.list', {});
+    expect(listed.tasks.slice(1, 4).map((t) => t.title)).toEqual(['Renamed, then checked out again', 'Task 3', 'Task 4']);
+  });
+
   it('takes an announced change back when the write then fails, and the file keeps the old version', async () => {
     const root = await makeProject();
     const tasksDir = join(root, '.taskmaster', 'tasks');
