@@ -1,4 +1,4 @@
-import type { BigIntStats } from 'node:fs';
+import { fstatSync, renameSync, type BigIntStats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { encodeWhole } from './io-blocks.js';
@@ -111,17 +111,21 @@ export class PendingWrite {
    * once {@link syncFolder} has run.
    */
   async rename(beforeRename?: () => void): Promise<BigIntStats> {
-    let renamed = false;
+    let placed: BigIntStats;
     try {
       beforeRename?.();
-      await fs.rename(this.temp, this.file);
-      renamed = true;
+      // Synchronous: this runs holding Task Master's lock, where an asynchronous call would wait its
+      // turn in a busy event loop. A rename and an fstat, metadata only.
+      renameSync(this.temp, this.file);
       // After the rename, which moves ctime: the identity the file keeps until someone changes it.
-      return await this.handle.stat({ bigint: true });
-    } finally {
-      await this.handle.close().catch(() => undefined);
-      if (!renamed) await fs.rm(this.temp, { force: true }).catch(() => undefined);
+      placed = fstatSync(this.handle.fd, { bigint: true });
+    } catch (err) {
+      await this.discard();
+      throw err;
     }
+    // Closed in the background: the lock is not held for it.
+    void this.handle.close().catch(() => undefined);
+    return placed;
   }
 
   /** fsyncs the folder, which makes the rename durable. */

@@ -25,7 +25,9 @@ export interface FileIdentity {
 /** The identity in `st`, taken now, on a file system whose timestamps step by `granularityNs`. */
 export function identityOf(st: BigIntStats, granularityNs: bigint, nowNs = wallClockNs()): FileIdentity {
   const changed = st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;
-  return { dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, racy: changed + granularityNs >= nowNs };
+  // With a step of 0 any change after the stat gets a later stamp, so there is no racy window; the
+  // wall clock (whole milliseconds) must not be compared then: a stamp of this millisecond reads as ahead of it.
+  return { dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, racy: granularityNs > 0n && changed + granularityNs >= nowNs };
 }
 
 /** True when `st` shows the file `known` describes, unchanged (racy or not). */

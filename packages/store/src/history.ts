@@ -1,10 +1,10 @@
-import { constants as fsConstants } from 'node:fs';
+import { constants as fsConstants, linkSync, lstatSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { TaskChange } from '@taskmaster/protocol';
 import { invalidParams } from './errors.js';
 import { GZIP_COMMENT_WINDOW, gunzipLimited, gzipCommentOf, gzipWithComment } from './gzip-comment.js';
-import { ensureRealDirectory, writeNewFileNoFollow } from './safe-fs.js';
+import { ensureRealDirectory, writeNewFileNoFollow, writeNewFileNoFollowSync } from './safe-fs.js';
 import { plainChangeFields } from './sync-log.js';
 import { DEFAULT_MAX_BYTES, formatBytes } from './tasks-file.js';
 
@@ -84,14 +84,16 @@ export class TaskHistory {
    */
   async keep(file: string, about: SnapshotAbout = {}, now = new Date()): Promise<{ id: string; undo(): Promise<void> } | undefined> {
     if (this.limits.maxSnapshots === 0) return undefined;
-    await ensureRealDirectory(this.dir, { create: true });
+    // Synchronous calls once the folder is there: this runs holding Task Master's lock, where each
+    // asynchronous call would wait its turn in a busy event loop. A link, a stat and a small file.
+    if (!lstatSync(this.dir, { throwIfNoEntry: false })?.isDirectory()) await ensureRealDirectory(this.dir, { create: true });
     const plain = describe(about);
-    const id = await this.newId(now, async (candidate) => fs.link(file, this.plainFileOf(candidate)));
+    const id = await this.newId(now, (candidate) => linkSync(file, this.plainFileOf(candidate)));
     if (id === undefined) return undefined;
     // Not counted or dropped by a prune until it is settled (compressed, if it will be).
     this.unsettled.add(id);
-    const st = await fs.lstat(this.plainFileOf(id));
-    if (Object.keys(plain).length > 0) await writeNewFileNoFollow(this.aboutFileOf(id), JSON.stringify(plain)).catch(() => undefined);
+    const st = lstatSync(this.plainFileOf(id));
+    if (Object.keys(plain).length > 0) writeNewFileNoFollowSync(this.aboutFileOf(id), JSON.stringify(plain));
     this.infos.set(id, { id, createdAt: createdAtOf(id), bytes: st.size, ...plain });
     return {
       id,
@@ -215,7 +217,7 @@ export class TaskHistory {
    * EEXIST when that id is taken; undefined when it fails with an error a
    * hard link meets across file systems or where links are not allowed.
    */
-  private async newId(now: Date, create: (candidate: string) => Promise<void>): Promise<string | undefined> {
+  private async newId(now: Date, create: (candidate: string) => Promise<void> | void): Promise<string | undefined> {
     const stamp = now.toISOString().replace(/:/g, '-');
     for (let seq = 0; ; seq++) {
       const candidate = `${stamp}-${String(seq).padStart(3, '0')}`;

@@ -1,7 +1,7 @@
-import { readFileSync, readlinkSync } from 'node:fs';
-import fs from 'node:fs/promises';
+import { lstatSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import { readFileNoFollow, replaceFileNoFollow } from './safe-fs.js';
+import path from 'node:path';
+import { overwriteFileNoFollowSync, readFileNoFollowSync } from './safe-fs.js';
 
 /**
  * Who holds our lock on tasks.json, so that a lock left by a process that was
@@ -42,31 +42,55 @@ export function ownerFileOf(lockFile: string): string {
   return `${lockFile}.owner`;
 }
 
+// The record is read and written with synchronous calls: they run while the
+// lock is held, and each asynchronous call would wait its turn in a busy event
+// loop (about 1 ms a call under load), which is time Task Master waits for the
+// lock. They are a few metadata calls on a tiny file.
+
 /** The identity of the lock directory at `lockFile` now, or undefined if there is none. */
-export async function lockIdentityOf(lockFile: string): Promise<LockIdentity | undefined> {
-  const st = await fs.lstat(lockFile, { bigint: true }).catch(() => undefined);
+export function lockIdentityOf(lockFile: string): LockIdentity | undefined {
+  const st = lstatSync(lockFile, { bigint: true, throwIfNoEntry: false });
   if (!st?.isDirectory()) return undefined;
   return { dev: String(st.dev), ino: String(st.ino), ctimeNs: String(st.ctimeNs) };
 }
 
-/** Records this process as the holder of the lock directory `lock` (best effort: without it, the stale rule applies). */
-export async function recordOwner(lockFile: string, lock: LockIdentity): Promise<void> {
+/**
+ * Records this process as the holder of the lock directory `lock` (best
+ * effort: without it, the stale rule applies). Written in place, never
+ * through a link: a reader that catches it half-written finds no valid
+ * record and waits, as it does for a live holder.
+ */
+export function recordOwner(lockFile: string, lock: LockIdentity): void {
   const me: LockOwner = { pid: process.pid, hostname: os.hostname(), ...thisProcess(), lock };
-  await replaceFileNoFollow(ownerFileOf(lockFile), JSON.stringify(me), 0o644).catch(() => undefined);
+  try {
+    // A folder that is a link (a cloned repository's) gets no record: the write would land elsewhere.
+    if (!lstatSync(path.dirname(lockFile)).isDirectory()) return;
+    overwriteFileNoFollowSync(ownerFileOf(lockFile), JSON.stringify(me));
+  } catch {
+    // No record (a half-written one goes: the lock is ours, so is whatever is there): the stale rule applies.
+    removeOwnerRecord(lockFile);
+  }
 }
 
 /** Removes the record if it still names this process and `lock` (called before releasing). */
-export async function clearOwner(lockFile: string, lock: LockIdentity): Promise<void> {
-  const owner = await readOwner(lockFile);
-  if (owner && owner.pid === process.pid && sameLock(owner.lock, lock)) {
-    await fs.rm(ownerFileOf(lockFile), { force: true }).catch(() => undefined);
+export function clearOwner(lockFile: string, lock: LockIdentity): void {
+  const owner = readOwner(lockFile);
+  if (owner && owner.pid === process.pid && sameLock(owner.lock, lock)) removeOwnerRecord(lockFile);
+}
+
+/** Removes the record, whoever it names. */
+export function removeOwnerRecord(lockFile: string): void {
+  try {
+    rmSync(ownerFileOf(lockFile), { force: true });
+  } catch {
+    // Left behind: it names a lock directory that no longer exists, so it vouches for nothing.
   }
 }
 
 /** The recorded owner, or undefined when there is none or it is unreadable. */
-export async function readOwner(lockFile: string): Promise<LockOwner | undefined> {
+export function readOwner(lockFile: string): LockOwner | undefined {
   try {
-    const raw = JSON.parse((await readFileNoFollow(ownerFileOf(lockFile))).toString('utf8')) as Partial<LockOwner>;
+    const raw = JSON.parse(readFileNoFollowSync(ownerFileOf(lockFile)).toString('utf8')) as Partial<LockOwner>;
     const lock = raw.lock as Partial<LockIdentity> | undefined;
     if (!Number.isInteger(raw.pid) || typeof raw.hostname !== 'string' || !lock) return undefined;
     if (typeof lock.dev !== 'string' || typeof lock.ino !== 'string' || typeof lock.ctimeNs !== 'string') return undefined;

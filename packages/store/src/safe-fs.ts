@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -11,7 +11,7 @@ import path from 'node:path';
  * gives for `O_NOFOLLOW`) that {@link fileError} turns into a 1005 naming the path.
  */
 
-const { O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW, O_RDONLY, O_WRONLY } = constants;
+const { O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW, O_RDONLY, O_TRUNC, O_WRONLY } = constants;
 
 /** The error for a symbolic link where a real file or folder must be. */
 export function symlinkRefused(file: string): NodeJS.ErrnoException {
@@ -55,6 +55,42 @@ export async function writeNewFileNoFollow(file: string, data: string | Uint8Arr
     await handle.close().catch(() => undefined);
     await fs.rm(file, { force: true }).catch(() => undefined);
     throw err;
+  }
+}
+
+// Synchronous forms, for the few small files written holding Task Master's lock, where each
+// asynchronous call would wait its turn in a busy event loop while Task Master waits for the lock.
+
+/** {@link writeNewFileNoFollow} in synchronous calls; best effort: on failure nothing is left. */
+export function writeNewFileNoFollowSync(file: string, data: string): void {
+  try {
+    writeOpened(openSync(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644), data);
+  } catch (err) {
+    // A file we created and could not fill goes; one that was there (EEXIST, a link too) is not ours to touch.
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') quietly(() => rmSync(file, { force: true }));
+  }
+}
+
+/** Writes `data` over `file` in place (created with `mode` if missing), never through a link at `file`. */
+export function overwriteFileNoFollowSync(file: string, data: string, mode = 0o644): void {
+  writeOpened(openSync(file, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, mode), data);
+}
+
+/** Reads `file` unless it is a symbolic link (ELOOP then), in synchronous calls. */
+export function readFileNoFollowSync(file: string): Buffer {
+  const fd = openSync(file, O_RDONLY | O_NOFOLLOW);
+  try {
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function writeOpened(fd: number, data: string): void {
+  try {
+    writeFileSync(fd, data);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -123,4 +159,12 @@ export async function finalTargetOf(file: string): Promise<string> {
     current = path.resolve(path.dirname(current), await fs.readlink(current));
   }
   throw symlinkRefused(file);
+}
+
+function quietly(run: () => void): void {
+  try {
+    run();
+  } catch {
+    // Best effort.
+  }
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { statSync, type BigIntStats } from 'node:fs';
 import fs from 'node:fs/promises';
 import { ErrorCode, parseTasksFileTextByTag, TaskmasterError, type TagProblem, type TasksFile } from '@taskmaster/protocol';
 import { fileError } from './errors.js';
@@ -86,12 +87,26 @@ export async function loadTasksFile(file: string, options: LoadOptions): Promise
   return loaded;
 }
 
+function statOrUndefined(file: string): BigIntStats | undefined {
+  try {
+    return statSync(file, { bigint: true, throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The file's identity if it still holds `known`'s bytes, else undefined. An
  * identity seen before, and not racy, proves it without reading (one stat, at
  * any size); otherwise the bytes are hashed through a small block.
  */
 async function stillHolds(file: string, known: KnownTasksFile, options: LoadOptions): Promise<FileIdentity | undefined> {
+  // The common case in one synchronous stat: a commit asks this holding Task Master's lock, where
+  // each asynchronous call would wait its turn in a busy event loop. Anything else takes the path below.
+  if (known.identity && !known.identity.racy) {
+    const st = statOrUndefined(file);
+    if (st && sameIdentity(known.identity, st)) return known.identity;
+  }
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(file, 'r');

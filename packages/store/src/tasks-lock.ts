@@ -3,7 +3,7 @@ import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { ErrorCode, TaskmasterError } from '@taskmaster/protocol';
 import { fileError } from './errors.js';
-import { clearOwner, isCertainlyDead, lockIdentityOf, ownerFileOf, readOwner, recordOwner, sameLock } from './lock-owner.js';
+import { clearOwner, isCertainlyDead, lockIdentityOf, readOwner, recordOwner, removeOwnerRecord, sameLock } from './lock-owner.js';
 
 /** How long to wait for the lock and when a holder is presumed dead. */
 export interface LockOptions {
@@ -38,18 +38,19 @@ export async function acquireTasksLock(tasksFile: string, lockFile: string, opti
   for (;;) {
     let lost: Error | undefined;
     try {
-      const release = await lockfile.lock(tasksFile, {
+      // Synchronous from the mkdir to the owner record, and in release: each asynchronous call
+      // would wait its turn in a busy event loop while Task Master waits for the lock.
+      const release = lockfile.lockSync(tasksFile, {
         lockfilePath: lockFile,
         stale: options.staleMs,
         realpath: false,
-        retries: 0,
         onCompromised: (err) => {
           lost = err;
         },
       });
       // Who holds it, so the next writer can take it over at once should we be killed.
-      const identity = await lockIdentityOf(lockFile);
-      if (identity) await recordOwner(lockFile, identity);
+      const identity = lockIdentityOf(lockFile);
+      if (identity) recordOwner(lockFile, identity);
       return {
         assertHeld() {
           if (lost) {
@@ -60,9 +61,12 @@ export async function acquireTasksLock(tasksFile: string, lockFile: string, opti
           }
         },
         async release() {
-          if (identity) await clearOwner(lockFile, identity);
-          // A compromised or already-removed lock has nothing left to release.
-          await release().catch(() => undefined);
+          if (identity) clearOwner(lockFile, identity);
+          try {
+            release();
+          } catch {
+            // A compromised or already-removed lock has nothing left to release.
+          }
         },
       };
     } catch (err) {
@@ -122,7 +126,7 @@ const TAKEOVER_STALE_MS = 2000;
  * Returns true when the lock was removed and taking it may be retried at once.
  */
 async function takeOverDeadHoldersLock(lockFile: string): Promise<boolean> {
-  const owner = await readOwner(lockFile);
+  const owner = readOwner(lockFile);
   if (!owner || !isCertainlyDead(owner)) return false;
   const mutex = `${lockFile}.takeover`;
   try {
@@ -134,8 +138,8 @@ async function takeOverDeadHoldersLock(lockFile: string): Promise<boolean> {
   }
   try {
     // Again, under the mutex: the lock must still be the very directory the dead holder made.
-    const current = await readOwner(lockFile);
-    const identity = await lockIdentityOf(lockFile);
+    const current = readOwner(lockFile);
+    const identity = lockIdentityOf(lockFile);
     if (!current || !identity || !sameLock(current.lock, identity) || !isCertainlyDead(current)) return false;
     const checked = await fs.lstat(lockFile, { bigint: true });
     if (String(checked.ctimeNs) !== identity.ctimeNs) return false;
@@ -149,8 +153,8 @@ async function takeOverDeadHoldersLock(lockFile: string): Promise<boolean> {
       return false;
     }
     await fs.rmdir(away).catch(() => fs.rm(away, { recursive: true, force: true }));
-    const still = await readOwner(lockFile);
-    if (still && sameLock(still.lock, identity)) await fs.rm(ownerFileOf(lockFile), { force: true });
+    const still = readOwner(lockFile);
+    if (still && sameLock(still.lock, identity)) removeOwnerRecord(lockFile);
     return true;
   } catch {
     return false;

@@ -49,6 +49,8 @@ describe('the unchanged-file proof by identity (stat, not bytes)', () => {
     expect(identityOf(st, 25_000_000n, changed + 10_000_000n).racy).toBe(true);
     expect(identityOf(st, 25_000_000n, changed + 30_000_000n).racy).toBe(false);
     expect(identityOf(st, 0n, changed + 1n).racy).toBe(false);
+    // A fine clock's stamp is ahead of a wall clock read in whole milliseconds: no racy window all the same.
+    expect(identityOf(st, 0n, changed - 900_000n).racy).toBe(false);
     expect(sameIdentity(identityOf(st, 0n), st)).toBe(true);
     expect(sameIdentity(identityOf(st, 0n), { ...st, size: st.size + 1n })).toBe(false);
   });
