@@ -42,6 +42,10 @@ interface WaitingOp {
 /** The longest a write waits for the callers of the last one to send their next ops (see {@link CommitQueue.gatherAfter}). */
 const GATHER_MS = 4;
 
+/** Under load, announcements are spaced by this many times what the last one cost (see {@link CommitQueue.spaceAnnouncements}). */
+const ANNOUNCE_SPACING = 4;
+const MAX_ANNOUNCE_WAIT_MS = 20;
+
 /** After this many writes in a row lost to other writers, the ops waiting for them fail (1006) instead of trying again. */
 const MAX_STALE_WRITES = 4;
 
@@ -69,6 +73,8 @@ export class CommitQueue {
   private draining = false;
   private writing: Promise<void> | undefined;
   private staleWrites = 0;
+  /** How long the last announcement took and when it ended (performance.now() ms). */
+  private lastAnnounce = { cost: 0, end: 0 };
   private idle: Promise<void> = Promise.resolve();
   private markIdle: () => void = () => {};
   private busy = false;
@@ -140,15 +146,16 @@ export class CommitQueue {
           this.startWriting();
           continue;
         }
-        // While a write is on its way to disk, the ops arriving in this turn are announced together.
         if (this.writing && !gathered) {
           gathered = true;
-          await new Promise<void>((resolve) => setImmediate(resolve));
+          await this.spaceAnnouncements();
           continue;
         }
         gathered = false;
         const batch = this.ops.splice(0, this.maxBatch);
+        const started = performance.now();
         const outcomes = this.stages.announce(batch);
+        this.lastAnnounce = { cost: performance.now() - started, end: performance.now() };
         batch.forEach((op, i) => this.waiting.push({ name: op.name, outcome: outcomes[i]!, resolve: op.resolve, reject: op.reject }));
         this.startWriting();
       }
@@ -209,6 +216,28 @@ export class CommitQueue {
     while (this.waiting.length > 0 && this.waiting.length * 2 < lastGroup && this.jobs.length === 0 && performance.now() < until) {
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
+  }
+
+  /**
+   * While a write is on its way to disk, ops are announced in groups, no more
+   * often than every {@link ANNOUNCE_SPACING} times the last announcement's
+   * cost (up to {@link MAX_ANNOUNCE_WAIT_MS}), or as soon as the write ends.
+   * A draft costs about the same for one op as for many (it copies and
+   * checks the tag's task list), so under load this keeps drafting to a
+   * fifth of the time instead of one draft per op; a lone op, with no
+   * write running, is announced at once.
+   */
+  private async spaceAnnouncements(): Promise<void> {
+    const due = this.lastAnnounce.end + Math.min(MAX_ANNOUNCE_WAIT_MS, ANNOUNCE_SPACING * this.lastAnnounce.cost);
+    const wait = due - performance.now();
+    if (wait < 1) {
+      // The ops arriving in this turn are announced together.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([new Promise<void>((resolve) => (timer = setTimeout(resolve, wait))), this.writing]);
+    clearTimeout(timer);
   }
 
   private runFirst(job: () => Promise<void>): void {
