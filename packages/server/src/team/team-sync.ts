@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import { ErrorCode, TaskmasterError, type TeamStatus } from '@taskmaster/protocol';
-import { readPassphraseFile, TeamReplica } from '@taskmaster/team';
 import type { SyncEngine } from '../engine.js';
 
 /** A running team sync of one server. */
@@ -18,6 +17,8 @@ export interface TeamSync {
 export async function startTeamSync(engine: SyncEngine): Promise<TeamSync | undefined> {
   const config = engine.store.config.team;
   if (!config) return undefined;
+  // Loaded only for a team: it brings node-postgres, a few MB a server without one never needs.
+  const { readPassphraseFile, TeamReplica } = await import('@taskmaster/team');
   const log = engine.options.log;
   let passphrase: string | undefined;
   if (config.passphraseFile !== undefined) {
