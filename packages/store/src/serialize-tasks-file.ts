@@ -19,32 +19,35 @@ export interface SerializedTasksFile {
  * copy-on-write versions, an update re-serialises only the tasks it touched.
  */
 export class TasksFileSerializer {
-  /** Task object → its text at its depth in the file. Only frozen objects, which cannot change, are kept. */
-  private readonly cache = new WeakMap<object, string>();
+  /**
+   * Task object → its text at its depth in the file, for the tasks of the
+   * version serialised last. Only frozen objects, which cannot change, are
+   * kept. Each serialisation starts a new map and carries over what it
+   * reuses, so the texts of tasks since replaced go with the old map, even
+   * while older versions (kept for merges) still hold those tasks.
+   */
+  private cache = new Map<object, string>();
 
   /**
    * `trailingNewline` adds the `\n` many editors keep. Task texts are kept up
-   * to `budgetChars` characters per version: the cache holds the pieces of the
-   * version written last (older versions' tasks, once no one holds them, are
-   * collected with their entries), so a file larger than the budget has its
-   * first tasks cached and the rest serialised on each write.
+   * to `budgetChars` characters: the cache holds the pieces of the version
+   * serialised last only, so a file larger than the budget has its first
+   * tasks cached and the rest serialised on each write.
    */
   serialize(data: TasksFile, trailingNewline: boolean, budgetChars = Infinity): SerializedTasksFile {
     let plain = true;
     let kept = 0;
+    const previous = this.cache;
+    const cache = new Map<object, string>();
+    this.cache = cache;
     const nest = (value: unknown, indent: string): string => {
       if (plain && !isPlainJson(value)) plain = false;
       return nested(value, indent);
     };
     const pieceOf = (task: object, indent: string): string => {
-      const cached = this.cache.get(task);
-      if (cached !== undefined) {
-        kept += cached.length;
-        return cached;
-      }
-      const text = nest(task, indent);
+      const text = previous.get(task) ?? cache.get(task) ?? nest(task, indent);
       if (kept + text.length <= budgetChars && Object.isFrozen(task)) {
-        this.cache.set(task, text);
+        cache.set(task, text);
         kept += text.length;
       }
       return text;
