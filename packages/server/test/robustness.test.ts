@@ -79,7 +79,7 @@ describe('bad input', () => {
 });
 
 describe('compression', () => {
-  it('deflates large messages on the socket and leaves small ones as they are', async () => {
+  it('deflates large messages on the socket and leaves small ones, such as a write\'s reply, as they are', async () => {
     const server = await startServer(await makeProject(smallFile(300)));
     const ws = new WebSocket(server.wsUrl, { perMessageDeflate: true, headers: { Authorization: `Bearer ${server.token}` } });
     let socket: Socket | undefined;
@@ -101,6 +101,10 @@ describe('compression', () => {
     expect(big.wire).toBeLessThan(big.text / 3);
     const small = await wireBytes('ping');
     expect(small.wire).toBeGreaterThanOrEqual(small.text);
+    // A write's reply carries its task, a few KB: sent as it is, not worth a zlib job per write.
+    const reply = await wireBytes('task.update', { id: 1, details: 'd'.repeat(4000) });
+    expect(reply.text).toBeGreaterThan(4000);
+    expect(reply.wire).toBeGreaterThanOrEqual(reply.text);
   });
 });
 

@@ -41,8 +41,12 @@ const ID_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{3}Z-\d{3,}$/;
 /** Snapshots are gzip files; `.json` ones were written by versions before compression, and are still read. */
 const COMPRESSED = '.json.gz';
 const PLAIN = '.json';
-/** zlib's level 6: a 1.5 MB tasks.json packs to ~350 KB in ~50 ms (level 9 saves under 1%), off the event loop. */
-const LEVEL = 6;
+/**
+ * zlib's level 1: the 1.5 MB fixture packs to 0.28 of its size in ~11 ms; level 6 gets 0.23 in ~29 ms.
+ * Every commit leaves a snapshot to pack, on libuv's pool, off the event loop but not off the
+ * machine's cores: at level 6 a stream of updates to a 1.4 MB file kept a core busy with gzip alone.
+ */
+const LEVEL = 1;
 /** What a kept file's change was (`<id>.about.json`), until it is compressed with the description in its header. */
 const ABOUT = '.about.json';
 /** Kept files up to this size are compressed after the commit; larger ones stay plain (gzip of 14 MB takes half a second). */
@@ -53,7 +57,7 @@ const MAX_COMPRESS_BACKLOG = 16;
 /**
  * Snapshots of tasks.json in `tasks/history/<timestamp>-<seq>.json.gz`. Ids
  * sort by time; the sequence number keeps them unique within one millisecond.
- * Each is gzipped (the real 1.5 MB fixture packs to under a quarter) and says in its gzip
+ * Each is gzipped (the real 1.5 MB fixture packs to under a third) and says in its gzip
  * header comment which change followed it — operation, task ids, actor —
  * with those values made plain as in the sync log. Callers snapshot while
  * holding the tasks lock, so writers never race here.

@@ -27,6 +27,15 @@ type Item =
   | { kind: 'reply'; text: string; bytes: number }
   | { kind: 'resync' };
 
+/**
+ * Replies this long or longer are compressed (a tag's list, a snapshot).
+ * A shorter one, such as a write's reply carrying its task, saves a few
+ * hundred bytes compressed but costs a zlib job and its stream callbacks on
+ * the event loop: about a tenth of the server's time under a stream of
+ * updates.
+ */
+const COMPRESS_REPLIES_FROM = 16 * 1024;
+
 const OPEN = Buffer.from('[');
 const COMMA = Buffer.from(',');
 const CLOSE = Buffer.from(']');
@@ -164,7 +173,7 @@ export class SendQueue {
     }
     if (this.inFlight === 0) this.waitingSince = performance.now();
     this.inFlight += item.bytes;
-    if (item.kind === 'reply') return this.sendFragments([Buffer.from(item.text)], true);
+    if (item.kind === 'reply') return this.sendFragments([Buffer.from(item.text)], item.text.length >= COMPRESS_REPLIES_FROM);
     const envelope = this.options.envelope();
     if (item.events.length === 1) return this.sendFragments([item.events[0]!.bytes(envelope)], false);
     // A JSON array made of each event's shared Buffer, never copied into a per-connection array.
@@ -176,8 +185,7 @@ export class SendQueue {
   /**
    * Writes `parts` as one message, in frames of at most {@link FRAGMENT_BYTES},
    * each with its own written callback: the peer's progress shows within a
-   * large message too, not only at its end. `compress` asks ws to deflate it
-   * (it still applies its 1 KB threshold).
+   * large message too, not only at its end. `compress` asks ws to deflate it.
    */
   private sendFragments(parts: Buffer[], compress: boolean): void {
     const frames = parts.flatMap((part) => split(part, FRAGMENT_BYTES));

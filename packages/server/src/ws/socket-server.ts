@@ -44,7 +44,7 @@ export class SocketServer {
       // ws applies the threshold only without context takeover; with it, every
       // message (both ways) goes through zlib, which halved throughput. Fast
       // level and small windows keep zlib time and per-connection memory low.
-      // Only replies are compressed: broadcast events go out as shared,
+      // Only long replies are compressed (see SendQueue); broadcast events go out as shared,
       // uncompressed Buffers (see SendQueue), as compressing them per
       // connection cost a copy and a zlib job per client per event.
       perMessageDeflate: {
