@@ -45,6 +45,7 @@ const GATHER_MS = 4;
 /** Under load, announcements are spaced by this many times what the last one cost (see {@link CommitQueue.spaceAnnouncements}). */
 const ANNOUNCE_SPACING = 4;
 const MAX_ANNOUNCE_WAIT_MS = 20;
+const MIN_SPACED_COST_MS = 1;
 
 /** After this many writes in a row lost to other writers, the ops waiting for them fail (1006) instead of trying again. */
 const MAX_STALE_WRITES = 4;
@@ -73,8 +74,8 @@ export class CommitQueue {
   private draining = false;
   private writing: Promise<void> | undefined;
   private staleWrites = 0;
-  /** How long the last announcement took and when it ended (performance.now() ms). */
-  private lastAnnounce = { cost: 0, end: 0 };
+  /** How many ops the last announcement carried, how long it took and when it ended (performance.now() ms). */
+  private lastAnnounce = { ops: 0, cost: 0, end: 0 };
   private idle: Promise<void> = Promise.resolve();
   private markIdle: () => void = () => {};
   private busy = false;
@@ -155,7 +156,7 @@ export class CommitQueue {
         const batch = this.ops.splice(0, this.maxBatch);
         const started = performance.now();
         const outcomes = this.stages.announce(batch);
-        this.lastAnnounce = { cost: performance.now() - started, end: performance.now() };
+        this.lastAnnounce = { ops: batch.length, cost: performance.now() - started, end: performance.now() };
         batch.forEach((op, i) => this.waiting.push({ name: op.name, outcome: outcomes[i]!, resolve: op.resolve, reject: op.reject }));
         this.startWriting();
       }
@@ -221,7 +222,8 @@ export class CommitQueue {
   /**
    * While a write is on its way to disk, ops are announced in groups, no more
    * often than every {@link ANNOUNCE_SPACING} times the last announcement's
-   * cost (up to {@link MAX_ANNOUNCE_WAIT_MS}), or as soon as the write ends.
+   * cost (up to {@link MAX_ANNOUNCE_WAIT_MS}) when it carried several ops and
+   * cost a millisecond or more, or as soon as the write ends.
    * A draft costs about the same for one op as for many (it copies and
    * checks the tag's task list), so under load this keeps drafting to a
    * fifth of the time instead of one draft per op; a lone op, with no
@@ -230,7 +232,9 @@ export class CommitQueue {
   private async spaceAnnouncements(): Promise<void> {
     const due = this.lastAnnounce.end + Math.min(MAX_ANNOUNCE_WAIT_MS, ANNOUNCE_SPACING * this.lastAnnounce.cost);
     const wait = due - performance.now();
-    if (wait < 1) {
+    // A lone writer (the last announcement carried one op) has nobody to wait for, and a cheap
+    // draft (a small tag) is not worth a timer, whose least wait is a millisecond or more.
+    if (this.lastAnnounce.ops < 2 || this.lastAnnounce.cost < MIN_SPACED_COST_MS || wait < 1) {
       // The ops arriving in this turn are announced together.
       await new Promise<void>((resolve) => setImmediate(resolve));
       return;
