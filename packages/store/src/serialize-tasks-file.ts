@@ -22,11 +22,12 @@ export class TasksFileSerializer {
   /**
    * Task object → its text at its depth in the file, for the tasks of the
    * version serialised last. Only frozen objects, which cannot change, are
-   * kept. Each serialisation starts a new map and carries over what it
-   * reuses, so the texts of tasks since replaced go with the old map, even
-   * while older versions (kept for merges) still hold those tasks.
+   * kept. Each entry notes the last serialisation that used it; one that
+   * reaches the end drops the others, so the texts of tasks since replaced
+   * go, even while older versions (kept for merges) still hold those tasks.
    */
-  private cache = new Map<object, string>();
+  private readonly cache = new Map<object, { text: string; used: number }>();
+  private serialisations = 0;
 
   /**
    * `trailingNewline` adds the `\n` many editors keep. Task texts are kept up
@@ -37,20 +38,28 @@ export class TasksFileSerializer {
   serialize(data: TasksFile, trailingNewline: boolean, budgetChars = Infinity): SerializedTasksFile {
     let plain = true;
     let kept = 0;
-    const previous = this.cache;
-    const cache = new Map<object, string>();
-    this.cache = cache;
+    const cache = this.cache;
+    const serialisation = ++this.serialisations;
     const nest = (value: unknown, indent: string): string => {
       if (plain && !isPlainJson(value)) plain = false;
       return nested(value, indent);
     };
     const pieceOf = (task: object, indent: string): string => {
-      const text = previous.get(task) ?? cache.get(task) ?? nest(task, indent);
+      const cached = cache.get(task);
+      if (cached !== undefined) {
+        cached.used = serialisation;
+        kept += cached.text.length;
+        return cached.text;
+      }
+      const text = nest(task, indent);
       if (kept + text.length <= budgetChars && Object.isFrozen(task)) {
-        cache.set(task, text);
+        cache.set(task, { text, used: serialisation });
         kept += text.length;
       }
       return text;
+    };
+    const dropUnused = () => {
+      for (const [task, entry] of cache) if (entry.used !== serialisation) cache.delete(task);
     };
     const legacy = isLegacyTasksFile(data);
     const taskIndent = legacy ? '    ' : '      ';
@@ -98,6 +107,7 @@ export class TasksFileSerializer {
         yield* object(data, '', (_key, member, inner) => (isPlainObject(member) ? tag(member, inner) : undefined));
       }
       if (trailingNewline) yield '\n';
+      dropUnused();
     }
 
     return { pieces: file(), plain: () => plain };

@@ -34,6 +34,12 @@ describe('writing a tasks file in pieces', () => {
     tasks[1] = { ...tasks[1], title: 'changed' };
     const second = freeze({ ...first, master: { ...first.master, tasks } }, true);
     expect([...serializer.serialize(second, false).pieces].join('')).toBe(JSON.stringify(second, null, 2));
+    // A serialisation left unfinished (a write refused half-way) and the versions around it stay exact.
+    const unfinished = serializer.serialize(first, false).pieces[Symbol.iterator]();
+    unfinished.next();
+    expect([...serializer.serialize(second, true).pieces].join('')).toBe(`${JSON.stringify(second, null, 2)}\n`);
+    expect([...serializer.serialize(first, false).pieces].join('')).toBe(FIXTURE_TEXT);
+    expect([...serializer.serialize(second, false).pieces].join('')).toBe(JSON.stringify(second, null, 2));
   });
 
   it('says when the data holds values JSON turns into something else', () => {
