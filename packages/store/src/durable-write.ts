@@ -1,7 +1,7 @@
 import { fstatSync, renameSync, type BigIntStats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { writeEncoded } from './io-blocks.js';
+import { encodeWhole } from './io-blocks.js';
 import { openNewFileNoFollow } from './safe-fs.js';
 
 /** How the new file is made: the mode and owner of the file it replaces, and a size limit. */
@@ -46,9 +46,9 @@ export class PendingWrite {
   ) {}
 
   /**
-   * Writes `pieces` (UTF-8) to a temp file beside `file`, hashed as they are
-   * encoded, a block at a time with the event loop let run in between (see
-   * {@link writeEncoded}).
+   * Writes `pieces` (UTF-8) to a temp file beside `file` in one call, hashed
+   * as they are encoded, a block at a time with the event loop let run in
+   * between (see {@link encodeWhole}).
    */
   static async start(file: string, pieces: Iterable<string>, options: PendingWriteOptions = {}): Promise<PendingWrite> {
     const temp = tempPathFor(file);
@@ -57,9 +57,14 @@ export class PendingWrite {
     const maxBytes = options.maxBytes ?? Infinity;
     try {
       if (options.owner) await chownUnlessRefused(handle, options.owner);
-      const text = await writeEncoded(handle, pieces, maxBytes);
-      if (text.hash === undefined) throw options.tooLarge?.(text.total) ?? new Error(`${file} would be ${text.total} bytes, over ${maxBytes}`);
-      return new PendingWrite(file, temp, handle, text.hash, text.total, await handle.stat({ bigint: true }));
+      const text = await encodeWhole(pieces, maxBytes);
+      try {
+        if (text.hash === undefined) throw options.tooLarge?.(text.total) ?? new Error(`${file} would be ${text.total} bytes, over ${maxBytes}`);
+        await writeAll(handle, text.bytes);
+        return new PendingWrite(file, temp, handle, text.hash, text.total, await handle.stat({ bigint: true }));
+      } finally {
+        text.release();
+      }
     } catch (err) {
       await handle.close().catch(() => undefined);
       await fs.rm(temp, { force: true }).catch(() => undefined);
@@ -133,6 +138,11 @@ export class PendingWrite {
     await this.handle.close().catch(() => undefined);
     await fs.rm(this.temp, { force: true }).catch(() => undefined);
   }
+}
+
+/** Writes all of `bytes` at the handle's position. */
+async function writeAll(handle: fs.FileHandle, bytes: Uint8Array): Promise<void> {
+  for (let at = 0; at < bytes.length; ) at += (await handle.write(bytes, at, bytes.length - at)).bytesWritten;
 }
 
 /** Gives the file `owner`; a refusal (not root, or a file system without owners) leaves ours. */
