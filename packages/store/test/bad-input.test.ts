@@ -50,8 +50,9 @@ describe('a tasks.json with the wrong shape', () => {
     const store = await openStore(project.root);
     const id = String(data.master.tasks[3].id);
     expect((await store.read()).brokenTags).toEqual([{ tag: 'master', taskId: id, taskIndex: 3, field: 'title', problem: 'expected string, received number', count: 1 }]);
-    for (const call of [store.list({ tag: 'master' }), store.setStatus([1], 'deferred', { tag: 'master' }), store.create({ title: 'x' }, { tag: 'master' })]) {
-      const err = await rejectionOf(call);
+    // Each call starts when it is awaited: one that fails before the loop reaches it would be an unhandled rejection.
+    for (const call of [() => store.list({ tag: 'master' }), () => store.setStatus([1], 'deferred', { tag: 'master' }), () => store.create({ title: 'x' }, { tag: 'master' })]) {
+      const err = await rejectionOf(call());
       expect(err.code).toBe(-32602);
       expect(err.message).toMatch(new RegExp(`^tasks\\.json is invalid in tag master, task ${id}, field title: expected string, received number — .*taskmaster history restore`));
       expect(err.data).toMatchObject({ reason: 'broken-tag', tag: 'master', taskId: id, field: 'title' });

@@ -208,8 +208,9 @@ describe('deleting tasks', () => {
 describe('missing tags and ids', () => {
   it('names the tag that does not exist', async () => {
     const store = await openStore(tempProject(smallFile()).root);
-    for (const call of [store.get(1, { tag: 'nope' }), store.update(1, { title: 'x' }, { tag: 'nope' }), store.remove(1, { tag: 'nope' })]) {
-      expect(await rejectionOf(call)).toMatchObject({ code: 1008, message: 'tag "nope" does not exist; tags: master, other', data: { tags: ['master', 'other'] } });
+    // Each call starts when it is awaited: one that fails before the loop reaches it would be an unhandled rejection.
+    for (const call of [() => store.get(1, { tag: 'nope' }), () => store.update(1, { title: 'x' }, { tag: 'nope' }), () => store.remove(1, { tag: 'nope' })]) {
+      expect(await rejectionOf(call())).toMatchObject({ code: 1008, message: 'tag "nope" does not exist; tags: master, other', data: { tags: ['master', 'other'] } });
     }
   });
 
