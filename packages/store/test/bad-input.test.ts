@@ -7,13 +7,14 @@ import { cleanup, filesIn, FIXTURE_TEXT, rejectionOf, startChild, tempProject } 
 afterEach(cleanup);
 
 /** Every way a caller can hit the file: each must fail the same way. */
+/** Every way in, each started when it is awaited: a call failing before its turn would be an unhandled rejection. */
 async function everyAccess(root: string, options = {}) {
   const store = await openStore(root, options);
   return [
-    store.read(),
-    store.transact(() => undefined, { force: true }),
-    store.setStatus([1], 'done', { tag: 'master' }),
-    store.create({ title: 'x' }, { tag: 'master' }),
+    () => store.read(),
+    () => store.transact(() => undefined, { force: true }),
+    () => store.setStatus([1], 'done', { tag: 'master' }),
+    () => store.create({ title: 'x' }, { tag: 'master' }),
   ];
 }
 
@@ -23,7 +24,7 @@ describe('a tasks.json that is not valid JSON', () => {
     const project = tempProject(truncated);
     const lines = truncated.split('\n');
     for (const call of await everyAccess(project.root)) {
-      const err = await rejectionOf(call);
+      const err = await rejectionOf(call());
       expect(err.code).toBe(-32700);
       expect(err.message).toMatch(/^tasks\.json is not valid JSON at line \d+, column \d+: /);
       // Truncated input ends mid-way: the error points at the end of the text.
@@ -114,7 +115,7 @@ describe('a 50 MB tasks.json', () => {
     const project = tempProject(fiftyMegabytes());
     const before = fs.statSync(project.tasksFile);
     for (const call of await everyAccess(project.root, { maxBytes: 32 * 1024 * 1024 })) {
-      const err = await rejectionOf(call);
+      const err = await rejectionOf(call());
       expect(err.code).toBe(1005);
       expect(err.message).toMatch(/^tasks\.json is 4\d\.\d MB, over the 32\.0 MB limit/);
     }
