@@ -43,7 +43,7 @@ import { fileURLToPath } from 'node:url';
 import { initProject } from '@taskmaster/store';
 import WebSocket from 'ws';
 import { SERVER_ENV, SERVER_NODE_FLAGS } from '../dist/node-flags.js';
-import { generateTasksFile } from './gen-tasks.mjs';
+import { generateTasksFile, rng } from './gen-tasks.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const env = process.env;
@@ -219,16 +219,6 @@ async function round(sys, id, marker, waitReply) {
     if (r.error) sys.errors = (sys.errors ?? 0) + 1;
   }
   return times;
-}
-
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const q = (values, p) => {

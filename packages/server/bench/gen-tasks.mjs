@@ -19,7 +19,8 @@ const VERBS = 'Implement Add Create Refactor Fix Update Integrate Document Valid
 const STATUSES = [['done', 0.5], ['pending', 0.35], ['in-progress', 0.08], ['deferred', 0.04], ['cancelled', 0.03]];
 const PRIORITIES = [['high', 0.3], ['medium', 0.5], ['low', 0.2]];
 
-function rng(seed) {
+/** mulberry32: a small seeded PRNG, so every run generates the same file and the same updates. */
+export function rng(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

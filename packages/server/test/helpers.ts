@@ -27,6 +27,18 @@ export async function makeProject(tasks: unknown | 'fixture' = smallFile()): Pro
   return root;
 }
 
+/** mulberry32: a small seeded PRNG, so a failing randomised run can be replayed. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** A tagged file with `n` tasks in `master`. */
 export function smallFile(n = 5): unknown {
   return {

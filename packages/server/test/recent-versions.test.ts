@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { TasksFile } from '@taskmaster/protocol';
 import { RecentVersions } from '../src/state/recent-versions.js';
-import { FIXTURE } from './helpers.js';
+import { FIXTURE, prng } from './helpers.js';
 
 type Tags = Record<string, { tasks: Array<Record<string, unknown>>; metadata?: unknown }>;
 
@@ -13,22 +13,12 @@ function edit(file: Tags, tag: string, change: (tasks: Array<Record<string, unkn
   return { ...file, [tag]: { ...file[tag]!, tasks } };
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('recent versions', () => {
   it('gives back every version of the fixture exactly, newest first, through updates, creates, deletes and tags made and removed', () => {
     let file = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Tags;
     const recent = new RecentVersions();
     const made: Array<{ file: Tags; hash: string }> = [];
-    const r = rng(5);
+    const r = prng(5);
     for (let i = 0; i < 300; i++) {
       const tags = Object.keys(file);
       const tag = tags[Math.floor(r() * tags.length)]!;

@@ -7,21 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from '../src/index.js';
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
-import { RawClient, cleanup, eventually, makeProject, register, smallFile, startServer } from './helpers.js';
+import { RawClient, cleanup, eventually, makeProject, prng, register, smallFile, startServer } from './helpers.js';
 
 afterEach(cleanup);
-
-/** mulberry32: a small seeded PRNG so a failing fuzz run can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function malformedMessages(count: number, seed: number): Array<string | Buffer> {
   const rand = prng(seed);
