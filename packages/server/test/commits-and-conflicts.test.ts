@@ -39,13 +39,18 @@ describe('group commit', () => {
   });
 });
 
+/** A server on a small project, a client subscribed to every event, and a client to write with. */
+async function watchedServer(): Promise<{ tasksFile: string; watcher: RawClient; writer: RawClient }> {
+  const root = await makeProject();
+  const server = await startServer(root);
+  const watcher = await RawClient.connect(server.wsUrl);
+  await watcher.result('subscribe', { events: ['*'] });
+  return { tasksFile: join(root, '.taskmaster', 'tasks', 'tasks.json'), watcher, writer: await RawClient.connect(server.wsUrl) };
+}
+
 describe('events before durability', () => {
   it('tells other clients once the change is validated, file.changed after the rename, and the writer once it is durable', async () => {
-    const root = await makeProject();
-    const server = await startServer(root);
-    const watcher = await RawClient.connect(server.wsUrl);
-    await watcher.result('subscribe', { events: ['*'] });
-    const writer = await RawClient.connect(server.wsUrl);
+    const { tasksFile, watcher, writer } = await watchedServer();
     const reply = await writer.result<{ revision: number }>('task.update', { id: 2, title: 'Seen early' });
     const updated = await watcher.waitFor((m) => m.method === 'task.updated');
     const file = await watcher.waitFor((m) => m.method === 'file.changed');
@@ -53,17 +58,12 @@ describe('events before durability', () => {
     expect(order.indexOf('task.updated')).toBeLessThan(order.indexOf('file.changed'));
     expect((file.params as { revision: number }).revision).toBeGreaterThan((updated.params as { revision: number }).revision);
     expect(reply.revision).toBe((file.params as { revision: number }).revision);
-    const onDisk = JSON.parse(await readFile(join(root, '.taskmaster', 'tasks', 'tasks.json'), 'utf8'));
+    const onDisk = JSON.parse(await readFile(tasksFile, 'utf8'));
     expect(onDisk.master.tasks[1].title).toBe('Seen early');
   });
 
   it('announces changes while Task Master holds the lock, then merges the write it made meanwhile with them', async () => {
-    const root = await makeProject();
-    const tasksFile = join(root, '.taskmaster', 'tasks', 'tasks.json');
-    const server = await startServer(root);
-    const watcher = await RawClient.connect(server.wsUrl);
-    await watcher.result('subscribe', { events: ['*'] });
-    const writer = await RawClient.connect(server.wsUrl);
+    const { tasksFile, watcher, writer } = await watchedServer();
     const original = JSON.parse(await readFile(tasksFile, 'utf8')) as { master: { tasks: Task[] } };
 
     // Task Master's lock (the path its CLI and proper-lockfile take) is held while our clients write.
@@ -95,12 +95,7 @@ describe('events before durability', () => {
   });
 
   it('fails a change announced while the file it was made on is put back as it was (git checkout), and clients end up with the file', async () => {
-    const root = await makeProject();
-    const tasksFile = join(root, '.taskmaster', 'tasks', 'tasks.json');
-    const server = await startServer(root);
-    const watcher = await RawClient.connect(server.wsUrl);
-    await watcher.result('subscribe', { events: ['*'] });
-    const writer = await RawClient.connect(server.wsUrl);
+    const { tasksFile, watcher, writer } = await watchedServer();
     // A version the file held: task 2 renamed, written and acknowledged.
     await writer.result('task.update', { id: 2, title: 'Renamed, then checked out again' });
     const before = await readFile(tasksFile);
