@@ -1,8 +1,12 @@
-import { createDraft, finishDraft } from 'immer';
+import { Immer } from 'immer';
 import { diffTasksFiles, ErrorCode, invalidFromIssues, issuesOf, TaskmasterError, validateTasksFileChange, type TagProblem, type TaskChange, type TasksFile } from '@taskmaster/protocol';
 import { brokenTagErrorFor } from './broken-tags.js';
 import { detached } from './detached.js';
 import { assertFieldSizes } from './field-limits.js';
+import { freezeVersion } from './freeze-version.js';
+
+/** Drafts whose result is frozen by {@link freezeVersion}: objects only, not immer's deep freeze of every list. */
+const immer = new Immer({ autoFreeze: false });
 
 /** A change made on a copy-on-write draft: validated and diffed, not yet written anywhere. */
 export interface DraftedChange<T> {
@@ -33,14 +37,15 @@ export interface DraftRules {
  */
 export function draftChange<T>(before: TasksFile, fn: (data: TasksFile) => T, rules: DraftRules): DraftedChange<T> {
   // Copy-on-write: fn edits a draft; the new version shares every object fn did not touch.
-  const draft = createDraft(before);
+  const draft = immer.createDraft(before);
   const returned = fn(draft);
   if (returned instanceof Promise) {
     throw new TaskmasterError(ErrorCode.InternalError, 'a write needs a synchronous function: the file is locked only while it runs');
   }
   const value = detached(returned);
-  const data = finishDraft(draft) as TasksFile;
+  const data = immer.finishDraft(draft) as TasksFile;
   if (data === before && !rules.force) return { changed: false, value, data: before, changes: [] };
+  freezeVersion(data, before);
   assertStillValid(rules.exists ? before : undefined, data, rules.brokenTags);
   // Cheap: unchanged tasks are the same objects in both versions.
   const changes = diffTasksFiles(rules.exists ? before : undefined, data);

@@ -1,7 +1,6 @@
 import type { BigIntStats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { freeze } from 'immer';
 import {
   diffTasksFiles,
   emptyTasksFile,
@@ -22,6 +21,7 @@ import { fileError, invalidParams, missingTasksFileError, StaleVersionError } fr
 import { identityOf, timestampGranularity } from './file-identity.js';
 import { DEFAULT_MAX_FIELD_BYTES } from './field-limits.js';
 import { draftChange, type DraftedChange } from './draft-change.js';
+import { freezeVersion, frozen } from './freeze-version.js';
 import { StagedWrite, type StagedFrom, type StagingHost } from './staged-write.js';
 import { aboutChange, TaskHistory, type SnapshotAbout } from './history.js';
 import { assertTagUsable, brokenTagsAfter } from './broken-tags.js';
@@ -237,7 +237,7 @@ class FileStore implements Store, SessionHost, StagingHost {
     this.known = { hash: version.hash, bytes: version.bytes, trailingNewline: version.trailingNewline, data: version.data };
     // Frozen once the caller's turn is over: freezing a large file takes tens of ms, which would
     // otherwise stand between an outside edit and the clients who are told of it (nothing mutates it meanwhile).
-    setImmediate(() => freeze(version.data, true));
+    setImmediate(() => freezeVersion(version.data));
     this.seenFile = true;
   }
 
@@ -258,7 +258,7 @@ class FileStore implements Store, SessionHost, StagingHost {
         const value = { restored: id };
         const previousHash = current.exists ? current.hash : undefined;
         const target = await this.writeTarget();
-        const { pending, written: data } = await this.startWrite(target, freeze(snapshot, true), current);
+        const { pending, written: data } = await this.startWrite(target, frozen(snapshot), current);
         if (current.exists && pending.hash === current.hash) {
           await pending.discard();
           return { value, data: current.data ?? data, hash: current.hash, previousHash, written: false, changes: [] };
@@ -286,7 +286,7 @@ class FileStore implements Store, SessionHost, StagingHost {
         whenMissing: () => emptyTasksFile(),
         granularityNs: await this.timestampGranularity(),
       });
-      if (file.data !== this.known?.data) freeze(file.data, true);
+      if (file.data !== this.known?.data) freezeVersion(file.data);
       if (file.exists) {
         this.seenFile = true;
         this.known = { hash: file.hash, bytes: file.bytes, trailingNewline: file.trailingNewline, data: file.data, brokenTags: file.brokenTags };
@@ -337,7 +337,7 @@ class FileStore implements Store, SessionHost, StagingHost {
     }).catch((err: unknown) => {
       throw fileError(err, 'write', TASKS_NAME, true);
     });
-    return { pending, written: text.plain() ? data : freeze(JSON.parse(JSON.stringify(data)) as TasksFile, true) };
+    return { pending, written: text.plain() ? data : frozen(JSON.parse(JSON.stringify(data)) as TasksFile) };
   }
 
   /** Where tasks.json is written (a symlink's target), with its mode and owner; a read-only file is refused. */

@@ -84,6 +84,18 @@ describe('lossless round trip of a real Task Master file', () => {
       d.master.tasks[1].status = 'done';
     });
     expect(next.changes.every((c) => c.payload.id === id)).toBe(true);
+    // Objects a change adds are frozen too, however deep (the store freezes objects, not lists).
+    const added = await store.transact((d: any) => {
+      d.master.tasks.push({ id: 9001, title: 'Added', description: '', status: 'pending', dependencies: [], subtasks: [{ id: 1, title: 'Nested', description: '', status: 'pending', dependencies: [], meta: { note: 'deep' } }] });
+    });
+    const task = (added.data as any).master.tasks.at(-1);
+    expect(() => {
+      task.subtasks[0].meta.note = 'mutated';
+    }).toThrow(TypeError);
+    expect(() => {
+      task.title = 'mutated';
+    }).toThrow(TypeError);
+    expect(task.subtasks[0].meta.note).toBe('deep');
   });
 
   it('does not write when fields are set to the values they already have', async () => {

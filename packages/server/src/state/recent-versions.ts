@@ -64,7 +64,8 @@ function redo(newer: unknown, undo: Undo): unknown {
     case 'list': {
       const list = (newer as unknown[]).slice(0, undo.length);
       for (const [i, item] of undo.changed) list[i] = item;
-      return Object.freeze(list);
+      // Lists stay unfrozen, as the store leaves them (freeze-version.ts: V8 is slow on frozen arrays).
+      return list;
     }
     case 'object': {
       const from = newer as Record<string, unknown>;
