@@ -1,17 +1,16 @@
 import { fstatSync, renameSync, type BigIntStats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { encodeWhole } from './io-blocks.js';
+import type { EncodedFile } from './encoded-file.js';
 import { openNewFileNoFollow } from './safe-fs.js';
 
-/** How the new file is made: the mode and owner of the file it replaces, and a size limit. */
+/** How the new file is made: the mode and owner of the file it replaces. */
 export interface PendingWriteOptions {
   /** Permission bits of the new file, applied exactly (the umask does not widen or narrow them). Default 0644 less the umask. */
   mode?: number;
   /** Owner to give the new file (the replaced file's); refused changes (EPERM, not root) are ignored. */
   owner?: { uid: number; gid: number };
-  /** The most bytes the file may have: beyond it nothing more is written, and `tooLarge(bytes)` is thrown once all is counted. */
-  maxBytes?: number;
+  /** The error for bytes that were over their encoder's limit (no hash); by default a plain Error. */
   tooLarge?: (bytes: number) => Error;
 }
 
@@ -46,25 +45,18 @@ export class PendingWrite {
   ) {}
 
   /**
-   * Writes `pieces` (UTF-8) to a temp file beside `file` in one call, hashed
-   * as they are encoded, a block at a time with the event loop let run in
-   * between (see {@link encodeWhole}).
+   * Writes `content` (see `encodeWhole`, or the tasks file serializer) to a
+   * temp file beside `file`, in as few calls as its segments allow.
    */
-  static async start(file: string, pieces: Iterable<string>, options: PendingWriteOptions = {}): Promise<PendingWrite> {
+  static async start(file: string, content: EncodedFile, options: PendingWriteOptions = {}): Promise<PendingWrite> {
+    if (content.hash === undefined) throw options.tooLarge?.(content.total) ?? new Error(`${file} would be ${content.total} bytes, over its limit`);
     const temp = tempPathFor(file);
     // Exclusive and no-follow: a link planted at the temp name is never written through.
     const handle = await openNewFileNoFollow(temp, options.mode ?? 0o644, options.mode !== undefined);
-    const maxBytes = options.maxBytes ?? Infinity;
     try {
       if (options.owner) await chownUnlessRefused(handle, options.owner);
-      const text = await encodeWhole(pieces, maxBytes);
-      try {
-        if (text.hash === undefined) throw options.tooLarge?.(text.total) ?? new Error(`${file} would be ${text.total} bytes, over ${maxBytes}`);
-        await writeAll(handle, text.bytes);
-        return new PendingWrite(file, temp, handle, text.hash, text.total, await handle.stat({ bigint: true }));
-      } finally {
-        text.release();
-      }
+      await writeAll(handle, content.segments);
+      return new PendingWrite(file, temp, handle, content.hash, content.total, await handle.stat({ bigint: true }));
     } catch (err) {
       await handle.close().catch(() => undefined);
       await fs.rm(temp, { force: true }).catch(() => undefined);
@@ -140,9 +132,17 @@ export class PendingWrite {
   }
 }
 
-/** Writes all of `bytes` at the handle's position. */
-async function writeAll(handle: fs.FileHandle, bytes: Uint8Array): Promise<void> {
-  for (let at = 0; at < bytes.length; ) at += (await handle.write(bytes, at, bytes.length - at)).bytesWritten;
+/** Writes all of `segments`, in order, at the handle's position (a short write continues where it stopped). */
+async function writeAll(handle: fs.FileHandle, segments: readonly Buffer[]): Promise<void> {
+  let left = segments.filter((s) => s.length > 0);
+  while (left.length > 0) {
+    let written = (await handle.writev(left)).bytesWritten;
+    if (written === 0) throw new Error('the temp file took no more bytes');
+    let i = 0;
+    while (i < left.length && written >= left[i]!.length) written -= left[i++]!.length;
+    left = left.slice(i);
+    if (written > 0) left[0] = left[0]!.subarray(written);
+  }
 }
 
 /** Gives the file `owner`; a refusal (not root, or a file system without owners) leaves ours. */

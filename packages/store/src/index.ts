@@ -23,4 +23,5 @@ export { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_LOCK_STALE_MS } from './tasks-lock.js'
 export { DEFAULT_MAX_FIELD_BYTES } from './field-limits.js';
 export { DEFAULT_MISSING_WAIT_MS } from './store.js';
 export { PendingWrite, syncDirectory, type PendingWriteOptions } from './durable-write.js';
+export { encodeWhole, type EncodedFile } from './encoded-file.js';
 export { ensureRealDirectory, openForAppendNoFollow, openNewFileNoFollow, replaceFileNoFollow, writeNewFileNoFollow } from './safe-fs.js';

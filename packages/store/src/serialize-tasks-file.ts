@@ -1,87 +1,123 @@
 import { isLegacyTasksFile, type TasksFile } from '@taskmaster/protocol';
+import { SegmentedBytes, type EncodedFile } from './encoded-file.js';
 
-/** A file's text as pieces, made as they are read, and whether its data was plain JSON. */
-export interface SerializedTasksFile {
-  /** Read once: each piece is made when asked for, so a large file's text is never all in memory. */
-  pieces: Iterable<string>;
+/** A tasks file encoded for writing, and whether its data was plain JSON. */
+export interface EncodedTasksFile extends EncodedFile {
   /**
-   * After `pieces` was read: false when the data held values JSON turns into
-   * something else (a Date, NaN, an undefined member), so that reading the
-   * file back does not give the data.
+   * False when the data held values JSON turns into something else (a Date,
+   * NaN, an undefined member), so that reading the file back does not give the data.
    */
-  plain(): boolean;
+  plain: boolean;
+}
+
+/** What {@link TasksFileSerializer.encode} writes and how. */
+export interface EncodeOptions {
+  trailingNewline: boolean;
+  budgetBytes?: number;
+  maxBytes?: number;
+  expectedBytes?: number;
+}
+
+/** A task's bytes as last written, with the separator before it (`[` or `,`, a newline and the indent). */
+interface CachedTask {
+  bytes: Buffer;
+  lead: string;
+  indent: string;
+  /** The last encoding that used it. */
+  used: number;
 }
 
 /**
+ * More segments than this (each a hash update and an iovec), or cached bytes
+ * holding on to buffers of more than 1.25 times the file's size: the next
+ * encoding copies the cached bytes together into one buffer.
+ */
+const MAX_SEGMENTS = 2048;
+
+/**
  * Writes tasks files as Task Master does (`JSON.stringify(data, null, 2)`),
- * as pieces whose concatenation is exactly that text. Each task is one
- * piece, and the piece of a frozen task object can be remembered: with
- * copy-on-write versions, an update re-serialises only the tasks it touched.
+ * as bytes whose concatenation is exactly that text. Each task's bytes can be
+ * remembered, keyed by its frozen object: with copy-on-write versions, an
+ * update encodes only the tasks it touched, and the file is written from
+ * views of the bytes of the others (runs of them one segment each), with no
+ * copy of the whole file's text in memory.
  */
 export class TasksFileSerializer {
   /**
-   * Task object → its text at its depth in the file, for the tasks of the
-   * version serialised last. Only frozen objects, which cannot change, are
-   * kept. Each entry notes the last serialisation that used it; one that
-   * reaches the end drops the others, so the texts of tasks since replaced
-   * go, even while older versions (kept for merges) still hold those tasks.
+   * Task object → its bytes, for the tasks of the version encoded last. Only
+   * frozen objects, which cannot change, are kept. An encoding that reaches
+   * the end drops the entries it did not use, so the bytes of tasks since
+   * replaced go, even while older versions (kept for merges) still hold those tasks.
    */
-  private readonly cache = new Map<object, { text: string; used: number }>();
-  private serialisations = 0;
+  private readonly cache = new Map<object, CachedTask>();
+  private encodings = 0;
+  /** Set by an encoding whose file was in many segments, or whose cached bytes pinned much more than the file: the next copies them together. */
+  private compactNext = true;
 
   /**
-   * `trailingNewline` adds the `\n` many editors keep. Task texts are kept up
-   * to `budgetChars` characters: the cache holds the pieces of the version
-   * serialised last only, so a file larger than the budget has its first
-   * tasks cached and the rest serialised on each write.
+   * `trailingNewline` adds the `\n` many editors keep. Task bytes are kept up
+   * to `budgetBytes`: the cache holds the tasks of the version encoded last
+   * only, so a file larger than the budget has its first tasks cached and the
+   * rest encoded on each write. Past `maxBytes` nothing is kept, only counted.
+   * `expectedBytes` (the file's size now) sizes the buffer when most bytes will be new or copied.
    */
-  serialize(data: TasksFile, trailingNewline: boolean, budgetChars = Infinity): SerializedTasksFile {
+  async encode(data: TasksFile, options: EncodeOptions): Promise<EncodedTasksFile> {
+    const { trailingNewline, budgetBytes = Infinity, maxBytes = Infinity, expectedBytes = 0 } = options;
     let plain = true;
     let kept = 0;
     const cache = this.cache;
-    const serialisation = ++this.serialisations;
+    const encoding = ++this.encodings;
+    const compact = this.compactNext;
+    // Copying everything together: one buffer the size of the file, and a little more.
+    const out = new SegmentedBytes(maxBytes, compact ? expectedBytes + (expectedBytes >> 4) : 0);
     const nest = (value: unknown, indent: string): string => {
       if (plain && !isPlainJson(value)) plain = false;
       return nested(value, indent);
     };
-    const pieceOf = (task: object, indent: string): string => {
-      const cached = cache.get(task);
-      if (cached !== undefined) {
-        cached.used = serialisation;
-        kept += cached.text.length;
-        return cached.text;
-      }
-      const text = nest(task, indent);
-      if (kept + text.length <= budgetChars && Object.isFrozen(task)) {
-        cache.set(task, { text, used: serialisation });
-        kept += text.length;
-      }
-      return text;
-    };
-    const dropUnused = () => {
-      for (const [task, entry] of cache) if (entry.used !== serialisation) cache.delete(task);
-    };
     const legacy = isLegacyTasksFile(data);
     const taskIndent = legacy ? '    ' : '      ';
+    const firstLead = `[\n${taskIndent}`;
+    const nextLead = `,\n${taskIndent}`;
 
-    function* tasks(list: unknown[], indent: string): Generator<string> {
-      if (list.length === 0) return yield '[]';
-      for (let i = 0; i < list.length; i++) {
-        yield i === 0 ? `[\n${taskIndent}` : `,\n${taskIndent}`;
-        const task = list[i];
-        yield typeof task === 'object' && task !== null ? pieceOf(task, taskIndent) : nest(task, taskIndent);
+    const writeTask = (task: object, lead: string): void => {
+      const cached = cache.get(task);
+      if (cached !== undefined && cached.indent === taskIndent) {
+        cached.used = encoding;
+        kept += cached.bytes.length;
+        const body = cached.lead === lead ? cached.bytes : cached.bytes.subarray(cached.lead.length);
+        if (body !== cached.bytes) out.text(lead);
+        if (!compact) return out.view(body);
+        const moved = out.copy(body);
+        if (moved) Object.assign(cached, { bytes: moved, lead: body === cached.bytes ? lead : '' });
+        return;
       }
-      yield `\n${indent}]`;
+      const bytes = out.text(lead + nest(task, taskIndent));
+      if (bytes && kept + bytes.length <= budgetBytes && Object.isFrozen(task)) {
+        cache.set(task, { bytes, lead, indent: taskIndent, used: encoding });
+        kept += bytes.length;
+      }
+    };
+
+    function* tasks(list: unknown[], indent: string): Generator<void> {
+      if (list.length === 0) return void out.text('[]');
+      for (let i = 0; i < list.length; i++) {
+        const task = list[i];
+        const lead = i === 0 ? firstLead : nextLead;
+        if (typeof task === 'object' && task !== null) writeTask(task, lead);
+        else out.text(lead + nest(task, taskIndent));
+        if (out.dueBreak) yield;
+      }
+      out.text(`\n${indent}]`);
     }
     /** A tag's object, or the legacy file: its `tasks` task by task. */
-    function* tag(value: Record<string, unknown>, indent: string): Generator<string> {
+    function* tag(value: Record<string, unknown>, indent: string): Generator<void> {
       yield* object(value, indent, (key, member, inner) => (key === 'tasks' && Array.isArray(member) ? tasks(member, inner) : undefined));
     }
     function* object(
       value: Record<string, unknown>,
       indent: string,
-      custom: (key: string, member: unknown, inner: string) => Iterable<string> | undefined,
-    ): Generator<string> {
+      custom: (key: string, member: unknown, inner: string) => Generator<void> | undefined,
+    ): Generator<void> {
       const inner = indent + '  ';
       let first = true;
       for (const key of Object.keys(value)) {
@@ -90,27 +126,47 @@ export class TasksFileSerializer {
           nest(member, inner); // notes the value JSON drops
           continue;
         }
-        yield `${first ? '{\n' : ',\n'}${inner}${JSON.stringify(key)}: `;
+        out.text(`${first ? '{\n' : ',\n'}${inner}${JSON.stringify(key)}: `);
         first = false;
-        yield* custom(key, member, inner) ?? [nest(member, inner)];
+        const members = custom(key, member, inner);
+        if (members) yield* members;
+        else out.text(nest(member, inner));
+        if (out.dueBreak) yield;
       }
-      yield first ? '{}' : `\n${indent}}`;
+      out.text(first ? '{}' : `\n${indent}}`);
     }
-    function* file(): Generator<string> {
+    function* file(): Generator<void> {
       if (!isPlainObject(data)) {
         // Anything JSON.stringify treats specially is left to it.
         plain = false;
-        yield JSON.stringify(data, null, 2);
+        out.text(JSON.stringify(data, null, 2));
       } else if (legacy) {
         yield* tag(data, '');
       } else {
         yield* object(data, '', (_key, member, inner) => (isPlainObject(member) ? tag(member, inner) : undefined));
       }
-      if (trailingNewline) yield '\n';
-      dropUnused();
+      if (trailingNewline) out.text('\n');
     }
 
-    return { pieces: file(), plain: () => plain };
+    for (const _ of file()) {
+      out.tookBreak();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    this.dropUnused(encoding, out.total, out.segments.length);
+    return { ...(await out.finish()), plain };
+  }
+
+  /** Drops the entries `encoding` did not use, and decides whether the next encoding copies the rest together. */
+  private dropUnused(encoding: number, total: number, segments: number): void {
+    const held = new Set<ArrayBufferLike>();
+    let last: ArrayBufferLike | undefined;
+    for (const [task, entry] of this.cache) {
+      if (entry.used !== encoding) this.cache.delete(task);
+      else if (entry.bytes.buffer !== last) held.add((last = entry.bytes.buffer));
+    }
+    let heldBytes = 0;
+    for (const buffer of held) heldBytes += buffer.byteLength;
+    this.compactNext = segments > MAX_SEGMENTS || heldBytes > total + (total >> 2) + 256 * 1024;
   }
 }
 

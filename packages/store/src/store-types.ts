@@ -31,10 +31,10 @@ export interface StoreOptions {
    */
   missingWaitMs?: number;
   /**
-   * How much serialised task text (characters, default 32 M) is kept in
-   * memory between writes, so a write re-serialises only the tasks that
-   * changed. A larger file has that much of it cached and serialises the rest
-   * on every write: CPU instead of memory.
+   * How many bytes of encoded tasks (default 32 MB) are kept in memory
+   * between writes, so a write encodes only the tasks that changed and
+   * writes the others' bytes as they are. A larger file has that much of it
+   * cached and encodes the rest on every write: CPU instead of memory.
    */
   cacheBytes?: number;
 }

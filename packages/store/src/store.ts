@@ -321,13 +321,12 @@ class FileStore implements Store, SessionHost, StagingHost {
    * file will see it: `data` itself, unless it held values JSON changes.
    */
   async startWrite(target: WriteTarget, data: TasksFile, current: Pick<LoadedTasksFile, 'trailingNewline' | 'bytes'>): Promise<{ pending: PendingWrite; written: TasksFile }> {
-    const text = this.serializer.serialize(data, current.trailingNewline, this.cacheBytes);
     const maxBytes = this.maxBytes;
     // The limit reads are held to, so the store never writes a file it would then refuse to read.
-    const pending = await PendingWrite.start(target.file, text.pieces, {
+    const encoded = await this.serializer.encode(data, { trailingNewline: current.trailingNewline, budgetBytes: this.cacheBytes, maxBytes, expectedBytes: current.bytes });
+    const pending = await PendingWrite.start(target.file, encoded, {
       mode: target.mode,
       owner: target.owner,
-      maxBytes,
       tooLarge: (bytes) =>
         invalidParams(
           `the change would make tasks.json ${formatBytes(bytes)}, over the ${formatBytes(maxBytes)} limit; nothing was written ` +
@@ -337,7 +336,7 @@ class FileStore implements Store, SessionHost, StagingHost {
     }).catch((err: unknown) => {
       throw fileError(err, 'write', TASKS_NAME, true);
     });
-    return { pending, written: text.plain() ? data : frozen(JSON.parse(JSON.stringify(data)) as TasksFile) };
+    return { pending, written: encoded.plain ? data : frozen(JSON.parse(JSON.stringify(data)) as TasksFile) };
   }
 
   /** Where tasks.json is written (a symlink's target), with its mode and owner; a read-only file is refused. */

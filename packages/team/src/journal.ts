@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { TeamOpSchema, type TeamOp } from '@taskmaster/protocol';
-import { ensureRealDirectory, PendingWrite } from '@taskmaster/store';
+import { encodeWhole, ensureRealDirectory, PendingWrite } from '@taskmaster/store';
 
 /** A local version's operations, waiting to be in the team log and then to be seen back from it. */
 export interface OutboxEntry {
@@ -116,7 +116,7 @@ export class Journal {
       records.push({ k: 'local', id: e.id, at: e.at, ops: e.ops });
       if (e.seq !== undefined) records.push({ k: 'pushed', ids: [e.id], seqs: [e.seq] });
     }
-    const pending = await PendingWrite.start(this.file, records.map((r) => `${JSON.stringify(r)}\n`), { mode: 0o600 });
+    const pending = await PendingWrite.start(this.file, await encodeWhole(records.map((r) => `${JSON.stringify(r)}\n`)), { mode: 0o600 });
     await pending.commit();
     closeSync(this.fd);
     this.fd = openAppend(this.file);
