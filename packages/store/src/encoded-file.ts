@@ -10,32 +10,58 @@ export interface EncodedFile {
   hash: string | undefined;
 }
 
-/** The first buffer new bytes are written into, unless told more; each next one is twice the last (up to {@link MAX_ARENA_BYTES}). */
-const MIN_ARENA_BYTES = 16 * 1024;
-const MAX_ARENA_BYTES = 16 * 1024 * 1024;
+/**
+ * Where new bytes go: buffers filled front to back and never rewritten, so a
+ * view of bytes written once stays valid for as long as anyone holds it (a
+ * cache, a write still in progress). One space can serve many encodings:
+ * the serializer keeps one, so the bytes of a few changed tasks a write share
+ * a chunk with the next writes' instead of each holding a small buffer of
+ * their own (small buffers come from malloc's heap, which they fragment).
+ */
+export class WriteSpace {
+  private buffer: Buffer | undefined;
+  private used = 0;
+
+  /** `chunkBytes`: the size of each buffer (a larger one for bytes that do not fit). */
+  constructor(private readonly chunkBytes: number) {}
+
+  /** A buffer with room for `bytes` more bytes at {@link at}. */
+  room(bytes: number): Buffer {
+    if (!this.buffer || this.used + bytes > this.buffer.length) {
+      this.buffer = Buffer.allocUnsafeSlow(Math.max(bytes, this.chunkBytes));
+      this.used = 0;
+    }
+    return this.buffer;
+  }
+
+  /** Where the next bytes go in the buffer {@link room} gave. */
+  get at(): number {
+    return this.used;
+  }
+
+  /** Marks `bytes` more bytes as written: they are never written again. */
+  advance(bytes: number): void {
+    this.used += bytes;
+  }
+}
 
 /**
- * Builds an {@link EncodedFile}: new text is encoded into buffers that are
- * never moved or reused (arenas), so a view of its bytes stays valid for a
- * cache to hand back later; bytes from elsewhere are appended as views. Views
- * that follow each other in one buffer become one segment. Past `maxBytes`
- * nothing more is kept: only counted, to say how big the file would be.
+ * Builds an {@link EncodedFile}: new text is encoded into a {@link WriteSpace},
+ * and the view of its bytes is returned for a cache to hand back later; bytes
+ * from elsewhere are appended as views. Views that follow each other in one
+ * buffer become one segment. Past `maxBytes` nothing more is kept: only
+ * counted, to say how big the file would be.
  */
 export class SegmentedBytes {
   readonly segments: Buffer[] = [];
   total = 0;
   /** Bytes encoded since {@link tookBreak}: the caller lets the event loop run every {@link BLOCK_BYTES}. */
   encoded = 0;
-  private arena: Buffer | undefined;
-  private used = 0;
 
-  /** `sizeHint`: the first buffer's size, for when most of the file will be new bytes. */
   constructor(
     private readonly maxBytes = Infinity,
-    private sizeHint = MIN_ARENA_BYTES,
-  ) {
-    this.sizeHint = Math.max(MIN_ARENA_BYTES, sizeHint);
-  }
+    private readonly space = new WriteSpace(64 * 1024),
+  ) {}
 
   /** Whether enough was encoded to let the event loop run. */
   get dueBreak(): boolean {
@@ -52,30 +78,27 @@ export class SegmentedBytes {
       this.total += Buffer.byteLength(text, 'utf8');
       return undefined;
     }
-    // Up to 3 bytes per UTF-16 unit: the exact length is measured only when that might not fit.
-    if (!this.arena || this.used + text.length * 3 > this.arena.length) {
-      const needed = Buffer.byteLength(text, 'utf8');
-      if (!this.arena || this.used + needed > this.arena.length) this.newArena(needed);
-    }
-    const arena = this.arena!;
-    const start = this.used;
-    this.used += arena.write(text, start, 'utf8');
-    this.encoded += this.used - start;
-    return this.append(arena.subarray(start, this.used));
+    // Up to 3 bytes per UTF-16 unit: the exact length is measured only for a long text.
+    const buffer = this.space.room(text.length <= 1024 ? text.length * 3 : Buffer.byteLength(text, 'utf8'));
+    const start = this.space.at;
+    const written = buffer.write(text, start, 'utf8');
+    this.space.advance(written);
+    this.encoded += written;
+    return this.append(buffer.subarray(start, start + written));
   }
 
-  /** Appends a copy of `bytes` in this file's own buffer and returns it (undefined once over the limit). */
+  /** Appends a copy of `bytes` in new space and returns it (undefined once over the limit). */
   copy(bytes: Buffer): Buffer | undefined {
     if (this.total > this.maxBytes) {
       this.total += bytes.length;
       return undefined;
     }
-    if (!this.arena || this.used + bytes.length > this.arena.length) this.newArena(bytes.length);
-    const arena = this.arena!;
-    const start = this.used;
-    this.used += bytes.copy(arena, start);
+    const buffer = this.space.room(bytes.length);
+    const start = this.space.at;
+    bytes.copy(buffer, start);
+    this.space.advance(bytes.length);
     this.encoded += bytes.length;
-    return this.append(arena.subarray(start, this.used));
+    return this.append(buffer.subarray(start, start + bytes.length));
   }
 
   /** Appends a view of bytes held elsewhere (a cached piece), not copied. */
@@ -104,17 +127,10 @@ export class SegmentedBytes {
     return { segments: this.segments, total: this.total, hash: hash.digest('hex') };
   }
 
-  private newArena(needed: number): void {
-    this.arena = Buffer.allocUnsafeSlow(Math.max(needed, this.sizeHint));
-    this.used = 0;
-    this.sizeHint = Math.min(MAX_ARENA_BYTES, 2 * this.arena.length);
-  }
-
   private append(bytes: Buffer): Buffer | undefined {
     this.total += bytes.length;
     if (this.total > this.maxBytes) {
       this.segments.length = 0;
-      this.arena = undefined;
       return undefined;
     }
     const last = this.segments[this.segments.length - 1];
@@ -134,7 +150,7 @@ export class SegmentedBytes {
  * of the bytes left ~40 MB more RssAnon under sustained writes of a 1.4 MB file.)
  */
 export async function encodeWhole(pieces: Iterable<string>, maxBytes = Infinity): Promise<EncodedFile> {
-  const out = new SegmentedBytes(maxBytes);
+  const out = new SegmentedBytes(maxBytes, new WriteSpace(BLOCK_BYTES));
   for (const piece of pieces) {
     out.text(piece);
     if (out.dueBreak) {

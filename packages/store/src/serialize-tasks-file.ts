@@ -1,5 +1,5 @@
 import { isLegacyTasksFile, type TasksFile } from '@taskmaster/protocol';
-import { SegmentedBytes, type EncodedFile } from './encoded-file.js';
+import { SegmentedBytes, WriteSpace, type EncodedFile } from './encoded-file.js';
 
 /** A tasks file encoded for writing, and whether its data was plain JSON. */
 export interface EncodedTasksFile extends EncodedFile {
@@ -29,8 +29,8 @@ interface CachedTask {
 
 /**
  * More segments than this (each a hash update and an iovec), or cached bytes
- * holding on to buffers of more than 1.25 times the file's size: the next
- * encoding copies the cached bytes together into one buffer.
+ * holding on to buffers of more than 1.25 times the file's size (and two
+ * chunks): the next encoding copies the cached bytes together into one buffer.
  */
 const MAX_SEGMENTS = 2048;
 
@@ -53,6 +53,8 @@ export class TasksFileSerializer {
   private encodings = 0;
   /** Set by an encoding whose file was in many segments, or whose cached bytes pinned much more than the file: the next copies them together. */
   private compactNext = true;
+  /** Where the bytes of changed tasks go between compactions: chunks of an eighth of the file (64 KB to 1 MB). */
+  private young: WriteSpace | undefined;
 
   /**
    * `trailingNewline` adds the `\n` many editors keep. Task bytes are kept up
@@ -68,8 +70,10 @@ export class TasksFileSerializer {
     const cache = this.cache;
     const encoding = ++this.encodings;
     const compact = this.compactNext;
-    // Copying everything together: one buffer the size of the file, and a little more.
-    const out = new SegmentedBytes(maxBytes, compact ? expectedBytes + (expectedBytes >> 4) : 0);
+    // Copying everything together: one buffer the size of the file, and a little more; the next
+    // writes' new bytes then start a chunk of their own.
+    if (compact) this.young = undefined;
+    const out = new SegmentedBytes(maxBytes, compact ? new WriteSpace(Math.max(64 * 1024, expectedBytes + (expectedBytes >> 4))) : (this.young ??= new WriteSpace(chunkBytesFor(expectedBytes))));
     const nest = (value: unknown, indent: string): string => {
       if (plain && !isPlainJson(value)) plain = false;
       return nested(value, indent);
@@ -166,8 +170,13 @@ export class TasksFileSerializer {
     }
     let heldBytes = 0;
     for (const buffer of held) heldBytes += buffer.byteLength;
-    this.compactNext = segments > MAX_SEGMENTS || heldBytes > total + (total >> 2) + 256 * 1024;
+    this.compactNext = segments > MAX_SEGMENTS || heldBytes > total + (total >> 2) + 2 * chunkBytesFor(total);
   }
+}
+
+/** The chunk size for the bytes of changed tasks: an eighth of the file, 64 KB to 1 MB. */
+function chunkBytesFor(fileBytes: number): number {
+  return Math.min(1024 * 1024, Math.max(64 * 1024, fileBytes >> 3));
 }
 
 /** JSON.stringify(value, null, 2) as it appears nested at `indent`. */
