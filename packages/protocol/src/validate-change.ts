@@ -51,12 +51,13 @@ function checkTag(before: TagData, after: unknown, path: PropertyKey[]): void {
   const old = before.tasks;
   // A task in its old place is the old, valid object (the common case: an update). Others are
   // checked; once a few are out of place (a delete or move shifts the rest), the old ones are
-  // looked up in a set instead of checked again.
+  // looked up in a set instead of checked again. A new version of the task that was in its place
+  // (an update, same id) is not out of place: a batch of updates never builds the set.
   let known: Set<unknown> | undefined;
   let outOfPlace = 0;
   for (let i = 0; i < tasks.length; i++) {
     if (tasks[i] === old[i]) continue;
-    if (!known && ++outOfPlace > 8) known = new Set<unknown>(old);
+    if (!known && !sameIdAs(tasks[i], old[i]) && ++outOfPlace > 8) known = new Set<unknown>(old);
     if (known?.has(tasks[i])) continue;
     const result = TaskSchema.safeParse(tasks[i]);
     if (!result.success) throw withPath(result.error, [...path, 'tasks', i]);
@@ -65,4 +66,11 @@ function checkTag(before: TagData, after: unknown, path: PropertyKey[]): void {
 
 function withPath(error: z.ZodError, prefix: PropertyKey[]): z.ZodError {
   return new z.ZodError(error.issues.map((issue) => ({ ...issue, path: [...prefix, ...issue.path] })));
+}
+
+/** Whether `task` has the id of `old`, as written (an updated task keeps its id exactly). */
+function sameIdAs(task: unknown, old: unknown): boolean {
+  if (typeof task !== 'object' || task === null || typeof old !== 'object' || old === null) return false;
+  const id = (task as { id?: unknown }).id;
+  return id !== undefined && id === (old as { id?: unknown }).id;
 }

@@ -87,6 +87,17 @@ describe('validateTasksFileChange', () => {
     expect(full[0]!.path).toEqual(['master', 'tasks']);
   });
 
+  it('checks every updated task of a large batch, each in its place', () => {
+    const before = fixture();
+    const tasks = before.master!.tasks;
+    // Twenty updates (new objects, same ids, same places); the fifteenth is broken.
+    const updated = tasks.map((t, i) => (i < 20 ? { ...t, title: i === 14 ? 7 : `updated ${i}` } : t));
+    const batch = { ...before, master: { ...before.master!, tasks: updated } } as unknown as TaggedTasksFile;
+    expect(issuesOf(catchError(() => validateTasksFileChange(before, batch)))![0]!.path).toEqual(['master', 'tasks', 14, 'title']);
+    const fine = { ...before, master: { ...before.master!, tasks: tasks.map((t, i) => (i < 20 ? { ...t, title: `updated ${i}` } : t)) } };
+    expect(validateTasksFileChange(before, fine)).toBe(fine);
+  });
+
   it('validates everything when the format changes or there is no earlier version', () => {
     const legacy = { tasks: [{ id: 1, title: 'x' }] };
     expect(validateTasksFileChange(fixture(), legacy)).toBe(legacy);

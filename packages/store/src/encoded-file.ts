@@ -53,7 +53,11 @@ export class WriteSpace {
  * counted, to say how big the file would be.
  */
 export class SegmentedBytes {
-  readonly segments: Buffer[] = [];
+  private readonly segments: Buffer[] = [];
+  /** The last segment, still growing while views follow on in its buffer (made a Buffer when it ends). */
+  private openBuffer: ArrayBufferLike | undefined;
+  private openStart = 0;
+  private openEnd = 0;
   total = 0;
   /** Bytes encoded since {@link tookBreak}: the caller lets the event loop run every {@link BLOCK_BYTES}. */
   encoded = 0;
@@ -110,6 +114,7 @@ export class SegmentedBytes {
   /** The bytes, counted and hashed a block at a time with the event loop let run in between. */
   async finish(): Promise<EncodedFile> {
     if (this.total > this.maxBytes) return { segments: [], total: this.total, hash: undefined };
+    this.closeSegment();
     const hash = createHash('sha256');
     let since = 0;
     for (const segment of this.segments) {
@@ -127,19 +132,34 @@ export class SegmentedBytes {
     return { segments: this.segments, total: this.total, hash: hash.digest('hex') };
   }
 
+  /** How many segments the bytes are in so far. */
+  get segmentCount(): number {
+    return this.segments.length + (this.openBuffer ? 1 : 0);
+  }
+
   private append(bytes: Buffer): Buffer | undefined {
     this.total += bytes.length;
     if (this.total > this.maxBytes) {
       this.segments.length = 0;
+      this.openBuffer = undefined;
       return undefined;
     }
-    const last = this.segments[this.segments.length - 1];
-    if (last && last.buffer === bytes.buffer && last.byteOffset + last.length === bytes.byteOffset) {
-      this.segments[this.segments.length - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + bytes.length);
-    } else if (bytes.length > 0) {
-      this.segments.push(bytes);
+    if (bytes.length === 0) return bytes;
+    // Runs of cached tasks follow on in one buffer: extended by two numbers, not a Buffer each.
+    if (bytes.buffer === this.openBuffer && bytes.byteOffset === this.openEnd) {
+      this.openEnd += bytes.length;
+      return bytes;
     }
+    this.closeSegment();
+    this.openBuffer = bytes.buffer;
+    this.openStart = bytes.byteOffset;
+    this.openEnd = bytes.byteOffset + bytes.length;
     return bytes;
+  }
+
+  private closeSegment(): void {
+    if (this.openBuffer) this.segments.push(Buffer.from(this.openBuffer, this.openStart, this.openEnd - this.openStart));
+    this.openBuffer = undefined;
   }
 }
 

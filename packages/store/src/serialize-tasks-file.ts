@@ -156,7 +156,7 @@ export class TasksFileSerializer {
       out.tookBreak();
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    this.dropUnused(encoding, out.total, out.segments.length);
+    this.dropUnused(encoding, out.total, out.segmentCount);
     return { ...(await out.finish()), plain };
   }
 
