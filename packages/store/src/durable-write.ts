@@ -2,6 +2,7 @@ import { fstatSync, renameSync, type BigIntStats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { EncodedFile } from './encoded-file.js';
+import { hashFileOffThread } from './hash-off-thread.js';
 import { openNewFileNoFollow } from './safe-fs.js';
 
 /** How the new file is made: the mode and owner of the file it replaces. */
@@ -30,7 +31,7 @@ export function tempPathFor(file: string): string {
  * and committed bytes survive a crash.
  */
 export class PendingWrite {
-  /** Whether {@link sync} made the temp file's bytes durable already. */
+  /** Whether the temp file's bytes are durable already ({@link sync}, or a large file fsynced while it was hashed). */
   synced = false;
 
   private constructor(
@@ -46,17 +47,23 @@ export class PendingWrite {
 
   /**
    * Writes `content` (see `encodeWhole`, or the tasks file serializer) to a
-   * temp file beside `file`, in as few calls as its segments allow.
+   * temp file beside `file`, in as few calls as its segments allow; a large
+   * file is then hashed from the temp file by a worker thread.
    */
   static async start(file: string, content: EncodedFile, options: PendingWriteOptions = {}): Promise<PendingWrite> {
-    if (content.hash === undefined) throw options.tooLarge?.(content.total) ?? new Error(`${file} would be ${content.total} bytes, over its limit`);
+    if (content.overLimit) throw options.tooLarge?.(content.total) ?? new Error(`${file} would be ${content.total} bytes, over its limit`);
     const temp = tempPathFor(file);
     // Exclusive and no-follow: a link planted at the temp name is never written through.
     const handle = await openNewFileNoFollow(temp, options.mode ?? 0o644, options.mode !== undefined);
     try {
       if (options.owner) await chownUnlessRefused(handle, options.owner);
       await writeAll(handle, content.segments);
-      return new PendingWrite(file, temp, handle, content.hash, content.total, await handle.stat({ bigint: true }));
+      if (content.hash !== undefined) return new PendingWrite(file, temp, handle, content.hash, content.total, await handle.stat({ bigint: true }));
+      // A large file is hashed from what was written, off the event loop (hash-off-thread.ts), while it is fsynced.
+      const [hash] = await Promise.all([hashFileOffThread(handle.fd, content.total), handle.sync()]);
+      const pending = new PendingWrite(file, temp, handle, hash, content.total, await handle.stat({ bigint: true }));
+      pending.synced = true;
+      return pending;
     } catch (err) {
       await handle.close().catch(() => undefined);
       await fs.rm(temp, { force: true }).catch(() => undefined);
@@ -75,7 +82,7 @@ export class PendingWrite {
   async commit(hooks: { alongside?: Promise<unknown>; beforeRename?: () => void } = {}): Promise<BigIntStats> {
     try {
       // allSettled: the temp file must be complete before the cleanup below runs.
-      const results = await Promise.allSettled([hooks.alongside, this.handle.sync()]);
+      const results = await Promise.allSettled([hooks.alongside, this.synced ? undefined : this.handle.sync()]);
       for (const r of results) if (r.status === 'rejected') throw r.reason;
     } catch (err) {
       await this.discard();
@@ -88,6 +95,7 @@ export class PendingWrite {
 
   /** fsyncs the temp file (before the lock is taken, by a staged write); on failure it is removed. */
   async sync(): Promise<void> {
+    if (this.synced) return;
     try {
       await this.handle.sync();
       this.synced = true;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { HASH_OFF_THREAD_FROM } from './hash-off-thread.js';
 import { BLOCK_BYTES } from './io-blocks.js';
 
 /** A file's bytes as segments, views of buffers a cache may share, and their count and hash. */
@@ -6,7 +7,12 @@ export interface EncodedFile {
   /** The bytes in order; empty when `total` is over the limit. */
   segments: Buffer[];
   total: number;
-  /** sha256 hex of the bytes; undefined when `total` is over the limit. */
+  /** Over the encoder's limit: nothing was kept, `total` says how big the file would be. */
+  overLimit: boolean;
+  /**
+   * sha256 hex of the bytes; undefined for a file of {@link HASH_OFF_THREAD_FROM}
+   * bytes or more, hashed off the event loop once written (see PendingWrite.start).
+   */
   hash: string | undefined;
 }
 
@@ -111,10 +117,11 @@ export class SegmentedBytes {
     else this.append(bytes);
   }
 
-  /** The bytes, counted and hashed a block at a time with the event loop let run in between. */
+  /** The bytes, counted and hashed a block at a time with the event loop let run in between (unless large: see {@link EncodedFile.hash}). */
   async finish(): Promise<EncodedFile> {
-    if (this.total > this.maxBytes) return { segments: [], total: this.total, hash: undefined };
+    if (this.total > this.maxBytes) return { segments: [], total: this.total, overLimit: true, hash: undefined };
     this.closeSegment();
+    if (this.total >= HASH_OFF_THREAD_FROM) return { segments: this.segments, total: this.total, overLimit: false, hash: undefined };
     const hash = createHash('sha256');
     let since = 0;
     for (const segment of this.segments) {
@@ -129,7 +136,7 @@ export class SegmentedBytes {
         }
       }
     }
-    return { segments: this.segments, total: this.total, hash: hash.digest('hex') };
+    return { segments: this.segments, total: this.total, overLimit: false, hash: hash.digest('hex') };
   }
 
   /** How many segments the bytes are in so far. */
@@ -165,9 +172,10 @@ export class SegmentedBytes {
 
 /**
  * Encodes `pieces` as UTF-8, a block at a time with the event loop let run in
- * between, and hashes them (sha256). Past `maxBytes` nothing more is kept,
- * only counted. (WebCrypto would hash on libuv's pool instead, but its copies
- * of the bytes left ~40 MB more RssAnon under sustained writes of a 1.4 MB file.)
+ * between, and hashes them (sha256; see {@link EncodedFile.hash}). Past
+ * `maxBytes` nothing more is kept, only counted. (WebCrypto would hash on
+ * libuv's pool, but its copies of the bytes left ~40 MB more RssAnon under
+ * sustained writes of a 1.4 MB file.)
  */
 export async function encodeWhole(pieces: Iterable<string>, maxBytes = Infinity): Promise<EncodedFile> {
   const out = new SegmentedBytes(maxBytes, new WriteSpace(BLOCK_BYTES));

@@ -11,7 +11,7 @@ import path from 'node:path';
  * gives for `O_NOFOLLOW`) that {@link fileError} turns into a 1005 naming the path.
  */
 
-const { O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW, O_RDONLY, O_TRUNC, O_WRONLY } = constants;
+const { O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY } = constants;
 
 /** The error for a symbolic link where a real file or folder must be. */
 export function symlinkRefused(file: string): NodeJS.ErrnoException {
@@ -28,11 +28,11 @@ export function openForAppendNoFollow(file: string, mode = 0o600): Promise<fs.Fi
 
 /**
  * Creates `file`, which must not exist (EEXIST otherwise — a link there counts
- * as existing), and opens it for writing. `mode` is applied exactly, whatever
- * the umask, when given with `exactMode`.
+ * as existing), and opens it for writing and reading back (a large write is
+ * hashed from it). `mode` is applied exactly, whatever the umask, when given with `exactMode`.
  */
 export async function openNewFileNoFollow(file: string, mode = 0o644, exactMode = false): Promise<fs.FileHandle> {
-  const handle = await fs.open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
+  const handle = await fs.open(file, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
   if (exactMode) {
     try {
       await handle.chmod(mode);

@@ -5,7 +5,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../src/index.js';
 import type { EncodedFile } from '../src/encoded-file.js';
 import { TasksFileSerializer } from '../src/serialize-tasks-file.js';
-import { cleanup, FIXTURE_TEXT, fixtureProject, tempProject } from './helpers.js';
+import { HASH_OFF_THREAD_FROM } from '../src/hash-off-thread.js';
+import { cleanup, FIXTURE_TEXT, fixtureProject, startChild, tempProject } from './helpers.js';
+
+/** A tasks file just over the size hashed off the event loop: 400 tasks with 12 KB of details each. */
+const largeTasksFile = () =>
+  JSON.stringify({ master: { tasks: Array.from({ length: 400 }, (_, i) => ({ id: i + 1, title: `Task ${i + 1}`, status: 'pending', dependencies: [], details: `${i} `.repeat(4000).slice(0, 12_000) })) } }, null, 2);
 
 afterEach(cleanup);
 
@@ -49,7 +54,7 @@ describe('writing a tasks file in segments', () => {
     expect(secondBytes.segments.some((s) => before.has(s.buffer))).toBe(true);
     // An encoding refused as too large keeps nothing, and the versions around it stay exact.
     const refused = await serializer.encode(first, { trailingNewline: false, maxBytes: 1000 });
-    expect(refused).toMatchObject({ hash: undefined, segments: [], total: Buffer.byteLength(FIXTURE_TEXT) });
+    expect(refused).toMatchObject({ overLimit: true, hash: undefined, segments: [], total: Buffer.byteLength(FIXTURE_TEXT) });
     expect(textOf(await serializer.encode(second, { trailingNewline: true }))).toBe(`${JSON.stringify(second, null, 2)}\n`);
     expect(textOf(await serializer.encode(first, { trailingNewline: false }))).toBe(FIXTURE_TEXT);
     expect(textOf(await serializer.encode(second, { trailingNewline: false }))).toBe(JSON.stringify(second, null, 2));
@@ -128,6 +133,27 @@ describe('the store writes exact text after many copy-on-write edits', () => {
     }
   });
   }
+
+  it('hashes a file of 4 MB or more from what it wrote, off the event loop: the hash is the file\'s, write after write', async () => {
+    const project = tempProject(largeTasksFile());
+    const store = await openStore(project.root);
+    for (let round = 0; round < 3; round++) {
+      const result = await store.update(round + 1, { title: `large ${round} ✓` }, { tag: 'master' });
+      const onDisk = fs.readFileSync(project.tasksFile);
+      expect(onDisk.length).toBeGreaterThanOrEqual(HASH_OFF_THREAD_FROM);
+      expect(result.hash).toBe(createHash('sha256').update(onDisk).digest('hex'));
+      expect(JSON.parse(onDisk.toString('utf8')).master.tasks[round].title).toBe(`large ${round} ✓`);
+    }
+  });
+
+  it('lets a one-shot process write a large file and exit: the hashing thread neither ends it early nor keeps it alive', async () => {
+    const project = tempProject(largeTasksFile());
+    const child = startChild('store-call.mjs', [project.root, 'update']);
+    const { code } = await child.exited;
+    expect(code).toBe(0);
+    expect(child.lines.map((l) => JSON.parse(l))).toEqual([{ ok: true }]);
+    expect(JSON.parse(fs.readFileSync(project.tasksFile, 'utf8')).master.tasks[0].title).toBe('changed by another user');
+  });
 
   it('keeps a file without a trailing newline without one, and one with it with it', async () => {
     for (const ending of ['', '\n']) {
