@@ -18,6 +18,8 @@ process.on('message', async (msg) => {
     globalThis.gc?.();
     await new Promise((resolve) => setTimeout(resolve, 250));
     globalThis.gc?.();
+    // V8 unmaps the pages a collection freed on a background thread: read once it has.
+    await new Promise((resolve) => setTimeout(resolve, 500));
     const m = process.memoryUsage();
     const status = (await import('node:fs')).readFileSync('/proc/self/status', 'utf8');
     const kb = (k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024;
