@@ -21,7 +21,8 @@
 //    directory fsync of a file of the same size per batch, then the batch's replies).
 // 4. RssAnon (/proc/<pid>/status) of the server child: with the clients connected, before
 //    and after N updates at full speed (K in flight; for Yjs, "acknowledged" is the first other
-//    client having it), a few samples along the way, and after a forced GC; the same for Yjs.
+//    client having it), a few samples along the way, and after a forced GC (read 500 ms later,
+//    once V8 has unmapped the pages it freed); the same for Yjs.
 //
 // Env: BENCH_SIZES ("tasks x clients", default "1000x10,10000x100"; BENCH_50K=1 adds
 // "50000x100", about 30 s more when idle, its long texts cut to fit the store's 64 MB limit),
