@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -70,31 +68,15 @@ function hasher(): Worker {
 /**
  * sha256 hex of the first `length` bytes of the open file `fd`, read and
  * hashed off the event loop. `fd` must stay open until this settles. If the
- * worker cannot run, the bytes are hashed here instead.
+ * thread fails, the hash (and so the write) fails with it; the next call
+ * starts a new thread.
  */
-export async function hashFileOffThread(fd: number, length: number): Promise<string> {
-  let thread: Worker;
-  try {
-    thread = hasher();
-  } catch {
-    return hashFileHere(fd, length);
-  }
+export function hashFileOffThread(fd: number, length: number): Promise<string> {
+  const thread = hasher();
   const id = nextId++;
   return new Promise<string>((resolve, reject) => {
     if (waiting.size === 0) thread.ref();
     waiting.set(id, { resolve, reject });
     thread.postMessage({ id, fd, length });
   });
-}
-
-function hashFileHere(fd: number, length: number): string {
-  const hash = createHash('sha256');
-  const block = Buffer.allocUnsafe(Math.min(length, 1024 * 1024));
-  for (let at = 0; at < length; ) {
-    const read = readSync(fd, block, 0, Math.min(block.length, length - at), at);
-    if (read === 0) throw new Error(`the written file ended at byte ${at} of ${length}`);
-    hash.update(block.subarray(0, read));
-    at += read;
-  }
-  return hash.digest('hex');
 }
