@@ -60,8 +60,11 @@ export class PendingWrite {
       await writeAll(handle, content.segments);
       if (content.hash !== undefined) return new PendingWrite(file, temp, handle, content.hash, content.total, await handle.stat({ bigint: true }));
       // A large file is hashed from what was written, off the event loop (hash-off-thread.ts), while it is fsynced.
-      const [hash] = await Promise.all([hashFileOffThread(handle.fd, content.total), handle.sync()]);
-      const pending = new PendingWrite(file, temp, handle, hash, content.total, await handle.stat({ bigint: true }));
+      // allSettled: the thread reads the fd, so it is closed (on failure) only once the hash has settled.
+      const [hashed, synced] = await Promise.allSettled([hashFileOffThread(handle.fd, content.total), handle.sync()]);
+      if (hashed.status === 'rejected') throw hashed.reason;
+      if (synced.status === 'rejected') throw synced.reason;
+      const pending = new PendingWrite(file, temp, handle, hashed.value, content.total, await handle.stat({ bigint: true }));
       pending.synced = true;
       return pending;
     } catch (err) {
