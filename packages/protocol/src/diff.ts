@@ -1,3 +1,4 @@
+import { ChangedPositions } from './changed-positions.js';
 import { jsonEqual } from './equal.js';
 import type { TaskChange } from './events.js';
 import { idKey } from './ids.js';
@@ -29,15 +30,17 @@ import { findTag, tagsOf, type Task, type TasksFile } from './task.js';
  *    `task.updated` / `task.status.changed` (and, for a renumbered task, its
  *    subtasks' events) follow its `task.moved`. See `recogniseMoves` for
  *    when a deleted + created pair is one item moved.
+ *
+ * `positions` shares where the task lists changed with the other passes over this change.
  */
-export function diffTasksFiles(before: TasksFile | undefined, after: TasksFile): TaskChange[] {
+export function diffTasksFiles(before: TasksFile | undefined, after: TasksFile, positions: ChangedPositions = new ChangedPositions()): TaskChange[] {
   if (before === after) return [];
   const changes: TaskChange[] = [];
   const tags = new Set([...(before ? Object.keys(tagsOf(before)) : []), ...Object.keys(tagsOf(after))]);
   for (const tag of tags) {
     const old = (before ? findTag(before, tag)?.tasks : undefined) ?? [];
     const now = findTag(after, tag)?.tasks ?? [];
-    if (old !== now) new TagDiff(tag, changes).run(old, now);
+    if (old !== now) new TagDiff(tag, changes).run(old, now, positions);
   }
   return changes;
 }
@@ -76,8 +79,8 @@ class TagDiff {
     private readonly out: TaskChange[],
   ) {}
 
-  run(before: readonly Task[], after: readonly Task[]): void {
-    const top = matchList(before, after);
+  run(before: readonly Task[], after: readonly Task[], positions: ChangedPositions): void {
+    const top = matchList(before, after, undefined, undefined, positions);
     const lists = [top];
     this.forEachPair(top, (prev, next) => {
       const subtasks = matchSubtasks(prev, next);
@@ -94,9 +97,7 @@ class TagDiff {
   /** Step 1 for one list: created, updated and deleted items, skipping moved ones. */
   private emitList(list: ListMatch): void {
     if (list.inOrder) {
-      for (let i = 0; i < list.after.length; i++) {
-        if (list.before[i] !== list.after[i]) this.emitPair(list.before[i]!, list.after[i]!, list, list, false);
-      }
+      for (const i of list.changedAt) this.emitPair(list.before[i]!, list.after[i]!, list, list, false);
       return;
     }
     for (const next of list.after) {
@@ -198,7 +199,7 @@ class TagDiff {
 
   private forEachPair(list: ListMatch, visit: (prev: ListItem, next: ListItem) => void): void {
     if (list.inOrder) {
-      for (let i = 0; i < list.after.length; i++) if (list.before[i] !== list.after[i]) visit(list.before[i]!, list.after[i]!);
+      for (const i of list.changedAt) visit(list.before[i]!, list.after[i]!);
       return;
     }
     for (const [next, prev] of list.prevOf) if (prev !== next) visit(prev, next);

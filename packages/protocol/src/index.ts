@@ -14,6 +14,7 @@ export * from './sparc.js';
 export * from './issues.js';
 export * from './json-syntax.js';
 export * from './validate-change.js';
+export * from './changed-positions.js';
 export * from './json-depth.js';
 export * from './rebase.js';
 export * from './apply-change.js';

@@ -1,3 +1,4 @@
+import { changedPositions, type ChangedPositions } from './changed-positions.js';
 import { idKey, keyByOccurrence } from './ids.js';
 import type { Subtask, Task } from './task.js';
 
@@ -21,6 +22,8 @@ export interface ListMatch {
    * removed or reordered. The maps below are then left empty.
    */
   inOrder: boolean;
+  /** For a list in order, the places whose item changed (see {@link changedPositions}); empty otherwise. */
+  changedAt: readonly number[];
   /** Item after → its version before, for items paired by id. */
   prevOf: Map<ListItem, ListItem>;
   /** Item before → its version after, for items paired by id. */
@@ -34,16 +37,20 @@ export interface ListMatch {
 /** The maps of a list in order: never written to. */
 const NONE: Map<ListItem, ListItem> = new Map();
 
-/** Pairs the items of one list's two versions. */
+/** Pairs the items of one list's two versions; `positions` shares where they differ with other passes over the same change. */
 export function matchList(
   before: readonly ListItem[],
   after: readonly ListItem[],
   parentId?: string,
   parentIdBefore: string | undefined = parentId,
+  positions?: ChangedPositions,
 ): ListMatch {
-  // The common case (every task of a big file on a full re-parse) allocates nothing more.
-  if (sameIdsInOrder(before, after)) {
-    return { parentId, parentIdBefore, before, after, inOrder: true, prevOf: NONE, nextOf: NONE, created: [], deleted: [] };
+  // The common case (an update; every task of a big file on a full re-parse) allocates nothing more.
+  if (before.length === after.length) {
+    const changedAt = positions ? positions.of(before, after) : changedPositions(before, after);
+    if (sameIdsAt(before, after, changedAt)) {
+      return { parentId, parentIdBefore, before, after, inOrder: true, changedAt, prevOf: NONE, nextOf: NONE, created: [], deleted: [] };
+    }
   }
   const match: ListMatch = {
     parentId,
@@ -51,6 +58,7 @@ export function matchList(
     before,
     after,
     inOrder: false,
+    changedAt: [],
     prevOf: new Map(),
     nextOf: new Map(),
     created: [],
@@ -81,13 +89,12 @@ export function idBefore(list: ListMatch, item: ListItem): string {
   return list.parentIdBefore === undefined ? idKey(item.id) : `${list.parentIdBefore}.${idKey(item.id)}`;
 }
 
-/** True when both lists hold the same ids in the same order: then items pair up by index. */
-function sameIdsInOrder(a: readonly ListItem[], b: readonly ListItem[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
+/** True when two lists of the same length, whose items differ only `at` these places, hold the same ids there: then items pair up by index. */
+function sameIdsAt(a: readonly ListItem[], b: readonly ListItem[], at: readonly number[]): boolean {
+  for (const i of at) {
     const x = a[i]!;
     const y = b[i]!;
-    if (x !== y && x.id !== y.id && idKey(x.id) !== idKey(y.id)) return false;
+    if (x.id !== y.id && idKey(x.id) !== idKey(y.id)) return false;
   }
   return true;
 }

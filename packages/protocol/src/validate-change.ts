@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ChangedPositions } from './changed-positions.js';
 import { isLegacyTasksFile, TagDataSchema, TaggedTasksFileSchema, TagMetadataSchema, TaskSchema, validateTasksFile, type TagData, type TasksFile } from './task.js';
 
 /** A tag with its tasks left unchecked: they are checked one by one, and only the new ones. */
@@ -13,15 +14,21 @@ const TagShellAroundTasksSchema = z.object({ metadata: TagMetadataSchema.optiona
  * `brokenTags` were not valid in `before`: left untouched, they are not
  * checked (they go back to the file as they were); touched, they are checked
  * whole. Same issue paths as {@link validateTasksFile}; throws a ZodError when invalid.
+ * `positions` shares where the task lists changed with the other passes over this change.
  */
-export function validateTasksFileChange(before: TasksFile | undefined, after: unknown, brokenTags: ReadonlyArray<{ tag: string }> = []): TasksFile {
+export function validateTasksFileChange(
+  before: TasksFile | undefined,
+  after: unknown,
+  brokenTags: ReadonlyArray<{ tag: string }> = [],
+  positions: ChangedPositions = new ChangedPositions(),
+): TasksFile {
   if (before === after) return after as TasksFile;
   if (!before || typeof after !== 'object' || after === null || Array.isArray(after)) return validateTasksFile(after);
   if (isLegacyTasksFile(before) !== isLegacyTasksFile(after)) return validateTasksFile(after);
   const broken = new Set(brokenTags.map((p) => p.tag));
   if (isLegacyTasksFile(after)) {
     if (broken.size > 0) checkWhole(TagDataSchema, after, []);
-    else checkTag(before as TagData, after, []);
+    else checkTag(before as TagData, after, [], positions);
     return after;
   }
   const old = before as Record<string, TagData>;
@@ -31,7 +38,7 @@ export function validateTasksFileChange(before: TasksFile | undefined, after: un
     // A new tag is checked with the record's key rule; a broken one whole, since none of its old objects can be trusted.
     if (!Object.prototype.hasOwnProperty.call(old, tag)) checkWhole(TaggedTasksFileSchema, Object.fromEntries([[tag, tags[tag]]]), []);
     else if (broken.has(tag)) checkWhole(TagDataSchema, tags[tag], [tag]);
-    else checkTag(old[tag]!, tags[tag], [tag]);
+    else checkTag(old[tag]!, tags[tag], [tag], positions);
   }
   return after as TasksFile;
 }
@@ -41,7 +48,7 @@ function checkWhole(schema: z.ZodType, value: unknown, path: PropertyKey[]): voi
   if (!result.success) throw withPath(result.error, path);
 }
 
-function checkTag(before: TagData, after: unknown, path: PropertyKey[]): void {
+function checkTag(before: TagData, after: unknown, path: PropertyKey[], positions: ChangedPositions): void {
   // The tasks are checked one by one below; a list that is no array gets the shell schema's own error.
   const tasksIsArray = typeof after === 'object' && after !== null && Array.isArray((after as { tasks?: unknown }).tasks);
   const shell = (tasksIsArray ? TagShellAroundTasksSchema : TagShellSchema).safeParse(after);
@@ -55,8 +62,7 @@ function checkTag(before: TagData, after: unknown, path: PropertyKey[]): void {
   // (an update, same id) is not out of place: a batch of updates never builds the set.
   let known: Set<unknown> | undefined;
   let outOfPlace = 0;
-  for (let i = 0; i < tasks.length; i++) {
-    if (tasks[i] === old[i]) continue;
+  for (const i of positions.of(old, tasks)) {
     if (!known && !sameIdAs(tasks[i], old[i]) && ++outOfPlace > 8) known = new Set<unknown>(old);
     if (known?.has(tasks[i])) continue;
     const result = TaskSchema.safeParse(tasks[i]);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
+  ChangedPositions,
+  changedPositions,
   diffTasksFiles,
   issuesOf,
   validateTasksFile,
@@ -43,6 +45,43 @@ describe('diffTasksFiles on versions that share objects', () => {
     const tasks = before[tag]!.tasks;
     const after = { ...before, [tag]: { ...before[tag]!, tasks: [tasks[1]!, tasks[0]!, ...tasks.slice(2)] } };
     expect(diffTasksFiles(before, after).map((c) => c.event)).toEqual(['task.moved']);
+  });
+});
+
+describe('ChangedPositions', () => {
+  it('finds the places whose item changed, every place past the old end included', () => {
+    const [a, b, c, d] = [{}, {}, {}, {}];
+    expect(changedPositions([a, b, c], [a, d, c])).toEqual([1]);
+    expect(changedPositions([a, b, c], [a, b])).toEqual([]);
+    expect(changedPositions([a], [a, b, c])).toEqual([1, 2]);
+    expect(changedPositions([], [a, b])).toEqual([0, 1]);
+  });
+
+  it('works a long list out once per pair, and again for another old version', () => {
+    const items = Array.from({ length: 100 }, (_, i) => ({ i }));
+    const after = [...items];
+    after[40] = { i: 40 };
+    const positions = new ChangedPositions();
+    const first = positions.of(items, after);
+    expect(first).toEqual([40]);
+    expect(positions.of(items, after)).toBe(first);
+    expect(positions.of(after, after)).toEqual([]);
+  });
+
+  it('shared by the tag check and the diff of one change, gives what each gives alone', () => {
+    const before = fixture();
+    const tag = Object.keys(before).find((t) => before[t]!.tasks.length > 70)!;
+    let after = withTask(before, tag, 3, (t) => ({ ...t, title: 'renamed' }));
+    after = withTask(after, tag, 65, (t) => ({ ...t, status: t.status === 'done' ? 'pending' : 'done' }));
+    const positions = new ChangedPositions();
+    expect(validateTasksFileChange(before, after, [], positions)).toBe(after);
+    const changes = diffTasksFiles(before, after, positions);
+    expect(changes).toEqual(diffTasksFiles(deepCopy(before), deepCopy(after)));
+    expect(changes.map((c) => [c.event, c.payload.id])).toEqual([
+      ['task.updated', String(before[tag]!.tasks[3]!.id)],
+      ['task.updated', String(before[tag]!.tasks[65]!.id)],
+      ['task.status.changed', String(before[tag]!.tasks[65]!.id)],
+    ]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { Immer } from 'immer';
-import { diffTasksFiles, ErrorCode, invalidFromIssues, issuesOf, TaskmasterError, validateTasksFileChange, type TagProblem, type TaskChange, type TasksFile } from '@taskmaster/protocol';
+import { ChangedPositions, diffTasksFiles, ErrorCode, invalidFromIssues, issuesOf, TaskmasterError, validateTasksFileChange, type TagProblem, type TaskChange, type TasksFile } from '@taskmaster/protocol';
 import { brokenTagErrorFor } from './broken-tags.js';
 import { detached } from './detached.js';
 import { assertFieldSizes } from './field-limits.js';
@@ -45,19 +45,21 @@ export function draftChange<T>(before: TasksFile, fn: (data: TasksFile) => T, ru
   const value = detached(returned);
   const data = immer.finishDraft(draft) as TasksFile;
   if (data === before && !rules.force) return { changed: false, value, data: before, changes: [] };
-  freezeVersion(data, before);
-  assertStillValid(rules.exists ? before : undefined, data, rules.brokenTags);
+  // Where the lists changed, found once for the three passes below.
+  const positions = new ChangedPositions();
+  freezeVersion(data, before, positions);
+  assertStillValid(rules.exists ? before : undefined, data, rules.brokenTags, positions);
   // Cheap: unchanged tasks are the same objects in both versions.
-  const changes = diffTasksFiles(rules.exists ? before : undefined, data);
+  const changes = diffTasksFiles(rules.exists ? before : undefined, data, positions);
   assertFieldSizes(changes, rules.maxFieldBytes);
   return { changed: true, value, data, changes };
 }
 
 /** Rejects a change whose result would not be a valid tasks file (checking only what changed). */
-function assertStillValid(before: TasksFile | undefined, data: TasksFile, brokenTags: readonly TagProblem[]): void {
+function assertStillValid(before: TasksFile | undefined, data: TasksFile, brokenTags: readonly TagProblem[], positions: ChangedPositions): void {
   try {
     // Broken tags the change leaves untouched are not checked: they go back as they were.
-    validateTasksFileChange(before, data, brokenTags);
+    validateTasksFileChange(before, data, brokenTags, positions);
   } catch (err) {
     const issues = issuesOf(err);
     if (!issues) throw err;

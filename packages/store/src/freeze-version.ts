@@ -1,3 +1,5 @@
+import { changedPositions, type ChangedPositions } from '@taskmaster/protocol';
+
 /**
  * Freezes the objects of a version of the file that are not in `previous`,
  * its predecessor (whose objects are frozen already): the version can then be
@@ -11,21 +13,22 @@
  *
  * Invariant: a frozen object's objects are all frozen, so the walk stops at
  * the first frozen object and, guided by `previous`, skips what is shared.
+ * `positions` shares where lists changed with the other passes over the change.
  */
-export function freezeVersion(value: unknown, previous?: unknown): void {
+export function freezeVersion(value: unknown, previous?: unknown, positions?: ChangedPositions): void {
   if (value === previous || typeof value !== 'object' || value === null) return;
-  if (Array.isArray(value)) {
-    const before = Array.isArray(previous) ? previous : undefined;
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      if (item !== before?.[i]) freezeVersion(item, undefined);
-    }
-    return;
-  }
+  if (Array.isArray(value)) return freezeItems(value, Array.isArray(previous) ? previous : NO_ITEMS, positions);
   if (Object.isFrozen(value)) return;
   Object.freeze(value);
   const before = typeof previous === 'object' && previous !== null && !Array.isArray(previous) ? (previous as Record<string, unknown>) : undefined;
-  for (const key of Object.keys(value)) freezeVersion((value as Record<string, unknown>)[key], before?.[key]);
+  for (const key of Object.keys(value)) freezeVersion((value as Record<string, unknown>)[key], before?.[key], positions);
+}
+
+const NO_ITEMS: readonly unknown[] = [];
+
+/** The items of a list that are not at the same place in `before`. */
+function freezeItems(list: readonly unknown[], before: readonly unknown[], positions: ChangedPositions | undefined): void {
+  for (const i of positions ? positions.of(before, list) : changedPositions(before, list)) freezeVersion(list[i], undefined, positions);
 }
 
 /** `value`, frozen whole by {@link freezeVersion}. */
