@@ -1,16 +1,17 @@
 import { jsonRpcNotification, syncEvent } from '@taskmaster/protocol';
+import { prepareFrame, type PreparedFrame } from './prepared-frame.js';
 
 let sequence = 0;
 
 /**
- * An event on its way out, serialised at most once per envelope no matter how
- * many connections receive it. The bytes are one Buffer that every socket
- * writes as is (events go out uncompressed), so a broadcast to a thousand
- * connections holds the event once, not a thousand times.
+ * An event on its way out, serialised and framed at most once per envelope
+ * no matter how many connections receive it. The bytes are one Buffer that
+ * every socket writes as is (events go out uncompressed), so a broadcast to a
+ * thousand connections holds the event once, not a thousand times.
  */
 export class OutgoingEvent {
-  private asJsonRpc: Buffer | undefined;
-  private asSync: Buffer | undefined;
+  private asJsonRpc: PreparedFrame | undefined;
+  private asSync: PreparedFrame | undefined;
   private readonly id = `ev-${++sequence}`;
 
   constructor(
@@ -20,12 +21,21 @@ export class OutgoingEvent {
 
   /** The UTF-8 JSON bytes in `envelope`, shared by every connection. */
   bytes(envelope: 'jsonrpc' | 'sync'): Buffer {
-    if (envelope === 'sync') return (this.asSync ??= Buffer.from(JSON.stringify(syncEvent(this.id, this.event, this.payload))));
-    return (this.asJsonRpc ??= Buffer.from(JSON.stringify(jsonRpcNotification(this.event, this.payload))));
+    return this.prepared(envelope).payload;
+  }
+
+  /** The same bytes as one whole WebSocket text frame (see {@link prepareFrame}). */
+  frame(envelope: 'jsonrpc' | 'sync'): Buffer {
+    return this.prepared(envelope).frame;
   }
 
   /** The JSON text in `envelope`. */
   text(envelope: 'jsonrpc' | 'sync'): string {
     return this.bytes(envelope).toString('utf8');
+  }
+
+  private prepared(envelope: 'jsonrpc' | 'sync'): PreparedFrame {
+    if (envelope === 'sync') return (this.asSync ??= prepareFrame(JSON.stringify(syncEvent(this.id, this.event, this.payload))));
+    return (this.asJsonRpc ??= prepareFrame(JSON.stringify(jsonRpcNotification(this.event, this.payload))));
   }
 }

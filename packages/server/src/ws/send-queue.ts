@@ -1,5 +1,6 @@
 import type { WebSocket } from 'ws';
 import type { OutgoingEvent } from './outgoing-event.js';
+import { writePreparedFrame } from './prepared-frame.js';
 
 /**
  * How far ahead of the peer data is handed to the socket. Past that, messages
@@ -64,8 +65,9 @@ export interface SendQueueOptions {
  * dropped events and any later ones would have said.
  *
  * Events are written uncompressed from the Buffers every connection shares
- * (a batch as one fragmented message: `[`, event, `,`, …, `]`), so compression
- * never costs memory per connection per event; replies keep permessage-deflate.
+ * (one event as its prepared frame, a batch as one fragmented message: `[`,
+ * event, `,`, …, `]`), so compression never costs memory per connection per
+ * event; replies keep permessage-deflate.
  */
 export class SendQueue {
   /** Bytes the kernel has taken from this socket so far: the peer's progress. */
@@ -175,7 +177,12 @@ export class SendQueue {
     this.inFlight += item.bytes;
     if (item.kind === 'reply') return this.sendFragments([Buffer.from(item.text)], item.text.length >= COMPRESS_REPLIES_FROM);
     const envelope = this.options.envelope();
-    if (item.events.length === 1) return this.sendFragments([item.events[0]!.bytes(envelope)], false);
+    if (item.events.length === 1) {
+      const event = item.events[0]!;
+      // One frame, prepared once for every connection, when ws's sender holds nothing that must go first.
+      if (item.bytes <= FRAGMENT_BYTES && writePreparedFrame(this.ws, event.frame(envelope), (err) => this.onTaken(item.bytes, err ?? undefined))) return;
+      return this.sendFragments([event.bytes(envelope)], false);
+    }
     // A JSON array made of each event's shared Buffer, never copied into a per-connection array.
     const parts: Buffer[] = [OPEN];
     item.events.forEach((e, i) => parts.push(e.bytes(envelope), i === item.events.length - 1 ? CLOSE : COMMA));
