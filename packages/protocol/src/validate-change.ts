@@ -59,15 +59,36 @@ function checkTag(before: TagData, after: unknown, path: PropertyKey[], position
   // A task in its old place is the old, valid object (the common case: an update). Others are
   // checked; once a few are out of place (a delete or move shifts the rest), the old ones are
   // looked up in a set instead of checked again. A new version of the task that was in its place
-  // (an update, same id) is not out of place: a batch of updates never builds the set.
+  // (an update, same id) is not out of place: a batch of updates never builds the set, and only
+  // the fields it changed are checked, its other values being the old, valid ones.
   let known: Set<unknown> | undefined;
   let outOfPlace = 0;
   for (const i of positions.of(old, tasks)) {
-    if (!known && !sameIdAs(tasks[i], old[i]) && ++outOfPlace > 8) known = new Set<unknown>(old);
+    const updated = sameIdAs(tasks[i], old[i]);
+    if (!known && !updated && ++outOfPlace > 8) known = new Set<unknown>(old);
     if (known?.has(tasks[i])) continue;
-    const result = TaskSchema.safeParse(tasks[i]);
-    if (!result.success) throw withPath(result.error, [...path, 'tasks', i]);
+    const error = updated ? changedFieldsError(old[i]!, tasks[i] as Record<string, unknown>) : TaskSchema.safeParse(tasks[i]).error;
+    if (error) throw withPath(error, [...path, 'tasks', i]);
   }
+}
+
+const TASK_FIELDS: Readonly<Record<string, z.ZodType>> = TaskSchema.shape;
+
+/**
+ * The issues of the fields of `task` that are not `before`'s values, checked
+ * against their schemas in {@link TaskSchema}: the same issues, with the same
+ * paths, as parsing the whole task, since its fields are checked one by one
+ * and independently. Fields it does not know are kept as they are.
+ */
+function changedFieldsError(before: object, task: Record<string, unknown>): z.ZodError | undefined {
+  const was = before as Record<string, unknown>;
+  const issues: z.core.$ZodIssue[] = [];
+  for (const key of Object.keys(TASK_FIELDS)) {
+    if (task[key] === was[key]) continue;
+    const result = TASK_FIELDS[key]!.safeParse(task[key]);
+    if (!result.success) issues.push(...result.error.issues.map((issue) => ({ ...issue, path: [key, ...issue.path] })));
+  }
+  return issues.length > 0 ? new z.ZodError(issues) : undefined;
 }
 
 function withPath(error: z.ZodError, prefix: PropertyKey[]): z.ZodError {

@@ -102,6 +102,23 @@ describe('validateTasksFileChange', () => {
     expect(issuesOf(error)![0]!.path).toEqual(full[0]!.path);
   });
 
+  it('checks only the changed fields of an updated task, with the issues a full validation gives', () => {
+    const before = fixture();
+    const withSubtasks = before.master!.tasks.findIndex((t) => (t.subtasks?.length ?? 0) > 1);
+    const cases: Array<(t: Task) => Task> = [
+      (t) => ({ ...t, title: 42 as unknown as string, status: 'done', dependencies: ['x', -1] as never }),
+      ({ title: _dropped, ...t }) => t as Task,
+      (t) => ({ ...t, subtasks: [t.subtasks![0]!, { ...t.subtasks![1]!, title: null as unknown as string }] }),
+      (t) => ({ ...t, details: null, testStrategy: undefined, custom: { anything: [1] } }),
+    ];
+    for (const [n, edit] of cases.entries()) {
+      const after = withTask(before, 'master', withSubtasks, edit);
+      const full = catchIssues(() => validateTasksFile(after));
+      expect(full.length > 0, `case ${n}`).toBe(n < 3);
+      expect(catchIssues(() => validateTasksFileChange(before, after))).toEqual(full);
+    }
+  });
+
   it('checks a changed tag itself, and a new tag with the whole file', () => {
     const before = fixture();
     const badMeta = { ...before, master: { ...before.master!, metadata: { taskCount: 'many' } } } as unknown as TaggedTasksFile;
@@ -153,4 +170,14 @@ function catchError(fn: () => unknown): unknown {
     return err;
   }
   throw new Error('expected an error');
+}
+
+/** The issues (path, code, message) `run` throws, or none. */
+function catchIssues(run: () => unknown): Array<{ path: readonly PropertyKey[]; code: string; message: string }> {
+  try {
+    run();
+    return [];
+  } catch (err) {
+    return (issuesOf(err) ?? []).map((i) => ({ path: i.path, code: (i as { code: string }).code, message: i.message }));
+  }
 }
