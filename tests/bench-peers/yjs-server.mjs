@@ -39,7 +39,8 @@ process.on('message', async (msg) => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     const status = readFileSync('/proc/self/status', 'utf8');
     const kb = (k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024;
-    process.send({ mem: { rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, anon: kb('RssAnon'), peak: kb('VmHWM') } });
+    const m = process.memoryUsage();
+    process.send({ mem: { rss: m.rss, heapUsed: m.heapUsed, external: m.external, anon: kb('RssAnon'), peak: kb('VmHWM') } });
   } else if (msg === 'close') {
     for (const c of wss.clients) c.terminate();
     server.close();

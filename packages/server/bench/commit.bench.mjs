@@ -393,8 +393,7 @@ for (const size of latencySizes) {
       const gced = await child.mem();
       out[name] = { before, after, gced, run, commits: c0 && commitStats(c0, await server.commits()) };
     }
-    const show = (o) => `${MB(o.before)} → ${o.run.samples.map(MB).join(', ')} → ${MB(o.after)} MB (${MB(o.gced.anon)} after GC; peak RSS ${MB(o.gced.peak)} MB; ${o.run.done < MEM_UPDATES ? `only ${o.run.done} in the ${MEM_BUDGET_S} s budget, ` : ''}${(o.run.done / o.run.seconds).toFixed(0)} updates/s${o.run.errors ? `, ${o.run.errors} errors` : ''})`;
-    say(`  DEBUG ours gced ${JSON.stringify(out.ours.gced)} yjs ${JSON.stringify(out.Yjs.gced)}`);
+    const show = (o) => `${MB(o.before)} → ${o.run.samples.map(MB).join(', ')} → ${MB(o.after)} MB (${MB(o.gced.anon)} after GC${o.gced.heapUsed ? `, V8 heap used ${MB(o.gced.heapUsed)}` : ''}${o.gced.external ? `, external ${MB(o.gced.external)}` : ''}; peak RSS ${MB(o.gced.peak)} MB; ${o.run.done < MEM_UPDATES ? `only ${o.run.done} in the ${MEM_BUDGET_S} s budget, ` : ''}${(o.run.done / o.run.seconds).toFixed(0)} updates/s${o.run.errors ? `, ${o.run.errors} errors` : ''})`;
     const line = `RssAnon, ${label}, ${MEM_UPDATES} updates at full speed (${IN_FLIGHT} in flight): ours ${show(out.ours)} · Yjs ${show(out.Yjs)}` +
       ` · ours/Yjs ${x(out.ours.after, out.Yjs.after)} after, ${x(out.ours.gced.anon, out.Yjs.gced.anon)} after GC (connected: ours ${MB(connected.ours)}, Yjs ${MB(connected.Yjs)} MB)`;
     say(line);
