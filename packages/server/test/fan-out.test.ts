@@ -60,7 +60,10 @@ describe('fan-out of large events', () => {
   }, 60_000);
 
   it('keeps a slow but reading client, tells it to resync instead of queuing without bound, and it ends current', async () => {
-    const server = await startServer(await makeProject(smallFile(32)), { token: false, maxBufferedBytes: 256 * 1024, heartbeatMs: 1000 });
+    // Beats every 3 s: several while the writer runs (2 s at least, 10–20 s in CI), yet seldom enough that this
+    // test process, starved by the suites CI runs beside it, is not taken for a reader that stopped (with 1 s its
+    // socket was once closed in CI while it caught up).
+    const server = await startServer(await makeProject(smallFile(32)), { token: false, maxBufferedBytes: 256 * 1024, heartbeatMs: 3000 });
     const slow = await RawClient.connect(`${server.wsUrl}?client=slow`, { perMessageDeflate: true });
     await slow.result('subscribe', { events: ['task.*'] });
     const observer = await RawClient.connect(server.wsUrl, { perMessageDeflate: false });
