@@ -16,9 +16,9 @@ export interface PreparedFrame {
  * gorilla/websocket calls this a prepared message; `ws` has no API for it,
  * and ws.send() frames the message again for each socket and hands header
  * and payload to the corked socket as two writes. As prepared frames, the
- * broadcast loop to 100 sockets takes 0.91× as long as through ws.send with
- * the write callback flow control needs, and 0.95× bare ws.send without one
- * (bench/broadcast.bench.mjs, same run). One allocation: the payload is a
+ * broadcast loop to 100 sockets takes 0.84–0.91× as long as through ws.send
+ * with the write callback flow control needs, and 0.90–0.95× bare ws.send
+ * without one (bench/broadcast.bench.mjs, 3 runs). One allocation: the payload is a
  * view into the frame.
  */
 export function prepareFrame(text: string): PreparedFrame {
