@@ -88,6 +88,28 @@ describe('writing a tasks file in segments', () => {
     expect(most.held).toBeLessThan(2 * Buffer.byteLength(FIXTURE_TEXT));
   });
 
+  it('stays exact after an encoding that failed half-way through copying the kept bytes together', async () => {
+    const serializer = new TasksFileSerializer();
+    const total = Buffer.byteLength(FIXTURE_TEXT);
+    const editTasks = (data: any, edit: (task: any, n: number) => any) => {
+      let n = 0;
+      return freeze(Object.fromEntries(Object.entries(data).map(([tag, value]: [string, any]) => [tag, { ...value, tasks: value.tasks.map((t: any) => edit(t, n++)) }])), true);
+    };
+    const first = freeze(JSON.parse(FIXTURE_TEXT), true);
+    await serializer.encode(first, { trailingNewline: false, expectedBytes: total });
+    // Three tasks in four get new bytes: the kept bytes now pin buffers of over 1.5 times the file,
+    // so the next encoding copies them together, task by task as it goes.
+    const second = editTasks(first, (t, n) => (n % 4 === 3 ? t : { ...t, title: `${t.title} ✓` }));
+    expect(heldBytes(await serializer.encode(second, { trailingNewline: false, expectedBytes: total }))).toBeGreaterThan(1.5 * total);
+    // That encoding fails at the last task (JSON has no BigInt), after copying the others' bytes.
+    const count = Object.values(second).reduce((sum: number, tag: any) => sum + tag.tasks.length, 0);
+    const broken = editTasks(second, (t, n) => (n === count - 1 ? { ...t, estimate: 10n } : t));
+    await expect(serializer.encode(broken, { trailingNewline: false, expectedBytes: total })).rejects.toThrow(/BigInt/);
+    // The kept bytes point at those copies now: they must hold the tasks' text.
+    const third = editTasks(second, (t, n) => (n === 0 ? { ...t, title: 'after the failure' } : t));
+    expect(textOf(await serializer.encode(third, { trailingNewline: false, expectedBytes: total }))).toBe(JSON.stringify(third, null, 2));
+  });
+
   it('says when the data holds values JSON turns into something else', async () => {
     const serializer = new TasksFileSerializer();
     const plain = await serializer.encode({ master: { tasks: [{ id: 1, title: 'x' }] } }, { trailingNewline: false });
