@@ -1,5 +1,6 @@
 import {
   applyTaskChange,
+  expandTaskPatch,
   assertNever,
   blockersOf,
   DEFAULT_TAG,
@@ -155,6 +156,11 @@ export class TaskViewModel {
       case 'sync.snapshot': {
         const data = (message.payload as EventPayload<'sync.snapshot'> | undefined)?.data;
         return data ? this.load(data as TasksFile) : NOTHING;
+      }
+      case 'task.patched': {
+        // The client expands these before they get here; one that does is expanded against the model's copy.
+        const updated = expandTaskPatch(this.file, message.payload as EventPayload<'task.patched'>);
+        return updated ? this.applyTaskEvent({ event: 'task.updated', payload: updated }) : NOTHING;
       }
       case 'task.created':
       case 'task.updated':

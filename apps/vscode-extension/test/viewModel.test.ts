@@ -111,6 +111,17 @@ describe('TaskViewModel', () => {
     expect(vm.node('master:3')).toMatchObject({ task: { title: 'Ship it now' } });
   });
 
+  it('applies a task.patched like the task.updated it stands for, and ignores one for a task it does not hold', () => {
+    const vm = new TaskViewModel();
+    vm.load(sampleFile());
+    const change = vm.applyEvent({ event: 'task.patched', payload: { tag: 'master', id: '3', set: { title: 'Ship it now' }, unset: [], revision: 2 } });
+    expect(change).toEqual({ all: false, ids: ['master:3'] });
+    expect(vm.node('master:3')).toMatchObject({ task: { title: 'Ship it now', status: 'pending', dependencies: [2] } });
+    const moved = vm.applyEvent({ event: 'task.patched', payload: { tag: 'master', id: '3', set: { status: 'done' }, unset: [], revision: 3 } });
+    expect(moved.all).toBe(true);
+    expect(vm.applyEvent({ event: 'task.patched', payload: { tag: 'master', id: '99', set: { title: 'x' }, unset: [], revision: 4 } })).toEqual({ all: false, ids: [] });
+  });
+
   it('refreshes the parent when a subtask changes, and the tag group in tag grouping', () => {
     const vm = new TaskViewModel({ groupBy: 'tag' });
     vm.load(sampleFile());

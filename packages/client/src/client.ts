@@ -192,7 +192,8 @@ class Client implements TaskmasterClient {
     this.socketTransport = transport;
     this.sync.beginResync();
     try {
-      await this.requests.callVia(transport, 'subscribe', { events: this.subscriptions });
+      // A replica holds every task: updates can come as only what changed (task.patched), which it expands.
+      await this.requests.callVia(transport, 'subscribe', { events: this.subscriptions, ...(this.store ? { patches: true } : {}) });
       await this.catchUp(transport);
     } catch {
       this.sync.abortResync();

@@ -1,6 +1,7 @@
 import {
   applyTaskChange,
   assertNever,
+  expandTaskPatch,
   DEFAULT_TAG,
   isEventName,
   findTag,
@@ -71,6 +72,10 @@ export class ReplicaStore implements Replica {
       case 'sync.snapshot':
         this.replace((payload as EventPayload<'sync.snapshot'>).data as TasksFile);
         return true;
+      case 'task.patched': {
+        const updated = this.expand(payload as EventPayload<'task.patched'>);
+        return updated ? this.apply('task.updated', updated) : false;
+      }
       case 'task.created':
       case 'task.updated':
       case 'task.deleted':
@@ -96,6 +101,11 @@ export class ReplicaStore implements Replica {
       default:
         return assertNever(event, 'event');
     }
+  }
+
+  /** The `task.updated` a `task.patched` stands for, made from this copy's item; undefined when the copy has no such item. */
+  expand(payload: EventPayload<'task.patched'>): EventPayload<'task.updated'> | undefined {
+    return this.file ? expandTaskPatch(this.file, payload) : undefined;
   }
 
   private changed(): void {

@@ -82,6 +82,15 @@ export class Synchronizer {
       return;
     }
     if (!this.accept(event, payload)) return;
+    if (event === 'task.patched' && this.replica) {
+      // The short form a replica asks for: handlers get the task.updated it stands for, whole task included.
+      const updated = this.replica.expand(payload as EventPayload<'task.patched'>);
+      // Nothing to patch: the copy does not hold the item (an event older than what it holds).
+      if (!updated) return;
+      this.replica.apply('task.updated', updated);
+      this.bus.emit('task.updated', updated);
+      return;
+    }
     this.replica?.apply(event, payload);
     this.bus.emit(event, payload);
   }

@@ -1,5 +1,6 @@
 import type { EventPayload } from '@taskmaster/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { createClient } from '../src/index.js';
 import { Harness, nextEvent, until } from './helpers.js';
 
@@ -24,6 +25,46 @@ describe('events', () => {
     const aliceSees = nextEvent<EventPayload<'task.status.changed'>>(alice, 'task.status.changed');
     await bob.call('task.setStatus', { ids: [created.id], status: 'done' });
     expect((await aliceSees).to).toBe('done');
+  });
+
+  it('with a replica, takes updates as only what changed, yet tells listeners the whole task and keeps the same file as the server', async () => {
+    const root = await h.project({ fixture: true });
+    const server = await h.server(root);
+    // What reaches the replica's socket, as sent.
+    const frames: string[] = [];
+    class RecordingWebSocket extends WebSocket {
+      constructor(...args: ConstructorParameters<typeof WebSocket>) {
+        super(...args);
+        this.on('message', (data) => frames.push(String(data)));
+      }
+    }
+    const reader = h.track(createClient({ url: server.wsUrl, token: server.token, replica: true, WebSocket: RecordingWebSocket }));
+    const writer = h.track(createClient({ url: server.wsUrl, token: server.token }));
+    await Promise.all([reader.ready(), writer.ready()]);
+
+    // Task 61 of the fixture is 127 KB with its subtasks; its new title is what travels.
+    const seen = nextEvent<EventPayload<'task.updated'>>(reader, 'task.updated', (p) => p.id === '61');
+    await writer.call('task.update', { id: 61, title: 'Renamed', priority: 'low' });
+    const updated = await seen;
+    expect(updated.task).toMatchObject({ id: 61, title: 'Renamed', priority: 'low', status: reader.replica!.get(61)!.status });
+    expect(updated.task.subtasks).toHaveLength(45);
+    expect(updated.changed.sort()).toEqual(['priority', 'title']);
+    const wire = frames.filter((f) => f.includes('"id":"61"'));
+    expect(wire.some((f) => f.includes('task.patched'))).toBe(true);
+    expect(wire.some((f) => f.includes('task.updated'))).toBe(false);
+    expect(Math.max(...wire.map((f) => f.length))).toBeLessThan(1000);
+
+    // Subtasks, statuses, a new task: the replica ends where the server's file is.
+    const status = nextEvent(reader, 'task.status.changed', (p: { id: string }) => p.id === '61.3');
+    await writer.call('task.update', { id: '61.3', title: 'Sub, renamed' });
+    await writer.call('task.setStatus', { ids: ['61.3'], status: 'review' });
+    await status;
+    const created = await writer.call('task.create', { task: { title: 'Fresh' } });
+    await until(() => reader.replica!.get(created.id) !== undefined, 'the new task in the replica');
+    const { data } = await writer.call('sync.pull', {});
+    // Task by task (a tag's metadata is not told by task events).
+    const tasksOf = (file: unknown) => Object.fromEntries(Object.entries(file as Record<string, { tasks: unknown[] }>).map(([tag, t]) => [tag, t.tasks]));
+    expect(tasksOf(reader.replica!.data())).toEqual(tasksOf(data));
   });
 
   it('delivers to pattern listeners with the event name, and stops when unsubscribed', async () => {

@@ -1,5 +1,5 @@
 import { assertNever } from './assert-never.js';
-import type { TaskChange } from './events.js';
+import type { EventPayload, TaskChange } from './events.js';
 import { idKey, parseTaskRef } from './ids.js';
 import { findTag, isLegacyTasksFile, type Subtask, type TagData, type Task, type TasksFile } from './task.js';
 
@@ -62,6 +62,46 @@ export function applyTaskChange(file: TasksFile, change: TaskChange): boolean {
     default:
       return assertNever(change, 'task event');
   }
+}
+
+type UpdatedPayload = EventPayload<'task.updated'>;
+type PatchedPayload = EventPayload<'task.patched'>;
+
+/**
+ * The `task.patched` form of a `task.updated` (see the event table): the
+ * values of its changed fields, and the changed fields its task no longer has.
+ */
+export function taskPatchOf(payload: UpdatedPayload): PatchedPayload {
+  const { task, changed, ...where } = payload;
+  const set: Record<string, unknown> = {};
+  const unset: string[] = [];
+  for (const field of changed) {
+    if (Object.prototype.hasOwnProperty.call(task, field)) defineField(set, field, (task as Record<string, unknown>)[field]);
+    else unset.push(field);
+  }
+  return { ...where, set, unset };
+}
+
+/**
+ * The `task.updated` a `task.patched` stands for, made from the item as
+ * `file` holds it (a copy; `file` is not changed), or undefined when `file`
+ * holds no such item (then there is nothing to patch: an event from before
+ * a snapshot `file` holds). Fields keep their places; new ones go last.
+ */
+export function expandTaskPatch(file: TasksFile, payload: PatchedPayload): UpdatedPayload | undefined {
+  if (typeof payload?.tag !== 'string' || typeof payload.id !== 'string') return undefined;
+  const place = locate(file, payload.tag, payload.id, payload.parentId, false);
+  if (!place || place.index < 0) return undefined;
+  const task = structuredClone(place.list[place.index]!) as Record<string, unknown>;
+  for (const field of Object.keys(payload.set)) defineField(task, field, structuredClone(payload.set[field]));
+  for (const field of payload.unset) delete task[field];
+  const { set, unset, ...where } = payload;
+  return { ...where, task: task as Task, changed: [...Object.keys(set), ...unset] };
+}
+
+/** Sets an own field, `__proto__` included (a field name off the wire, never the prototype). */
+function defineField(target: Record<string, unknown>, field: string, value: unknown): void {
+  Object.defineProperty(target, field, { value, enumerable: true, writable: true, configurable: true });
 }
 
 type MovedPayload = Extract<TaskChange, { event: 'task.moved' }>['payload'];

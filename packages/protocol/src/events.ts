@@ -23,6 +23,21 @@ export const events = {
     /** The top-level fields whose values changed. */
     changed: z.array(z.string()),
   }),
+  /**
+   * A `task.updated` in the form a connection that subscribed with
+   * `patches: true` gets it instead: what changed, not the whole task. `set`
+   * holds the new values of the changed fields, `unset` the fields the item
+   * no longer has; every other field stays as it was. A task's subtasks are
+   * never in it (they change by their own events). A few hundred bytes
+   * instead of the whole task (its subtasks included) to every client, for
+   * the most frequent event. Never in the change log or a pull, which keep
+   * `task.updated`; `expandTaskPatch` turns it back into one.
+   */
+  'task.patched': z.object({
+    ...taskEventBase,
+    set: z.record(z.string(), z.unknown()),
+    unset: z.array(z.string()),
+  }),
   'task.deleted': z.object({ ...taskEventBase }),
   'task.status.changed': z.object({
     ...taskEventBase,

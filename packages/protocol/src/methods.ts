@@ -141,7 +141,13 @@ const DependencyResultSchema = z.object({ tag: z.string(), revision, id: z.strin
 export const methods = {
   ping: { kind: 'session', params: noParams, result: z.object({ pong: z.literal(true), time: z.number() }) },
   subscribe: { kind: 'session',
-    params: z.object({ events: z.array(z.unknown()).min(1).pipe(EventPatternListSchema) }).strict(),
+    params: z
+      .object({
+        events: z.array(z.unknown()).min(1).pipe(EventPatternListSchema),
+        /** From now on, each `task.updated` comes as `task.patched`: only what changed (see the event table). */
+        patches: z.boolean().optional(),
+      })
+      .strict(),
     result: z.object({ subscribed: z.array(z.string()) }),
   },
   unsubscribe: { kind: 'session',

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   applyTaskChange,
   diffTasksFiles,
+  expandTaskPatch,
+  taskPatchOf,
   idKey,
   keyByOccurrence,
   tagsOf,
@@ -73,7 +75,7 @@ function edit(rnd: Random, file: TaggedTasksFile): void {
   const editable = tasks.filter((t) => !hasRepeatedIds(t.subtasks ?? []));
   const task = editable.length > 0 ? pick(rnd, editable) : undefined;
   const subtasks = task?.subtasks ?? [];
-  switch (int(rnd, 13)) {
+  switch (int(rnd, 14)) {
     case 0: // a field of a task or subtask
       if (task) {
         const item = subtasks.length > 0 && rnd() < 0.5 ? pick(rnd, subtasks) : task;
@@ -140,6 +142,9 @@ function edit(rnd: Random, file: TaggedTasksFile): void {
     case 11: // a dependency added
       if (task && tasks.length > 1) (task.dependencies ??= []).push(pick(rnd, tasks).id);
       break;
+    case 13: // a field dropped from a task or subtask
+      if (task) delete (subtasks.length > 0 && rnd() < 0.5 ? pick(rnd, subtasks) : task)[pick(rnd, ['description', 'details', 'priority'])];
+      break;
     case 12: { // a new tag, sometimes one named like an Object.prototype member
       const name = pick(rnd, ['__proto__', 'constructor', 'next', `t${int(rnd, 100)}`]);
       if (!Object.prototype.hasOwnProperty.call(file, name)) {
@@ -197,6 +202,18 @@ function checkSequence(rnd: Random, start: TaggedTasksFile, versions: number, ed
     const replica = structuredClone(a);
     for (const change of changes) applyTaskChange(replica, change);
     expect(normalised(replica)).toEqual(normalised(b));
+    // The same, with each task.updated sent as task.patched and expanded against the replica's own item.
+    const patched = structuredClone(a);
+    for (const change of changes) {
+      if (change.event !== 'task.updated') {
+        applyTaskChange(patched, change);
+        continue;
+      }
+      const expanded = expandTaskPatch(patched, { ...taskPatchOf({ ...change.payload, revision: v }) });
+      expect(expanded, `${change.payload.tag} ${change.payload.id}`).toBeDefined();
+      applyTaskChange(patched, { event: 'task.updated', payload: expanded! });
+    }
+    expect(normalised(patched)).toEqual(normalised(b));
     seen.push(...changes);
     a = b;
   }

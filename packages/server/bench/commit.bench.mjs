@@ -5,11 +5,12 @@
 //    over all clients and updates. Side by side, rounds interleaved (ours, relay, Yjs, …), so
 //    machine noise hits all three alike; the same task in a round for all three:
 //    - ours: our server (bench/serve.mjs, a child process with SERVER_NODE_FLAGS), the writer
-//      sends `task.update`, the other clients are subscribed to `task.*` and get `task.updated`;
+//      sends `task.update`, the other clients are subscribed to `task.*` with `patches: true`,
+//      as the SDK's replicas are, and get `task.patched` (what changed, not the whole task);
 //      the writer waits for its reply (durable) and a pause before the next update;
 //    - ws relay: a bare `ws` server with our permessage-deflate settings (bench/relay.mjs)
 //      forwarding the writer's message to every other client; the writer sends what our
-//      clients receive (a `task.updated` notification carrying the whole changed task);
+//      clients receive (a `task.patched` notification carrying the new title);
 //    - Yjs: @y/websocket-server's own server (tests/bench-peers/yjs-server.mjs) holding the
 //      same tasks as Y.Maps; the writer holds the synced document and sets the task's title,
 //      the others decode the update the server broadcasts and find the new title in it.
@@ -136,6 +137,7 @@ async function jsonClient(url, onTitle = () => {}) {
         pending.get(m.id)(m);
         pending.delete(m.id);
       } else if (m.method === 'task.updated' && m.params?.task) onTitle(m.params.task.title);
+      else if (m.method === 'task.patched' && m.params?.set?.title) onTitle(m.params.set.title);
     }
   });
   return {
@@ -179,20 +181,21 @@ async function oursSystem(url, clients, timeoutMs) {
   const a = arrivals(timeoutMs);
   const receivers = [];
   for (let i = 0; i < clients; i += 50) receivers.push(...(await Promise.all(Array.from({ length: Math.min(50, clients - i) }, (_, k) => jsonClient(url, (title) => a.seen(title, i + k))))));
-  await Promise.all(receivers.map((c) => c.call('subscribe', { events: ['task.*'] })));
+  // As the SDK's replicas subscribe: updates come as only what changed (task.patched).
+  await Promise.all(receivers.map((c) => c.call('subscribe', { events: ['task.*'], patches: true })));
   const writer = await jsonClient(url);
   return { name: 'ours', a, clients, update: (id, title) => writer.call('task.update', { id, title }), writers: [writer], close: () => [...receivers, writer].forEach((c) => c.close()) };
 }
 
-/** The relay: the writer sends the notification our clients get; the relay forwards it. */
-async function relaySystem(url, clients, tasks, timeoutMs) {
+/** The relay: the writer sends the notification our clients get (`task.patched`: the new title); the relay forwards it. */
+async function relaySystem(url, clients, timeoutMs) {
   const a = arrivals(timeoutMs);
   const receivers = [];
   for (let i = 0; i < clients; i += 50) receivers.push(...(await Promise.all(Array.from({ length: Math.min(50, clients - i) }, (_, k) => jsonClient(url, (title) => a.seen(title, i + k))))));
   const writer = await jsonClient(url);
   let revision = 0;
   const update = (id, title) => {
-    writer.notify(JSON.stringify({ jsonrpc: '2.0', method: 'task.updated', params: { tag: 'master', revision: ++revision, task: { ...tasks[id - 1], title } } }));
+    writer.notify(JSON.stringify({ jsonrpc: '2.0', method: 'task.patched', params: { tag: 'master', id: String(id), revision: ++revision, set: { title }, unset: [] } }));
     return undefined;
   };
   return { name: 'relay', a, clients, update, close: () => [...receivers, writer].forEach((c) => c.close()) };
@@ -320,7 +323,7 @@ for (const size of latencySizes) {
   const yjs = await start(peerScript, [ours.tasksFile], ['--expose-gc', ...peerFlags]);
   const systems = {
     ours: await oursSystem(server.wsUrl, size.clients, timeoutMs),
-    relay: await relaySystem(relay.wsUrl, size.clients, tasks, timeoutMs),
+    relay: await relaySystem(relay.wsUrl, size.clients, timeoutMs),
     Yjs: await yjsSystem(peer, yjs.wsUrl, size.clients, size.tasks, timeoutMs),
   };
   const connected = { ours: server.anon(), Yjs: yjs.anon() };

@@ -115,6 +115,45 @@ describe('events', () => {
     expect(fresh.task.title).toBe('Edited by another process');
   });
 
+  it('sends a client that asked for patches only what changed (task.patched), the others the whole task, and keeps whole tasks in pulls', async () => {
+    const root = await makeProject('fixture');
+    const server = await startServer(root, { debounceMs: 20 });
+    const whole = await subscribed(server.wsUrl, ['task.*']);
+    const patched = await RawClient.connect(server.wsUrl);
+    expect(await patched.result('subscribe', { events: ['task.*'], patches: true })).toEqual({ subscribed: ['task.*'] });
+    const { revision, epoch } = await whole.result<{ revision: number; epoch: string }>('sync.status');
+
+    // The fixture's task 61: 127 KB with its subtasks, all of which task.updated carries.
+    await whole.result('task.update', { id: 61, title: 'Renamed' });
+    const full = await whole.waitFor((m) => m.method === 'task.updated');
+    const patch = await patched.waitFor((m) => m.method === 'task.patched');
+    expect(patch.params).toEqual({ tag: 'master', id: '61', revision: (full.params as { revision: number }).revision, set: { title: 'Renamed' }, unset: [] });
+    const bytes = (frames: string[], name: string) => frames.find((f) => f.includes(name))!.length;
+    expect(bytes(patched.rawFrames, 'task.patched')).toBeLessThan(bytes(whole.rawFrames, 'task.updated') / 500);
+    expect(patched.events('task.updated')).toEqual([]);
+
+    // A subtask's update, and a field another program dropped.
+    await whole.result('task.update', { id: '61.2', status: 'review' });
+    expect((await patched.waitFor((m) => m.method === 'task.patched' && (m.params as { id: string }).id === '61.2')).params).toMatchObject({ parentId: '61', set: { status: 'review' }, unset: [] });
+    const script = `
+      const fs = require('node:fs');
+      const data = JSON.parse(fs.readFileSync(process.argv[1], 'utf8'));
+      delete data.master.tasks[1].details;
+      fs.writeFileSync(process.argv[1], JSON.stringify(data, null, 2));
+    `;
+    await run(process.execPath, ['-e', script, tasksFile(root)]);
+    const dropped = await patched.waitFor((m) => m.method === 'task.patched' && (m.params as { id: string }).id === '2');
+    expect(dropped.params).toMatchObject({ set: {}, unset: ['details'] });
+
+    // Back to whole tasks; a pull of what was missed has them whole either way.
+    await patched.result('subscribe', { events: ['task.*'], patches: false });
+    await whole.result('task.update', { id: 3, title: 'Whole again' });
+    expect((await patched.waitFor((m) => m.method === 'task.updated')).params).toMatchObject({ id: '3', task: { title: 'Whole again' } });
+    const pulled = await patched.result<{ events: Array<{ event: string; payload: { id: string; task?: { title: string } } }> }>('sync.pull', { since: revision, epoch });
+    expect(pulled.events.map((e) => e.event)).not.toContain('task.patched');
+    expect(pulled.events.find((e) => e.event === 'task.updated' && e.payload.id === '61')?.payload.task?.title).toBe('Renamed');
+  });
+
   it('keeps turning outside writes into events while another tag holds an invalid task, sending none for that tag', async () => {
     const file = smallFile() as { master: unknown; broken?: unknown };
     // What another tool left in a second tag: a task without a title.

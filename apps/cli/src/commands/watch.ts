@@ -61,6 +61,12 @@ function describeEvent(name: string, p: Record<string, unknown>): string {
       const changed = Array.isArray(p.changed) ? ` [${(p.changed as string[]).join(', ')}]` : '';
       return `${time} ${color.bold(name)} ${where}${changed} ${task?.title ?? ''}`;
     }
+    case 'task.patched': {
+      // Only with `patches: true`, which watch does not ask for; shown as what changed.
+      const fields = [...Object.keys((p.set ?? {}) as object), ...(Array.isArray(p.unset) ? (p.unset as string[]) : [])];
+      const title = (p.set as { title?: unknown } | undefined)?.title;
+      return `${time} ${color.bold(name)} ${where} [${fields.join(', ')}]${typeof title === 'string' ? ` ${title}` : ''}`;
+    }
     case 'task.deleted':
       return `${time} ${color.bold(name)} ${where}`;
     case 'task.status.changed':

@@ -120,8 +120,8 @@ export function createHandlers(engine: SyncEngine, facts: ServerFacts): Handlers
 
     ping: () => ({ pong: true, time: Date.now() }),
 
-    subscribe: ({ events }, { peer }) => {
-      subscribe(peer, events);
+    subscribe: ({ events, patches }, { peer }) => {
+      subscribe(peer, events, patches);
       return { subscribed: [...peer.patterns] };
     },
 

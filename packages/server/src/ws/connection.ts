@@ -23,6 +23,7 @@ export class Connection implements Peer {
   readonly since = new Date().toISOString();
   envelope: 'jsonrpc' | 'sync' | undefined;
   readonly patterns = new Set<string>();
+  patches = false;
   /** Cleared on each heartbeat, set by the pong. */
   alive = true;
   private takenAtLastBeat = 0;
@@ -57,7 +58,7 @@ export class Connection implements Peer {
   deliver(events: readonly OutgoingEvent[], everyone = false): void {
     const chosen = everyone ? events : events.filter((e) => wants(this, e.event));
     if (chosen.length === 0) return;
-    this.outbox.enqueue(chosen);
+    this.outbox.enqueue(this.patches ? chosen.map((e) => e.patched() ?? e) : chosen);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { jsonRpcNotification, syncEvent } from '@taskmaster/protocol';
+import { jsonRpcNotification, syncEvent, taskPatchOf, type EventPayload } from '@taskmaster/protocol';
 import { prepareFrame, type PreparedFrame } from './prepared-frame.js';
 
 let sequence = 0;
@@ -12,6 +12,7 @@ let sequence = 0;
 export class OutgoingEvent {
   private asJsonRpc: PreparedFrame | undefined;
   private asSync: PreparedFrame | undefined;
+  private asPatch: OutgoingEvent | undefined;
   private readonly id = `ev-${++sequence}`;
 
   constructor(
@@ -27,6 +28,16 @@ export class OutgoingEvent {
   /** The same bytes as one whole WebSocket text frame (see {@link prepareFrame}). */
   frame(envelope: 'jsonrpc' | 'sync'): Buffer {
     return this.prepared(envelope).frame;
+  }
+
+  /**
+   * A `task.updated` as `task.patched` (only what changed), made once and
+   * shared by every connection that asked for patches; undefined for any
+   * other event.
+   */
+  patched(): OutgoingEvent | undefined {
+    if (this.event !== 'task.updated') return undefined;
+    return (this.asPatch ??= new OutgoingEvent('task.patched', taskPatchOf(this.payload as EventPayload<'task.updated'>)));
   }
 
   /** The JSON text in `envelope`. */

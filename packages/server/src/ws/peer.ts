@@ -10,6 +10,8 @@ export interface Peer {
   envelope: 'jsonrpc' | 'sync' | undefined;
   /** Subscribed event patterns. */
   readonly patterns: Set<string>;
+  /** Whether `task.updated` goes to it as `task.patched`, only what changed (`subscribe`'s `patches`). */
+  patches?: boolean;
 }
 
 /** True when `peer` subscribed to `event`. */

@@ -5,9 +5,10 @@ import type { Peer } from './peer.js';
  * Adds `events` to `peer`'s subscriptions, all or none: a pattern over
  * {@link MAX_PATTERN_LENGTH} characters, or more than
  * {@link MAX_PATTERNS_PER_CONNECTION} in all, is refused with -32602 and the
- * earlier subscriptions stay as they were.
+ * earlier subscriptions stay as they were. `patches`, when given, chooses
+ * how `task.updated` reaches it from now on (see the event `task.patched`).
  */
-export function subscribe(peer: Peer, events: readonly string[]): void {
+export function subscribe(peer: Peer, events: readonly string[], patches?: boolean): void {
   const tooLong = events.find((e) => e.length > MAX_PATTERN_LENGTH);
   if (tooLong !== undefined) {
     throw new TaskmasterError(ErrorCode.InvalidParams, `invalid params for "subscribe": an event pattern holds at most ${MAX_PATTERN_LENGTH} characters (got ${tooLong.length})`, {
@@ -23,4 +24,5 @@ export function subscribe(peer: Peer, events: readonly string[]): void {
     );
   }
   for (const e of events) peer.patterns.add(e);
+  if (patches !== undefined) peer.patches = patches;
 }
