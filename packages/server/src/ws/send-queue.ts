@@ -180,7 +180,7 @@ export class SendQueue {
     if (item.events.length === 1) {
       const event = item.events[0]!;
       // One frame, prepared once for every connection, when ws's sender holds nothing that must go first.
-      if (process.env.NO_PREPARED === undefined && item.bytes <= FRAGMENT_BYTES && writePreparedFrame(this.ws, event.frame(envelope), (err) => this.onTaken(item.bytes, err ?? undefined))) return;
+      if (item.bytes <= FRAGMENT_BYTES && writePreparedFrame(this.ws, event.frame(envelope), (err) => this.onTaken(item.bytes, err ?? undefined))) return;
       return this.sendFragments([event.bytes(envelope)], false);
     }
     // A JSON array made of each event's shared Buffer, never copied into a per-connection array.
