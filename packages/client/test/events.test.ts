@@ -42,7 +42,7 @@ describe('events', () => {
     const writer = h.track(createClient({ url: server.wsUrl, token: server.token }));
     await Promise.all([reader.ready(), writer.ready()]);
 
-    // Task 61 of the fixture is 127 KB with its subtasks; its new title is what travels.
+    // Task 61 of the fixture is 124 KB with its subtasks; its new title is what travels.
     const seen = nextEvent<EventPayload<'task.updated'>>(reader, 'task.updated', (p) => p.id === '61');
     await writer.call('task.update', { id: 61, title: 'Renamed', priority: 'low' });
     const updated = await seen;

@@ -43,9 +43,9 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initProject } from '@taskmaster/store';
-import WebSocket from 'ws';
 import { SERVER_ENV, SERVER_NODE_FLAGS } from '../dist/node-flags.js';
 import { generateTasksFile, rng } from './gen-tasks.mjs';
+import { jsonClient } from './json-client.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const env = process.env;
@@ -124,33 +124,6 @@ function removeProject(p) {
 }
 
 // ---- clients ------------------------------------------------------------------------------
-/** A JSON-RPC client (ours, the relay, the floor): calls, and `onTitle(title)` for each `task.updated`. */
-async function jsonClient(url, onTitle = () => {}) {
-  const ws = new WebSocket(url, { perMessageDeflate: true });
-  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
-  const pending = new Map();
-  let nextId = 1;
-  ws.on('message', (data) => {
-    const value = JSON.parse(data.toString());
-    for (const m of Array.isArray(value) ? value : [value]) {
-      if (m.id !== undefined && pending.has(m.id)) {
-        pending.get(m.id)(m);
-        pending.delete(m.id);
-      } else if (m.method === 'task.updated' && m.params?.task) onTitle(m.params.task.title);
-      else if (m.method === 'task.patched' && m.params?.set?.title) onTitle(m.params.set.title);
-    }
-  });
-  return {
-    ws,
-    call(method, params) {
-      const id = nextId++;
-      return new Promise((resolve) => { pending.set(id, resolve); ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params })); });
-    },
-    notify: (message) => ws.send(message),
-    close: () => ws.terminate(),
-  };
-}
-
 /**
  * Markers in flight to a system's receivers. `expect(marker, n)` resolves with the latencies
  * (ms from `sent(marker)`) once `n` distinct receivers have seen it, or with what arrived by the timeout.

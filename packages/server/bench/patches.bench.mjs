@@ -1,7 +1,7 @@
 // An update of a large task, seen by 100 clients (run `pnpm build` first): `task.patched` (what a
 // client that subscribes with `patches: true` gets, as the SDK's replicas do: only what changed)
 // beside its anchor in the same run, `task.updated` (the whole task, its subtasks included, what
-// every other client gets). The real fixture's largest task (master #61: 127 KB with its 45
+// every other client gets). The real fixture's largest task (master #61: 124 KB with its 45
 // subtasks) gets a new title each round; a round goes to one group of clients, the next to the
 // other, taking turns; the time is from the writer's send to each client of the group having it
 // parsed, p50/p99 over clients and rounds. Our server (bench/serve.mjs, SERVER_NODE_FLAGS),
@@ -14,8 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initProject } from '@taskmaster/store';
-import WebSocket from 'ws';
 import { SERVER_ENV, SERVER_NODE_FLAGS } from '../dist/node-flags.js';
+import { jsonClient } from './json-client.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const CLIENTS = Number(process.env.BENCH_PATCH_CLIENTS ?? 100);
@@ -34,24 +34,8 @@ process.on('exit', () => {
 });
 const { wsUrl } = await new Promise((resolve) => server.once('message', resolve));
 
-/** A raw JSON-RPC client; `onTitle(title)` for each update of the largest task, whole or patched. */
-async function connect(onTitle = () => {}) {
-  const ws = new WebSocket(wsUrl, { perMessageDeflate: true });
-  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
-  const pending = new Map();
-  let next = 1;
-  ws.on('message', (data) => {
-    const value = JSON.parse(data.toString());
-    for (const m of Array.isArray(value) ? value : [value]) {
-      if (m.id !== undefined) pending.get(m.id)?.(m);
-      else if (m.params?.id === String(largest.id)) onTitle(m.method === 'task.patched' ? m.params.set.title : m.params.task?.title);
-    }
-  });
-  return {
-    ws,
-    call: (method, params) => new Promise((resolve) => { const id = next++; pending.set(id, resolve); ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params })); }),
-  };
-}
+// Titles are unique per round and only the largest task changes, so any title seen is that task's.
+const connect = (onTitle) => jsonClient(wsUrl, onTitle);
 
 const waiting = new Map();
 const seen = (title) => {
@@ -95,6 +79,6 @@ console.log(
     `patched/whole ${(q(patched, 0.5) / q(whole, 0.5)).toFixed(2)}× p50` +
     (patched.length < CLIENTS * (ROUNDS - 1) || whole.length < CLIENTS * (ROUNDS - 1) ? ` (missed receipts: ${CLIENTS * (ROUNDS - 1) - patched.length} patched, ${CLIENTS * (ROUNDS - 1) - whole.length} whole)` : ''),
 );
-for (const g of Object.values(groups)) for (const c of g.clients) c.ws.terminate();
-writer.ws.terminate();
+for (const g of Object.values(groups)) for (const c of g.clients) c.close();
+writer.close();
 process.exit(0);

@@ -123,7 +123,7 @@ describe('events', () => {
     expect(await patched.result('subscribe', { events: ['task.*'], patches: true })).toEqual({ subscribed: ['task.*'] });
     const { revision, epoch } = await whole.result<{ revision: number; epoch: string }>('sync.status');
 
-    // The fixture's task 61: 127 KB with its subtasks, all of which task.updated carries.
+    // The fixture's task 61: 124 KB with its subtasks, all of which task.updated carries.
     await whole.result('task.update', { id: 61, title: 'Renamed' });
     const full = await whole.waitFor((m) => m.method === 'task.updated');
     const patch = await patched.waitFor((m) => m.method === 'task.patched');
