@@ -173,9 +173,9 @@ function tagCreated(file: TasksFile, tag: string): TagData | undefined {
  * lists some, the list starts empty and those events fill it.
  */
 function withOwnSubtasks(task: Task, current: ListItem): Task {
-  const copy = structuredClone(task);
+  // The payload's subtasks are never copied (a large task's are most of its bytes); the key keeps its place.
+  const copy = structuredClone(Object.prototype.hasOwnProperty.call(task, 'subtasks') ? { ...task, subtasks: [] } : task);
   const kept = (current as Task).subtasks;
   if (kept && kept.length > 0) copy.subtasks = kept;
-  else if (copy.subtasks) copy.subtasks = [];
   return copy;
 }
