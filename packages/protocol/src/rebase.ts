@@ -76,39 +76,78 @@ export function rebaseTasksFile(base: TasksFile, ours: TasksFile, theirs: TasksF
 }
 
 /**
- * How far apart two versions are: the number of task and subtask fields that
- * differ (a task present on one side only counts its fields), with ids
- * compared by value. Used to find the version an outside write was made from:
- * the recent version it differs from least.
+ * How far apart two versions are, as {@link versionDistance} measures it:
+ * `fields` that differ, of which `dropped` are the older version's fields
+ * (or whole tasks) the newer one no longer has.
  */
-export function versionDistance(a: TasksFile, b: TasksFile): number {
-  if (a === b) return 0;
-  const ta = tagsOf(a);
-  const tb = tagsOf(b);
-  let n = 0;
-  for (const tag of unique([...Object.keys(ta), ...Object.keys(tb)])) {
-    n += listDistance(findTag(ta, tag)?.tasks ?? [], findTag(tb, tag)?.tasks ?? []);
-  }
-  return n;
+export interface VersionDistance {
+  fields: number;
+  dropped: number;
 }
 
-function listDistance(a: readonly unknown[], b: readonly unknown[]): number {
-  if (a === b) return 0;
+/**
+ * How far `theirs` is from `candidate`: the number of task and subtask fields
+ * that differ (a task present on one side only counts its fields), with ids
+ * compared by value. Used to find the version an outside write was made from:
+ * the recent version it differs from least. An item under one id that is
+ * another item counts its fields on both sides: two writers that each add
+ * subtask 1 to a task (or task 21 to a tag) make two items under one id, and
+ * their base is the version before both, not the one with the other item.
+ * Another item: a subtask with another title (subtasks made with a title
+ * only differ in nothing else), a task with another title and description
+ * (an edit of a task's title alone stays one field).
+ */
+export function versionDistance(candidate: TasksFile, theirs: TasksFile): VersionDistance {
+  const d: VersionDistance = { fields: 0, dropped: 0 };
+  if (candidate === theirs) return d;
+  const ta = tagsOf(candidate);
+  const tb = tagsOf(theirs);
+  for (const tag of unique([...Object.keys(ta), ...Object.keys(tb)])) {
+    listDistance(findTag(ta, tag)?.tasks ?? [], findTag(tb, tag)?.tasks ?? [], d, false);
+  }
+  return d;
+}
+
+/**
+ * Whether `a` is nearer than `b`: fewer fields apart, or as many of which
+ * fewer dropped — of two readings, the one where the outside writer removed
+ * less (writers add and change far more often than they remove).
+ */
+export function nearer(a: VersionDistance, b: VersionDistance): boolean {
+  return a.fields < b.fields || (a.fields === b.fields && a.dropped < b.dropped);
+}
+
+function listDistance(a: readonly unknown[], b: readonly unknown[], d: VersionDistance, subtasks: boolean): void {
+  if (a === b) return;
   const ka = keyByOccurrence(a as Array<Fields & { id: string | number }>);
   const kb = keyByOccurrence(b as Array<Fields & { id: string | number }>);
-  let n = 0;
   for (const [key, x] of ka) {
     const y = kb.get(key);
-    if (!y) n += Object.keys(x).length;
-    else if (x !== y) n += itemDistance(x, y);
+    if (!y) {
+      d.fields += Object.keys(x).length;
+      d.dropped += Object.keys(x).length;
+    } else if (x !== y) itemDistance(x, y, d, subtasks);
   }
-  for (const [key, y] of kb) if (!ka.has(key)) n += Object.keys(y).length;
-  return n;
+  for (const [key, y] of kb) if (!ka.has(key)) d.fields += Object.keys(y).length;
 }
 
-function itemDistance(a: Fields, b: Fields): number {
-  const subtasks = Array.isArray(a.subtasks) && Array.isArray(b.subtasks) ? listDistance(a.subtasks, b.subtasks) : sameField('subtasks', a.subtasks, b.subtasks) ? 0 : 1;
-  return changedTaskFields(a, b, SUBTASKS).length + subtasks;
+function itemDistance(a: Fields, b: Fields, d: VersionDistance, subtask: boolean): void {
+  if (anotherItem(a, b, subtask)) {
+    d.fields += Object.keys(a).length + Object.keys(b).length;
+    d.dropped += Object.keys(a).length;
+    return;
+  }
+  if (Array.isArray(a.subtasks) && Array.isArray(b.subtasks)) listDistance(a.subtasks, b.subtasks, d, true);
+  else if (!sameField('subtasks', a.subtasks, b.subtasks)) d.fields++;
+  for (const field of changedTaskFields(a, b, SUBTASKS)) {
+    d.fields++;
+    if (!Object.prototype.hasOwnProperty.call(b, field)) d.dropped++;
+  }
+}
+
+function anotherItem(a: Fields, b: Fields, subtask: boolean): boolean {
+  if (typeof a.title !== 'string' || typeof b.title !== 'string' || a.title === b.title) return false;
+  return subtask || (typeof a.description === 'string' && typeof b.description === 'string' && a.description !== b.description);
 }
 
 function mergeTag(tag: string, base: TagData, ours: TagData, theirs: TagData, conflicts: FieldConflict[], renumbered: RebaseResult['renumbered']): TagData {

@@ -45,7 +45,7 @@ export class SyncEngine {
   readonly queue = new CommitQueue({
     announce: (batch) => this.announceOps(batch),
     persist: (ops) => this.persistAnnounced(ops),
-    adoptFile: async () => void (await this.adoptOutsideWrite(await this.store.read())),
+    adoptFile: async () => void (await this.adoptOutsideWrite(await this.readFile())),
     withdraw: () => this.tellWhatTheFileHolds(),
   });
   /** The versions the file held lately: what an outside write may have been made from. */
@@ -61,7 +61,9 @@ export class SyncEngine {
   private fileHash: string;
   private watcher: TasksWatcher | undefined;
   /** Versions the watcher read, waiting to be adopted ({@link adoptReportedVersions}). */
-  private reported: OutsideVersion[] = [];
+  private reported: Array<OutsideVersion & { seenAt: number }> = [];
+  /** When the file was last read to adopt what it holds (performance.now()). */
+  private lastFileRead = -Infinity;
   private adoptionQueued = false;
   private closing = false;
   private tagCache: { tag: string; at: number } | undefined;
@@ -197,9 +199,19 @@ export class SyncEngine {
     return this.queue.exclusive(async () => {
       this.adoptionQueued = false;
       for (let next = this.reported.shift(); next; next = this.reported.shift()) {
+        // Read from the file since, by a write of ours that found it changed: what that read is newer, and
+        // adopted. Its writer may have read this one and built on it; planned after it, this one would look
+        // like an undo of what that writer added, and drop it.
+        if (next.seenAt < this.lastFileRead) continue;
         await this.adoptOutsideWrite(next, true);
       }
     });
+  }
+
+  /** Reads the file to adopt what it holds, noting when: versions the watcher read before are older. */
+  private readFile(): Promise<OutsideVersion> {
+    this.lastFileRead = performance.now();
+    return this.store.read();
   }
 
   /** Asks the watcher to look now (so its baseline moves too), then adopts what is on disk. */
@@ -211,7 +223,7 @@ export class SyncEngine {
   }
 
   private async adoptFromDisk(source: 'server' | 'external'): Promise<Adopted> {
-    const read = await this.store.read();
+    const read = await this.readFile();
     if (source === 'external') return this.adoptOutsideWrite(read);
     return this.takeVersion(read.data, read.hash, source);
   }
@@ -224,8 +236,11 @@ export class SyncEngine {
    * hold, and a `sync.conflict` for each task where both sides changed a field.
    */
   private async adoptOutsideWrite(read: OutsideVersion, reported = false): Promise<Adopted> {
+    /** Changes announced by earlier attempts, whose merge another writer replaced before it was written. */
+    const earlier: TaskChange[] = [];
+    const withEarlier = (adopted: Adopted): Adopted => (earlier.length === 0 ? adopted : { revision: adopted.revision, changes: [...earlier, ...adopted.changes] });
     for (let attempt = 0; ; attempt++) {
-      if (read.hash === this.doc.hash) return { revision: this.revision, changes: [] };
+      if (read.hash === this.doc.hash) return { revision: this.revision, changes: earlier };
       // Changes clients hold that the file may not (a merge not yet written) count as recent too.
       const touched = this.unrecorded.map((c) => [c.payload.tag, c.payload.id] as const);
       const current = { data: this.doc.data, hash: this.doc.hash, at: Date.now(), touched };
@@ -233,11 +248,13 @@ export class SyncEngine {
       if (plan.kind === 'take') {
         // Changes announced but not yet written that theirs lacks (an older version put back meanwhile) go with it: their ops fail.
         if (this.doc.hash === undefined && !keepsRecentChanges(read.data, this.doc.data, [current])) this.announcedLost = true;
-        return this.takeVersion(read.data, read.hash, 'external', read.diffed);
+        return withEarlier(this.takeVersion(read.data, read.hash, 'external', read.diffed));
       }
       // The file held theirs, if briefly: a version adopted now (by a write of ours that found it) and reported by
-      // the watcher later is known, not merged a second time against the merge, which would drop our side.
-      this.recent.add(read.data, read.hash, []);
+      // the watcher later is known, not merged a second time against the merge, which would drop our side; and
+      // a write made from it (or of it again) is merged against it.
+      const own = diffTasksFiles(plan.base.data, read.data).map((c) => [c.payload.tag, c.payload.id] as const);
+      this.recent.add(read.data, read.hash, own, { stale: true });
       this.reported = this.reported.filter((r) => r.hash !== read.hash);
       // Our side of a conflict stays restorable: it never reached the file as it was.
       const snapshot = plan.conflicts.length > 0 ? await this.store.history.save(this.doc.data).catch(() => undefined) : undefined;
@@ -253,19 +270,20 @@ export class SyncEngine {
           conflicts: plan.conflicts.length,
           renumbered: plan.renumbered.length,
         });
-        return adopted;
+        return withEarlier(adopted);
       } catch (err) {
-        if (!(err instanceof StaleVersionError) || attempt >= 3) throw err;
-        if (reported) {
-          // Yet another writer replaced it already: clients hold the merge, which the file does not
-          // (hash unknown), and the watcher reports the newer version, which is merged with it in turn.
-          const changes = diffTasksFiles(this.doc.data, plan.merged);
-          this.publish(this.announced(plan.merged, changes));
-          this.announceConflicts(plan.conflicts, snapshot);
-          return { revision: this.revision, changes };
-        }
-        // Yet another writer got there first: look at what the file holds now.
-        read = await this.store.read();
+        if (!(err instanceof StaleVersionError)) throw err;
+        // Yet another writer replaced theirs already, perhaps from a read of theirs. Clients hold the merge,
+        // which the file does not (hash unknown), and the newer version is merged with it in turn. Merged
+        // with the version before it instead, what theirs added would look undone by us, and be dropped.
+        const changes = diffTasksFiles(this.doc.data, plan.merged);
+        this.publish(this.announced(plan.merged, changes));
+        this.announceConflicts(plan.conflicts, snapshot);
+        earlier.push(...changes);
+        // The watcher reports the newer version too. Otherwise look at what the file holds now, a few
+        // times: the next write of ours tries again (and adopts the file first), carrying the merge.
+        if (reported || attempt >= 3) return { revision: this.revision, changes: earlier };
+        read = await this.readFile();
       }
     }
   }
@@ -290,7 +308,7 @@ export class SyncEngine {
           return this.announceConflicts(planned.conflicts, undefined);
         } catch (err) {
           if (!(err instanceof StaleVersionError) || attempt >= 3) throw err;
-          await this.adoptOutsideWrite(await this.store.read());
+          await this.adoptOutsideWrite(await this.readFile());
         }
       }
     });
@@ -340,7 +358,7 @@ export class SyncEngine {
         if (change.previousHash !== this.doc.hash && this.recent.has(change.hash)) return;
         // What the watcher read is handed to the store, so the version is parsed once.
         this.store.learn(change);
-        this.reported.push({ data: change.data, hash: change.hash, diffed: { from: change.previousHash, changes: change.changes } });
+        this.reported.push({ data: change.data, hash: change.hash, diffed: { from: change.previousHash, changes: change.changes }, seenAt: performance.now() });
         if (this.adoptionQueued) return;
         this.adoptionQueued = true;
         this.adoptReportedVersions().catch((err: unknown) => {
@@ -451,6 +469,8 @@ interface OutsideVersion {
   data: TasksFile;
   hash: string;
   diffed?: { from: string | undefined; changes: TaskChange[] };
+  /** When the watcher reported it (performance.now()): it was read before. */
+  seenAt?: number;
 }
 
 /** Runs one op, catching what it throws: a failing op fails only its own request. */

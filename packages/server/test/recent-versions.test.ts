@@ -63,7 +63,7 @@ describe('recent versions', () => {
       file = edit(file, 'master', (list) => {
         list[(i * 37) % list.length] = { ...list[(i * 37) % list.length], status: 'done' };
       });
-      recent.add(file as unknown as TasksFile, `h${i}`, [['master', String(((i * 37) % 10_000) + 1)]], at + i);
+      recent.add(file as unknown as TasksFile, `h${i}`, [['master', String(((i * 37) % 10_000) + 1)]], { now: at + i });
     }
     const listed = recent.list(at + 500);
     expect(listed).toHaveLength(500);
@@ -75,11 +75,11 @@ describe('recent versions', () => {
   it('rebuilds versions of a legacy file (tasks at the top) and drops them after their time', () => {
     let file = { tasks: [{ id: 1, title: 'one' }, { id: 2, title: 'two' }], meta: { projectName: 'p' } } as Record<string, unknown>;
     const recent = new RecentVersions(1000);
-    recent.add(file as unknown as TasksFile, 'a', [], 0);
+    recent.add(file as unknown as TasksFile, 'a', [], { now: 0 });
     file = { ...file, tasks: [(file.tasks as unknown[])[0], { id: 2, title: 'TWO' }] };
-    recent.add(file as unknown as TasksFile, 'b', [], 10);
+    recent.add(file as unknown as TasksFile, 'b', [], { now: 10 });
     file = { ...file, meta: { projectName: 'q' } };
-    recent.add(file as unknown as TasksFile, 'c', [], 20);
+    recent.add(file as unknown as TasksFile, 'c', [], { now: 20 });
     expect(recent.list(30).map((v) => JSON.stringify(v.data))).toEqual([
       '{"tasks":[{"id":1,"title":"one"},{"id":2,"title":"TWO"}],"meta":{"projectName":"q"}}',
       '{"tasks":[{"id":1,"title":"one"},{"id":2,"title":"TWO"}],"meta":{"projectName":"p"}}',

@@ -47,8 +47,15 @@ const ANNOUNCE_SPACING = 4;
 const MAX_ANNOUNCE_WAIT_MS = 20;
 const MIN_SPACED_COST_MS = 1;
 
-/** After this many writes in a row lost to other writers, the ops waiting for them fail (1006) instead of trying again. */
-const MAX_STALE_WRITES = 4;
+/**
+ * Writes lost to other writers are tried again (after adopting their version) for this long, the ops
+ * waiting for them failing (1006) after that. Each try merges what the other writer wrote, so trying
+ * costs nothing, while giving up withdraws what was announced: a few Task Master processes writing
+ * back to back outrun a handful of tries, not seconds of them.
+ */
+const STALE_WRITES_FOR_MS = 10_000;
+/** The wait before the next try after the n-th lost write in a row: 0, 5, 10, 20, … ms, up to this. */
+const MAX_STALE_BACKOFF_MS = 200;
 
 /**
  * Pipelined group commit. An op is drafted and announced as soon as it
@@ -73,7 +80,8 @@ export class CommitQueue {
   private waiting: WaitingOp[] = [];
   private draining = false;
   private writing: Promise<void> | undefined;
-  private staleWrites = 0;
+  /** Writes lost to other writers in a row, and when the first of them was lost. */
+  private stale = { writes: 0, since: 0 };
   /** How many ops the last announcement carried, how long it took and when it ended (performance.now() ms). */
   private lastAnnounce = { ops: 0, cost: 0, end: 0 };
   private idle: Promise<void> = Promise.resolve();
@@ -183,19 +191,25 @@ export class CommitQueue {
       try {
         ({ pauseMs, revision } = await this.stages.persist(group.map((w) => w.name)));
       } catch (error) {
-        if (error instanceof StaleVersionError && ++this.staleWrites < MAX_STALE_WRITES) {
-          // Another writer got there first: its version is adopted, merged with ours, before the next try.
+        if (error instanceof StaleVersionError && (this.stale.writes === 0 || performance.now() - this.stale.since < STALE_WRITES_FOR_MS)) {
+          if (this.stale.writes++ === 0) this.stale.since = performance.now();
+          // Another writer got there first: its version is adopted, merged with ours, before the next try,
+          // which waits a little longer each time so that writers writing back to back can finish.
+          const backoffMs = Math.min(MAX_STALE_BACKOFF_MS, this.stale.writes === 1 ? 0 : 5 * 2 ** (this.stale.writes - 2));
           this.waiting.unshift(...group);
-          this.runFirst(() => this.stages.adoptFile());
+          this.runFirst(async () => {
+            if (backoffMs > 0) await new Promise((resolve) => setTimeout(resolve, backoffMs));
+            await this.stages.adoptFile();
+          });
           return;
         }
-        this.staleWrites = 0;
+        this.stale.writes = 0;
         // Everything announced on top of the failed write goes with it.
         for (const w of [...group, ...this.waiting.splice(0)]) w.reject(w.outcome.ok ? error : w.outcome.error);
         this.runFirst(() => this.stages.withdraw());
         return;
       }
-      this.staleWrites = 0;
+      this.stale.writes = 0;
       for (const w of group) {
         if (w.outcome.ok) w.resolve({ value: w.outcome.value, revision });
         else w.reject(w.outcome.error);

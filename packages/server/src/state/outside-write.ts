@@ -1,4 +1,4 @@
-import { diffTasksFiles, findTag, findTask, rebaseTasksFile, sameTask, versionDistance, type FieldConflict, type TasksFile } from '@taskmaster/protocol';
+import { diffTasksFiles, findTag, findTask, nearer, rebaseTasksFile, sameTask, versionDistance, type FieldConflict, type TasksFile, type VersionDistance } from '@taskmaster/protocol';
 import type { RecentVersion } from './recent-versions.js';
 
 /** What to do with a version of tasks.json written by someone else. */
@@ -12,45 +12,73 @@ export type OutsideWritePlan =
  * Decides how to adopt `theirs`, an outside write, given the current version
  * and the recent ones (newest first, the current one among them):
  *
- * 1. exactly an older version (an undo, `git checkout`, a `remove-task` of a
- *    task just created): taken as it is;
+ * 1. exactly an older version, byte for byte (an undo, `git checkout`, a
+ *    `remove-task` of a task just created): taken as it is — unless that
+ *    version was itself a stale write the server merged away
+ *    ({@link RecentVersion.stale}): then it is the base, as in 2;
  * 2. otherwise its base is the recent version it differs from least (ties go
  *    to the newest). The current version, if the file held it: taken as it
  *    is. One announced but not yet written (`current.hash` undefined) is no
  *    base — no other writer can have read it — so our changes in it are
- *    merged into theirs however much theirs resembles it. An older one, with
- *    changes of its own: it was made from a stale read, like Task Master's
- *    `writeJSON`, which writes back the whole tag it read before taking the
- *    lock — merged with what it had not seen, the outside writer winning
- *    fields both changed.
+ *    merged into theirs however much theirs resembles it. An older one: it
+ *    was made from a stale read, like Task Master's `writeJSON`, which writes
+ *    back the whole tag it read before taking the lock — merged with what it
+ *    had not seen, the outside writer winning fields both changed. That
+ *    holds when theirs equals the older version in value but not in bytes:
+ *    a writer that read a later version and set back what changed since (a
+ *    status set to the one it had before) writes that too, and taking it as
+ *    an undo would drop every change made since.
  */
 export function planOutsideWrite(
   theirs: { data: TasksFile; hash: string },
   current: Omit<RecentVersion, 'hash'> & { hash: string | undefined },
   recent: readonly RecentVersion[],
 ): OutsideWritePlan {
-  if (recent.some((v) => v.hash === theirs.hash)) return { kind: 'take' };
+  const older = recent.find((v) => v.hash === theirs.hash);
+  if (older && !older.stale) return { kind: 'take' };
   // The common case, cheaply: every task changed lately is as the current version has it, so
   // nothing recent is undone — made from the current version (costs the changed tasks, not the file).
-  if (keepsRecentChanges(theirs.data, current.data, [current, ...recent])) return { kind: 'take' };
+  if (!older && keepsRecentChanges(theirs.data, current.data, [current, ...recent])) return { kind: 'take' };
   const onDisk = current.hash !== undefined;
   let base: RecentVersion | undefined = onDisk ? (current as RecentVersion) : undefined;
-  let best = onDisk ? versionDistance(current.data, theirs.data) : Infinity;
+  let best: VersionDistance = onDisk ? versionDistance(current.data, theirs.data) : { fields: Infinity, dropped: Infinity };
   for (const version of recent) {
-    if (best === 0) break;
+    if (best.fields === 0) break;
     if (version === current || version.hash === current.hash) continue;
+    // Another writer's sibling, made from the same read as theirs, not theirs's base: see below.
+    if (version.stale && dropsAdditions(version, theirs.data)) continue;
     const distance = versionDistance(version.data, theirs.data);
-    // Strictly less: on a tie the newer version (met first) stays the base.
-    if (distance < best) {
+    // Strictly nearer: on a tie the newer version (met first) stays the base.
+    if (nearer(distance, best)) {
       best = distance;
       base = version;
     }
   }
-  if (!base || base.hash === current.hash || best === 0) return { kind: 'take' };
+  if (!base || base.hash === current.hash) return { kind: 'take' };
   const { merged, conflicts, renumbered } = rebaseTasksFile(base.data, current.data, theirs.data);
   // Nothing of ours was missing from theirs after all.
   if (diffTasksFiles(theirs.data, merged).length === 0) return { kind: 'take' };
   return { kind: 'rebase', base, merged, conflicts, renumbered };
+}
+
+/**
+ * True when `theirs` lacks a task or field that `version`, a stale outside
+ * write, added (among the tasks it `touched`). Writers add and change far
+ * more often than they remove, so theirs was not made from that version but
+ * beside it, from a read they shared that the server may never have seen
+ * (two Task Master processes writing within one look of the watcher). Taken
+ * for theirs's base, the nearest version, it would make theirs look like an
+ * undo of the sibling's additions, and drop them.
+ */
+export function dropsAdditions(version: Pick<RecentVersion, 'data' | 'touched'>, theirs: TasksFile): boolean {
+  for (const [tag, id] of version.touched) {
+    const added = lookUp(version.data, tag, id) as Record<string, unknown> | undefined;
+    if (!added) continue;
+    const their = lookUp(theirs, tag, id);
+    if (!their) return true;
+    for (const key of Object.keys(added)) if (!Object.prototype.hasOwnProperty.call(their, key)) return true;
+  }
+  return false;
 }
 
 /** True when `theirs` has every task that recent versions touched exactly as `current` has it. */

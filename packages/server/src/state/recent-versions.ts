@@ -7,6 +7,13 @@ export interface RecentVersion {
   at: number;
   /** The tasks the change to this version touched, as `[tag, id]` (`"5"` or `"5.2"`). */
   touched: ReadonlyArray<readonly [string, string]>;
+  /**
+   * An outside write made from a stale read, which the server replaced with
+   * its merge: a base to merge against, never a version to go back to. Its
+   * writer may write it again (a second write from the same read), or another
+   * may read it in the moment it was on disk and write it back unchanged.
+   */
+  stale?: boolean;
 }
 
 /**
@@ -124,7 +131,7 @@ export class RecentVersions {
   ) {}
 
   /** Records `data` as the file's version now (a repeat of the newest is ignored). */
-  add(data: TasksFile, hash: string, touched: RecentVersion['touched'], now = Date.now()): void {
+  add(data: TasksFile, hash: string, touched: RecentVersion['touched'], { now = Date.now(), stale = false }: { now?: number; stale?: boolean } = {}): void {
     if (this.versions[0]?.hash === hash) return;
     const previous = this.versions[0];
     if (previous && this.newest) {
@@ -133,7 +140,7 @@ export class RecentVersions {
       previous.slots = slots;
       this.slots += slots;
     }
-    this.versions.unshift({ hash, at: now, touched, undo: undefined, slots: 0 });
+    this.versions.unshift({ hash, at: now, touched, stale, undo: undefined, slots: 0 });
     this.newest = data;
     this.trim(now);
   }
@@ -150,7 +157,7 @@ export class RecentVersions {
     let data = this.newest;
     for (const kept of this.versions) {
       if (kept.undo) data = redo(data, kept.undo) as TasksFile;
-      list.push({ data: data!, hash: kept.hash, at: kept.at, touched: kept.touched });
+      list.push({ data: data!, hash: kept.hash, at: kept.at, touched: kept.touched, stale: kept.stale });
     }
     return list;
   }

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import type { TasksFile } from '@taskmaster/protocol';
+import { planOutsideWrite } from '../src/state/outside-write.js';
+import type { RecentVersion } from '../src/state/recent-versions.js';
+
+/*
+ * How the server reads an outside write it cannot see the making of: which
+ * recent version it was made from, and so what it changed. Each case is a
+ * race seen while Task Master-like writers wrote beside our clients
+ * (stale-writers.test.ts), where the wrong reading dropped a change.
+ */
+
+type Task = { id: number | string; title: string; description?: string; status?: string; subtasks?: Task[]; [field: string]: unknown };
+
+const task = (id: number, more: Partial<Task> = {}): Task => ({ id, title: `Task ${id}`, description: `About ${id}`, status: 'pending', subtasks: [], ...more });
+const file = (tasks: Task[]): TasksFile => ({ master: { tasks, metadata: {} } }) as unknown as TasksFile;
+/** Task `id` of `data` changed by `change`, every other task shared. */
+const edit = (data: TasksFile, id: number, change: (t: Task) => Task): TasksFile =>
+  file(((data as unknown as { master: { tasks: Task[] } }).master.tasks).map((t) => (Number(t.id) === id ? change(t) : t)));
+const tasksOf = (data: TasksFile) => (data as unknown as { master: { tasks: Task[] } }).master.tasks;
+
+let hashes = 0;
+function version(data: TasksFile, touched: string[] = [], stale = false): RecentVersion {
+  return { data, hash: `h${++hashes}`, at: Date.now(), touched: touched.map((id) => ['master', id] as const), stale };
+}
+/** Plans `theirs` against `versions` (newest first; the first is the current one, on disk). */
+function plan(theirs: TasksFile, versions: RecentVersion[], hash = `h${++hashes}`) {
+  const [current] = versions;
+  return planOutsideWrite({ data: theirs, hash }, current!, versions);
+}
+
+describe('planning an outside write', () => {
+  const v1 = file([task(1), task(2), task(3)]);
+  const v2 = edit(v1, 2, (t) => ({ ...t, status: 'done' }));
+  const v3 = edit(v2, 3, (t) => ({ ...t, priority: 'high' }));
+
+  it('merges a write equal in value to an older version, not in bytes, instead of taking it as an undo', () => {
+    // A command that changed nothing (a status set to the one it has), written from a read of v1 with
+    // its ids retyped; our v2 and v3 came meanwhile. Taken as an undo, it would drop both.
+    const theirs = file(tasksOf(v1).map((t) => ({ ...t, id: String(t.id) })));
+    const p = plan(theirs, [version(v3, ['3']), version(v2, ['2']), version(v1)]);
+    expect(p.kind).toBe('rebase');
+    const merged = p.kind === 'rebase' ? tasksOf(p.merged) : [];
+    expect(merged.map((t) => [t.status, t.priority])).toEqual([['pending', undefined], ['done', undefined], ['pending', 'high']]);
+  });
+
+  it('takes an exact older version (the same bytes) as an undo', () => {
+    const older = version(v1);
+    expect(plan(v1, [version(v3, ['3']), version(v2, ['2']), older], older.hash).kind).toBe('take');
+  });
+
+  it('does not take back a stale write the server merged away when the same bytes come again', () => {
+    // A stale writer's copy (v1 plus its field on task 1) was merged into v3 as v4; it is written again.
+    const stale = version(edit(v1, 1, (t) => ({ ...t, 'their-field': 1 })), ['1'], true);
+    const v4 = edit(v3, 1, (t) => ({ ...t, 'their-field': 1 }));
+    const p = plan(stale.data, [version(v4, ['1']), stale, version(v3, ['3']), version(v2, ['2']), version(v1)], stale.hash);
+    expect(p.kind).toBe('rebase');
+    const merged = p.kind === 'rebase' ? tasksOf(p.merged) : [];
+    expect(merged.map((t) => [t.status, t.priority, t['their-field']])).toEqual([['pending', undefined, 1], ['done', undefined, undefined], ['pending', 'high', undefined]]);
+  });
+
+  it('keeps both subtasks when two writers each added subtask 1 to a task, the first one merged already', () => {
+    const first = edit(v2, 1, (t) => ({ ...t, subtasks: [{ id: 1, title: 'First writer’s step', status: 'pending' }] }));
+    const second = edit(v2, 1, (t) => ({ ...t, subtasks: [{ id: 1, title: 'Second writer’s step', status: 'pending' }] }));
+    // The first was merged with our v3 into v4; the version both read (v2) is still recent.
+    const v4 = edit(v3, 1, () => tasksOf(first)[0]!);
+    const p = plan(second, [version(v4, ['1.1']), version(first, ['1.1'], true), version(v3, ['3']), version(v2, ['2']), version(v1)]);
+    expect(p.kind).toBe('rebase');
+    const merged = p.kind === 'rebase' ? tasksOf(p.merged) : [];
+    expect(merged[0]!.subtasks!.map((s) => [s.id, s.title])).toEqual([
+      [1, 'Second writer’s step'],
+      [2, 'First writer’s step'],
+    ]);
+    expect(merged[2]!.priority).toBe('high');
+  });
+
+  it('keeps a stale write’s field when a sibling made from the same unseen read lacks it', () => {
+    // Both writers read x, a version the server never saw (one that replaced it came within one look of
+    // the watcher). The first added a field; the server merged it with ours into v4. The sibling is
+    // nearest the first (one field apart each way), but lacks the first's field: not made from it.
+    const x = edit(v2, 1, (t) => ({ ...t, status: 'review', details: 'x' }));
+    const first = edit(x, 1, (t) => ({ ...t, 'first-field': 1 }));
+    const second = edit(x, 2, (t) => ({ ...t, 'second-field': 2 }));
+    const v4 = edit(edit(v3, 1, () => tasksOf(first)[0]!), 3, (t) => ({ ...t, notes: 'ours', owner: 'us' }));
+    const p = plan(second, [version(v4, ['1', '3']), version(first, ['1'], true), version(v3, ['3']), version(v2, ['2']), version(v1)]);
+    expect(p.kind).toBe('rebase');
+    const merged = p.kind === 'rebase' ? tasksOf(p.merged) : [];
+    expect(merged[0]).toMatchObject({ status: 'review', details: 'x', 'first-field': 1 });
+    expect(merged[1]).toMatchObject({ status: 'done', 'second-field': 2 });
+    expect(merged[2]).toMatchObject({ priority: 'high', notes: 'ours', owner: 'us' });
+  });
+});
