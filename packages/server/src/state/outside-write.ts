@@ -25,9 +25,11 @@ export type OutsideWritePlan =
  *    back the whole tag it read before taking the lock — merged with what it
  *    had not seen, the outside writer winning fields both changed. That
  *    holds when theirs equals the older version in value but not in bytes:
- *    a writer that read a later version and set back what changed since (a
- *    status set to the one it had before) writes that too, and taking it as
- *    an undo would drop every change made since.
+ *    a command that changed nothing, written back from an old read with its
+ *    ids retyped, is equal to the version it read, and taken as an undo it
+ *    would drop every change made since. (So does a `remove-task` of a task
+ *    made since, which then stays: of the two readings, the one that loses
+ *    nothing.)
  */
 export function planOutsideWrite(
   theirs: { data: TasksFile; hash: string },
