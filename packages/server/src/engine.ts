@@ -250,12 +250,15 @@ export class SyncEngine {
         if (this.doc.hash === undefined && !keepsRecentChanges(read.data, this.doc.data, [current])) this.announcedLost = true;
         return withEarlier(this.takeVersion(read.data, read.hash, 'external', read.diffed));
       }
-      // The file held theirs, if briefly: a version adopted now (by a write of ours that found it) and reported by
-      // the watcher later is known, not merged a second time against the merge, which would drop our side; and
-      // a write made from it (or of it again) is merged against it.
+      // The file held theirs, if briefly: once its merge is written or announced, it is known as a stale
+      // version — reported by the watcher later, not merged a second time against the merge, which would
+      // drop our side; and a write made from it (or of it again) is merged against it. Not before: were
+      // the merge lost (the write fails), theirs planned again against itself would lose what it added.
       const own = diffTasksFiles(plan.base.data, read.data).map((c) => [c.payload.tag, c.payload.id] as const);
-      this.recent.add(read.data, read.hash, own, { stale: true });
-      this.reported = this.reported.filter((r) => r.hash !== read.hash);
+      const markStale = (version: OutsideVersion) => {
+        this.recent.add(version.data, version.hash, own, { stale: true });
+        this.reported = this.reported.filter((r) => r.hash !== version.hash);
+      };
       // Our side of a conflict stays restorable: it never reached the file as it was.
       const snapshot = plan.conflicts.length > 0 ? await this.store.history.save(this.doc.data).catch(() => undefined) : undefined;
       try {
@@ -264,6 +267,7 @@ export class SyncEngine {
           actor: 'server',
           expectHash: read.hash,
         });
+        markStale(read);
         const adopted = this.takeVersion(res.data, res.hash, 'external');
         this.announceConflicts(plan.conflicts, snapshot);
         this.options.log('info', 'merged an outside write made from a stale version', {
@@ -273,6 +277,7 @@ export class SyncEngine {
         return withEarlier(adopted);
       } catch (err) {
         if (!(err instanceof StaleVersionError)) throw err;
+        markStale(read);
         // Yet another writer replaced theirs already, perhaps from a read of theirs. Clients hold the merge,
         // which the file does not (hash unknown), and the newer version is merged with it in turn. Merged
         // with the version before it instead, what theirs added would look undone by us, and be dropped.
@@ -452,15 +457,24 @@ export class SyncEngine {
     return { revision: this.revision, pauseMs: this.lockShare.pauseAfter(...placed.lockHeld) };
   }
 
-  /** After a failed write that clients were told of: the version the file holds, as task events (no `file.changed`: it did not change). */
+  /**
+   * After a failed write that clients were told of: back to the version the file last held as far as we
+   * know (durable, acknowledged updates in it), as task events (no `file.changed`: it did not change).
+   * Another writer's version there since (the write failed for losing to it, say) is then adopted as any
+   * outside write is: merged with ours when made from a stale read. Taken as it is, it could drop
+   * acknowledged updates it never saw.
+   */
   private async tellWhatTheFileHolds(): Promise<void> {
+    const known = this.recent.list().find((v) => v.hash === this.fileHash);
     // Unreadable (missing, say): the last version it was known to hold.
-    const read = (await this.store.read().catch(() => undefined)) ?? this.recent.list().find((v) => v.hash === this.fileHash);
-    if (!read) return;
-    this.publish(this.announced(read.data, diffTasksFiles(this.doc.data, read.data)));
-    this.doc = { data: read.data, hash: read.hash };
-    this.fileHash = read.hash;
+    const read = await this.readFile().catch(() => undefined);
+    const back = known ?? read;
+    if (!back) return;
+    this.publish(this.announced(back.data, diffTasksFiles(this.doc.data, back.data)));
+    this.doc = { data: back.data, hash: back.hash };
+    this.fileHash = back.hash;
     this.unrecorded = [];
+    if (read && read.hash !== back.hash) await this.adoptOutsideWrite(read);
   }
 }
 

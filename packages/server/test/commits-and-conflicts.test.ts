@@ -2,6 +2,7 @@ import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient, cleanup, eventually, makeProject, smallFile, startServer } from './helpers.js';
+import { startOutsideWriter } from './task-master/harness.js';
 
 afterEach(cleanup);
 
@@ -138,6 +139,37 @@ describe('events before durability', () => {
     const listed = await writer.result<{ tasks: Task[] }>('tasks.list', {});
     expect(listed.tasks[1]!.title).toBe('Task 2');
   });
+  it('keeps acknowledged updates when a write fails with a stale copy of the file in place, and writes both once it can', async () => {
+    const root = await makeProject(smallFile(6));
+    const tasksDir = join(root, '.taskmaster', 'tasks');
+    const tasksFile = join(tasksDir, 'tasks.json');
+    const server = await startServer(root);
+    const writer = await RawClient.connect(server.wsUrl);
+    // An outside writer reads the file now and writes it back later, with its own change: a stale copy.
+    const outside = await startOutsideWriter(root, { edits: [{ tag: 'master', id: 5, set: { details: 'Outside' } }] });
+    await writer.result('task.update', { id: 3, title: 'Acknowledged' });
+
+    // Our next write waits for the lock while the stale copy lands, and then cannot be written (a file where
+    // the history folder should be): it fails, and what clients held goes back to the file's last version.
+    // (Retried: the last commit's snapshot may still be being compressed into the folder.)
+    await rm(join(tasksDir, 'history'), { recursive: true, force: true, maxRetries: 10 });
+    await writeFile(join(tasksDir, 'history'), 'not a folder');
+    await mkdir(`${tasksFile}.lock`);
+    const failing = writer.call('task.update', { id: 4, title: 'Never written' });
+    await outside.write();
+    await rmdir(`${tasksFile}.lock`);
+    expect(((await failing).error as { code: number }).code).toBe(1005);
+
+    await rm(join(tasksDir, 'history'));
+    await writer.result('task.update', { id: 6, title: 'After' });
+    const tasks = (JSON.parse(await readFile(tasksFile, 'utf8')) as { master: { tasks: Task[] } }).master.tasks;
+    expect(tasks.slice(2, 6).map((t) => [t.title, t.details])).toEqual([
+      ['Acknowledged', ''],
+      ['Task 4', ''],
+      ['Task 5', 'Outside'],
+      ['After', ''],
+    ]);
+  }, 30_000);
 });
 
 describe('revisions and sync.pull', () => {

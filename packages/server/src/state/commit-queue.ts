@@ -80,8 +80,8 @@ export class CommitQueue {
   private waiting: WaitingOp[] = [];
   private draining = false;
   private writing: Promise<void> | undefined;
-  /** Writes lost to other writers in a row, and when the first of them was lost. */
-  private stale = { writes: 0, since: 0 };
+  /** Writes lost to other writers in a row, when the first of them was lost, and why adopting the winner's version failed. */
+  private stale: { writes: number; since: number; adoptError?: unknown } = { writes: 0, since: 0 };
   /** How many ops the last announcement carried, how long it took and when it ended (performance.now() ms). */
   private lastAnnounce = { ops: 0, cost: 0, end: 0 };
   private idle: Promise<void> = Promise.resolve();
@@ -191,7 +191,9 @@ export class CommitQueue {
       try {
         ({ pauseMs, revision } = await this.stages.persist(group.map((w) => w.name)));
       } catch (error) {
-        if (error instanceof StaleVersionError && (this.stale.writes === 0 || performance.now() - this.stale.since < STALE_WRITES_FOR_MS)) {
+        // Trying again is no use once the winner's version could not be adopted (the same failure would come back).
+        const retry = this.stale.adoptError === undefined && (this.stale.writes === 0 || performance.now() - this.stale.since < STALE_WRITES_FOR_MS);
+        if (error instanceof StaleVersionError && retry) {
           if (this.stale.writes++ === 0) this.stale.since = performance.now();
           // Another writer got there first: its version is adopted, merged with ours, before the next try,
           // which waits a little longer each time so that writers writing back to back can finish.
@@ -199,17 +201,18 @@ export class CommitQueue {
           this.waiting.unshift(...group);
           this.runFirst(async () => {
             if (backoffMs > 0) await new Promise((resolve) => setTimeout(resolve, backoffMs));
-            await this.stages.adoptFile();
+            await this.stages.adoptFile().catch((err: unknown) => void (this.stale.adoptError = err));
           });
           return;
         }
-        this.stale.writes = 0;
+        const failure = error instanceof StaleVersionError ? (this.stale.adoptError ?? error) : error;
+        this.stale = { writes: 0, since: 0 };
         // Everything announced on top of the failed write goes with it.
-        for (const w of [...group, ...this.waiting.splice(0)]) w.reject(w.outcome.ok ? error : w.outcome.error);
+        for (const w of [...group, ...this.waiting.splice(0)]) w.reject(w.outcome.ok ? failure : w.outcome.error);
         this.runFirst(() => this.stages.withdraw());
         return;
       }
-      this.stale.writes = 0;
+      this.stale = { writes: 0, since: 0 };
       for (const w of group) {
         if (w.outcome.ok) w.resolve({ value: w.outcome.value, revision });
         else w.reject(w.outcome.error);
