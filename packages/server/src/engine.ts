@@ -254,10 +254,11 @@ export class SyncEngine {
       // version — reported by the watcher later, not merged a second time against the merge, which would
       // drop our side; and a write made from it (or of it again) is merged against it. Not before: were
       // the merge lost (the write fails), theirs planned again against itself would lose what it added.
-      const own = diffTasksFiles(plan.base.data, read.data).map((c) => [c.payload.tag, c.payload.id] as const);
-      const markStale = (version: OutsideVersion) => {
-        this.recent.add(version.data, version.hash, own, { stale: true });
-        this.reported = this.reported.filter((r) => r.hash !== version.hash);
+      const theirs = read;
+      const markStale = () => {
+        const own = diffTasksFiles(plan.base.data, theirs.data).map((c) => [c.payload.tag, c.payload.id] as const);
+        this.recent.add(theirs.data, theirs.hash, own, { stale: true });
+        this.reported = this.reported.filter((r) => r.hash !== theirs.hash);
       };
       // Our side of a conflict stays restorable: it never reached the file as it was.
       const snapshot = plan.conflicts.length > 0 ? await this.store.history.save(this.doc.data).catch(() => undefined) : undefined;
@@ -267,7 +268,7 @@ export class SyncEngine {
           actor: 'server',
           expectHash: read.hash,
         });
-        markStale(read);
+        markStale();
         const adopted = this.takeVersion(res.data, res.hash, 'external');
         this.announceConflicts(plan.conflicts, snapshot);
         this.options.log('info', 'merged an outside write made from a stale version', {
@@ -277,7 +278,7 @@ export class SyncEngine {
         return withEarlier(adopted);
       } catch (err) {
         if (!(err instanceof StaleVersionError)) throw err;
-        markStale(read);
+        markStale();
         // Yet another writer replaced theirs already, perhaps from a read of theirs. Clients hold the merge,
         // which the file does not (hash unknown), and the newer version is merged with it in turn. Merged
         // with the version before it instead, what theirs added would look undone by us, and be dropped.
@@ -466,8 +467,8 @@ export class SyncEngine {
    */
   private async tellWhatTheFileHolds(): Promise<void> {
     const known = this.recent.list().find((v) => v.hash === this.fileHash);
-    // Unreadable (missing, say): the last version it was known to hold.
     const read = await this.readFile().catch(() => undefined);
+    // That version no longer among the recent ones: what the file holds, as it is (and unreadable, nothing).
     const back = known ?? read;
     if (!back) return;
     this.publish(this.announced(back.data, diffTasksFiles(this.doc.data, back.data)));
