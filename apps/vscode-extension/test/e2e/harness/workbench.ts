@@ -104,6 +104,29 @@ export class Workbench {
     await this.page.keyboard.press('Enter');
   }
 
+  /**
+   * Runs `title` and accepts the first row containing `rowText` of the quick pick it opens, filtered by
+   * `filter`. A quick pick can close as it opens, as the palette can (focus moves while a view such as
+   * the board refreshes): then the command runs again.
+   */
+  async runCommandAndPick(title: string, filter: string, rowText: string): Promise<void> {
+    const input = this.page.locator('.quick-input-widget input.input');
+    for (let attempt = 1; ; attempt++) {
+      await this.runCommand(title);
+      try {
+        await input.waitFor({ state: 'visible', timeout: 5000 });
+        await input.fill(filter, { timeout: 5000 });
+        await this.page.locator('.quick-input-list .monaco-list-row', { hasText: rowText }).first().click({ timeout: 5000 });
+        return;
+      } catch (err) {
+        if (attempt === 4) throw err;
+        await this.page.keyboard.press('Escape');
+        // Whatever took the focus may not be done: give it a moment more each time.
+        await this.page.waitForTimeout(500 * attempt);
+      }
+    }
+  }
+
   /** Types into the open quick pick and accepts the first row containing `rowText`. */
   async pick(filter: string, rowText: string): Promise<void> {
     const input = this.page.locator('.quick-input-widget input.input');
