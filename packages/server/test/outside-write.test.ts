@@ -34,14 +34,14 @@ describe('planning an outside write', () => {
   const v2 = edit(v1, 2, (t) => ({ ...t, status: 'done' }));
   const v3 = edit(v2, 3, (t) => ({ ...t, priority: 'high' }));
 
-  it('merges a write equal in value to an older version, not in bytes, instead of taking it as an undo', () => {
-    // A command that changed nothing (a status set to the one it has), written from a read of v1 with
-    // its ids retyped; our v2 and v3 came meanwhile. Taken as an undo, it would drop both.
-    const theirs = file(tasksOf(v1).map((t) => ({ ...t, id: String(t.id) })));
+  it('reads a write equal in value to an older version, not in bytes, as a set-back made from a later one', () => {
+    // Read v2 and set task 2 back to pending (ids retyped): equal to v1 in value. Our v3 came meanwhile.
+    // Taken as an undo to v1 it would drop v3; merged against v1 it would drop the set-back.
+    const theirs = file(tasksOf(v2).map((t) => ({ ...t, id: String(t.id), ...(t.id === 2 ? { status: 'pending' } : {}) })));
     const p = plan(theirs, [version(v3, ['3']), version(v2, ['2']), version(v1)]);
     expect(p.kind).toBe('rebase');
     const merged = p.kind === 'rebase' ? tasksOf(p.merged) : [];
-    expect(merged.map((t) => [t.status, t.priority])).toEqual([['pending', undefined], ['done', undefined], ['pending', 'high']]);
+    expect(merged.map((t) => [t.status, t.priority])).toEqual([['pending', undefined], ['pending', undefined], ['pending', 'high']]);
   });
 
   it('takes an exact older version (the same bytes) as an undo', () => {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
-import { RawClient, cleanup, makeProject, prng, startServer } from './helpers.js';
+import { RawClient, cleanup, makeProject, prng, smallFile, startServer } from './helpers.js';
 import { quiet } from './task-master/harness.js';
 
 /*
@@ -37,20 +37,9 @@ interface Task {
   [field: string]: unknown;
 }
 
+/** `master` with 20 tasks (task 1 with a subtask), and a tag `feature` the writers leave alone. */
 function project(): unknown {
-  const task = (id: number) => ({
-    id,
-    title: `Task ${id}`,
-    description: '',
-    details: '',
-    testStrategy: '',
-    status: 'pending',
-    priority: 'medium',
-    dependencies: [],
-    subtasks: id % 5 === 1 ? [{ id: 1, title: `Sub ${id}.1`, description: '', details: '', status: 'pending', dependencies: [] }] : [],
-  });
-  const metadata = { created: '2025-01-01T00:00:00.000Z', updated: '2025-01-01T00:00:00.000Z', description: 'Tasks' };
-  return { master: { tasks: Array.from({ length: TASKS }, (_, i) => task(i + 1)), metadata }, feature: { tasks: [task(1)], metadata } };
+  return { ...(smallFile(TASKS) as object), feature: (smallFile(1) as { master: unknown }).master };
 }
 
 /** Runs one stale writer to its end; resolves with the changes it wrote, in order. */

@@ -23,13 +23,11 @@ export type OutsideWritePlan =
  *    merged into theirs however much theirs resembles it. An older one: it
  *    was made from a stale read, like Task Master's `writeJSON`, which writes
  *    back the whole tag it read before taking the lock — merged with what it
- *    had not seen, the outside writer winning fields both changed. That
- *    holds when theirs equals the older version in value but not in bytes:
- *    a command that changed nothing, written back from an old read with its
- *    ids retyped, is equal to the version it read, and taken as an undo it
- *    would drop every change made since. (So does a `remove-task` of a task
- *    made since, which then stays: of the two readings, the one that loses
- *    nothing.)
+ *    had not seen, the outside writer winning fields both changed. Theirs
+ *    equal to an older version in value but not in bytes was made from a
+ *    later one: a command that set back what changed since (a status set to
+ *    what it was, a `remove-task` of a task made since). Taken as an undo,
+ *    it would drop every other change made since.
  */
 export function planOutsideWrite(
   theirs: { data: TasksFile; hash: string },
@@ -50,6 +48,10 @@ export function planOutsideWrite(
     // Another writer's sibling, made from the same read as theirs, not theirs's base: see below.
     if (version.stale && dropsAdditions(version, theirs.data)) continue;
     const distance = versionDistance(version.data, theirs.data);
+    // Equal in value, not in bytes: not what theirs was made from, since Task Master writes only when a
+    // command changes something (task-master/rebase.test.ts). Theirs set back what changed since (a
+    // status set to what it was); its base is a later version. A stale one is theirs's very content.
+    if (distance.fields === 0 && !version.stale) continue;
     // Strictly nearer: on a tie the newer version (met first) stays the base.
     if (nearer(distance, best)) {
       best = distance;

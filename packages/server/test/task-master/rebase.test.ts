@@ -212,4 +212,19 @@ describe('the real Task Master on the real fixture', () => {
     expect(after.find((e) => e.event === 'task.updated')!.params.changed).toContain('status');
     expect(taskOf(await readNormalised(root), 'master', target.id).status).toBe('review');
   }, 90_000);
+  it('writes nothing for a command that changes nothing, so a version equal in value to an older one is a change, not a no-op', async () => {
+    // The premise of planOutsideWrite's rule for such versions (outside-write.test.ts).
+    const root = await makeProject(twoTags());
+    await runTaskMaster(root, ['add-dependency', '--id=3', '--depends-on=1']).then((run) => expect(run.code, describeRun(run)).toBe(0));
+    const before = await readFile(tasksFile(root));
+    for (const args of [
+      ['set-status', '--id=2', '--status=pending'],
+      ['add-dependency', '--id=3', '--depends-on=1'],
+      ['fix-dependencies'],
+    ]) {
+      const run = await runTaskMaster(root, args);
+      expect(run.code, describeRun(run)).toBe(0);
+      expect((await readFile(tasksFile(root))).equals(before), args.join(' ')).toBe(true);
+    }
+  }, 120_000);
 });
