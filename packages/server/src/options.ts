@@ -33,7 +33,7 @@ export interface ServerOptions {
   heartbeatMs?: number;
   /** Largest incoming WebSocket message (bytes); larger frames close the socket with 1009. */
   maxPayloadBytes?: number;
-  /** A client whose unsent data exceeds this is disconnected (bytes). */
+  /** Queued event bytes beyond which a lagging client's events are replaced by one `sync.snapshot`; also where its requests stop being read while replies wait (bytes). */
   maxBufferedBytes?: number;
   /** Watcher debounce (ms). */
   debounceMs?: number;

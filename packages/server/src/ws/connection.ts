@@ -49,7 +49,9 @@ export class Connection implements Peer {
     });
     this.outbox = new Outbox(
       options.batchWindowMs,
-      (events) => this.push(() => this.queue.pushEvents(events)),
+      (events) => {
+        if (this.isOpen()) this.queue.pushEvents(events);
+      },
       () => this.queue.unsent > 0,
     );
   }
@@ -69,7 +71,7 @@ export class Connection implements Peer {
    */
   reply(text: string): void {
     this.outbox.flush();
-    this.push(() => this.queue.pushReply(text));
+    if (this.isOpen()) this.queue.pushReply(text);
   }
 
   /** Sends now, after everything queued (a shutdown notice). */
@@ -88,13 +90,14 @@ export class Connection implements Peer {
   /**
    * One heartbeat: false when the peer should be dropped — it neither answered
    * the last ping nor took any data since (a ping queued behind a long backlog
-   * is answered late; a peer that keeps reading is alive), or it stopped
-   * reading while owed more than the bound. Otherwise pings it again.
+   * is answered late; a peer that keeps reading is alive, however slowly).
+   * Otherwise pings it again. A peer that stopped reading costs no more than
+   * its bounded queue until then.
    */
   beat(): boolean {
     const progressed = this.queue.taken !== this.takenAtLastBeat;
     this.takenAtLastBeat = this.queue.taken;
-    if ((!this.alive && !progressed) || this.queue.stalled()) return false;
+    if (!this.alive && !progressed) return false;
     this.alive = false;
     this.ws.ping();
     return true;
@@ -105,13 +108,7 @@ export class Connection implements Peer {
     this.queue.dispose();
   }
 
-  /** Runs `enqueue`, then drops the peer if it has stopped reading altogether. */
-  private push(enqueue: () => void): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    enqueue();
-    if (!this.queue.stalled()) return;
-    this.options.log('warn', 'dropping a client that stopped reading', { clientId: this.clientId, unsent: this.queue.unsent });
-    this.dispose();
-    this.ws.terminate();
+  private isOpen(): boolean {
+    return this.ws.readyState === this.ws.OPEN;
   }
 }

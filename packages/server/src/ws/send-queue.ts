@@ -9,15 +9,6 @@ import { writePreparedFrame } from './prepared-frame.js';
  */
 export const IN_FLIGHT_BYTES = 64 * 1024;
 
-/**
- * A peer counts as stopped only after taking nothing for this long while owed
- * more than the queue bound. Progress is seen when the kernel makes room in
- * the socket's send buffer (up to 4 MB on Linux), which it reports only once a
- * good part of it has drained: a reader of 1 MB/s shows progress about every
- * second, and a busy reader's event loop can pause for hundreds of ms.
- */
-export const MIN_STALL_MS = 2000;
-
 /** Largest frame written: the peer's progress is seen at least this often within a large message. */
 const FRAGMENT_BYTES = 64 * 1024;
 
@@ -70,7 +61,12 @@ export interface SendQueueOptions {
  * event; replies keep permessage-deflate.
  */
 export class SendQueue {
-  /** Bytes the kernel has taken from this socket so far: the peer's progress. */
+  /**
+   * Bytes the kernel has taken from this socket so far: the peer's progress.
+   * It shows only when the kernel makes room in the socket's send buffer, in
+   * bursts a slow reader makes seconds apart (one reading 512 KB/s: over 2 s),
+   * so liveness is judged per heartbeat, never by a gap between bursts.
+   */
   taken = 0;
   private backlog: Item[] = [];
   private queuedEventBytes = 0;
@@ -78,10 +74,6 @@ export class SendQueue {
   private inFlight = 0;
   private resyncQueued = false;
   private replyPressure = false;
-  /** Since when unsent data has waited without the peer taking any. */
-  private waitingSince: number | undefined;
-  /** Bytes produced for the peer since it last took any. */
-  private owedSinceProgress = 0;
   private disposed = false;
 
   constructor(
@@ -94,18 +86,10 @@ export class SendQueue {
     return this.inFlight + this.queuedEventBytes + this.queuedReplyBytes;
   }
 
-  /** True when the peer took nothing for {@link MIN_STALL_MS} while owed more than the bound. */
-  stalled(now = performance.now()): boolean {
-    return (
-      this.waitingSince !== undefined && now - this.waitingSince >= MIN_STALL_MS && this.owedSinceProgress > this.options.maxQueuedBytes
-    );
-  }
-
   /** Queues events that travel together (one message). A `sync.snapshot` among them supersedes queued events. */
   pushEvents(events: OutgoingEvent[]): void {
     if (this.disposed || events.length === 0) return;
     const bytes = batchBytes(events, this.options.envelope());
-    this.owedSinceProgress += bytes;
     if (events.some((e) => e.event === 'sync.snapshot')) this.dropQueuedEvents();
     else if (this.resyncQueued) return; // the notice, built when sent, covers these
     const item: Item = { kind: 'events', events, bytes };
@@ -125,7 +109,6 @@ export class SendQueue {
   pushReply(text: string): void {
     if (this.disposed) return;
     const bytes = Buffer.byteLength(text);
-    this.owedSinceProgress += bytes;
     const item: Item = { kind: 'reply', text, bytes };
     if (this.backlog.length === 0 && this.inFlight < IN_FLIGHT_BYTES) return this.write(item);
     this.backlog.push(item);
@@ -173,7 +156,6 @@ export class SendQueue {
       const notice = [this.options.resyncNotice()];
       return this.write({ kind: 'events', events: notice, bytes: batchBytes(notice, this.options.envelope()) });
     }
-    if (this.inFlight === 0) this.waitingSince = performance.now();
     this.inFlight += item.bytes;
     if (item.kind === 'reply') return this.sendFragments([Buffer.from(item.text)], item.text.length >= COMPRESS_REPLIES_FROM);
     const envelope = this.options.envelope();
@@ -206,17 +188,9 @@ export class SendQueue {
   private onTaken(bytes: number, err: Error | undefined): void {
     this.inFlight -= bytes;
     if (err || this.disposed) return;
-    this.progressed(bytes);
-    if (this.inFlight === 0) this.waitingSince = undefined;
+    this.taken += bytes;
     this.pump();
     if (this.inFlight === 0 && this.backlog.length === 0) this.options.onDrained();
-  }
-
-  /** The peer took `bytes`: it is reading, whatever it is owed. */
-  private progressed(bytes: number): void {
-    this.taken += bytes;
-    this.owedSinceProgress = 0;
-    if (this.waitingSince !== undefined) this.waitingSince = performance.now();
   }
 
   private pump(): void {
