@@ -23,7 +23,8 @@
 // 4. RssAnon (/proc/<pid>/status) of the server child: with the clients connected, before
 //    and after N updates at full speed (K in flight; for Yjs, "acknowledged" is the first other
 //    client having it), a few samples along the way, and after a forced GC (read 500 ms later,
-//    once V8 has unmapped the pages it freed); the same for Yjs.
+//    once V8 has unmapped the pages it freed), and again 2 s later, once background work (our
+//    history's compression of the last snapshots) has ended; the same for Yjs.
 //
 // Env: BENCH_SIZES ("tasks x clients", default "1000x10,10000x100"; BENCH_50K=1 adds
 // "50000x100", about 30 s more when idle, its long texts cut to fit the store's 64 MB limit),
@@ -367,11 +368,15 @@ for (const size of latencySizes) {
       await sleep(300);
       const after = child.anon();
       const gced = await child.mem();
-      out[name] = { before, after, gced, run, commits: c0 && commitStats(c0, await server.commits()) };
+      // Read again once background work has ended (ours: the history compressing the last snapshots, up to 16
+      // of them, each a file read whole and gzipped): what the process keeps, beside what the run still owed.
+      await sleep(2000);
+      const settled = await child.mem();
+      out[name] = { before, after, gced, settled, run, commits: c0 && commitStats(c0, await server.commits()) };
     }
-    const show = (o) => `${MB(o.before)} → ${o.run.samples.map(MB).join(', ')} → ${MB(o.after)} MB (${MB(o.gced.anon)} after GC${o.gced.heapUsed ? `, V8 heap used ${MB(o.gced.heapUsed)}` : ''}${o.gced.external ? `, external ${MB(o.gced.external)}` : ''}; peak RSS ${MB(o.gced.peak)} MB; ${o.run.done < MEM_UPDATES ? `only ${o.run.done} in the ${MEM_BUDGET_S} s budget, ` : ''}${(o.run.done / o.run.seconds).toFixed(0)} updates/s${o.run.errors ? `, ${o.run.errors} errors` : ''})`;
+    const show = (o) => `${MB(o.before)} → ${o.run.samples.map(MB).join(', ')} → ${MB(o.after)} MB (${MB(o.gced.anon)} after GC${o.gced.heapUsed ? `, V8 heap used ${MB(o.gced.heapUsed)}` : ''}${o.gced.external ? `, external ${MB(o.gced.external)}` : ''}; ${MB(o.settled.anon)} 2 s later${o.settled.external ? `, external ${MB(o.settled.external)}` : ''}; peak RSS ${MB(o.gced.peak)} MB; ${o.run.done < MEM_UPDATES ? `only ${o.run.done} in the ${MEM_BUDGET_S} s budget, ` : ''}${(o.run.done / o.run.seconds).toFixed(0)} updates/s${o.run.errors ? `, ${o.run.errors} errors` : ''})`;
     const line = `RssAnon, ${label}, ${MEM_UPDATES} updates at full speed (${IN_FLIGHT} in flight): ours ${show(out.ours)} · Yjs ${show(out.Yjs)}` +
-      ` · ours/Yjs ${x(out.ours.after, out.Yjs.after)} after, ${x(out.ours.gced.anon, out.Yjs.gced.anon)} after GC (connected: ours ${MB(connected.ours)}, Yjs ${MB(connected.Yjs)} MB)`;
+      ` · ours/Yjs ${x(out.ours.after, out.Yjs.after)} after, ${x(out.ours.gced.anon, out.Yjs.gced.anon)} after GC, ${x(out.ours.settled.anon, out.Yjs.settled.anon)} 2 s later (connected: ours ${MB(connected.ours)}, Yjs ${MB(connected.Yjs)} MB)`;
     say(line);
     say(`  ours: ${out.ours.commits}`);
     summary.push(line);
