@@ -60,7 +60,7 @@ export class SyncEngine {
   /** sha256 of the version the file holds as far as we know (what our next write must find there). */
   private fileHash: string;
   private watcher: TasksWatcher | undefined;
-  /** Versions the watcher read, waiting to be adopted ({@link adoptReportedVersions}). */
+  /** Versions the watcher read, waiting to be adopted ({@link adoptReportedVersions}), each with when it reported them (performance.now()). */
   private reported: Array<OutsideVersion & { seenAt: number }> = [];
   /** When the file was last read to adopt what it holds (performance.now()). */
   private lastFileRead = -Infinity;
@@ -484,8 +484,6 @@ interface OutsideVersion {
   data: TasksFile;
   hash: string;
   diffed?: { from: string | undefined; changes: TaskChange[] };
-  /** When the watcher reported it (performance.now()): it was read before. */
-  seenAt?: number;
 }
 
 /** Runs one op, catching what it throws: a failing op fails only its own request. */

@@ -101,6 +101,7 @@ it('keeps every change it announced while three processes write back stale copie
       if (c.kind === 'field') return params.id === c.id && t?.[c.field] !== undefined;
       return false;
     });
+  // A status is not checked: a later command may set it again, as Task Master's would.
   const kept = (c: Change) => (c.kind === 'subtask' ? (task(c.parent)?.subtasks ?? []).some((s) => s.title === c.title) : c.kind === 'field' ? task(c.id)?.[c.field] !== undefined : true);
   // A change no version the server read ever held was lost among the writers themselves (the next one
   // wrote back a copy read before it), as it would be without the server; one it announced must stay.

@@ -212,6 +212,7 @@ describe('the real Task Master on the real fixture', () => {
     expect(after.find((e) => e.event === 'task.updated')!.params.changed).toContain('status');
     expect(taskOf(await readNormalised(root), 'master', target.id).status).toBe('review');
   }, 90_000);
+
   it('writes nothing for a command that changes nothing, so a version equal in value to an older one is a change, not a no-op', async () => {
     // The premise of planOutsideWrite's rule for such versions (outside-write.test.ts).
     const root = await makeProject(twoTags());
