@@ -96,7 +96,8 @@ export class SyncEngine {
         `no .taskmaster directory in ${given.root}; run "taskmaster init" there first`,
       );
     }
-    const store = await openStore(given.root, { actor: 'server' });
+    // Streams of commits: their snapshots are compressed once the stream pauses (see TaskHistory.settle).
+    const store = await openStore(given.root, { actor: 'server', historyQuietMs: HISTORY_QUIET_MS });
     const options = resolveOptions(given, store.config, generateToken);
     const first = await store.read();
     const engine = new SyncEngine(store, options, { data: first.data, hash: first.hash });
@@ -497,6 +498,9 @@ function outcomeOf(run: () => unknown): OpOutcome {
 
 /** Stands for "no file holds this version" where a hash is expected; no sha256 looks like it. */
 const UNWRITTEN = 'unwritten';
+
+/** A pause in commits this long lets the history compress the snapshots of the stream before it. */
+const HISTORY_QUIET_MS = 500;
 
 /**
  * Makes the file's contents `merged`, key by key, so immer keeps the objects

@@ -37,6 +37,13 @@ export interface StoreOptions {
    * cached and encodes the rest on every write: CPU instead of memory.
    */
   cacheBytes?: number;
+  /**
+   * Snapshots of writes that follow each other less than this many ms apart
+   * are compressed only once the writes pause (default 0: each right after
+   * its write, as a one-off command needs). A server writing streams of
+   * updates sets it; until then a snapshot takes its plain size in history.
+   */
+  historyQuietMs?: number;
 }
 
 /** A version of tasks.json known by content: its validated data, sha256, size and final newline. */

@@ -102,7 +102,7 @@ class FileStore implements Store, SessionHost, StagingHost {
     readonly config: SyncConfig,
     private readonly options: StoreOptions,
   ) {
-    this.snapshots = new TaskHistory(paths.historyDir, config.history);
+    this.snapshots = new TaskHistory(paths.historyDir, config.history, options.historyQuietMs ?? 0);
     this.syncLog = new SyncLog(paths.logFile, config.log);
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
     this.lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;

@@ -99,6 +99,38 @@ describe('history snapshots', () => {
     expect(good).toContain('"done"');
   });
 
+  it('with historyQuietMs (a server), compresses the snapshots of a stream of writes once it pauses, or when listed', async () => {
+    const project = tempProject(JSON.parse(FIXTURE_TEXT));
+    const versions = [fs.readFileSync(project.tasksFile, 'utf8')];
+    const store = await openStore(project.root, { historyQuietMs: 3000 });
+    const names = () => fs.readdirSync(project.historyDir).filter((n) => !n.startsWith('.')).sort();
+    for (let i = 0; i < 4; i++) {
+      await store.setStatus([1], flip(i), { tag: 'master' });
+      versions.unshift(fs.readFileSync(project.tasksFile, 'utf8'));
+    }
+    // Less than 3 s after the last write (each takes a few ms): kept whole, each file counted at its size.
+    const during = names();
+    expect(during.filter((n) => n.endsWith('.json.gz'))).toEqual([]);
+    expect(during.filter((n) => n.endsWith('.json') && !n.endsWith('.about.json'))).toHaveLength(4);
+    // Then, once the writes have paused, compressed without anyone asking.
+    const deadline = Date.now() + 20_000;
+    while (names().some((n) => n.endsWith('.json')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(names().filter((n) => n.endsWith('.json.gz'))).toHaveLength(4);
+    expect(names().filter((n) => n.endsWith('.json'))).toEqual([]);
+    const list = await store.history.list();
+    expect(list.map((s) => readSnapshot(project.historyDir, s.id))).toEqual(versions.slice(1));
+    expect(list[0]).toMatchObject({ op: 'task.setStatus', ids: ['1'], tag: 'master', bytes: fs.statSync(path.join(project.historyDir, `${list[0]!.id}.json.gz`)).size });
+
+    // Listed before the pause: compressed first, so the list shows what stays.
+    const quiet = await openStore(project.root, { historyQuietMs: 60_000 });
+    await quiet.setStatus([1], 'review', { tag: 'master' });
+    await quiet.setStatus([1], 'pending', { tag: 'master' });
+    const listed = await quiet.history.list();
+    expect(listed).toHaveLength(6);
+    expect(names().filter((n) => n.endsWith('.json'))).toEqual([]);
+    expect(listed[0]!.bytes).toBe(fs.statSync(path.join(project.historyDir, `${listed[0]!.id}.json.gz`)).size);
+  });
+
   it('keeps snapshots unchanged when Task Master then rewrites tasks.json in place', async () => {
     const project = tempProject({ master: { tasks: [{ id: 1, title: 'one', status: 'pending' }] } });
     const original = fs.readFileSync(project.tasksFile, 'utf8');
