@@ -143,9 +143,9 @@ export class TaskHistory {
    * writes most snapshots are dropped by the limits within a second or two,
    * and compressing each one first took a core's worth of gzip and left
    * malloc's heap fragmented by zlib's 16 KB buffers. At 1k tasks (1.4 MB),
-   * 2 s after 2,000 updates, RssAnon was 44–48 MB that way and 36–38 MB this
-   * way; the stream ran at 414–464 updates/s, now 545–569, and durable
-   * updates/s went from 0.15–0.18 of the rewrite floor to 0.20–0.22
+   * 2 s after 2,000 updates, RssAnon was 44–48 MB that way and 36–39 MB this
+   * way; the stream ran at 414–464 updates/s, now 535–710, and durable
+   * updates/s went from 0.15–0.18 of the rewrite floor to 0.20–0.23
    * (packages/server/bench/commit.bench.mjs).
    */
   settle(id: string): void {
