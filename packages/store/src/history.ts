@@ -150,7 +150,7 @@ export class TaskHistory {
    */
   settle(id: string): void {
     if (this.quietMs === 0) {
-      this.then(async () => {
+      this.afterSettling(async () => {
         await this.compress(id).catch(() => undefined);
         this.unsettled.delete(id);
         await this.prune();
@@ -159,7 +159,9 @@ export class TaskHistory {
     }
     this.unsettled.delete(id);
     this.toCompress.add(id);
-    this.then(async () => void (await this.prune()));
+    this.afterSettling(async () => {
+      await this.prune();
+    });
     clearTimeout(this.quietTimer);
     this.quietTimer = setTimeout(() => {
       this.quietTimer = undefined;
@@ -171,7 +173,7 @@ export class TaskHistory {
 
   /** Compresses the kept files left plain, newest first (all of them, or until the next commit), then prunes. */
   private compressWaiting(all: boolean): Promise<void> {
-    return this.then(async () => {
+    return this.afterSettling(async () => {
       for (const id of [...this.toCompress].reverse()) {
         if (!all && this.quietTimer !== undefined) break; // writes started again
         this.toCompress.delete(id);
@@ -182,7 +184,7 @@ export class TaskHistory {
   }
 
   /** Runs `step` after the background work queued so far; its failure is not the next step's. */
-  private then(step: () => Promise<void>): Promise<void> {
+  private afterSettling(step: () => Promise<void>): Promise<void> {
     this.settling = this.settling.then(step).catch(() => undefined);
     return this.settling;
   }
