@@ -368,8 +368,8 @@ for (const size of latencySizes) {
       await sleep(300);
       const after = child.anon();
       const gced = await child.mem();
-      // Read again once background work has ended (ours: the history compressing the last snapshots, up to 16
-      // of them, each a file read whole and gzipped): what the process keeps, beside what the run still owed.
+      // Read again once background work has ended (ours: the history compressing the stream's snapshots, which
+      // it starts 500 ms after the last commit): what the process keeps, beside what the run still owed.
       await sleep(2000);
       const settled = await child.mem();
       out[name] = { before, after, gced, settled, run, commits: c0 && commitStats(c0, await server.commits()) };

@@ -51,7 +51,7 @@ const LEVEL = 1;
 const ABOUT = '.about.json';
 /** Kept files up to this size are compressed after the commit; larger ones stay plain (gzip of 14 MB takes half a second). */
 const COMPRESS_MAX_BYTES = 8 * 1024 * 1024;
-/** Kept files waiting beyond this many are left plain rather than queued for gzip without end. */
+/** Kept files waiting beyond this many are left plain rather than queued for gzip without end (each compressed after its commit; see {@link TaskHistory.settle}). */
 const MAX_COMPRESS_BACKLOG = 16;
 
 /**
@@ -77,7 +77,7 @@ export class TaskHistory {
   private readonly infos = new Map<string, SnapshotInfo>();
   /** Kept files being compressed and pruned, one at a time, after their commits. */
   private settling: Promise<void> = Promise.resolve();
-  /** Kept files whose compression is still to come: not counted or dropped by a prune before it. */
+  /** Kept files whose commit has not settled yet (without `quietMs`, whose compression is still to come): not counted or dropped by a prune before it. */
   private readonly unsettled = new Set<string>();
   /** With `quietMs`: kept files left plain while writes kept coming, to compress once they pause. Counted and pruned at their plain size. */
   private readonly toCompress = new Set<string>();
