@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { EncodedFile } from './encoded-file.js';
 import { hashFileOffThread } from './hash-off-thread.js';
-import { openNewFileNoFollow } from './safe-fs.js';
+import { openNewFileNoFollow, removeFile } from './safe-fs.js';
 
 /** How the new file is made: the mode and owner of the file it replaces. */
 export interface PendingWriteOptions {
@@ -69,7 +69,7 @@ export class PendingWrite {
       return pending;
     } catch (err) {
       await handle.close().catch(() => undefined);
-      await fs.rm(temp, { force: true }).catch(() => undefined);
+      await removeFile(temp).catch(() => undefined);
       throw err;
     }
   }
@@ -139,7 +139,7 @@ export class PendingWrite {
   /** Drops the temp file: the write will not happen. */
   async discard(): Promise<void> {
     await this.handle.close().catch(() => undefined);
-    await fs.rm(this.temp, { force: true }).catch(() => undefined);
+    await removeFile(this.temp).catch(() => undefined);
   }
 }
 

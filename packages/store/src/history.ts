@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { TaskChange } from '@taskmaster/protocol';
 import { invalidParams } from './errors.js';
 import { GZIP_COMMENT_WINDOW, gunzipLimited, gzipCommentOf, gzipWithComment } from './gzip-comment.js';
-import { ensureRealDirectory, writeNewFileNoFollow, writeNewFileNoFollowSync } from './safe-fs.js';
+import { ensureRealDirectory, removeFile, writeNewFileNoFollow, writeNewFileNoFollowSync } from './safe-fs.js';
 import { plainChangeFields } from './sync-log.js';
 import { DEFAULT_MAX_BYTES, formatBytes } from './tasks-file.js';
 
@@ -296,20 +296,20 @@ export class TaskHistory {
     const packed = await gzipWithComment(bytes, JSON.stringify(about), LEVEL);
     // Complete under a temp name first: a crash never leaves a partial .json.gz that read() would prefer.
     const temp = path.join(this.dir, `.${id}${COMPRESSED}.tmp`);
-    await fs.rm(temp, { force: true });
+    await removeFile(temp);
     await writeNewFileNoFollow(temp, packed);
     await fs.rename(temp, this.fileOf(id));
-    await fs.rm(plainFile, { force: true });
-    await fs.rm(this.aboutFileOf(id), { force: true });
+    await removeFile(plainFile);
+    await removeFile(this.aboutFileOf(id));
     const info = this.infos.get(id);
     if (info) this.infos.set(id, { ...info, bytes: packed.length });
   }
 
   private async remove(id: string): Promise<void> {
     this.toCompress.delete(id);
-    await fs.rm(this.fileOf(id), { force: true });
-    await fs.rm(this.plainFileOf(id), { force: true });
-    await fs.rm(this.aboutFileOf(id), { force: true });
+    await removeFile(this.fileOf(id));
+    await removeFile(this.plainFileOf(id));
+    await removeFile(this.aboutFileOf(id));
     this.infos.delete(id);
   }
 

@@ -1,7 +1,7 @@
-import { lstatSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { overwriteFileNoFollowSync, readFileNoFollowSync } from './safe-fs.js';
+import { overwriteFileNoFollowSync, readFileNoFollowSync, removeFileSync } from './safe-fs.js';
 
 /**
  * Who holds our lock on tasks.json, so that a lock left by a process that was
@@ -81,7 +81,7 @@ export function clearOwner(lockFile: string, lock: LockIdentity): void {
 /** Removes the record, whoever it names. */
 export function removeOwnerRecord(lockFile: string): void {
   try {
-    rmSync(ownerFileOf(lockFile), { force: true });
+    removeFileSync(ownerFileOf(lockFile));
   } catch {
     // Left behind: it names a lock directory that no longer exists, so it vouches for nothing.
   }

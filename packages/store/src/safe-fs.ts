@@ -1,4 +1,4 @@
-import { closeSync, constants, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -27,6 +27,28 @@ export function openForAppendNoFollow(file: string, mode = 0o600): Promise<fs.Fi
 }
 
 /**
+ * Removes the file (or link) at `file`; nothing there is not an error. One
+ * `unlink`: `fs.rm` stats the path first, and history pruning and lock release
+ * remove a few files per commit.
+ */
+export async function removeFile(file: string): Promise<void> {
+  try {
+    await fs.unlink(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
+/** {@link removeFile} in one synchronous call, for files removed holding Task Master's lock. */
+export function removeFileSync(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
+/**
  * Creates `file`, which must not exist (EEXIST otherwise — a link there counts
  * as existing), and opens it for writing and reading back (a large write is
  * hashed from it). `mode` is applied exactly, whatever the umask, when given with `exactMode`.
@@ -38,7 +60,7 @@ export async function openNewFileNoFollow(file: string, mode = 0o644, exactMode 
       await handle.chmod(mode);
     } catch (err) {
       await handle.close().catch(() => undefined);
-      await fs.rm(file, { force: true }).catch(() => undefined);
+      await removeFile(file).catch(() => undefined);
       throw err;
     }
   }
@@ -53,7 +75,7 @@ export async function writeNewFileNoFollow(file: string, data: string | Uint8Arr
     await handle.close();
   } catch (err) {
     await handle.close().catch(() => undefined);
-    await fs.rm(file, { force: true }).catch(() => undefined);
+    await removeFile(file).catch(() => undefined);
     throw err;
   }
 }
@@ -69,7 +91,7 @@ export function writeNewFileNoFollowSync(file: string, data: string): void {
     // A file we created and could not fill goes; one that was there (EEXIST, a link too) is not ours to touch.
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
     try {
-      rmSync(file, { force: true });
+      removeFileSync(file);
     } catch {
       // Left for the next prune: a snapshot description that does not parse is ignored.
     }
@@ -112,7 +134,7 @@ export async function replaceFileNoFollow(file: string, data: string | Uint8Arra
   try {
     await fs.rename(temp, file);
   } catch (err) {
-    await fs.rm(temp, { force: true }).catch(() => undefined);
+    await removeFile(temp).catch(() => undefined);
     throw err;
   }
 }
