@@ -117,20 +117,26 @@ export class TaskHistory {
   }
 
   /**
-   * Unlinks any kept file that is still `live` (tasks.json's own inode): a
-   * writer killed between the link and its rename leaves one, and Task
-   * Master's in-place writes would change it. Run when a store opens.
+   * Run when a store opens, over the plain kept files earlier processes left:
+   * - one still `live` (tasks.json's own inode) is unlinked: a writer killed
+   *   between the link and its rename leaves one, and Task Master's in-place
+   *   writes would change it;
+   * - with `quietMs`, the others, left plain by a server stopped before its
+   *   writes paused, are compressed once this process has gone that long
+   *   without a commit. A one-off command (no `quietMs`) leaves them to the next server.
    */
-  async forgetLinksTo(live: string): Promise<void> {
+  async tidyKeptFiles(live: string): Promise<void> {
     const st = await fs.stat(live).catch(() => undefined);
-    if (!st) return;
     const names = await fs.readdir(this.dir).catch(() => [] as string[]);
     for (const name of names) {
       const id = idOf(name);
       if (id === undefined || !name.endsWith(PLAIN)) continue;
       const kept = await fs.lstat(this.plainFileOf(id)).catch(() => undefined);
-      if (kept?.isFile() && kept.ino === st.ino && kept.dev === st.dev) await this.remove(id);
+      if (!kept?.isFile()) continue;
+      if (st && kept.ino === st.ino && kept.dev === st.dev) await this.remove(id);
+      else if (this.quietMs > 0 && kept.size <= COMPRESS_MAX_BYTES) this.toCompress.add(id);
     }
+    if (this.toCompress.size > 0) this.compressWhenQuiet();
   }
 
   /**
@@ -162,12 +168,18 @@ export class TaskHistory {
     this.afterSettling(async () => {
       await this.prune();
     });
+    this.compressWhenQuiet();
+  }
+
+  /** (Re)starts the wait of `quietMs` after which the kept files left plain are compressed. */
+  private compressWhenQuiet(): void {
     clearTimeout(this.quietTimer);
     this.quietTimer = setTimeout(() => {
       this.quietTimer = undefined;
-      this.compressWaiting(false);
+      void this.compressWaiting(false);
     }, this.quietMs);
-    // A process that is otherwise done does not stay for it: its snapshots stay plain, still complete.
+    // A process that is otherwise done does not stay for it: its snapshots stay plain, still complete,
+    // for the next server to compress (see tidyKeptFiles).
     this.quietTimer.unref();
   }
 

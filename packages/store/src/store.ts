@@ -70,7 +70,7 @@ export async function openStore(root: string, options: StoreOptions = {}): Promi
   const target = await finalTargetOf(paths.tasksFile).catch(() => paths.tasksFile);
   if (target !== paths.tasksFile) await removeStaleTempFiles(target, STALE_TEMP_MS);
   const store = new FileStore(paths, config, options);
-  await store.forgetLinksToLiveFile();
+  await store.tidyKeptFiles();
   return store;
 }
 
@@ -121,9 +121,9 @@ class FileStore implements Store, SessionHost, StagingHost {
     return this.paths.root;
   }
 
-  /** See TaskHistory.forgetLinksTo: a snapshot left sharing tasks.json's inode by a writer killed mid-commit. */
-  forgetLinksToLiveFile(): Promise<void> {
-    return this.snapshots.forgetLinksTo(this.paths.tasksFile);
+  /** See TaskHistory.tidyKeptFiles: a snapshot left sharing tasks.json's inode by a writer killed mid-commit, or left plain by a stopped server. */
+  tidyKeptFiles(): Promise<void> {
+    return this.snapshots.tidyKeptFiles(this.paths.tasksFile);
   }
 
   currentTag(): Promise<string> {

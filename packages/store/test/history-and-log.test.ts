@@ -131,6 +131,37 @@ describe('history snapshots', () => {
     expect(listed[0]!.bytes).toBe(fs.statSync(path.join(project.historyDir, `${listed[0]!.id}.json.gz`)).size);
   });
 
+  it('compresses the snapshots a stopped server left plain once the next server is quiet; a one-off command leaves them', async () => {
+    const project = tempProject(JSON.parse(FIXTURE_TEXT));
+    const versions = [fs.readFileSync(project.tasksFile, 'utf8')];
+    const names = () => fs.readdirSync(project.historyDir).filter((n) => !n.startsWith('.')).sort();
+    const plain = () => names().filter((n) => n.endsWith('.json') && !n.endsWith('.about.json'));
+    // A server stopped (dropped) less than its quiet time after its last writes.
+    const stopped = await openStore(project.root, { historyQuietMs: 600_000 });
+    for (let i = 0; i < 3; i++) {
+      await stopped.setStatus([1], flip(i), { tag: 'master' });
+      versions.unshift(fs.readFileSync(project.tasksFile, 'utf8'));
+    }
+    expect(plain()).toHaveLength(3);
+    // A command run meanwhile writes its own snapshot compressed, and leaves the server's as they are.
+    const command = await openStore(project.root);
+    await command.setStatus([1], 'pending', { tag: 'master' });
+    versions.unshift(fs.readFileSync(project.tasksFile, 'utf8'));
+    await command.history.list();
+    expect(plain()).toHaveLength(3);
+    // The next server compresses them by itself once it has had no commit for its quiet time.
+    const next = await openStore(project.root, { historyQuietMs: 200 });
+    const deadline = Date.now() + 20_000;
+    while (plain().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(plain()).toEqual([]);
+    expect(names().filter((n) => n.endsWith('.about.json'))).toEqual([]);
+    const list = await next.history.list();
+    expect(list.map((s) => readSnapshot(project.historyDir, s.id))).toEqual(versions.slice(1));
+    // Each still says which change followed it.
+    expect(list.map((s) => s.op)).toEqual(Array(4).fill('task.setStatus'));
+    expect(list[3]).toMatchObject({ ids: ['1'], tag: 'master', bytes: fs.statSync(path.join(project.historyDir, `${list[3]!.id}.json.gz`)).size });
+  });
+
   it('keeps snapshots unchanged when Task Master then rewrites tasks.json in place', async () => {
     const project = tempProject({ master: { tasks: [{ id: 1, title: 'one', status: 'pending' }] } });
     const original = fs.readFileSync(project.tasksFile, 'utf8');
