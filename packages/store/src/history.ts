@@ -302,6 +302,13 @@ export class TaskHistory {
     const st = await fs.lstat(plainFile).catch(() => undefined);
     // Commits faster than their snapshots can be compressed: the backlog stays plain (the byte limit prunes it).
     if (!st?.isFile() || st.size > COMPRESS_MAX_BYTES || this.unsettled.size > MAX_COMPRESS_BACKLOG) return;
+    if ((await fs.lstat(this.fileOf(id)).catch(() => undefined))?.isFile()) {
+      // Compressed already (by another process, or by one that stopped before removing the plain file):
+      // the .json.gz is whole, as it is renamed into place complete.
+      await removeFile(plainFile);
+      await removeFile(this.aboutFileOf(id));
+      return;
+    }
     const bytes = await readNoFollow(plainFile);
     if (bytes === undefined) return;
     const about = parseDescription((await readNoFollow(this.aboutFileOf(id)))?.toString('utf8'));

@@ -149,12 +149,18 @@ describe('history snapshots', () => {
     versions.unshift(fs.readFileSync(project.tasksFile, 'utf8'));
     await command.history.list();
     expect(plain()).toHaveLength(3);
+    // A process stopped between renaming a .json.gz into place and removing its plain file left both.
+    const [compressed] = names().filter((n) => n.endsWith('.json.gz'));
+    const packed = fs.readFileSync(path.join(project.historyDir, compressed!));
+    fs.writeFileSync(path.join(project.historyDir, compressed!.replace('.json.gz', '.json')), versions[1]!);
     // The next server compresses them by itself once it has had no commit for its quiet time.
     const next = await openStore(project.root, { historyQuietMs: 200 });
     const deadline = Date.now() + 20_000;
     while (plain().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(plain()).toEqual([]);
     expect(names().filter((n) => n.endsWith('.about.json'))).toEqual([]);
+    // The plain file beside a whole .json.gz went, the .json.gz kept as it was.
+    expect(fs.readFileSync(path.join(project.historyDir, compressed!)).equals(packed)).toBe(true);
     const list = await next.history.list();
     expect(list.map((s) => readSnapshot(project.historyDir, s.id))).toEqual(versions.slice(1));
     // Each still says which change followed it.
