@@ -307,6 +307,7 @@ export class TaskHistory {
       // the .json.gz is whole, as it is renamed into place complete.
       await removeFile(plainFile);
       await removeFile(this.aboutFileOf(id));
+      this.infos.delete(id); // described at its plain size: read again from the .json.gz
       return;
     }
     const bytes = await readNoFollow(plainFile);
