@@ -197,7 +197,7 @@ export async function removeStaleTempFiles(file: string, olderThanMs: number): P
     const full = path.join(dir, name);
     try {
       const st = await fs.lstat(full);
-      if (st.isFile() && now - st.mtimeMs > olderThanMs) await fs.rm(full, { force: true });
+      if (st.isFile() && now - st.mtimeMs > olderThanMs) await removeFile(full);
     } catch {
       // Another process cleaned it up first.
     }

@@ -2,7 +2,7 @@ import type { BigIntStats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { tempPathFor } from './durable-write.js';
-import { openNewFileNoFollow } from './safe-fs.js';
+import { openNewFileNoFollow, removeFile } from './safe-fs.js';
 
 /**
  * What tells a file's content apart without reading it — git's stat test for
@@ -75,6 +75,6 @@ async function probeGranularity(dir: string): Promise<bigint> {
     return 0n;
   } finally {
     await handle.close();
-    await fs.rm(temp, { force: true });
+    await removeFile(temp);
   }
 }

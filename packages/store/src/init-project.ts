@@ -4,7 +4,7 @@ import { DEFAULT_SPARC_MAPPINGS, emptyTasksFile, SyncConfigSchema } from '@taskm
 import { tempPathFor } from './durable-write.js';
 import { fileError } from './errors.js';
 import { displayPath, storePaths } from './paths.js';
-import { ensureRealDirectory, writeNewFileNoFollow } from './safe-fs.js';
+import { ensureRealDirectory, removeFile, writeNewFileNoFollow } from './safe-fs.js';
 import { ensureGitignore } from './gitignore.js';
 
 /**
@@ -81,6 +81,6 @@ async function createTasksFile(file: string): Promise<boolean> {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw err;
   } finally {
-    await fs.rm(temp, { force: true });
+    await removeFile(temp);
   }
 }

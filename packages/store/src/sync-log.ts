@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ensureRealDirectory, openForAppendNoFollow } from './safe-fs.js';
+import { ensureRealDirectory, openForAppendNoFollow, removeFile } from './safe-fs.js';
 
 /** One line of `logs/sync.log`: what happened, never task text or tokens. */
 export interface SyncLogEntry {
@@ -71,11 +71,11 @@ export class SyncLog {
     if (size === 0 || size + incoming <= this.rotation.maxBytes) return;
     const { keep } = this.rotation;
     if (keep === 0) {
-      await fs.rm(this.file, { force: true });
+      await removeFile(this.file);
       return;
     }
-    // rm and rename act on links themselves, never on what they point to.
-    await fs.rm(`${this.file}.${keep}`, { force: true });
+    // unlink and rename act on links themselves, never on what they point to.
+    await removeFile(`${this.file}.${keep}`);
     for (let i = keep - 1; i >= 1; i--) {
       await fs.rename(`${this.file}.${i}`, `${this.file}.${i + 1}`).catch(() => undefined);
     }
