@@ -1,5 +1,4 @@
 import type { BigIntStats } from 'node:fs';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { tempPathFor } from './durable-write.js';
 import { openNewFileNoFollow, removeFile } from './safe-fs.js';
