@@ -46,6 +46,8 @@ class Client implements TaskmasterClient {
   private endpoints: Endpoints = {};
   private socketTransport: Transport | undefined;
   private probing = false;
+  /** A full pull after a refused event is under way. */
+  private healing = false;
   private closed = false;
   private fatal: TaskmasterError | undefined;
   /** The discovered token last refused with 401 (see refusedForGood). */
@@ -70,7 +72,7 @@ class Client implements TaskmasterClient {
     }
     const timeoutMs = options.requestTimeoutMs ?? 10_000;
     this.store = options.replica ? new ReplicaStore() : undefined;
-    this.sync = new Synchronizer(this.bus, this.store);
+    this.sync = new Synchronizer(this.bus, this.store, (error) => this.refusedEvent(error));
     this.requests = new RequestManager({ timeoutMs, queueLimit: options.queueLimit });
     this.http = httpTransport(() => this.httpEndpoint(), this.requests, timeoutMs);
     if (options.polling !== false) {
@@ -221,6 +223,23 @@ class Client implements TaskmasterClient {
     }
     const result = await this.requests.callVia(transport, 'sync.pull', this.pullParams());
     this.sync.applyPull(result as MethodResult<'sync.pull'>);
+  }
+
+  /**
+   * An event the protocol refused was skipped: one full pull at a time puts
+   * the replica and the baseline right (a failure leaves it to the next reconnect).
+   */
+  private refusedEvent(error: TaskmasterError): void {
+    this.options.onInvalidMessage?.(error);
+    if (this.healing || this.closed || this.fatal) return;
+    this.healing = true;
+    this.requests
+      .call('sync.pull', {})
+      .then((result) => this.sync.applyPull(result as MethodResult<'sync.pull'>))
+      .catch(() => undefined)
+      .finally(() => {
+        this.healing = false;
+      });
   }
 
   private pullParams(): { since?: number; epoch?: string } {

@@ -1,6 +1,7 @@
 import { ErrorCode, TaskmasterError, type JsonRpcResponse } from '@taskmaster/protocol';
 import type { TlsCa } from './options.js';
 import type { OutgoingRequest, RequestManager, Transport } from './requests.js';
+import { checkedResult } from './server-messages.js';
 import type { Platform, RawHttpRequest, RawHttpResponse } from './platform.js';
 import type { PullResult } from './sync.js';
 
@@ -37,7 +38,13 @@ export async function fetchChanges(
   const response = await request(url, { headers }, endpoint, timeoutMs);
   if (response.status === 304) return { changed: false };
   await ensureOk(response, 'GET /api/sync/changes');
-  return { changed: true, body: JSON.parse(await response.text()) as PullResult, etag: response.header('etag') ?? undefined };
+  let body: unknown;
+  try {
+    body = JSON.parse(await response.text());
+  } catch {
+    throw new TaskmasterError(ErrorCode.InvalidMessage, 'GET /api/sync/changes answered something that is not JSON');
+  }
+  return { changed: true, body: checkedResult('sync.pull', body) as PullResult, etag: response.header('etag') ?? undefined };
 }
 
 /**

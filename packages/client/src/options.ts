@@ -4,6 +4,7 @@ import type {
   MethodName,
   MethodParams,
   MethodResult,
+  TaskmasterError,
 } from '@taskmaster/protocol';
 import type { Replica } from './replica.js';
 
@@ -37,6 +38,15 @@ export interface ClientOptions {
   polling?: { intervalMs?: number } | false;
   /** Keep an in-memory copy of the tasks file current from events. */
   replica?: boolean;
+  /**
+   * Hears of each event from the server that the protocol's schema refuses
+   * (a TaskmasterError, code 1003, naming the event and the field). The client
+   * skips such an event and pulls a full copy, so the replica and handlers
+   * are put right (handlers get the task events that differ, then
+   * `sync.snapshot`). A call whose result its method's schema refuses rejects
+   * with the same code instead.
+   */
+  onInvalidMessage?: (error: TaskmasterError) => void;
   /** A WebSocket constructor to use instead of the global one or `ws`. */
   WebSocket?: unknown;
   /**

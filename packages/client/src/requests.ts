@@ -1,4 +1,5 @@
 import { ErrorCode, TaskmasterError, type JsonRpcResponse, type SyncError } from '@taskmaster/protocol';
+import { checkedResult } from './server-messages.js';
 
 /** A JSON-RPC request as the client sends it: ids are numbers it allocates. */
 export interface OutgoingRequest {
@@ -119,14 +120,24 @@ export class RequestManager {
     if (this.transport === transport) this.transport = undefined;
   }
 
-  /** Settles the request a response answers; false when no request has that id. */
+  /** Settles the request a response answers (a result its method's schema refuses fails it with 1003); false when no request has that id. */
   handleResponse(response: JsonRpcResponse): boolean {
     if (typeof response.id !== 'number') return false;
     const entry = this.inFlight.get(response.id);
     if (!entry) return false;
     this.settle(entry);
-    if ('error' in response) entry.reject(TaskmasterError.fromShape(response.error as SyncError));
-    else entry.resolve(response.result);
+    if ('error' in response) {
+      entry.reject(TaskmasterError.fromShape(response.error as SyncError));
+      return true;
+    }
+    let result: unknown;
+    try {
+      result = checkedResult(entry.request.method, response.result);
+    } catch (err) {
+      entry.reject(err as TaskmasterError);
+      return true;
+    }
+    entry.resolve(result);
     return true;
   }
 

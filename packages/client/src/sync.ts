@@ -2,10 +2,11 @@ import {
   diffTasksFiles,
   type EventPayload,
   type MethodResult,
-  type TasksFile,
+  type TaskmasterError,
 } from '@taskmaster/protocol';
 import type { EventBus } from './emitter.js';
 import type { ReplicaStore } from './replica.js';
+import { eventMismatch } from './server-messages.js';
 
 /** What `sync.pull` and `GET /api/sync/changes` answer. */
 export type PullResult = MethodResult<'sync.pull'>;
@@ -30,9 +31,15 @@ export class Synchronizer {
   private seenAtTop = new Set<string>();
   private buffer: Array<{ event: string; payload: unknown }> | undefined;
 
+  /**
+   * `refused` hears of each event the protocol's schema refuses (1003): it is
+   * skipped, so the replica and handlers may have missed a change until a
+   * full pull.
+   */
   constructor(
     private readonly bus: EventBus,
     private readonly replica: ReplicaStore | undefined,
+    private readonly refused: (error: TaskmasterError) => void,
   ) {}
 
   /** The last revision seen in an event or a response. */
@@ -74,10 +81,12 @@ export class Synchronizer {
       this.buffer.push({ event, payload });
       return;
     }
+    const mismatch = eventMismatch(event, payload);
+    if (mismatch) return this.refused(mismatch);
     if (event === 'sync.snapshot') {
       const snapshot = payload as EventPayload<'sync.snapshot'>;
       this.restart(snapshot.epoch, snapshot.revision);
-      this.replica?.replace(snapshot.data as TasksFile);
+      this.replica?.replace(snapshot.data);
       this.bus.emit(event, payload);
       return;
     }
@@ -107,7 +116,7 @@ export class Synchronizer {
     if (initial || result.full) {
       const before = this.replica?.data();
       this.restart(result.epoch, result.revision);
-      const data = result.data as TasksFile | undefined;
+      const data = result.data;
       if (!data) return;
       if (initial) {
         this.replica?.replace(data);
@@ -121,6 +130,11 @@ export class Synchronizer {
     }
     this.epoch = result.epoch;
     for (const { event, payload } of result.events) {
+      const mismatch = eventMismatch(event, payload);
+      if (mismatch) {
+        this.refused(mismatch);
+        continue;
+      }
       if (!this.accept(event, payload)) continue;
       this.replica?.apply(event, payload);
       this.bus.emit(event, payload);

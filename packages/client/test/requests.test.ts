@@ -20,7 +20,8 @@ function recorder(): Transport & { sent: OutgoingRequest[]; open: boolean } {
 describe('request manager', () => {
   it('holds calls made without a transport and sends them in order once one is attached', async () => {
     const requests = new RequestManager();
-    const results = ['a', 'b', 'c'].map((title) => requests.call('task.create', { task: { title } }));
+    // A method outside the protocol's table: its results are passed on as they come (see server-messages.ts).
+    const results = ['a', 'b', 'c'].map((title) => requests.call('test.echo', { task: { title } }));
     expect(requests.queued).toBe(3);
     const transport = recorder();
     requests.attach(transport);
@@ -31,8 +32,8 @@ describe('request manager', () => {
 
   it('rejects calls beyond the queue limit with 1001 and keeps the ones already queued', async () => {
     const requests = new RequestManager({ queueLimit: 2 });
-    const kept = [requests.call('ping'), requests.call('ping')];
-    const over = requests.call('ping');
+    const kept = [requests.call('test.echo'), requests.call('test.echo')];
+    const over = requests.call('test.echo');
     await expect(over).rejects.toSatisfy((err) => isTaskmasterError(err, ErrorCode.ConnectionFailed));
     await expect(over).rejects.toThrow(/2 calls already wait/);
     expect(requests.queued).toBe(2);
@@ -60,8 +61,8 @@ describe('request manager', () => {
     const requests = new RequestManager();
     const transport = recorder();
     requests.attach(transport);
-    const first = requests.call('ping');
-    const second = requests.call('ping');
+    const first = requests.call('test.echo');
+    const second = requests.call('test.echo');
     const [a, b] = transport.sent;
     expect(typeof a!.id).toBe('number');
     expect(a!.id).not.toBe(b!.id);
@@ -69,6 +70,22 @@ describe('request manager', () => {
     requests.handleResponse(jsonRpcResult(a!.id, 'first'));
     expect(await first).toBe('first');
     expect(await second).toBe('second');
+  });
+
+  it("checks a result against its method's schema: a mismatch fails the call with 1003 naming the method and field", async () => {
+    const requests = new RequestManager();
+    const transport = recorder();
+    requests.attach(transport);
+    const good = requests.call('ping');
+    const bad = requests.call('ping');
+    const [a, b] = transport.sent;
+    // What matches is passed on as it came, keys the schema does not name included.
+    requests.handleResponse(jsonRpcResult(a!.id, { pong: true, time: 5, extra: 'x' }));
+    requests.handleResponse(jsonRpcResult(b!.id, { pong: true, time: 'soon' }));
+    expect(await good).toEqual({ pong: true, time: 5, extra: 'x' });
+    await expect(bad).rejects.toSatisfy((err) => isTaskmasterError(err, ErrorCode.InvalidMessage));
+    await expect(bad).rejects.toThrow("the server's result for ping does not match the protocol: time: expected number, received string");
+    expect(requests.pending).toBe(0);
   });
 
   it('rejects with the server error, code and data included', async () => {

@@ -6,10 +6,11 @@ import { Synchronizer } from '../src/sync.js';
 function setup(withReplica = true) {
   const bus = new EventBus();
   const replica = withReplica ? new ReplicaStore() : undefined;
-  const sync = new Synchronizer(bus, replica);
+  const refused: string[] = [];
+  const sync = new Synchronizer(bus, replica, (error) => refused.push(error.message));
   const seen: Array<{ name: string; payload: any }> = [];
   bus.on('*', (payload, name) => seen.push({ name, payload }));
-  return { sync, replica, seen };
+  return { sync, replica, seen, refused };
 }
 
 const created = (revision: number, id: number) => ({
@@ -91,6 +92,30 @@ describe('synchronizer', () => {
     expect(seen.map((e) => e.name)).toEqual(['sync.snapshot']);
     sync.receive('task.created', created(10, 10));
     expect(seen).toHaveLength(1);
+  });
+
+  it("skips the events a pull carries that their schema refuses, and reports each", () => {
+    const { sync, replica, seen, refused } = setup();
+    // A baseline of its own: the shared one's list holds what earlier tests' replicas added to it.
+    sync.applyPull({ ...baseline, data: { master: { tasks: [] } } });
+    const bad = { ...created(5, 5), task: { id: 5, title: null } };
+    sync.applyPull({ epoch: 'e1', revision: 6, full: false, events: [{ event: 'task.created', payload: created(4, 4) }, { event: 'task.created', payload: bad }, { event: 'task.created', payload: created(6, 6) }] });
+    expect(seen.map((e) => e.payload.revision)).toEqual([4, 6]);
+    expect(replica?.tasks().map((t) => t.id)).toEqual([4, 6]);
+    expect(refused).toEqual(["the server's task.created event does not match the protocol: task.title: expected string, received null"]);
+  });
+
+  it('takes a sync.snapshot holding a tag the file already had broken, and refuses one that is no tasks file', () => {
+    const { sync, replica, seen, refused } = setup();
+    sync.applyPull(baseline);
+    const data = { master: { tasks: [{ id: 8, title: 'Kept' }] }, old: { tasks: [{ id: 1, title: null }] } };
+    sync.receive('sync.snapshot', { epoch: 'e1', revision: 10, data });
+    expect(replica?.data()).toBe(data);
+    sync.receive('sync.snapshot', { epoch: 'e1', revision: 11, data: [1, 2] });
+    expect(replica?.data()).toBe(data);
+    expect(seen.map((e) => e.name)).toEqual(['sync.snapshot']);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatch(/^the server's sync\.snapshot event does not match the protocol: data: /);
   });
 
   it('always emits events that are not changes, such as sync.connected', () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { TaskSchema, TasksFileSchema } from './task.js';
+import { ServedTasksFileSchema } from './tag-problems.js';
+import { TaskSchema } from './task.js';
 
 /**
  * The event table: every event the server broadcasts, name → payload schema.
@@ -100,7 +101,7 @@ export const events = {
   'sync.snapshot': z.object({
     epoch: z.string(),
     revision: z.number().int().nonnegative(),
-    data: TasksFileSchema,
+    data: ServedTasksFileSchema,
   }),
   /** Sent before the server closes every connection (error code 1007). */
   'sync.shutdown': z.object({ code: z.literal(1007), message: z.string() }),

@@ -8,8 +8,8 @@ import {
   SubtaskSchema,
   TaskIdSchema,
   TaskSchema,
-  TasksFileSchema,
 } from './task.js';
+import { ServedTasksFileSchema } from './tag-problems.js';
 
 /**
  * The method table: every request a client may send, name → kind, params and
@@ -235,7 +235,7 @@ export const methods = {
       /** True when `data` holds a full snapshot instead of the missed events. */
       full: z.boolean(),
       events: z.array(EventMessageSchema),
-      data: TasksFileSchema.optional(),
+      data: ServedTasksFileSchema.optional(),
     }),
   },
   'sync.reload': { kind: 'session',

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { ErrorCode, TaskmasterError } from './errors.js';
 import { describeIssue, formatIssuePath, invalidFromIssues, issuesOf, type IssueLike } from './issues.js';
 import {
@@ -80,6 +81,23 @@ export function validateTagsIndividually(data: unknown): TagProblem[] {
   }
   return problems;
 }
+
+/**
+ * A tasks file as the server sends it (`sync.pull`, `sync.snapshot`): its top
+ * level a tasks file of either format, each tag valid — or broken on disk
+ * already, which the server keeps untouched and sends as it is (it sends no
+ * task events for such a tag). So a client checking what it receives takes
+ * what the server took from tasks.json, and nothing less formed.
+ */
+export const ServedTasksFileSchema = z.custom<TasksFile>().superRefine((value, ctx) => {
+  try {
+    validateTagsIndividually(value);
+  } catch (err) {
+    const issues = issuesOf(err);
+    if (!issues) throw err;
+    for (const issue of issues) ctx.addIssue({ code: 'custom', message: issue.message, path: [...issue.path] });
+  }
+});
 
 /**
  * The problem of one tag's value, or undefined when it is valid. `prefix` is
