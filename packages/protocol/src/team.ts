@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { events, type TaskChange } from './events.js';
-import { TasksFileSchema } from './task.js';
+import { ServedTasksFileSchema } from './tag-problems.js';
 
 /**
  * Team sync's wire format: what one sync server writes to the team's
@@ -53,8 +53,12 @@ export type TeamOp = z.output<typeof TeamOpSchema>;
 export const TeamChangePayloadSchema = z.object({ v: z.literal(1), ops: z.array(TeamOpSchema) });
 export type TeamChangePayload = z.output<typeof TeamChangePayloadSchema>;
 
-/** The payload of a snapshot row: the whole file at a sequence number. */
-export const TeamSnapshotPayloadSchema = z.object({ v: z.literal(1), data: TasksFileSchema });
+/**
+ * The payload of a snapshot row: the whole file at a sequence number. Its
+ * tags are valid, or broken as earlier servers stored them (they shared a tag
+ * that was broken on disk); members leave such a tag out when they read it.
+ */
+export const TeamSnapshotPayloadSchema = z.object({ v: z.literal(1), data: ServedTasksFileSchema });
 
 /** Team state in `sync.status` and `taskmaster team status`. */
 export const TeamStatusSchema = z.object({

@@ -13,6 +13,7 @@ import {
   type TeamOp,
   type TeamStatus,
 } from '@taskmaster/protocol';
+import { keepBrokenTags, sharedView } from './broken-tags.js';
 import { TeamCodec } from './codec.js';
 import { Journal } from './journal.js';
 import { openTeamProject, TeamAccessError, type OpenedProject } from './team-project.js';
@@ -175,12 +176,12 @@ export class TeamReplica {
   private async connect(): Promise<void> {
     try {
       const { config, passphrase } = this.options;
-      this.project = await openTeamProject(config, passphrase, { createWith: () => this.options.host.current(), onIdleError: (err) => this.lose(err) });
+      this.project = await openTeamProject(config, passphrase, { createWith: () => sharedView(this.options.host.current(), EMPTY), onIdleError: (err) => this.lose(err) });
       const { db, row, codec } = this.project;
       if (this.project.created) {
         // A new project: its first snapshot is our file, so nothing recorded so far needs pushing.
         this.journal.joined(config.project, 0);
-        this.shared = structuredClone(this.options.host.current());
+        this.shared = structuredClone(sharedView(this.options.host.current(), EMPTY));
         this.reconciled = true;
       } else if (this.journal.state.project !== config.project) {
         await this.join();
@@ -225,7 +226,7 @@ export class TeamReplica {
     const remote = await loadTeamFile(db, row.id, codec, Number.MAX_SAFE_INTEGER);
     let written: TasksFile | undefined;
     await this.options.host.applyRemote((current) => {
-      written = rebaseTasksFile(EMPTY, current, structuredClone(remote.data)).merged;
+      written = keepBrokenTags(rebaseTasksFile(EMPTY, sharedView(current, EMPTY), structuredClone(remote.data)).merged, current);
       return { merged: written, conflicts: [] };
     });
     const merged = written ?? this.options.host.current();
@@ -233,7 +234,7 @@ export class TeamReplica {
     this.shared = remote.data;
     this.lastSnapshot = remote.snapshotSeq;
     this.head = remote.seq;
-    const ops = teamOpsOf(remote.data, diffTasksFiles(remote.data, merged));
+    const ops = teamOpsOf(remote.data, diffTasksFiles(remote.data, sharedView(merged, remote.data)));
     if (ops.length > 0) this.journal.recordLocal(randomUUID(), ops);
     this.reconciled = true;
     this.log('info', 'joined a team project', { project: this.options.config.project, seq: remote.seq, pushed: ops.length });
@@ -272,7 +273,7 @@ export class TeamReplica {
     await this.options.host.applyRemote((current) => {
       const expected = structuredClone(this.shared!);
       for (const e of this.journal.state.outbox.values()) applyTeamOps(expected, e.ops);
-      const ops = teamOpsOf(expected, diffTasksFiles(expected, current));
+      const ops = teamOpsOf(expected, diffTasksFiles(expected, sharedView(current, expected)));
       if (ops.length > 0) {
         this.journal.recordLocal(randomUUID(), ops);
         this.log('info', 'recorded changes made while team sync was not running', { ops: ops.length });
@@ -325,8 +326,9 @@ export class TeamReplica {
       for (const e of pending) if (!own.has(e.id)) applyTeamOps(expectedAfter, e.ops, oursWon);
       // The same three-way merge as for outside writes; `current` differs from expectedBefore only by
       // changes not yet recorded, which it keeps.
-      const { merged, conflicts } = rebaseTasksFile(expectedBefore, expectedAfter, current);
-      return { merged, conflicts: stillOverridden(merged, [...overridden, ...oursWon, ...conflicts]) };
+      const rebased = rebaseTasksFile(expectedBefore, expectedAfter, sharedView(current, expectedBefore));
+      const merged = keepBrokenTags(rebased.merged, current);
+      return { merged, conflicts: stillOverridden(merged, [...overridden, ...oursWon, ...rebased.conflicts]) };
     });
     // The file may not have changed (nothing new for us), so the hook did not record it.
     if (this.applying) this.journal.recordSeen(upTo, ownIds);
@@ -382,7 +384,8 @@ async function loadTeamFile(
 ): Promise<{ data: TasksFile; seq: number; snapshotSeq: number }> {
   const snapshot = await db.snapshotAtMost(projectId, atMost);
   if (!snapshot) throw new Error('the team project has no snapshot to start from');
-  const data = codec.decodeSnapshot(snapshot.seq, snapshot.payload);
+  // A broken tag a server stored before broken tags stayed local: left out, like one of ours.
+  const data = sharedView(codec.decodeSnapshot(snapshot.seq, snapshot.payload), EMPTY);
   let seq = snapshot.seq;
   for (;;) {
     const rows = await db.changesAfter(projectId, seq, PULL_BATCH);

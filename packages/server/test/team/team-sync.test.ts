@@ -217,4 +217,32 @@ describe('team sync on PostgreSQL, three servers', () => {
     await client.end();
     expect(server.log.join('\n')).not.toMatch(/not the passphrase|team secret passphrase/);
   });
+  it('keeps a tag left broken on one machine on that machine: the others join, and every other tag syncs both ways', async () => {
+    const url = await cluster.createDatabase(`team_e2e_${process.pid}_${++databases}`);
+    const project = `project-${databases}`;
+    // Another tool left a task without a title in A's tag `feature`; A creates the team project.
+    const feature = { tasks: [{ id: 1, title: null, status: 'pending' }, { id: 2, title: 'Left as it is', status: 'pending' }] };
+    const memberA = await makeMember('A', { url, project }, { ...(smallFile(3) as object), feature });
+    const memberB = await makeMember('B', { url, project }, smallFile(3));
+    const a = await serve(memberA);
+    await connected(a);
+    const b = await serve(memberB);
+    await connected(b);
+
+    const [writerA, writerB] = await Promise.all([a.client(), b.client()]);
+    await writerA.result('task.update', { id: '2', changes: { title: 'Edited on A' } });
+    await writerB.result('task.update', { id: '3', changes: { title: 'Edited on B' } });
+    for (const m of [memberA, memberB]) {
+      await eventually(async () => expect((await tasksOf(m)).master!.tasks.map((t) => t.title)).toEqual(['Task 1', 'Edited on A', 'Edited on B']), 30_000);
+    }
+    expect((await tasksOf(memberA)).feature).toEqual(feature);
+    expect(Object.keys(await tasksOf(memberB))).toEqual(['master']);
+    for (const s of [a, b]) expect((await statusOf(s)).error).toBeUndefined();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const dump = JSON.stringify((await client.query("SELECT encode(payload, 'escape') AS p FROM taskmaster_team_changes UNION ALL SELECT encode(payload, 'escape') FROM taskmaster_team_snapshots")).rows);
+    await client.end();
+    expect(dump).toMatch(/Edited on B/);
+    expect(dump).not.toMatch(/Left as it is|feature/);
+  });
 });
