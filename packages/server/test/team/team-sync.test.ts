@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, type TestCluster } from '@taskmaster/pg-test-cluster';
+import { openTeamProject } from '@taskmaster/team';
 import { cleanup, eventually, smallFile, type RawClient } from '../helpers.js';
 import { runTaskMaster } from '../task-master/harness.js';
 import { comparable, makeMember, recordedChangeIds, serve, tasksOf, type RunningMember, type TeamMember } from './team-harness.js';
@@ -244,5 +245,19 @@ describe('team sync on PostgreSQL, three servers', () => {
     await client.end();
     expect(dump).toMatch(/Edited on B/);
     expect(dump).not.toMatch(/Left as it is|feature/);
+  });
+  it('joins a project whose stored snapshot holds a broken tag (as earlier servers stored one), leaving that tag out', async () => {
+    const url = await cluster.createDatabase(`team_e2e_${process.pid}_${++databases}`);
+    const project = `project-${databases}`;
+    const feature = { tasks: [{ id: 1, title: null, status: 'pending' }] };
+    const opened = await openTeamProject({ url, project }, undefined, { createWith: () => ({ ...(smallFile(2) as object), feature }) as never });
+    await opened.db.close();
+    const member = await makeMember('B', { url, project }, smallFile(2));
+    const b = await serve(member);
+    await connected(b);
+    expect(Object.keys(await tasksOf(member))).toEqual(['master']);
+    const writer = await b.client();
+    await writer.result('task.update', { id: '1', changes: { title: 'Edited on B' } });
+    await eventually(async () => expect((await rowsIn(url)).count).toBe(1), 30_000);
   });
 });
