@@ -12,10 +12,10 @@ export const FIXTURE = fileURLToPath(new URL('../../../../shared/fixtures/taskma
 
 type SyncServer = Awaited<ReturnType<typeof createServer>>;
 
-/** Temp projects, servers, clients and children made by a test, undone by `cleanup()`. */
 /** The package's own build, as a user would import it. */
 const BUILT_CLIENT = new URL('../dist/index.js', import.meta.url).href;
 
+/** Temp projects, servers, clients and children made by a test, undone by `cleanup()`. */
 export class Harness {
   private readonly roots: string[] = [];
   private readonly servers = new Set<SyncServer>();
@@ -49,8 +49,7 @@ export class Harness {
     return client;
   }
 
-  /** A node process running `script` (ESM source), killed at cleanup. */
-  /** Runs `script` (an ES module body) in a child process; `createClient` is the built client's. */
+  /** Runs `script` (an ES module body) in a child process, killed at cleanup; `createClient` is the built client's. */
   child(script: string, env: Record<string, string> = {}): ChildProcess {
     const prelude = `import { createClient } from '${BUILT_CLIENT}';\n`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', prelude + script], {
