@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { idKey, type Task, type TaskId, type TasksFile } from '@taskmaster/protocol';
 import { callDirect, openStore, readOps, type OpContext } from '../src/index.js';
-import { cleanup, FIXTURE_TEXT, fixtureProject, tempProject } from './helpers.js';
+import { cleanup, FIXTURE_TEXT, fixtureProject } from './helpers.js';
 
 afterEach(cleanup);
 
