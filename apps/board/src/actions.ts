@@ -1,5 +1,5 @@
 import type { TaskmasterClient } from '@taskmaster/client';
-import { ErrorCode, idKey, isTaskmasterError, type ConflictData, type Task, type TaskStatus } from '@taskmaster/protocol';
+import { ErrorCode, isTaskmasterError, type ConflictData, type Task, type TaskStatus } from '@taskmaster/protocol';
 import { WRITABLE_STATUSES } from './model.js';
 
 /** A 1006 the user settles in the drawer: mine and theirs side by side. */

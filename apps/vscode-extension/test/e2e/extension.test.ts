@@ -3,7 +3,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type TaskmasterClient } from '@taskmaster/client';
 import type { EventPayload } from '@taskmaster/protocol';
-import type { CodeServer } from './harness/codeServer.js';
 import { LiveProject } from './harness/liveProject.js';
 import { readTasks, runCli, waitForFile, type ProjectServer } from './harness/project.js';
 import { EXTENSION_DIR, type E2eTools } from './harness/tools.js';
@@ -17,14 +16,13 @@ describe('TaskMaster Sync in VS Code', () => {
   let tools: E2eTools;
   let root: string;
   let server: ProjectServer;
-  let codeServer: CodeServer | undefined;
   let workbench: Workbench | undefined;
   let observer: TaskmasterClient | undefined;
   let live: LiveProject | undefined;
 
   beforeAll(async () => {
     live = await LiveProject.open();
-    ({ tools, root, projectServer: server, codeServer, workbench } = live);
+    ({ tools, root, projectServer: server, workbench } = live);
     await workbench.showTasksView();
   });
 
