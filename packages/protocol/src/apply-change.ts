@@ -1,6 +1,7 @@
 import { assertNever } from './assert-never.js';
 import type { EventPayload, TaskChange } from './events.js';
 import { idKey, parseTaskRef } from './ids.js';
+import { setOwnKey } from './own-key.js';
 import { findTag, isLegacyTasksFile, type Subtask, type TagData, type Task, type TasksFile } from './task.js';
 
 type ListItem = Task | Subtask;
@@ -76,7 +77,7 @@ export function taskPatchOf(payload: UpdatedPayload): PatchedPayload {
   const set: Record<string, unknown> = {};
   const unset: string[] = [];
   for (const field of changed) {
-    if (Object.prototype.hasOwnProperty.call(task, field)) defineField(set, field, (task as Record<string, unknown>)[field]);
+    if (Object.prototype.hasOwnProperty.call(task, field)) setOwnKey(set, field, (task as Record<string, unknown>)[field]);
     else unset.push(field);
   }
   return { ...where, set, unset };
@@ -93,16 +94,12 @@ export function expandTaskPatch(file: TasksFile, payload: PatchedPayload): Updat
   const place = locate(file, payload.tag, payload.id, payload.parentId, false);
   if (!place || place.index < 0) return undefined;
   const task = structuredClone(place.list[place.index]!) as Record<string, unknown>;
-  for (const field of Object.keys(payload.set)) defineField(task, field, structuredClone(payload.set[field]));
+  for (const field of Object.keys(payload.set)) setOwnKey(task, field, structuredClone(payload.set[field]));
   for (const field of payload.unset) delete task[field];
   const { set, unset, ...where } = payload;
   return { ...where, task: task as Task, changed: [...Object.keys(set), ...unset] };
 }
 
-/** Sets an own field, `__proto__` included (a field name off the wire, never the prototype). */
-function defineField(target: Record<string, unknown>, field: string, value: unknown): void {
-  Object.defineProperty(target, field, { value, enumerable: true, writable: true, configurable: true });
-}
 
 type MovedPayload = Extract<TaskChange, { event: 'task.moved' }>['payload'];
 
@@ -162,8 +159,7 @@ function tagCreated(file: TasksFile, tag: string): TagData | undefined {
   const existing = findTag(file, tag);
   if (existing || isLegacyTasksFile(file)) return existing;
   const tagData: TagData = { tasks: [] };
-  // defineProperty, not assignment: a tag named `__proto__` must become a key, not the prototype.
-  Object.defineProperty(file, tag, { value: tagData, enumerable: true, writable: true, configurable: true });
+  setOwnKey(file, tag, tagData);
   return tagData;
 }
 

@@ -16,6 +16,7 @@ export * from './json-syntax.js';
 export * from './validate-change.js';
 export * from './changed-positions.js';
 export * from './json-depth.js';
+export * from './own-key.js';
 export * from './rebase.js';
 export * from './apply-change.js';
 export * from './assert-never.js';

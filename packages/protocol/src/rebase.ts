@@ -1,5 +1,6 @@
 import { jsonEqual } from './equal.js';
 import { idKey, keyByOccurrence, nextId } from './ids.js';
+import { setOwnKey } from './own-key.js';
 import { findTag, isLegacyTasksFile, tagsOf, type TagData, type TasksFile } from './task.js';
 import { changedTaskFields, sameTaskFieldValue } from './task-equal.js';
 
@@ -54,9 +55,7 @@ export function rebaseTasksFile(base: TasksFile, ours: TasksFile, theirs: TasksF
   const o = tagsOf(ours);
   const t = tagsOf(theirs);
   const merged: Record<string, TagData> = {};
-  const put = (tag: string, data: TagData) =>
-    // defineProperty: a tag named `__proto__` must stay a key.
-    Object.defineProperty(merged, tag, { value: data, enumerable: true, writable: true, configurable: true });
+  const put = (tag: string, data: TagData) => setOwnKey(merged, tag, data);
   const names = unique([...Object.keys(t), ...Object.keys(o)]);
   for (const tag of names) {
     const bt = findTag(b, tag);

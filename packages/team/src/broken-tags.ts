@@ -1,4 +1,4 @@
-import { isLegacyTasksFile, validateTagsIndividually, type TasksFile } from '@taskmaster/protocol';
+import { isLegacyTasksFile, setOwnKey, validateTagsIndividually, type TasksFile } from '@taskmaster/protocol';
 
 /**
  * A tag another tool left broken (a task with a null title) stays on the
@@ -30,7 +30,7 @@ export function sharedView(local: TasksFile, known: TasksFile): TasksFile {
   if (broken.length === 0) return local;
   const view: Record<string, unknown> = { ...(local as Record<string, unknown>) };
   for (const tag of broken) {
-    if (Object.prototype.hasOwnProperty.call(known, tag)) setOwn(view, tag, (known as Record<string, unknown>)[tag]);
+    if (Object.prototype.hasOwnProperty.call(known, tag)) setOwnKey(view, tag, (known as Record<string, unknown>)[tag]);
     else delete view[tag];
   }
   return view as TasksFile;
@@ -41,11 +41,6 @@ export function keepBrokenTags(merged: TasksFile, local: TasksFile): TasksFile {
   const broken = brokenTagNames(local);
   if (broken.length === 0) return merged;
   const kept: Record<string, unknown> = { ...(merged as Record<string, unknown>) };
-  for (const tag of broken) setOwn(kept, tag, (local as Record<string, unknown>)[tag]);
+  for (const tag of broken) setOwnKey(kept, tag, (local as Record<string, unknown>)[tag]);
   return kept as TasksFile;
-}
-
-/** Sets an own property even for a tag named `__proto__` (plain assignment would set the prototype). */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
