@@ -75,13 +75,16 @@ export class SyncEngine {
   private announcedLost = false;
   /** Whether the watcher found the file missing (and it has not been seen back since): writes are refused before they are announced. */
   private missing = false;
+  /** The file's size as read at start: with its hash, the watcher's first look knows it without reading it again. */
+  private readonly bytesAtStart: number;
 
   private constructor(
     readonly store: Store,
     readonly options: ResolvedOptions,
-    initial: { data: TasksFile; hash: string },
+    initial: { data: TasksFile; hash: string; bytes: number },
   ) {
-    this.doc = initial;
+    this.doc = { data: initial.data, hash: initial.hash };
+    this.bytesAtStart = initial.bytes;
     this.fileHash = initial.hash;
     // The version read at start is one an outside writer may already hold a copy of.
     this.recent.add(initial.data, initial.hash, []);
@@ -100,7 +103,7 @@ export class SyncEngine {
     const store = await openStore(given.root, { actor: 'server', historyQuietMs: HISTORY_QUIET_MS });
     const options = resolveOptions(given, store.config, generateToken);
     const first = await store.read();
-    const engine = new SyncEngine(store, options, { data: first.data, hash: first.hash });
+    const engine = new SyncEngine(store, options, { data: first.data, hash: first.hash, bytes: first.bytes });
     await engine.startWatching();
     return engine;
   }
@@ -374,8 +377,8 @@ export class SyncEngine {
       },
       {
         debounceMs: this.options.debounceMs,
-        // Watching starts before any commit, so the hash is known ('' would only make the watcher read).
-        initial: { data: this.doc.data, hash: this.doc.hash ?? '' },
+        // Watching starts before any commit, so the hash and size are the file's as read at start.
+        initial: { data: this.doc.data, hash: this.doc.hash ?? '', bytes: this.bytesAtStart },
         onProblem: (p) => {
           if (p.missing) {
             this.missing = true;

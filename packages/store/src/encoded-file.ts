@@ -82,16 +82,22 @@ export class SegmentedBytes {
     this.encoded = 0;
   }
 
-  /** Appends `text` as UTF-8 and returns the view of its bytes (undefined once over the limit: nothing is kept). */
-  text(text: string): Buffer | undefined {
+  /**
+   * Appends `text`, then `more`, as UTF-8 and returns the view of their bytes
+   * (undefined once over the limit: nothing is kept). Two texts, not their
+   * concatenation: writing each is cheaper than joining them into a new string first.
+   */
+  text(text: string, more = ''): Buffer | undefined {
     if (this.total > this.maxBytes) {
-      this.total += Buffer.byteLength(text, 'utf8');
+      this.total += Buffer.byteLength(text, 'utf8') + Buffer.byteLength(more, 'utf8');
       return undefined;
     }
     // Up to 3 bytes per UTF-16 unit: the exact length is measured only for a long text.
-    const buffer = this.space.room(text.length <= 1024 ? text.length * 3 : Buffer.byteLength(text, 'utf8'));
+    const units = text.length + more.length;
+    const buffer = this.space.room(units <= 1024 ? units * 3 : Buffer.byteLength(text, 'utf8') + Buffer.byteLength(more, 'utf8'));
     const start = this.space.at;
-    const written = buffer.write(text, start, 'utf8');
+    let written = buffer.write(text, start, 'utf8');
+    if (more.length > 0) written += buffer.write(more, start + written, 'utf8');
     this.space.advance(written);
     this.encoded += written;
     return this.append(buffer.subarray(start, start + written));

@@ -88,6 +88,35 @@ describe('writing a tasks file in segments', () => {
     expect(most.held).toBeLessThan(2 * Buffer.byteLength(FIXTURE_TEXT));
   });
 
+  it('lets a file hashed off the event loop run to more segments, every version exact and the bytes it holds bounded', async () => {
+    // 6,000 tasks of about 1 KB: over 4 MB, so its hash is not taken segment by segment.
+    const text = JSON.stringify({ master: { tasks: Array.from({ length: 6000 }, (_, i) => ({ id: i + 1, title: `Task ${i + 1}`, status: 'pending', dependencies: [], details: `${i} `.repeat(300).slice(0, 900) })) } }, null, 2);
+    const total = Buffer.byteLength(text);
+    expect(total).toBeGreaterThanOrEqual(HASH_OFF_THREAD_FROM);
+    const serializer = new TasksFileSerializer();
+    let data = freeze(JSON.parse(text), true);
+    await serializer.encode(data, { trailingNewline: false, expectedBytes: total });
+    let most = { segments: 0, held: 0 };
+    for (let round = 0; round < 40; round++) {
+      // 60 tasks a write, spread over the file: each splits a run of kept bytes in two.
+      const tasks = [...data.master.tasks];
+      for (let k = 0; k < 60; k++) {
+        const i = (round * 7919 + k * 997) % tasks.length;
+        tasks[i] = { ...tasks[i], title: `round ${round} ✓` };
+      }
+      data = freeze({ master: { ...data.master, tasks } }, true);
+      const encoded = await serializer.encode(data, { trailingNewline: false, expectedBytes: total });
+      expect(encoded.hash).toBeUndefined();
+      expect(textOf(encoded)).toBe(JSON.stringify(data, null, 2));
+      most = { segments: Math.max(most.segments, encoded.segments.length), held: Math.max(most.held, heldBytes(encoded)) };
+    }
+    // Past 2,048 segments a small file's bytes are copied together; this one's only when they pin too much.
+    expect(most.segments).toBeGreaterThan(2048);
+    expect(most.segments).toBeLessThanOrEqual(16 * 2048 + 40);
+    // A quarter over the file and two chunks of new bytes, checked after each write: under 1.7 times the file.
+    expect(most.held).toBeLessThan(1.7 * total);
+  });
+
   it('stays exact after an encoding that failed half-way through copying the kept bytes together', async () => {
     const serializer = new TasksFileSerializer();
     const total = Buffer.byteLength(FIXTURE_TEXT);

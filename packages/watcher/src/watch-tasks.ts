@@ -72,7 +72,9 @@ export function watchTasks(
     const ours = st && own.hashOfIdentity(st);
     if (ours !== undefined && known(ours)) return null;
     const size = st && Number(st.size);
-    const unknownSize = size !== undefined && size !== baseline?.bytes && !own.mayBeOfSize(size);
+    // A baseline given without its size (options.initial) may still be the file: hashed, not read.
+    const sizeDiffers = baseline === undefined || (baseline.bytes !== undefined && size !== baseline.bytes);
+    const unknownSize = size !== undefined && sizeDiffers && !own.mayBeOfSize(size);
     const peek = unknownSize ? undefined : await hashTasksFileAt(file);
     if (closed) return null;
     if (peek?.ok && known(peek.hash)) return null;
