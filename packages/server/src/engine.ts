@@ -68,8 +68,12 @@ export class SyncEngine {
   private closing = false;
   private tagCache: { tag: string; at: number } | undefined;
   private tagRead: Promise<string> | undefined;
-  /** Told of each version the file comes to hold and the changes since the last; `remote`: written by {@link applyRemote}. Team sync's outbox. */
-  onVersion: ((data: TasksFile, changes: readonly TaskChange[], remote: boolean) => void) | undefined;
+  /**
+   * Told of each version the file comes to hold, the changes since the last,
+   * and how it came: `team` written by {@link applyRemote}, `whole` taken
+   * whole ({@link takeVersion}: an outside write, a restore), else `commit`. Team sync's outbox.
+   */
+  onVersion: ((data: TasksFile, changes: readonly TaskChange[], origin: 'commit' | 'whole' | 'team') => void) | undefined;
   private applyingRemote = false;
   /** Whether changes announced but not yet written were dropped by taking another writer's version: the write carrying them fails. */
   private announcedLost = false;
@@ -151,7 +155,7 @@ export class SyncEngine {
     if (hash === this.doc.hash) return { revision: this.revision, changes: [] };
     // The watcher's diff, when it started from the very version clients hold, is not made again.
     const changes = diffed && diffed.from !== undefined && diffed.from === this.doc.hash ? diffed.changes : diffTasksFiles(this.doc.data, data);
-    this.publish([...this.announced(data, changes), this.fileHolds(data, hash, source)]);
+    this.publish([...this.announced(data, changes), this.fileHolds(data, hash, source, undefined, true)]);
     return { revision: this.revision, changes };
   }
 
@@ -173,14 +177,14 @@ export class SyncEngine {
    * changes announced since the last version it held (all by default): a
    * recent version. Clients may hold a later one already. Returns `file.changed`.
    */
-  private fileHolds(data: TasksFile, hash: string, source: 'server' | 'external', included = this.unrecorded.length): OutgoingEvent {
+  private fileHolds(data: TasksFile, hash: string, source: 'server' | 'external', included = this.unrecorded.length, whole = false): OutgoingEvent {
     if (this.doc.data === data) this.doc = { data, hash };
     this.fileHash = hash;
     // Adopted already (read by a commit before the watcher's report came round): not again.
     this.reported = this.reported.filter((r) => r.hash !== hash);
     const changes = this.unrecorded.splice(0, included);
     this.recent.add(data, hash, changes.map((c) => [c.payload.tag, c.payload.id] as const));
-    this.onVersion?.(data, changes, this.applyingRemote);
+    this.onVersion?.(data, changes, this.applyingRemote ? 'team' : whole ? 'whole' : 'commit');
     return this.fileChanged(source, hash);
   }
 

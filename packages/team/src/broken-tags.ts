@@ -36,11 +36,80 @@ export function sharedView(local: TasksFile, known: TasksFile): TasksFile {
   return view as TasksFile;
 }
 
-/** `merged` with each tag that is broken in `local` as `local` has it, so that writing `merged` leaves those tags untouched. */
+/**
+ * `merged` with each tag that is broken in `local` as `local` has it, so that
+ * writing `merged` leaves those tags untouched. The team's changes to such a
+ * tag come back once it is fixed (see {@link LocalBrokenTags}).
+ */
 export function keepBrokenTags(merged: TasksFile, local: TasksFile): TasksFile {
   const broken = brokenTagNames(local);
   if (broken.length === 0) return merged;
   const kept: Record<string, unknown> = { ...(merged as Record<string, unknown>) };
   for (const tag of broken) setOwnKey(kept, tag, (local as Record<string, unknown>)[tag]);
   return kept as TasksFile;
+}
+
+/** `file` with only its tag `tag` (which it has). */
+export function onlyTag(file: TasksFile, tag: string): TasksFile {
+  const one: Record<string, unknown> = {};
+  setOwnKey(one, tag, (file as Record<string, unknown>)[tag]);
+  return one as TasksFile;
+}
+
+/** A tag a local version fixed, and the last local version before it broke. */
+export interface FixedTag {
+  tag: string;
+  lastGood: TasksFile;
+}
+
+/**
+ * Which tags of the local file are broken, and for each the last local
+ * version before it broke. While a tag is broken the team's changes to it
+ * wait and the local edits to it send nothing (the server has no events for
+ * a broken tag). When it is fixed, what travels is everything that changed
+ * in it since that version, and the team's changes made meanwhile are merged
+ * back into the local file, as a pull would have merged them; without this,
+ * the fixed tag lacked them locally, and a restart's reconcile pushed their reversal.
+ *
+ * Only a version written whole (an outside write, a restore) can break or
+ * fix a tag: the server's own commits leave a broken tag as it is, and so do
+ * the team's writes. So only those versions are validated; a commit can only
+ * delete a broken tag.
+ */
+export class LocalBrokenTags {
+  private broken: ReadonlySet<string>;
+  private readonly lastGood = new Map<string, TasksFile>();
+
+  constructor(current: TasksFile) {
+    this.broken = new Set(brokenTagNames(current));
+  }
+
+  /** Notes a version written whole after `before`; returns the tags it fixes whose last good version is known. */
+  noteWhole(before: TasksFile, data: TasksFile): FixedTag[] {
+    const now = new Set(brokenTagNames(data));
+    const fixed: FixedTag[] = [];
+    for (const tag of now) if (!this.broken.has(tag)) this.lastGood.set(tag, before);
+    for (const tag of this.broken) {
+      if (now.has(tag)) continue;
+      const lastGood = this.lastGood.get(tag);
+      this.lastGood.delete(tag);
+      if (lastGood && Object.prototype.hasOwnProperty.call(data, tag)) fixed.push({ tag, lastGood });
+    }
+    this.broken = now;
+    return fixed;
+  }
+
+  /** Notes a version of the server's own (a commit, or the team's changes): a broken tag it no longer has was deleted. */
+  noteCommit(data: TasksFile): void {
+    if (this.broken.size === 0) return;
+    const kept = [...this.broken].filter((tag) => Object.prototype.hasOwnProperty.call(data, tag));
+    if (kept.length === this.broken.size) return;
+    for (const tag of this.broken) if (!kept.includes(tag)) this.lastGood.delete(tag);
+    this.broken = new Set(kept);
+  }
+
+  /** Whether `tag` is broken in the local file as last noted. */
+  isBroken(tag: string): boolean {
+    return this.broken.has(tag);
+  }
 }

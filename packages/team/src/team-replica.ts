@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import {
   diffTasksFiles,
+  setOwnKey,
   findTag,
   findTask,
   jsonEqual,
@@ -13,7 +14,7 @@ import {
   type TeamOp,
   type TeamStatus,
 } from '@taskmaster/protocol';
-import { keepBrokenTags, sharedView } from './broken-tags.js';
+import { keepBrokenTags, LocalBrokenTags, onlyTag, sharedView, type FixedTag } from './broken-tags.js';
 import { TeamCodec } from './codec.js';
 import { Journal } from './journal.js';
 import { openTeamProject, TeamAccessError, type OpenedProject } from './team-project.js';
@@ -34,11 +35,18 @@ export interface TeamHost {
    * Runs `plan` on the current version in line with the server's commits and
    * writes what it returns (nothing when undefined), announcing its
    * conflicts; the written version is reported back through
-   * {@link TeamReplica.noteVersion} with `remote` true. `plan` may run again
+   * {@link TeamReplica.noteVersion} with origin `team`. `plan` may run again
    * if an outside write is adopted first.
    */
   applyRemote(plan: (current: TasksFile) => RemoteMerge | undefined): Promise<void>;
 }
+
+/**
+ * How a version reached the file: a commit of the server's, a version
+ * written whole (an outside writer's, a restore), or the team's changes
+ * written by {@link TeamHost.applyRemote}.
+ */
+export type VersionOrigin = 'commit' | 'whole' | 'team';
 
 /** Logs without secrets: messages and data hold no URL, passphrase or task text. */
 export type TeamLog = (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => void;
@@ -91,6 +99,9 @@ export class TeamReplica {
   private stopListening: (() => Promise<void>) | undefined;
   /** A pull being written locally: the hook records it as seen as soon as the file holds it. */
   private applying: { upTo: number; ownIds: string[] } | undefined;
+  private readonly brokenTags: LocalBrokenTags;
+  /** Tags fixed locally, each with the version that fixed it: the team's changes to them are merged back on the next pump. */
+  private fixedTags: Array<FixedTag & { fixedIn: TasksFile }> = [];
   private readonly log: TeamLog;
 
   private constructor(
@@ -99,6 +110,7 @@ export class TeamReplica {
   ) {
     this.log = options.log ?? (() => {});
     this.lastLocal = options.host.current();
+    this.brokenTags = new LocalBrokenTags(this.lastLocal);
   }
 
   /** Opens the journal and starts connecting in the background; local changes are recorded from now on. */
@@ -116,18 +128,30 @@ export class TeamReplica {
    * version. Local versions (ours, outside writers') go to the outbox,
    * durably, before this returns; versions written from the log do not.
    */
-  noteVersion(data: TasksFile, changes: readonly TaskChange[], remote: boolean): void {
+  noteVersion(data: TasksFile, changes: readonly TaskChange[], origin: VersionOrigin): void {
     const before = this.lastLocal;
     this.lastLocal = data;
-    if (remote) {
+    if (origin === 'team') {
+      this.brokenTags.noteCommit(data);
       if (this.applying) this.journal.recordSeen(this.applying.upTo, this.applying.ownIds);
       this.applying = undefined;
       return;
     }
-    const ops = teamOpsOf(before, changes);
-    if (ops.length === 0) return;
-    this.journal.recordLocal(randomUUID(), ops);
-    this.kick();
+    let ops: TeamOp[];
+    if (origin === 'commit') {
+      this.brokenTags.noteCommit(data);
+      ops = teamOpsOf(before, changes);
+    } else {
+      // A version written whole may break a tag: nothing of a broken tag travels (another member could not read it).
+      // A tag it fixes sends what changed in it since it was last good: the server's changes start from its broken state.
+      const fixed = this.brokenTags.noteWhole(before, data);
+      const fixedNames = new Set(fixed.map((f) => f.tag));
+      ops = teamOpsOf(before, changes.filter((c) => !fixedNames.has(c.payload.tag) && !this.brokenTags.isBroken(c.payload.tag)));
+      for (const { tag, lastGood } of fixed) ops.push(...teamOpsOf(lastGood, diffTasksFiles(onlyTag(lastGood, tag), onlyTag(data, tag))));
+      this.fixedTags.push(...fixed.map((f) => ({ ...f, fixedIn: data })));
+    }
+    if (ops.length > 0) this.journal.recordLocal(randomUUID(), ops);
+    if (ops.length > 0 || this.fixedTags.length > 0) this.kick();
   }
 
   /** Team state for `sync.status`. */
@@ -252,6 +276,7 @@ export class TeamReplica {
         this.again = false;
         if (!this.project || this.closed) break;
         if (!this.reconciled) await this.reconcile();
+        if (this.fixedTags.length > 0) await this.mergeIntoFixedTags();
         const pulled = await this.pullOnce();
         const pushed = await this.pushOnce();
         if (pulled || pushed) this.again = true;
@@ -281,6 +306,43 @@ export class TeamReplica {
       return undefined;
     });
     this.reconciled = true;
+  }
+
+  /**
+   * Tags fixed locally get the team's changes made while they were broken:
+   * the team's version of each (the shared file and the outbox, which holds
+   * the fix) three-way merged into what the file holds now, from the version
+   * that fixed it, as a pull merges. Tags broken again or deleted since are left.
+   */
+  private async mergeIntoFixedTags(): Promise<void> {
+    const fixed = this.fixedTags.splice(0);
+    try {
+      await this.options.host.applyRemote((current) => this.mergedFixedTags(current, fixed));
+    } catch (err) {
+      // Tried again once connected again.
+      this.fixedTags.unshift(...fixed);
+      throw err;
+    }
+  }
+
+  /** The plan of {@link mergeIntoFixedTags}: `current` with each fixed tag merged, or undefined when none is left to merge. */
+  private mergedFixedTags(current: TasksFile, fixed: ReadonlyArray<FixedTag & { fixedIn: TasksFile }>): RemoteMerge | undefined {
+    if (!this.shared) throw new Error('team sync lost its connection');
+    const expected = structuredClone(this.shared);
+    for (const e of this.journal.state.outbox.values()) applyTeamOps(expected, e.ops);
+    let merged: Record<string, unknown> | undefined;
+    const conflicts: FieldConflict[] = [];
+    for (const { tag, fixedIn } of fixed) {
+      const has = (file: TasksFile) => Object.prototype.hasOwnProperty.call(file, tag);
+      if (!has(current) || !has(expected) || !has(fixedIn) || this.brokenTags.isBroken(tag)) continue;
+      const rebased = rebaseTasksFile(onlyTag(fixedIn, tag), onlyTag(expected, tag), onlyTag(current, tag));
+      merged ??= { ...(current as Record<string, unknown>) };
+      setOwnKey(merged, tag, (rebased.merged as Record<string, unknown>)[tag]);
+      conflicts.push(...rebased.conflicts);
+    }
+    if (!merged) return undefined;
+    this.log('info', 'merged the team\'s changes into tags fixed here', { tags: fixed.length });
+    return { merged: merged as TasksFile, conflicts };
   }
 
   private async pushOnce(): Promise<boolean> {

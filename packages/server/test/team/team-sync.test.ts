@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, type TestCluster } from '@taskmaster/pg-test-cluster';
@@ -246,6 +248,57 @@ describe('team sync on PostgreSQL, three servers', () => {
     expect(dump).toMatch(/Edited on B/);
     expect(dump).not.toMatch(/Left as it is|feature/);
   });
+  it('brings the team\'s changes made to a tag while it was broken on A into A\'s file once A fixes it, and the fix to the team', async () => {
+    const url = await cluster.createDatabase(`team_e2e_${process.pid}_${++databases}`);
+    const project = `project-${databases}`;
+    const feature = { tasks: [{ id: 1, title: 'Feature one', description: 'First', status: 'pending' }, { id: 2, title: 'Feature two', description: 'Second', status: 'pending' }] };
+    const memberA = await makeMember('A', { url, project }, { ...(smallFile(2) as object), feature });
+    const memberB = await makeMember('B', { url, project }, smallFile(2));
+    const a = await serve(memberA);
+    await connected(a);
+    const b = await serve(memberB);
+    await connected(b);
+    await eventually(async () => expect((await tasksOf(memberB)).feature?.tasks.map((t) => t.title)).toEqual(['Feature one', 'Feature two']), 30_000);
+    const [writerA, writerB] = await Promise.all([a.client(), b.client()]);
+    const fileA = join(memberA.root, '.taskmaster', 'tasks', 'tasks.json');
+    const writeA = async (edit: (file: any) => void) => {
+      const file = await tasksOf(memberA);
+      edit(file);
+      await writeFile(fileA, JSON.stringify(file, null, 2));
+    };
+
+    // A hand-edit on A leaves task 1 of `feature` without a title; A's server refuses the tag from then on.
+    await writeA((file) => (file.feature.tasks[0].title = null));
+    await eventually(async () => expect((await writerA.call('task.list', { tag: 'feature' })).error).toBeDefined(), 10_000);
+    // Meanwhile B changes task 2; A pulls it, but keeps its broken tag as it is.
+    await writerB.result('task.update', { id: '2', tag: 'feature', changes: { title: 'Edited on B' } });
+    await eventually(async () => {
+      const [sa, sb] = await Promise.all([statusOf(a), statusOf(b)]);
+      expect(sb.outbox).toBe(0);
+      expect(sa.lastSeq).toBe(sb.lastSeq);
+    }, 30_000);
+    expect((await tasksOf(memberA)).feature!.tasks.map((t) => t.title)).toEqual([null, 'Feature two']);
+    // Nothing of the broken tag went to the team: a task without a title would stop every member reading the log.
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const rows = (await client.query("SELECT encode(payload, 'escape') AS p FROM taskmaster_team_changes")).rows.map((r) => r.p as string);
+    await client.end();
+    expect(rows.join('\n')).toMatch(/Edited on B/);
+    expect(rows.join('\n')).not.toMatch(/"title":null/);
+
+    // A fixes the tag, changing task 1's description too.
+    await writeA((file) => Object.assign(file.feature.tasks[0], { title: 'Fixed on A', description: 'Described on A' }));
+    const wanted = [
+      { id: 1, title: 'Fixed on A', description: 'Described on A' },
+      { id: 2, title: 'Edited on B', description: 'Second' },
+    ];
+    for (const m of [memberA, memberB]) {
+      await eventually(async () => expect((await tasksOf(m)).feature!.tasks.map(({ id, title, description }) => ({ id: Number(id), title, description }))).toEqual(wanted), 30_000);
+    }
+    await eventually(async () => expect(comparable(await tasksOf(memberA))).toEqual(comparable(await tasksOf(memberB))), 30_000);
+    for (const s of [a, b]) expect((await statusOf(s)).error).toBeUndefined();
+  });
+
   it('joins a project whose stored snapshot holds a broken tag (as earlier servers stored one), leaving that tag out', async () => {
     const url = await cluster.createDatabase(`team_e2e_${process.pid}_${++databases}`);
     const project = `project-${databases}`;
