@@ -83,6 +83,18 @@ export function validateTagsIndividually(data: unknown): TagProblem[] {
 }
 
 /**
+ * `data` without the tags named (a shallow copy of the tagged file); `data`
+ * itself when none are named. What a diff of two versions starts from when
+ * their broken tags must send no events.
+ */
+export function withoutTags<T extends TasksFile | undefined>(data: T, tags: readonly string[]): T {
+  if (!data || tags.length === 0) return data;
+  const copy: Record<string, unknown> = { ...(data as Record<string, unknown>) };
+  for (const tag of tags) delete copy[tag];
+  return copy as T;
+}
+
+/**
  * A tasks file as the server sends it (`sync.pull`, `sync.snapshot`): its top
  * level a tasks file of either format, each tag valid — or broken on disk
  * already, which the server keeps untouched and sends as it is (it sends no

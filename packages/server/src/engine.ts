@@ -4,6 +4,7 @@ import {
   diffTasksFiles,
   ErrorCode,
   TaskmasterError,
+  withoutTags,
   type AnyEvent,
   type EventName,
   type EventPayload,
@@ -151,10 +152,11 @@ export class SyncEngine {
    * the task events from the version they hold, then `file.changed`, in one
    * message. For versions that reach the file whole: outside writes, restores.
    */
-  takeVersion(data: TasksFile, hash: string, source: 'server' | 'external', diffed?: { from: string | undefined; changes: TaskChange[] }): Adopted {
+  takeVersion(data: TasksFile, hash: string, source: 'server' | 'external', { diffed, broken = [] }: Pick<Partial<OutsideVersion>, 'diffed' | 'broken'> = {}): Adopted {
     if (hash === this.doc.hash) return { revision: this.revision, changes: [] };
     // The watcher's diff, when it started from the very version clients hold, is not made again.
-    const changes = diffed && diffed.from !== undefined && diffed.from === this.doc.hash ? diffed.changes : diffTasksFiles(this.doc.data, data);
+    // Made here, it leaves the broken tags out, as the watcher's does: a task without a title is no event.
+    const changes = diffed && diffed.from !== undefined && diffed.from === this.doc.hash ? diffed.changes : diffTasksFiles(withoutTags(this.doc.data, broken), withoutTags(data, broken));
     this.publish([...this.announced(data, changes), this.fileHolds(data, hash, source, undefined, true)]);
     return { revision: this.revision, changes };
   }
@@ -217,9 +219,10 @@ export class SyncEngine {
   }
 
   /** Reads the file to adopt what it holds, noting when: versions the watcher read before are older. */
-  private readFile(): Promise<OutsideVersion> {
+  private async readFile(): Promise<OutsideVersion> {
     this.lastFileRead = performance.now();
-    return this.store.read();
+    const read = await this.store.read();
+    return { data: read.data, hash: read.hash, broken: (read.brokenTags ?? []).map((p) => p.tag) };
   }
 
   /** Asks the watcher to look now (so its baseline moves too), then adopts what is on disk. */
@@ -233,7 +236,7 @@ export class SyncEngine {
   private async adoptFromDisk(source: 'server' | 'external'): Promise<Adopted> {
     const read = await this.readFile();
     if (source === 'external') return this.adoptOutsideWrite(read);
-    return this.takeVersion(read.data, read.hash, source);
+    return this.takeVersion(read.data, read.hash, source, { broken: read.broken });
   }
 
   /**
@@ -256,7 +259,7 @@ export class SyncEngine {
       if (plan.kind === 'take') {
         // Changes announced but not yet written that theirs lacks (an older version put back meanwhile) go with it: their ops fail.
         if (this.doc.hash === undefined && !keepsRecentChanges(read.data, this.doc.data, [current])) this.announcedLost = true;
-        return withEarlier(this.takeVersion(read.data, read.hash, 'external', read.diffed));
+        return withEarlier(this.takeVersion(read.data, read.hash, 'external', read));
       }
       // The file held theirs, if briefly: once its merge is written or announced, it is known as a stale
       // version — reported by the watcher later, not merged a second time against the merge, which would
@@ -277,7 +280,7 @@ export class SyncEngine {
           expectHash: read.hash,
         });
         markStale();
-        const adopted = this.takeVersion(res.data, res.hash, 'external');
+        const adopted = this.takeVersion(res.data, res.hash, 'external', { broken: read.broken });
         this.announceConflicts(plan.conflicts, snapshot);
         this.options.log('info', 'merged an outside write made from a stale version', {
           conflicts: plan.conflicts.length,
@@ -290,7 +293,7 @@ export class SyncEngine {
         // Yet another writer replaced theirs already, perhaps from a read of theirs. Clients hold the merge,
         // which the file does not (hash unknown), and the newer version is merged with it in turn. Merged
         // with the version before it instead, what theirs added would look undone by us, and be dropped.
-        const changes = diffTasksFiles(this.doc.data, plan.merged);
+        const changes = diffTasksFiles(withoutTags(this.doc.data, read.broken), withoutTags(plan.merged, read.broken));
         this.publish(this.announced(plan.merged, changes));
         this.announceConflicts(plan.conflicts, snapshot);
         earlier.push(...changes);
@@ -372,7 +375,7 @@ export class SyncEngine {
         if (change.previousHash !== this.doc.hash && this.recent.has(change.hash)) return;
         // What the watcher read is handed to the store, so the version is parsed once.
         this.store.learn(change);
-        this.reported.push({ data: change.data, hash: change.hash, diffed: { from: change.previousHash, changes: change.changes }, seenAt: performance.now() });
+        this.reported.push({ data: change.data, hash: change.hash, diffed: { from: change.previousHash, changes: change.changes }, broken: change.brokenTags, seenAt: performance.now() });
         if (this.adoptionQueued) return;
         this.adoptionQueued = true;
         this.adoptReportedVersions().catch((err: unknown) => {
@@ -487,11 +490,12 @@ export class SyncEngine {
   }
 }
 
-/** A version written by someone else, and the watcher's diff to it when it has one. */
+/** A version written by someone else, the watcher's diff to it when it has one, and its broken tags, which send no events. */
 interface OutsideVersion {
   data: TasksFile;
   hash: string;
   diffed?: { from: string | undefined; changes: TaskChange[] };
+  broken: readonly string[];
 }
 
 /** Runs one op, catching what it throws: a failing op fails only its own request. */

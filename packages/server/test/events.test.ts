@@ -182,6 +182,35 @@ describe('events', () => {
     expect(onDisk.master.tasks[2].title).toBe('Server write');
   });
 
+  it('sends no event for a tag an outside write broke when its next write adopts that version from disk', async () => {
+    const file = smallFile() as { master: unknown; feature?: unknown };
+    file.feature = { tasks: [{ id: 1, title: 'Feature one', status: 'pending' }], metadata: {} };
+    const root = await makeProject(file);
+    const server = await startServer(root, { debounceMs: 20 });
+    const client = await subscribed(server.wsUrl, ['task.*', 'file.*']);
+    // Another tool edits master and leaves `feature` with a task without a title.
+    const script = `
+      const fs = require('node:fs');
+      const file = process.argv[1];
+      const data = JSON.parse(fs.readFileSync(file, 'utf8'));
+      data.master.tasks[1].title = 'Outside edit';
+      data.feature.tasks[0].title = null;
+      fs.writeFileSync(file, JSON.stringify(data, null, 2));
+    `;
+    await run(process.execPath, ['-e', script, tasksFile(root)]);
+    // The server's next write finds the file changed and takes what it holds first, broken tag and all.
+    await client.result('task.update', { id: 1, title: 'Server write' });
+    await client.waitFor((m) => m.method === 'task.updated' && m.params.id === '1');
+    // Its own change is announced first, then the outside one it merged; nothing of `feature`.
+    expect(client.events('task.updated').map((e) => [e.params.tag, e.params.id])).toEqual([
+      ['master', '1'],
+      ['master', '2'],
+    ]);
+    const onDisk = JSON.parse(await readFile(tasksFile(root), 'utf8'));
+    expect(onDisk.feature.tasks[0].title).toBeNull();
+    expect(onDisk.master.tasks.slice(0, 2).map((t: { title: string }) => t.title)).toEqual(['Server write', 'Outside edit']);
+  });
+
   it('reports a broken tasks file as file.invalid and keeps serving the last good version', async () => {
     const root = await makeProject();
     const server = await startServer(root, { debounceMs: 20 });

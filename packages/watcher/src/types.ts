@@ -18,8 +18,10 @@ export interface WatchOptions {
  * formatting, key order). Consumers still announce it as `file.changed`.
  */
 export interface TasksFileChange {
-  /** Task events (protocol's diffTasksFiles) from the last good state to the new one. */
+  /** Task events (protocol's diffTasksFiles) from the last good state to the new one, none for a broken tag. */
   changes: TaskChange[];
+  /** Tags of `data` that did not validate (a task with a null title…), kept as they are and left out of `changes`. */
+  brokenTags: readonly string[];
   /** The new good state (validated with protocol's validateTasksFile). */
   data: TasksFile;
   /** sha256 hex of the file bytes. */

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { diffTasksFiles, ErrorCode, type TasksFile } from '@taskmaster/protocol';
+import { diffTasksFiles, ErrorCode, withoutTags, type TasksFile } from '@taskmaster/protocol';
 import { watchFileViaDirectory } from './directory-watch.js';
 import { OwnWrites } from './own-writes.js';
 import { parseTasksFile } from './parse-tasks-file.js';
@@ -106,7 +106,8 @@ export function watchTasks(
     if (adoptSilently && !before) return null;
     const change: TasksFileChange = {
       // A broken tag sends no events: its tasks are not valid tasks (the CLI and the store report it).
-      changes: diffTasksFiles(withoutTags(before, parsed.brokenTags), withoutTags(parsed.data, parsed.brokenTags)!),
+      changes: diffTasksFiles(withoutTags(before, parsed.brokenTags), withoutTags(parsed.data, parsed.brokenTags)),
+      brokenTags: parsed.brokenTags,
       data: parsed.data,
       hash,
       previousHash,
@@ -169,12 +170,4 @@ export function watchTasks(
       await queue;
     },
   };
-}
-
-/** `data` without the tags named (a shallow copy of the tagged file); `data` itself when none are named. */
-function withoutTags(data: TasksFile | undefined, tags: readonly string[]): TasksFile | undefined {
-  if (!data || tags.length === 0) return data;
-  const copy: Record<string, unknown> = { ...(data as Record<string, unknown>) };
-  for (const tag of tags) delete copy[tag];
-  return copy as TasksFile;
 }
