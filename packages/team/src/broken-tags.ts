@@ -49,10 +49,10 @@ export function keepBrokenTags(merged: TasksFile, local: TasksFile): TasksFile {
   return kept as TasksFile;
 }
 
-/** `file` with only its tag `tag` (which it has). */
+/** `file` with only its tag `tag`, or with no tag when it has none of that name. */
 export function onlyTag(file: TasksFile, tag: string): TasksFile {
   const one: Record<string, unknown> = {};
-  setOwnKey(one, tag, (file as Record<string, unknown>)[tag]);
+  if (Object.prototype.hasOwnProperty.call(file, tag)) setOwnKey(one, tag, (file as Record<string, unknown>)[tag]);
   return one as TasksFile;
 }
 
