@@ -275,8 +275,9 @@ export class TeamReplica {
       do {
         this.again = false;
         if (!this.project || this.closed) break;
-        if (!this.reconciled) await this.reconcile();
+        // Fixed tags first: the reconcile would take a fixed tag's lack of the team's changes for a local edit.
         if (this.fixedTags.length > 0) await this.mergeIntoFixedTags();
+        if (!this.reconciled) await this.reconcile();
         const pulled = await this.pullOnce();
         const pushed = await this.pushOnce();
         if (pulled || pushed) this.again = true;

@@ -95,8 +95,8 @@ describe('TaskMaster Sync in VS Code', () => {
     // Task events go out once the change is validated; file.changed once the file holds it.
     const written = new Promise<void>((resolve) => observer!.on('file.changed', () => resolve()));
 
-    await page.runCommand('TaskMaster: Set Status');
-    await page.pick('Ship the release', 'Ship the release');
+    // The task's quick pick can close as it opens while the tree refreshes: the command then runs again.
+    await page.runCommandAndPick('TaskMaster: Set Status', 'Ship the release', 'Ship the release');
     await page.pick('review', 'review');
 
     const event = await received;
@@ -109,8 +109,7 @@ describe('TaskMaster Sync in VS Code', () => {
 
   it('shows both versions when an edit collides with another one, and keeps the one chosen', async () => {
     const page = workbench!;
-    await page.runCommand('TaskMaster: Edit Title');
-    await page.pick('Document the API', 'Document the API');
+    await page.runCommandAndPick('TaskMaster: Edit Title', 'Document the API', 'Document the API');
     // While the title is being edited here, someone else renames the task.
     await runCli(root, tools.cli, ['update-task', '--id', '4', '--title', 'Document the public API']);
     await page.waitForRow((label) => label.startsWith('Task 4: Document the public API'), 5000);
