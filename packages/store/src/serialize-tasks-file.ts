@@ -35,6 +35,8 @@ interface CachedTask {
  * A file hashed off the event loop ({@link HASH_OFF_THREAD_FROM}) costs no hash
  * update per segment, so it may have 16 times as many: at 10k tasks, copying
  * the file's bytes together every tenth write was a tenth of the server's time.
+ * Either way the bytes are copied together once the segments written since the
+ * last copy have cost about as much as copying (see dropUnused).
  */
 const MAX_SEGMENTS = 2048;
 
@@ -57,6 +59,8 @@ export class TasksFileSerializer {
   private encodings = 0;
   /** Set by an encoding whose file was in many segments, or whose cached bytes pinned much more than the file: the next copies them together. */
   private compactNext = true;
+  /** Segments written since the last copying together: each costs a view and an iovec on every write until then. */
+  private segmentsSinceCompaction = 0;
   /** Where the bytes of changed tasks go between compactions: chunks of an eighth of the file (64 KB to 1 MB). */
   private young: WriteSpace | undefined;
 
@@ -76,7 +80,10 @@ export class TasksFileSerializer {
     const compact = this.compactNext;
     // Copying everything together: one buffer the size of the file, and a little more; the next
     // writes' new bytes then start a chunk of their own.
-    if (compact) this.young = undefined;
+    if (compact) {
+      this.young = undefined;
+      this.segmentsSinceCompaction = 0;
+    }
     const out = new SegmentedBytes(maxBytes, compact ? new WriteSpace(Math.max(64 * 1024, expectedBytes + (expectedBytes >> 4))) : (this.young ??= new WriteSpace(chunkBytesFor(expectedBytes))));
     const nest = (value: unknown, indent: string): string => {
       if (plain && !isPlainJson(value)) plain = false;
@@ -176,7 +183,10 @@ export class TasksFileSerializer {
     let heldBytes = 0;
     for (const buffer of held) heldBytes += buffer.byteLength;
     const maxSegments = total < HASH_OFF_THREAD_FROM ? MAX_SEGMENTS : 16 * MAX_SEGMENTS;
-    this.compactNext = segments > maxSegments || heldBytes > total + (total >> 2) + 2 * chunkBytesFor(total);
+    // Copying together costs about what 64 bytes a segment's view and iovec do: once the segments written since
+    // the last copy have cost that much, the next write copies (sooner for many changes a write, later for few).
+    this.segmentsSinceCompaction += segments;
+    this.compactNext = segments > maxSegments || this.segmentsSinceCompaction * 64 > total || heldBytes > total + (total >> 2) + 2 * chunkBytesFor(total);
   }
 }
 

@@ -117,6 +117,27 @@ describe('writing a tasks file in segments', () => {
     expect(most.held).toBeLessThan(1.7 * total);
   });
 
+  it('copies a large file\'s bytes together sooner under many one-task writes, whose segments pile up slowly', async () => {
+    const text = JSON.stringify({ master: { tasks: Array.from({ length: 6000 }, (_, i) => ({ id: i + 1, title: `Task ${i + 1}`, status: 'pending', details: `${i} `.repeat(300).slice(0, 900) })) } }, null, 2);
+    const total = Buffer.byteLength(text);
+    const serializer = new TasksFileSerializer();
+    let data = freeze(JSON.parse(text), true);
+    await serializer.encode(data, { trailingNewline: false, expectedBytes: total });
+    let most = 0;
+    for (let edit = 0; edit < 600; edit++) {
+      const tasks = [...data.master.tasks];
+      const i = (edit * 997) % tasks.length;
+      tasks[i] = { ...tasks[i], title: `edit ${edit}` };
+      data = freeze({ master: { ...data.master, tasks } }, true);
+      const encoded = await serializer.encode(data, { trailingNewline: false, expectedBytes: total });
+      most = Math.max(most, encoded.segments.length);
+      if (edit === 599) expect(textOf(encoded)).toBe(JSON.stringify(data, null, 2));
+    }
+    // Each write has two segments more than the last (1,200 by the end): once they have cost about what
+    // copying 6 MB does, the bytes are copied together, and the count starts again.
+    expect(most).toBeLessThan(1000);
+  });
+
   it('stays exact after an encoding that failed half-way through copying the kept bytes together', async () => {
     const serializer = new TasksFileSerializer();
     const total = Buffer.byteLength(FIXTURE_TEXT);
