@@ -157,7 +157,7 @@ export class SyncEngine {
     // The watcher's diff, when it started from the very version clients hold, is not made again.
     // Made here, it leaves the broken tags out, as the watcher's does: a task without a title is no event.
     const changes = diffed && diffed.from !== undefined && diffed.from === this.doc.hash ? diffed.changes : diffTasksFiles(withoutTags(this.doc.data, broken), withoutTags(data, broken));
-    this.publish([...this.announced(data, changes), this.fileHolds(data, hash, source, undefined, true)]);
+    this.publish([...this.announced(data, changes), this.fileHolds(data, hash, source, { whole: true })]);
     return { revision: this.revision, changes };
   }
 
@@ -179,7 +179,7 @@ export class SyncEngine {
    * changes announced since the last version it held (all by default): a
    * recent version. Clients may hold a later one already. Returns `file.changed`.
    */
-  private fileHolds(data: TasksFile, hash: string, source: 'server' | 'external', included = this.unrecorded.length, whole = false): OutgoingEvent {
+  private fileHolds(data: TasksFile, hash: string, source: 'server' | 'external', { included = this.unrecorded.length, whole = false } = {}): OutgoingEvent {
     if (this.doc.data === data) this.doc = { data, hash };
     this.fileHash = hash;
     // Adopted already (read by a commit before the watcher's report came round): not again.
@@ -464,7 +464,7 @@ export class SyncEngine {
     // Before the rename, so our own write never comes back from the watcher as an outside edit.
     this.watcher?.noteOwnWrite(staged.hash, staged.data, staged.bytes, staged.identity);
     const placed = await staged.place();
-    this.publish([this.fileHolds(staged.data, staged.hash, 'server', included)]);
+    this.publish([this.fileHolds(staged.data, staged.hash, 'server', { included })]);
     this.options.log('info', 'commit', { ops: ops.length, ms: Math.round(performance.now() - started), revision: this.revision });
     return { revision: this.revision, pauseMs: this.lockShare.pauseAfter(...placed.lockHeld) };
   }

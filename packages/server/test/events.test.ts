@@ -200,7 +200,7 @@ describe('events', () => {
     await run(process.execPath, ['-e', script, tasksFile(root)]);
     // The server's next write finds the file changed and takes what it holds first, broken tag and all.
     await client.result('task.update', { id: 1, title: 'Server write' });
-    await client.waitFor((m) => m.method === 'task.updated' && m.params.id === '1');
+    await client.waitFor((m) => m.method === 'task.updated' && (m.params as { id?: unknown }).id === '1');
     // Its own change is announced first, then the outside one it merged; nothing of `feature`.
     expect(client.events('task.updated').map((e) => [e.params.tag, e.params.id])).toEqual([
       ['master', '1'],
