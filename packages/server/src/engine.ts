@@ -13,6 +13,7 @@ import {
   type TasksFile,
 } from '@taskmaster/protocol';
 import { missingTasksFileError, openStore, StaleVersionError, type Store } from '@taskmaster/store';
+import type { VersionOrigin } from '@taskmaster/team';
 import { watchTasks, type TasksWatcher } from '@taskmaster/watcher';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
 import { generateToken } from './token.js';
@@ -74,7 +75,7 @@ export class SyncEngine {
    * and how it came: `team` written by {@link applyRemote}, `whole` taken
    * whole ({@link takeVersion}: an outside write, a restore), else `commit`. Team sync's outbox.
    */
-  onVersion: ((data: TasksFile, changes: readonly TaskChange[], origin: 'commit' | 'whole' | 'team') => void) | undefined;
+  onVersion: ((data: TasksFile, changes: readonly TaskChange[], origin: VersionOrigin) => void) | undefined;
   private applyingRemote = false;
   /** Whether changes announced but not yet written were dropped by taking another writer's version: the write carrying them fails. */
   private announcedLost = false;
