@@ -13,7 +13,7 @@ import {
   type TasksFile,
 } from '@taskmaster/protocol';
 import { missingTasksFileError, openStore, StaleVersionError, type Store } from '@taskmaster/store';
-import type { VersionOrigin } from '@taskmaster/team';
+import type { NotedVersion } from '@taskmaster/team';
 import { watchTasks, type TasksWatcher } from '@taskmaster/watcher';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
 import { generateToken } from './token.js';
@@ -73,9 +73,10 @@ export class SyncEngine {
   /**
    * Told of each version the file comes to hold, the changes since the last,
    * and how it came: `team` written by {@link applyRemote}, `whole` taken
-   * whole ({@link takeVersion}: an outside write, a restore), else `commit`. Team sync's outbox.
+   * whole ({@link takeVersion}: an outside write, a restore; with its broken
+   * tags), else `commit`. Team sync's outbox.
    */
-  onVersion: ((data: TasksFile, changes: readonly TaskChange[], origin: VersionOrigin) => void) | undefined;
+  onVersion: ((version: NotedVersion) => void) | undefined;
   private applyingRemote = false;
   /** Whether changes announced but not yet written were dropped by taking another writer's version: the write carrying them fails. */
   private announcedLost = false;
@@ -152,13 +153,15 @@ export class SyncEngine {
    * Makes `data`, which the file now holds, the current version: clients get
    * the task events from the version they hold, then `file.changed`, in one
    * message. For versions that reach the file whole: outside writes, restores.
+   * `broken` names its broken tags: none for a restore, whose snapshot was
+   * validated whole.
    */
   takeVersion(data: TasksFile, hash: string, source: 'server' | 'external', { diffed, broken = [] }: Pick<Partial<OutsideVersion>, 'diffed' | 'broken'> = {}): Adopted {
     if (hash === this.doc.hash) return { revision: this.revision, changes: [] };
     // The watcher's diff, when it started from the very version clients hold, is not made again.
     // Made here, it leaves the broken tags out, as the watcher's does: a task without a title is no event.
     const changes = diffed && diffed.from !== undefined && diffed.from === this.doc.hash ? diffed.changes : diffTasksFiles(withoutTags(this.doc.data, broken), withoutTags(data, broken));
-    this.publish([...this.announced(data, changes), this.fileHolds(data, hash, source, { whole: true })]);
+    this.publish([...this.announced(data, changes), this.fileHolds(data, hash, source, { whole: { brokenTags: broken } })]);
     return { revision: this.revision, changes };
   }
 
@@ -178,16 +181,26 @@ export class SyncEngine {
   /**
    * The file holds `data` (sha256 `hash`), which carries the first `included`
    * changes announced since the last version it held (all by default): a
-   * recent version. Clients may hold a later one already. Returns `file.changed`.
+   * recent version. Clients may hold a later one already. `whole`, for a
+   * version taken whole, names its broken tags. Returns `file.changed`.
    */
-  private fileHolds(data: TasksFile, hash: string, source: 'server' | 'external', { included = this.unrecorded.length, whole = false } = {}): OutgoingEvent {
+  private fileHolds(
+    data: TasksFile,
+    hash: string,
+    source: 'server' | 'external',
+    { included = this.unrecorded.length, whole }: { included?: number; whole?: { brokenTags: readonly string[] } } = {},
+  ): OutgoingEvent {
     if (this.doc.data === data) this.doc = { data, hash };
     this.fileHash = hash;
     // Adopted already (read by a commit before the watcher's report came round): not again.
     this.reported = this.reported.filter((r) => r.hash !== hash);
     const changes = this.unrecorded.splice(0, included);
     this.recent.add(data, hash, changes.map((c) => [c.payload.tag, c.payload.id] as const));
-    this.onVersion?.(data, changes, this.applyingRemote ? 'team' : whole ? 'whole' : 'commit');
+    if (this.onVersion) {
+      if (this.applyingRemote) this.onVersion({ origin: 'team', data, changes });
+      else if (whole) this.onVersion({ origin: 'whole', data, changes, brokenTags: whole.brokenTags });
+      else this.onVersion({ origin: 'commit', data, changes });
+    }
     return this.fileChanged(source, hash);
   }
 

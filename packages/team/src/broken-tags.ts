@@ -11,22 +11,17 @@ import { isLegacyTasksFile, setOwnKey, validateTagsIndividually, type TasksFile 
  * The legacy format's one tag is the whole file: it is taken as it is.
  */
 
-/** Versions are frozen: a version's broken tags are found once. */
-const brokenTagsOf = new WeakMap<object, readonly string[]>();
-
-function brokenTagNames(data: TasksFile): readonly string[] {
-  if (isLegacyTasksFile(data)) return [];
-  let names = brokenTagsOf.get(data);
-  if (!names) {
-    names = validateTagsIndividually(data).map((p) => p.tag);
-    brokenTagsOf.set(data, names);
-  }
-  return names;
+/**
+ * The broken tags of a file team sync did not get from the server (the one it
+ * started with, a snapshot read from the team), found by validating each tag.
+ * For the local versions that follow, the server names them.
+ */
+export function brokenTagsIn(data: TasksFile): readonly string[] {
+  return isLegacyTasksFile(data) ? [] : validateTagsIndividually(data).map((p) => p.tag);
 }
 
-/** `local` as the team may see it: each tag broken in it taken from `known`, or left out when `known` has no such tag. */
-export function sharedView(local: TasksFile, known: TasksFile): TasksFile {
-  const broken = brokenTagNames(local);
+/** `local` as the team may see it: each of its `broken` tags taken from `known`, or left out when `known` has no such tag. */
+export function sharedView(local: TasksFile, known: TasksFile, broken: readonly string[]): TasksFile {
   if (broken.length === 0) return local;
   const view: Record<string, unknown> = { ...(local as Record<string, unknown>) };
   for (const tag of broken) {
@@ -37,12 +32,11 @@ export function sharedView(local: TasksFile, known: TasksFile): TasksFile {
 }
 
 /**
- * `merged` with each tag that is broken in `local` as `local` has it, so that
+ * `merged` with each of `local`'s `broken` tags as `local` has it, so that
  * writing `merged` leaves those tags untouched. The team's changes to such a
  * tag come back once it is fixed (see {@link LocalBrokenTags}).
  */
-export function keepBrokenTags(merged: TasksFile, local: TasksFile): TasksFile {
-  const broken = brokenTagNames(local);
+export function keepBrokenTags(merged: TasksFile, local: TasksFile, broken: readonly string[]): TasksFile {
   if (broken.length === 0) return merged;
   const kept: Record<string, unknown> = { ...(merged as Record<string, unknown>) };
   for (const tag of broken) setOwnKey(kept, tag, (local as Record<string, unknown>)[tag]);
@@ -73,20 +67,21 @@ export interface FixedTag {
  *
  * Only a version written whole (an outside write, a restore) can break or
  * fix a tag: the server's own commits leave a broken tag as it is, and so do
- * the team's writes. So only those versions are validated; a commit can only
- * delete a broken tag.
+ * the team's writes; a commit can only delete a broken tag. The server names
+ * the broken tags of each version written whole (its reader found them), so
+ * nothing here validates the file again but the version it started with.
  */
 export class LocalBrokenTags {
   private broken: ReadonlySet<string>;
   private readonly lastGood = new Map<string, TasksFile>();
 
   constructor(current: TasksFile) {
-    this.broken = new Set(brokenTagNames(current));
+    this.broken = new Set(brokenTagsIn(current));
   }
 
-  /** Notes a version written whole after `before`; returns the tags it fixes whose last good version is known. */
-  noteWhole(before: TasksFile, data: TasksFile): FixedTag[] {
-    const now = new Set(brokenTagNames(data));
+  /** Notes `data`, written whole after `before` with the tags `broken`; returns the tags it fixes whose last good version is known. */
+  noteWhole(before: TasksFile, data: TasksFile, broken: readonly string[]): FixedTag[] {
+    const now = new Set(broken.filter((tag) => Object.prototype.hasOwnProperty.call(data, tag)));
     const fixed: FixedTag[] = [];
     for (const tag of now) if (!this.broken.has(tag)) this.lastGood.set(tag, before);
     for (const tag of this.broken) {
@@ -111,5 +106,14 @@ export class LocalBrokenTags {
   /** Whether `tag` is broken in the local file as last noted. */
   isBroken(tag: string): boolean {
     return this.broken.has(tag);
+  }
+
+  /**
+   * The broken tags of `file`: the local file as last noted, or one a commit
+   * made from it since (which can only have deleted some).
+   */
+  in(file: TasksFile): readonly string[] {
+    if (this.broken.size === 0) return [];
+    return [...this.broken].filter((tag) => Object.prototype.hasOwnProperty.call(file, tag));
   }
 }

@@ -1,4 +1,4 @@
-export { TeamReplica, type TeamHost, type TeamLog, type RemoteMerge, type TeamReplicaOptions, type VersionOrigin } from './team-replica.js';
+export { TeamReplica, type TeamHost, type TeamLog, type RemoteMerge, type TeamReplicaOptions, type NotedVersion } from './team-replica.js';
 export { checkTeamAccess, openTeamProject, readPassphraseFile, TeamAccessError, type OpenedProject } from './team-project.js';
 export { TeamDatabase, channelOf, type NewChange } from './team-database.js';
 export { Journal, type JournalState, type OutboxEntry } from './journal.js';

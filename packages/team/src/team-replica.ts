@@ -14,7 +14,7 @@ import {
   type TeamOp,
   type TeamStatus,
 } from '@taskmaster/protocol';
-import { keepBrokenTags, LocalBrokenTags, onlyTag, sharedView, type FixedTag } from './broken-tags.js';
+import { brokenTagsIn, keepBrokenTags, LocalBrokenTags, onlyTag, sharedView, type FixedTag } from './broken-tags.js';
 import { TeamCodec } from './codec.js';
 import { Journal } from './journal.js';
 import { openTeamProject, TeamAccessError, type OpenedProject } from './team-project.js';
@@ -42,11 +42,17 @@ export interface TeamHost {
 }
 
 /**
- * How a version reached the file: a commit of the server's, a version
- * written whole (an outside writer's, a restore), or the team's changes
- * written by {@link TeamHost.applyRemote}.
+ * A version the file now holds, as the server reports it to
+ * {@link TeamReplica.noteVersion}, with its `changes` since the last one and
+ * how it reached the file: a commit of the server's, a version written whole
+ * (an outside writer's, a restore), or the team's changes written by
+ * {@link TeamHost.applyRemote}. Only a version written whole can break or
+ * fix a tag, so it names its broken tags, as the server's reader found them.
  */
-export type VersionOrigin = 'commit' | 'whole' | 'team';
+export type NotedVersion =
+  | { origin: 'commit'; data: TasksFile; changes: readonly TaskChange[] }
+  | { origin: 'team'; data: TasksFile; changes: readonly TaskChange[] }
+  | { origin: 'whole'; data: TasksFile; changes: readonly TaskChange[]; brokenTags: readonly string[] };
 
 /** Logs without secrets: messages and data hold no URL, passphrase or task text. */
 export type TeamLog = (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => void;
@@ -128,23 +134,24 @@ export class TeamReplica {
    * version. Local versions (ours, outside writers') go to the outbox,
    * durably, before this returns; versions written from the log do not.
    */
-  noteVersion(data: TasksFile, changes: readonly TaskChange[], origin: VersionOrigin): void {
+  noteVersion(version: NotedVersion): void {
+    const { data, changes } = version;
     const before = this.lastLocal;
     this.lastLocal = data;
-    if (origin === 'team') {
+    if (version.origin === 'team') {
       this.brokenTags.noteCommit(data);
       if (this.applying) this.journal.recordSeen(this.applying.upTo, this.applying.ownIds);
       this.applying = undefined;
       return;
     }
     let ops: TeamOp[];
-    if (origin === 'commit') {
+    if (version.origin === 'commit') {
       this.brokenTags.noteCommit(data);
       ops = teamOpsOf(before, changes);
     } else {
       // A version written whole may break a tag: nothing of a broken tag travels (another member could not read it).
       // A tag it fixes sends what changed in it since it was last good: the server's changes start from its broken state.
-      const fixed = this.brokenTags.noteWhole(before, data);
+      const fixed = this.brokenTags.noteWhole(before, data, version.brokenTags);
       const fixedNames = new Set(fixed.map((f) => f.tag));
       ops = teamOpsOf(before, changes.filter((c) => !fixedNames.has(c.payload.tag) && !this.brokenTags.isBroken(c.payload.tag)));
       for (const { tag, lastGood } of fixed) ops.push(...teamOpsOf(lastGood, diffTasksFiles(onlyTag(lastGood, tag), onlyTag(data, tag))));
@@ -187,6 +194,11 @@ export class TeamReplica {
     this.journal.close();
   }
 
+  /** `local`, the local file as last noted or made from it, as the team may see it (see {@link sharedView}). */
+  private sharedView(local: TasksFile, known: TasksFile): TasksFile {
+    return sharedView(local, known, this.brokenTags.in(local));
+  }
+
   /** Pushes and pulls now (after a local change, a wake-up or the poll). */
   private kick(): void {
     if (this.closed || this.fatal) return;
@@ -200,12 +212,12 @@ export class TeamReplica {
   private async connect(): Promise<void> {
     try {
       const { config, passphrase } = this.options;
-      this.project = await openTeamProject(config, passphrase, { createWith: () => sharedView(this.options.host.current(), EMPTY), onIdleError: (err) => this.lose(err) });
+      this.project = await openTeamProject(config, passphrase, { createWith: () => this.sharedView(this.options.host.current(), EMPTY), onIdleError: (err) => this.lose(err) });
       const { db, row, codec } = this.project;
       if (this.project.created) {
         // A new project: its first snapshot is our file, so nothing recorded so far needs pushing.
         this.journal.joined(config.project, 0);
-        this.shared = structuredClone(sharedView(this.options.host.current(), EMPTY));
+        this.shared = structuredClone(this.sharedView(this.options.host.current(), EMPTY));
         this.reconciled = true;
       } else if (this.journal.state.project !== config.project) {
         await this.join();
@@ -250,7 +262,7 @@ export class TeamReplica {
     const remote = await loadTeamFile(db, row.id, codec, Number.MAX_SAFE_INTEGER);
     let written: TasksFile | undefined;
     await this.options.host.applyRemote((current) => {
-      written = keepBrokenTags(rebaseTasksFile(EMPTY, sharedView(current, EMPTY), structuredClone(remote.data)).merged, current);
+      written = keepBrokenTags(rebaseTasksFile(EMPTY, this.sharedView(current, EMPTY), structuredClone(remote.data)).merged, current, this.brokenTags.in(current));
       return { merged: written, conflicts: [] };
     });
     const merged = written ?? this.options.host.current();
@@ -258,7 +270,7 @@ export class TeamReplica {
     this.shared = remote.data;
     this.lastSnapshot = remote.snapshotSeq;
     this.head = remote.seq;
-    const ops = teamOpsOf(remote.data, diffTasksFiles(remote.data, sharedView(merged, remote.data)));
+    const ops = teamOpsOf(remote.data, diffTasksFiles(remote.data, this.sharedView(merged, remote.data)));
     if (ops.length > 0) this.journal.recordLocal(randomUUID(), ops);
     this.reconciled = true;
     this.log('info', 'joined a team project', { project: this.options.config.project, seq: remote.seq, pushed: ops.length });
@@ -299,7 +311,7 @@ export class TeamReplica {
     await this.options.host.applyRemote((current) => {
       const expected = structuredClone(this.shared!);
       for (const e of this.journal.state.outbox.values()) applyTeamOps(expected, e.ops);
-      const ops = teamOpsOf(expected, diffTasksFiles(expected, sharedView(current, expected)));
+      const ops = teamOpsOf(expected, diffTasksFiles(expected, this.sharedView(current, expected)));
       if (ops.length > 0) {
         this.journal.recordLocal(randomUUID(), ops);
         this.log('info', 'recorded changes made while team sync was not running', { ops: ops.length });
@@ -389,8 +401,8 @@ export class TeamReplica {
       for (const e of pending) if (!own.has(e.id)) applyTeamOps(expectedAfter, e.ops, oursWon);
       // The same three-way merge as for outside writes; `current` differs from expectedBefore only by
       // changes not yet recorded, which it keeps.
-      const rebased = rebaseTasksFile(expectedBefore, expectedAfter, sharedView(current, expectedBefore));
-      const merged = keepBrokenTags(rebased.merged, current);
+      const rebased = rebaseTasksFile(expectedBefore, expectedAfter, this.sharedView(current, expectedBefore));
+      const merged = keepBrokenTags(rebased.merged, current, this.brokenTags.in(current));
       return { merged, conflicts: stillOverridden(merged, [...overridden, ...oursWon, ...rebased.conflicts]) };
     });
     // The file may not have changed (nothing new for us), so the hook did not record it.
@@ -448,7 +460,8 @@ async function loadTeamFile(
   const snapshot = await db.snapshotAtMost(projectId, atMost);
   if (!snapshot) throw new Error('the team project has no snapshot to start from');
   // A broken tag a server stored before broken tags stayed local: left out, like one of ours.
-  const data = sharedView(codec.decodeSnapshot(snapshot.seq, snapshot.payload), EMPTY);
+  const decoded = codec.decodeSnapshot(snapshot.seq, snapshot.payload);
+  const data = sharedView(decoded, EMPTY, brokenTagsIn(decoded));
   let seq = snapshot.seq;
   for (;;) {
     const rows = await db.changesAfter(projectId, seq, PULL_BATCH);

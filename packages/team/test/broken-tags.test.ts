@@ -9,13 +9,13 @@ it('reports a tag fixed by a version written whole, with the last version before
   const good = file({ master: [task(1, 'One')], feature: [task(1, 'Feature')] });
   const tags = new LocalBrokenTags(good);
   const broken = file({ master: [task(1, 'One')], feature: [task(1, null)] });
-  expect(tags.noteWhole(good, broken)).toEqual([]);
+  expect(tags.noteWhole(good, broken, ['feature'])).toEqual([]);
   expect(tags.isBroken('feature')).toBe(true);
   // Still broken while edited again: the last good version stays the one before the break.
   const stillBroken = file({ master: [task(1, 'One')], feature: [task(1, null), task(2, 'Added while broken')] });
-  expect(tags.noteWhole(broken, stillBroken)).toEqual([]);
+  expect(tags.noteWhole(broken, stillBroken, ['feature'])).toEqual([]);
   const fixed = file({ master: [task(1, 'One')], feature: [task(1, 'Fixed'), task(2, 'Added while broken')] });
-  expect(tags.noteWhole(stillBroken, fixed)).toEqual([{ tag: 'feature', lastGood: good }]);
+  expect(tags.noteWhole(stillBroken, fixed, [])).toEqual([{ tag: 'feature', lastGood: good }]);
   expect(tags.isBroken('feature')).toBe(false);
   // What travels: everything that changed in the tag since it was last good.
   const changes = diffTasksFiles(onlyTag(good, 'feature'), onlyTag(fixed, 'feature'));
@@ -28,9 +28,9 @@ it('reports a tag fixed by a version written whole, with the last version before
 it('reports a tag that came broken and was fixed as new: no tag of that name in its last good version', () => {
   const start = file({ master: [task(1, 'One')] });
   const tags = new LocalBrokenTags(start);
-  tags.noteWhole(start, file({ master: [task(1, 'One')], feature: [task(1, null)] }));
+  tags.noteWhole(start, file({ master: [task(1, 'One')], feature: [task(1, null)] }), ['feature']);
   const fixed = file({ master: [task(1, 'One')], feature: [task(1, 'Fixed')] });
-  const [found] = tags.noteWhole(file({ master: [task(1, 'One')], feature: [task(1, null)] }), fixed);
+  const [found] = tags.noteWhole(file({ master: [task(1, 'One')], feature: [task(1, null)] }), fixed, []);
   expect(Object.keys(onlyTag(found!.lastGood, 'feature'))).toEqual([]);
   expect(diffTasksFiles(onlyTag(found!.lastGood, 'feature'), onlyTag(fixed, 'feature')).map((c) => [c.event, c.payload.id])).toEqual([['task.created', '1']]);
 });
@@ -40,12 +40,27 @@ it('forgets a broken tag a commit deleted, and one broken since before it starte
   const tags = new LocalBrokenTags(brokenAtStart);
   expect(tags.isBroken('old')).toBe(true);
   const featureBroken = file({ master: [task(1, 'One')], old: [task(1, null)], feature: [task(1, null)] });
-  tags.noteWhole(brokenAtStart, featureBroken);
+  tags.noteWhole(brokenAtStart, featureBroken, ['old', 'feature']);
   // A commit deletes `feature`; a later outside write brings back a valid tag of that name and fixes `old`.
   const deleted = file({ master: [task(1, 'One')], old: [task(1, null)] });
   tags.noteCommit(deleted);
   expect(tags.isBroken('feature')).toBe(false);
   // Neither has a last good version to merge from: `feature` is a new tag, `old` was never seen good.
-  expect(tags.noteWhole(deleted, file({ master: [task(1, 'One')], old: [task(1, 'Fixed')], feature: [task(1, 'Again')] }))).toEqual([]);
+  expect(tags.noteWhole(deleted, file({ master: [task(1, 'One')], old: [task(1, 'Fixed')], feature: [task(1, 'Again')] }), [])).toEqual([]);
   expect(tags.isBroken('old')).toBe(false);
+});
+
+it('names the broken tags of the local file, and of a version a commit made from it before it is noted', () => {
+  const start = file({ master: [task(1, 'One')], feature: [task(1, 'Feature')] });
+  const tags = new LocalBrokenTags(start);
+  expect(tags.in(start)).toEqual([]);
+  const broken = file({ master: [task(1, 'One')], feature: [task(1, null)] });
+  tags.noteWhole(start, broken, ['feature']);
+  expect(tags.in(broken)).toEqual(['feature']);
+  // A commit deleted the tag: clients hold that version before the file does.
+  expect(tags.in(file({ master: [task(1, 'One')] }))).toEqual([]);
+  // A name the server gives for a tag the version lacks is no broken tag.
+  tags.noteWhole(broken, start, ['gone']);
+  expect(tags.in(start)).toEqual([]);
+  expect(tags.isBroken('gone')).toBe(false);
 });

@@ -35,9 +35,9 @@ export async function startTeamSync(engine: SyncEngine): Promise<TeamSync | unde
     host: { current: () => engine.data, applyRemote: (plan) => engine.applyRemote(plan) },
     log,
   });
-  engine.onVersion = (data, changes, origin) => {
+  engine.onVersion = (version) => {
     try {
-      replica.noteVersion(data, changes, origin);
+      replica.noteVersion(version);
     } catch (err) {
       // The file holds the change; only the outbox record failed (a full disk): it is found again at the next start.
       log('error', 'team sync could not record a local change in its outbox', { error: err instanceof Error ? err.name : 'unknown' });
