@@ -47,53 +47,106 @@ export async function fetchChanges(
   return { changed: true, body: checkedResult('sync.pull', body) as PullResult, etag: response.header('etag') ?? undefined };
 }
 
+/** Calls one `POST /api/rpc` carries at most, and about how many bytes of them: well within the server's batch and body limits. */
+const BATCH_CALLS = 100;
+const BATCH_BYTES = 1024 * 1024;
+
 /**
- * Calls over `POST /api/rpc`: used in polling mode. Each request is its own
- * POST; its response (or failure) settles the request in `requests`. POSTs
- * go one after another: separate HTTP requests may reach the server in any
- * order, and calls queued offline must apply in the order they were made,
- * as they do over the socket.
+ * Calls over `POST /api/rpc`: used in polling mode. POSTs go one after
+ * another: separate HTTP requests may reach the server in any order, and
+ * calls queued offline must apply in the order they were made, as they do
+ * over the socket. Calls made in one turn of the event loop, or while a POST
+ * is under way, go together as one JSON-RPC batch, which the server applies in order as it
+ * does a socket's messages: a burst of calls costs a few round trips and
+ * durable writes, not one of each per call. A call that failed while waiting
+ * its turn (its timeout, or a switch back to the socket) is never sent.
  */
 export function httpTransport(endpoint: () => HttpEndpoint | undefined, requests: RequestManager, timeoutMs: number): Transport {
-  let previous: Promise<void> = Promise.resolve();
+  const waiting: Array<{ outgoing: OutgoingRequest; target: HttpEndpoint; text: string }> = [];
+  let posting = false;
+
+  /** The calls of the next POST: the first waiting ones still awaited, for the same server, within the batch limits. */
+  const nextBatch = () => {
+    const batch: typeof waiting = [];
+    let bytes = 0;
+    while (waiting.length > 0 && batch.length < BATCH_CALLS) {
+      const next = waiting[0]!;
+      if (!requests.isAwaiting(next.outgoing.id)) {
+        waiting.shift();
+        continue;
+      }
+      if (batch.length > 0 && (!sameEndpoint(batch[0]!.target, next.target) || bytes + next.text.length > BATCH_BYTES)) break;
+      batch.push(waiting.shift()!);
+      bytes += next.text.length;
+    }
+    return batch;
+  };
+
+  const postWaiting = async () => {
+    try {
+      for (let batch = nextBatch(); batch.length > 0; batch = nextBatch()) {
+        const calls = batch.map((b) => b.outgoing);
+        try {
+          const body = batch.length === 1 ? batch[0]!.text : `[${batch.map((b) => b.text).join(',')}]`;
+          const responses = await postRpc(batch[0]!.target, body, calls, timeoutMs);
+          for (const response of responses) requests.handleResponse(response);
+          for (const call of calls) {
+            requests.fail(call.id, new TaskmasterError(ErrorCode.InvalidMessage, `the server's answer to POST /api/rpc held no response to ${call.method} (request ${call.id})`));
+          }
+        } catch (err) {
+          for (const call of calls) requests.fail(call.id, asTaskmasterError(err, call.method));
+        }
+      }
+    } finally {
+      posting = false;
+    }
+  };
+
   return {
     name: 'HTTP',
     send(outgoing: OutgoingRequest): boolean {
       const target = endpoint();
       if (!target) return false;
-      previous = previous
-        .then(() => postRpc(target, outgoing, timeoutMs))
-        .then(
-          (response) => {
-            if (!requests.handleResponse(response)) {
-              requests.fail(outgoing.id, new TaskmasterError(ErrorCode.InvalidMessage, `the server answered ${outgoing.method} with an unrelated response`));
-            }
-          },
-          (err: unknown) => requests.fail(outgoing.id, asTaskmasterError(err, outgoing.method)),
-        );
+      waiting.push({ outgoing, target, text: JSON.stringify(outgoing) });
+      if (!posting) {
+        // After the calls made in this same turn, which then go in the first POST with this one.
+        posting = true;
+        queueMicrotask(() => void postWaiting());
+      }
       return true;
     },
   };
 }
 
-async function postRpc(endpoint: HttpEndpoint, outgoing: OutgoingRequest, timeoutMs: number): Promise<JsonRpcResponse> {
+function sameEndpoint(a: HttpEndpoint, b: HttpEndpoint): boolean {
+  return a === b || (a.httpUrl === b.httpUrl && a.token === b.token && a.ca === b.ca);
+}
+
+/** One POST of `body` (one call, or a batch of `calls`); resolves with the JSON-RPC responses it holds. */
+async function postRpc(endpoint: HttpEndpoint, body: string, calls: readonly OutgoingRequest[], timeoutMs: number): Promise<JsonRpcResponse[]> {
+  const what = `POST /api/rpc (${calls.length === 1 ? calls[0]!.method : `${calls.length} calls`})`;
   const response = await request(
     apiUrl(endpoint, 'api/rpc'),
-    { method: 'POST', headers: { ...authHeaders(endpoint), 'Content-Type': 'application/json' }, body: JSON.stringify(outgoing) },
+    { method: 'POST', headers: { ...authHeaders(endpoint), 'Content-Type': 'application/json' }, body },
     endpoint,
     timeoutMs,
   );
   // JSON-RPC errors come back as a JSON-RPC body whatever the status; read it when there is one.
   const text = await response.text();
   try {
-    const body = JSON.parse(text) as JsonRpcResponse | JsonRpcResponse[];
-    const single = Array.isArray(body) ? body[0] : body;
-    if (single && typeof single === 'object' && 'jsonrpc' in single) return single;
+    const parsed = JSON.parse(text) as unknown;
+    const responses = (Array.isArray(parsed) ? parsed : [parsed]).filter(
+      (r): r is JsonRpcResponse => typeof r === 'object' && r !== null && 'jsonrpc' in r,
+    );
+    // A batch refused whole (too large, not JSON-RPC) is answered by one response without an id: it is every call's.
+    const whole = responses.length === 1 && responses[0]!.id === null && 'error' in responses[0]! ? responses[0] : undefined;
+    if (whole) return calls.map((c) => ({ ...whole, id: c.id }));
+    if (responses.length > 0) return responses;
   } catch {
     // Not JSON: report the status below.
   }
-  await ensureOk(response, `POST /api/rpc (${outgoing.method})`);
-  throw new TaskmasterError(ErrorCode.InvalidMessage, `POST /api/rpc (${outgoing.method}) answered something that is not JSON-RPC`);
+  await ensureOk(response, what);
+  throw new TaskmasterError(ErrorCode.InvalidMessage, `${what} answered something that is not JSON-RPC`);
 }
 
 /**

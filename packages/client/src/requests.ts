@@ -63,6 +63,11 @@ export class RequestManager {
     return this.inFlight.size;
   }
 
+  /** Whether request `id` was sent and still awaits its response (it has not timed out or failed meanwhile). */
+  isAwaiting(id: number): boolean {
+    return this.inFlight.has(id);
+  }
+
   /** Sends through the current transport, or queues until one is attached. */
   call(method: string, params?: unknown): Promise<unknown> {
     return new Promise((resolve, reject) => {

@@ -1,7 +1,13 @@
 import type { EventPayload } from '@taskmaster/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { openStore } from '@taskmaster/store';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createClient, type ClientMode } from '../src/index.js';
 import { closedPort, Harness, modeReached, nextEvent } from './helpers.js';
+
+const readTitles = async (root: string): Promise<string[]> => {
+  const { data } = await (await openStore(root)).read();
+  return (data as { master?: { tasks: Array<{ title: string }> } }).master?.tasks.map((t) => t.title) ?? [];
+};
 
 const h = new Harness();
 afterEach(() => h.cleanup());
@@ -52,16 +58,53 @@ describe('HTTP polling fallback', () => {
     expect((await client.call('task.get', { id: created.id })).task.status).toBe('review');
   });
 
-  it('applies calls made at once while polling in the order they were made', async () => {
+  it('applies calls made at once while polling in the order they were made, in a few POSTs and durable writes', async () => {
     const root = await h.project();
-    const server = await h.server(root);
+    let commits = 0;
+    const server = await h.server(root, { log: (_level, message) => void (message === 'commit' && commits++) });
     const path = new URL(server.wsUrl).pathname;
     const client = h.track(createClient({ url: `ws://127.0.0.1:${await closedPort()}${path}`, httpUrl: server.httpUrl, root, polling: { intervalMs: 100 } }));
     await client.ready();
     expect(client.mode).toBe('polling');
     const titles = Array.from({ length: 100 }, (_, i) => `over HTTP ${i}`);
-    await Promise.all(titles.map((title) => client.call('task.create', { task: { title } })));
-    expect((await client.call('tasks.list')).tasks.map((t) => t.title)).toEqual(titles);
+    const created = await Promise.all(titles.map((title) => client.call('task.create', { task: { title } })));
+    expect(created.map((c) => c.task.title)).toEqual(titles);
+    // One JSON-RPC batch, not a POST and an fsync'd write for each call.
+    expect(commits).toBeLessThanOrEqual(5);
+    // Calls made one after another while a POST is under way go in the next one, still in order.
+    const more = titles.map((title) => `${title} again`);
+    const later: Array<Promise<unknown>> = [];
+    for (const title of more) {
+      later.push(client.call('task.create', { task: { title } }));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(later);
+    expect((await client.call('tasks.list')).tasks.map((t) => t.title)).toEqual([...titles, ...more]);
+  });
+
+  it('never sends a call that timed out while it waited its turn', async () => {
+    const root = await h.project();
+    const server = await h.server(root);
+    const path = new URL(server.wsUrl).pathname;
+    const client = h.track(
+      createClient({ url: `ws://127.0.0.1:${await closedPort()}${path}`, httpUrl: server.httpUrl, root, polling: { intervalMs: 100 }, requestTimeoutMs: 800 }),
+    );
+    await client.ready();
+    // Another writer holds Task Master's lock: the server waits for it, and so does the first POST.
+    const session = await (await openStore(root)).begin();
+    const first = client.call('task.create', { task: { title: 'First' } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // 200 calls: two POSTs' worth. The second POST can go only once the one before it has given up, 800 ms
+    // after it was sent; by then every call in it has timed out, so it must never be sent at all.
+    const titles = Array.from({ length: 200 }, (_, i) => `Queued ${i}`);
+    const queued = titles.map((title) => client.call('task.create', { task: { title } }));
+    for (const call of [first, ...queued]) await expect(call).rejects.toMatchObject({ code: 1001 });
+    await session.fail(new Error('released by the test'));
+    // The first reached the server, which applies it once it has the lock: "it may or may not have been applied".
+    await vi.waitFor(async () => expect(await readTitles(root)).toContain('First'), { timeout: 15_000 });
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const applied = await readTitles(root);
+    expect(applied.filter((t) => titles.slice(100).includes(t))).toEqual([]);
   });
 
   it('stays offline when neither the socket nor HTTP answers, and ready() says so', async () => {
