@@ -27,7 +27,14 @@ export const SyncMessageSchema = z.object({
 });
 export type SyncMessage = z.infer<typeof SyncMessageSchema>;
 
-const JsonRpcParamsSchema = z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]);
+/**
+ * By-name or by-position params: an object or an array, checked here without
+ * copying it (as z.record would, key by key); the method's own schema
+ * validates what it holds.
+ */
+const JsonRpcParamsSchema = z.custom<Record<string, unknown> | unknown[]>((value) => typeof value === 'object' && value !== null, {
+  message: 'params must be an object or an array',
+});
 
 /** A JSON-RPC 2.0 request; without `id` it is a notification and gets no reply. */
 export const JsonRpcRequestSchema = z.object({

@@ -75,6 +75,11 @@ describe('JSON-RPC 2.0 over WebSocket', () => {
     client.send({ jsonrpc: '2.0', id: 7, method: 1 });
     const invalid = await client.waitFor((m) => m.id === 7);
     expect(invalid.error).toMatchObject({ code: -32600 });
+    // Params are an object or an array (JSON-RPC 2.0, 4.2): not a string, a number or null.
+    for (const [id, params] of [[8, 'x'], [9, 5], [10, null]] as const) {
+      client.send({ jsonrpc: '2.0', id, method: 'ping', params });
+      expect((await client.waitFor((m) => m.id === id)).error).toMatchObject({ code: -32600 });
+    }
 
     const missing = await client.call('tasks.explode');
     expect(missing.error).toMatchObject({ code: -32601 });

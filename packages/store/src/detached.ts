@@ -21,9 +21,13 @@ export function detached<T>(value: T): T {
   }
   if (Object.getPrototypeOf(value) !== Object.prototype) return value;
   let copy: Record<string, unknown> | undefined;
-  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+  const record = value as Record<string, unknown>;
+  // for…in, not Object.entries: no array per object and per key, for every task a write returns.
+  for (const key in record) {
+    if (!Object.prototype.hasOwnProperty.call(record, key)) continue;
+    const item = record[key];
     const plain = detached(item);
-    if (plain !== item) (copy ??= { ...(value as Record<string, unknown>) })[key] = plain;
+    if (plain !== item) (copy ??= { ...record })[key] = plain;
   }
   return (copy ?? value) as T;
 }
