@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { hashFileOffThread } from '../src/hash-off-thread.js';
+import { HASH_THREAD_NICE, hashFileOffThread } from '../src/hash-off-thread.js';
 import { cleanup, tempProject } from './helpers.js';
 
 afterEach(cleanup);
@@ -20,4 +20,19 @@ it('hashes the first bytes of an open file on its thread, and says so when the f
   } finally {
     fs.closeSync(fd);
   }
+});
+
+it.runIf(process.platform === 'linux')('runs the hashing thread, and only it, at a lower priority', async () => {
+  const file = path.join(tempProject().root, 'bytes.bin');
+  fs.writeFileSync(file, Buffer.alloc(1024, 1));
+  const fd = fs.openSync(file, 'r');
+  try {
+    await hashFileOffThread(fd, 1024);
+  } finally {
+    fs.closeSync(fd);
+  }
+  // Field 19 of /proc/<pid>/task/<tid>/stat is the thread's nice value.
+  const nice = fs.readdirSync('/proc/self/task').map((tid) => Number(fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]));
+  expect(nice.filter((n) => n === HASH_THREAD_NICE)).toHaveLength(1);
+  expect(nice).toContain(0);
 });
