@@ -55,11 +55,12 @@ const BATCH_BYTES = 1024 * 1024;
  * Calls over `POST /api/rpc`: used in polling mode. POSTs go one after
  * another: separate HTTP requests may reach the server in any order, and
  * calls queued offline must apply in the order they were made, as they do
- * over the socket. Calls made in one turn of the event loop, or while a POST
- * is under way, go together as one JSON-RPC batch, which the server applies in order as it
- * does a socket's messages: a burst of calls costs a few round trips and
- * durable writes, not one of each per call. A call that failed while waiting
- * its turn (its timeout, or a switch back to the socket) is never sent.
+ * over the socket. Calls made in one turn of the event loop, or while a
+ * POST is under way, go together as one JSON-RPC batch, which the server
+ * applies in order as it does a socket's messages: a burst of calls costs a
+ * few round trips and durable writes, not one of each per call. A call that
+ * failed while waiting its turn (its timeout, or a switch back to the
+ * socket) is never sent.
  */
 export function httpTransport(endpoint: () => HttpEndpoint | undefined, requests: RequestManager, timeoutMs: number): Transport {
   const waiting: Array<{ outgoing: OutgoingRequest; target: HttpEndpoint; text: string }> = [];
