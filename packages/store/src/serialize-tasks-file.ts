@@ -195,9 +195,6 @@ function chunkBytesFor(fileBytes: number): number {
   return Math.min(1024 * 1024, Math.max(64 * 1024, fileBytes >> 3));
 }
 
-/** Per depth, how many characters JSON.stringify puts before and after a value nested in that many arrays. */
-const arrayWrapping = new Map<number, { before: number; after: number }>();
-
 /**
  * JSON.stringify(value, null, 2) as it appears nested at `indent` (two
  * spaces a level, as every indent here is). Stringified inside as many
@@ -208,15 +205,10 @@ const arrayWrapping = new Map<number, { before: number; after: number }>();
 function nested(value: unknown, indent: string): string {
   if (indent === '') return JSON.stringify(value, null, 2) ?? 'null';
   const depth = indent.length >> 1;
-  let wrapping = arrayWrapping.get(depth);
-  if (!wrapping) {
-    const text = JSON.stringify(inArrays(0, depth), null, 2);
-    wrapping = { before: text.indexOf('0'), after: text.length - text.indexOf('0') - 1 };
-    arrayWrapping.set(depth, wrapping);
-  }
   // An undefined, function or symbol value is `null` in an array, as `?? 'null'` makes it above.
   const text = JSON.stringify(inArrays(value, depth), null, 2);
-  return text.slice(wrapping.before, text.length - wrapping.after);
+  // Level k (1…depth) opens with "[\n" and 2k spaces, and closes with "\n", 2(k-1) spaces and "]".
+  return text.slice(depth * (depth + 3), text.length - depth * (depth + 1));
 }
 
 function inArrays(value: unknown, depth: number): unknown {
