@@ -195,8 +195,13 @@ export class TeamReplica {
   }
 
   /** `local`, the local file as last noted or made from it, as the team may see it (see {@link sharedView}). */
-  private sharedView(local: TasksFile, known: TasksFile): TasksFile {
+  private teamView(local: TasksFile, known: TasksFile): TasksFile {
     return sharedView(local, known, this.brokenTags.in(local));
+  }
+
+  /** `merged` with the local file's broken tags as `current` has them (see {@link keepBrokenTags}). */
+  private keepingBrokenTags(merged: TasksFile, current: TasksFile): TasksFile {
+    return keepBrokenTags(merged, current, this.brokenTags.in(current));
   }
 
   /** Pushes and pulls now (after a local change, a wake-up or the poll). */
@@ -212,12 +217,12 @@ export class TeamReplica {
   private async connect(): Promise<void> {
     try {
       const { config, passphrase } = this.options;
-      this.project = await openTeamProject(config, passphrase, { createWith: () => this.sharedView(this.options.host.current(), EMPTY), onIdleError: (err) => this.lose(err) });
+      this.project = await openTeamProject(config, passphrase, { createWith: () => this.teamView(this.options.host.current(), EMPTY), onIdleError: (err) => this.lose(err) });
       const { db, row, codec } = this.project;
       if (this.project.created) {
         // A new project: its first snapshot is our file, so nothing recorded so far needs pushing.
         this.journal.joined(config.project, 0);
-        this.shared = structuredClone(this.sharedView(this.options.host.current(), EMPTY));
+        this.shared = structuredClone(this.teamView(this.options.host.current(), EMPTY));
         this.reconciled = true;
       } else if (this.journal.state.project !== config.project) {
         await this.join();
@@ -262,7 +267,7 @@ export class TeamReplica {
     const remote = await loadTeamFile(db, row.id, codec, Number.MAX_SAFE_INTEGER);
     let written: TasksFile | undefined;
     await this.options.host.applyRemote((current) => {
-      written = keepBrokenTags(rebaseTasksFile(EMPTY, this.sharedView(current, EMPTY), structuredClone(remote.data)).merged, current, this.brokenTags.in(current));
+      written = this.keepingBrokenTags(rebaseTasksFile(EMPTY, this.teamView(current, EMPTY), structuredClone(remote.data)).merged, current);
       return { merged: written, conflicts: [] };
     });
     const merged = written ?? this.options.host.current();
@@ -270,7 +275,7 @@ export class TeamReplica {
     this.shared = remote.data;
     this.lastSnapshot = remote.snapshotSeq;
     this.head = remote.seq;
-    const ops = teamOpsOf(remote.data, diffTasksFiles(remote.data, this.sharedView(merged, remote.data)));
+    const ops = teamOpsOf(remote.data, diffTasksFiles(remote.data, this.teamView(merged, remote.data)));
     if (ops.length > 0) this.journal.recordLocal(randomUUID(), ops);
     this.reconciled = true;
     this.log('info', 'joined a team project', { project: this.options.config.project, seq: remote.seq, pushed: ops.length });
@@ -311,7 +316,7 @@ export class TeamReplica {
     await this.options.host.applyRemote((current) => {
       const expected = structuredClone(this.shared!);
       for (const e of this.journal.state.outbox.values()) applyTeamOps(expected, e.ops);
-      const ops = teamOpsOf(expected, diffTasksFiles(expected, this.sharedView(current, expected)));
+      const ops = teamOpsOf(expected, diffTasksFiles(expected, this.teamView(current, expected)));
       if (ops.length > 0) {
         this.journal.recordLocal(randomUUID(), ops);
         this.log('info', 'recorded changes made while team sync was not running', { ops: ops.length });
@@ -401,8 +406,8 @@ export class TeamReplica {
       for (const e of pending) if (!own.has(e.id)) applyTeamOps(expectedAfter, e.ops, oursWon);
       // The same three-way merge as for outside writes; `current` differs from expectedBefore only by
       // changes not yet recorded, which it keeps.
-      const rebased = rebaseTasksFile(expectedBefore, expectedAfter, this.sharedView(current, expectedBefore));
-      const merged = keepBrokenTags(rebased.merged, current, this.brokenTags.in(current));
+      const rebased = rebaseTasksFile(expectedBefore, expectedAfter, this.teamView(current, expectedBefore));
+      const merged = this.keepingBrokenTags(rebased.merged, current);
       return { merged, conflicts: stillOverridden(merged, [...overridden, ...oursWon, ...rebased.conflicts]) };
     });
     // The file may not have changed (nothing new for us), so the hook did not record it.
