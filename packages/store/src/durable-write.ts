@@ -1,8 +1,9 @@
 import { fstatSync, renameSync, type BigIntStats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { EncodedFile } from './encoded-file.js';
-import { hashFileOffThread } from './hash-off-thread.js';
+import type { EncodedFile, FileRange } from './encoded-file.js';
+import { SourceChangedError } from './file-source.js';
+import { hashFileOffThread, writeFileOffThread, type WritePiece } from './hash-off-thread.js';
 import { openNewFileNoFollow, removeFile } from './safe-fs.js';
 
 /** How the new file is made: the mode and owner of the file it replaces. */
@@ -51,13 +52,28 @@ export class PendingWrite {
    * file is then hashed from the temp file by a worker thread.
    */
   static async start(file: string, content: EncodedFile, options: PendingWriteOptions = {}): Promise<PendingWrite> {
+    try {
+      return await PendingWrite.written(file, content, options);
+    } finally {
+      // Closed whatever happened: checked once its ranges are copied, or here (a no-op then).
+      await content.source?.closeUnchanged();
+    }
+  }
+
+  private static async written(file: string, content: EncodedFile, options: PendingWriteOptions): Promise<PendingWrite> {
     if (content.overLimit) throw options.tooLarge?.(content.total) ?? new Error(`${file} would be ${content.total} bytes, over its limit`);
     const temp = tempPathFor(file);
     // Exclusive and no-follow: a link planted at the temp name is never written through.
     const handle = await openNewFileNoFollow(temp, options.mode ?? 0o644, options.mode !== undefined);
     try {
       if (options.owner) await chownUnlessRefused(handle, options.owner);
-      await writeAll(handle, content.segments);
+      // Bytes copied from a file that changed meanwhile may be a mix of two versions: never written.
+      const copied = await writeAll(handle, content).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      if (content.source && !(await content.source.closeUnchanged())) throw new SourceChangedError();
+      if (copied !== undefined) throw copied;
       if (content.hash !== undefined) return new PendingWrite(file, temp, handle, content.hash, content.total, await handle.stat({ bigint: true }));
       // A large file is hashed from what was written, off the event loop (hash-off-thread.ts), while it is fsynced.
       // allSettled: the thread reads the fd, so it is closed (on failure) only once the hash has settled.
@@ -143,8 +159,33 @@ export class PendingWrite {
   }
 }
 
+/** Writes the content's segments in order: in one call when all are in memory, else by the file thread, which copies the ranges. */
+async function writeAll(handle: fs.FileHandle, content: EncodedFile): Promise<void> {
+  if (!content.source) return writeBuffers(handle, content.segments as Buffer[]);
+  const pieces: WritePiece[] = [];
+  let run: Buffer[] = [];
+  const endRun = () => {
+    if (run.length === 0) return;
+    // One buffer of its own a run, handed over to the thread: the segments are views of buffers a cache may share.
+    const bytes = Buffer.allocUnsafeSlow(run.reduce((sum, b) => sum + b.length, 0));
+    let at = 0;
+    for (const b of run) at += b.copy(bytes, at);
+    pieces.push({ bytes });
+    run = [];
+  };
+  for (const segment of content.segments) {
+    if (Buffer.isBuffer(segment)) run.push(segment);
+    else {
+      endRun();
+      pieces.push(segment satisfies FileRange);
+    }
+  }
+  endRun();
+  await writeFileOffThread(handle.fd, content.source.handle.fd, pieces);
+}
+
 /** Writes all of `segments`, in order, at the handle's position (a short write continues where it stopped). */
-async function writeAll(handle: fs.FileHandle, segments: readonly Buffer[]): Promise<void> {
+async function writeBuffers(handle: fs.FileHandle, segments: readonly Buffer[]): Promise<void> {
   let left = segments.filter((s) => s.length > 0);
   while (left.length > 0) {
     let written = (await handle.writev(left)).bytesWritten;

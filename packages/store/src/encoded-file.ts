@@ -1,19 +1,28 @@
 import { createHash } from 'node:crypto';
+import type { OpenedSource } from './file-source.js';
 import { HASH_OFF_THREAD_FROM } from './hash-off-thread.js';
 import { BLOCK_BYTES } from './io-blocks.js';
 
-/** A file's bytes as segments, views of buffers a cache may share, and their count and hash. */
+/** `length` bytes at `offset` of a file already on disk (see {@link EncodedFile.source}): copied, never held in memory. */
+export interface FileRange {
+  offset: number;
+  length: number;
+}
+
+/** A file's bytes as segments, views of buffers a cache may share or ranges of a file on disk, and their count and hash. */
 export interface EncodedFile {
   /** The bytes in order; empty when `total` is over the limit. */
-  segments: Buffer[];
+  segments: Array<Buffer | FileRange>;
   total: number;
   /** Over the encoder's limit: nothing was kept, `total` says how big the file would be. */
   overLimit: boolean;
   /**
    * sha256 hex of the bytes; undefined for a file of {@link HASH_OFF_THREAD_FROM}
-   * bytes or more, hashed off the event loop once written (see PendingWrite.start).
+   * bytes or more, or with ranges, hashed off the event loop once written (see PendingWrite.start).
    */
   hash: string | undefined;
+  /** The open file the ranges are read from; the writer checks it unchanged once it has copied them, and closes it. */
+  source?: OpenedSource;
 }
 
 /**
@@ -59,7 +68,9 @@ export class WriteSpace {
  * counted, to say how big the file would be.
  */
 export class SegmentedBytes {
-  private readonly segments: Buffer[] = [];
+  private readonly segments: Array<Buffer | FileRange> = [];
+  /** The last range, still growing while ranges follow on in the file. */
+  private openRange: FileRange | undefined;
   /** The last segment, still growing while views follow on in its buffer (made a Buffer when it ends). */
   private openBuffer: ArrayBufferLike | undefined;
   private openStart = 0;
@@ -123,14 +134,32 @@ export class SegmentedBytes {
     else this.append(bytes);
   }
 
-  /** The bytes, counted and hashed a block at a time with the event loop let run in between (unless large: see {@link EncodedFile.hash}). */
+  /** Appends `length` bytes at `offset` of the source file (see {@link EncodedFile.source}). */
+  range(offset: number, length: number): void {
+    this.total += length;
+    if (this.total > this.maxBytes) {
+      this.segments.length = 0;
+      this.openBuffer = this.openRange = undefined;
+      return;
+    }
+    if (length === 0) return;
+    // Runs of unchanged tasks follow on in the file: one range.
+    if (this.openRange && this.openRange.offset + this.openRange.length === offset) {
+      this.openRange.length += length;
+      return;
+    }
+    this.closeSegment();
+    this.openRange = { offset, length };
+  }
+
+  /** The bytes, counted and hashed a block at a time with the event loop let run in between (unless large or with ranges: see {@link EncodedFile.hash}). */
   async finish(): Promise<EncodedFile> {
     if (this.total > this.maxBytes) return { segments: [], total: this.total, overLimit: true, hash: undefined };
     this.closeSegment();
-    if (this.total >= HASH_OFF_THREAD_FROM) return { segments: this.segments, total: this.total, overLimit: false, hash: undefined };
+    if (this.total >= HASH_OFF_THREAD_FROM || this.segments.some((s) => !Buffer.isBuffer(s))) return { segments: this.segments, total: this.total, overLimit: false, hash: undefined };
     const hash = createHash('sha256');
     let since = 0;
-    for (const segment of this.segments) {
+    for (const segment of this.segments as Buffer[]) {
       for (let at = 0; at < segment.length; ) {
         const end = Math.min(segment.length, at + BLOCK_BYTES - since);
         hash.update(segment.subarray(at, end));
@@ -147,14 +176,14 @@ export class SegmentedBytes {
 
   /** How many segments the bytes are in so far. */
   get segmentCount(): number {
-    return this.segments.length + (this.openBuffer ? 1 : 0);
+    return this.segments.length + (this.openBuffer || this.openRange ? 1 : 0);
   }
 
   private append(bytes: Buffer): Buffer | undefined {
     this.total += bytes.length;
     if (this.total > this.maxBytes) {
       this.segments.length = 0;
-      this.openBuffer = undefined;
+      this.openBuffer = this.openRange = undefined;
       return undefined;
     }
     if (bytes.length === 0) return bytes;
@@ -172,7 +201,8 @@ export class SegmentedBytes {
 
   private closeSegment(): void {
     if (this.openBuffer) this.segments.push(Buffer.from(this.openBuffer, this.openStart, this.openEnd - this.openStart));
-    this.openBuffer = undefined;
+    if (this.openRange) this.segments.push(this.openRange);
+    this.openBuffer = this.openRange = undefined;
   }
 }
 

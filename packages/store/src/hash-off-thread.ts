@@ -13,10 +13,14 @@ export const HASH_OFF_THREAD_FROM = 4 * 1024 * 1024;
 /** The hashing thread's nice value on Linux (see the worker's source). */
 export const HASH_THREAD_NICE = 10;
 
-/** The worker: reads `length` bytes of `fd` (shared with this thread) through one block, and hashes them. */
+/**
+ * The worker: hashes `length` bytes of `fd` (shared with this thread) read
+ * through one block; or writes a file from `pieces`, bytes sent along or
+ * ranges of the file `from`, copied through the same block.
+ */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-const { readSync } = require('node:fs');
+const { readSync, writeSync } = require('node:fs');
 const { createHash } = require('node:crypto');
 const block = Buffer.allocUnsafeSlow(1024 * 1024);
 // Background work: on Linux, where nice is per thread, this thread only yields to the event loop
@@ -27,7 +31,36 @@ if (process.platform === 'linux') {
     require('node:os').setPriority(0, ${HASH_THREAD_NICE});
   } catch {}
 }
-parentPort.on('message', ({ id, fd, length }) => {
+function writeFully(fd, bytes, at) {
+  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, at + done);
+}
+function write({ fd, from, pieces }) {
+  let at = 0;
+  for (const piece of pieces) {
+    if (piece.bytes) {
+      writeFully(fd, piece.bytes, at);
+      at += piece.bytes.length;
+      continue;
+    }
+    for (let copied = 0; copied < piece.length; ) {
+      const read = readSync(from, block, 0, Math.min(block.length, piece.length - copied), piece.offset + copied);
+      if (read === 0) throw new Error('the source file ended at byte ' + (piece.offset + copied));
+      writeFully(fd, block.subarray(0, read), at);
+      copied += read;
+      at += read;
+    }
+  }
+}
+parentPort.on('message', ({ id, kind, fd, length, from, pieces }) => {
+  if (kind === 'write') {
+    try {
+      write({ fd, from, pieces });
+      parentPort.postMessage({ id, hash: '' });
+    } catch (err) {
+      parentPort.postMessage({ id, error: String(err && err.message || err) });
+    }
+    return;
+  }
   try {
     const hash = createHash('sha256');
     for (let at = 0; at < length; ) {
@@ -63,7 +96,7 @@ function hasher(): Worker {
     waiting.delete(reply.id);
     if (waiting.size === 0) started.unref();
     if (reply.hash !== undefined) job?.resolve(reply.hash);
-    else job?.reject(new Error(`hashing the written file failed: ${reply.error}`));
+    else job?.reject(new Error(`the file thread failed: ${reply.error}`));
   });
   const fail = (err: Error) => {
     if (worker === started) worker = undefined;
@@ -83,11 +116,30 @@ function hasher(): Worker {
  * starts a new thread.
  */
 export function hashFileOffThread(fd: number, length: number): Promise<string> {
+  return run({ kind: 'hash', fd, length });
+}
+
+/** Bytes to write, or a range of the source file to copy (see {@link writeFileOffThread}). */
+export type WritePiece = { bytes: Uint8Array } | { offset: number; length: number };
+
+/**
+ * Writes `pieces` in order from the start of the open file `fd`: bytes as
+ * given (their buffers are handed over to the thread: unusable here after),
+ * ranges copied from the open file `from`. On the thread in one loop, as the
+ * event loop would take a turn for each block: under load that turn cost
+ * more than the copying. Both files must stay open until this settles.
+ */
+export async function writeFileOffThread(fd: number, from: number, pieces: readonly WritePiece[]): Promise<void> {
+  const transfer = pieces.flatMap((p) => ('bytes' in p ? [p.bytes.buffer as ArrayBuffer] : []));
+  await run({ kind: 'write', fd, from, pieces }, transfer);
+}
+
+function run(job: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<string> {
   const thread = hasher();
   const id = nextId++;
   return new Promise<string>((resolve, reject) => {
     if (waiting.size === 0) thread.ref();
     waiting.set(id, { resolve, reject });
-    thread.postMessage({ id, fd, length });
+    thread.postMessage({ id, ...job }, transfer);
   });
 }

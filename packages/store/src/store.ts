@@ -16,9 +16,10 @@ import {
   type TasksFile,
 } from '@taskmaster/protocol';
 import { readCurrentTag } from './current-tag.js';
-import { PendingWrite, removeStaleTempFiles } from './durable-write.js';
+import { PendingWrite, removeStaleTempFiles, type PendingWriteOptions } from './durable-write.js';
 import { fileError, invalidParams, missingTasksFileError, StaleVersionError } from './errors.js';
 import { identityOf, timestampGranularity } from './file-identity.js';
+import { SourceChangedError } from './file-source.js';
 import { DEFAULT_MAX_FIELD_BYTES } from './field-limits.js';
 import { draftChange, type DraftedChange } from './draft-change.js';
 import { freezeVersion, frozen } from './freeze-version.js';
@@ -30,7 +31,7 @@ import { SyncLog, type SyncLogEntry } from './sync-log.js';
 import { loadSyncConfig } from './sync-config.js';
 import { taskOps } from './task-ops/index.js';
 import { fullIdOf, requireTag, requireTask } from './task-ops/lookup.js';
-import { TasksFileSerializer } from './serialize-tasks-file.js';
+import { TasksFileSerializer, type TaskPlacement } from './serialize-tasks-file.js';
 import { finalTargetOf } from './safe-fs.js';
 import { DEFAULT_MAX_BYTES, formatBytes, loadTasksFile, sha256, type KnownTasksFile, type LoadedTasksFile } from './tasks-file.js';
 import { acquireTasksLock, DEFAULT_LOCK_STALE_MS, DEFAULT_LOCK_TIMEOUT_MS, type HeldLock } from './tasks-lock.js';
@@ -92,6 +93,8 @@ class FileStore implements Store, SessionHost, StagingHost {
   /** The last content we validated or wrote: re-reading it skips decoding, parsing and validation. */
   private known: KnownTasksFile | undefined;
   private readonly serializer = new TasksFileSerializer();
+  /** Where the tasks of each pending write's file are (see TasksFileSerializer.placed). */
+  private readonly placements = new WeakMap<PendingWrite, TaskPlacement | undefined>();
   /** The broken tags of each version this store read, wrote or drafted (see broken-tags.ts); none when unknown. */
   private readonly brokenTagsOf = new WeakMap<TasksFile, TagProblem[]>();
   /** Step of the timestamps of the file system tasks.json is on (see file-identity.ts), found once. */
@@ -323,8 +326,9 @@ class FileStore implements Store, SessionHost, StagingHost {
   async startWrite(target: WriteTarget, data: TasksFile, current: Pick<LoadedTasksFile, 'trailingNewline' | 'bytes'>): Promise<{ pending: PendingWrite; written: TasksFile }> {
     const maxBytes = this.maxBytes;
     // The limit reads are held to, so the store never writes a file it would then refuse to read.
-    const encoded = await this.serializer.encode(data, { trailingNewline: current.trailingNewline, budgetBytes: this.cacheBytes, maxBytes, expectedBytes: current.bytes });
-    const pending = await PendingWrite.start(target.file, encoded, {
+    const encode = () => this.serializer.encode(data, { trailingNewline: current.trailingNewline, budgetBytes: this.cacheBytes, maxBytes, expectedBytes: current.bytes });
+    let encoded = await encode();
+    const options: PendingWriteOptions = {
       mode: target.mode,
       owner: target.owner,
       tooLarge: (bytes) =>
@@ -333,9 +337,19 @@ class FileStore implements Store, SessionHost, StagingHost {
             '(make the text shorter or split it across tasks, or raise StoreOptions.maxBytes)',
           { bytes, maxBytes },
         ),
-    }).catch((err: unknown) => {
-      throw fileError(err, 'write', TASKS_NAME, true);
-    });
+    };
+    const pending = await PendingWrite.start(target.file, encoded, options)
+      .catch(async (err: unknown) => {
+        if (!(err instanceof SourceChangedError)) throw err;
+        // The file the unchanged tasks were copied from changed meanwhile (someone wrote it in place): encoded from memory.
+        this.serializer.dropSource();
+        encoded = await encode();
+        return PendingWrite.start(target.file, encoded, options);
+      })
+      .catch((err: unknown) => {
+        throw fileError(err, 'write', TASKS_NAME, true);
+      });
+    this.placements.set(pending, encoded.placement);
     return { pending, written: encoded.plain ? data : frozen(JSON.parse(JSON.stringify(data)) as TasksFile) };
   }
 
@@ -389,7 +403,10 @@ class FileStore implements Store, SessionHost, StagingHost {
     }
     this.seenFile = true;
     // The next commit proves the file unchanged by this identity (one stat) instead of hashing it.
-    const identity = identityOf(placed, await this.timestampGranularity());
+    const granularityNs = await this.timestampGranularity();
+    const identity = identityOf(placed, granularityNs);
+    // A large file's next version copies its unchanged tasks from this one.
+    this.serializer.placed(this.placements.get(pending), file, placed, granularityNs);
     const brokenTags = brokenTagsAfter(current, data);
     if (brokenTags.length > 0) this.brokenTagsOf.set(data, brokenTags);
     this.known = { hash: pending.hash, bytes: pending.bytes, trailingNewline: current.trailingNewline, data, brokenTags, identity };

@@ -1,0 +1,97 @@
+import { constants, type BigIntStats } from 'node:fs';
+import fs from 'node:fs/promises';
+import { identityOf, sameIdentity, type FileIdentity } from './file-identity.js';
+
+/** Read only, and never through a link planted where the file was (Windows has no O_NOFOLLOW: 0 there). */
+const READ_NO_FOLLOW = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
+
+/**
+ * The file this process wrote last, as a source of the bytes of the tasks
+ * it still holds: a large file's next version copies them from it (through
+ * the page cache, off the event loop) instead of keeping a copy of the
+ * file's text in memory. Used only while the file is provably the one
+ * written, unchanged: its identity (see file-identity.ts) when opened and
+ * again once the bytes are copied.
+ */
+export class FileSource {
+  constructor(
+    /** The file really written (a tasks.json link's target). */
+    readonly file: string,
+    /** Its stat as renamed into place. */
+    private readonly placed: BigIntStats,
+    /** The step of its file system's timestamps (see timestampGranularity). */
+    private readonly granularityNs: bigint,
+  ) {}
+
+  /**
+   * The file, opened, if it is still the one written and unchanged; else
+   * undefined. An identity too young to vouch for the bytes (a change in the
+   * same tick of a coarse clock would not show) is waited out first: at most
+   * one step of the clock, and never on file systems with fine timestamps.
+   */
+  async open(): Promise<OpenedSource | undefined> {
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(this.file, READ_NO_FOLLOW);
+    } catch {
+      return undefined;
+    }
+    try {
+      let seen = await handle.stat({ bigint: true });
+      if (!sameIdentity(this.identity(), seen)) throw new Error('changed');
+      const youngForNs = changedAt(seen) + this.granularityNs - BigInt(Date.now()) * 1_000_000n;
+      if (this.granularityNs > 0n && youngForNs >= 0n) {
+        await new Promise((resolve) => setTimeout(resolve, Number(youngForNs / 1_000_000n) + 1));
+        seen = await handle.stat({ bigint: true });
+        if (!sameIdentity(this.identity(), seen)) throw new Error('changed');
+      }
+      return new OpenedSource(handle, seen);
+    } catch {
+      await handle.close().catch(() => undefined);
+      return undefined;
+    }
+  }
+
+  private identity(): FileIdentity {
+    return identityOf(this.placed, 0n);
+  }
+}
+
+/** A {@link FileSource} opened for one write: ranges are read through {@link handle}. */
+export class OpenedSource {
+  private closed = false;
+
+  constructor(
+    readonly handle: fs.FileHandle,
+    private readonly seen: BigIntStats,
+  ) {}
+
+  /**
+   * Closes the file; true when it was unchanged all along, so the bytes read
+   * from it are the bytes it held when opened (any change since the identity
+   * was checked moves ctime: see {@link FileSource.open}).
+   */
+  async closeUnchanged(): Promise<boolean> {
+    if (this.closed) return false;
+    this.closed = true;
+    try {
+      const now = await this.handle.stat({ bigint: true });
+      return sameIdentity(identityOf(this.seen, 0n), now);
+    } catch {
+      return false;
+    } finally {
+      await this.handle.close().catch(() => undefined);
+    }
+  }
+}
+
+function changedAt(st: BigIntStats): bigint {
+  return st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;
+}
+
+/** Thrown by a write whose source file changed while its ranges were copied: it is encoded again without them. */
+export class SourceChangedError extends Error {
+  constructor() {
+    super('the file changed while bytes were copied from it');
+  }
+}
