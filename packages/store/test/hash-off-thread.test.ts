@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { HASH_THREAD_NICE, hashFileOffThread } from '../src/hash-off-thread.js';
+import { FILE_THREAD_IDLE_MS, HASH_THREAD_NICE, hashFileOffThread } from '../src/hash-off-thread.js';
 import { cleanup, tempProject } from './helpers.js';
 
 afterEach(cleanup);
@@ -31,8 +31,41 @@ it.runIf(process.platform === 'linux')('runs the hashing thread, and only it, at
   } finally {
     fs.closeSync(fd);
   }
-  // Field 19 of /proc/<pid>/task/<tid>/stat is the thread's nice value.
-  const nice = fs.readdirSync('/proc/self/task').map((tid) => Number(fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]));
+  const nice = niceValues();
   expect(nice.filter((n) => n === HASH_THREAD_NICE)).toHaveLength(1);
   expect(nice).toContain(0);
 });
+
+it.runIf(process.platform === 'linux')('ends the thread once it has been idle a while, and starts another for the next file', async () => {
+  const file = path.join(tempProject().root, 'bytes.bin');
+  const bytes = Buffer.alloc(64 * 1024, 7);
+  fs.writeFileSync(file, bytes);
+  const fd = fs.openSync(file, 'r');
+  try {
+    const expected = createHash('sha256').update(bytes).digest('hex');
+    expect(await hashFileOffThread(fd, bytes.length)).toBe(expected);
+    expect(niceValues().filter((n) => n === HASH_THREAD_NICE)).toHaveLength(1);
+    // Still there between jobs closer together than the idle time.
+    await new Promise((resolve) => setTimeout(resolve, FILE_THREAD_IDLE_MS / 2));
+    expect(await hashFileOffThread(fd, bytes.length)).toBe(expected);
+    await new Promise((resolve) => setTimeout(resolve, FILE_THREAD_IDLE_MS / 2 + 100));
+    expect(niceValues().filter((n) => n === HASH_THREAD_NICE)).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, FILE_THREAD_IDLE_MS + 500));
+    expect(niceValues().filter((n) => n === HASH_THREAD_NICE)).toHaveLength(0);
+    expect(await hashFileOffThread(fd, bytes.length)).toBe(expected);
+    expect(niceValues().filter((n) => n === HASH_THREAD_NICE)).toHaveLength(1);
+  } finally {
+    fs.closeSync(fd);
+  }
+});
+
+/** The nice value of each of this process's threads: field 19 of /proc/<pid>/task/<tid>/stat. */
+function niceValues(): number[] {
+  return fs.readdirSync('/proc/self/task').flatMap((tid) => {
+    try {
+      return [Number(fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16])];
+    } catch {
+      return []; // a thread that ended while we looked
+    }
+  });
+}
