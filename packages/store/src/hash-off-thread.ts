@@ -95,7 +95,7 @@ let idleTimer: NodeJS.Timeout | undefined;
 let nextId = 0;
 const waiting = new Map<number, { resolve: (hash: string) => void; reject: (err: Error) => void }>();
 
-function hasher(): Worker {
+function fileThread(): Worker {
   if (worker) return worker;
   const started = new Worker(WORKER_SOURCE, { eval: true });
   // Keeps the process alive only while a hash is pending (a one-shot CLI write awaits it).
@@ -108,6 +108,8 @@ function hasher(): Worker {
       idleTimer = setTimeout(() => {
         if (worker === started && waiting.size === 0) {
           worker = undefined;
+          // Its exit must not fail the jobs of the thread started after it.
+          started.removeAllListeners('exit').removeAllListeners('error').on('error', () => undefined);
           void started.terminate();
         }
       }, FILE_THREAD_IDLE_MS).unref();
@@ -153,7 +155,7 @@ export async function writeFileOffThread(fd: number, from: number, pieces: reado
 
 function run(job: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<string> {
   clearTimeout(idleTimer);
-  const thread = hasher();
+  const thread = fileThread();
   const id = nextId++;
   return new Promise<string>((resolve, reject) => {
     if (waiting.size === 0) thread.ref();
