@@ -181,7 +181,8 @@ async function writeAll(handle: fs.FileHandle, content: EncodedFile): Promise<vo
     }
   }
   endRun();
-  await writeFileOffThread(handle.fd, content.source.handle.fd, pieces);
+  const { source } = content;
+  await writeFileOffThread(handle.fd, source.handle.fd, pieces, source.expectHash === undefined ? undefined : { hash: source.expectHash, bytes: source.bytes });
 }
 
 /** Writes all of `segments`, in order, at the handle's position (a short write continues where it stopped). */

@@ -11,7 +11,9 @@ const READ_NO_FOLLOW = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
  * the page cache, off the event loop) instead of keeping a copy of the
  * file's text in memory. Used only while the file is provably the one
  * written, unchanged: its identity (see file-identity.ts) when opened and
- * again once the bytes are copied.
+ * again once the bytes are copied — and, while that identity is too young
+ * to vouch for the bytes (a change in the same tick of a coarse clock would
+ * not show), its bytes hashed once copied, against the hash written.
  */
 export class FileSource {
   constructor(
@@ -21,14 +23,11 @@ export class FileSource {
     private readonly placed: BigIntStats,
     /** The step of its file system's timestamps (see timestampGranularity). */
     private readonly granularityNs: bigint,
+    /** sha256 of the bytes written. */
+    private readonly hash: string,
   ) {}
 
-  /**
-   * The file, opened, if it is still the one written and unchanged; else
-   * undefined. An identity too young to vouch for the bytes (a change in the
-   * same tick of a coarse clock would not show) is waited out first: at most
-   * one step of the clock, and never on file systems with fine timestamps.
-   */
+  /** The file, opened, if its identity is still the one written; else undefined. */
   async open(): Promise<OpenedSource | undefined> {
     let handle: fs.FileHandle;
     try {
@@ -37,15 +36,11 @@ export class FileSource {
       return undefined;
     }
     try {
-      let seen = await handle.stat({ bigint: true });
+      const seen = await handle.stat({ bigint: true });
       if (!sameIdentity(this.identity(), seen)) throw new Error('changed');
-      const youngForNs = changedAt(seen) + this.granularityNs - BigInt(Date.now()) * 1_000_000n;
-      if (this.granularityNs > 0n && youngForNs >= 0n) {
-        await new Promise((resolve) => setTimeout(resolve, Number(youngForNs / 1_000_000n) + 1));
-        seen = await handle.stat({ bigint: true });
-        if (!sameIdentity(this.identity(), seen)) throw new Error('changed');
-      }
-      return new OpenedSource(handle, seen);
+      // Never waited out: back-to-back commits on a coarse clock would each wait a tick.
+      const young = identityOf(seen, this.granularityNs).racy;
+      return new OpenedSource(handle, seen, young ? this.hash : undefined);
     } catch {
       await handle.close().catch(() => undefined);
       return undefined;
@@ -64,7 +59,14 @@ export class OpenedSource {
   constructor(
     readonly handle: fs.FileHandle,
     private readonly seen: BigIntStats,
+    /** The hash its bytes must have once copied from (see {@link FileSource}); undefined when its identity vouches for them. */
+    readonly expectHash: string | undefined,
   ) {}
+
+  /** The file's size when opened. */
+  get bytes(): number {
+    return Number(this.seen.size);
+  }
 
   /**
    * Closes the file; true when it was unchanged all along, so the bytes read
@@ -83,10 +85,6 @@ export class OpenedSource {
       await this.handle.close().catch(() => undefined);
     }
   }
-}
-
-function changedAt(st: BigIntStats): bigint {
-  return st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;
 }
 
 /** Thrown by a write whose source file changed while its ranges were copied: it is encoded again without them. */

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { SourceChangedError } from './file-source.js';
 
 /**
  * Hashing a large file's bytes is the biggest single cost of a commit on the
@@ -16,7 +17,8 @@ export const HASH_THREAD_NICE = 10;
 /**
  * The worker: hashes `length` bytes of `fd` (shared with this thread) read
  * through one block; or writes a file from `pieces`, bytes sent along or
- * ranges of the file `from`, copied through the same block.
+ * ranges of the file `from`, copied through the same block, then (given
+ * `check`) hashes `from` whole to prove it held the bytes expected.
  */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
@@ -33,6 +35,16 @@ if (process.platform === 'linux') {
 }
 function writeFully(fd, bytes, at) {
   for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, at + done);
+}
+function hashOf(fd, length) {
+  const hash = createHash('sha256');
+  for (let at = 0; at < length; ) {
+    const read = readSync(fd, block, 0, Math.min(block.length, length - at), at);
+    if (read === 0) throw new Error('the file ended at byte ' + at + ' of ' + length);
+    hash.update(block.subarray(0, read));
+    at += read;
+  }
+  return hash.digest('hex');
 }
 function write({ fd, from, pieces }) {
   let at = 0;
@@ -51,35 +63,32 @@ function write({ fd, from, pieces }) {
     }
   }
 }
-parentPort.on('message', ({ id, kind, fd, length, from, pieces }) => {
-  if (kind === 'write') {
-    try {
-      write({ fd, from, pieces });
-      parentPort.postMessage({ id, hash: '' });
-    } catch (err) {
-      parentPort.postMessage({ id, error: String(err && err.message || err) });
-    }
-    return;
-  }
+parentPort.on('message', ({ id, kind, fd, length, from, pieces, check }) => {
   try {
-    const hash = createHash('sha256');
-    for (let at = 0; at < length; ) {
-      const read = readSync(fd, block, 0, Math.min(block.length, length - at), at);
-      if (read === 0) throw new Error('the file ended at byte ' + at + ' of ' + length);
-      hash.update(block.subarray(0, read));
-      at += read;
-    }
-    parentPort.postMessage({ id, hash: hash.digest('hex') });
+    if (kind === 'hash') return parentPort.postMessage({ id, hash: hashOf(fd, length) });
+    write({ fd, from, pieces });
+    // After the copy, so that any change to the source before its end shows: its bytes are still those written.
+    if (check && !holds(from, check)) parentPort.postMessage({ id, stale: true });
+    else parentPort.postMessage({ id, hash: '' });
   } catch (err) {
     parentPort.postMessage({ id, error: String(err && err.message || err) });
   }
 });
+function holds(fd, { bytes, hash }) {
+  try {
+    return hashOf(fd, bytes) === hash && readSync(fd, block, 0, 1, bytes) === 0;
+  } catch {
+    return false; // shorter than it was
+  }
+}
 `;
 
 interface Reply {
   id: number;
   hash?: string;
   error?: string;
+  /** The source of a write no longer held the bytes expected. */
+  stale?: boolean;
 }
 
 /**
@@ -115,7 +124,7 @@ function fileThread(): Worker {
       }, FILE_THREAD_IDLE_MS).unref();
     }
     if (reply.hash !== undefined) job?.resolve(reply.hash);
-    else job?.reject(new Error(`the file thread failed: ${reply.error}`));
+    else job?.reject(reply.stale ? new SourceChangedError() : new Error(`the file thread failed: ${reply.error}`));
   });
   const fail = (err: Error) => {
     if (worker === started) worker = undefined;
@@ -147,10 +156,12 @@ export type WritePiece = { bytes: Uint8Array } | { offset: number; length: numbe
  * ranges copied from the open file `from`. On the thread in one loop, as the
  * event loop would take a turn for each block: under load that turn cost
  * more than the copying. Both files must stay open until this settles.
+ * With `check`, `from` is then hashed whole: {@link SourceChangedError}
+ * unless it still holds exactly `bytes` bytes of sha256 `hash`.
  */
-export async function writeFileOffThread(fd: number, from: number, pieces: readonly WritePiece[]): Promise<void> {
+export async function writeFileOffThread(fd: number, from: number, pieces: readonly WritePiece[], check?: { hash: string; bytes: number }): Promise<void> {
   const transfer = pieces.flatMap((p) => ('bytes' in p ? [p.bytes.buffer as ArrayBuffer] : []));
-  await run({ kind: 'write', fd, from, pieces }, transfer);
+  await run({ kind: 'write', fd, from, pieces, check }, transfer);
 }
 
 function run(job: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<string> {

@@ -92,13 +92,13 @@ export class TasksFileSerializer {
 
   /**
    * Says which encoding's bytes `file` now holds (its stat as renamed into
-   * place, and the step of its file system's timestamps). With a placement
+   * place, the step of its file system's timestamps, and the bytes' sha256). With a placement
    * (a large file) the next encoding copies unchanged tasks from the file
    * and the task bytes kept in memory go; without one, it encodes from memory.
    */
-  placed(placement: TaskPlacement | undefined, file: string, stat: BigIntStats, granularityNs: bigint): void {
+  placed(placement: TaskPlacement | undefined, file: string, stat: BigIntStats, granularityNs: bigint, hash: string): void {
     if (!placement) return this.dropSource();
-    this.source = { file: new FileSource(file, stat, granularityNs), tasks: placement.tasks };
+    this.source = { file: new FileSource(file, stat, granularityNs, hash), tasks: placement.tasks };
     this.cache.clear();
     this.young = undefined;
     this.compactNext = true;

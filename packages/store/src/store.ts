@@ -406,7 +406,7 @@ class FileStore implements Store, SessionHost, StagingHost {
     const granularityNs = await this.timestampGranularity();
     const identity = identityOf(placed, granularityNs);
     // A large file's next version copies its unchanged tasks from this one.
-    this.serializer.placed(this.placements.get(pending), file, placed, granularityNs);
+    this.serializer.placed(this.placements.get(pending), file, placed, granularityNs, pending.hash);
     const brokenTags = brokenTagsAfter(current, data);
     if (brokenTags.length > 0) this.brokenTagsOf.set(data, brokenTags);
     this.known = { hash: pending.hash, bytes: pending.bytes, trailingNewline: current.trailingNewline, data, brokenTags, identity };

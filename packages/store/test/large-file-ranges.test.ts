@@ -18,6 +18,8 @@ const largeData = () =>
   freeze({ master: { tasks: Array.from({ length: 400 }, (_, i) => ({ id: i + 1, title: `Task ${i + 1}`, status: 'pending', dependencies: [], details: `${i} `.repeat(4000).slice(0, 12_000) })) } }, true);
 
 type Data = ReturnType<typeof largeData>;
+/** A clock step no identity taken in a test is older than. */
+const COARSE = 3_600_000_000_000n;
 const withTitle = (data: Data, index: number, title: string): Data => {
   const tasks = [...data.master.tasks];
   tasks[index] = { ...tasks[index]!, title };
@@ -31,7 +33,7 @@ async function writeInPlace(serializer: TasksFileSerializer, data: Data, file: s
   const encoded = await serializer.encode(data, { trailingNewline: true, expectedBytes: fs.existsSync(file) ? fs.statSync(file).size : 0 });
   const pending = await PendingWrite.start(file, encoded);
   await pending.commit();
-  serializer.placed(encoded.placement, file, fs.statSync(file, { bigint: true }), granularityNs);
+  serializer.placed(encoded.placement, file, fs.statSync(file, { bigint: true }), granularityNs, pending.hash);
   return { encoded, bytes: fs.readFileSync(file) };
 }
 
@@ -47,7 +49,9 @@ describe('a large file copies its unchanged tasks from the file in place', () =>
     expect((await writeInPlace(serializer, data, file)).encoded.placement).toBeDefined();
     for (const [round, index] of [0, 399, 200, 200, 1].entries()) {
       data = withTitle(data, index, `changed ${round} ✓`);
-      const { encoded, bytes } = await writeInPlace(serializer, data, file, round % 2 === 0 ? 0n : 5_000_000n);
+      // Odd rounds on a (pretend) coarse clock, whose young identities cannot vouch: the source is hashed after the copy.
+      const { encoded, bytes } = await writeInPlace(serializer, data, file, round % 2 === 0 ? 0n : COARSE);
+      expect(encoded.source?.expectHash !== undefined).toBe(round > 0 && round % 2 === 0);
       expect(bytes.toString('utf8')).toBe(`${JSON.stringify(data, null, 2)}\n`);
       // Only the changed task and the structure around the tasks were encoded; the rest came from the file.
       expect(bytesInMemory(encoded)).toBeLessThan(64 * 1024);
@@ -72,18 +76,20 @@ describe('a large file copies its unchanged tasks from the file in place', () =>
   });
 
   it('refuses a write whose source changed while its ranges were being copied, and the store writes it again from memory', async () => {
-    const file = path.join(tempProject().root, 'large.json');
-    const serializer = new TasksFileSerializer();
-    await writeInPlace(serializer, largeData(), file);
-    await writeInPlace(serializer, largeData(), file);
-    const next = withTitle(largeData(), 3, 'ours');
-    const encoded = await serializer.encode(next, { trailingNewline: true, expectedBytes: fs.statSync(file).size });
-    expect(encoded.source).toBeDefined();
-    // Changed in place after the ranges were planned, before they are copied: a mix must never be written.
-    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"Task 9"', '"Task Y"'));
-    await expect(PendingWrite.start(file, encoded)).rejects.toBeInstanceOf(SourceChangedError);
-    // The temp file went with it.
-    expect(fs.readdirSync(path.dirname(file)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    for (const granularity of [0n, COARSE]) {
+      const file = path.join(tempProject().root, 'large.json');
+      const serializer = new TasksFileSerializer();
+      await writeInPlace(serializer, largeData(), file, granularity);
+      await writeInPlace(serializer, largeData(), file, granularity);
+      const next = withTitle(largeData(), 3, 'ours');
+      const encoded = await serializer.encode(next, { trailingNewline: true, expectedBytes: fs.statSync(file).size });
+      expect(encoded.source).toBeDefined();
+      // Changed in place after the ranges were planned, before they are copied: a mix must never be written.
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"Task 9"', '"Task Y"'));
+      await expect(PendingWrite.start(file, encoded)).rejects.toBeInstanceOf(SourceChangedError);
+      // The temp file went with it.
+      expect(fs.readdirSync(path.dirname(file)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    }
 
     // Through the store: an outside in-place edit between two updates is read back and kept, and every version is exact.
     const project = tempProject(`${JSON.stringify(largeData(), null, 2)}\n`);
