@@ -11,18 +11,17 @@ const READ_NO_FOLLOW = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
  * the page cache, off the event loop) instead of keeping a copy of the
  * file's text in memory. Used only while the file is provably the one
  * written, unchanged: its identity (see file-identity.ts) when opened and
- * again once the bytes are copied — and, while that identity is too young
- * to vouch for the bytes (a change in the same tick of a coarse clock would
- * not show), its bytes hashed once copied, against the hash written.
+ * again once the bytes are copied — and, where that identity cannot vouch
+ * for the bytes (taken in the rename's own tick of a coarse clock, where a
+ * change in that tick would not show), the bytes hashed once copied,
+ * against the hash written.
  */
 export class FileSource {
   constructor(
     /** The file really written (a tasks.json link's target). */
     readonly file: string,
-    /** Its stat as renamed into place. */
-    private readonly placed: BigIntStats,
-    /** The step of its file system's timestamps (see timestampGranularity). */
-    private readonly granularityNs: bigint,
+    /** Its identity as renamed into place. */
+    private readonly placed: FileIdentity,
     /** sha256 of the bytes written. */
     private readonly hash: string,
   ) {}
@@ -37,18 +36,14 @@ export class FileSource {
     }
     try {
       const seen = await handle.stat({ bigint: true });
-      if (!sameIdentity(this.identity(), seen)) throw new Error('changed');
-      // Never waited out: back-to-back commits on a coarse clock would each wait a tick.
-      const young = identityOf(seen, this.granularityNs).racy;
-      return new OpenedSource(handle, seen, young ? this.hash : undefined);
+      if (!sameIdentity(this.placed, seen)) throw new Error('changed');
+      // A racy identity (taken in the tick of the rename, on a coarse clock) would not show a change made
+      // in that tick: the bytes vouch instead. Not waited out: back-to-back commits would each wait a tick.
+      return new OpenedSource(handle, seen, this.placed.racy ? this.hash : undefined);
     } catch {
       await handle.close().catch(() => undefined);
       return undefined;
     }
-  }
-
-  private identity(): FileIdentity {
-    return identityOf(this.placed, 0n);
   }
 }
 

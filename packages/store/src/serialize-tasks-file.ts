@@ -1,6 +1,6 @@
-import type { BigIntStats } from 'node:fs';
 import { isLegacyTasksFile, type TasksFile } from '@taskmaster/protocol';
 import { SegmentedBytes, WriteSpace, type EncodedFile } from './encoded-file.js';
+import type { FileIdentity } from './file-identity.js';
 import { FileSource } from './file-source.js';
 import { HASH_OFF_THREAD_FROM } from './hash-off-thread.js';
 
@@ -91,14 +91,14 @@ export class TasksFileSerializer {
   private source: { file: FileSource; tasks: ReadonlyMap<object, PlacedTask> } | undefined;
 
   /**
-   * Says which encoding's bytes `file` now holds (its stat as renamed into
-   * place, the step of its file system's timestamps, and the bytes' sha256). With a placement
+   * Says which encoding's bytes `file` now holds (its identity as renamed
+   * into place, and the bytes' sha256). With a placement
    * (a large file) the next encoding copies unchanged tasks from the file
    * and the task bytes kept in memory go; without one, it encodes from memory.
    */
-  placed(placement: TaskPlacement | undefined, file: string, stat: BigIntStats, granularityNs: bigint, hash: string): void {
+  placed(placement: TaskPlacement | undefined, file: string, identity: FileIdentity, hash: string): void {
     if (!placement) return this.dropSource();
-    this.source = { file: new FileSource(file, stat, granularityNs, hash), tasks: placement.tasks };
+    this.source = { file: new FileSource(file, identity, hash), tasks: placement.tasks };
     this.cache.clear();
     this.young = undefined;
     this.compactNext = true;

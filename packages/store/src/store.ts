@@ -403,10 +403,9 @@ class FileStore implements Store, SessionHost, StagingHost {
     }
     this.seenFile = true;
     // The next commit proves the file unchanged by this identity (one stat) instead of hashing it.
-    const granularityNs = await this.timestampGranularity();
-    const identity = identityOf(placed, granularityNs);
+    const identity = identityOf(placed, await this.timestampGranularity());
     // A large file's next version copies its unchanged tasks from this one.
-    this.serializer.placed(this.placements.get(pending), file, placed, granularityNs, pending.hash);
+    this.serializer.placed(this.placements.get(pending), file, identity, pending.hash);
     const brokenTags = brokenTagsAfter(current, data);
     if (brokenTags.length > 0) this.brokenTagsOf.set(data, brokenTags);
     this.known = { hash: pending.hash, bytes: pending.bytes, trailingNewline: current.trailingNewline, data, brokenTags, identity };

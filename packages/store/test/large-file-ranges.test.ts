@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../src/index.js';
 import { PendingWrite } from '../src/durable-write.js';
 import type { EncodedFile } from '../src/encoded-file.js';
+import { identityOf } from '../src/file-identity.js';
 import { SourceChangedError } from '../src/file-source.js';
 import { HASH_OFF_THREAD_FROM } from '../src/hash-off-thread.js';
 import { TasksFileSerializer, type EncodedTasksFile } from '../src/serialize-tasks-file.js';
@@ -33,7 +34,7 @@ async function writeInPlace(serializer: TasksFileSerializer, data: Data, file: s
   const encoded = await serializer.encode(data, { trailingNewline: true, expectedBytes: fs.existsSync(file) ? fs.statSync(file).size : 0 });
   const pending = await PendingWrite.start(file, encoded);
   await pending.commit();
-  serializer.placed(encoded.placement, file, fs.statSync(file, { bigint: true }), granularityNs, pending.hash);
+  serializer.placed(encoded.placement, file, identityOf(fs.statSync(file, { bigint: true }), granularityNs), pending.hash);
   return { encoded, bytes: fs.readFileSync(file) };
 }
 
