@@ -33,8 +33,10 @@ export interface StoreOptions {
   /**
    * How many bytes of encoded tasks (default 32 MB) are kept in memory
    * between writes, so a write encodes only the tasks that changed and
-   * writes the others' bytes as they are. A larger file has that much of it
-   * cached and encodes the rest on every write: CPU instead of memory.
+   * writes the others' bytes as they are. A file larger than that has that
+   * much of it cached and encodes the rest on every write: CPU instead of
+   * memory. A file of 4 MB or more keeps none once written: its unchanged
+   * tasks are copied from the file in place (see TasksFileSerializer).
    */
   cacheBytes?: number;
   /**
