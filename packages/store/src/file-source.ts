@@ -1,6 +1,6 @@
-import { constants, type BigIntStats } from 'node:fs';
+import { constants } from 'node:fs';
 import fs from 'node:fs/promises';
-import { identityOf, sameIdentity, type FileIdentity } from './file-identity.js';
+import { sameIdentity, type FileIdentity } from './file-identity.js';
 
 /** Read only, and never through a link planted where the file was (Windows has no O_NOFOLLOW: 0 there). */
 const READ_NO_FOLLOW = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
@@ -39,7 +39,7 @@ export class FileSource {
       if (!sameIdentity(this.placed, seen)) throw new Error('changed');
       // A racy identity (taken in the tick of the rename, on a coarse clock) would not show a change made
       // in that tick: the bytes vouch instead. Not waited out: back-to-back commits would each wait a tick.
-      return new OpenedSource(handle, seen, this.placed.racy ? this.hash : undefined);
+      return new OpenedSource(handle, this.placed, this.placed.racy ? this.hash : undefined);
     } catch {
       await handle.close().catch(() => undefined);
       return undefined;
@@ -53,14 +53,15 @@ export class OpenedSource {
 
   constructor(
     readonly handle: fs.FileHandle,
-    private readonly seen: BigIntStats,
+    /** Its identity, as written and as seen when opened. */
+    private readonly identity: FileIdentity,
     /** The hash its bytes must have once copied from (see {@link FileSource}); undefined when its identity vouches for them. */
     readonly expectHash: string | undefined,
   ) {}
 
   /** The file's size when opened. */
   get bytes(): number {
-    return Number(this.seen.size);
+    return Number(this.identity.size);
   }
 
   /**
@@ -73,7 +74,7 @@ export class OpenedSource {
     this.closed = true;
     try {
       const now = await this.handle.stat({ bigint: true });
-      return sameIdentity(identityOf(this.seen, 0n), now);
+      return sameIdentity(this.identity, now);
     } catch {
       return false;
     } finally {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { freeze } from 'immer';
@@ -10,6 +9,7 @@ import { identityOf } from '../src/file-identity.js';
 import { SourceChangedError } from '../src/file-source.js';
 import { HASH_OFF_THREAD_FROM } from '../src/hash-off-thread.js';
 import { TasksFileSerializer, type EncodedTasksFile } from '../src/serialize-tasks-file.js';
+import { sha256 } from '../src/tasks-file.js';
 import { cleanup, tempProject } from './helpers.js';
 
 afterEach(cleanup);
@@ -27,7 +27,6 @@ const withTitle = (data: Data, index: number, title: string): Data => {
   return freeze({ master: { tasks } }, true);
 };
 const bytesInMemory = (encoded: EncodedFile) => encoded.segments.reduce((sum, s) => sum + (Buffer.isBuffer(s) ? s.length : 0), 0);
-const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 /** Encodes `data`, writes it to `file` as the store would (temp file, rename), and tells the serializer it is in place. */
 async function writeInPlace(serializer: TasksFileSerializer, data: Data, file: string, granularityNs = 0n): Promise<{ encoded: EncodedTasksFile; bytes: Buffer }> {
