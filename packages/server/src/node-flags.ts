@@ -17,13 +17,14 @@ export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
  *   file's size; malloc then raises its trim threshold and keeps the freed
  *   memory. A fixed 128 KB threshold hands it back: RssAnon at 1k tasks after
  *   2,000 updates went from 67–71 MB to 49 MB.
- * - `MALLOC_MMAP_THRESHOLD_`: under load, blocks of 8 KB to 128 KB are
- *   allocated and freed in the thousands; in malloc's heap their freed space
- *   is left in holes that stay resident once the load has passed. Given pages
- *   of their own, they go back to the system when freed. 2 s after 2,000
- *   updates at full speed, RssAnon went from 37–40 to 32–35 MB at 1k tasks ×
- *   10 clients and from 52–55 to 49–51 MB at 10k × 100, with the same
- *   throughput (the Yjs peer, in the same environment: 21–22 and 64–66 MB).
+ * - `MALLOC_MMAP_THRESHOLD_`: blocks of 8 KB and more get pages of their
+ *   own, which go back to the system when freed. In malloc's heap, the space
+ *   such blocks free under load is left in holes that stay resident: the
+ *   heap's mapping held 4.7 MB with 100 clients connected at 10k tasks and
+ *   9.2 MB after 2,000 updates. 2 s after those updates, RssAnon went from
+ *   37–40 to 32–35 MB at 1k tasks × 10 clients and from 52–55 to 49–51 MB at
+ *   10k × 100, with the same durable throughput (the Yjs peer, in the same
+ *   environment: 21–22 and 64–66 MB).
  *
  * Figures from packages/server/bench/commit.bench.mjs.
  */
