@@ -113,6 +113,16 @@ export async function quiet(client: RawClient, quietMs = 800, maxMs = 15_000): P
   }
 }
 
+/**
+ * Waits for the server to adopt the outside write (a file.changed after `from`:
+ * `external`, or `server` for a rewrite of it — either way the file moved) and
+ * then to settle.
+ */
+export async function settled(client: RawClient, from: number): Promise<void> {
+  await client.waitFor((m) => m.method === 'file.changed' && client.messages.indexOf(m) >= from, 10_000);
+  await quiet(client);
+}
+
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** One edit an outside writer makes to its (stale) copy: set fields of task `id` in `tag`. */

@@ -8,6 +8,7 @@ import {
   quiet,
   readNormalised,
   runTaskMaster,
+  settled,
   startOutsideWriter,
   taskOf,
   tasksFile,
@@ -66,16 +67,6 @@ function eventsSince(client: RawClient, from: number): Event[] {
 }
 
 const summary = (events: Event[]) => events.map((e) => `${e.event}:${e.params.tag}/${e.params.id}`);
-
-/**
- * Waits for the server to adopt the outside write (a file.changed after `from`:
- * `external`, or `server` for a rewrite of it — either way the file moved) and
- * then to settle.
- */
-async function settled(client: RawClient, from: number): Promise<void> {
-  await client.waitFor((m) => m.method === 'file.changed' && client.messages.indexOf(m) >= from, 10_000);
-  await quiet(client);
-}
 
 describe('an outside write made from a stale read', () => {
   it('keeps our committed change to task 3 when the stale write edits task 5; clients hear of task 5 only', async () => {
