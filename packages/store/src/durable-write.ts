@@ -14,18 +14,20 @@ export interface PendingWriteOptions {
   owner?: { uid: number; gid: number };
   /** The error for bytes that were over their encoder's limit (no hash); by default a plain Error. */
   tooLarge?: (bytes: number) => Error;
+  /** The folder to write the temp file in, on the file's file system (see write-target.ts); by default the file's own. */
+  tempDir?: string;
 }
 
 let counter = 0;
 
-/** The temp-file name used while writing `file`: same directory, so the rename is atomic. */
-export function tempPathFor(file: string): string {
+/** The temp-file name used while writing `file`, in `dir`: the file's own folder by default, or another on its file system, so that the rename is atomic. */
+export function tempPathFor(file: string, dir = path.dirname(file)): string {
   counter = (counter + 1) % 1e9;
-  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${counter}.tmp`);
+  return path.join(dir, `.${path.basename(file)}.${process.pid}.${counter}.tmp`);
 }
 
 /**
- * The new content of `file`, written in full to a temp file beside it but
+ * The new content of `file`, written in full to a temp file (beside it, or in `tempDir`) but
  * not yet synced or visible: the caller learns its hash first and then
  * either commits it (fsync, rename over `file`, fsync the directory) or
  * discards it. Readers of `file` see the old or the new bytes, never a mix,
@@ -62,7 +64,7 @@ export class PendingWrite {
 
   private static async written(file: string, content: EncodedFile, options: PendingWriteOptions): Promise<PendingWrite> {
     if (content.overLimit) throw options.tooLarge?.(content.total) ?? new Error(`${file} would be ${content.total} bytes, over its limit`);
-    const temp = tempPathFor(file);
+    const temp = tempPathFor(file, options.tempDir);
     // Exclusive and no-follow: a link planted at the temp name is never written through.
     const handle = await openNewFileNoFollow(temp, options.mode ?? 0o644, options.mode !== undefined);
     try {
@@ -223,9 +225,13 @@ export async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** Removes temp files a killed writer left behind, if older than `olderThanMs`. */
-export async function removeStaleTempFiles(file: string, olderThanMs: number): Promise<void> {
-  const dir = path.dirname(file);
+/**
+ * Removes the temp files of `file` a killed writer left in `dir` (the file's
+ * own folder by default), if older than `olderThanMs`. A `dir` that is a
+ * symbolic link is left alone: nothing is removed through it.
+ */
+export async function removeStaleTempFiles(file: string, olderThanMs: number, dir = path.dirname(file)): Promise<void> {
+  if (dir !== path.dirname(file) && !(await fs.lstat(dir).catch(() => undefined))?.isDirectory()) return;
   const prefix = `.${path.basename(file)}.`;
   let names: string[];
   try {

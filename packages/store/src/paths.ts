@@ -9,6 +9,12 @@ export interface StorePaths {
   /** Task Master's own lock (proper-lockfile on tasks.json); fills the spec's `tasks.lock` role. */
   lockFile: string;
   historyDir: string;
+  /**
+   * Where the temp files of tasks.json's atomic writes are made (see
+   * write-target.ts): a folder of their own, so that writing one wakes no
+   * watcher of `tasks/`.
+   */
+  stagingDir: string;
   configDir: string;
   syncConfigFile: string;
   connectionFile: string;
@@ -37,6 +43,7 @@ export function storePaths(root: string): StorePaths {
     tasksFile,
     lockFile: `${tasksFile}.lock`,
     historyDir: path.join(tasksDir, 'history'),
+    stagingDir: path.join(tasksDir, '.staging'),
     configDir,
     syncConfigFile: path.join(configDir, 'sync.json'),
     connectionFile: path.join(configDir, 'connection.json'),

@@ -66,6 +66,8 @@ type WhenMissing = 'wait' | 'seen' | 'empty';
 export async function openStore(root: string, options: StoreOptions = {}): Promise<Store> {
   const paths = storePaths(root);
   const config = await loadSyncConfig(paths.syncConfigFile, displayPath(paths, paths.syncConfigFile));
+  // Temp files are made in the staging folder, or beside the file where it cannot be used (see write-target.ts).
+  await removeStaleTempFiles(paths.tasksFile, STALE_TEMP_MS, paths.stagingDir);
   await removeStaleTempFiles(paths.tasksFile, STALE_TEMP_MS);
   // A symlinked tasks.json is written at its target: temp files are made there.
   const target = await finalTargetOf(paths.tasksFile).catch(() => paths.tasksFile);
@@ -331,6 +333,7 @@ class FileStore implements Store, SessionHost, StagingHost {
     const options: PendingWriteOptions = {
       mode: target.mode,
       owner: target.owner,
+      tempDir: target.tempDir,
       tooLarge: (bytes) =>
         invalidParams(
           `the change would make tasks.json ${formatBytes(bytes)}, over the ${formatBytes(maxBytes)} limit; nothing was written ` +
@@ -355,7 +358,7 @@ class FileStore implements Store, SessionHost, StagingHost {
 
   /** Where tasks.json is written (a symlink's target), with its mode and owner; a read-only file is refused. */
   writeTarget(): Promise<WriteTarget> {
-    return writeTargetOf(this.paths.tasksFile, TASKS_NAME);
+    return writeTargetOf(this.paths.tasksFile, TASKS_NAME, this.paths.stagingDir);
   }
 
   /** Snapshots the old file, then makes the pending write durable. */

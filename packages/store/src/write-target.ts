@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { ErrorCode, TaskmasterError } from '@taskmaster/protocol';
 import { fileError } from './errors.js';
 import { finalTargetOf } from './safe-fs.js';
@@ -7,6 +8,8 @@ import { finalTargetOf } from './safe-fs.js';
 export interface WriteTarget {
   /** tasks.json, or the file it links to: the link itself is kept. */
   file: string;
+  /** The folder its temp file is written in (see {@link tempFolderFor}). */
+  tempDir: string;
   /** Permission bits of the file replaced; undefined for a new file. */
   mode?: number;
   owner?: { uid: number; gid: number };
@@ -18,7 +21,7 @@ export interface WriteTarget {
  * 0444) is refused with 1005 even for root, who could replace it anyway, and
  * one this user may not write (`access(W_OK)`) is refused too.
  */
-export async function writeTargetOf(tasksFile: string, name: string): Promise<WriteTarget> {
+export async function writeTargetOf(tasksFile: string, name: string, stagingDir: string): Promise<WriteTarget> {
   let file: string;
   let st: import('node:fs').Stats | undefined;
   try {
@@ -30,7 +33,8 @@ export async function writeTargetOf(tasksFile: string, name: string): Promise<Wr
   } catch (err) {
     throw fileError(err, 'write', name, true);
   }
-  if (!st) return { file };
+  const tempDir = await tempFolderFor(file, tasksFile, stagingDir);
+  if (!st) return { file, tempDir };
   const mode = st.mode & 0o7777;
   const octal = mode.toString(8).padStart(4, '0');
   if ((mode & 0o222) === 0) {
@@ -53,5 +57,34 @@ export async function writeTargetOf(tasksFile: string, name: string): Promise<Wr
       );
     }
   }
-  return { file, mode, owner: { uid: st.uid, gid: st.gid } };
+  return { file, tempDir, mode, owner: { uid: st.uid, gid: st.gid } };
+}
+
+/**
+ * The folder the temp file of a write of `file` is made in. The project's
+ * own tasks.json is written through `stagingDir`, a folder beside it, made
+ * if missing: the temp file's events (the file thread writes a 14 MB file
+ * in a score of pieces) then reach no watcher of `tasks/` — chokidar reads
+ * that folder again on each event there. The rename into place is as
+ * atomic from there as from beside the file: one file system.
+ *
+ * The temp file goes beside `file` instead when `file` is a link's target
+ * (nothing of ours is left in a folder the user chose), when `stagingDir`
+ * is a link (a cloned repository can hold one; it is never written
+ * through) or not a folder, when it is on another device (the rename would
+ * fail), and when it cannot be made.
+ */
+async function tempFolderFor(file: string, tasksFile: string, stagingDir: string): Promise<string> {
+  const beside = path.dirname(file);
+  if (file !== tasksFile) return beside;
+  try {
+    // Made by another writer meanwhile (EEXIST): checked below like any other.
+    await fs.mkdir(stagingDir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
+    const [staging, folder] = await Promise.all([fs.lstat(stagingDir), fs.stat(beside)]);
+    return staging.isDirectory() && staging.dev === folder.dev ? stagingDir : beside;
+  } catch {
+    return beside;
+  }
 }

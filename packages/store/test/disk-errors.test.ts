@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/index.js';
-import { cleanup, filesIn, readSnapshot, rejectionOf } from './helpers.js';
+import { cleanup, filesIn, readSnapshot, rejectionOf, tempFilesLeft } from './helpers.js';
 
 afterEach(cleanup);
 
@@ -83,7 +83,8 @@ describe('disk full, read-only file system', () => {
     expect(err.message).toMatch(/the disk is full \(ENOSPC\)/);
     expect(err.message).toMatch(/free some space and try again/);
     expect(fs.readFileSync(file, 'utf8')).toBe(before);
-    expect(filesIn(path.dirname(file)).filter((n) => n.endsWith('.tmp') || n.startsWith('tasks.json.lock'))).toEqual([]);
+    expect(filesIn(path.dirname(file)).filter((n) => n.startsWith('tasks.json.lock'))).toEqual([]);
+    expect(tempFilesLeft(path.dirname(file))).toEqual([]);
     for (const snap of filesIn(path.join(path.dirname(file), 'history'))) {
       expect(readSnapshot(path.join(path.dirname(file), 'history'), snap.replace(/\.json(\.gz)?$/, ''))).toBe(before);
     }

@@ -138,6 +138,11 @@ export function filesIn(dir: string): string[] {
   return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
 }
 
+/** Temp files of atomic writes left in a tasks folder or in its staging folder, where the store makes them. */
+export function tempFilesLeft(tasksDir: string): string[] {
+  return [...filesIn(tasksDir), ...filesIn(path.join(tasksDir, '.staging'))].filter((n) => n.endsWith('.tmp'));
+}
+
 /** The text of history snapshot `id`: gzipped (`.json.gz`), or plain as older versions wrote it. */
 export function readSnapshot(historyDir: string, id: string): string {
   const packed = path.join(historyDir, `${id}.json.gz`);
