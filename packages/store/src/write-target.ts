@@ -33,8 +33,7 @@ export async function writeTargetOf(tasksFile: string, name: string, stagingDir:
   } catch (err) {
     throw fileError(err, 'write', name, true);
   }
-  const tempDir = await tempFolderFor(file, tasksFile, stagingDir);
-  if (!st) return { file, tempDir };
+  if (!st) return { file, tempDir: await tempFolderFor(file, tasksFile, stagingDir) };
   const mode = st.mode & 0o7777;
   const octal = mode.toString(8).padStart(4, '0');
   if ((mode & 0o222) === 0) {
@@ -57,7 +56,8 @@ export async function writeTargetOf(tasksFile: string, name: string, stagingDir:
       );
     }
   }
-  return { file, tempDir, mode, owner: { uid: st.uid, gid: st.gid } };
+  // Only now, for a write that may go ahead: a refused one makes nothing, not even the folder.
+  return { file, tempDir: await tempFolderFor(file, tasksFile, stagingDir), mode, owner: { uid: st.uid, gid: st.gid } };
 }
 
 /**
@@ -78,7 +78,7 @@ async function tempFolderFor(file: string, tasksFile: string, stagingDir: string
   const beside = path.dirname(file);
   if (file !== tasksFile) return beside;
   try {
-    // Made by another writer meanwhile (EEXIST): checked below like any other.
+    // EEXIST: there already (or made by another writer meanwhile), and checked below like any other.
     await fs.mkdir(stagingDir).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'EEXIST') throw err;
     });
