@@ -15,17 +15,21 @@ export interface EncodedTasksFile extends EncodedFile {
   placement: TaskPlacement | undefined;
 }
 
-/** Where a task's bytes are in a file, from the separator before it (`[` or `,`, a newline and the indent) on. */
-interface PlacedTask {
-  offset: number;
-  length: number;
-  lead: string;
-  indent: string;
-}
-
-/** The tasks of an encoding, as placed in the file it makes. */
+/**
+ * The tasks of an encoding, as placed in the file it makes: each task's
+ * bytes, from the separator before it (`[` or `,`, a newline and the indent)
+ * on. A task maps to an index into two lists of small integers rather than
+ * to an object of its own: at 10k tasks the objects were 0.53 MB of the
+ * server's heap, made anew by every write.
+ */
 export interface TaskPlacement {
-  readonly tasks: ReadonlyMap<object, PlacedTask>;
+  /** Task object → the index of its place in {@link offsets} and {@link lengths}. */
+  readonly tasks: ReadonlyMap<object, number>;
+  readonly offsets: readonly number[];
+  /** Negative when the separator is a list's first (`[`): leads are one byte apart, `[` or `,`. */
+  readonly lengths: readonly number[];
+  /** The indent of every task in the file (the legacy format's, or the tagged one's). */
+  readonly indent: string;
 }
 
 /** What {@link TasksFileSerializer.encode} writes and how. */
@@ -89,7 +93,7 @@ export class TasksFileSerializer {
   /** Where the bytes of changed tasks go between compactions: chunks of an eighth of the file (64 KB to 1 MB). */
   private young: WriteSpace | undefined;
   /** The large file in place, and where the tasks it holds are in it: unchanged tasks are copied from it. */
-  private source: { file: FileSource; tasks: ReadonlyMap<object, PlacedTask> } | undefined;
+  private source: { file: FileSource; placement: TaskPlacement } | undefined;
 
   /**
    * Says which encoding's bytes `file` now holds (its identity as renamed
@@ -99,7 +103,7 @@ export class TasksFileSerializer {
    */
   placed(placement: TaskPlacement | undefined, file: string, identity: FileIdentity, hash: string): void {
     if (!placement) return this.dropSource();
-    this.source = { file: new FileSource(file, identity, hash), tasks: placement.tasks };
+    this.source = { file: new FileSource(file, identity, hash), placement };
     this.cache.clear();
     this.young = undefined;
     this.compactNext = true;
@@ -132,11 +136,11 @@ export class TasksFileSerializer {
   private async encodeFrom(
     data: TasksFile,
     options: EncodeOptions,
-    source: { tasks: ReadonlyMap<object, PlacedTask>; opened: NonNullable<EncodedFile['source']> } | undefined,
+    source: { placement: TaskPlacement; opened: NonNullable<EncodedFile['source']> } | undefined,
   ): Promise<EncodedTasksFile> {
     const { trailingNewline, budgetBytes = Infinity, maxBytes = Infinity, expectedBytes = 0 } = options;
     // A Map entry a task: not worth it for a file far from the size that uses it (the size now says).
-    const placing = source || expectedBytes >= HASH_OFF_THREAD_FROM / 2 ? new Map<object, PlacedTask>() : undefined;
+    const placing = source || expectedBytes >= HASH_OFF_THREAD_FROM / 2 ? { tasks: new Map<object, number>(), offsets: [] as number[], lengths: [] as number[] } : undefined;
     let plain = true;
     let kept = 0;
     const cache = this.cache;
@@ -159,19 +163,27 @@ export class TasksFileSerializer {
     const taskIndent = legacy ? '    ' : '      ';
     const firstLead = `[\n${taskIndent}`;
     const nextLead = `,\n${taskIndent}`;
+    // The file the unchanged tasks are copied from, when its tasks have this file's indent.
+    const placedFrom = source?.placement.indent === taskIndent ? source.placement : undefined;
 
     const writeTask = (task: object, lead: string): void => {
       const start = out.total;
       writeTaskBytes(task, lead);
-      if (placing && Object.isFrozen(task)) placing.set(task, { offset: start, length: out.total - start, lead, indent: taskIndent });
+      if (placing && Object.isFrozen(task)) {
+        placing.tasks.set(task, placing.offsets.length);
+        placing.offsets.push(start);
+        placing.lengths.push(lead === firstLead ? start - out.total : out.total - start);
+      }
     };
     const writeTaskBytes = (task: object, lead: string): void => {
-      const placed = source?.tasks.get(task);
-      if (placed !== undefined && placed.indent === taskIndent) {
-        // The lead is ASCII: as many bytes as characters.
-        if (placed.lead === lead) return out.range(placed.offset, placed.length);
+      const at = placedFrom?.tasks.get(task);
+      if (at !== undefined) {
+        const offset = placedFrom!.offsets[at]!;
+        const signed = placedFrom!.lengths[at]!;
+        // Same indent, so the same leads: the one it had, or the other, as long (and ASCII: as many bytes as characters).
+        if ((signed < 0 ? firstLead : nextLead) === lead) return out.range(offset, Math.abs(signed));
         out.text(lead);
-        return out.range(placed.offset + placed.lead.length, placed.length - placed.lead.length);
+        return out.range(offset + lead.length, Math.abs(signed) - lead.length);
       }
       const cached = cache.get(task);
       if (cached !== undefined && cached.indent === taskIndent) {
@@ -249,7 +261,7 @@ export class TasksFileSerializer {
     if (!source) this.dropUnused(encoding, out.total, out.segmentCount);
     const encoded = await out.finish();
     const large = !encoded.overLimit && encoded.total >= HASH_OFF_THREAD_FROM;
-    return { ...encoded, plain, source: source?.opened, placement: placing && large ? { tasks: placing } : undefined };
+    return { ...encoded, plain, source: source?.opened, placement: placing && large ? { ...placing, indent: taskIndent } : undefined };
   }
 
   /** Drops the entries `encoding` did not use, and decides whether the next encoding copies the rest together. */

@@ -60,6 +60,30 @@ describe('a large file copies its unchanged tasks from the file in place', () =>
     }
   });
 
+  it('copies a task that became first, or stopped being first, without its old separator: the bytes stay exact', async () => {
+    const file = path.join(tempProject().root, 'large.json');
+    const serializer = new TasksFileSerializer();
+    let data = largeData();
+    await writeInPlace(serializer, data, file);
+    await writeInPlace(serializer, data, file);
+    const reorder = (make: (tasks: Data['master']['tasks']) => Data['master']['tasks']) => (data = freeze({ master: { tasks: make([...data.master.tasks]) } }, true));
+    const steps = [
+      // The first task goes: the second, written after `,`, now follows `[`.
+      () => reorder((tasks) => tasks.slice(1)),
+      // The last task moves to the front, and the one that was first now follows `,`.
+      () => reorder((tasks) => [tasks[tasks.length - 1]!, ...tasks.slice(0, -1)]),
+      // Back the other way.
+      () => reorder((tasks) => [...tasks.slice(1), tasks[0]!]),
+    ];
+    for (const step of steps) {
+      step();
+      const { encoded, bytes } = await writeInPlace(serializer, data, file);
+      expect(bytes.toString('utf8')).toBe(`${JSON.stringify(data, null, 2)}\n`);
+      // Copied, not encoded: a lead of a few bytes is all the moved tasks needed in memory.
+      expect(bytesInMemory(encoded)).toBeLessThan(1024);
+    }
+  });
+
   it('encodes from memory again once the file in place was changed by someone else, even to the same size', async () => {
     const file = path.join(tempProject().root, 'large.json');
     const serializer = new TasksFileSerializer();
