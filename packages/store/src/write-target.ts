@@ -33,7 +33,7 @@ export async function writeTargetOf(tasksFile: string, name: string, stagingDir:
   } catch (err) {
     throw fileError(err, 'write', name, true);
   }
-  if (!st) return { file, tempDir: await tempFolderFor(file, tasksFile, stagingDir) };
+  if (!st) return { file, tempDir: await tempFolderFor(file, tasksFile, stagingDir, undefined) };
   const mode = st.mode & 0o7777;
   const octal = mode.toString(8).padStart(4, '0');
   if ((mode & 0o222) === 0) {
@@ -57,7 +57,7 @@ export async function writeTargetOf(tasksFile: string, name: string, stagingDir:
     }
   }
   // Only now, for a write that may go ahead: a refused one makes nothing, not even the folder.
-  return { file, tempDir: await tempFolderFor(file, tasksFile, stagingDir), mode, owner: { uid: st.uid, gid: st.gid } };
+  return { file, tempDir: await tempFolderFor(file, tasksFile, stagingDir, st.dev), mode, owner: { uid: st.uid, gid: st.gid } };
 }
 
 /**
@@ -74,16 +74,24 @@ export async function writeTargetOf(tasksFile: string, name: string, stagingDir:
  * through) or not a folder, when it is on another device (the rename would
  * fail), and when it cannot be made.
  */
-async function tempFolderFor(file: string, tasksFile: string, stagingDir: string): Promise<string> {
+async function tempFolderFor(file: string, tasksFile: string, stagingDir: string, fileDevice: number | undefined): Promise<string> {
   const beside = path.dirname(file);
   if (file !== tasksFile) return beside;
   try {
-    // EEXIST: there already (or made by another writer meanwhile), and checked below like any other.
-    await fs.mkdir(stagingDir).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EEXIST') throw err;
+    // One lstat a commit once the folder is there; the file's device is known from its stat (its folder's, for a new file).
+    let staging = await fs.lstat(stagingDir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
     });
-    const [staging, folder] = await Promise.all([fs.lstat(stagingDir), fs.stat(beside)]);
-    return staging.isDirectory() && staging.dev === folder.dev ? stagingDir : beside;
+    if (!staging) {
+      // EEXIST: made by another writer meanwhile, and checked like any other.
+      await fs.mkdir(stagingDir).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EEXIST') throw err;
+      });
+      staging = await fs.lstat(stagingDir);
+    }
+    const device = fileDevice ?? (await fs.stat(beside)).dev;
+    return staging.isDirectory() && staging.dev === device ? stagingDir : beside;
   } catch {
     return beside;
   }
