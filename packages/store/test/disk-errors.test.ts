@@ -84,7 +84,7 @@ describe('disk full, read-only file system', () => {
     expect(err.message).toMatch(/free some space and try again/);
     expect(fs.readFileSync(file, 'utf8')).toBe(before);
     expect(filesIn(path.dirname(file)).filter((n) => n.startsWith('tasks.json.lock'))).toEqual([]);
-    expect(tempFilesLeft(path.dirname(file))).toEqual([]);
+    expect(tempFilesLeft(root)).toEqual([]);
     for (const snap of filesIn(path.join(path.dirname(file), 'history'))) {
       expect(readSnapshot(path.join(path.dirname(file), 'history'), snap.replace(/\.json(\.gz)?$/, ''))).toBe(before);
     }

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openStore } from '../src/index.js';
+import { openStore, storePaths } from '../src/index.js';
 import { cleanup, filesIn, rejectionOf, tempProject } from './helpers.js';
 
 afterEach(cleanup);
@@ -46,7 +45,7 @@ describe("tasks.json's mode and owner", () => {
     expect(fs.readFileSync(project.tasksFile, 'utf8')).toBe(before);
     expect(modeOf(project.tasksFile)).toBe(0o444);
     expect(filesIn(project.historyDir)).toEqual([]);
-    expect(fs.existsSync(path.join(path.dirname(project.tasksFile), '.staging'))).toBe(false);
+    expect(fs.existsSync(storePaths(project.root).stagingDir)).toBe(false);
     // Reads still work.
     expect((await store.read()).data).toEqual(small);
   });

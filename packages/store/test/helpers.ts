@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import readline from 'node:readline';
+import { storePaths } from '../src/paths.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -138,9 +139,10 @@ export function filesIn(dir: string): string[] {
   return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
 }
 
-/** Temp files of atomic writes left in a tasks folder or in its staging folder, where the store makes them. */
-export function tempFilesLeft(tasksDir: string): string[] {
-  return [...filesIn(tasksDir), ...filesIn(path.join(tasksDir, '.staging'))].filter((n) => n.endsWith('.tmp'));
+/** Temp files of atomic writes left in the project's tasks folder or its staging folder, where the store makes them. */
+export function tempFilesLeft(root: string): string[] {
+  const { tasksDir, stagingDir } = storePaths(root);
+  return [...filesIn(tasksDir), ...filesIn(stagingDir)].filter((n) => n.endsWith('.tmp'));
 }
 
 /** The text of history snapshot `id`: gzipped (`.json.gz`), or plain as older versions wrote it. */

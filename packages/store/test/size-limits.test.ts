@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_FIELD_BYTES, openStore } from '../src/index.js';
 import { cleanup, filesIn, rejectionOf, tempFilesLeft, tempProject } from './helpers.js';
@@ -30,7 +29,7 @@ describe('one size limit for reading and writing', () => {
     await store.history.list();
     expect(filesIn(project.historyDir)).toHaveLength(2);
     expect(filesIn(project.historyDir).some((n) => n.endsWith('.tmp'))).toBe(false);
-    expect(tempFilesLeft(path.dirname(project.tasksFile))).toEqual([]);
+    expect(tempFilesLeft(project.root)).toEqual([]);
     // The file we can still read is never one we could not: the store reads back what it wrote.
     expect((await store.read()).bytes).toBeLessThanOrEqual(maxBytes);
     expect(before).not.toBe(grown);

@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openStore } from '../src/index.js';
+import { openStore, storePaths } from '../src/index.js';
 import { cleanup, filesIn, fixtureProject, tempFilesLeft, tempProject } from './helpers.js';
 
 afterEach(cleanup);
 
 const small = { master: { tasks: [{ id: 1, title: 'one', status: 'pending' }] } };
-const tasksDirOf = (project: { tasksFile: string }) => path.dirname(project.tasksFile);
-const stagingOf = (project: { tasksFile: string }) => path.join(tasksDirOf(project), '.staging');
+const tasksDirOf = (project: { root: string }) => storePaths(project.root).tasksDir;
+const stagingOf = (project: { root: string }) => storePaths(project.root).stagingDir;
 
 /** The names `fs.watch` reports in `dir` while `run` runs (and a moment after, for late events). */
 async function namesSeenIn(dir: string, run: () => Promise<unknown>): Promise<string[]> {
@@ -41,7 +41,7 @@ describe('the temp files of tasks.json writes', () => {
     expect(names.filter((n) => n.endsWith('.tmp'))).toEqual([]);
     expect(fs.lstatSync(stagingOf(project)).isDirectory()).toBe(true);
     expect(filesIn(stagingOf(project))).toEqual([]);
-    expect(tempFilesLeft(tasksDirOf(project))).toEqual([]);
+    expect(tempFilesLeft(project.root)).toEqual([]);
     expect(JSON.parse(fs.readFileSync(project.tasksFile, 'utf8')).master.tasks[0].title).toBe('third');
   });
 
@@ -57,7 +57,7 @@ describe('the temp files of tasks.json writes', () => {
     expect(JSON.parse(fs.readFileSync(project.tasksFile, 'utf8')).master.tasks[0].status).toBe('done');
     expect(filesIn(elsewhere)).toEqual([]);
     expect(fs.lstatSync(stagingOf(project)).isSymbolicLink()).toBe(true);
-    expect(tempFilesLeft(tasksDirOf(project))).toEqual([]);
+    expect(tempFilesLeft(project.root)).toEqual([]);
   });
 
   it('left by a killed writer are removed from tasks/.staging when a store opens once a minute old, and never through a link', async () => {
