@@ -84,6 +84,38 @@ describe('a large file copies its unchanged tasks from the file in place', () =>
     }
   });
 
+  it('finds every unchanged task whatever changed around it, and copies it: inserts, removals, moves, a reversed list', async () => {
+    const file = path.join(tempProject().root, 'large.json');
+    const serializer = new TasksFileSerializer();
+    type Tasks = Data['master']['tasks'];
+    const whole = largeData().master.tasks;
+    // Two tags, so that a task can also move from one to the other.
+    let data = freeze({ master: { tasks: whole.slice(0, 300) }, other: { tasks: whole.slice(300) } }, true);
+    await writeInPlace(serializer, data as unknown as Data, file);
+    await writeInPlace(serializer, data as unknown as Data, file);
+    const small = (id: number) => ({ id, title: `New ${id}`, status: 'pending', dependencies: [], details: 'short' });
+    const change = (master: (tasks: Tasks) => Tasks, other: (tasks: Tasks) => Tasks = (tasks) => tasks) =>
+      (data = freeze({ master: { tasks: master([...data.master.tasks]) }, other: { tasks: other([...data.other.tasks]) } }, true));
+    const taskBytes = Buffer.byteLength(JSON.stringify(whole[0], null, 2));
+    const steps: Array<[string, () => void, number]> = [
+      ['a new task inserted in the middle', () => change((t) => [...t.slice(0, 150), small(1001), ...t.slice(150)]), 1024],
+      ['a task removed in the middle', () => change((t) => [...t.slice(0, 40), ...t.slice(41)]), 1024],
+      ['a new task at the end', () => change((t) => [...t, small(1002)]), 1024],
+      ['the last task replaced by a new one', () => change((t) => [...t.slice(0, -1), small(1003)]), 1024],
+      ['two neighbours swapped', () => change((t) => [...t.slice(0, 10), t[11]!, t[10]!, ...t.slice(12)]), 1024],
+      ['a task moved to the end', () => change((t) => [...t.slice(0, 5), ...t.slice(6), t[5]!]), 1024],
+      ['the list reversed', () => change((t) => t.reverse()), 1024],
+      // Each list is matched against its own placement: a task moved to another tag is encoded again.
+      ['a task moved to the other tag', () => change((t) => t.slice(1), (o) => [data.master.tasks[0]!, ...o]), taskBytes + 1024],
+    ];
+    for (const [what, step, inMemory] of steps) {
+      step();
+      const { encoded, bytes } = await writeInPlace(serializer, data as unknown as Data, file);
+      expect(bytes.toString('utf8'), what).toBe(`${JSON.stringify(data, null, 2)}\n`);
+      expect(bytesInMemory(encoded), what).toBeLessThan(inMemory);
+    }
+  });
+
   it('encodes from memory again once the file in place was changed by someone else, even to the same size', async () => {
     const file = path.join(tempProject().root, 'large.json');
     const serializer = new TasksFileSerializer();
