@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What the board reads besides events and methods: its page setup (BoardConfig, BoardMeta) and,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ServedTasksFileSchema } from './tag-problems.js';
 import { TaskSchema } from './task.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EventPatternListSchema } from './events.js';
 import { TeamStatusSchema } from './team.js';
 import { TaskAnnotationsSchema } from './board.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * `.taskmaster/sparc/mappings.json`: which SPARC mode a task maps to, by its

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ErrorCode, TaskmasterError } from './errors.js';
 import { describeIssue, formatIssuePath, invalidFromIssues, issuesOf, type IssueLike } from './issues.js';
 import {

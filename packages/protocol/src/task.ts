@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ErrorCode, TaskmasterError } from './errors.js';
 import { invalidFromIssues, issuesOf } from './issues.js';
 import { findJsonSyntaxError } from './json-syntax.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { events, type TaskChange } from './events.js';
 import { ServedTasksFileSchema } from './tag-problems.js';
 

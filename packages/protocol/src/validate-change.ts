@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ChangedPositions } from './changed-positions.js';
 import { isLegacyTasksFile, TagDataSchema, TaggedTasksFileSchema, TagMetadataSchema, TaskSchema, validateTasksFile, type TagData, type TasksFile } from './task.js';
 
