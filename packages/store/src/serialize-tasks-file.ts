@@ -18,11 +18,11 @@ export interface EncodedTasksFile extends EncodedFile {
 /**
  * The tasks of an encoding, as placed in the file it makes: each task's
  * bytes, from the separator before it (`[` or `,`, a newline and the indent)
- * on, list by list. A list keeps the version's own array of tasks beside two
- * arrays of integers, so the next encoding finds an unchanged task by its
- * position (see {@link PlacedTaskFinder}), with no entry per task in a Map: at
- * 10k tasks the Map cost a fifth of each encoding's time and 0.3 MB of heap,
- * made anew by every write.
+ * on, list by list. A list keeps its tasks in order beside two arrays of
+ * integers, so the next encoding finds an unchanged task by its
+ * position (see {@link PlacedTaskFinder}), with no entry per task in a Map,
+ * made anew by every write: with one, encoding 10k tasks of which 100 changed
+ * took 5.1–7.6 ms (p50) against 2.0–2.9 ms now.
  */
 export interface TaskPlacement {
   /** The file's task lists by tag (`''` for the legacy format's one list). */
@@ -33,7 +33,7 @@ export interface TaskPlacement {
 
 /** One list of tasks as placed in the file. */
 export interface PlacedTaskList {
-  /** The tasks, in order: the version's frozen array (a copy of one that is not frozen). */
+  /** The tasks, in order, as encoded: the list itself if frozen, else a copy (versions freeze their objects, not their lists). */
   readonly tasks: readonly unknown[];
   readonly offsets: Int32Array;
   /** Negative when the separator is the list's first (`[`): leads are one byte apart, `[` or `,`. 0: not placed (not a frozen object). */
@@ -296,7 +296,11 @@ function chunkBytesFor(fileBytes: number): number {
   return Math.min(1024 * 1024, Math.max(64 * 1024, fileBytes >> 3));
 }
 
-/** A list about to be encoded, to note where its tasks go: the array itself when frozen (it cannot change), else a copy. */
+/**
+ * A list about to be encoded, to note where its tasks go. A list that is not
+ * frozen (a version's never is: see freeze-version.ts) is copied: changed
+ * later, it would pair a task with another one's bytes.
+ */
 function placedList(list: unknown[]): PlacedTaskList {
   return { tasks: Object.isFrozen(list) ? list : list.slice(), offsets: new Int32Array(list.length), lengths: new Int32Array(list.length) };
 }
