@@ -4,7 +4,7 @@ import { freeze } from 'immer';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../src/index.js';
 import type { EncodedFile } from '../src/encoded-file.js';
-import { TasksFileSerializer } from '../src/serialize-tasks-file.js';
+import { TASK_BYTES_IDLE_MS, TasksFileSerializer } from '../src/serialize-tasks-file.js';
 import { HASH_OFF_THREAD_FROM } from '../src/hash-off-thread.js';
 import { cleanup, FIXTURE_TEXT, fixtureProject, startChild, tempProject } from './helpers.js';
 
@@ -60,6 +60,33 @@ describe('writing a tasks file in segments', () => {
     expect(textOf(await serializer.encode(second, { trailingNewline: true }))).toBe(`${JSON.stringify(second, null, 2)}\n`);
     expect(textOf(await serializer.encode(first, { trailingNewline: false }))).toBe(FIXTURE_TEXT);
     expect(textOf(await serializer.encode(second, { trailingNewline: false }))).toBe(JSON.stringify(second, null, 2));
+  });
+
+  it(`lets the kept bytes go once no write came for ${TASK_BYTES_IDLE_MS} ms: the next write encodes every task again, exactly`, async () => {
+    const serializer = new TasksFileSerializer();
+    const withTitle = (data: ReturnType<typeof JSON.parse>, title: string) => {
+      const tasks = [...data.master.tasks];
+      tasks[1] = { ...tasks[1], title };
+      return freeze({ ...data, master: { ...data.master, tasks } }, true);
+    };
+    const first = freeze(JSON.parse(FIXTURE_TEXT), true);
+    const firstBytes = await serializer.encode(first, { trailingNewline: false });
+    // Writes in a burst share the bytes of the tasks they did not change.
+    const second = withTitle(first, 'second');
+    const secondBytes = await serializer.encode(second, { trailingNewline: false });
+    const firstBuffers = new Set(buffersOf(firstBytes).map((s) => s.buffer));
+    expect(buffersOf(secondBytes).some((s) => firstBuffers.has(s.buffer))).toBe(true);
+    // After a pause nothing is shared with the earlier writes: their bytes were let go.
+    await new Promise((resolve) => setTimeout(resolve, TASK_BYTES_IDLE_MS + 300));
+    const third = withTitle(second, 'third');
+    const thirdBytes = await serializer.encode(third, { trailingNewline: false });
+    const earlier = new Set([...buffersOf(firstBytes), ...buffersOf(secondBytes)].map((s) => s.buffer));
+    expect(buffersOf(thirdBytes).some((s) => earlier.has(s.buffer))).toBe(false);
+    expect(textOf(thirdBytes)).toBe(JSON.stringify(third, null, 2));
+    // And the next write in the new burst shares again.
+    const fourthBytes = await serializer.encode(withTitle(third, 'fourth'), { trailingNewline: false });
+    const thirdBuffers = new Set(buffersOf(thirdBytes).map((s) => s.buffer));
+    expect(buffersOf(fourthBytes).some((s) => thirdBuffers.has(s.buffer))).toBe(true);
   });
 
   it('keeps the segments few and the bytes it holds near the file size over 500 edits, every one exact', async () => {
