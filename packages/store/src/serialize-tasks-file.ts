@@ -75,7 +75,7 @@ const MAX_SEGMENTS = 2048;
  * encodes every task again (8–9 ms at 1k tasks, 1.4 MB), after its clients
  * were told of the change; the writes of a burst share bytes as before. At 1k
  * tasks × 10 clients, RssAnon 2 s after 2,000 updates went from 31.6–31.8 to
- * 29.7–30.6 MB (commit.bench). A large file keeps no task bytes (see below).
+ * 29.5–30.8 MB (commit.bench). A large file keeps no task bytes (see below).
  */
 export const TASK_BYTES_IDLE_MS = 1000;
 
