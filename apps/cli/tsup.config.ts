@@ -1,5 +1,6 @@
 import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
+import { oneByteSource } from '../../scripts/one-byte-source.mjs';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -36,6 +37,7 @@ export default defineConfig([
     // all of `list`'s work. Third-party packages stay external dependencies.
     noExternal: [/^@taskmaster\//, 'zod', 'immer'],
     define,
+    plugins: [oneByteSource()],
     onSuccess: copyBoard,
   },
   {

@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
+import { oneByteSource } from '../../scripts/one-byte-source.mjs';
 
 export default defineConfig({
   // browser.ts: the browser entry (package.json's "browser" condition and ./browser).
@@ -8,4 +9,5 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  plugins: [oneByteSource()],
 });

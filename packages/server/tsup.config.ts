@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
+import { oneByteSource } from '../../scripts/one-byte-source.mjs';
 
 export default defineConfig({
   // prepared-frame: for bench/broadcast.bench.mjs, which times it beside ws.send; not in the package's exports.
@@ -8,4 +9,5 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  plugins: [oneByteSource()],
 });

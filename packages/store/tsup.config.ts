@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
+import { oneByteSource } from '../../scripts/one-byte-source.mjs';
 
 export default defineConfig({
   entry: ['src/index.ts'],
@@ -7,4 +8,5 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  plugins: [oneByteSource()],
 });
