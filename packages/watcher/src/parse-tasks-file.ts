@@ -5,7 +5,6 @@ import {
   parseTasksFileText,
   parseTasksFileTextByTag,
   tagsOf,
-  validateTagsIndividually,
   type TasksFile,
 } from '@taskmaster/protocol';
 import type { TasksFileProblem } from './types.js';
@@ -16,10 +15,11 @@ export type ParsedTasksFile = { ok: true; data: TasksFile; brokenTags: string[] 
 /**
  * Parses tasks.json bytes with the protocol's parser (the store uses the same
  * one), turning its error into a problem report. Messages name the place of
- * the error, never the file's contents. `previous`: the last good version,
- * which tells which tags were broken already.
+ * the error, never the file's contents. `brokenBefore`: the tags of the last
+ * good version that were broken already, asked for only when these bytes have
+ * a broken tag (without it, every broken tag is new).
  */
-export function parseTasksFile(path: string, bytes: Buffer, previous?: TasksFile): ParsedTasksFile {
+export function parseTasksFile(path: string, bytes: Buffer, brokenBefore?: () => ReadonlySet<string>): ParsedTasksFile {
   const text = bytes.toString('utf8');
   try {
     // A tag that was already broken (a null title another tool left long ago) must not hide the changes
@@ -28,8 +28,8 @@ export function parseTasksFile(path: string, bytes: Buffer, previous?: TasksFile
     // A write that breaks a tag is reported, as a broken file is.
     const { data, brokenTags } = parseTasksFileTextByTag(text, basename(path));
     if (brokenTags.length === 0) return { ok: true, data, brokenTags: [] };
-    if (!isLegacyTasksFile(data) && previous !== undefined && brokenTags.every((p) => hasTaskList(tagsOf(data)[p.tag]))) {
-      const wasBroken = new Set(validateTagsIndividually(previous).map((p) => p.tag));
+    if (!isLegacyTasksFile(data) && brokenBefore !== undefined && brokenTags.every((p) => hasTaskList(tagsOf(data)[p.tag]))) {
+      const wasBroken = brokenBefore();
       if (brokenTags.every((p) => wasBroken.has(p.tag))) return { ok: true, data, brokenTags: brokenTags.map((p) => p.tag) };
     }
     // The whole file is reported, with the strict parser's wording of its first problem.

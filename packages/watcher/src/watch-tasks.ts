@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { diffTasksFiles, ErrorCode, withoutTags, type TasksFile } from '@taskmaster/protocol';
+import { diffTasksFiles, ErrorCode, validateTagsIndividually, withoutTags, type TasksFile } from '@taskmaster/protocol';
 import { watchFileViaDirectory } from './directory-watch.js';
 import { OwnWrites } from './own-writes.js';
 import { parseTasksFile } from './parse-tasks-file.js';
@@ -10,6 +10,26 @@ import type { TasksFileChange, TasksWatcher, WatchTasksOptions } from './types.j
 
 const DEFAULT_DEBOUNCE_MS = 30;
 const DEFAULT_SETTLE_MS = 250;
+
+/** The last good state, and its broken tags once known. */
+interface Baseline {
+  data: TasksFile;
+  hash: string;
+  bytes?: number | undefined;
+  /**
+   * Read from its own parse; for a state taken from our own write or from
+   * `options.initial`, worked out the first time a read needs it (a broken
+   * tag in a new version is allowed only if it was broken before) and kept:
+   * validating a 10k-task version takes 15–71 ms of the event loop, and
+   * while a tag stays broken every outside write asks.
+   */
+  brokenTags?: ReadonlySet<string>;
+}
+
+function brokenTagsOf(baseline: Baseline): ReadonlySet<string> {
+  baseline.brokenTags ??= new Set(validateTagsIndividually(baseline.data).map((p) => p.tag));
+  return baseline.brokenTags;
+}
 
 /**
  * Watches a Task Master tasks.json for edits by other writers (the CLI,
@@ -37,7 +57,8 @@ export function watchTasks(
     () => void enqueue(),
     (problem) => deliver(options.onProblem, problem),
   );
-  let baseline: { data: TasksFile; hash: string; bytes?: number | undefined } | undefined = options.initial;
+  // A copy: its broken tags are noted on it.
+  let baseline: Baseline | undefined = options.initial && { ...options.initial };
   let started = false;
   let closed = false;
   let debounce: NodeJS.Timeout | undefined;
@@ -90,7 +111,8 @@ export function watchTasks(
       return null;
     }
     // Parsed and validated here while the hash is computed on the thread pool.
-    const parsed = parseTasksFile(file, read.bytes, baseline?.data);
+    const last = baseline;
+    const parsed = parseTasksFile(file, read.bytes, last && (() => brokenTagsOf(last)));
     const hash = await read.hash;
     if (closed) return null;
     // Changed again since the peek, perhaps back to a known state.
@@ -102,7 +124,7 @@ export function watchTasks(
     problems.good();
     const before = baseline?.data;
     const previousHash = baseline?.hash;
-    baseline = { data: parsed.data, hash, bytes: read.bytes.length };
+    baseline = { data: parsed.data, hash, bytes: read.bytes.length, brokenTags: new Set(parsed.brokenTags) };
     if (adoptSilently && !before) return null;
     const change: TasksFileChange = {
       // A broken tag sends no events: its tasks are not valid tasks (the CLI and the store report it).
