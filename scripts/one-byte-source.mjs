@@ -3,14 +3,13 @@
 // V8 keeps the source of every script it loads for as long as the process lives (to compile
 // functions lazily, and for Function.prototype.toString), one byte a character when the whole
 // text fits in Latin-1 and two bytes otherwise. esbuild's ASCII charset escapes such
-// characters in strings and identifiers, but not in the comments it keeps: one em dash in a
-// kept comment made V8 hold our protocol's 281 KB bundle as 550 KB, and the store's, server's
-// and team sync's likewise; 590 KB of every server's memory (heap snapshot at 1k tasks).
+// characters in strings and identifiers, but not in the comments it keeps: one em
+// dash in a kept comment made V8 hold our protocol's 281 KB bundle as 550 KB, and the store's,
+// server's and team sync's likewise, 0.57 MB of every server's heap (heap snapshot, 1k tasks).
 //
-// Whatever is left is escaped as `\uXXXX`, one escape per UTF-16 unit: in a comment that is
-// text, and in a string, template or regular expression (should esbuild ever leave one there)
-// it means the same character. Columns after an escape on the same line shift in the source
-// map, which only comments' lines have.
+// What is left (in our bundles, comments' characters only) is escaped as `\uXXXX`, one escape
+// per UTF-16 unit: plain text in a comment, the same character in a string or a regular
+// expression. Columns after an escape shift in the source map, on that line only.
 
 const ABOVE_LATIN1 = /[^\u0000-\u00ff]/g;
 const HAS_ABOVE_LATIN1 = /[^\u0000-\u00ff]/;
