@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { ErrorCode, parseTasksFileTextByTag } from '@taskmaster/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import { hashTasksFile } from '../src/index.js';
 import { clone, makeProject, quietFor, sampleFile, startWatching, waitFor, type Project, type Recorded } from './helpers.js';
 
 /** A tagged file whose `broken` tag holds a task another tool left without a title. */
@@ -25,7 +25,7 @@ describe('a tag another tool left broken', () => {
     // As a server starts it: from the version it read, broken tag and all.
     const bytes = await readFile(project.file);
     const { data } = parseTasksFileTextByTag(bytes.toString('utf8'), 'tasks.json');
-    rec = await startWatching(project.file, { initial: { data, hash: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length } });
+    rec = await startWatching(project.file, { initial: { data, hash: hashTasksFile(bytes), bytes: bytes.length } });
 
     // Edits beside it, one after the other: reported, the broken tag kept as it is and sending no events.
     const first = clone(start);
