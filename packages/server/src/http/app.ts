@@ -10,12 +10,28 @@ import { syncRoutes } from './routes/sync.js';
 import { tasksRoutes } from './routes/tasks.js';
 
 /**
+ * Fastify's own JSON Schema compilers, left out: every body is checked with
+ * the protocol's zod schemas, and no route declares a JSON Schema. Without
+ * these factories, building the app loads ajv, its formats and
+ * fast-json-stringify (110 modules), which hold 1.2 MB of heap for the life
+ * of the process.
+ */
+const noJsonSchemas = {
+  buildValidator: () => () => {
+    throw new Error('routes validate with the protocol\'s zod schemas; a JSON Schema on a route is not supported');
+  },
+  buildSerializer: () => () => {
+    throw new Error('replies are serialised by the routes; a response JSON Schema on a route is not supported');
+  },
+};
+
+/**
  * The HTTP fallback: the same gate as the WebSocket (one access check),
  * CORS for allowed origins only, gzip, and one plugin per route group.
  */
 export function buildHttpApp(deps: HttpDeps): FastifyInstance {
   const { options } = deps.engine;
-  const serverOptions: FastifyServerOptions & { https?: unknown } = { logger: false, bodyLimit: options.maxPayloadBytes };
+  const serverOptions: FastifyServerOptions & { https?: unknown } = { logger: false, bodyLimit: options.maxPayloadBytes, schemaController: { compilersFactory: noJsonSchemas } };
   if (options.tls) serverOptions.https = { cert: options.tls.cert, key: options.tls.key };
   const app = Fastify(serverOptions) as unknown as FastifyInstance;
 
