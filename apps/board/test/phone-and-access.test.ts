@@ -50,9 +50,24 @@ describe('the token and the origin', () => {
     const server = await startServer(await makeProject());
     const browser = await launchBrowser();
     const page = await (await browser.newContext()).newPage();
+    // What the page tried, for the failure message: this waited past 20 s once in CI (1.0–1.5 s otherwise).
+    const seen: string[] = [];
+    const at = Date.now();
+    const note = (what: string) => seen.push(`${Date.now() - at} ms ${what}`);
+    page.on('websocket', (ws) => {
+      note('websocket opened');
+      ws.on('socketerror', (err) => note(`websocket error ${err}`));
+      ws.on('close', () => note('websocket closed'));
+    });
+    page.on('response', (r) => new URL(r.url()).pathname.startsWith('/api/') && note(`${r.request().method()} ${new URL(r.url()).pathname} ${r.status()}`));
+    page.on('requestfailed', (r) => note(`${r.method()} ${new URL(r.url()).pathname} failed: ${r.failure()?.errorText}`));
+    page.on('console', (m) => note(`console ${m.type()}: ${m.text()}`));
     await page.goto(boardUrl(server, 'a-wrong-token-of-enough-length'));
     const error = page.getByTestId('error');
-    await error.waitFor({ timeout: 20_000 });
+    await error.waitFor({ timeout: 20_000 }).catch(async (err: unknown) => {
+      const badge = await page.getByTestId('connection').textContent().catch(() => '?');
+      throw new Error(`no error shown (badge: ${badge}); the page saw:\n${seen.join('\n')}`, { cause: err });
+    });
     await expect(error.textContent()).resolves.toContain('token is missing or wrong');
     await expect(page.getByTestId('connection').textContent()).resolves.toBe('offline');
   });
