@@ -46,6 +46,8 @@ export class Connection {
   private socket: WebSocketLike | undefined;
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Gives up an attempt whose handshake has not ended in time (see {@link connect}). */
+  private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
   private closing: Promise<void> | undefined;
 
@@ -60,6 +62,7 @@ export class Connection {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    clearTimeout(this.handshakeTimer);
     const socket = this.socket;
     this.socket = undefined;
     if (!socket) return this.closing ?? Promise.resolve();
@@ -126,7 +129,23 @@ export class Connection {
     this.socket = socket;
     let opened = false;
     let status: number | undefined;
+    // Browsers take no handshake timeout (`ws` takes the one above): a handshake that never ends would
+    // hold this attempt, and the fallback to HTTP, for good. It fails like a refused attempt instead.
+    clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = setTimeout(() => {
+      if (this.socket !== socket || opened) return;
+      this.socket = undefined;
+      socket.onopen = socket.onmessage = socket.onclose = null;
+      socket.onerror = () => {};
+      try {
+        socket.close();
+      } catch {
+        // Closed meanwhile: nothing to give up.
+      }
+      this.down({ opened: false, reason: `no WebSocket handshake within ${this.options.handshakeTimeoutMs} ms` });
+    }, this.options.handshakeTimeoutMs);
     socket.onopen = () => {
+      clearTimeout(this.handshakeTimer);
       opened = true;
       this.attempt = 0;
       this.options.onOpen(socket);
@@ -137,6 +156,7 @@ export class Connection {
     };
     socket.onclose = (event) => {
       if (this.socket !== socket) return;
+      clearTimeout(this.handshakeTimer);
       this.socket = undefined;
       this.down({ opened, status, code: event.code, reason: event.reason });
     };

@@ -1,8 +1,10 @@
-import type { EventPayload } from '@taskmaster/protocol';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { ErrorCode, type EventPayload } from '@taskmaster/protocol';
 import { openStore } from '@taskmaster/store';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createClient, type ClientMode } from '../src/index.js';
-import { closedPort, Harness, modeReached, nextEvent } from './helpers.js';
+import WebSocket from 'ws';
+import { closedPort, Harness, modeReached, nextEvent, until } from './helpers.js';
 
 const readTitles = async (root: string): Promise<string[]> => {
   const { data } = await (await openStore(root)).read();
@@ -11,6 +13,10 @@ const readTitles = async (root: string): Promise<string[]> => {
 
 const h = new Harness();
 afterEach(() => h.cleanup());
+const silentServers: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  await Promise.all(silentServers.splice(0).map((close) => close()));
+});
 
 describe('HTTP polling fallback', () => {
   it('polls when the socket is refused but HTTP answers, and returns to realtime when the socket can connect', async () => {
@@ -105,6 +111,67 @@ describe('HTTP polling fallback', () => {
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const applied = await readTitles(root);
     expect(applied.filter((t) => titles.slice(100).includes(t))).toEqual([]);
+  });
+
+  // A browser's WebSocket takes no handshake timeout; this one, `ws` without its options, neither.
+  class BrowserLikeWebSocket extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols);
+    }
+  }
+
+  /** A port that takes connections and reads them, but never answers: a handshake there never ends. */
+  async function silentPort(): Promise<{ port: number; open: () => number }> {
+    const sockets = new Set<Socket>();
+    const server = createNetServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.resume();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    silentServers.push(async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    });
+    return { port: (server.address() as AddressInfo).port, open: () => sockets.size };
+  }
+
+  it('gives up a WebSocket handshake that never ends, as a browser would not, and polls over HTTP', async () => {
+    const root = await h.project();
+    const server = await h.server(root);
+    const silent = await silentPort();
+    const client = h.track(
+      createClient({
+        url: `ws://127.0.0.1:${silent.port}/taskmaster`,
+        httpUrl: server.httpUrl,
+        token: server.token,
+        WebSocket: BrowserLikeWebSocket,
+        requestTimeoutMs: 300,
+        polling: { intervalMs: 100 },
+        reconnect: { minDelayMs: 20, maxDelayMs: 50 },
+      }),
+    );
+    await client.ready(5000);
+    expect(client.mode).toBe('polling');
+    expect((await client.call('task.create', { task: { title: 'Made past a silent socket' } })).task.title).toBe('Made past a silent socket');
+    // Each attempt given up was closed, not left open beside the next.
+    await until(() => silent.open() <= 1, 'the attempts given up to be closed');
+  });
+
+  it('says a wrong token is wrong when the WebSocket handshake never ends and HTTP refuses it', async () => {
+    const server = await h.server(await h.project());
+    const silent = await silentPort();
+    const client = h.track(
+      createClient({
+        url: `ws://127.0.0.1:${silent.port}/taskmaster`,
+        httpUrl: server.httpUrl,
+        token: 'a-wrong-token-of-enough-length',
+        WebSocket: BrowserLikeWebSocket,
+        requestTimeoutMs: 300,
+        reconnect: { minDelayMs: 20, maxDelayMs: 50 },
+      }),
+    );
+    await expect(client.ready(5000)).rejects.toMatchObject({ code: ErrorCode.AuthenticationFailed });
   });
 
   it('stays offline when neither the socket nor HTTP answers, and ready() says so', async () => {
