@@ -113,7 +113,8 @@ export class Connection {
     const url = new URL(endpoint.url);
     if (this.options.clientName) url.searchParams.set('client', this.options.clientName);
     const protocols: string[] = [];
-    const wsOptions: Record<string, unknown> = { handshakeTimeout: this.options.handshakeTimeoutMs };
+    // No `handshakeTimeout`: the timer below gives up a handshake in every runtime, `ws` included.
+    const wsOptions: Record<string, unknown> = {};
     // `ws` (and a given Node constructor built on it) trusts it; browsers ignore the third argument.
     if (endpoint.ca !== undefined) wsOptions.ca = endpoint.ca;
     if (endpoint.token && ctor.canSendHeaders) wsOptions.headers = { Authorization: `Bearer ${endpoint.token}` };
@@ -129,8 +130,8 @@ export class Connection {
     this.socket = socket;
     let opened = false;
     let status: number | undefined;
-    // Browsers take no handshake timeout (`ws` takes the one above): a handshake that never ends would
-    // hold this attempt, and the fallback to HTTP, for good. It fails like a refused attempt instead.
+    // Browsers take no handshake timeout: a handshake that never ends would hold this attempt, and the
+    // fallback to HTTP, for good. Given up here, it fails like a refused attempt instead.
     clearTimeout(this.handshakeTimer);
     this.handshakeTimer = setTimeout(() => {
       if (this.socket !== socket || opened) return;

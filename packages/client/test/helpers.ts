@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer as createNetServer } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ export class Harness {
   private readonly servers = new Set<SyncServer>();
   private readonly clients: TaskmasterClient[] = [];
   private readonly children: ChildProcess[] = [];
+  private readonly listeners: Array<() => Promise<unknown>> = [];
 
   /** A fresh project; with `fixture`, its tasks.json is a copy of the real one. */
   async project(options: { fixture?: boolean } = {}): Promise<string> {
@@ -42,6 +43,25 @@ export class Harness {
   async stop(server: SyncServer): Promise<void> {
     await server.close();
     this.servers.delete(server);
+  }
+
+  /**
+   * A port that takes connections and reads them but never answers: a WebSocket handshake there
+   * never ends. `open()` counts the connections still open.
+   */
+  async silentPort(): Promise<{ port: number; open: () => number }> {
+    const sockets = new Set<Socket>();
+    const server = createNetServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.resume();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    this.listeners.push(async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    });
+    return { port: (server.address() as AddressInfo).port, open: () => sockets.size };
   }
 
   track<T extends TaskmasterClient>(client: T): T {
@@ -75,6 +95,7 @@ export class Harness {
     const servers = [...this.servers];
     this.servers.clear();
     await settle(servers.map((s) => s.close()));
+    await settle(this.listeners.splice(0).map((close) => close()));
     for (const child of this.children.splice(0)) {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGCONT');

@@ -1,4 +1,3 @@
-import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { ErrorCode, type EventPayload } from '@taskmaster/protocol';
 import { openStore } from '@taskmaster/store';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -13,10 +12,6 @@ const readTitles = async (root: string): Promise<string[]> => {
 
 const h = new Harness();
 afterEach(() => h.cleanup());
-const silentServers: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  await Promise.all(silentServers.splice(0).map((close) => close()));
-});
 
 describe('HTTP polling fallback', () => {
   it('polls when the socket is refused but HTTP answers, and returns to realtime when the socket can connect', async () => {
@@ -120,32 +115,19 @@ describe('HTTP polling fallback', () => {
     }
   }
 
-  /** A port that takes connections and reads them, but never answers: a handshake there never ends. */
-  async function silentPort(): Promise<{ port: number; open: () => number }> {
-    const sockets = new Set<Socket>();
-    const server = createNetServer((socket) => {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.resume();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    silentServers.push(async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    });
-    return { port: (server.address() as AddressInfo).port, open: () => sockets.size };
-  }
-
-  it('gives up a WebSocket handshake that never ends, as a browser would not, and polls over HTTP', async () => {
+  it.each([
+    ['a browser', BrowserLikeWebSocket],
+    ['`ws`', undefined],
+  ])('gives up a WebSocket handshake that never ends, with %s, and polls over HTTP', async (_, ctor) => {
     const root = await h.project();
     const server = await h.server(root);
-    const silent = await silentPort();
+    const silent = await h.silentPort();
     const client = h.track(
       createClient({
         url: `ws://127.0.0.1:${silent.port}/taskmaster`,
         httpUrl: server.httpUrl,
         token: server.token,
-        WebSocket: BrowserLikeWebSocket,
+        ...(ctor ? { WebSocket: ctor } : {}),
         requestTimeoutMs: 300,
         polling: { intervalMs: 100 },
         reconnect: { minDelayMs: 20, maxDelayMs: 50 },
@@ -160,7 +142,7 @@ describe('HTTP polling fallback', () => {
 
   it('says a wrong token is wrong when the WebSocket handshake never ends and HTTP refuses it', async () => {
     const server = await h.server(await h.project());
-    const silent = await silentPort();
+    const silent = await h.silentPort();
     const client = h.track(
       createClient({
         url: `ws://127.0.0.1:${silent.port}/taskmaster`,
