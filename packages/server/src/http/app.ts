@@ -13,7 +13,7 @@ import { tasksRoutes } from './routes/tasks.js';
  * Fastify's own JSON Schema compilers, left out: every body is checked with
  * the protocol's zod schemas, and no route declares a JSON Schema. Without
  * these factories, building the app loads ajv, its formats and
- * fast-json-stringify (110 modules), which held 1.4 MB of heap for the life
+ * fast-json-stringify (about 110 modules), which held 1.4 MB of heap for the life
  * of the process.
  */
 const noJsonSchemas = {
