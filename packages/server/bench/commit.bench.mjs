@@ -2,8 +2,11 @@
 //
 // 1. update → other clients, lone updates: a writer changes the title of a random task; the
 //    time from its send to each other client's receipt (message parsed, change found), p50/p99
-//    over all clients and updates. Side by side, rounds interleaved (ours, relay, Yjs, …), so
-//    machine noise hits all three alike; the same task in a round for all three:
+//    over all clients and updates, and the first other client's p50. Side by side, rounds
+//    interleaved (ours, relay, Yjs, …), so machine noise hits all three alike; the same task
+//    in a round for all three. The writers live in a process of their own (bench/writers.mjs,
+//    which says why), the receivers in this one; the send's time and the receipts are read on
+//    the monotonic clock both share:
 //    - ours: our server (bench/serve.mjs, a child process with SERVER_NODE_FLAGS), the writer
 //      sends `task.update`, the other clients are subscribed to `task.*` with `patches: true`,
 //      as the SDK's replicas are, and get `task.patched` (what changed, not the whole task);
@@ -125,9 +128,12 @@ function removeProject(p) {
 }
 
 // ---- clients ------------------------------------------------------------------------------
+/** Milliseconds on the monotonic clock every process on the machine shares: the writers' process stamps its sends with it. */
+const hr = () => Number(process.hrtime.bigint()) / 1e6;
+
 /**
- * Markers in flight to a system's receivers. `expect(marker, n)` resolves with the latencies
- * (ms from `sent(marker)`) once `n` distinct receivers have seen it, or with what arrived by the timeout.
+ * Markers in flight to a system's receivers. `expect(marker, n)` resolves with the times
+ * (hr()) at which `n` distinct receivers saw it, or with what arrived by the timeout.
  */
 function arrivals(timeoutMs) {
   const waits = new Map();
@@ -136,67 +142,90 @@ function arrivals(timeoutMs) {
       const w = waits.get(marker);
       if (!w || w.who.has(receiver)) return;
       w.who.add(receiver);
-      w.times.push(now() - w.t0);
+      w.times.push(hr());
       if (w.times.length === w.n) { waits.delete(marker); clearTimeout(w.timer); w.resolve(w.times); }
     },
     expect(marker, n) {
       let resolve;
       const done = new Promise((r) => (resolve = r));
-      const w = { n, who: new Set(), times: [], t0: now(), resolve };
+      const w = { n, who: new Set(), times: [], resolve };
       w.timer = setTimeout(() => { waits.delete(marker); resolve(w.times); }, timeoutMs);
       waits.set(marker, w);
-      return { done, sent: () => (w.t0 = now()) };
+      return { done };
     },
   };
 }
 
-/** Ours: writer + `clients` subscribers. `update(id, title)` resolves with the reply. */
-async function oursSystem(url, clients, timeoutMs) {
+/**
+ * The three systems' writers, in a process of their own (bench/writers.mjs says why).
+ * `update(system, id, title)` sends; its `result(withReply)` asks, once the update has
+ * arrived, for the send's time (the writer's hr()) and, `withReply`, ours's reply.
+ */
+async function startWriters(urls) {
+  const child = fork(join(here, 'writers.mjs'), [], { env: { ...SERVER_ENV, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  const pending = new Map();
+  let seq = 0;
+  await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`writers.mjs exited (${code}) before it was ready`)));
+    child.send({ connect: urls });
+  });
+  child.on('message', (m) => {
+    pending.get(m.seq)?.(m);
+    pending.delete(m.seq);
+  });
+  return {
+    update(system, id, title) {
+      const at = ++seq;
+      child.send({ seq: at, system, id, title });
+      return {
+        result: (withReply) => new Promise((resolve) => {
+          pending.set(at, resolve);
+          child.send({ ask: at, reply: withReply });
+        }),
+      };
+    },
+    close: () => child.kill('SIGKILL'),
+  };
+}
+
+/** Ours: `clients` subscribers; the writer is in the writers' process. */
+async function oursSystem(url, clients, timeoutMs, writers) {
   const a = arrivals(timeoutMs);
   const receivers = [];
   for (let i = 0; i < clients; i += 50) receivers.push(...(await Promise.all(Array.from({ length: Math.min(50, clients - i) }, (_, k) => jsonClient(url, (title) => a.seen(title, i + k))))));
   // As the SDK's replicas subscribe: updates come as only what changed (task.patched).
   await Promise.all(receivers.map((c) => c.call('subscribe', { events: ['task.*'], patches: true })));
-  const writer = await jsonClient(url);
-  return { name: 'ours', a, clients, update: (id, title) => writer.call('task.update', { id, title }), writers: [writer], close: () => [...receivers, writer].forEach((c) => c.close()) };
+  return { name: 'ours', a, clients, update: (id, title) => writers.update('ours', id, title), close: () => receivers.forEach((c) => c.close()) };
 }
 
 /** The relay: the writer sends the notification our clients get (`task.patched`: the new title); the relay forwards it. */
-async function relaySystem(url, clients, timeoutMs) {
+async function relaySystem(url, clients, timeoutMs, writers) {
   const a = arrivals(timeoutMs);
   const receivers = [];
   for (let i = 0; i < clients; i += 50) receivers.push(...(await Promise.all(Array.from({ length: Math.min(50, clients - i) }, (_, k) => jsonClient(url, (title) => a.seen(title, i + k))))));
-  const writer = await jsonClient(url);
-  let revision = 0;
-  const update = (id, title) => {
-    writer.notify(JSON.stringify({ jsonrpc: '2.0', method: 'task.patched', params: { tag: 'master', id: String(id), revision: ++revision, set: { title }, unset: [] } }));
-    return undefined;
-  };
-  return { name: 'relay', a, clients, update, close: () => [...receivers, writer].forEach((c) => c.close()) };
+  return { name: 'relay', a, clients, update: (id, title) => writers.update('relay', id, title), close: () => receivers.forEach((c) => c.close()) };
 }
 
-/** Yjs: a writer holding the synced document, receivers decoding the broadcast updates. */
-async function yjsSystem(peer, url, clients, taskCount, timeoutMs) {
+/** Yjs: receivers decoding the broadcast updates; the writer, holding the synced document, is in the writers' process. */
+async function yjsSystem(peer, url, clients, timeoutMs, writers) {
   const a = arrivals(timeoutMs);
-  const writer = await peer.connectWriter(url, taskCount);
   const receivers = [];
   for (let i = 0; i < clients; i += 50) receivers.push(...(await Promise.all(Array.from({ length: Math.min(50, clients - i) }, (_, k) => peer.connectReceiver(url, (v) => a.seen(v, i + k))))));
-  const update = (id, title) => { writer.set(id, 'title', title); return undefined; };
-  return { name: 'Yjs', a, clients, update, close: () => [...receivers, writer].forEach((c) => c.close()) };
+  return { name: 'Yjs', a, clients, update: (id, title) => writers.update('Yjs', id, title), close: () => receivers.forEach((c) => c.close()) };
 }
 
 // ---- measures -----------------------------------------------------------------------------
-/** One update seen by every other client: their latencies (ms), and the reply awaited when `waitReply`. */
+/** One update seen by every other client: their latencies (ms from the writer's send), and the reply awaited when `waitReply`. */
 async function round(sys, id, marker, waitReply) {
   const e = sys.a.expect(marker, sys.clients);
-  e.sent();
-  const reply = sys.update(id, marker);
-  const times = await e.done;
-  if (waitReply && reply) {
-    const r = await reply;
-    if (r.error) sys.errors = (sys.errors ?? 0) + 1;
-  }
-  return times;
+  const sent = sys.update(id, marker);
+  const seenAt = await e.done;
+  const { t0, reply } = await sent.result(waitReply && sys.name === 'ours');
+  if (reply?.error) sys.errors = (sys.errors ?? 0) + 1;
+  return seenAt.map((t) => t - t0);
 }
 
 const q = (values, p) => {
@@ -232,13 +261,13 @@ async function fullSpeed(label, server, sys, updates, inFlight, taskCount, budge
       const id = 1 + Math.floor(r() * taskCount);
       const title = `Full speed ${i} ${label}`;
       if (sys.name === 'ours') {
-        const res = await sys.update(id, title);
-        if (res.error) errors++;
+        const { reply } = await sys.update(id, title).result(true);
+        if (reply.error) errors++;
       } else {
         const e = sys.a.expect(title, 1);
-        e.sent();
-        sys.update(id, title);
+        const sent = sys.update(id, title);
         await e.done;
+        await sent.result(false);
       }
       if (++done % every === 0) samples.push(server.anon());
     }
@@ -295,10 +324,11 @@ for (const size of latencySizes) {
   const server = await start(join(here, 'serve.mjs'), [ours.root], ['--expose-gc', ...flags], { BENCH_MAX_CONNECTIONS: String(size.clients + 20) });
   const relay = await start(join(here, 'relay.mjs'), [], ['--expose-gc', ...flags]);
   const yjs = await start(peerScript, [ours.tasksFile], ['--expose-gc', ...peerFlags]);
+  const writers = await startWriters({ ours: server.wsUrl, relay: relay.wsUrl, yjs: yjs.wsUrl, tasks: size.tasks });
   const systems = {
-    ours: await oursSystem(server.wsUrl, size.clients, timeoutMs),
-    relay: await relaySystem(relay.wsUrl, size.clients, timeoutMs),
-    Yjs: await yjsSystem(peer, yjs.wsUrl, size.clients, size.tasks, timeoutMs),
+    ours: await oursSystem(server.wsUrl, size.clients, timeoutMs, writers),
+    relay: await relaySystem(relay.wsUrl, size.clients, timeoutMs, writers),
+    Yjs: await yjsSystem(peer, yjs.wsUrl, size.clients, timeoutMs, writers),
   };
   const connected = { ours: server.anon(), Yjs: yjs.anon() };
   say(`\n== ${label}: started and connected in ${((now() - t0) / 1000).toFixed(1)} s; RssAnon connected: ours ${MB(connected.ours)} MB, Yjs ${MB(connected.Yjs)} MB`);
@@ -310,6 +340,8 @@ for (const size of latencySizes) {
   if (doLatency) {
     const rounds = roundsFor(size.tasks);
     const lat = { ours: [], relay: [], Yjs: [] };
+    // The first other client's receipt of each update: the system's own work before its fan-out, and one hop.
+    const first = { ours: [], relay: [], Yjs: [] };
     const order = ['ours', 'relay', 'Yjs'];
     const c0 = await server.commits();
     const deadline = now() + budgetFor(size.tasks);
@@ -320,6 +352,7 @@ for (const size of latencySizes) {
       for (const name of rot) {
         const times = collect(name, await round(systems[name], id, `Lone ${n++} ${Math.random().toString(36).slice(2)}`, true));
         if (i >= 0) lat[name].push(...times);
+        if (i >= 0 && times.length > 0) first[name].push(Math.min(...times));
         await sleep(PAUSE_MS);
       }
     }
@@ -328,6 +361,8 @@ for (const size of latencySizes) {
       `ours p50 ${ms(p('ours', 0.5))} / p99 ${ms(p('ours', 0.99))} ms · ws relay ${ms(p('relay', 0.5))} / ${ms(p('relay', 0.99))} ms · Yjs ${ms(p('Yjs', 0.5))} / ${ms(p('Yjs', 0.99))} ms` +
       ` · ours/relay ${x(p('ours', 0.5), p('relay', 0.5))} p50, ${x(p('ours', 0.99), p('relay', 0.99))} p99 · ours/Yjs ${x(p('ours', 0.5), p('Yjs', 0.5))} p50, ${x(p('ours', 0.99), p('Yjs', 0.99))} p99`;
     say(line);
+    const f = (name) => ms(q(first[name], 0.5));
+    say(`  first other client, p50: ours ${f('ours')} ms · ws relay ${f('relay')} ms · Yjs ${f('Yjs')} ms (the rest of the p50 is the fan-out to ${size.clients - 1} sockets and the receivers' parsing)`);
     say(`  ours: ${commitStats(c0, await server.commits())}`);
     summary.push(line);
   }
@@ -383,6 +418,7 @@ for (const size of latencySizes) {
   }
   if (Object.values(missed).some(Boolean) || systems.ours.errors) say(`  missed receipts (timeout ${timeoutMs / 1000} s): ours ${missed.ours}, relay ${missed.relay}, Yjs ${missed.Yjs}; ours errors ${systems.ours.errors ?? 0}`);
   for (const s of Object.values(systems)) s.close();
+  writers.close();
   await Promise.all([server.close(), relay.close(), yjs.close()]);
   removeProject(ours);
   say(`  (${label}: ${((now() - t0) / 1000).toFixed(1)} s)`);
