@@ -162,7 +162,8 @@ function arrivals(timeoutMs) {
  * arrived, for the send's time (the writer's hr()) and, `withReply`, ours's reply.
  */
 async function startWriters(urls) {
-  const child = fork(join(here, 'writers.mjs'), [], { env: { ...SERVER_ENV, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // Clients, not servers: the bench's own environment, without SERVER_ENV's malloc settings.
+  const child = fork(join(here, 'writers.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
   const pending = new Map();
