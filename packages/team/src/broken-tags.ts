@@ -50,11 +50,19 @@ export function onlyTag(file: TasksFile, tag: string): TasksFile {
   return one as TasksFile;
 }
 
-/** A tag a local version fixed, and the last local version before it broke. */
+/** A tag a local version fixed, and the last local version before it broke: that tag alone (see {@link onlyTag}). */
 export interface FixedTag {
   tag: string;
   lastGood: TasksFile;
 }
+
+/**
+ * The last good version of each broken tag whose break was seen, as
+ * {@link onlyTag} gives it (no tag at all when it came broken): what team
+ * sync's journal keeps across restarts. Replaced, never changed in place, so
+ * a caller can tell a new one by identity.
+ */
+export type BrokenTagsMemory = ReadonlyMap<string, TasksFile>;
 
 /**
  * Which tags of the local file are broken, and for each the last local
@@ -73,24 +81,50 @@ export interface FixedTag {
  */
 export class LocalBrokenTags {
   private broken: ReadonlySet<string>;
-  private readonly lastGood = new Map<string, TasksFile>();
+  private lastGood: BrokenTagsMemory;
 
-  constructor(current: TasksFile) {
+  /**
+   * Tags `remembered` as broken that `current`, the file at start, holds
+   * fixed: fixed while no server ran. They are dealt with as a fix seen
+   * live: the team's changes pulled while they were broken never reached the
+   * file, and the start's reconcile would send their reversal.
+   */
+  readonly fixedAtStart: readonly FixedTag[];
+
+  /**
+   * `remembered`: what the journal kept from before a restart. A tag still
+   * broken gets its last good version back, so fixing it after the restart
+   * sends only what changed since and takes the team's changes made
+   * meanwhile, as without the restart.
+   */
+  constructor(current: TasksFile, remembered: BrokenTagsMemory = new Map()) {
     this.broken = new Set(brokenTagsIn(current));
+    const kept = [...remembered].filter(([tag]) => this.broken.has(tag));
+    this.lastGood = kept.length === remembered.size ? remembered : new Map(kept);
+    this.fixedAtStart = [...remembered]
+      .filter(([tag]) => !this.broken.has(tag) && Object.prototype.hasOwnProperty.call(current, tag))
+      .map(([tag, lastGood]) => ({ tag, lastGood }));
+  }
+
+  /** The last good version of each broken tag whose break was seen (a new object after each change). */
+  get remembered(): BrokenTagsMemory {
+    return this.lastGood;
   }
 
   /** Notes `data`, written whole after `before` with the tags `broken`; returns the tags it fixes whose last good version is known. */
   noteWhole(before: TasksFile, data: TasksFile, broken: readonly string[]): FixedTag[] {
     const now = new Set(broken.filter((tag) => Object.prototype.hasOwnProperty.call(data, tag)));
     const fixed: FixedTag[] = [];
-    for (const tag of now) if (!this.broken.has(tag)) this.lastGood.set(tag, before);
+    const lastGood = new Map(this.lastGood);
+    for (const tag of now) if (!this.broken.has(tag)) lastGood.set(tag, onlyTag(before, tag));
     for (const tag of this.broken) {
       if (now.has(tag)) continue;
-      const lastGood = this.lastGood.get(tag);
-      this.lastGood.delete(tag);
-      if (lastGood && Object.prototype.hasOwnProperty.call(data, tag)) fixed.push({ tag, lastGood });
+      const version = lastGood.get(tag);
+      lastGood.delete(tag);
+      if (version && Object.prototype.hasOwnProperty.call(data, tag)) fixed.push({ tag, lastGood: version });
     }
     this.broken = now;
+    this.remember(lastGood);
     return fixed;
   }
 
@@ -99,8 +133,8 @@ export class LocalBrokenTags {
     if (this.broken.size === 0) return;
     const kept = [...this.broken].filter((tag) => Object.prototype.hasOwnProperty.call(data, tag));
     if (kept.length === this.broken.size) return;
-    for (const tag of this.broken) if (!kept.includes(tag)) this.lastGood.delete(tag);
     this.broken = new Set(kept);
+    this.remember(new Map([...this.lastGood].filter(([tag]) => this.broken.has(tag))));
   }
 
   /** Whether `tag` is broken in the local file as last noted. */
@@ -115,5 +149,11 @@ export class LocalBrokenTags {
   in(file: TasksFile): readonly string[] {
     if (this.broken.size === 0) return [];
     return [...this.broken].filter((tag) => Object.prototype.hasOwnProperty.call(file, tag));
+  }
+
+  /** Takes `next` unless it holds what the current memory holds: an unchanged memory keeps its identity. */
+  private remember(next: Map<string, TasksFile>): void {
+    const same = next.size === this.lastGood.size && [...next].every(([tag, version]) => this.lastGood.get(tag) === version);
+    if (!same) this.lastGood = next;
   }
 }

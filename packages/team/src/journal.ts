@@ -1,7 +1,8 @@
 import { closeSync, constants, fstatSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { TeamOpSchema, type TeamOp } from '@taskmaster/protocol';
+import { setOwnKey, TagDataSchema, TeamOpSchema, type TasksFile, type TeamOp } from '@taskmaster/protocol';
 import { encodeWhole, ensureRealDirectory, PendingWrite } from '@taskmaster/store';
+import type { BrokenTagsMemory } from './broken-tags.js';
 
 /** A local version's operations, waiting to be in the team log and then to be seen back from it. */
 export interface OutboxEntry {
@@ -22,13 +23,17 @@ export interface JournalState {
   lastSeen: number;
   /** Local changes not yet seen back from the log, oldest first. */
   outbox: Map<string, OutboxEntry>;
+  /** The last good version of each tag broken in the local file (see {@link BrokenTagsMemory}). */
+  brokenTags: BrokenTagsMemory;
 }
 
 type Record_ =
   | { k: 'joined'; project: string; seen: number }
   | { k: 'local'; id: string; at: number; ops: TeamOp[] }
   | { k: 'pushed'; ids: string[]; seqs: number[] }
-  | { k: 'seen'; seq: number; ids: string[] };
+  | { k: 'seen'; seq: number; ids: string[] }
+  /** Every broken tag with a known last good version: its tag data, or null when it had none (it came broken). */
+  | { k: 'broken'; lastGood: Record<string, unknown> };
 
 /** Rewritten whole once it grows past this and is mostly settled. */
 const COMPACT_BYTES = 1024 * 1024;
@@ -59,7 +64,7 @@ export class Journal {
     await ensureRealDirectory(teamDir, { create: true });
     const file = path.join(teamDir, 'journal.jsonl');
     const fd = openAppend(file);
-    const state: JournalState = { project: undefined, lastSeen: 0, outbox: new Map() };
+    const state: JournalState = { project: undefined, lastSeen: 0, outbox: new Map(), brokenTags: new Map() };
     for (const line of readFileSync(fd, 'utf8').split('\n')) {
       if (line.trim() === '') continue;
       let record: Record_;
@@ -107,6 +112,13 @@ export class Journal {
     replay(this.state, { k: 'seen', seq, ids: [...ownIds] });
   }
 
+  /** The local file's broken tags are now remembered as `memory` (rare: a tag broken, fixed or deleted). */
+  recordBrokenTags(memory: BrokenTagsMemory): void {
+    if (memory === this.state.brokenTags) return;
+    this.append(brokenRecord(memory));
+    this.state.brokenTags = memory;
+  }
+
   /** Rewrites the file with only what is still needed, when it has grown large. */
   async compactIfLarge(): Promise<void> {
     if (this.bytes < COMPACT_BYTES) return;
@@ -116,6 +128,7 @@ export class Journal {
       records.push({ k: 'local', id: e.id, at: e.at, ops: e.ops });
       if (e.seq !== undefined) records.push({ k: 'pushed', ids: [e.id], seqs: [e.seq] });
     }
+    if (this.state.brokenTags.size > 0) records.push(brokenRecord(this.state.brokenTags));
     const pending = await PendingWrite.start(this.file, await encodeWhole(records.map((r) => `${JSON.stringify(r)}\n`)), { mode: 0o600 });
     await pending.commit();
     closeSync(this.fd);
@@ -163,5 +176,29 @@ function replay(state: JournalState, record: Record_): void {
       state.lastSeen = Math.max(state.lastSeen, record.seq);
       for (const id of record.ids) state.outbox.delete(id);
       return;
+    case 'broken':
+      state.brokenTags = memoryOf(record.lastGood);
+      return;
   }
+}
+
+function brokenRecord(memory: BrokenTagsMemory): Record_ {
+  const lastGood: Record<string, unknown> = {};
+  for (const [tag, version] of memory) setOwnKey(lastGood, tag, Object.prototype.hasOwnProperty.call(version, tag) ? (version as Record<string, unknown>)[tag] : null);
+  return { k: 'broken', lastGood };
+}
+
+/** The memory a `broken` record holds. A tag whose data is not a valid tag (a hand edit) is left out: as if its break was not seen. */
+function memoryOf(lastGood: unknown): BrokenTagsMemory {
+  const memory = new Map<string, TasksFile>();
+  if (typeof lastGood !== 'object' || lastGood === null) return memory;
+  for (const [tag, data] of Object.entries(lastGood)) {
+    const version = {} as TasksFile;
+    if (data !== null) {
+      if (!TagDataSchema.safeParse(data).success) continue;
+      setOwnKey(version, tag, data);
+    }
+    memory.set(tag, version);
+  }
+  return memory;
 }

@@ -116,7 +116,8 @@ export class TeamReplica {
   ) {
     this.log = options.log ?? (() => {});
     this.lastLocal = options.host.current();
-    this.brokenTags = new LocalBrokenTags(this.lastLocal);
+    this.brokenTags = new LocalBrokenTags(this.lastLocal, journal.state.brokenTags);
+    this.noteFixedTags(this.brokenTags.fixedAtStart, this.lastLocal, []);
   }
 
   /** Opens the journal and starts connecting in the background; local changes are recorded from now on. */
@@ -154,9 +155,24 @@ export class TeamReplica {
       const fixed = this.brokenTags.noteWhole(before, data, version.brokenTags);
       const fixedNames = new Set(fixed.map((f) => f.tag));
       ops = teamOpsOf(before, changes.filter((c) => !fixedNames.has(c.payload.tag) && !this.brokenTags.isBroken(c.payload.tag)));
-      for (const { tag, lastGood } of fixed) ops.push(...teamOpsOf(lastGood, diffTasksFiles(onlyTag(lastGood, tag), onlyTag(data, tag))));
-      this.fixedTags.push(...fixed.map((f) => ({ ...f, fixedIn: data })));
+      this.noteFixedTags(fixed, data, ops);
+      return;
     }
+    this.journal.recordBrokenTags(this.brokenTags.remembered);
+    if (ops.length > 0) this.journal.recordLocal(randomUUID(), ops);
+    if (ops.length > 0) this.kick();
+  }
+
+  /**
+   * Records `ops` with what the tags `fixed` in `data` changed since they
+   * were last good, and queues the team's changes to them to be merged back.
+   * The journal forgets them first: a server killed in between restarts with
+   * the fix in its outbox, not with a fix to send again.
+   */
+  private noteFixedTags(fixed: readonly FixedTag[], data: TasksFile, ops: TeamOp[]): void {
+    for (const { tag, lastGood } of fixed) ops.push(...teamOpsOf(lastGood, diffTasksFiles(onlyTag(lastGood, tag), onlyTag(data, tag))));
+    this.fixedTags.push(...fixed.map((f) => ({ ...f, fixedIn: data })));
+    this.journal.recordBrokenTags(this.brokenTags.remembered);
     if (ops.length > 0) this.journal.recordLocal(randomUUID(), ops);
     if (ops.length > 0 || this.fixedTags.length > 0) this.kick();
   }

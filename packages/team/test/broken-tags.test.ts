@@ -15,7 +15,7 @@ it('reports a tag fixed by a version written whole, with the last version before
   const stillBroken = file({ master: [task(1, 'One')], feature: [task(1, null), task(2, 'Added while broken')] });
   expect(tags.noteWhole(broken, stillBroken, ['feature'])).toEqual([]);
   const fixed = file({ master: [task(1, 'One')], feature: [task(1, 'Fixed'), task(2, 'Added while broken')] });
-  expect(tags.noteWhole(stillBroken, fixed, [])).toEqual([{ tag: 'feature', lastGood: good }]);
+  expect(tags.noteWhole(stillBroken, fixed, [])).toEqual([{ tag: 'feature', lastGood: onlyTag(good, 'feature') }]);
   expect(tags.isBroken('feature')).toBe(false);
   // What travels: everything that changed in the tag since it was last good.
   const changes = diffTasksFiles(onlyTag(good, 'feature'), onlyTag(fixed, 'feature'));
@@ -63,4 +63,37 @@ it('names the broken tags of the local file, and of a version a commit made from
   tags.noteWhole(broken, start, ['gone']);
   expect(tags.in(start)).toEqual([]);
   expect(tags.isBroken('gone')).toBe(false);
+});
+
+it('takes back the last good version of a tag still broken at start, and reports one fixed while no server ran', () => {
+  const good = file({ master: [task(1, 'One')], feature: [task(1, 'Feature')], other: [task(1, 'Other')] });
+  const before = new LocalBrokenTags(good);
+  const broken = file({ master: [task(1, 'One')], feature: [task(1, null)], other: [task(1, null)] });
+  before.noteWhole(good, broken, ['feature', 'other']);
+  const memory = before.remembered;
+  expect([...memory.keys()]).toEqual(['feature', 'other']);
+
+  // Restarted with `feature` still broken and `other` fixed meanwhile.
+  const atStart = file({ master: [task(1, 'One')], feature: [task(1, null)], other: [task(1, 'Fixed while stopped')] });
+  const tags = new LocalBrokenTags(atStart, memory);
+  expect(tags.fixedAtStart).toEqual([{ tag: 'other', lastGood: onlyTag(good, 'other') }]);
+  expect([...tags.remembered.keys()]).toEqual(['feature']);
+  const fixed = file({ master: [task(1, 'One')], feature: [task(1, 'Fixed')], other: [task(1, 'Fixed while stopped')] });
+  expect(tags.noteWhole(atStart, fixed, [])).toEqual([{ tag: 'feature', lastGood: onlyTag(good, 'feature') }]);
+  expect(tags.remembered.size).toBe(0);
+});
+
+it('keeps the identity of its memory while nothing in it changes', () => {
+  const good = file({ master: [task(1, 'One')], feature: [task(1, 'Feature')] });
+  const tags = new LocalBrokenTags(good);
+  const empty = tags.remembered;
+  tags.noteWhole(good, good, []);
+  expect(tags.remembered).toBe(empty);
+  const broken = file({ master: [task(1, 'One')], feature: [task(1, null)] });
+  tags.noteWhole(good, broken, ['feature']);
+  const once = tags.remembered;
+  expect(once).not.toBe(empty);
+  tags.noteWhole(broken, file({ master: [task(1, 'Two')], feature: [task(1, null)] }), ['feature']);
+  tags.noteCommit(broken);
+  expect(tags.remembered).toBe(once);
 });

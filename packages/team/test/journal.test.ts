@@ -45,3 +45,40 @@ it('ignores a record cut short by a crash', async () => {
   reopened.close();
   expect(await readFile(join(dir, 'journal.jsonl'), 'utf8')).toContain('"joined"');
 });
+
+it('keeps the last good version of each broken tag across a restart and a compaction, leaving out one a hand edit spoilt', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tm-journal-'));
+  dirs.push(dir);
+  const feature = { tasks: [{ id: 1, title: 'Feature one', status: 'pending', details: 'x'.repeat(1024 * 1024) }] };
+  const first = await Journal.open(dir);
+  first.joined('acme', 0);
+  // `feature` was good before it broke; `fresh` came broken (no last good tag); `__proto__` is a tag name like any other.
+  const memory = new Map([
+    ['feature', { feature }],
+    ['fresh', {}],
+    ['__proto__', JSON.parse('{"__proto__":{"tasks":[]}}')],
+  ]);
+  first.recordBrokenTags(memory as never);
+  first.close();
+
+  const again = await Journal.open(dir);
+  expect([...again.state.brokenTags.keys()]).toEqual(['feature', 'fresh', '__proto__']);
+  expect(again.state.brokenTags.get('feature')).toEqual({ feature });
+  expect(Object.keys(again.state.brokenTags.get('fresh')!)).toEqual([]);
+  expect(Object.getOwnPropertyNames(again.state.brokenTags.get('__proto__')!)).toEqual(['__proto__']);
+  // Over 1 MB: rewritten with what is still needed, the memory among it.
+  await again.compactIfLarge();
+  again.close();
+  const compacted = await readFile(join(dir, 'journal.jsonl'), 'utf8');
+  expect(compacted.trim().split('\n').map((line) => JSON.parse(line).k)).toEqual(['joined', 'broken']);
+
+  const { appendFile } = await import('node:fs/promises');
+  await appendFile(join(dir, 'journal.jsonl'), `${JSON.stringify({ k: 'broken', lastGood: { feature: { tasks: [{ id: 1, title: null }] }, fresh: null } })}\n`);
+  const edited = await Journal.open(dir);
+  expect([...edited.state.brokenTags.keys()]).toEqual(['fresh']);
+  // The same memory again writes nothing.
+  const size = (await stat(join(dir, 'journal.jsonl'))).size;
+  edited.recordBrokenTags(edited.state.brokenTags);
+  expect((await stat(join(dir, 'journal.jsonl'))).size).toBe(size);
+  edited.close();
+});

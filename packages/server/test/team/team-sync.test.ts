@@ -299,6 +299,70 @@ describe('team sync on PostgreSQL, three servers', () => {
     for (const s of [a, b]) expect((await statusOf(s)).error).toBeUndefined();
   });
 
+  for (const fixWhile of ['running', 'stopped'] as const) {
+    it(`remembers a broken tag's last good version across a restart of A's server: fixed while it is ${fixWhile}, the team's changes come back and the fix goes out`, async () => {
+      const url = await cluster.createDatabase(`team_e2e_${process.pid}_${++databases}`);
+      const project = `project-${databases}`;
+      const feature = { tasks: [{ id: 1, title: 'Feature one', description: 'First', status: 'pending' }, { id: 2, title: 'Feature two', description: 'Second', status: 'pending' }] };
+      const memberA = await makeMember('A', { url, project }, { ...(smallFile(2) as object), feature });
+      const memberB = await makeMember('B', { url, project }, smallFile(2));
+      let a = await serve(memberA);
+      await connected(a);
+      const b = await serve(memberB);
+      await connected(b);
+      await eventually(async () => expect((await tasksOf(memberB)).feature?.tasks.map((t) => t.title)).toEqual(['Feature one', 'Feature two']), 30_000);
+      const fileA = join(memberA.root, '.taskmaster', 'tasks', 'tasks.json');
+      const writeA = async (edit: (file: any) => void) => {
+        const file = await tasksOf(memberA);
+        edit(file);
+        await writeFile(fileA, JSON.stringify(file, null, 2));
+      };
+
+      // A hand-edit breaks the tag on A. B changes one of its tasks, which A pulls but keeps out of its broken
+      // tag; then A's server stops, and B changes the other task meanwhile.
+      await writeA((file) => (file.feature.tasks[0].title = null));
+      const writerA = await a.client();
+      await eventually(async () => expect((await writerA.call('task.list', { tag: 'feature' })).error).toBeDefined(), 10_000);
+      writerA.close();
+      const writerB = await b.client();
+      await writerB.result('task.update', { id: '1', tag: 'feature', changes: { description: 'Described on B' } });
+      await eventually(async () => expect((await statusOf(b)).outbox).toBe(0), 30_000);
+      const pushedByB = (await statusOf(b)).headSeq;
+      await eventually(async () => expect((await statusOf(a)).lastSeq).toBe(pushedByB), 30_000);
+      expect((await tasksOf(memberA)).feature!.tasks.map((t) => t.description)).toEqual(['First', 'Second']);
+      await a.stop();
+      await writerB.result('task.update', { id: '2', tag: 'feature', changes: { title: 'Edited on B' } });
+      await eventually(async () => expect((await statusOf(b)).outbox).toBe(0), 30_000);
+
+      const fix = (file: any) => Object.assign(file.feature.tasks[0], { title: 'Fixed on A' });
+      if (fixWhile === 'stopped') await writeA(fix);
+      a = await serve(memberA);
+      await connected(a);
+      if (fixWhile === 'running') {
+        // The restarted server still holds the broken tag as it is, pulling B's changes but not into it.
+        await eventually(async () => expect((await statusOf(a)).lastSeq).toBe((await statusOf(b)).lastSeq), 30_000);
+        expect((await tasksOf(memberA)).feature!.tasks.map((t) => t.title)).toEqual([null, 'Feature two']);
+        await writeA(fix);
+      }
+      // Both of B's changes reach A's fixed tag, and A's fix reaches B: B's changes are not taken back.
+      const wanted = [
+        { id: 1, title: 'Fixed on A', description: 'Described on B' },
+        { id: 2, title: 'Edited on B', description: 'Second' },
+      ];
+      for (const m of [memberA, memberB]) {
+        await eventually(async () => expect((await tasksOf(m)).feature!.tasks.map(({ id, title, description }) => ({ id: Number(id), title, description }))).toEqual(wanted), 30_000);
+      }
+      await eventually(async () => expect(comparable(await tasksOf(memberA))).toEqual(comparable(await tasksOf(memberB))), 30_000);
+      for (const s of [a, b]) expect((await statusOf(s)).error).toBeUndefined();
+      // And they stay so across another restart of A (whose reconcile would push any difference it took for A's own edit).
+      await a.stop();
+      a = await serve(memberA);
+      await connected(a);
+      await eventually(async () => expect((await statusOf(a)).outbox).toBe(0), 30_000);
+      for (const m of [memberA, memberB]) expect((await tasksOf(m)).feature!.tasks.map(({ id, title, description }) => ({ id: Number(id), title, description }))).toEqual(wanted);
+    });
+  }
+
   it('joins a project whose stored snapshot holds a broken tag (as earlier servers stored one), leaving that tag out', async () => {
     const url = await cluster.createDatabase(`team_e2e_${process.pid}_${++databases}`);
     const project = `project-${databases}`;
