@@ -137,6 +137,19 @@ export class LocalBrokenTags {
     this.remember(new Map([...this.lastGood].filter(([tag]) => this.broken.has(tag))));
   }
 
+  /**
+   * Takes `shared`'s version of each broken tag whose break was not seen
+   * (broken while no server ran) as its last good one: `shared` is what the
+   * team holds as this file (at a restart, the team's file plus the outbox;
+   * a new project's first snapshot), which the tag matched when last good,
+   * but for the local edits it has since. Those are then sent with the fix.
+   * A join's team file is not one: its tag of the same name may be another's.
+   */
+  assumeLastGood(shared: TasksFile): void {
+    const unknown = [...this.broken].filter((tag) => !this.lastGood.has(tag));
+    if (unknown.length > 0) this.remember(new Map([...this.lastGood, ...unknown.map((tag) => [tag, onlyTag(shared, tag)] as const)]));
+  }
+
   /** Whether `tag` is broken in the local file as last noted. */
   isBroken(tag: string): boolean {
     return this.broken.has(tag);

@@ -239,6 +239,7 @@ export class TeamReplica {
         // A new project: its first snapshot is our file, so nothing recorded so far needs pushing.
         this.journal.joined(config.project, 0);
         this.shared = structuredClone(this.teamView(this.options.host.current(), EMPTY));
+        this.assumeLastGood(this.shared);
         this.reconciled = true;
       } else if (this.journal.state.project !== config.project) {
         await this.join();
@@ -332,6 +333,7 @@ export class TeamReplica {
     await this.options.host.applyRemote((current) => {
       const expected = structuredClone(this.shared!);
       for (const e of this.journal.state.outbox.values()) applyTeamOps(expected, e.ops);
+      this.assumeLastGood(expected);
       const ops = teamOpsOf(expected, diffTasksFiles(expected, this.teamView(current, expected)));
       if (ops.length > 0) {
         this.journal.recordLocal(randomUUID(), ops);
@@ -357,6 +359,12 @@ export class TeamReplica {
       this.fixedTags.unshift(...fixed);
       throw err;
     }
+  }
+
+  /** Broken tags whose break was not seen were last good as the team has them: see {@link LocalBrokenTags.assumeLastGood}. */
+  private assumeLastGood(shared: TasksFile): void {
+    this.brokenTags.assumeLastGood(shared);
+    this.journal.recordBrokenTags(this.brokenTags.remembered);
   }
 
   /** The plan of {@link mergeIntoFixedTags}: `current` with each fixed tag merged, or undefined when none is left to merge. */

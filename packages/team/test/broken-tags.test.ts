@@ -97,3 +97,22 @@ it('keeps the identity of its memory while nothing in it changes', () => {
   tags.noteCommit(broken);
   expect(tags.remembered).toBe(once);
 });
+
+it('takes the team\'s version of a tag broken before it started watching as its last good one, keeping those it saw break', () => {
+  const team = file({ master: [task(1, 'One')], old: [task(1, 'Old')], feature: [task(1, 'Feature')] });
+  const atStart = file({ master: [task(1, 'One')], old: [task(1, null)], fresh: [task(1, null)], feature: [task(1, 'Feature')] });
+  const tags = new LocalBrokenTags(atStart);
+  const broken = file({ master: [task(1, 'One')], old: [task(1, null)], fresh: [task(1, null)], feature: [task(1, null)] });
+  tags.noteWhole(atStart, broken, ['old', 'fresh', 'feature']);
+  tags.assumeLastGood(team);
+  expect(tags.remembered).toEqual(
+    new Map([
+      ['feature', onlyTag(atStart, 'feature')],
+      ['old', onlyTag(team, 'old')],
+      ['fresh', onlyTag(team, 'fresh')],
+    ]),
+  );
+  // `fresh` is not the team's: fixed, it travels as new.
+  const [found] = tags.noteWhole(broken, file({ master: [task(1, 'One')], old: [task(1, null)], fresh: [task(1, 'Fixed')], feature: [task(1, null)] }), ['old', 'feature']);
+  expect(found).toEqual({ tag: 'fresh', lastGood: {} });
+});

@@ -363,6 +363,53 @@ describe('team sync on PostgreSQL, three servers', () => {
     });
   }
 
+  it('takes the team\'s version of a tag broken while no server ran as its last good one: fixed, the team\'s changes come back and the fix goes out', async () => {
+    const url = await cluster.createDatabase(`team_e2e_${process.pid}_${++databases}`);
+    const project = `project-${databases}`;
+    const feature = { tasks: [{ id: 1, title: 'Feature one', description: 'First', status: 'pending' }, { id: 2, title: 'Feature two', description: 'Second', status: 'pending' }] };
+    const memberA = await makeMember('A', { url, project }, { ...(smallFile(2) as object), feature });
+    const memberB = await makeMember('B', { url, project }, smallFile(2));
+    let a = await serve(memberA);
+    await connected(a);
+    const b = await serve(memberB);
+    await connected(b);
+    await eventually(async () => expect((await tasksOf(memberB)).feature?.tasks.map((t) => t.title)).toEqual(['Feature one', 'Feature two']), 30_000);
+    const fileA = join(memberA.root, '.taskmaster', 'tasks', 'tasks.json');
+    const writeA = async (edit: (file: any) => void) => {
+      const file = await tasksOf(memberA);
+      edit(file);
+      await writeFile(fileA, JSON.stringify(file, null, 2));
+    };
+
+    // Another tool breaks the tag while A's server is stopped, and gives task 2 a description there too.
+    await a.stop();
+    await writeA((file) => Object.assign(file.feature.tasks[0], { title: null }) && Object.assign(file.feature.tasks[1], { description: 'Described on A' }));
+    a = await serve(memberA);
+    await connected(a);
+    // B changes task 1, which A pulls but keeps out of its broken tag.
+    const writerB = await b.client();
+    await writerB.result('task.update', { id: '1', tag: 'feature', changes: { description: 'Described on B' } });
+    await eventually(async () => expect((await statusOf(b)).outbox).toBe(0), 30_000);
+    const pushedByB = (await statusOf(b)).headSeq;
+    await eventually(async () => expect((await statusOf(a)).lastSeq).toBe(pushedByB), 30_000);
+    expect((await tasksOf(memberA)).feature!.tasks.map((t) => t.description)).toEqual(['First', 'Described on A']);
+
+    await writeA((file) => Object.assign(file.feature.tasks[0], { title: 'Fixed on A' }));
+    const wanted = [
+      { id: 1, title: 'Fixed on A', description: 'Described on B' },
+      { id: 2, title: 'Feature two', description: 'Described on A' },
+    ];
+    for (const m of [memberA, memberB]) {
+      await eventually(async () => expect((await tasksOf(m)).feature!.tasks.map(({ id, title, description }) => ({ id: Number(id), title, description }))).toEqual(wanted), 30_000);
+    }
+    await a.stop();
+    a = await serve(memberA);
+    await connected(a);
+    await eventually(async () => expect((await statusOf(a)).outbox).toBe(0), 30_000);
+    for (const m of [memberA, memberB]) expect((await tasksOf(m)).feature!.tasks.map(({ id, title, description }) => ({ id: Number(id), title, description }))).toEqual(wanted);
+    for (const s of [a, b]) expect((await statusOf(s)).error).toBeUndefined();
+  });
+
   it('joins a project whose stored snapshot holds a broken tag (as earlier servers stored one), leaving that tag out', async () => {
     const url = await cluster.createDatabase(`team_e2e_${process.pid}_${++databases}`);
     const project = `project-${databases}`;
