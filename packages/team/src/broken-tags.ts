@@ -57,12 +57,12 @@ export interface FixedTag {
 }
 
 /**
- * The last good version of each broken tag whose break was seen, as
- * {@link onlyTag} gives it (no tag at all when it came broken): what team
- * sync's journal keeps across restarts. Replaced, never changed in place, so
- * a caller can tell a new one by identity.
+ * Versions of single tags, by tag: each a file holding that tag alone, as
+ * {@link onlyTag} gives it (no tag at all for a tag that did not exist then).
+ * What team sync's journal keeps of broken and fixed tags across restarts.
+ * Replaced, never changed in place, so a caller can tell a new one by identity.
  */
-export type BrokenTagsMemory = ReadonlyMap<string, TasksFile>;
+export type TagVersions = ReadonlyMap<string, TasksFile>;
 
 /**
  * Which tags of the local file are broken, and for each the last local
@@ -81,7 +81,7 @@ export type BrokenTagsMemory = ReadonlyMap<string, TasksFile>;
  */
 export class LocalBrokenTags {
   private broken: ReadonlySet<string>;
-  private lastGood: BrokenTagsMemory;
+  private lastGood: TagVersions;
 
   /**
    * Tags `remembered` as broken that `current`, the file at start, holds
@@ -97,7 +97,7 @@ export class LocalBrokenTags {
    * sends only what changed since and takes the team's changes made
    * meanwhile, as without the restart.
    */
-  constructor(current: TasksFile, remembered: BrokenTagsMemory = new Map()) {
+  constructor(current: TasksFile, remembered: TagVersions = new Map()) {
     this.broken = new Set(brokenTagsIn(current));
     const kept = [...remembered].filter(([tag]) => this.broken.has(tag));
     this.lastGood = kept.length === remembered.size ? remembered : new Map(kept);
@@ -107,7 +107,7 @@ export class LocalBrokenTags {
   }
 
   /** The last good version of each broken tag whose break was seen (a new object after each change). */
-  get remembered(): BrokenTagsMemory {
+  get remembered(): TagVersions {
     return this.lastGood;
   }
 

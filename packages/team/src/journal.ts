@@ -2,7 +2,7 @@ import { closeSync, constants, fstatSync, fsyncSync, openSync, readFileSync, wri
 import path from 'node:path';
 import { setOwnKey, TagDataSchema, TeamOpSchema, type TasksFile, type TeamOp } from '@taskmaster/protocol';
 import { encodeWhole, ensureRealDirectory, PendingWrite } from '@taskmaster/store';
-import type { BrokenTagsMemory } from './broken-tags.js';
+import type { TagVersions } from './broken-tags.js';
 
 /** A local version's operations, waiting to be in the team log and then to be seen back from it. */
 export interface OutboxEntry {
@@ -23,8 +23,24 @@ export interface JournalState {
   lastSeen: number;
   /** Local changes not yet seen back from the log, oldest first. */
   outbox: Map<string, OutboxEntry>;
-  /** The last good version of each tag broken in the local file (see {@link BrokenTagsMemory}). */
-  brokenTags: BrokenTagsMemory;
+  /** The local file's broken tags, and its fixed ones still to get the team's changes (see {@link TagRepairs}). */
+  tagRepairs: TagRepairs;
+}
+
+/**
+ * What team sync must remember of the local file's broken tags across a
+ * restart, kept in one record so that both change at once.
+ */
+export interface TagRepairs {
+  /** The last good version of each broken tag whose break was seen. */
+  lastGood: TagVersions;
+  /**
+   * Each tag fixed here whose fix is recorded but which has not yet been
+   * given the team's changes made while it was broken, with the version that
+   * fixed it (that tag alone). Those changes reached this machine as pulls
+   * the broken tag was kept out of, so they are merged in from the team's file.
+   */
+  fixedIn: TagVersions;
 }
 
 type Record_ =
@@ -32,8 +48,8 @@ type Record_ =
   | { k: 'local'; id: string; at: number; ops: TeamOp[] }
   | { k: 'pushed'; ids: string[]; seqs: number[] }
   | { k: 'seen'; seq: number; ids: string[] }
-  /** Every broken tag with a known last good version: its tag data, or null when it had none (it came broken). */
-  | { k: 'broken'; lastGood: Record<string, unknown> };
+  /** {@link TagRepairs}: each tag's data, or null for a last good version without the tag (it came broken). */
+  | { k: 'broken'; lastGood: Record<string, unknown>; fixedIn?: Record<string, unknown> };
 
 /** Rewritten whole once it grows past this and is mostly settled. */
 const COMPACT_BYTES = 1024 * 1024;
@@ -64,7 +80,7 @@ export class Journal {
     await ensureRealDirectory(teamDir, { create: true });
     const file = path.join(teamDir, 'journal.jsonl');
     const fd = openAppend(file);
-    const state: JournalState = { project: undefined, lastSeen: 0, outbox: new Map(), brokenTags: new Map() };
+    const state: JournalState = { project: undefined, lastSeen: 0, outbox: new Map(), tagRepairs: NO_REPAIRS };
     for (const line of readFileSync(fd, 'utf8').split('\n')) {
       if (line.trim() === '') continue;
       let record: Record_;
@@ -112,11 +128,12 @@ export class Journal {
     replay(this.state, { k: 'seen', seq, ids: [...ownIds] });
   }
 
-  /** The local file's broken tags are now remembered as `memory` (rare: a tag broken, fixed or deleted). */
-  recordBrokenTags(memory: BrokenTagsMemory): void {
-    if (memory === this.state.brokenTags) return;
-    this.append(brokenRecord(memory));
-    this.state.brokenTags = memory;
+  /** The local file's broken and fixed tags are now `repairs` (rare: a tag broken, fixed, merged or deleted). */
+  recordTagRepairs(repairs: TagRepairs): void {
+    const now = this.state.tagRepairs;
+    if (repairs.lastGood === now.lastGood && repairs.fixedIn === now.fixedIn) return;
+    this.append(repairsRecord(repairs));
+    this.state.tagRepairs = repairs;
   }
 
   /** Rewrites the file with only what is still needed, when it has grown large. */
@@ -128,7 +145,7 @@ export class Journal {
       records.push({ k: 'local', id: e.id, at: e.at, ops: e.ops });
       if (e.seq !== undefined) records.push({ k: 'pushed', ids: [e.id], seqs: [e.seq] });
     }
-    if (this.state.brokenTags.size > 0) records.push(brokenRecord(this.state.brokenTags));
+    if (this.state.tagRepairs.lastGood.size > 0 || this.state.tagRepairs.fixedIn.size > 0) records.push(repairsRecord(this.state.tagRepairs));
     const pending = await PendingWrite.start(this.file, await encodeWhole(records.map((r) => `${JSON.stringify(r)}\n`)), { mode: 0o600 });
     await pending.commit();
     closeSync(this.fd);
@@ -177,19 +194,25 @@ function replay(state: JournalState, record: Record_): void {
       for (const id of record.ids) state.outbox.delete(id);
       return;
     case 'broken':
-      state.brokenTags = memoryOf(record.lastGood);
+      state.tagRepairs = { lastGood: memoryOf(record.lastGood), fixedIn: memoryOf(record.fixedIn) };
       return;
   }
 }
 
-function brokenRecord(memory: BrokenTagsMemory): Record_ {
-  const lastGood: Record<string, unknown> = {};
-  for (const [tag, version] of memory) setOwnKey(lastGood, tag, Object.prototype.hasOwnProperty.call(version, tag) ? (version as Record<string, unknown>)[tag] : null);
-  return { k: 'broken', lastGood };
+const NO_REPAIRS: TagRepairs = { lastGood: new Map(), fixedIn: new Map() };
+
+function repairsRecord(repairs: TagRepairs): Record_ {
+  return { k: 'broken', lastGood: recordOf(repairs.lastGood), fixedIn: recordOf(repairs.fixedIn) };
+}
+
+function recordOf(memory: TagVersions): Record<string, unknown> {
+  const tags: Record<string, unknown> = {};
+  for (const [tag, version] of memory) setOwnKey(tags, tag, Object.prototype.hasOwnProperty.call(version, tag) ? (version as Record<string, unknown>)[tag] : null);
+  return tags;
 }
 
 /** The memory a `broken` record holds. A tag whose data is not a valid tag (a hand edit) is left out: as if its break was not seen. */
-function memoryOf(lastGood: unknown): BrokenTagsMemory {
+function memoryOf(lastGood: unknown): TagVersions {
   const memory = new Map<string, TasksFile>();
   if (typeof lastGood !== 'object' || lastGood === null) return memory;
   for (const [tag, data] of Object.entries(lastGood)) {

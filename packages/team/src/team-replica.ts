@@ -14,7 +14,7 @@ import {
   type TeamOp,
   type TeamStatus,
 } from '@taskmaster/protocol';
-import { brokenTagsIn, keepBrokenTags, LocalBrokenTags, onlyTag, sharedView, type FixedTag } from './broken-tags.js';
+import { brokenTagsIn, keepBrokenTags, LocalBrokenTags, onlyTag, sharedView, type TagVersions, type FixedTag } from './broken-tags.js';
 import { TeamCodec } from './codec.js';
 import { Journal } from './journal.js';
 import { openTeamProject, TeamAccessError, type OpenedProject } from './team-project.js';
@@ -106,8 +106,8 @@ export class TeamReplica {
   /** A pull being written locally: the hook records it as seen as soon as the file holds it. */
   private applying: { upTo: number; ownIds: string[] } | undefined;
   private readonly brokenTags: LocalBrokenTags;
-  /** Tags fixed locally, each with the version that fixed it: the team's changes to them are merged back on the next pump. */
-  private fixedTags: Array<FixedTag & { fixedIn: TasksFile }> = [];
+  /** Tags fixed here, each with the version that fixed it (that tag alone): the team's changes to them are merged in on the next pump. */
+  private fixedIn: TagVersions;
   private readonly log: TeamLog;
 
   private constructor(
@@ -116,7 +116,8 @@ export class TeamReplica {
   ) {
     this.log = options.log ?? (() => {});
     this.lastLocal = options.host.current();
-    this.brokenTags = new LocalBrokenTags(this.lastLocal, journal.state.brokenTags);
+    this.brokenTags = new LocalBrokenTags(this.lastLocal, journal.state.tagRepairs.lastGood);
+    this.fixedIn = journal.state.tagRepairs.fixedIn;
     this.noteFixedTags(this.brokenTags.fixedAtStart, this.lastLocal, []);
   }
 
@@ -158,23 +159,29 @@ export class TeamReplica {
       this.noteFixedTags(fixed, data, ops);
       return;
     }
-    this.journal.recordBrokenTags(this.brokenTags.remembered);
+    this.rememberTagRepairs();
     if (ops.length > 0) this.journal.recordLocal(randomUUID(), ops);
     if (ops.length > 0) this.kick();
   }
 
   /**
    * Records `ops` with what the tags `fixed` in `data` changed since they
-   * were last good, and queues the team's changes to them to be merged back.
-   * The journal forgets them first: a server killed in between restarts with
-   * the fix in its outbox, not with a fix to send again.
+   * were last good, and queues the team's changes to them to be merged in.
+   * The journal notes the tags fixed before their ops: a server killed in
+   * between restarts with the merge still to make and the fix for its
+   * reconcile to find, never with a fix recorded twice.
    */
   private noteFixedTags(fixed: readonly FixedTag[], data: TasksFile, ops: TeamOp[]): void {
     for (const { tag, lastGood } of fixed) ops.push(...teamOpsOf(lastGood, diffTasksFiles(onlyTag(lastGood, tag), onlyTag(data, tag))));
-    this.fixedTags.push(...fixed.map((f) => ({ ...f, fixedIn: data })));
-    this.journal.recordBrokenTags(this.brokenTags.remembered);
+    if (fixed.length > 0) this.fixedIn = new Map([...this.fixedIn, ...fixed.map(({ tag }) => [tag, onlyTag(data, tag)] as const)]);
+    this.rememberTagRepairs();
     if (ops.length > 0) this.journal.recordLocal(randomUUID(), ops);
-    if (ops.length > 0 || this.fixedTags.length > 0) this.kick();
+    if (ops.length > 0 || this.fixedIn.size > 0) this.kick();
+  }
+
+  /** Journals the broken tags' last good versions and the fixes still to merge, when either changed. */
+  private rememberTagRepairs(): void {
+    this.journal.recordTagRepairs({ lastGood: this.brokenTags.remembered, fixedIn: this.fixedIn });
   }
 
   /** Team state for `sync.status`. */
@@ -239,6 +246,8 @@ export class TeamReplica {
         // A new project: its first snapshot is our file, so nothing recorded so far needs pushing.
         this.journal.joined(config.project, 0);
         this.shared = structuredClone(this.teamView(this.options.host.current(), EMPTY));
+        // Its first snapshot holds our fixed tags as they are: nothing of the team's to merge into them.
+        this.fixedIn = new Map();
         this.assumeLastGood(this.shared);
         this.reconciled = true;
       } else if (this.journal.state.project !== config.project) {
@@ -289,6 +298,9 @@ export class TeamReplica {
     });
     const merged = written ?? this.options.host.current();
     this.journal.joined(this.options.config.project, remote.seq);
+    // Merging another project's version of a tag fixed here could drop what only we have: the join merged ours into it.
+    this.fixedIn = new Map();
+    this.rememberTagRepairs();
     this.shared = remote.data;
     this.lastSnapshot = remote.snapshotSeq;
     this.head = remote.seq;
@@ -310,7 +322,7 @@ export class TeamReplica {
         this.again = false;
         if (!this.project || this.closed) break;
         // Fixed tags first: the reconcile would take a fixed tag's lack of the team's changes for a local edit.
-        if (this.fixedTags.length > 0) await this.mergeIntoFixedTags();
+        if (this.fixedIn.size > 0) await this.mergeIntoFixedTags();
         if (!this.reconciled) await this.reconcile();
         const pulled = await this.pullOnce();
         const pushed = await this.pushOnce();
@@ -351,30 +363,28 @@ export class TeamReplica {
    * that fixed it, as a pull merges. Tags broken again or deleted since are left.
    */
   private async mergeIntoFixedTags(): Promise<void> {
-    const fixed = this.fixedTags.splice(0);
-    try {
-      await this.options.host.applyRemote((current) => this.mergedFixedTags(current, fixed));
-    } catch (err) {
-      // Tried again once connected again.
-      this.fixedTags.unshift(...fixed);
-      throw err;
-    }
+    // Failing, it is tried again once connected again; the journal keeps it meanwhile.
+    const fixed = this.fixedIn;
+    await this.options.host.applyRemote((current) => this.mergedFixedTags(current, fixed));
+    // A tag fixed again meanwhile is merged next time.
+    this.fixedIn = new Map([...this.fixedIn].filter(([tag, version]) => fixed.get(tag) !== version));
+    this.rememberTagRepairs();
   }
 
   /** Broken tags whose break was not seen were last good as the team has them: see {@link LocalBrokenTags.assumeLastGood}. */
   private assumeLastGood(shared: TasksFile): void {
     this.brokenTags.assumeLastGood(shared);
-    this.journal.recordBrokenTags(this.brokenTags.remembered);
+    this.rememberTagRepairs();
   }
 
   /** The plan of {@link mergeIntoFixedTags}: `current` with each fixed tag merged, or undefined when none is left to merge. */
-  private mergedFixedTags(current: TasksFile, fixed: ReadonlyArray<FixedTag & { fixedIn: TasksFile }>): RemoteMerge | undefined {
+  private mergedFixedTags(current: TasksFile, fixed: TagVersions): RemoteMerge | undefined {
     if (!this.shared) throw new Error('team sync lost its connection');
     const expected = structuredClone(this.shared);
     for (const e of this.journal.state.outbox.values()) applyTeamOps(expected, e.ops);
     let merged: Record<string, unknown> | undefined;
     const conflicts: FieldConflict[] = [];
-    for (const { tag, fixedIn } of fixed) {
+    for (const [tag, fixedIn] of fixed) {
       const has = (file: TasksFile) => Object.prototype.hasOwnProperty.call(file, tag);
       if (!has(current) || !has(expected) || !has(fixedIn) || this.brokenTags.isBroken(tag)) continue;
       const rebased = rebaseTasksFile(onlyTag(fixedIn, tag), onlyTag(expected, tag), onlyTag(current, tag));
@@ -383,7 +393,7 @@ export class TeamReplica {
       conflicts.push(...rebased.conflicts);
     }
     if (!merged) return undefined;
-    this.log('info', 'merged the team\'s changes into tags fixed here', { tags: fixed.length });
+    this.log('info', 'merged the team\'s changes into tags fixed here', { tags: fixed.size });
     return { merged: merged as TasksFile, conflicts };
   }
 

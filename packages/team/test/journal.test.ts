@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
+import type { TasksFile } from '@taskmaster/protocol';
 import { Journal } from '../src/index.js';
 
 const dirs: string[] = [];
@@ -46,39 +47,47 @@ it('ignores a record cut short by a crash', async () => {
   expect(await readFile(join(dir, 'journal.jsonl'), 'utf8')).toContain('"joined"');
 });
 
-it('keeps the last good version of each broken tag across a restart and a compaction, leaving out one a hand edit spoilt', async () => {
+it('keeps the broken and fixed tags across a restart and a compaction, leaving out one a hand edit spoilt', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'tm-journal-'));
   dirs.push(dir);
   const feature = { tasks: [{ id: 1, title: 'Feature one', status: 'pending', details: 'x'.repeat(1024 * 1024) }] };
   const first = await Journal.open(dir);
   first.joined('acme', 0);
   // `feature` was good before it broke; `fresh` came broken (no last good tag); `__proto__` is a tag name like any other.
-  const memory = new Map([
-    ['feature', { feature }],
+  const lastGood = new Map<string, TasksFile>([
+    ['feature', { feature } as TasksFile],
     ['fresh', {}],
     ['__proto__', JSON.parse('{"__proto__":{"tasks":[]}}')],
   ]);
-  first.recordBrokenTags(memory as never);
+  const fixedIn = new Map<string, TasksFile>([['other', { other: { tasks: [{ id: 1, title: 'Fixed', status: 'pending' }] } } as TasksFile]]);
+  first.recordTagRepairs({ lastGood, fixedIn });
   first.close();
 
   const again = await Journal.open(dir);
-  expect([...again.state.brokenTags.keys()]).toEqual(['feature', 'fresh', '__proto__']);
-  expect(again.state.brokenTags.get('feature')).toEqual({ feature });
-  expect(Object.keys(again.state.brokenTags.get('fresh')!)).toEqual([]);
-  expect(Object.getOwnPropertyNames(again.state.brokenTags.get('__proto__')!)).toEqual(['__proto__']);
-  // Over 1 MB: rewritten with what is still needed, the memory among it.
+  const { tagRepairs } = again.state;
+  expect([...tagRepairs.lastGood.keys()]).toEqual(['feature', 'fresh', '__proto__']);
+  expect(tagRepairs.lastGood.get('feature')).toEqual({ feature });
+  expect(Object.keys(tagRepairs.lastGood.get('fresh')!)).toEqual([]);
+  expect(Object.getOwnPropertyNames(tagRepairs.lastGood.get('__proto__')!)).toEqual(['__proto__']);
+  expect(tagRepairs.fixedIn).toEqual(fixedIn);
+  // Over 1 MB: rewritten with what is still needed, the repairs among it.
   await again.compactIfLarge();
   again.close();
   const compacted = await readFile(join(dir, 'journal.jsonl'), 'utf8');
   expect(compacted.trim().split('\n').map((line) => JSON.parse(line).k)).toEqual(['joined', 'broken']);
+  const reread = await Journal.open(dir);
+  expect(reread.state.tagRepairs.lastGood.get('feature')).toEqual({ feature });
+  expect(reread.state.tagRepairs.fixedIn).toEqual(fixedIn);
+  reread.close();
 
   const { appendFile } = await import('node:fs/promises');
   await appendFile(join(dir, 'journal.jsonl'), `${JSON.stringify({ k: 'broken', lastGood: { feature: { tasks: [{ id: 1, title: null }] }, fresh: null } })}\n`);
   const edited = await Journal.open(dir);
-  expect([...edited.state.brokenTags.keys()]).toEqual(['fresh']);
-  // The same memory again writes nothing.
+  expect([...edited.state.tagRepairs.lastGood.keys()]).toEqual(['fresh']);
+  expect(edited.state.tagRepairs.fixedIn.size).toBe(0);
+  // The same repairs again write nothing.
   const size = (await stat(join(dir, 'journal.jsonl'))).size;
-  edited.recordBrokenTags(edited.state.brokenTags);
+  edited.recordTagRepairs({ ...edited.state.tagRepairs });
   expect((await stat(join(dir, 'journal.jsonl'))).size).toBe(size);
   edited.close();
 });

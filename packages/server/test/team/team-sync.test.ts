@@ -363,6 +363,60 @@ describe('team sync on PostgreSQL, three servers', () => {
     });
   }
 
+  it('merges the team\'s changes into a tag fixed while PostgreSQL was away, even when A\'s server restarts before it is back', async () => {
+    const url = await cluster.createDatabase(`team_e2e_${process.pid}_${++databases}`);
+    const project = `project-${databases}`;
+    const feature = { tasks: [{ id: 1, title: 'Feature one', description: 'First', status: 'pending' }, { id: 2, title: 'Feature two', description: 'Second', status: 'pending' }] };
+    const memberA = await makeMember('A', { url, project }, { ...(smallFile(2) as object), feature });
+    const memberB = await makeMember('B', { url, project }, smallFile(2));
+    let a = await serve(memberA);
+    await connected(a);
+    const b = await serve(memberB);
+    await connected(b);
+    await eventually(async () => expect((await tasksOf(memberB)).feature?.tasks.map((t) => t.title)).toEqual(['Feature one', 'Feature two']), 30_000);
+    const fileA = join(memberA.root, '.taskmaster', 'tasks', 'tasks.json');
+    const writeA = async (edit: (file: any) => void) => {
+      const file = await tasksOf(memberA);
+      edit(file);
+      await writeFile(fileA, JSON.stringify(file, null, 2));
+    };
+
+    // The tag breaks on A; B's change to it reaches A, which keeps it out of the broken tag.
+    await writeA((file) => (file.feature.tasks[0].title = null));
+    const writerB = await b.client();
+    await writerB.result('task.update', { id: '1', tag: 'feature', changes: { description: 'Described on B' } });
+    await eventually(async () => expect((await statusOf(b)).outbox).toBe(0), 30_000);
+    const pushedByB = (await statusOf(b)).headSeq;
+    await eventually(async () => expect((await statusOf(a)).lastSeq).toBe(pushedByB), 30_000);
+    writerB.close();
+
+    // PostgreSQL goes away; A fixes the tag (the fix waits in its outbox), and its server stops before the database is back.
+    await cluster.stop();
+    try {
+      await eventually(async () => expect((await statusOf(a)).connected).toBe(false), 30_000);
+      await writeA((file) => Object.assign(file.feature.tasks[0], { title: 'Fixed on A' }));
+      await eventually(async () => expect((await statusOf(a)).outbox).toBeGreaterThan(0), 10_000);
+      await a.stop();
+    } finally {
+      await cluster.start();
+    }
+    a = await serve(memberA);
+    await connected(a);
+    const wanted = [
+      { id: 1, title: 'Fixed on A', description: 'Described on B' },
+      { id: 2, title: 'Feature two', description: 'Second' },
+    ];
+    for (const m of [memberA, memberB]) {
+      await eventually(async () => expect((await tasksOf(m)).feature!.tasks.map(({ id, title, description }) => ({ id: Number(id), title, description }))).toEqual(wanted), 60_000);
+    }
+    await a.stop();
+    a = await serve(memberA);
+    await connected(a);
+    await eventually(async () => expect((await statusOf(a)).outbox).toBe(0), 30_000);
+    for (const m of [memberA, memberB]) expect((await tasksOf(m)).feature!.tasks.map(({ id, title, description }) => ({ id: Number(id), title, description }))).toEqual(wanted);
+    for (const s of [a, b]) expect((await statusOf(s)).error).toBeUndefined();
+  });
+
   it('takes the team\'s version of a tag broken while no server ran as its last good one: fixed, the team\'s changes come back and the fix goes out', async () => {
     const url = await cluster.createDatabase(`team_e2e_${process.pid}_${++databases}`);
     const project = `project-${databases}`;
