@@ -142,6 +142,7 @@ export class TeamReplica {
     this.lastLocal = data;
     if (version.origin === 'team') {
       this.brokenTags.noteCommit(data);
+      this.rememberTagRepairs();
       if (this.applying) this.journal.recordSeen(this.applying.upTo, this.applying.ownIds);
       this.applying = undefined;
       return;
