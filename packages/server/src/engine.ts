@@ -68,8 +68,6 @@ export class SyncEngine {
   private lastFileRead = -Infinity;
   private adoptionQueued = false;
   private closing = false;
-  private tagCache: { tag: string; at: number } | undefined;
-  private tagRead: Promise<string> | undefined;
   /**
    * Told of each version the file comes to hold, the changes since the last,
    * and how it came: `team` written by {@link applyRemote}, `whole` taken
@@ -124,29 +122,9 @@ export class SyncEngine {
     return this.changeLog.revision;
   }
 
-  /** Drops the cached current tag (after `tag.use` wrote state.json). */
-  forgetCurrentTag(): void {
-    this.tagCache = undefined;
-  }
-
-  /** The current tag from state.json, cached for a second. */
+  /** Task Master's current tag (the store reads state.json again only when it changed). */
   currentTag(): Promise<string> {
-    const now = Date.now();
-    if (this.tagCache && now - this.tagCache.at < 1000) return Promise.resolve(this.tagCache.tag);
-    // One read for every caller that asks meanwhile: separate reads could finish in any order and
-    // let a connection's later request reach the commit queue before its earlier one.
-    this.tagRead ??= this.store.currentTag().then(
-      (tag) => {
-        this.tagCache = { tag, at: now };
-        this.tagRead = undefined;
-        return tag;
-      },
-      (err: unknown) => {
-        this.tagRead = undefined;
-        throw err;
-      },
-    );
-    return this.tagRead;
+    return this.store.currentTag();
   }
 
   /**

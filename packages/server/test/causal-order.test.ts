@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient, cleanup, makeProject, startServer } from './helpers.js';
 
@@ -28,9 +30,10 @@ describe('causal order', () => {
     const server = await startServer(root);
     const client = await RawClient.connect(server.wsUrl);
     const titles = Array.from({ length: 40 }, (_, i) => `pipelined ${i}`);
+    const stateFile = join(root, '.taskmaster', 'state.json');
     for (let round = 0; round < 3; round++) {
-      // The server caches state.json's current tag for a second; each round starts with it stale.
-      await new Promise((r) => setTimeout(r, 1100));
+      // state.json rewritten (as Task Master's use-tag does, here to the same tag): the round's first requests wait for it to be read.
+      await writeFile(stateFile, JSON.stringify({ currentTag: 'master', lastSwitched: new Date().toISOString() }, null, 2));
       const replies = titles.map((title) => client.call('task.create', { task: { title: `${title} / ${round}` } }));
       await Promise.all(replies);
     }

@@ -15,7 +15,7 @@ import {
   type TaskChange,
   type TasksFile,
 } from '@taskmaster/protocol';
-import { readCurrentTag } from './current-tag.js';
+import { CurrentTagReader } from './current-tag.js';
 import { PendingWrite, removeStaleTempFiles, type PendingWriteOptions } from './durable-write.js';
 import { fileError, invalidParams, missingTasksFileError, StaleVersionError } from './errors.js';
 import { identityOf, timestampGranularity } from './file-identity.js';
@@ -95,6 +95,7 @@ class FileStore implements Store, SessionHost, StagingHost {
   /** The last content we validated or wrote: re-reading it skips decoding, parsing and validation. */
   private known: KnownTasksFile | undefined;
   private readonly serializer = new TasksFileSerializer();
+  private readonly tagReader: CurrentTagReader;
   /** Where the tasks of each pending write's file are (see TasksFileSerializer.placed). */
   private readonly placements = new WeakMap<PendingWrite, TaskPlacement | undefined>();
   /** The broken tags of each version this store read, wrote or drafted (see broken-tags.ts); none when unknown. */
@@ -109,6 +110,7 @@ class FileStore implements Store, SessionHost, StagingHost {
   ) {
     this.snapshots = new TaskHistory(paths.historyDir, config.history, options.historyQuietMs ?? 0);
     this.syncLog = new SyncLog(paths.logFile, config.log);
+    this.tagReader = new CurrentTagReader(paths.stateFile);
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
     this.lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
     this.lockStaleMs = Math.max(options.lockStaleMs ?? DEFAULT_LOCK_STALE_MS, 2000);
@@ -131,8 +133,9 @@ class FileStore implements Store, SessionHost, StagingHost {
     return this.snapshots.tidyKeptFiles(this.paths.tasksFile);
   }
 
+  /** Task Master's current tag, read again only when state.json changed (see {@link CurrentTagReader}). */
   currentTag(): Promise<string> {
-    return readCurrentTag(this.paths.stateFile);
+    return this.tagReader.current();
   }
 
   async read(): Promise<ReadResult> {

@@ -154,11 +154,7 @@ export function createHandlers(engine: SyncEngine, facts: ServerFacts): Handlers
       return { tag: value.tag, revision, id: value.id, task: value.task };
     },
 
-    'tag.use': async ({ name }) => {
-      const result = await useTag(engine.store, name);
-      engine.forgetCurrentTag();
-      return result;
-    },
+    'tag.use': ({ name }) => useTag(engine.store, name),
 
     'sync.status': () => ({
       epoch: engine.changeLog.epoch,

@@ -1,0 +1,56 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RawClient, cleanup, makeProject, startServer } from './helpers.js';
+import { runTaskMaster } from './task-master/harness.js';
+
+afterEach(cleanup);
+
+const tag = (title: string) => ({ tasks: [{ id: 1, title, description: '', details: '', testStrategy: '', status: 'pending', dependencies: [], priority: 'medium', subtasks: [] }], metadata: { created: '2026-01-01T00:00:00.000Z', updated: '2026-01-01T00:00:00.000Z', description: title } });
+const tags = () => ({ master: tag('On master'), alpha: tag('On alpha'), bravo: tag('On bravo') });
+
+/** What Task Master's `use-tag` does to state.json: read it, set the tag and the time, write it back in place. */
+async function switchTagAsTaskMasterDoes(root: string, name: string): Promise<void> {
+  const file = join(root, '.taskmaster', 'state.json');
+  const state = JSON.parse(await readFile(file, 'utf8').catch(() => '{}'));
+  await writeFile(file, JSON.stringify({ ...state, currentTag: name, lastSwitched: new Date().toISOString() }, null, 2), 'utf8');
+}
+
+describe('the current tag', () => {
+  it('follows each switch another program writes to state.json from the very next request, even a rewrite of the same size within a millisecond', async () => {
+    const root = await makeProject(tags());
+    const server = await startServer(root);
+    const client = await RawClient.connect(server.wsUrl);
+    // `alpha` and `bravo` have the same length: each switch rewrites the file in place at the same size.
+    for (let i = 0; i < 40; i++) {
+      const name = i % 2 === 0 ? 'alpha' : 'bravo';
+      await switchTagAsTaskMasterDoes(root, name);
+      const created = await client.result<{ tag: string }>('task.create', { task: { title: `Round ${i}` } });
+      expect(created.tag, `round ${i}`).toBe(name);
+    }
+    const listed = await client.result<{ tasks: Array<{ title: string }> }>('tasks.list', { tag: 'bravo' });
+    expect(listed.tasks.map((t) => t.title)).toEqual(['On bravo', ...Array.from({ length: 20 }, (_, k) => `Round ${2 * k + 1}`)]);
+  });
+
+  it('is the one the real Task Master CLI switched to, at the first request after its use-tag, while requests kept coming', async () => {
+    const root = await makeProject(tags());
+    const server = await startServer(root);
+    const client = await RawClient.connect(server.wsUrl);
+    expect((await client.result<{ current: string }>('tags.list')).current).toBe('master');
+    // Requests all along, so that anything the server remembers of the tag is fresh when Task Master switches it.
+    let polling = true;
+    const poll = (async () => {
+      while (polling) {
+        await client.result('tasks.list');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const run = await runTaskMaster(root, ['use-tag', 'alpha']);
+    const created = await client.result<{ tag: string }>('task.create', { task: { title: 'After use-tag' } });
+    polling = false;
+    await poll;
+    expect(run.code, run.stderr).toBe(0);
+    expect(created.tag).toBe('alpha');
+    expect((await client.result<{ current: string }>('tags.list')).current).toBe('alpha');
+  });
+});
