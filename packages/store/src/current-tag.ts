@@ -29,9 +29,10 @@ const RACY_STEP_NS = 25_000_000n;
  * Task Master's current tag, read from state.json again only when the file
  * changed: a stat (a few microseconds, synchronous) compares it with the
  * identity it had when read. A `use-tag` by Task Master is followed from the
- * next request on, and a request after a pause reads nothing (a read goes
- * through the thread pool: 0.1–0.3 ms). A request that comes while a read
- * runs gets that read's answer, so one connection's requests keep their order.
+ * next request on (kept for a second before, a task created right after it
+ * went to the old tag), and a request after a pause reads nothing. A request
+ * that comes while a read runs gets that read's answer, so one connection's
+ * requests keep their order.
  */
 export class CurrentTagReader {
   private known: { tag: string; identity: FileIdentity | undefined } | undefined;
