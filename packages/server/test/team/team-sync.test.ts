@@ -65,6 +65,47 @@ async function converged(members: TeamMember[], servers: RunningMember[], timeou
   );
 }
 
+/** A and B on a fresh project, A's file with a tag `feature` of two tasks, which B has; `writeA` edits A's file as another program would. */
+async function featurePair(): Promise<{ url: string; memberA: TeamMember; memberB: TeamMember; a: RunningMember; b: RunningMember; writeA: (edit: (file: any) => void) => Promise<void> }> {
+  const url = await cluster.createDatabase(`team_e2e_${process.pid}_${++databases}`);
+  const project = `project-${databases}`;
+  const feature = { tasks: [{ id: 1, title: 'Feature one', description: 'First', status: 'pending' }, { id: 2, title: 'Feature two', description: 'Second', status: 'pending' }] };
+  const memberA = await makeMember('A', { url, project }, { ...(smallFile(2) as object), feature });
+  const memberB = await makeMember('B', { url, project }, smallFile(2));
+  const a = await serve(memberA);
+  await connected(a);
+  const b = await serve(memberB);
+  await connected(b);
+  await eventually(async () => expect((await featureOf(memberB)).map((t) => t.title)).toEqual(['Feature one', 'Feature two']), 30_000);
+  const fileA = join(memberA.root, '.taskmaster', 'tasks', 'tasks.json');
+  const writeA = async (edit: (file: any) => void) => {
+    const file = await tasksOf(memberA);
+    edit(file);
+    await writeFile(fileA, JSON.stringify(file, null, 2));
+  };
+  return { url, memberA, memberB, a, b, writeA };
+}
+
+/** A member's tasks of the tag `feature`: id, title and description. */
+async function featureOf(member: TeamMember): Promise<Array<{ id: number; title: unknown; description: unknown }>> {
+  return ((await tasksOf(member)).feature?.tasks ?? []).map(({ id, title, description }) => ({ id: Number(id), title, description }));
+}
+
+/** Once `from` has pushed its outbox, `to` has pulled everything it pushed. */
+async function pulledBy(to: RunningMember, from: RunningMember): Promise<void> {
+  await eventually(async () => expect((await statusOf(from)).outbox).toBe(0), 30_000);
+  const pushed = (await statusOf(from)).headSeq;
+  await eventually(async () => expect((await statusOf(to)).lastSeq).toBe(pushed), 30_000);
+}
+
+/** `member`'s server stopped and started again, connected. */
+async function restart(member: TeamMember, server: RunningMember): Promise<RunningMember> {
+  await server.stop();
+  const again = await serve(member);
+  await connected(again);
+  return again;
+}
+
 async function rowsIn(url: string): Promise<{ count: number; ids: Set<string> }> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -249,23 +290,8 @@ describe('team sync on PostgreSQL, three servers', () => {
     expect(dump).not.toMatch(/Left as it is|feature/);
   });
   it('brings the team\'s changes made to a tag while it was broken on A into A\'s file once A fixes it, and the fix to the team', async () => {
-    const url = await cluster.createDatabase(`team_e2e_${process.pid}_${++databases}`);
-    const project = `project-${databases}`;
-    const feature = { tasks: [{ id: 1, title: 'Feature one', description: 'First', status: 'pending' }, { id: 2, title: 'Feature two', description: 'Second', status: 'pending' }] };
-    const memberA = await makeMember('A', { url, project }, { ...(smallFile(2) as object), feature });
-    const memberB = await makeMember('B', { url, project }, smallFile(2));
-    const a = await serve(memberA);
-    await connected(a);
-    const b = await serve(memberB);
-    await connected(b);
-    await eventually(async () => expect((await tasksOf(memberB)).feature?.tasks.map((t) => t.title)).toEqual(['Feature one', 'Feature two']), 30_000);
+    const { url, memberA, memberB, a, b, writeA } = await featurePair();
     const [writerA, writerB] = await Promise.all([a.client(), b.client()]);
-    const fileA = join(memberA.root, '.taskmaster', 'tasks', 'tasks.json');
-    const writeA = async (edit: (file: any) => void) => {
-      const file = await tasksOf(memberA);
-      edit(file);
-      await writeFile(fileA, JSON.stringify(file, null, 2));
-    };
 
     // A hand-edit on A leaves task 1 of `feature` without a title; A's server refuses the tag from then on.
     await writeA((file) => (file.feature.tasks[0].title = null));
@@ -277,7 +303,7 @@ describe('team sync on PostgreSQL, three servers', () => {
       expect(sb.outbox).toBe(0);
       expect(sa.lastSeq).toBe(sb.lastSeq);
     }, 30_000);
-    expect((await tasksOf(memberA)).feature!.tasks.map((t) => t.title)).toEqual([null, 'Feature two']);
+    expect((await featureOf(memberA)).map((t) => t.title)).toEqual([null, 'Feature two']);
     // Nothing of the broken tag went to the team: a task without a title would stop every member reading the log.
     const client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -292,31 +318,16 @@ describe('team sync on PostgreSQL, three servers', () => {
       { id: 1, title: 'Fixed on A', description: 'Described on A' },
       { id: 2, title: 'Edited on B', description: 'Second' },
     ];
-    for (const m of [memberA, memberB]) {
-      await eventually(async () => expect((await tasksOf(m)).feature!.tasks.map(({ id, title, description }) => ({ id: Number(id), title, description }))).toEqual(wanted), 30_000);
-    }
+    for (const m of [memberA, memberB]) await eventually(async () => expect(await featureOf(m)).toEqual(wanted), 30_000);
     await eventually(async () => expect(comparable(await tasksOf(memberA))).toEqual(comparable(await tasksOf(memberB))), 30_000);
     for (const s of [a, b]) expect((await statusOf(s)).error).toBeUndefined();
   });
 
   for (const fixWhile of ['running', 'stopped'] as const) {
     it(`remembers a broken tag's last good version across a restart of A's server: fixed while it is ${fixWhile}, the team's changes come back and the fix goes out`, async () => {
-      const url = await cluster.createDatabase(`team_e2e_${process.pid}_${++databases}`);
-      const project = `project-${databases}`;
-      const feature = { tasks: [{ id: 1, title: 'Feature one', description: 'First', status: 'pending' }, { id: 2, title: 'Feature two', description: 'Second', status: 'pending' }] };
-      const memberA = await makeMember('A', { url, project }, { ...(smallFile(2) as object), feature });
-      const memberB = await makeMember('B', { url, project }, smallFile(2));
-      let a = await serve(memberA);
-      await connected(a);
-      const b = await serve(memberB);
-      await connected(b);
-      await eventually(async () => expect((await tasksOf(memberB)).feature?.tasks.map((t) => t.title)).toEqual(['Feature one', 'Feature two']), 30_000);
-      const fileA = join(memberA.root, '.taskmaster', 'tasks', 'tasks.json');
-      const writeA = async (edit: (file: any) => void) => {
-        const file = await tasksOf(memberA);
-        edit(file);
-        await writeFile(fileA, JSON.stringify(file, null, 2));
-      };
+      const pair = await featurePair();
+      const { memberA, memberB, b, writeA } = pair;
+      let { a } = pair;
 
       // A hand-edit breaks the tag on A. B changes one of its tasks, which A pulls but keeps out of its broken
       // tag; then A's server stops, and B changes the other task meanwhile.
@@ -326,10 +337,8 @@ describe('team sync on PostgreSQL, three servers', () => {
       writerA.close();
       const writerB = await b.client();
       await writerB.result('task.update', { id: '1', tag: 'feature', changes: { description: 'Described on B' } });
-      await eventually(async () => expect((await statusOf(b)).outbox).toBe(0), 30_000);
-      const pushedByB = (await statusOf(b)).headSeq;
-      await eventually(async () => expect((await statusOf(a)).lastSeq).toBe(pushedByB), 30_000);
-      expect((await tasksOf(memberA)).feature!.tasks.map((t) => t.description)).toEqual(['First', 'Second']);
+      await pulledBy(a, b);
+      expect((await featureOf(memberA)).map((t) => t.description)).toEqual(['First', 'Second']);
       await a.stop();
       await writerB.result('task.update', { id: '2', tag: 'feature', changes: { title: 'Edited on B' } });
       await eventually(async () => expect((await statusOf(b)).outbox).toBe(0), 30_000);
@@ -341,7 +350,7 @@ describe('team sync on PostgreSQL, three servers', () => {
       if (fixWhile === 'running') {
         // The restarted server still holds the broken tag as it is, pulling B's changes but not into it.
         await eventually(async () => expect((await statusOf(a)).lastSeq).toBe((await statusOf(b)).lastSeq), 30_000);
-        expect((await tasksOf(memberA)).feature!.tasks.map((t) => t.title)).toEqual([null, 'Feature two']);
+        expect((await featureOf(memberA)).map((t) => t.title)).toEqual([null, 'Feature two']);
         await writeA(fix);
       }
       // Both of B's changes reach A's fixed tag, and A's fix reaches B: B's changes are not taken back.
@@ -349,45 +358,26 @@ describe('team sync on PostgreSQL, three servers', () => {
         { id: 1, title: 'Fixed on A', description: 'Described on B' },
         { id: 2, title: 'Edited on B', description: 'Second' },
       ];
-      for (const m of [memberA, memberB]) {
-        await eventually(async () => expect((await tasksOf(m)).feature!.tasks.map(({ id, title, description }) => ({ id: Number(id), title, description }))).toEqual(wanted), 30_000);
-      }
+      for (const m of [memberA, memberB]) await eventually(async () => expect(await featureOf(m)).toEqual(wanted), 30_000);
       await eventually(async () => expect(comparable(await tasksOf(memberA))).toEqual(comparable(await tasksOf(memberB))), 30_000);
       for (const s of [a, b]) expect((await statusOf(s)).error).toBeUndefined();
       // And they stay so across another restart of A (whose reconcile would push any difference it took for A's own edit).
-      await a.stop();
-      a = await serve(memberA);
-      await connected(a);
+      a = await restart(memberA, a);
       await eventually(async () => expect((await statusOf(a)).outbox).toBe(0), 30_000);
-      for (const m of [memberA, memberB]) expect((await tasksOf(m)).feature!.tasks.map(({ id, title, description }) => ({ id: Number(id), title, description }))).toEqual(wanted);
+      for (const m of [memberA, memberB]) expect(await featureOf(m)).toEqual(wanted);
     });
   }
 
   it('merges the team\'s changes into a tag fixed while PostgreSQL was away, even when A\'s server restarts before it is back', async () => {
-    const url = await cluster.createDatabase(`team_e2e_${process.pid}_${++databases}`);
-    const project = `project-${databases}`;
-    const feature = { tasks: [{ id: 1, title: 'Feature one', description: 'First', status: 'pending' }, { id: 2, title: 'Feature two', description: 'Second', status: 'pending' }] };
-    const memberA = await makeMember('A', { url, project }, { ...(smallFile(2) as object), feature });
-    const memberB = await makeMember('B', { url, project }, smallFile(2));
-    let a = await serve(memberA);
-    await connected(a);
-    const b = await serve(memberB);
-    await connected(b);
-    await eventually(async () => expect((await tasksOf(memberB)).feature?.tasks.map((t) => t.title)).toEqual(['Feature one', 'Feature two']), 30_000);
-    const fileA = join(memberA.root, '.taskmaster', 'tasks', 'tasks.json');
-    const writeA = async (edit: (file: any) => void) => {
-      const file = await tasksOf(memberA);
-      edit(file);
-      await writeFile(fileA, JSON.stringify(file, null, 2));
-    };
+    const pair = await featurePair();
+    const { memberA, memberB, b, writeA } = pair;
+    let { a } = pair;
 
     // The tag breaks on A; B's change to it reaches A, which keeps it out of the broken tag.
     await writeA((file) => (file.feature.tasks[0].title = null));
     const writerB = await b.client();
     await writerB.result('task.update', { id: '1', tag: 'feature', changes: { description: 'Described on B' } });
-    await eventually(async () => expect((await statusOf(b)).outbox).toBe(0), 30_000);
-    const pushedByB = (await statusOf(b)).headSeq;
-    await eventually(async () => expect((await statusOf(a)).lastSeq).toBe(pushedByB), 30_000);
+    await pulledBy(a, b);
     writerB.close();
 
     // PostgreSQL goes away; A fixes the tag (the fix waits in its outbox), and its server stops before the database is back.
@@ -406,34 +396,17 @@ describe('team sync on PostgreSQL, three servers', () => {
       { id: 1, title: 'Fixed on A', description: 'Described on B' },
       { id: 2, title: 'Feature two', description: 'Second' },
     ];
-    for (const m of [memberA, memberB]) {
-      await eventually(async () => expect((await tasksOf(m)).feature!.tasks.map(({ id, title, description }) => ({ id: Number(id), title, description }))).toEqual(wanted), 60_000);
-    }
-    await a.stop();
-    a = await serve(memberA);
-    await connected(a);
+    for (const m of [memberA, memberB]) await eventually(async () => expect(await featureOf(m)).toEqual(wanted), 60_000);
+    a = await restart(memberA, a);
     await eventually(async () => expect((await statusOf(a)).outbox).toBe(0), 30_000);
-    for (const m of [memberA, memberB]) expect((await tasksOf(m)).feature!.tasks.map(({ id, title, description }) => ({ id: Number(id), title, description }))).toEqual(wanted);
+    for (const m of [memberA, memberB]) expect(await featureOf(m)).toEqual(wanted);
     for (const s of [a, b]) expect((await statusOf(s)).error).toBeUndefined();
   });
 
   it('takes the team\'s version of a tag broken while no server ran as its last good one: fixed, the team\'s changes come back and the fix goes out', async () => {
-    const url = await cluster.createDatabase(`team_e2e_${process.pid}_${++databases}`);
-    const project = `project-${databases}`;
-    const feature = { tasks: [{ id: 1, title: 'Feature one', description: 'First', status: 'pending' }, { id: 2, title: 'Feature two', description: 'Second', status: 'pending' }] };
-    const memberA = await makeMember('A', { url, project }, { ...(smallFile(2) as object), feature });
-    const memberB = await makeMember('B', { url, project }, smallFile(2));
-    let a = await serve(memberA);
-    await connected(a);
-    const b = await serve(memberB);
-    await connected(b);
-    await eventually(async () => expect((await tasksOf(memberB)).feature?.tasks.map((t) => t.title)).toEqual(['Feature one', 'Feature two']), 30_000);
-    const fileA = join(memberA.root, '.taskmaster', 'tasks', 'tasks.json');
-    const writeA = async (edit: (file: any) => void) => {
-      const file = await tasksOf(memberA);
-      edit(file);
-      await writeFile(fileA, JSON.stringify(file, null, 2));
-    };
+    const pair = await featurePair();
+    const { memberA, memberB, b, writeA } = pair;
+    let { a } = pair;
 
     // Another tool breaks the tag while A's server is stopped, and gives task 2 a description there too.
     await a.stop();
@@ -443,24 +416,18 @@ describe('team sync on PostgreSQL, three servers', () => {
     // B changes task 1, which A pulls but keeps out of its broken tag.
     const writerB = await b.client();
     await writerB.result('task.update', { id: '1', tag: 'feature', changes: { description: 'Described on B' } });
-    await eventually(async () => expect((await statusOf(b)).outbox).toBe(0), 30_000);
-    const pushedByB = (await statusOf(b)).headSeq;
-    await eventually(async () => expect((await statusOf(a)).lastSeq).toBe(pushedByB), 30_000);
-    expect((await tasksOf(memberA)).feature!.tasks.map((t) => t.description)).toEqual(['First', 'Described on A']);
+    await pulledBy(a, b);
+    expect((await featureOf(memberA)).map((t) => t.description)).toEqual(['First', 'Described on A']);
 
     await writeA((file) => Object.assign(file.feature.tasks[0], { title: 'Fixed on A' }));
     const wanted = [
       { id: 1, title: 'Fixed on A', description: 'Described on B' },
       { id: 2, title: 'Feature two', description: 'Described on A' },
     ];
-    for (const m of [memberA, memberB]) {
-      await eventually(async () => expect((await tasksOf(m)).feature!.tasks.map(({ id, title, description }) => ({ id: Number(id), title, description }))).toEqual(wanted), 30_000);
-    }
-    await a.stop();
-    a = await serve(memberA);
-    await connected(a);
+    for (const m of [memberA, memberB]) await eventually(async () => expect(await featureOf(m)).toEqual(wanted), 30_000);
+    a = await restart(memberA, a);
     await eventually(async () => expect((await statusOf(a)).outbox).toBe(0), 30_000);
-    for (const m of [memberA, memberB]) expect((await tasksOf(m)).feature!.tasks.map(({ id, title, description }) => ({ id: Number(id), title, description }))).toEqual(wanted);
+    for (const m of [memberA, memberB]) expect(await featureOf(m)).toEqual(wanted);
     for (const s of [a, b]) expect((await statusOf(s)).error).toBeUndefined();
   });
 
