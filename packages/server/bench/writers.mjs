@@ -24,10 +24,6 @@ let writers;
 const sends = new Map();
 
 process.on('message', async (msg) => {
-  if (msg === 'close') {
-    for (const w of Object.values(writers ?? {})) w.close();
-    process.exit(0);
-  }
   if (msg.connect) {
     const { ours, relay, yjs, tasks } = msg.connect;
     writers = { ours: await jsonClient(ours), relay: await jsonClient(relay), Yjs: await connectWriter(yjs, tasks) };
