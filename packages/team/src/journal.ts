@@ -194,7 +194,7 @@ function replay(state: JournalState, record: Record_): void {
       for (const id of record.ids) state.outbox.delete(id);
       return;
     case 'broken':
-      state.tagRepairs = { lastGood: memoryOf(record.lastGood), fixedIn: memoryOf(record.fixedIn) };
+      state.tagRepairs = { lastGood: versionsOf(record.lastGood), fixedIn: versionsOf(record.fixedIn) };
       return;
   }
 }
@@ -205,23 +205,24 @@ function repairsRecord(repairs: TagRepairs): Record_ {
   return { k: 'broken', lastGood: recordOf(repairs.lastGood), fixedIn: recordOf(repairs.fixedIn) };
 }
 
-function recordOf(memory: TagVersions): Record<string, unknown> {
+/** Each tag's data in `versions`, or null where its version has no such tag. */
+function recordOf(versions: TagVersions): Record<string, unknown> {
   const tags: Record<string, unknown> = {};
-  for (const [tag, version] of memory) setOwnKey(tags, tag, Object.prototype.hasOwnProperty.call(version, tag) ? (version as Record<string, unknown>)[tag] : null);
+  for (const [tag, version] of versions) setOwnKey(tags, tag, Object.prototype.hasOwnProperty.call(version, tag) ? (version as Record<string, unknown>)[tag] : null);
   return tags;
 }
 
-/** The memory a `broken` record holds. A tag whose data is not a valid tag (a hand edit) is left out: as if its break was not seen. */
-function memoryOf(lastGood: unknown): TagVersions {
-  const memory = new Map<string, TasksFile>();
-  if (typeof lastGood !== 'object' || lastGood === null) return memory;
-  for (const [tag, data] of Object.entries(lastGood)) {
+/** The versions one part of a `broken` record holds (see {@link recordOf}). A tag whose data is not a valid tag (a hand edit) is left out: as if its break, or its fix, was not seen. */
+function versionsOf(tags: unknown): TagVersions {
+  const versions = new Map<string, TasksFile>();
+  if (typeof tags !== 'object' || tags === null) return versions;
+  for (const [tag, data] of Object.entries(tags)) {
     const version = {} as TasksFile;
     if (data !== null) {
       if (!TagDataSchema.safeParse(data).success) continue;
       setOwnKey(version, tag, data);
     }
-    memory.set(tag, version);
+    versions.set(tag, version);
   }
-  return memory;
+  return versions;
 }
