@@ -131,6 +131,28 @@ describe('one broken tag', () => {
     expect(readTasks(dir).master.tasks[0].status).toBe('done');
     expect(after.slice(after.indexOf('\n  "broken": {'))).toBe(brokenText);
     expect((await runJson(['show', '2'], dir)).id).toBe('2');
+
+    // Through a running server: the same refusals, from the same ops.
+    await startDaemon(dir);
+    const viaServer = await run(['list', '--tag', 'broken', '--verbose'], dir);
+    expect(viaServer.code).toBe(1);
+    expect(viaServer.stderr).toMatch(/via server/);
+    expect(viaServer.stderr).toMatch(/tag broken, task 7, field title: expected string, received null/);
+    expect((await run(['show', '1', '--tag', 'broken'], dir)).code).toBe(1);
+    expect((await run(['set-status', '--id', '1', '--status', 'done', '--tag', 'broken'], dir)).code).toBe(1);
+    const untouched = readFileSync(tasksFile(dir), 'utf8');
+    expect(untouched.slice(untouched.indexOf('\n  "broken": {'))).toBe(brokenText);
+    // A command that mends the tag is what it takes to use it again.
+    expect((await run(['update-task', '--id', '7', '--title', 'Mended', '--tag', 'broken'], dir)).code).toBe(0);
+    expect((await runJson(['list', '--tag', 'broken'], dir)).tasks.map((t: { title: string }) => t.title)).toEqual(['fine', 'Mended']);
+  });
+
+  it('lets a command mend a broken tag without a server', async () => {
+    const { dir } = await projectWithBrokenTag();
+    expect((await run(['update-task', '--id', '7', '--title', 'Mended', '--tag', 'broken'], dir)).code).toBe(0);
+    const listed = await run(['list', '--tag', 'broken', '--json'], dir);
+    expect(listed.stderr).not.toMatch(/warning/);
+    expect(JSON.parse(listed.stdout).tasks.map((t: { title: string }) => t.title)).toEqual(['fine', 'Mended']);
   });
 
   it('still fails the whole file for bad JSON', async () => {

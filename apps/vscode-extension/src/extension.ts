@@ -145,8 +145,11 @@ export function activate(context: vscode.ExtensionContext): void {
     connection.onDidReceiveEvent((message) => {
       viewChanged(model.applyEvent(message));
       if (message.event === 'file.invalid') {
-        const { message: reason } = message.payload as { message: string };
-        void vscode.window.showWarningMessage(`TaskMaster: the tasks file is invalid (${reason}); the last good version is shown. Fix the file and save.`);
+        const { message: reason, tag } = message.payload as { message: string; tag?: string };
+        // One broken tag: its message says what still works (the other tags) and how to mend it.
+        void vscode.window.showWarningMessage(
+          tag !== undefined ? `TaskMaster: ${reason}` : `TaskMaster: the tasks file is invalid (${reason}); the last good version is shown. Fix the file and save.`,
+        );
       } else if (message.event === 'file.missing') {
         void vscode.window.showWarningMessage(
           'TaskMaster: tasks.json is missing; the last good version is shown and changes are refused until it is back (restore it from git, or with "taskmaster history restore").',

@@ -129,10 +129,17 @@ export const events = {
     /** The history snapshot holding our version, to restore it with `history.restore`. */
     snapshot: z.string().optional(),
   }),
-  /** A tasks file the server could not read: the last good state is kept. */
+  /**
+   * A tasks file the server could not read: the last good state is kept. With
+   * `tag`, the file was read but that one tag of it is not valid (a task with a
+   * null title): it is kept as it is and sends no task events until it is
+   * fixed, reads of it are refused, and a write to it must make it valid. The
+   * other tags stay live.
+   */
   'file.invalid': z.object({
     path: z.string(),
     message: z.string(),
+    tag: z.string().optional(),
     line: z.number().int().optional(),
     column: z.number().int().optional(),
   }),

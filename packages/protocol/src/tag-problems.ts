@@ -162,6 +162,11 @@ export function describeTagProblem(p: TagProblem): string {
 export const BROKEN_TAG_FIX =
   "fix it in tasks.json, or go back to an earlier version: 'taskmaster history list' shows the snapshots, 'taskmaster history restore <id>' restores one";
 
+/** What users are told of a broken tag they did not ask for: the other tags work. */
+export function brokenTagNotice(p: TagProblem): string {
+  return `tasks.json is invalid in ${describeTagProblem(p)}; that tag is left as it is and cannot be used until it is fixed (${BROKEN_TAG_FIX}). Other tags work.`;
+}
+
 /**
  * The error for a command on a broken tag (-32602), naming the task and field.
  * Its data carries the problem (`reason: 'broken-tag'`) for programs.

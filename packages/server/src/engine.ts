@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import {
+  brokenTagNotice,
   diffTasksFiles,
   ErrorCode,
   TaskmasterError,
@@ -9,6 +10,7 @@ import {
   type EventName,
   type EventPayload,
   type FieldConflict,
+  type TagProblem,
   type TaskChange,
   type TasksFile,
 } from '@taskmaster/protocol';
@@ -118,6 +120,11 @@ export class SyncEngine {
     return this.doc.data;
   }
 
+  /** The current file with its broken tags (left as they are; reads of them are refused). */
+  get version(): { data: TasksFile; brokenTags: readonly TagProblem[] } {
+    return { data: this.doc.data, brokenTags: this.store.brokenTags(this.doc.data) };
+  }
+
   get revision(): number {
     return this.changeLog.revision;
   }
@@ -131,15 +138,24 @@ export class SyncEngine {
    * Makes `data`, which the file now holds, the current version: clients get
    * the task events from the version they hold, then `file.changed`, in one
    * message. For versions that reach the file whole: outside writes, restores.
-   * `broken` names its broken tags: none for a restore, whose snapshot was
-   * validated whole.
+   * `broken` holds its broken tags: none for a restore, whose snapshot was
+   * validated whole. Each tag broken in it and not in the version clients
+   * held gets a `file.invalid` naming it, after `file.changed`.
    */
   takeVersion(data: TasksFile, hash: string, source: 'server' | 'external', { diffed, broken = [] }: Pick<Partial<OutsideVersion>, 'diffed' | 'broken'> = {}): Adopted {
     if (hash === this.doc.hash) return { revision: this.revision, changes: [] };
+    const names = broken.map((p) => p.tag);
+    const wasBroken = new Set(this.store.brokenTags(this.doc.data).map((p) => p.tag));
     // The watcher's diff, when it started from the very version clients hold, is not made again.
     // Made here, it leaves the broken tags out, as the watcher's does: a task without a title is no event.
-    const changes = diffed && diffed.from !== undefined && diffed.from === this.doc.hash ? diffed.changes : diffTasksFiles(withoutTags(this.doc.data, broken), withoutTags(data, broken));
-    this.publish([...this.announced(data, changes), this.fileHolds(data, hash, source, { whole: { brokenTags: broken } })]);
+    const changes = diffed && diffed.from !== undefined && diffed.from === this.doc.hash ? diffed.changes : diffTasksFiles(withoutTags(this.doc.data, names), withoutTags(data, names));
+    const newlyBroken = broken.filter((p) => !wasBroken.has(p.tag));
+    if (newlyBroken.length > 0) this.options.log('warn', 'an outside write left tags of the tasks file invalid; keeping them as they are', { tags: newlyBroken.length });
+    this.publish([
+      ...this.announced(data, changes),
+      this.fileHolds(data, hash, source, { whole: { brokenTags: names } }),
+      ...newlyBroken.map((p) => new OutgoingEvent('file.invalid', { path: this.filePath, message: brokenTagNotice(p), tag: p.tag })),
+    ]);
     return { revision: this.revision, changes };
   }
 
@@ -214,7 +230,7 @@ export class SyncEngine {
   private async readFile(): Promise<OutsideVersion> {
     this.lastFileRead = performance.now();
     const read = await this.store.read();
-    return { data: read.data, hash: read.hash, broken: (read.brokenTags ?? []).map((p) => p.tag) };
+    return { data: read.data, hash: read.hash, broken: read.brokenTags ?? [] };
   }
 
   /** Asks the watcher to look now (so its baseline moves too), then adopts what is on disk. */
@@ -285,7 +301,8 @@ export class SyncEngine {
         // Yet another writer replaced theirs already, perhaps from a read of theirs. Clients hold the merge,
         // which the file does not (hash unknown), and the newer version is merged with it in turn. Merged
         // with the version before it instead, what theirs added would look undone by us, and be dropped.
-        const changes = diffTasksFiles(withoutTags(this.doc.data, read.broken), withoutTags(plan.merged, read.broken));
+        const broken = read.broken.map((p) => p.tag);
+        const changes = diffTasksFiles(withoutTags(this.doc.data, broken), withoutTags(plan.merged, broken));
         this.publish(this.announced(plan.merged, changes));
         this.announceConflicts(plan.conflicts, snapshot);
         earlier.push(...changes);
@@ -487,7 +504,7 @@ interface OutsideVersion {
   data: TasksFile;
   hash: string;
   diffed?: { from: string | undefined; changes: TaskChange[] };
-  broken: readonly string[];
+  broken: readonly TagProblem[];
 }
 
 /** Runs one op, catching what it throws: a failing op fails only its own request. */

@@ -182,33 +182,69 @@ describe('events', () => {
     expect(onDisk.master.tasks[2].title).toBe('Server write');
   });
 
-  it('sends no event for a tag an outside write broke when its next write adopts that version from disk', async () => {
-    const file = smallFile() as { master: unknown; feature?: unknown };
-    file.feature = { tasks: [{ id: 1, title: 'Feature one', status: 'pending' }], metadata: {} };
-    const root = await makeProject(file);
-    const server = await startServer(root, { debounceMs: 20 });
-    const client = await subscribed(server.wsUrl, ['task.*', 'file.*']);
-    // Another tool edits master and leaves `feature` with a task without a title.
-    const script = `
+  /** Another tool edits master's task 2 and leaves `feature` with a task without a title. */
+  const breakFeature = (root: string) =>
+    run(process.execPath, ['-e', `
       const fs = require('node:fs');
       const file = process.argv[1];
       const data = JSON.parse(fs.readFileSync(file, 'utf8'));
       data.master.tasks[1].title = 'Outside edit';
       data.feature.tasks[0].title = null;
       fs.writeFileSync(file, JSON.stringify(data, null, 2));
-    `;
-    await run(process.execPath, ['-e', script, tasksFile(root)]);
+    `, tasksFile(root)]);
+  const withFeature = () => {
+    const file = smallFile() as { master: unknown; feature?: unknown };
+    file.feature = { tasks: [{ id: 1, title: 'Feature one', status: 'pending' }, { id: 2, title: 'Feature two', status: 'pending' }], metadata: {} };
+    return makeProject(file);
+  };
+
+  it('shows at once what an outside write changed beside a tag it broke, names that tag, and refuses to read it', async () => {
+    const root = await withFeature();
+    const server = await startServer(root, { debounceMs: 20 });
+    const client = await subscribed(server.wsUrl, ['task.*', 'file.*']);
+    await breakFeature(root);
+    // No write of ours needed: master's change arrives as it is seen, then the broken tag is named.
+    const invalid = (await client.waitFor((m) => m.method === 'file.invalid')).params as { message: string };
+    expect(invalid).toMatchObject({ path: '.taskmaster/tasks/tasks.json', tag: 'feature' });
+    expect(invalid.message).toMatch(/tag feature, task 1, field title: expected string, received null.*Other tags work/);
+    expect(client.events('task.updated').map((e) => [e.params.tag, e.params.id, (e.params.task as { title: string }).title])).toEqual([['master', '2', 'Outside edit']]);
+    expect((await client.result<{ tasks: Array<{ title: string }> }>('tasks.list', { tag: 'master' })).tasks[1]!.title).toBe('Outside edit');
+    // Its tasks are not handed out, as the CLI without a server refuses them.
+    for (const [method, params] of [['tasks.list', { tag: 'feature' }], ['task.get', { tag: 'feature', id: 2 }], ['tasks.next', { tag: 'feature' }]] as const) {
+      const refused = await client.call(method, params);
+      expect(refused.error).toMatchObject({ code: -32602, data: { reason: 'broken-tag', tag: 'feature', taskId: '1', field: 'title' } });
+    }
+    // A write that leaves it broken is refused; one that mends it is taken, and the tag is live again.
+    expect((await client.call('task.setStatus', { tag: 'feature', ids: [2], status: 'done' })).error).toMatchObject({ code: -32602, data: { reason: 'broken-tag', taskId: '1' } });
+    await client.result('task.update', { tag: 'feature', id: 1, title: 'Feature one, mended' });
+    const list = await client.result<{ tasks: Array<{ title: string }> }>('tasks.list', { tag: 'feature' });
+    expect(list.tasks.map((t) => t.title)).toEqual(['Feature one, mended', 'Feature two']);
+    expect(client.events('task.updated').at(-1)!.params).toMatchObject({ tag: 'feature', id: '1', task: { title: 'Feature one, mended' } });
+    expect(client.events('file.invalid')).toHaveLength(1);
+  });
+
+  it('names a tag an outside write broke when its next write adopts that version from disk, sending no event for it', async () => {
+    const root = await withFeature();
+    // The watcher reports late: the server's write finds the file changed first.
+    const server = await startServer(root, { debounceMs: 5000 });
+    const client = await subscribed(server.wsUrl, ['task.*', 'file.*']);
+    await breakFeature(root);
     // The server's next write finds the file changed and takes what it holds first, broken tag and all.
     await client.result('task.update', { id: 1, title: 'Server write' });
     await client.waitFor((m) => m.method === 'task.updated' && (m.params as { id?: unknown }).id === '1');
-    // Its own change is announced first, then the outside one it merged; nothing of `feature`.
+    // Its own change is announced first, then the outside one it merged; nothing of `feature`, but its name.
     expect(client.events('task.updated').map((e) => [e.params.tag, e.params.id])).toEqual([
       ['master', '1'],
       ['master', '2'],
     ]);
+    expect((await client.waitFor((m) => m.method === 'file.invalid')).params).toMatchObject({ tag: 'feature' });
+    expect((await client.call('tasks.list', { tag: 'feature' })).error).toMatchObject({ data: { reason: 'broken-tag' } });
     const onDisk = JSON.parse(await readFile(tasksFile(root), 'utf8'));
     expect(onDisk.feature.tasks[0].title).toBeNull();
     expect(onDisk.master.tasks.slice(0, 2).map((t: { title: string }) => t.title)).toEqual(['Server write', 'Outside edit']);
+    // Seen by the watcher at last: the same version, nothing more to tell.
+    await server.reload();
+    expect(client.events('file.invalid')).toHaveLength(1);
   });
 
   it('reports a broken tasks file as file.invalid and keeps serving the last good version', async () => {

@@ -4,7 +4,7 @@ export { openStore } from './store.js';
 export { missingTasksFileError, StaleVersionError } from './errors.js';
 export { storePaths, type StorePaths } from './paths.js';
 export { taskOps } from './task-ops/index.js';
-export { writeOps, readOps } from './task-ops/table.js';
+export { writeOps, readOps, runReadOp } from './task-ops/table.js';
 export { callDirect, useTag, type DirectResult } from './task-ops/direct-call.js';
 export { writeVersion, currentTask } from './task-ops/update-with-strategy.js';
 export { tagSummaries } from './task-ops/read-ops.js';

@@ -48,12 +48,14 @@ export interface StoreOptions {
   historyQuietMs?: number;
 }
 
-/** A version of tasks.json known by content: its validated data, sha256, size and final newline. */
+/** A version of tasks.json known by content: its validated data, sha256, size, final newline and broken tags. */
 export interface KnownVersion {
   data: TasksFile;
   hash: string;
   bytes: number;
   trailingNewline: boolean;
+  /** Its tags that did not validate, left in `data` as they are (see {@link ReadResult.brokenTags}). */
+  brokenTags?: readonly TagProblem[];
 }
 
 /** tasks.json as read: validated data (frozen, shared by every reader), its sha256 and size. */
@@ -195,6 +197,12 @@ export interface Store {
    * invalid result or an oversized field.
    */
   draft<T>(before: TasksFile, fn: (data: TasksFile) => T): DraftedChange<T>;
+  /**
+   * The broken tags of `data`, a version this store read, learned, drafted or
+   * wrote: a write must leave each of them valid or untouched, and reads of
+   * them are refused ({@link runReadOp}). None for a version it never saw.
+   */
+  brokenTags(data: TasksFile): readonly TagProblem[];
   /**
    * The second half: serialises `data` to a temp file beside tasks.json and
    * fsyncs it, without the lock; {@link StagedWrite.place} then puts it in

@@ -98,8 +98,8 @@ class FileStore implements Store, SessionHost, StagingHost {
   private readonly tagReader: CurrentTagReader;
   /** Where the tasks of each pending write's file are (see TasksFileSerializer.placed). */
   private readonly placements = new WeakMap<PendingWrite, TaskPlacement | undefined>();
-  /** The broken tags of each version this store read, wrote or drafted (see broken-tags.ts); none when unknown. */
-  private readonly brokenTagsOf = new WeakMap<TasksFile, TagProblem[]>();
+  /** The broken tags of each version this store read, learned, wrote or drafted (see broken-tags.ts); none when unknown. */
+  private readonly brokenTagsByVersion = new WeakMap<TasksFile, TagProblem[]>();
   /** Step of the timestamps of the file system tasks.json is on (see file-identity.ts), found once. */
   private granularity: Promise<bigint> | undefined;
 
@@ -143,6 +143,10 @@ class FileStore implements Store, SessionHost, StagingHost {
     return { data: file.data, hash: file.hash, bytes: file.bytes, brokenTags: file.brokenTags ?? [] };
   }
 
+  brokenTags(data: TasksFile): readonly TagProblem[] {
+    return this.brokenTagsByVersion.get(data) ?? [];
+  }
+
   async transact<T>(fn: (data: TasksFile) => T, options: TransactOptions = {}): Promise<TransactResult<T>> {
     const session = await this.begin(options);
     try {
@@ -158,9 +162,9 @@ class FileStore implements Store, SessionHost, StagingHost {
   }
 
   draft<T>(before: TasksFile, fn: (data: TasksFile) => T): DraftedChange<T> {
-    const brokenTags = this.brokenTagsOf.get(before) ?? [];
+    const brokenTags = this.brokenTagsByVersion.get(before) ?? [];
     const drafted = draftChange(before, fn, { exists: true, brokenTags, maxFieldBytes: this.maxFieldBytes });
-    if (drafted.changed && brokenTags.length > 0) this.brokenTagsOf.set(drafted.data, brokenTagsAfter({ data: before, brokenTags }, drafted.data));
+    if (drafted.changed && brokenTags.length > 0) this.brokenTagsByVersion.set(drafted.data, brokenTagsAfter({ data: before, brokenTags }, drafted.data));
     return drafted;
   }
 
@@ -176,8 +180,8 @@ class FileStore implements Store, SessionHost, StagingHost {
     await pending.sync().catch((err: unknown) => {
       throw fileError(err, 'write', TASKS_NAME, true);
     });
-    const broken = this.brokenTagsOf.get(data);
-    if (broken && written !== data) this.brokenTagsOf.set(written, broken);
+    const broken = this.brokenTagsByVersion.get(data);
+    if (broken && written !== data) this.brokenTagsByVersion.set(written, broken);
     return new StagedWrite(this, pending, written, from, identityOf(pending.written, await this.timestampGranularity()));
   }
 
@@ -242,7 +246,9 @@ class FileStore implements Store, SessionHost, StagingHost {
   }
 
   learn(version: KnownVersion): void {
-    this.known = { hash: version.hash, bytes: version.bytes, trailingNewline: version.trailingNewline, data: version.data };
+    const brokenTags = version.brokenTags?.length ? [...version.brokenTags] : undefined;
+    this.known = { hash: version.hash, bytes: version.bytes, trailingNewline: version.trailingNewline, data: version.data, brokenTags };
+    if (brokenTags) this.brokenTagsByVersion.set(version.data, brokenTags);
     // Frozen once the caller's turn is over: freezing a large file takes tens of ms, which would
     // otherwise stand between an outside edit and the clients who are told of it (nothing mutates it meanwhile).
     setImmediate(() => freezeVersion(version.data));
@@ -298,7 +304,7 @@ class FileStore implements Store, SessionHost, StagingHost {
       if (file.exists) {
         this.seenFile = true;
         this.known = { hash: file.hash, bytes: file.bytes, trailingNewline: file.trailingNewline, data: file.data, brokenTags: file.brokenTags };
-        if (file.brokenTags?.length) this.brokenTagsOf.set(file.data, file.brokenTags);
+        if (file.brokenTags?.length) this.brokenTagsByVersion.set(file.data, file.brokenTags);
         if (file.identity) this.known.identity = file.identity;
         return file;
       }
@@ -413,7 +419,7 @@ class FileStore implements Store, SessionHost, StagingHost {
     // A large file's next version copies its unchanged tasks from this one.
     this.serializer.placed(this.placements.get(pending), file, identity, pending.hash);
     const brokenTags = brokenTagsAfter(current, data);
-    if (brokenTags.length > 0) this.brokenTagsOf.set(data, brokenTags);
+    if (brokenTags.length > 0) this.brokenTagsByVersion.set(data, brokenTags);
     this.known = { hash: pending.hash, bytes: pending.bytes, trailingNewline: current.trailingNewline, data, brokenTags, identity };
     return {
       durable: async () => {

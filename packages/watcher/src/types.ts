@@ -1,4 +1,4 @@
-import type { TaskChange, TasksFile } from '@taskmaster/protocol';
+import type { TagProblem, TaskChange, TasksFile } from '@taskmaster/protocol';
 import type { WrittenIdentity } from './own-writes.js';
 
 /** Tuning for {@link watchTasks}. */
@@ -20,9 +20,9 @@ export interface WatchOptions {
 export interface TasksFileChange {
   /** Task events (protocol's diffTasksFiles) from the last good state to the new one, none for a broken tag. */
   changes: TaskChange[];
-  /** Tags of `data` that did not validate (a task with a null title…), kept as they are and left out of `changes`. */
-  brokenTags: readonly string[];
-  /** The new good state (validated with protocol's validateTasksFile). */
+  /** Tags of `data` that did not validate (a task with a null title…), one problem each: kept as they are and left out of `changes`. */
+  brokenTags: readonly TagProblem[];
+  /** The new good state (validated tag by tag with protocol's parseTasksFileTextByTag: but for `brokenTags`, valid). */
   data: TasksFile;
   /** sha256 hex of the file bytes. */
   hash: string;

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { diffTasksFiles, ErrorCode, validateTagsIndividually, withoutTags, type TasksFile } from '@taskmaster/protocol';
+import { diffTasksFiles, ErrorCode, withoutTags, type TasksFile } from '@taskmaster/protocol';
 import { watchFileViaDirectory } from './directory-watch.js';
 import { OwnWrites } from './own-writes.js';
 import { parseTasksFile } from './parse-tasks-file.js';
@@ -11,24 +11,11 @@ import type { TasksFileChange, TasksWatcher, WatchTasksOptions } from './types.j
 const DEFAULT_DEBOUNCE_MS = 30;
 const DEFAULT_SETTLE_MS = 250;
 
-/** The last good state, and its broken tags once known. */
+/** The last good state. */
 interface Baseline {
   data: TasksFile;
   hash: string;
   bytes?: number | undefined;
-  /**
-   * Read from its own parse; for a state taken from our own write or from
-   * `options.initial`, worked out the first time a read needs it (a broken
-   * tag in a new version is allowed only if it was broken before) and kept:
-   * validating a 10k-task version takes 15–71 ms of the event loop, and
-   * while a tag stays broken every outside write asks.
-   */
-  brokenTags?: ReadonlySet<string>;
-}
-
-function brokenTagsOf(baseline: Baseline): ReadonlySet<string> {
-  baseline.brokenTags ??= new Set(validateTagsIndividually(baseline.data).map((p) => p.tag));
-  return baseline.brokenTags;
 }
 
 /**
@@ -40,6 +27,9 @@ function brokenTagsOf(baseline: Baseline): ReadonlySet<string> {
  * - Writes announced with `noteOwnWrite` are adopted silently.
  * - A missing, half-written or invalid file is waited out for `settleMs`,
  *   then reported once to `onProblem`; the last good state is kept.
+ * - A file with a tag that does not validate (a task with a null title) is
+ *   no such problem: it is reported with that tag in `brokenTags`, and the
+ *   other tags' changes go out as any change does.
  * - `onChange` is called even when no task changed but the bytes did
  *   (metadata, formatting): `changes` is then empty.
  * - It never writes to the file.
@@ -57,8 +47,7 @@ export function watchTasks(
     () => void enqueue(),
     (problem) => deliver(options.onProblem, problem),
   );
-  // A copy: its broken tags are noted on it.
-  let baseline: Baseline | undefined = options.initial && { ...options.initial };
+  let baseline: Baseline | undefined = options.initial;
   let started = false;
   let closed = false;
   let debounce: NodeJS.Timeout | undefined;
@@ -111,8 +100,7 @@ export function watchTasks(
       return null;
     }
     // Parsed and validated here while the hash is computed on the thread pool.
-    const last = baseline;
-    const parsed = parseTasksFile(file, read.bytes, last && (() => brokenTagsOf(last)));
+    const parsed = parseTasksFile(file, read.bytes);
     const hash = await read.hash;
     if (closed) return null;
     // Changed again since the peek, perhaps back to a known state.
@@ -124,11 +112,12 @@ export function watchTasks(
     problems.good();
     const before = baseline?.data;
     const previousHash = baseline?.hash;
-    baseline = { data: parsed.data, hash, bytes: read.bytes.length, brokenTags: new Set(parsed.brokenTags) };
+    baseline = { data: parsed.data, hash, bytes: read.bytes.length };
     if (adoptSilently && !before) return null;
+    const brokenNames = parsed.brokenTags.map((p) => p.tag);
     const change: TasksFileChange = {
-      // A broken tag sends no events: its tasks are not valid tasks (the CLI and the store report it).
-      changes: diffTasksFiles(withoutTags(before, parsed.brokenTags), withoutTags(parsed.data, parsed.brokenTags)),
+      // A broken tag sends no events: its tasks are not valid tasks (the server, the store and the CLI report it).
+      changes: diffTasksFiles(withoutTags(before, brokenNames), withoutTags(parsed.data, brokenNames)),
       brokenTags: parsed.brokenTags,
       data: parsed.data,
       hash,

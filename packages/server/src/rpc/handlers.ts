@@ -16,7 +16,7 @@ import {
   type WriteMethodName,
   type TeamStatus,
 } from '@taskmaster/protocol';
-import { currentTask, opContextFor, readOps, readTaskAnnotations, tagSummaries, useTag, writeOps, writeVersion, type OpContext } from '@taskmaster/store';
+import { currentTask, opContextFor, readTaskAnnotations, runReadOp, tagSummaries, useTag, writeOps, writeVersion, type OpContext } from '@taskmaster/store';
 import type { SyncEngine } from '../engine.js';
 import type { ConflictRegistry } from '../state/conflicts.js';
 import type { Peer } from '../ws/peer.js';
@@ -57,8 +57,7 @@ export function createHandlers(engine: SyncEngine, facts: ServerFacts): Handlers
     async (params: ValidatedParams<M>): Promise<MethodResult<M>> => {
       const ctx = await opContext(params);
       const revision = engine.revision;
-      const op = readOps[method] as (data: never, params: ValidatedParams<M>, ctx: OpContext) => object;
-      const value = op(engine.data as never, params, ctx);
+      const value = runReadOp(method, engine.version, params, ctx);
       return (method === 'tasks.list' ? { ...value, revision, epoch: engine.changeLog.epoch } : { ...value, revision }) as MethodResult<M>;
     };
   const taskOperations = {

@@ -13,7 +13,7 @@ import { writeCurrentTag } from '../current-tag.js';
 import type { Store } from '../store-types.js';
 import { opContextFor, type OpContext } from './op-types.js';
 import { requireTag } from './lookup.js';
-import { readOps, writeOps } from './table.js';
+import { runReadOp, writeOps } from './table.js';
 
 /** A method's result as the CLI gets it without a server: no revision (only a server counts them), no epoch. */
 export type DirectResult<M extends MethodName> = Omit<MethodResult<M>, 'revision' | 'epoch'> & { revision?: number };
@@ -38,9 +38,7 @@ export async function callDirect<M extends MethodName>(store: Store, method: M, 
   }
   if (isReadMethod(method)) {
     const ctx = await context();
-    const { data } = await store.read();
-    const op = readOps[method] as (data: never, params: unknown, ctx: OpContext) => object;
-    return op(data as never, params, ctx) as DirectResult<M>;
+    return runReadOp(method, await store.read(), params as never, ctx) as DirectResult<M>;
   }
   return (await callSession(store, method, params)) as DirectResult<M>;
 }
