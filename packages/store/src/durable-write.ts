@@ -225,6 +225,9 @@ export async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
+/** Temp files older than this were left by a writer that died mid-write. */
+export const STALE_TEMP_MS = 60_000;
+
 /**
  * Removes the temp files of `file` a killed writer left in `dir` (the file's
  * own folder by default), if older than `olderThanMs`. A `dir` that is a

@@ -2,6 +2,7 @@ import { constants as fsConstants, linkSync, lstatSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { TaskChange } from '@taskmaster/protocol';
+import { removeStaleTempFiles, STALE_TEMP_MS, tempPathFor } from './durable-write.js';
 import { invalidParams } from './errors.js';
 import { GZIP_COMMENT_WINDOW, gunzipLimited, gzipCommentOf, gzipWithComment } from './gzip-comment.js';
 import { ensureRealDirectory, removeFile, writeNewFileNoFollow, writeNewFileNoFollowSync } from './safe-fs.js';
@@ -47,6 +48,8 @@ const PLAIN = '.json';
  * machine's cores: at level 6 a stream of updates to a 1.4 MB file kept a core busy with gzip alone.
  */
 const LEVEL = 1;
+/** The name the temp files of compressed copies are made from (`.compressing.<pid>.<n>.tmp`), before they are linked into place. */
+const COMPRESSING = 'compressing';
 /** What a kept file's change was (`<id>.about.json`), until it is compressed with the description in its header. */
 const ABOUT = '.about.json';
 /** Kept files up to this size are compressed after the commit; larger ones stay plain (gzip of 14 MB takes half a second). */
@@ -128,6 +131,8 @@ export class TaskHistory {
   async tidyKeptFiles(live: string): Promise<void> {
     const st = await fs.stat(live).catch(() => undefined);
     const names = await fs.readdir(this.dir).catch(() => [] as string[]);
+    // Compressed copies of processes stopped before linking them into place.
+    await removeStaleTempFiles(path.join(this.dir, COMPRESSING), STALE_TEMP_MS);
     for (const name of names) {
       const id = idOf(name);
       if (id === undefined || !name.endsWith(PLAIN)) continue;
@@ -314,15 +319,26 @@ export class TaskHistory {
     if (bytes === undefined) return;
     const about = parseDescription((await readNoFollow(this.aboutFileOf(id)))?.toString('utf8'));
     const packed = await gzipWithComment(bytes, JSON.stringify(about), LEVEL);
-    // Complete under a temp name first: a crash never leaves a partial .json.gz that read() would prefer.
-    const temp = path.join(this.dir, `.${id}${COMPRESSED}.tmp`);
-    await removeFile(temp);
+    // Complete under a temp name of this process's own first: a crash never leaves a partial .json.gz that
+    // read() would prefer. Then linked into place, never renamed over one there: another process compressing
+    // the same file may have put its copy there and removed the description since this one read it, and this
+    // copy's description may then be empty. The first copy in place read the description before anyone removed it.
+    const temp = tempPathFor(path.join(this.dir, COMPRESSING));
     await writeNewFileNoFollow(temp, packed);
-    await fs.rename(temp, this.fileOf(id));
+    let ours = true;
+    try {
+      await fs.link(temp, this.fileOf(id)).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EEXIST') throw err;
+        ours = false;
+      });
+    } finally {
+      await removeFile(temp);
+    }
     await removeFile(plainFile);
     await removeFile(this.aboutFileOf(id));
     const info = this.infos.get(id);
-    if (info) this.infos.set(id, { ...info, bytes: packed.length });
+    if (info && ours) this.infos.set(id, { ...info, bytes: packed.length });
+    else this.infos.delete(id); // described at its plain size, or by the other copy: read again from the .json.gz
   }
 
   private async remove(id: string): Promise<void> {

@@ -16,7 +16,7 @@ import {
   type TasksFile,
 } from '@taskmaster/protocol';
 import { CurrentTagReader } from './current-tag.js';
-import { PendingWrite, removeStaleTempFiles, type PendingWriteOptions } from './durable-write.js';
+import { PendingWrite, removeStaleTempFiles, STALE_TEMP_MS, type PendingWriteOptions } from './durable-write.js';
 import { fileError, invalidParams, missingTasksFileError, StaleVersionError } from './errors.js';
 import { identityOf, timestampGranularity } from './file-identity.js';
 import { SourceChangedError } from './file-source.js';
@@ -42,8 +42,6 @@ import { writeTargetOf, type WriteTarget } from './write-target.js';
 const TASKS_NAME = 'tasks.json';
 /** Characters of task text kept between writes (about as many bytes: task text is mostly ASCII, one byte per character in V8). */
 const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024;
-/** Temp files older than this were left by a writer that died mid-write. */
-const STALE_TEMP_MS = 60_000;
 /** How long a missing tasks.json is waited for by default: it is usually being replaced (git checkout, an editor). */
 export const DEFAULT_MISSING_WAIT_MS = 1000;
 /** How often a missing tasks.json is looked for while waiting. */

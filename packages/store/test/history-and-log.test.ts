@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../src/index.js';
-import { cleanup, FIXTURE_TEXT, readSnapshot, rejectionOf, tempProject } from './helpers.js';
+import { cleanup, FIXTURE_TEXT, readSnapshot, rejectionOf, startChild, tempProject } from './helpers.js';
 
 afterEach(cleanup);
 
@@ -166,6 +166,45 @@ describe('history snapshots', () => {
     // Each still says which change followed it.
     expect(list.map((s) => s.op)).toEqual(Array(4).fill('task.setStatus'));
     expect(list[3]).toMatchObject({ ids: ['1'], tag: 'master', bytes: fs.statSync(path.join(project.historyDir, `${list[3]!.id}.json.gz`)).size });
+  });
+
+  it('keeps every snapshot whole and described when three processes compress the ones a stopped server left plain', async () => {
+    const project = tempProject(JSON.parse(FIXTURE_TEXT));
+    const entries = () => fs.readdirSync(project.historyDir);
+    for (let round = 0; round < 5; round++) {
+      // A server stopped within its quiet time leaves its snapshots plain, each with its description beside it.
+      const stopped = await openStore(project.root, { historyQuietMs: 600_000 });
+      for (let i = 0; i < 12; i++) await stopped.setStatus([1 + (i % 5)], flip(i + round), { tag: 'master' });
+      const plain = entries().filter((n) => n.endsWith('.about.json')).map((n) => n.slice(0, -'.about.json'.length));
+      expect(plain.length).toBeGreaterThanOrEqual(8);
+      const texts = new Map(plain.map((id) => [id, readSnapshot(project.historyDir, id)]));
+      // Three servers start at once and all compress them.
+      const all = [1, 2, 3].map(() => startChild('settle-history.mjs', [project.root]));
+      await Promise.all(all.map((c) => c.waitFor(/^ready$/)));
+      for (const c of all) c.send('go');
+      await Promise.all(all.map((c) => c.waitFor(/^done$/)));
+      expect(entries().filter((n) => n.endsWith('.about.json') || n.endsWith('.tmp'))).toEqual([]);
+      const settled = await (await openStore(project.root)).history.list();
+      for (const s of settled.filter((s) => texts.has(s.id))) {
+        expect({ id: s.id, op: s.op, ids: s.ids?.length }).toEqual({ id: s.id, op: 'task.setStatus', ids: 1 });
+        expect(readSnapshot(project.historyDir, s.id)).toBe(texts.get(s.id));
+      }
+    }
+  });
+
+  it('removes the compressed copies a process stopped before placing, once they are a minute old', async () => {
+    const project = tempProject({ master: { tasks: [{ id: 1, title: 'one', status: 'pending' }] } });
+    await (await openStore(project.root)).setStatus([1], 'done', { tag: 'master' });
+    const stale = path.join(project.historyDir, '.compressing.4242.1.tmp');
+    const fresh = path.join(project.historyDir, '.compressing.4242.2.tmp');
+    for (const f of [stale, fresh]) fs.writeFileSync(f, 'partial gzip');
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
+    fs.utimesSync(stale, twoMinutesAgo, twoMinutesAgo);
+    const store = await openStore(project.root, { historyQuietMs: 1000 });
+    expect(fs.existsSync(stale)).toBe(false);
+    // Perhaps another process's, still being written.
+    expect(fs.existsSync(fresh)).toBe(true);
+    expect(await store.history.list()).toHaveLength(1);
   });
 
   it('keeps snapshots unchanged when Task Master then rewrites tasks.json in place', async () => {
