@@ -117,6 +117,11 @@ describe('one broken tag', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/tag broken, task 7, field title: expected string, received null/);
 
+    // Listed with its problem, and no ready count (its tasks cannot be read).
+    const tags = await runJson(['tags'], dir);
+    expect(tags.tags.find((t: { name: string }) => t.name === 'broken')).toEqual({ name: 'broken', taskCount: 2, readyCount: 0, completedCount: 0, problem: 'task 7, field title: expected string, received null' });
+    expect((await run(['tags'], dir)).stdout).toMatch(/broken\s+2\s+-\s+0\s+invalid: task 7, field title: expected string, received null/);
+
     const onBroken = await run(['list', '--tag', 'broken'], dir);
     expect(onBroken.code).toBe(1);
     expect(onBroken.stderr).toMatch(/tag broken, task 7, field title/);
@@ -139,12 +144,14 @@ describe('one broken tag', () => {
     expect(viaServer.stderr).toMatch(/via server/);
     expect(viaServer.stderr).toMatch(/tag broken, task 7, field title: expected string, received null/);
     expect((await run(['show', '1', '--tag', 'broken'], dir)).code).toBe(1);
+    expect((await runJson(['tags'], dir)).tags.find((t: { name: string }) => t.name === 'broken').problem).toBe('task 7, field title: expected string, received null');
     expect((await run(['set-status', '--id', '1', '--status', 'done', '--tag', 'broken'], dir)).code).toBe(1);
     const untouched = readFileSync(tasksFile(dir), 'utf8');
     expect(untouched.slice(untouched.indexOf('\n  "broken": {'))).toBe(brokenText);
     // A command that mends the tag is what it takes to use it again.
     expect((await run(['update-task', '--id', '7', '--title', 'Mended', '--tag', 'broken'], dir)).code).toBe(0);
     expect((await runJson(['list', '--tag', 'broken'], dir)).tasks.map((t: { title: string }) => t.title)).toEqual(['fine', 'Mended']);
+    expect((await runJson(['tags'], dir)).tags.find((t: { name: string }) => t.name === 'broken')).not.toHaveProperty('problem');
   });
 
   it('lets a command mend a broken tag without a server', async () => {

@@ -112,6 +112,12 @@ const TagSummarySchema = z.object({
   taskCount: z.number().int(),
   completedCount: z.number().int(),
   description: z.string().optional(),
+  /**
+   * Set when the tag is broken (a task in it does not validate): where and
+   * what, `task 7, field title: expected string, received null`. Reads of
+   * it are refused until a write or an edit makes it valid again.
+   */
+  problem: z.string().optional(),
 });
 
 const SnapshotInfoSchema = z.object({

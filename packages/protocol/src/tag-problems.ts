@@ -148,9 +148,12 @@ export function describeTagIssues(tag: string, value: unknown, issues: readonly 
   return { tag, field: formatIssuePath(path), problem, count };
 }
 
-/** `tag B, task 7, field title: expected string, received null` — what a person reads, in one line. */
-export function describeTagProblem(p: TagProblem): string {
-  const where = [`tag ${p.tag}`];
+/**
+ * `tag B, task 7, field title: expected string, received null` — what a
+ * person reads, in one line; without `tag B, ` where the tag is named already.
+ */
+export function describeTagProblem(p: TagProblem, { withTag = true }: { withTag?: boolean } = {}): string {
+  const where = withTag ? [`tag ${p.tag}`] : [];
   if (p.taskId !== undefined) where.push(`task ${p.taskId}`);
   else if (p.taskIndex !== undefined) where.push(`task #${p.taskIndex + 1} in the list`);
   if (p.field) where.push(`field ${p.field}`);

@@ -214,6 +214,8 @@ describe('events', () => {
       const refused = await client.call(method, params);
       expect(refused.error).toMatchObject({ code: -32602, data: { reason: 'broken-tag', tag: 'feature', taskId: '1', field: 'title' } });
     }
+    const feature = async () => (await client.result<{ tags: Array<{ name: string; problem?: string }> }>('tags.list')).tags.find((t) => t.name === 'feature');
+    expect(await feature()).toMatchObject({ taskCount: 2, problem: 'task 1, field title: expected string, received null' });
     // A write that leaves it broken is refused; one that mends it is taken, and the tag is live again.
     expect((await client.call('task.setStatus', { tag: 'feature', ids: [2], status: 'done' })).error).toMatchObject({ code: -32602, data: { reason: 'broken-tag', taskId: '1' } });
     await client.result('task.update', { tag: 'feature', id: 1, title: 'Feature one, mended' });
@@ -221,6 +223,7 @@ describe('events', () => {
     expect(list.tasks.map((t) => t.title)).toEqual(['Feature one, mended', 'Feature two']);
     expect(client.events('task.updated').at(-1)!.params).toMatchObject({ tag: 'feature', id: '1', task: { title: 'Feature one, mended' } });
     expect(client.events('file.invalid')).toHaveLength(1);
+    expect(await feature()).not.toHaveProperty('problem');
   });
 
   it('names a tag an outside write broke when its next write adopts that version from disk, sending no event for it', async () => {

@@ -17,15 +17,24 @@ export const command: Command = {
     notes:
       'Ready: pending or in-progress tasks whose dependencies are all done. Subcommands as in Task Master:\n' +
       "'tags add|use|remove|rename|copy' are add-tag, use-tag, delete-tag, rename-tag, copy-tag.\n" +
-      'JSON output: {"current", "tags": [{"name", "taskCount", "readyCount", "completedCount", "description"?}]}.',
+      'A tag another tool left invalid is listed with its problem, and cannot be used until it is fixed.\n' +
+      'JSON output: {"current", "tags": [{"name", "taskCount", "readyCount", "completedCount", "description"?, "problem"?}]}.',
   },
   async run(args) {
     const { current, tags } = await withBackend(args, { mutates: false }, async (backend) => {
       const listed = await backend.call('tags.list', {});
       const tags = [];
       for (const t of listed.tags) {
-        const readyCount = (await backend.call('tasks.list', { tag: t.name, ready: true, withSubtasks: false })).tasks.length;
-        tags.push({ name: t.name, taskCount: t.taskCount, readyCount, completedCount: t.completedCount, ...(t.description !== undefined ? { description: t.description } : {}) });
+        // A broken tag cannot be read: no ready count, its problem instead.
+        const readyCount = t.problem !== undefined ? 0 : (await backend.call('tasks.list', { tag: t.name, ready: true, withSubtasks: false })).tasks.length;
+        tags.push({
+          name: t.name,
+          taskCount: t.taskCount,
+          readyCount,
+          completedCount: t.completedCount,
+          ...(t.description !== undefined ? { description: t.description } : {}),
+          ...(t.problem !== undefined ? { problem: t.problem } : {}),
+        });
       }
       // Task Master's order: the current tag, then by name.
       tags.sort((a, b) => (a.name === listed.current ? -1 : b.name === listed.current ? 1 : a.name.localeCompare(b.name)));
@@ -42,8 +51,9 @@ export const command: Command = {
     for (const t of tags) {
       const name = t.name === current ? `● ${t.name} (current)` : `  ${t.name}`;
       const painted = t.name === current ? color.green(name) : name;
-      const counts = `${String(t.taskCount).padStart(5)}  ${String(t.readyCount).padStart(5)}  ${String(t.completedCount).padStart(5)}`;
-      say(`${painted}${' '.repeat(Math.max(0, nameWidth - name.length))}  ${counts}${metadata ? `  ${t.description ?? color.dim('(no description)')}` : ''}`);
+      const counts = `${String(t.taskCount).padStart(5)}  ${(t.problem !== undefined ? '-' : String(t.readyCount)).padStart(5)}  ${String(t.completedCount).padStart(5)}`;
+      const invalid = t.problem !== undefined ? `  ${color.red(`invalid: ${t.problem}`)}` : '';
+      say(`${painted}${' '.repeat(Math.max(0, nameWidth - name.length))}  ${counts}${metadata ? `  ${t.description ?? color.dim('(no description)')}` : ''}${invalid}`);
     }
   },
 };

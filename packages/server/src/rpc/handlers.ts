@@ -162,7 +162,7 @@ export function createHandlers(engine: SyncEngine, facts: ServerFacts): Handlers
       startedAt: engine.startedAt.toISOString(),
       uptimeMs: Date.now() - engine.startedAt.getTime(),
       urls: facts.urls,
-      tags: tagSummaries(engine.data),
+      tags: tagSummaries(engine.data, engine.version.brokenTags),
       connections: facts.connections(),
       ...teamOf(facts),
     }),

@@ -1,4 +1,4 @@
-import type { ConflictStrategy, MethodResult, ReadMethodName, TasksFile, ValidatedParams, WriteMethodName } from '@taskmaster/protocol';
+import type { ConflictStrategy, MethodResult, ReadMethodName, TagProblem, TasksFile, ValidatedParams, WriteMethodName } from '@taskmaster/protocol';
 
 /** What a task op knows besides the file and its params. */
 export interface OpContext {
@@ -10,6 +10,8 @@ export interface OpContext {
   now: string;
   /** `task.update`'s strategy when its params name none. */
   conflictStrategy: ConflictStrategy;
+  /** For reads, the broken tags of the version read (set by runReadOp): `tags.list` names them. */
+  brokenTags?: readonly TagProblem[];
 }
 
 /** A write op's value: its method's result without the revision, which only a server assigns. */

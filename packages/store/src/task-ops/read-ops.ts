@@ -1,4 +1,17 @@
-import { ErrorCode, idKey, isDoneStatus, isLegacyTasksFile, KNOWN_STATUSES, TaskmasterError, tagsOf, type Task, type TasksFile } from '@taskmaster/protocol';
+import {
+  brokenTagNamed,
+  describeTagProblem,
+  ErrorCode,
+  idKey,
+  isDoneStatus,
+  isLegacyTasksFile,
+  KNOWN_STATUSES,
+  TaskmasterError,
+  tagsOf,
+  type TagProblem,
+  type Task,
+  type TasksFile,
+} from '@taskmaster/protocol';
 import { fullIdOf, readView, requireTag, requireTask } from './lookup.js';
 import { finishedIds } from './next-task.js';
 import type { ReadOp, ReadValue } from './op-types.js';
@@ -39,18 +52,22 @@ export const getTask: ReadOp<'task.get'> = (data, params, { tag }) => {
 };
 
 /** `tags.list`: every tag with its counts, and the current one. */
-export const listTags: ReadOp<'tags.list'> = (data, _params, { currentTag }) => ({ current: currentTag, tags: tagSummaries(data) });
+export const listTags: ReadOp<'tags.list'> = (data, _params, { currentTag, brokenTags }) => ({ current: currentTag, tags: tagSummaries(data, brokenTags) });
 
-/** Name, counts and description of every tag. */
-export function tagSummaries(data: TasksFile): ReadValue<'tags.list'>['tags'] {
+/** Name, counts and description of every tag, and the problem of each of `brokenTags`. */
+export function tagSummaries(data: TasksFile, brokenTags: readonly TagProblem[] = []): ReadValue<'tags.list'>['tags'] {
   return Object.entries(tagsOf(data)).map(([name, tagData]) => {
+    // A broken tag may hold anything: counted as far as it is a list of objects.
+    const tasks: unknown[] = Array.isArray(tagData.tasks) ? tagData.tasks : [];
     const summary: ReadValue<'tags.list'>['tags'][number] = {
       name,
-      taskCount: tagData.tasks.length,
-      completedCount: tagData.tasks.filter((t) => isDoneStatus(t.status)).length,
+      taskCount: tasks.length,
+      completedCount: tasks.filter((t) => typeof t === 'object' && t !== null && isDoneStatus((t as Task).status)).length,
     };
     const description = isLegacyTasksFile(data) ? undefined : tagData.metadata?.description;
-    if (description !== undefined) summary.description = description;
+    if (typeof description === 'string') summary.description = description;
+    const problem = brokenTagNamed(brokenTags, name);
+    if (problem) summary.problem = describeTagProblem(problem, { withTag: false });
     return summary;
   });
 }

@@ -65,5 +65,5 @@ export function runReadOp<M extends ReadMethodName>(
 ): ReadValue<M> {
   if (!ABOUT_EVERY_TAG.has(method)) assertTagUsable(version, ctx.tag);
   const op = readOps[method] as ReadOp<M>;
-  return op(version.data, params, ctx);
+  return op(version.data, params, { ...ctx, brokenTags: version.brokenTags ?? [] });
 }
