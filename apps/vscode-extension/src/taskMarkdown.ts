@@ -19,14 +19,24 @@ export interface TaskView {
   blockers?: readonly Blocker[];
 }
 
-/** Escapes markdown punctuation in text that comes from a tasks file. */
-export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+/**
+ * Escapes markdown punctuation in text that comes from a tasks file. A value
+ * that is not text (a tag another tool left broken can hold anything) is
+ * shown as its JSON.
+ */
+export function escapeMarkdown(text: unknown): string {
+  const plain = typeof text === 'string' ? text : (JSON.stringify(text) ?? String(text));
+  return plain.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
+
+/** A task's title, as the tree shows it: `(untitled)` for an empty or missing one. */
+function titleOf(task: Task | Subtask): string {
+  return typeof task.title === 'string' && task.title ? task.title : '(untitled)';
 }
 
 function dependencies(task: Task | Subtask): string {
-  const deps = task.dependencies ?? [];
-  return deps.length ? deps.map((d) => idKey(d)).join(', ') : 'none';
+  const deps: unknown = task.dependencies ?? [];
+  return Array.isArray(deps) && deps.length ? deps.map((d) => idKey(d as Task['id'])).join(', ') : 'none';
 }
 
 function facts(view: TaskView): string[] {
@@ -42,7 +52,7 @@ function facts(view: TaskView): string[] {
 
 /** The tree tooltip: title, description, status, priority, dependencies, SPARC mode. */
 export function taskTooltip(view: TaskView): string {
-  const parts = [`**#${escapeMarkdown(view.taskId)} ${escapeMarkdown(view.task.title)}**`];
+  const parts = [`**#${escapeMarkdown(view.taskId)} ${escapeMarkdown(titleOf(view.task))}**`];
   if (view.task.description) parts.push(escapeMarkdown(view.task.description));
   parts.push(facts(view).join('  \n'));
   return parts.join('\n\n');
@@ -51,7 +61,7 @@ export function taskTooltip(view: TaskView): string {
 /** The task document: every field a person reads, subtasks with their status. */
 export function taskDocument(view: TaskView): string {
   const { task } = view;
-  const out = [`# ${escapeMarkdown(view.taskId)}. ${escapeMarkdown(task.title)}`, '', `*Tag: ${escapeMarkdown(view.tag)}*`, '', facts(view).join('  \n')];
+  const out = [`# ${escapeMarkdown(view.taskId)}. ${escapeMarkdown(titleOf(task))}`, '', `*Tag: ${escapeMarkdown(view.tag)}*`, '', facts(view).join('  \n')];
   const section = (title: string, body: string | null | undefined) => {
     if (body) out.push('', `## ${title}`, '', body);
   };
@@ -62,7 +72,7 @@ export function taskDocument(view: TaskView): string {
   if (subtasks.length) {
     out.push('', '## Subtasks', '');
     for (const sub of subtasks) {
-      out.push(`- ${escapeMarkdown(`${view.taskId}.${idKey(sub.id)}`)} ${escapeMarkdown(sub.title)} — *${escapeMarkdown(sub.status ?? 'pending')}*`);
+      out.push(`- ${escapeMarkdown(`${view.taskId}.${idKey(sub.id)}`)} ${escapeMarkdown(titleOf(sub))} — *${escapeMarkdown(sub.status ?? 'pending')}*`);
     }
   }
   return out.join('\n') + '\n';

@@ -24,6 +24,15 @@ describe('task markdown', () => {
     expect(text).toContain('**Priority:** high');
   });
 
+  it('renders a task as a broken tag holds it (a null title, a number for a status) without failing', () => {
+    const broken = { id: 7, title: null, status: 5, dependencies: 'none of them', subtasks: [{ id: 1, title: 3 }] } as unknown as typeof task;
+    const tooltip = taskTooltip({ tag: 'broken', taskId: '7', task: broken });
+    expect(tooltip).toContain('**#7 \\(untitled\\)**');
+    expect(tooltip).toContain('**Status:** 5');
+    expect(tooltip).toContain('**Dependencies:** none');
+    expect(taskDocument({ tag: 'broken', taskId: '7', task: broken })).toContain('- 7\\.1 \\(untitled\\) — *pending*');
+  });
+
   it('escapes markdown in task text so a title cannot inject formatting', () => {
     expect(escapeMarkdown('a *b* [c](d)')).toBe('a \\*b\\* \\[c\\]\\(d\\)');
     expect(taskTooltip({ tag: 'master', taskId: '2', task })).toContain('Write the \\*parser\\*');
