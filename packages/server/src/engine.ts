@@ -282,10 +282,13 @@ export class SyncEngine {
       // Our side of a conflict stays restorable: it never reached the file as it was.
       const snapshot = plan.conflicts.length > 0 ? await this.store.history.save(this.doc.data).catch(() => undefined) : undefined;
       try {
+        // A tag theirs left broken keeps our changes to it, broken as they left it: refused, every write
+        // after would find the file stale and fail the same way until someone fixed the tag.
         const res = await this.store.transact((draft) => replaceContents(draft, plan.merged), {
           reason: 'rebase',
           actor: 'server',
           expectHash: read.hash,
+          brokenTagsStay: true,
         });
         markStale();
         const adopted = this.takeVersion(res.data, res.hash, 'external', { broken: read.broken });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -248,6 +248,30 @@ describe('events', () => {
     // Seen by the watcher at last: the same version, nothing more to tell.
     await server.reload();
     expect(client.events('file.invalid')).toHaveLength(1);
+  });
+
+  it('keeps our change to a tag that a write made from a stale read broke, and goes on writing', async () => {
+    const root = await withFeature();
+    const server = await startServer(root, { debounceMs: 20 });
+    const client = await subscribed(server.wsUrl, ['task.*', 'file.*']);
+    // Another program reads the file, we change feature's task 2, then it writes back what it read with
+    // feature's task 1 left without a title: its version lacks our change, in the tag it broke.
+    const stale = JSON.parse(await readFile(tasksFile(root), 'utf8'));
+    await client.result('task.update', { tag: 'feature', id: 2, title: 'Feature two, ours' });
+    stale.feature.tasks[0].title = null;
+    stale.master.tasks[2].title = 'Their edit';
+    await writeFile(tasksFile(root), JSON.stringify(stale, null, 2));
+    await client.waitFor((m) => m.method === 'file.invalid');
+    // Merged: their edit and their broken task, and our acknowledged change beside it.
+    const merged = JSON.parse(await readFile(tasksFile(root), 'utf8'));
+    expect(merged.feature.tasks).toEqual([{ id: 1, title: null, status: 'pending' }, { id: 2, title: 'Feature two, ours', status: 'pending' }]);
+    expect(merged.master.tasks[2].title).toBe('Their edit');
+    // Writes to the other tags go on; the broken one takes a write that mends it, and keeps our change.
+    await client.result('task.update', { id: 1, title: 'After the merge' });
+    await client.result('task.update', { tag: 'feature', id: 1, title: 'Feature one, mended' });
+    const onDisk = JSON.parse(await readFile(tasksFile(root), 'utf8'));
+    expect(onDisk.master.tasks[0].title).toBe('After the merge');
+    expect(onDisk.feature.tasks.map((t: { title: string }) => t.title)).toEqual(['Feature one, mended', 'Feature two, ours']);
   });
 
   it('reports a broken tasks file as file.invalid and keeps serving the last good version', async () => {

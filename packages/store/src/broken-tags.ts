@@ -5,6 +5,7 @@ import {
   describeTagIssues,
   findTag,
   isLegacyTasksFile,
+  tagProblemOf,
   type IssueLike,
   type TagProblem,
   type TaskmasterError,
@@ -26,16 +27,22 @@ export function assertTagUsable(file: { brokenTags?: readonly TagProblem[] }, ta
 
 /**
  * The broken tags of `before` still broken in `after`, a version made from it
- * by a write: those it holds as the very same objects. A broken tag the write
- * touched was validated whole (`validateTasksFileChange`), so it is fixed; a
- * deleted one is gone.
+ * by a write: those it holds as the very same objects, and those a merge left
+ * broken (`brokenTagsStay` in draft-change.ts), each with its problem as it
+ * now is. A broken tag a plain write touched was validated whole
+ * (`validateTasksFileChange`), so it is fixed; a deleted one is gone.
  */
 export function brokenTagsAfter(before: { data?: TasksFile; brokenTags?: readonly TagProblem[] }, after: TasksFile): TagProblem[] {
   if (!before.brokenTags?.length || !before.data) return [];
   const old = before.data;
-  return before.brokenTags.filter((p) => {
+  const legacy = isLegacyTasksFile(after);
+  return before.brokenTags.flatMap((p) => {
     const kept = findTag(after, p.tag);
-    return kept !== undefined && kept === findTag(old, p.tag);
+    if (kept === undefined) return [];
+    if (kept === findTag(old, p.tag)) return [p];
+    // Touched: one tag validated again, only for a write that touched a broken tag.
+    const now = tagProblemOf(p.tag, legacy ? after : kept, legacy ? [] : [p.tag]);
+    return now ? [now] : [];
   });
 }
 

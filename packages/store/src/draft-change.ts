@@ -1,5 +1,18 @@
 import { Immer } from 'immer';
-import { ChangedPositions, diffTasksFiles, ErrorCode, invalidFromIssues, issuesOf, TaskmasterError, validateTasksFileChange, type TagProblem, type TaskChange, type TasksFile } from '@taskmaster/protocol';
+import {
+  ChangedPositions,
+  diffTasksFiles,
+  ErrorCode,
+  invalidFromIssues,
+  isLegacyTasksFile,
+  issuesOf,
+  TaskmasterError,
+  validateTasksFileChange,
+  withoutTags,
+  type TagProblem,
+  type TaskChange,
+  type TasksFile,
+} from '@taskmaster/protocol';
 import { brokenTagErrorFor } from './broken-tags.js';
 import { detached } from './detached.js';
 import { assertFieldSizes } from './field-limits.js';
@@ -28,6 +41,13 @@ export interface DraftRules {
   maxFieldBytes: number;
   /** Count the change as one even when nothing changed (a forced write). */
   force?: boolean;
+  /**
+   * The broken tags may stay broken, changed (a tagged file's): the merge of
+   * another writer's version with ours, which keeps our changes to a tag that
+   * writer left broken instead of refusing every write until it is fixed.
+   * They are left out of the validation; every other tag is checked as ever.
+   */
+  brokenTagsStay?: boolean;
 }
 
 /**
@@ -48,7 +68,8 @@ export function draftChange<T>(before: TasksFile, fn: (data: TasksFile) => T, ru
   // Where the lists changed, found once for the three passes below.
   const positions = new ChangedPositions();
   freezeVersion(data, before, positions);
-  assertStillValid(rules.exists ? before : undefined, data, rules.brokenTags, positions);
+  const staying = rules.brokenTagsStay && rules.exists && !isLegacyTasksFile(before) ? rules.brokenTags.map((p) => p.tag) : [];
+  assertStillValid(rules.exists ? withoutTags(before, staying) : undefined, withoutTags(data, staying), staying.length > 0 ? [] : rules.brokenTags, positions);
   // Cheap: unchanged tasks are the same objects in both versions.
   const changes = diffTasksFiles(rules.exists ? before : undefined, data, positions);
   assertFieldSizes(changes, rules.maxFieldBytes);

@@ -159,6 +159,12 @@ export interface TransactOptions {
    * the new version first (the server rebases outside writes) and tries again.
    */
   expectHash?: string;
+  /**
+   * Tags broken in the file may stay broken, changed: for the merge of
+   * another writer's version, which may have broken a tag we changed meanwhile
+   * (see DraftRules.brokenTagsStay). Every other tag is validated as ever.
+   */
+  brokenTagsStay?: boolean;
 }
 
 /** Shared access to one project's `.taskmaster/` folder. */

@@ -53,7 +53,13 @@ export class FileWriteSession implements WriteSession {
   async validate<T>(fn: (data: TasksFile) => T): Promise<Validated<T>> {
     const before = this.file.data;
     const previousHash = this.file.exists ? this.file.hash : undefined;
-    const drafted = draftChange(before, fn, { exists: this.file.exists, brokenTags: this.file.brokenTags ?? [], maxFieldBytes: this.host.maxFieldBytes, force: this.options.force });
+    const drafted = draftChange(before, fn, {
+      exists: this.file.exists,
+      brokenTags: this.file.brokenTags ?? [],
+      maxFieldBytes: this.host.maxFieldBytes,
+      force: this.options.force,
+      brokenTagsStay: this.options.brokenTagsStay,
+    });
     const { value, data, changes } = drafted;
     const unchanged: TransactResult<T> = { value, data: before, hash: this.file.hash, previousHash, written: false, changes: [] };
     if (!drafted.changed) return { changed: false, value, data: before, changes: [], previousHash, unchanged };

@@ -76,6 +76,24 @@ describe('a tasks.json with the wrong shape', () => {
     expect((await store.list({ tag: 'test-tag' })).tasks[0]!.title).toBe('named again');
   });
 
+  it('lets a merge (brokenTagsStay) change a broken tag and leave it broken, still checking every other tag', async () => {
+    const data = JSON.parse(FIXTURE_TEXT);
+    data['test-tag'].tasks[0].title = null;
+    const project = tempProject(JSON.stringify(data, null, 2));
+    const store = await openStore(project.root);
+    const ours = (d: any) => void (d['test-tag'].tasks[0].details = 'ours, kept in the broken tag');
+    expect((await rejectionOf(store.transact(ours))).message).toMatch(/tag test-tag, task \d+, field title/);
+    await store.transact(ours, { brokenTagsStay: true });
+    const onDisk = JSON.parse(fs.readFileSync(project.tasksFile, 'utf8'));
+    expect(onDisk['test-tag'].tasks[0]).toMatchObject({ title: null, details: 'ours, kept in the broken tag' });
+    // Still known as broken, by the same problem.
+    const { brokenTags } = await store.read();
+    expect(brokenTags).toMatchObject([{ tag: 'test-tag', field: 'title', problem: 'expected string, received null' }]);
+    // The other tags are checked as ever.
+    const other = await rejectionOf(store.transact((d: any) => void (d.master.tasks[0].title = 7), { brokenTagsStay: true }));
+    expect(other.message).toMatch(/master\.tasks\[0\]\.title/);
+  });
+
   it('refuses a transaction that would make the file invalid', async () => {
     const project = tempProject(FIXTURE_TEXT);
     const store = await openStore(project.root);
