@@ -9,7 +9,7 @@ import { BoardPanel } from './boardPanel.js';
 import { ConflictResolver } from './conflicts.js';
 import { Connection } from './connection.js';
 import { showError } from './errors.js';
-import { TASKS_FILE, readCurrentTag } from './readOnlySource.js';
+import { TASKS_FILE, readCurrentTag } from './projectFiles.js';
 import { BUNDLED_CLI, resolveCli } from './serverProcess.js';
 import { readSettings, type Settings } from './settings.js';
 import { SPARC_FILE, readSparcMappings, sparcModeNameFor, type SparcMappings } from './sparc.js';
