@@ -1,3 +1,5 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { EventPayload } from '@taskmaster/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -66,6 +68,42 @@ describe('events', () => {
     const tasksOf = (file: unknown) => Object.fromEntries(Object.entries(file as Record<string, { tasks: unknown[] }>).map(([tag, t]) => [tag, t.tasks]));
     expect(tasksOf(reader.replica!.data())).toEqual(tasksOf(data));
   });
+
+  for (const mendedBy of ['another save', 'a client\'s update'] as const) {
+    it(`keeps replicas equal to the file through a tag another program broke and changed, then mended by ${mendedBy}`, async () => {
+      const root = await h.project();
+      const file = join(root, '.taskmaster/tasks/tasks.json');
+      const edit = async (change: (data: any) => void) => {
+        const data = JSON.parse(await readFile(file, 'utf8'));
+        change(data);
+        await writeFile(file, JSON.stringify(data, null, 2));
+      };
+      const start = { master: { tasks: [{ id: 1, title: 'M', status: 'pending' }], metadata: {} }, feature: { tasks: [{ id: 1, title: 'F1', status: 'pending' }, { id: 2, title: 'F2', status: 'pending' }], metadata: {} } };
+      await writeFile(file, JSON.stringify(start, null, 2));
+      const server = await h.server(root, { debounceMs: 20 });
+      const early = h.track(createClient({ url: server.wsUrl, token: server.token, replica: true }));
+      await early.ready();
+      // One save breaks feature's task 1 and finishes its task 2: the server sends nothing of that tag while it is broken.
+      const broke = nextEvent(early, 'file.invalid');
+      await edit((d) => {
+        d.feature.tasks[0].title = null;
+        d.feature.tasks[1].status = 'done';
+      });
+      await broke;
+      // A client that connects meanwhile starts from the version the others hold: the tag as it was.
+      const late = h.track(createClient({ url: server.wsUrl, token: server.token, replica: true }));
+      await late.ready();
+      expect((late.replica!.data() as typeof start).feature.tasks).toEqual(start.feature.tasks);
+      // Mended: both replicas end where the file is, task 2's status included.
+      const mended = [early, late].map((c) => nextEvent(c, 'task.updated', (p: { tag: string; id: string }) => p.tag === 'feature' && p.id === '1'));
+      if (mendedBy === 'another save') await edit((d) => void (d.feature.tasks[0].title = 'F1, mended'));
+      else await early.call('task.update', { tag: 'feature', id: 1, title: 'F1, mended' });
+      await Promise.all(mended);
+      const onDisk = JSON.parse(await readFile(file, 'utf8'));
+      expect(onDisk.feature.tasks[1].status).toBe('done');
+      for (const client of [early, late]) await until(() => JSON.stringify((client.replica!.data() as typeof onDisk).feature.tasks) === JSON.stringify(onDisk.feature.tasks), 'the replica where the file is');
+    });
+  }
 
   it('delivers to pattern listeners with the event name, and stops when unsubscribed', async () => {
     const root = await h.project();

@@ -59,7 +59,7 @@ export async function createServer(options: ServerOptions): Promise<SyncServer> 
         return info;
       }),
     sendSnapshots: () => {
-      const event = new OutgoingEvent('sync.snapshot', { epoch: engine.changeLog.epoch, revision: engine.revision, data: engine.data });
+      const event = new OutgoingEvent('sync.snapshot', { epoch: engine.changeLog.epoch, revision: engine.revision, data: engine.served });
       let sent = 0;
       for (const c of engine.connections) {
         if (c.patterns.size === 0) continue;

@@ -4,6 +4,8 @@ import {
   brokenTagNotice,
   diffTasksFiles,
   ErrorCode,
+  isLegacyTasksFile,
+  setOwnKey,
   TaskmasterError,
   withoutTags,
   type AnyEvent,
@@ -84,13 +86,24 @@ export class SyncEngine {
   private missing = false;
   /** The file's size as read at start: with its hash, the watcher's first look knows it without reading it again. */
   private readonly bytesAtStart: number;
+  /**
+   * The tags broken in the version clients hold, each as clients hold it: as
+   * it was before it broke (no events are sent for a broken tag), or as read
+   * when it was broken already at start; undefined when they never had it.
+   * Snapshots and pulls send these ({@link served}), and a tag mended is told
+   * as the change from them, so that every client ends where the file is.
+   */
+  private readonly heldBroken = new Map<string, unknown>();
+  /** {@link served} for the current version, made once. */
+  private servedView: { from: TasksFile; view: TasksFile } | undefined;
 
   private constructor(
     readonly store: Store,
     readonly options: ResolvedOptions,
-    initial: { data: TasksFile; hash: string; bytes: number },
+    initial: { data: TasksFile; hash: string; bytes: number; brokenTags: readonly TagProblem[] },
   ) {
     this.doc = { data: initial.data, hash: initial.hash };
+    if (!isLegacyTasksFile(initial.data)) for (const p of initial.brokenTags) this.heldBroken.set(p.tag, ownValue(initial.data, p.tag));
     this.bytesAtStart = initial.bytes;
     this.fileHash = initial.hash;
     // The version read at start is one an outside writer may already hold a copy of.
@@ -110,7 +123,7 @@ export class SyncEngine {
     const store = await openStore(given.root, { actor: 'server', historyQuietMs: HISTORY_QUIET_MS });
     const options = resolveOptions(given, store.config, generateToken);
     const first = await store.read();
-    const engine = new SyncEngine(store, options, { data: first.data, hash: first.hash, bytes: first.bytes });
+    const engine = new SyncEngine(store, options, { data: first.data, hash: first.hash, bytes: first.bytes, brokenTags: first.brokenTags ?? [] });
     await engine.startWatching();
     return engine;
   }
@@ -118,6 +131,29 @@ export class SyncEngine {
   /** The current file: the store's frozen version, shared by everyone. */
   get data(): TasksFile {
     return this.doc.data;
+  }
+
+  /** The current file as clients hold it: each broken tag as they last had it (see {@link heldBroken}). What snapshots and pulls send. */
+  get served(): TasksFile {
+    if (this.heldBroken.size === 0) return this.doc.data;
+    if (this.servedView?.from !== this.doc.data) this.servedView = { from: this.doc.data, view: heldView(this.doc.data, this.heldBroken) };
+    return this.servedView.view;
+  }
+
+  /**
+   * The task events that take clients from what they hold to `data`, whose
+   * broken tags are `broken`: a tag that breaks is held as they have it, and
+   * one mended (or deleted) is told from what they hold of it.
+   */
+  private changesTo(data: TasksFile, broken: readonly string[]): TaskChange[] {
+    // The legacy format's one tag is the whole file: nothing to hold it beside.
+    if (isLegacyTasksFile(data) || isLegacyTasksFile(this.doc.data)) return diffTasksFiles(withoutTags(this.doc.data, broken), withoutTags(data, broken));
+    const before = this.served;
+    const now = new Set(broken);
+    for (const tag of [...this.heldBroken.keys()]) if (!now.has(tag)) this.heldBroken.delete(tag);
+    for (const tag of broken) if (!this.heldBroken.has(tag)) this.heldBroken.set(tag, ownValue(before, tag));
+    this.servedView = undefined;
+    return diffTasksFiles(before, heldView(data, this.heldBroken));
   }
 
   /** The current file with its broken tags (left as they are; reads of them are refused). */
@@ -145,11 +181,11 @@ export class SyncEngine {
   takeVersion(data: TasksFile, hash: string, source: 'server' | 'external', { diffed, broken = [] }: Pick<Partial<OutsideVersion>, 'diffed' | 'broken'> = {}): Adopted {
     if (hash === this.doc.hash) return { revision: this.revision, changes: [] };
     const names = broken.map((p) => p.tag);
-    const wasBroken = new Set(this.store.brokenTags(this.doc.data).map((p) => p.tag));
-    // The watcher's diff, when it started from the very version clients hold, is not made again.
-    // Made here, it leaves the broken tags out, as the watcher's does: a task without a title is no event.
-    const changes = diffed && diffed.from !== undefined && diffed.from === this.doc.hash ? diffed.changes : diffTasksFiles(withoutTags(this.doc.data, names), withoutTags(data, names));
-    const newlyBroken = broken.filter((p) => !wasBroken.has(p.tag));
+    const newlyBroken = broken.filter((p) => !this.heldBroken.has(p.tag));
+    // The watcher's diff, when it started from the very version clients hold and no tag is or was broken,
+    // is not made again. Made here, it tells clients nothing of a broken tag: a task without a title is no event.
+    const fromHeld = diffed && diffed.from !== undefined && diffed.from === this.doc.hash && names.length === 0 && this.heldBroken.size === 0;
+    const changes = fromHeld ? diffed.changes : this.changesTo(data, names);
     if (newlyBroken.length > 0) this.options.log('warn', 'an outside write left tags of the tasks file invalid; keeping them as they are', { tags: newlyBroken.length });
     this.publish([
       ...this.announced(data, changes),
@@ -304,8 +340,7 @@ export class SyncEngine {
         // Yet another writer replaced theirs already, perhaps from a read of theirs. Clients hold the merge,
         // which the file does not (hash unknown), and the newer version is merged with it in turn. Merged
         // with the version before it instead, what theirs added would look undone by us, and be dropped.
-        const broken = read.broken.map((p) => p.tag);
-        const changes = diffTasksFiles(withoutTags(this.doc.data, broken), withoutTags(plan.merged, broken));
+        const changes = this.changesTo(plan.merged, read.broken.map((p) => p.tag));
         this.publish(this.announced(plan.merged, changes));
         this.announceConflicts(plan.conflicts, snapshot);
         earlier.push(...changes);
@@ -432,7 +467,7 @@ export class SyncEngine {
     if (batch.length > 1) {
       try {
         const drafted = this.store.draft(this.doc.data, (draft) => batch.map((op) => outcomeOf(() => op.apply(draft))));
-        if (drafted.changed) this.publish(this.announced(drafted.data, drafted.changes));
+        if (drafted.changed) this.publish(this.announced(drafted.data, this.toldOf(drafted)));
         return drafted.value;
       } catch {
         // The shared result did not validate: each op on its own below.
@@ -441,10 +476,16 @@ export class SyncEngine {
     return batch.map((op) =>
       outcomeOf(() => {
         const drafted = this.store.draft(this.doc.data, op.apply);
-        if (drafted.changed) this.publish(this.announced(drafted.data, drafted.changes));
+        if (drafted.changed) this.publish(this.announced(drafted.data, this.toldOf(drafted)));
         return drafted.value;
       }),
     );
+  }
+
+  /** A draft's events: its own diff, unless a tag was broken, which it may have mended or deleted (see {@link changesTo}). */
+  private toldOf(drafted: { data: TasksFile; changes: TaskChange[] }): TaskChange[] {
+    if (this.heldBroken.size === 0) return drafted.changes;
+    return this.changesTo(drafted.data, this.store.brokenTags(drafted.data).map((p) => p.tag));
   }
 
   /**
@@ -494,7 +535,7 @@ export class SyncEngine {
     // That version no longer among the recent ones: what the file holds, as it is (and unreadable, nothing).
     const back = known ?? read;
     if (!back) return;
-    this.publish(this.announced(back.data, diffTasksFiles(this.doc.data, back.data)));
+    this.publish(this.announced(back.data, this.changesTo(back.data, this.store.brokenTags(back.data).map((p) => p.tag))));
     this.doc = { data: back.data, hash: back.hash };
     this.fileHash = back.hash;
     this.unrecorded = [];
@@ -517,6 +558,22 @@ function outcomeOf(run: () => unknown): OpOutcome {
   } catch (error) {
     return { ok: false, error };
   }
+}
+
+/** `data` with each tag of `held` as held there (left out where undefined); `data` itself when none. */
+function heldView(data: TasksFile, held: ReadonlyMap<string, unknown>): TasksFile {
+  if (held.size === 0) return data;
+  const view: Record<string, unknown> = { ...(data as Record<string, unknown>) };
+  for (const [tag, value] of held) {
+    if (value === undefined) delete view[tag];
+    else setOwnKey(view, tag, value);
+  }
+  return view as TasksFile;
+}
+
+/** `data[key]` when it is `data`'s own key. */
+function ownValue(data: object, key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(data, key) ? (data as Record<string, unknown>)[key] : undefined;
 }
 
 /** Stands for "no file holds this version" where a hash is expected; no sha256 looks like it. */

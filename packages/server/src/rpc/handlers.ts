@@ -167,7 +167,7 @@ export function createHandlers(engine: SyncEngine, facts: ServerFacts): Handlers
       ...teamOf(facts),
     }),
 
-    'sync.pull': (params) => engine.changeLog.pull(params, () => engine.data),
+    'sync.pull': (params) => engine.changeLog.pull(params, () => engine.served),
 
     'sync.reload': (params) => (params?.force ? forcedReload() : reload(false)),
 

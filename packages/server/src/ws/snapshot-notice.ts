@@ -14,9 +14,10 @@ export class SnapshotNotice {
   /** The snapshot of the version clients hold now. */
   current(): OutgoingEvent {
     const { engine } = this;
-    if (this.latest?.data !== engine.data || this.latest.revision !== engine.revision) {
-      const event = new OutgoingEvent('sync.snapshot', { epoch: engine.changeLog.epoch, revision: engine.revision, data: engine.data });
-      this.latest = { data: engine.data, revision: engine.revision, event };
+    const data = engine.served;
+    if (this.latest?.data !== data || this.latest.revision !== engine.revision) {
+      const event = new OutgoingEvent('sync.snapshot', { epoch: engine.changeLog.epoch, revision: engine.revision, data });
+      this.latest = { data, revision: engine.revision, event };
     }
     return this.latest.event;
   }
