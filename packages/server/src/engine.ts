@@ -147,7 +147,11 @@ export class SyncEngine {
    */
   private changesTo(data: TasksFile, broken: readonly string[]): TaskChange[] {
     // The legacy format's one tag is the whole file: nothing to hold it beside.
-    if (isLegacyTasksFile(data) || isLegacyTasksFile(this.doc.data)) return diffTasksFiles(withoutTags(this.doc.data, broken), withoutTags(data, broken));
+    if (isLegacyTasksFile(data) || isLegacyTasksFile(this.doc.data)) {
+      this.heldBroken.clear();
+      this.servedView = undefined;
+      return diffTasksFiles(withoutTags(this.doc.data, broken), withoutTags(data, broken));
+    }
     const before = this.served;
     const now = new Set(broken);
     for (const tag of [...this.heldBroken.keys()]) if (!now.has(tag)) this.heldBroken.delete(tag);
