@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { ErrorCode, TaskmasterError } from './errors.js';
 import { describeIssue, formatIssuePath, invalidFromIssues, issuesOf, type IssueLike } from './issues.js';
+import { setOwnKey } from './own-key.js';
 import {
   assertNotTooDeep,
   isLegacyTasksFile,
@@ -92,6 +93,27 @@ export function withoutTags<T extends TasksFile | undefined>(data: T, tags: read
   const copy: Record<string, unknown> = { ...(data as Record<string, unknown>) };
   for (const tag of tags) delete copy[tag];
   return copy as T;
+}
+
+/**
+ * `data` with each tag of `values` set to its value there, or left out where
+ * that is undefined (a shallow copy of the tagged file); `data` itself when
+ * `values` is empty. How a version is shown with some tags as another holds
+ * them: a broken tag as clients last had it, or as the team knows it.
+ */
+export function withTagsAs(data: TasksFile, values: ReadonlyMap<string, unknown>): TasksFile {
+  if (values.size === 0) return data;
+  const copy: Record<string, unknown> = { ...(data as Record<string, unknown>) };
+  for (const [tag, value] of values) {
+    if (value === undefined) delete copy[tag];
+    else setOwnKey(copy, tag, value);
+  }
+  return copy as TasksFile;
+}
+
+/** `data[tag]` when `data` has its own key `tag` (a tag named `__proto__` included), else undefined. */
+export function ownTag(data: TasksFile, tag: string): unknown {
+  return Object.prototype.hasOwnProperty.call(data, tag) ? (data as Record<string, unknown>)[tag] : undefined;
 }
 
 /**

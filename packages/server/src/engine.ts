@@ -5,7 +5,8 @@ import {
   diffTasksFiles,
   ErrorCode,
   isLegacyTasksFile,
-  setOwnKey,
+  ownTag,
+  withTagsAs,
   TaskmasterError,
   withoutTags,
   type AnyEvent,
@@ -103,7 +104,7 @@ export class SyncEngine {
     initial: { data: TasksFile; hash: string; bytes: number; brokenTags: readonly TagProblem[] },
   ) {
     this.doc = { data: initial.data, hash: initial.hash };
-    if (!isLegacyTasksFile(initial.data)) for (const p of initial.brokenTags) this.heldBroken.set(p.tag, ownValue(initial.data, p.tag));
+    if (!isLegacyTasksFile(initial.data)) for (const p of initial.brokenTags) this.heldBroken.set(p.tag, ownTag(initial.data, p.tag));
     this.bytesAtStart = initial.bytes;
     this.fileHash = initial.hash;
     // The version read at start is one an outside writer may already hold a copy of.
@@ -136,7 +137,7 @@ export class SyncEngine {
   /** The current file as clients hold it: each broken tag as they last had it (see {@link heldBroken}). What snapshots and pulls send. */
   get served(): TasksFile {
     if (this.heldBroken.size === 0) return this.doc.data;
-    if (this.servedView?.from !== this.doc.data) this.servedView = { from: this.doc.data, view: heldView(this.doc.data, this.heldBroken) };
+    if (this.servedView?.from !== this.doc.data) this.servedView = { from: this.doc.data, view: withTagsAs(this.doc.data, this.heldBroken) };
     return this.servedView.view;
   }
 
@@ -155,9 +156,9 @@ export class SyncEngine {
     const before = this.served;
     const now = new Set(broken);
     for (const tag of [...this.heldBroken.keys()]) if (!now.has(tag)) this.heldBroken.delete(tag);
-    for (const tag of broken) if (!this.heldBroken.has(tag)) this.heldBroken.set(tag, ownValue(before, tag));
+    for (const tag of broken) if (!this.heldBroken.has(tag)) this.heldBroken.set(tag, ownTag(before, tag));
     this.servedView = undefined;
-    return diffTasksFiles(before, heldView(data, this.heldBroken));
+    return diffTasksFiles(before, withTagsAs(data, this.heldBroken));
   }
 
   /** The current file with its broken tags (left as they are; reads of them are refused). */
@@ -562,22 +563,6 @@ function outcomeOf(run: () => unknown): OpOutcome {
   } catch (error) {
     return { ok: false, error };
   }
-}
-
-/** `data` with each tag of `held` as held there (left out where undefined); `data` itself when none. */
-function heldView(data: TasksFile, held: ReadonlyMap<string, unknown>): TasksFile {
-  if (held.size === 0) return data;
-  const view: Record<string, unknown> = { ...(data as Record<string, unknown>) };
-  for (const [tag, value] of held) {
-    if (value === undefined) delete view[tag];
-    else setOwnKey(view, tag, value);
-  }
-  return view as TasksFile;
-}
-
-/** `data[key]` when it is `data`'s own key. */
-function ownValue(data: object, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(data, key) ? (data as Record<string, unknown>)[key] : undefined;
 }
 
 /** Stands for "no file holds this version" where a hash is expected; no sha256 looks like it. */

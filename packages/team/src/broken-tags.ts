@@ -1,4 +1,4 @@
-import { isLegacyTasksFile, setOwnKey, validateTagsIndividually, type TasksFile } from '@taskmaster/protocol';
+import { isLegacyTasksFile, ownTag, validateTagsIndividually, withTagsAs, type TasksFile } from '@taskmaster/protocol';
 
 /**
  * A tag another tool left broken (a task with a null title) stays on the
@@ -22,13 +22,7 @@ export function brokenTagsIn(data: TasksFile): readonly string[] {
 
 /** `local` as the team may see it: each of its `broken` tags taken from `known`, or left out when `known` has no such tag. */
 export function sharedView(local: TasksFile, known: TasksFile, broken: readonly string[]): TasksFile {
-  if (broken.length === 0) return local;
-  const view: Record<string, unknown> = { ...(local as Record<string, unknown>) };
-  for (const tag of broken) {
-    if (Object.prototype.hasOwnProperty.call(known, tag)) setOwnKey(view, tag, (known as Record<string, unknown>)[tag]);
-    else delete view[tag];
-  }
-  return view as TasksFile;
+  return withTagsAs(local, new Map(broken.map((tag) => [tag, ownTag(known, tag)])));
 }
 
 /**
@@ -37,17 +31,12 @@ export function sharedView(local: TasksFile, known: TasksFile, broken: readonly 
  * tag come back once it is fixed (see {@link LocalBrokenTags}).
  */
 export function keepBrokenTags(merged: TasksFile, local: TasksFile, broken: readonly string[]): TasksFile {
-  if (broken.length === 0) return merged;
-  const kept: Record<string, unknown> = { ...(merged as Record<string, unknown>) };
-  for (const tag of broken) setOwnKey(kept, tag, (local as Record<string, unknown>)[tag]);
-  return kept as TasksFile;
+  return withTagsAs(merged, new Map(broken.map((tag) => [tag, ownTag(local, tag)])));
 }
 
 /** `file` with only its tag `tag`, or with no tag when it has none of that name. */
 export function onlyTag(file: TasksFile, tag: string): TasksFile {
-  const one: Record<string, unknown> = {};
-  if (Object.prototype.hasOwnProperty.call(file, tag)) setOwnKey(one, tag, (file as Record<string, unknown>)[tag]);
-  return one as TasksFile;
+  return withTagsAs({} as TasksFile, new Map([[tag, ownTag(file, tag)]]));
 }
 
 /** A tag a local version fixed, and the last local version before it broke: that tag alone (see {@link onlyTag}). */
