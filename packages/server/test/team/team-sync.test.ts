@@ -98,6 +98,20 @@ async function pulledBy(to: RunningMember, from: RunningMember): Promise<void> {
   await eventually(async () => expect((await statusOf(to)).lastSeq).toBe(pushed), 30_000);
 }
 
+/**
+ * Both members' `feature` tag comes to be `wanted` with no error on either server, and stays so across a
+ * restart of A's server, whose reconcile would push any difference it took for A's own edit.
+ */
+async function featureSettles(pair: { memberA: TeamMember; memberB: TeamMember }, a: RunningMember, b: RunningMember, wanted: unknown, timeoutMs = 30_000): Promise<void> {
+  const members = [pair.memberA, pair.memberB];
+  for (const m of members) await eventually(async () => expect(await featureOf(m)).toEqual(wanted), timeoutMs);
+  for (const s of [a, b]) expect((await statusOf(s)).error).toBeUndefined();
+  const again = await restart(pair.memberA, a);
+  await eventually(async () => expect((await statusOf(again)).outbox).toBe(0), 30_000);
+  for (const m of members) expect(await featureOf(m)).toEqual(wanted);
+  for (const s of [again, b]) expect((await statusOf(s)).error).toBeUndefined();
+}
+
 /** `member`'s server stopped and started again, connected. */
 async function restart(member: TeamMember, server: RunningMember): Promise<RunningMember> {
   await server.stop();
@@ -358,13 +372,8 @@ describe('team sync on PostgreSQL, three servers', () => {
         { id: 1, title: 'Fixed on A', description: 'Described on B' },
         { id: 2, title: 'Edited on B', description: 'Second' },
       ];
-      for (const m of [memberA, memberB]) await eventually(async () => expect(await featureOf(m)).toEqual(wanted), 30_000);
+      await featureSettles(pair, a, b, wanted);
       await eventually(async () => expect(comparable(await tasksOf(memberA))).toEqual(comparable(await tasksOf(memberB))), 30_000);
-      for (const s of [a, b]) expect((await statusOf(s)).error).toBeUndefined();
-      // And they stay so across another restart of A (whose reconcile would push any difference it took for A's own edit).
-      a = await restart(memberA, a);
-      await eventually(async () => expect((await statusOf(a)).outbox).toBe(0), 30_000);
-      for (const m of [memberA, memberB]) expect(await featureOf(m)).toEqual(wanted);
     });
   }
 
@@ -396,11 +405,7 @@ describe('team sync on PostgreSQL, three servers', () => {
       { id: 1, title: 'Fixed on A', description: 'Described on B' },
       { id: 2, title: 'Feature two', description: 'Second' },
     ];
-    for (const m of [memberA, memberB]) await eventually(async () => expect(await featureOf(m)).toEqual(wanted), 60_000);
-    a = await restart(memberA, a);
-    await eventually(async () => expect((await statusOf(a)).outbox).toBe(0), 30_000);
-    for (const m of [memberA, memberB]) expect(await featureOf(m)).toEqual(wanted);
-    for (const s of [a, b]) expect((await statusOf(s)).error).toBeUndefined();
+    await featureSettles(pair, a, b, wanted, 60_000);
   });
 
   it('takes the team\'s version of a tag broken while no server ran as its last good one: fixed, the team\'s changes come back and the fix goes out', async () => {
@@ -424,11 +429,7 @@ describe('team sync on PostgreSQL, three servers', () => {
       { id: 1, title: 'Fixed on A', description: 'Described on B' },
       { id: 2, title: 'Feature two', description: 'Described on A' },
     ];
-    for (const m of [memberA, memberB]) await eventually(async () => expect(await featureOf(m)).toEqual(wanted), 30_000);
-    a = await restart(memberA, a);
-    await eventually(async () => expect((await statusOf(a)).outbox).toBe(0), 30_000);
-    for (const m of [memberA, memberB]) expect(await featureOf(m)).toEqual(wanted);
-    for (const s of [a, b]) expect((await statusOf(s)).error).toBeUndefined();
+    await featureSettles(pair, a, b, wanted);
   });
 
   it('joins a project whose stored snapshot holds a broken tag (as earlier servers stored one), leaving that tag out', async () => {
