@@ -1,5 +1,5 @@
 import { createClient, type ClientMode, type TaskmasterClient } from '@taskmaster/client';
-import { ErrorCode, isTaskmasterError, type TasksFile } from '@taskmaster/protocol';
+import { ErrorCode, isTaskmasterError, type EventPayload, type MethodResult, type TasksFile } from '@taskmaster/protocol';
 import type { BoardSetup } from './config.js';
 
 /** What the connection badge says (`data-testid="connection"`). */
@@ -19,7 +19,19 @@ export interface SessionView {
   connections: number | undefined;
   /** A refusal retrying cannot fix (wrong token, origin not allowed). */
   fatal: string | undefined;
+  /**
+   * Why the server cannot read tasks.json (not JSON, not a tasks file,
+   * missing), from its `file.invalid` or `file.missing`, until `file.changed`
+   * says the file is readable again. The board meanwhile shows the last
+   * version the server read.
+   */
+  fileProblem: { kind: 'invalid' | 'missing'; message: string } | undefined;
+  /** Broken tags (a task in them does not validate), each with what is wrong, as `tags.list` says: `task 7, field title: …`. */
+  tagProblems: Readonly<Record<string, string>>;
 }
+
+/** How long after a notice that may change which tags are broken `tags.list` is asked again: a burst asks once. */
+const TAG_PROBLEMS_DELAY_MS = 50;
 
 /**
  * The board's one connection: a `@taskmaster/client` with a replica of the
@@ -28,10 +40,21 @@ export interface SessionView {
  */
 export class Session {
   readonly client: TaskmasterClient;
-  private view: SessionView = { state: 'offline', polling: false, file: undefined, version: 0, currentTag: undefined, connections: undefined, fatal: undefined };
+  private view: SessionView = {
+    state: 'offline',
+    polling: false,
+    file: undefined,
+    version: 0,
+    currentTag: undefined,
+    connections: undefined,
+    fatal: undefined,
+    fileProblem: undefined,
+    tagProblems: {},
+  };
   private readonly listeners = new Set<(view: SessionView) => void>();
   private frame: number | undefined;
   private everLive = false;
+  private tagsTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(setup: BoardSetup) {
     const options: Parameters<typeof createClient>[0] = { url: setup.url, clientName: 'board', replica: true, subscribe: ['*'] };
@@ -42,6 +65,16 @@ export class Session {
     this.client.onModeChange((mode) => this.modeChanged(mode));
     this.client.on('sync.connected', (p) => this.update({ connections: p.connections }));
     this.client.on('sync.disconnected', (p) => this.update({ connections: p.connections }));
+    this.client.on('file.missing', (p: EventPayload<'file.missing'>) => this.update({ fileProblem: { kind: 'missing', message: p.message } }));
+    // A tag that broke comes with its name; tags.list says what is wrong with it, as it does after a (re)connection.
+    this.client.on('file.invalid', (p: EventPayload<'file.invalid'>) =>
+      p.tag === undefined ? this.update({ fileProblem: { kind: 'invalid', message: p.message } }) : this.tagsMayHaveChanged(),
+    );
+    // Readable again; and a broken tag is mended by a version of the file like any other change.
+    this.client.on('file.changed', () => {
+      if (this.view.fileProblem) this.update({ fileProblem: undefined });
+      if (Object.keys(this.view.tagProblems).length > 0) this.tagsMayHaveChanged();
+    });
     this.client.ready(30_000).catch((err: unknown) => this.failed(err));
     if (typeof window !== 'undefined') window.addEventListener('online', () => this.modeChanged(this.client.mode));
   }
@@ -56,10 +89,15 @@ export class Session {
     return () => this.listeners.delete(listener);
   }
 
-  /** Re-reads Task Master's current tag (after `tag.use`, or another client's). */
+  /** Re-reads Task Master's current tag (after `tag.use`, or another client's) and which tags are broken. */
   async refreshTags(): Promise<void> {
     const tags = await this.client.call('tags.list');
-    this.update({ currentTag: tags.current });
+    this.update({ currentTag: tags.current, tagProblems: problemsOf(tags) });
+  }
+
+  private tagsMayHaveChanged(): void {
+    clearTimeout(this.tagsTimer);
+    this.tagsTimer = setTimeout(() => void this.refreshTags().catch(() => {}), TAG_PROBLEMS_DELAY_MS);
   }
 
   private modeChanged(mode: ClientMode): void {
@@ -103,4 +141,10 @@ export class Session {
     };
     this.frame = typeof requestAnimationFrame === 'function' ? requestAnimationFrame(flush) : (setTimeout(flush, 0) as unknown as number);
   }
+}
+
+function problemsOf(tags: MethodResult<'tags.list'>): Record<string, string> {
+  const problems: Record<string, string> = {};
+  for (const t of tags.tags) if (t.problem !== undefined) problems[t.name] = t.problem;
+  return problems;
 }

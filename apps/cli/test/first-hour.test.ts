@@ -145,6 +145,7 @@ describe('one broken tag', () => {
     expect(viaServer.stderr).toMatch(/tag broken, task 7, field title: expected string, received null/);
     expect((await run(['show', '1', '--tag', 'broken'], dir)).code).toBe(1);
     expect((await runJson(['tags'], dir)).tags.find((t: { name: string }) => t.name === 'broken').problem).toBe('task 7, field title: expected string, received null');
+    expect((await run(['sync', 'server', 'status'], dir)).stdout).toMatch(/^ {2}broken\s+broken: task 7, field title: expected string, received null$/m);
     expect((await run(['set-status', '--id', '1', '--status', 'done', '--tag', 'broken'], dir)).code).toBe(1);
     const untouched = readFileSync(tasksFile(dir), 'utf8');
     expect(untouched.slice(untouched.indexOf('\n  "broken": {'))).toBe(brokenText);
@@ -152,6 +153,7 @@ describe('one broken tag', () => {
     expect((await run(['update-task', '--id', '7', '--title', 'Mended', '--tag', 'broken'], dir)).code).toBe(0);
     expect((await runJson(['list', '--tag', 'broken'], dir)).tasks.map((t: { title: string }) => t.title)).toEqual(['fine', 'Mended']);
     expect((await runJson(['tags'], dir)).tags.find((t: { name: string }) => t.name === 'broken')).not.toHaveProperty('problem');
+    expect((await run(['sync', 'server', 'status'], dir)).stdout).toMatch(/^ {2}broken\s+2 tasks, 0 done$/m);
   });
 
   it('lets a command mend a broken tag without a server', async () => {

@@ -231,6 +231,12 @@ export const methods = {
       connections: z.array(ConnectionInfoSchema),
       /** Team sync's state, when this project is joined to a team. */
       team: TeamStatusSchema.optional(),
+      /**
+       * Set while the server cannot read tasks.json (not JSON, not a tasks
+       * file, missing): what its last `file.invalid` or `file.missing` said.
+       * Clients meanwhile hold the last version it read.
+       */
+      fileProblem: z.object({ kind: z.enum(['invalid', 'missing']), message: z.string() }).optional(),
     }),
   },
   'sync.pull': { kind: 'session',

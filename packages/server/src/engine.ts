@@ -85,6 +85,8 @@ export class SyncEngine {
   private announcedLost = false;
   /** Whether the watcher found the file missing (and it has not been seen back since): writes are refused before they are announced. */
   private missing = false;
+  /** What the last `file.invalid` (of the whole file) or `file.missing` said, until the next `file.changed`: `sync.status` tells clients that connect meanwhile. */
+  fileProblem: { kind: 'invalid' | 'missing'; message: string } | undefined;
   /** The file's size as read at start: with its hash, the watcher's first look knows it without reading it again. */
   private readonly bytesAtStart: number;
   /**
@@ -240,6 +242,7 @@ export class SyncEngine {
   }
 
   private fileChanged(source: 'server' | 'external', hash: string): OutgoingEvent {
+    this.fileProblem = undefined;
     const file = this.changeLog.append((revision) => ({
       event: 'file.changed' as const,
       payload: { path: this.filePath, source, revision, hash },
@@ -441,15 +444,22 @@ export class SyncEngine {
         onProblem: (p) => {
           if (p.missing) {
             this.missing = true;
+            this.fileProblem = { kind: 'missing', message: p.message };
             this.options.log('warn', 'the tasks file is missing; keeping the last good version and refusing writes until it is back');
             this.emit('file.missing', { path: this.filePath, message: p.message });
             return;
           }
           this.options.log('warn', 'the tasks file is not valid; keeping the last good version', { code: p.code });
+          this.fileProblem = { kind: 'invalid', message: p.message };
           const payload: EventPayload<'file.invalid'> = { path: this.filePath, message: p.message };
           if (p.line !== undefined) payload.line = p.line;
           if (p.column !== undefined) payload.column = p.column;
           this.emit('file.invalid', payload);
+        },
+        // Put back as it was: nothing changed, but clients that showed the problem learn it is over.
+        onRecovered: () => {
+          this.missing = false;
+          this.publish([this.fileChanged('external', this.fileHash)]);
         },
       },
     );

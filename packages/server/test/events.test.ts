@@ -274,15 +274,22 @@ describe('events', () => {
     expect(onDisk.feature.tasks.map((t: { title: string }) => t.title)).toEqual(['Feature one, mended', 'Feature two, ours']);
   });
 
-  it('reports a broken tasks file as file.invalid and keeps serving the last good version', async () => {
+  it('reports a broken tasks file as file.invalid and keeps serving the last good version, until the file is put back', async () => {
     const root = await makeProject();
     const server = await startServer(root, { debounceMs: 20 });
     const client = await subscribed(server.wsUrl, ['file.*']);
+    const good = await readFile(tasksFile(root));
     await run(process.execPath, ['-e', `require('node:fs').writeFileSync(process.argv[1], '{"master": {"tasks": [')`, tasksFile(root)]);
     const invalid = await client.waitFor((m) => m.method === 'file.invalid');
     expect(invalid.params).toMatchObject({ path: '.taskmaster/tasks/tasks.json' });
     const list = await client.result<{ tasks: unknown[] }>('tasks.list');
     expect(list.tasks).toHaveLength(5);
+    const status = async () => (await client.result<{ fileProblem?: unknown; revision: number }>('sync.status'));
+    expect((await status()).fileProblem).toEqual({ kind: 'invalid', message: (invalid.params as { message: string }).message });
+    // Put back as it was: no task changed, and file.changed says the file is readable again.
+    await writeFile(tasksFile(root), good);
+    await eventually(() => expect(client.events('file.changed')).toHaveLength(1));
+    expect((await status()).fileProblem).toBeUndefined();
   });
 
   it('batches a burst of events into fewer messages without losing any', async () => {

@@ -26,14 +26,21 @@ describe('a tasks.json that goes missing', () => {
     expect(missing.params).toMatchObject({ path: '.taskmaster/tasks/tasks.json' });
     expect((missing.params as { message: string }).message).toMatch(/removed/);
     expect((await client.result<{ tasks: unknown[] }>('tasks.list')).tasks).toHaveLength(5);
+    // A client connecting now learns it too.
+    const late = await RawClient.connect(server.wsUrl);
+    expect((await late.result<{ fileProblem?: unknown }>('sync.status')).fileProblem).toEqual({ kind: 'missing', message: (missing.params as { message: string }).message });
 
     const create = await client.call('task.create', { task: { title: 'Written while missing' } });
     expect((create.error as { code: number; message: string }).code).toBe(ErrorCode.FileAccessDenied);
     expect((create.error as { message: string }).message).toMatch(/missing/);
     await expect(readFile(tasksFileOf(root))).rejects.toMatchObject({ code: 'ENOENT' });
 
-    // Back as it was: nothing changed for any client, and writes work again.
+    // Back as it was: no task changed for any client, who learn from file.changed that the file is there again, and writes work again.
+    const changedBefore = client.events('file.changed').length;
     await writeFile(tasksFileOf(root), original);
+    await eventually(() => expect(client.events('file.changed')).toHaveLength(changedBefore + 1));
+    expect(client.events('file.changed').at(-1)!.params).toMatchObject({ path: '.taskmaster/tasks/tasks.json', source: 'external' });
+    expect((await late.result<{ fileProblem?: unknown }>('sync.status')).fileProblem).toBeUndefined();
     await eventually(async () => expect((await client.call('task.create', { task: { title: 'After the return' } })).result).toBeDefined());
     expect(await titlesOnDisk(root)).toEqual(['Task 1', 'Task 2', 'Task 3', 'Task 4', 'Task 5', 'After the return']);
     expect(client.events('file.missing')).toHaveLength(1);

@@ -39,11 +39,13 @@ export class ProblemGate {
     }, this.settleMs);
   }
 
-  /** The file is good again: forget every bad state. */
-  good(): void {
+  /** The file is good again: forget every bad state. Returns whether a reported one was cleared. */
+  good(): boolean {
+    const cleared = this.#reported !== undefined;
     this.dispose();
     this.#pending = undefined;
     this.#reported = undefined;
+    return cleared;
   }
 
   dispose(): void {

@@ -71,5 +71,13 @@ export interface TasksWatcher {
   close(): Promise<void>;
 }
 
-/** {@link WatchOptions} plus where to report files that cannot be used. */
-export type WatchTasksOptions = WatchOptions & { onProblem?: (p: TasksFileProblem) => void };
+/** {@link WatchOptions} plus where to report files that cannot be used, and their return. */
+export type WatchTasksOptions = WatchOptions & {
+  onProblem?: (p: TasksFileProblem) => void;
+  /**
+   * After a problem was reported, the file holds the last good state again
+   * (put back as it was: no change to report). Without it, whoever showed the
+   * problem would never learn it is over.
+   */
+  onRecovered?: () => void;
+};

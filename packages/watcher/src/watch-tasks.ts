@@ -26,7 +26,8 @@ interface Baseline {
  * - A burst of writes within `debounceMs` is read once.
  * - Writes announced with `noteOwnWrite` are adopted silently.
  * - A missing, half-written or invalid file is waited out for `settleMs`,
- *   then reported once to `onProblem`; the last good state is kept.
+ *   then reported once to `onProblem`; the last good state is kept. Put
+ *   back as it was, it is reported to `onRecovered`.
  * - A file with a tag that does not validate (a task with a null title) is
  *   no such problem: it is reported with that tag in `brokenTags`, and the
  *   other tags' changes go out as any change does.
@@ -133,7 +134,7 @@ export function watchTasks(
   /** True (and the baseline moved) when `hash` is the baseline or a write of our own. */
   function known(hash: string): boolean {
     if (baseline?.hash === hash) {
-      problems.good();
+      if (problems.good()) deliver(options.onRecovered, undefined);
       return true;
     }
     const mine = own.take(hash);

@@ -1,4 +1,4 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { ErrorCode } from '@taskmaster/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clone, makeProject, quietFor, renameWriteFromChild, sampleFile, startWatching, waitFor, type Project, type Recorded } from './helpers.js';
@@ -23,6 +23,7 @@ describe('deleting and recreating tasks.json', () => {
     expect(rec.problems[0]!.message).toMatch(/tasks\.json was removed/);
     expect(rec.watcher.current()).toEqual(good);
     expect(rec.changes).toEqual([]);
+    expect(rec.recovered).toBe(0);
 
     const next = clone(sampleFile());
     next.master!.tasks.splice(3, 1);
@@ -35,6 +36,29 @@ describe('deleting and recreating tasks.json', () => {
     await renameWriteFromChild(project.file, next);
     await waitFor(() => rec.changes.length === 2);
     expect(rec.changes[1]!.changes).toMatchObject([{ event: 'task.updated', payload: { id: '1', changed: ['title'] } }]);
+  });
+
+  it('reports the file put back as it was: no change, but the problem is over', async () => {
+    project = await makeProject(sampleFile());
+    rec = await startWatching(project.file);
+    const bytes = await readFile(project.file);
+    await rm(project.file);
+    await waitFor(() => rec.problems.length === 1);
+
+    await writeFile(project.file, bytes);
+    await waitFor(() => rec.recovered === 1);
+    await quietFor(300);
+    expect(rec.recovered).toBe(1);
+    expect(rec.changes).toEqual([]);
+
+    // Broken in place (not JSON), then put back: the same again, once per reported problem.
+    await writeFile(project.file, '{"master": ');
+    await waitFor(() => rec.problems.length === 2);
+    await writeFile(project.file, bytes);
+    await waitFor(() => rec.recovered === 2);
+    await quietFor(300);
+    expect(rec.recovered).toBe(2);
+    expect(rec.changes).toEqual([]);
   });
 
   it('reports nothing when a writer deletes and recreates the file quickly', async () => {

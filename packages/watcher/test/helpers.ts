@@ -31,6 +31,8 @@ export interface Recorded {
   watcher: TasksWatcher;
   changes: TasksFileChange[];
   problems: TasksFileProblem[];
+  /** How many times the file was put back as it was after a problem (`onRecovered`). */
+  recovered: number;
   /** Every task event of every change, in order. */
   events(): TaskChange[];
 }
@@ -38,9 +40,10 @@ export interface Recorded {
 export async function startWatching(file: string, options: WatchTasksOptions = {}): Promise<Recorded> {
   const changes: TasksFileChange[] = [];
   const problems: TasksFileProblem[] = [];
-  const watcher = watchTasks(file, (c) => changes.push(c), { ...options, onProblem: (p) => problems.push(p) });
-  await watcher.ready;
-  return { watcher, changes, problems, events: () => changes.flatMap((c) => c.changes) };
+  const rec: Recorded = { watcher: undefined as unknown as TasksWatcher, changes, problems, recovered: 0, events: () => changes.flatMap((c) => c.changes) };
+  rec.watcher = watchTasks(file, (c) => changes.push(c), { ...options, onProblem: (p) => problems.push(p), onRecovered: () => rec.recovered++ });
+  await rec.watcher.ready;
+  return rec;
 }
 
 /** The tasks of `tag` in the watcher's last good state. */

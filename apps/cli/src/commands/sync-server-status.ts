@@ -35,9 +35,14 @@ export const command: Command = {
     say(`${color.green('running')}  pid ${status.pid}  up ${formatUptime(status.uptimeMs)}  revision ${status.revision}`);
     say(`  WebSocket: ${status.urls.ws}`);
     say(`  HTTP:      ${status.urls.http}`);
+    // Clients hold the last version the server read meanwhile: say so before the figures that come from it.
+    if (status.fileProblem) say(color.yellow(`  tasks.json ${status.fileProblem.kind === 'missing' ? 'is missing' : 'cannot be read'}: ${status.fileProblem.message}`));
     say(color.bold('Tags'));
     const width = Math.max(0, ...status.tags.map((t) => t.name.length)) + 2;
-    for (const t of status.tags) say(`  ${t.name.padEnd(width)}${t.taskCount} task${t.taskCount === 1 ? '' : 's'}, ${t.completedCount} done`);
+    for (const t of status.tags) {
+      if (t.problem !== undefined) say(`  ${t.name.padEnd(width)}${color.yellow(`broken: ${t.problem}`)}`);
+      else say(`  ${t.name.padEnd(width)}${t.taskCount} task${t.taskCount === 1 ? '' : 's'}, ${t.completedCount} done`);
+    }
     // This status call is itself a connection; list the others.
     const others = status.connections.filter((c) => c.client !== 'taskmaster-cli status');
     say(color.bold(`Connections (${others.length})`));

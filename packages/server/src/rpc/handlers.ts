@@ -165,6 +165,7 @@ export function createHandlers(engine: SyncEngine, facts: ServerFacts): Handlers
       tags: tagSummaries(engine.data, engine.version.brokenTags),
       connections: facts.connections(),
       ...teamOf(facts),
+      ...(engine.fileProblem ? { fileProblem: engine.fileProblem } : {}),
     }),
 
     'sync.pull': (params) => engine.changeLog.pull(params, () => engine.served),
