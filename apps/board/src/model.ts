@@ -15,6 +15,15 @@ export function statusOf(task: { status?: string | null }): string {
   return task.status || 'pending';
 }
 
+/**
+ * A task's title as the board prints it. A broken tag may hold a task
+ * without one (another tool wrote `null`): it shows as `(untitled)`, as in
+ * VS Code's tree, and never stops the page.
+ */
+export function titleOf(task: { title?: unknown }): string {
+  return typeof task.title === 'string' && task.title !== '' ? task.title : '(untitled)';
+}
+
 /** Column order for a tag: Task Master's six, then `blocked` and any other status a file holds. */
 export function columnsFor(tasks: readonly Task[]): string[] {
   const columns: string[] = [...STATUSES];

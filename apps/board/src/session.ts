@@ -112,11 +112,11 @@ export class Session {
     this.update({ state: this.everLive && online ? 'reconnecting' : 'offline', polling: false });
   }
 
-  /** Counts and the current tag are read again at every (re)connection: they may have changed meanwhile. */
+  /** Counts, the current tag and what the server cannot read are asked again at every (re)connection: they may have changed meanwhile. */
   private async afterConnect(): Promise<void> {
     try {
       const status = await this.client.call('sync.status');
-      this.update({ connections: status.connections.length });
+      this.update({ connections: status.connections.length, fileProblem: status.fileProblem });
       await this.refreshTags();
     } catch {
       // A connection lost right away: the next one asks again.

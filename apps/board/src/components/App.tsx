@@ -6,6 +6,7 @@ import type { Session, SessionView } from '../session.js';
 import { Board, type Drop } from './Board.js';
 import { Drawer } from './Drawer.js';
 import { ListView } from './ListView.js';
+import { ProblemNotice } from './ProblemNotice.js';
 import { Toolbar } from './Toolbar.js';
 
 /** The whole page: toolbar, board or list, drawer, and a status line read out to screen readers. */
@@ -97,6 +98,7 @@ export function App({ session, initialTag, initialFocus }: { session: Session; i
     <div class={`app${task ? ' with-drawer' : ''}`}>
       <Toolbar
         tags={tags}
+        brokenTags={view.tagProblems}
         tag={shownTag}
         currentTag={view.currentTag}
         view={mode}
@@ -116,6 +118,7 @@ export function App({ session, initialTag, initialFocus }: { session: Session; i
         onView={setMode}
         onFilters={setFilters}
       />
+      <ProblemNotice fileProblem={view.fileProblem} tag={shownTag} tagProblem={view.tagProblems[shownTag]} />
       <nav class="phone-tabs" aria-label="Statuses">
         {columns.map((c) => (
           <button key={c} type="button" onClick={() => document.querySelector(`.board [data-status="${c}"]`)?.scrollIntoView({ inline: 'start', block: 'nearest' })}>

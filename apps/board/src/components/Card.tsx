@@ -1,5 +1,5 @@
 import { idKey, type Task } from '@taskmaster/protocol';
-import { readinessLabel, subtaskProgress } from '../model.js';
+import { readinessLabel, subtaskProgress, titleOf } from '../model.js';
 
 /** What a card shows beside the task itself. */
 export interface CardFacts {
@@ -23,7 +23,7 @@ export function Card({ task, facts, onOpen }: { task: Task; facts: CardFacts; on
   const priority = task.priority ?? 'medium';
   const readiness = readinessLabel(facts.open);
   const label =
-    `Task ${id}: ${task.title}. Priority ${priority}. ${progress ? `${progress.done} of ${progress.total} subtasks done. ` : ''}${readiness}.` +
+    `Task ${id}: ${titleOf(task)}. Priority ${priority}. ${progress ? `${progress.done} of ${progress.total} subtasks done. ` : ''}${readiness}.` +
     `${facts.complexity !== undefined ? ` Complexity ${facts.complexity}.` : ''}${facts.sparc ? ` SPARC mode ${facts.sparc}.` : ''}${facts.isNext ? ' Next task.' : ''}`;
   return (
     <li
@@ -41,7 +41,7 @@ export function Card({ task, facts, onOpen }: { task: Task; facts: CardFacts; on
         <span class={`badge priority priority-${priority}`}>{priority}</span>
       </div>
       <button type="button" class="card-title" onClick={() => onOpen(id)} tabIndex={-1}>
-        {task.title}
+        {titleOf(task)}
       </button>
       <div class="card-foot">
         {progress && (

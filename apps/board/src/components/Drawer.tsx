@@ -1,7 +1,7 @@
 import { idKey, isDoneStatus, type Task } from '@taskmaster/protocol';
 import { useState } from 'preact/hooks';
 import type { PendingConflict } from '../actions.js';
-import { PRIORITIES, SETTABLE_STATUSES, statusOf } from '../model.js';
+import { PRIORITIES, SETTABLE_STATUSES, statusOf, titleOf } from '../model.js';
 import { ConflictPanel } from './ConflictPanel.js';
 import { SelectField, TextField, type SaveField } from './fields.js';
 
@@ -54,7 +54,7 @@ export function Drawer(props: DrawerProps) {
             return (
               <li key={key}>
                 <a href={`#task-${key}`} onClick={(e) => (e.preventDefault(), props.onOpen(key))}>
-                  #{key} {dep?.title ?? '(missing)'}
+                  #{key} {dep ? titleOf(dep) : '(missing)'}
                 </a>
                 <span class={`badge status-${dep ? statusOf(dep) : 'missing'}`}>{dep ? statusOf(dep) : 'missing'}</span>
                 <button type="button" aria-label={`Remove dependency on ${key}`} onClick={() => props.onRemoveDependency(key)}>
@@ -89,7 +89,7 @@ export function Drawer(props: DrawerProps) {
               <li key={sid} data-subtask-id={`${id}.${sid}`}>
                 <label>
                   <input type="checkbox" name="subtask-done" checked={done} onChange={() => props.onToggleSubtask(`${id}.${sid}`, !done)} />
-                  <span class="card-id">{id}.{sid}</span> {s.title}
+                  <span class="card-id">{id}.{sid}</span> {titleOf(s)}
                 </label>
                 <span class="reorder">
                   <button type="button" aria-label={`Move subtask ${id}.${sid} up`} disabled={i === 0} onClick={() => props.onSwapSubtasks(idKey(subtasks[i - 1]!.id), sid)}>

@@ -1,6 +1,6 @@
 import { idKey, type Task } from '@taskmaster/protocol';
 import { useMemo, useState } from 'preact/hooks';
-import { PRIORITIES, readinessLabel, statusOf, STATUSES, subtaskProgress } from '../model.js';
+import { PRIORITIES, readinessLabel, statusOf, STATUSES, subtaskProgress, titleOf } from '../model.js';
 
 type SortKey = 'id' | 'title' | 'status' | 'priority' | 'readiness' | 'subtasks';
 
@@ -22,7 +22,7 @@ export function ListView({ tasks, openOf, nextId, onOpen }: { tasks: Task[]; ope
         case 'id':
           return Number(t.id) || 0;
         case 'title':
-          return t.title.toLowerCase();
+          return titleOf(t).toLowerCase();
         case 'status':
           return rank(STATUSES, statusOf(t));
         case 'priority':
@@ -63,7 +63,7 @@ export function ListView({ tasks, openOf, nextId, onOpen }: { tasks: Task[]; ope
               <td class="card-id">#{id}</td>
               <td>
                 <button type="button" class="link" onClick={() => onOpen(id)}>
-                  {t.title}
+                  {titleOf(t)}
                 </button>
               </td>
               <td>{statusOf(t)}</td>

@@ -3,6 +3,8 @@ import type { ConnectionState } from '../session.js';
 
 export interface ToolbarProps {
   tags: string[];
+  /** Broken tags, each with its problem: marked in the tag switcher. */
+  brokenTags: Readonly<Record<string, string>>;
   tag: string;
   currentTag: string | undefined;
   view: 'board' | 'list';
@@ -29,6 +31,7 @@ export function Toolbar(p: ToolbarProps) {
             <option key={t} value={t}>
               {t}
               {t === p.currentTag ? ' (current)' : ''}
+              {p.brokenTags[t] !== undefined ? ' (broken)' : ''}
             </option>
           ))}
         </select>
