@@ -1,5 +1,5 @@
-import { createClient, type ClientMode, type TaskmasterClient } from '@taskmaster/client';
-import { ErrorCode, isTaskmasterError, type EventPayload, type MethodResult, type TasksFile } from '@taskmaster/protocol';
+import { createClient, NO_SERVER_PROBLEMS, watchServerProblems, type ClientMode, type ServerProblems, type TaskmasterClient } from '@taskmaster/client';
+import { ErrorCode, isTaskmasterError, type TasksFile } from '@taskmaster/protocol';
 import type { BoardSetup } from './config.js';
 
 /** What the connection badge says (`data-testid="connection"`). */
@@ -20,18 +20,12 @@ export interface SessionView {
   /** A refusal retrying cannot fix (wrong token, origin not allowed). */
   fatal: string | undefined;
   /**
-   * Why the server cannot read tasks.json (not JSON, not a tasks file,
-   * missing), from its `file.invalid` or `file.missing`, until `file.changed`
-   * says the file is readable again. The board meanwhile shows the last
-   * version the server read.
+   * What the server cannot read: tasks.json as a whole (the board meanwhile
+   * shows the last version the server read), or broken tags, each with what
+   * is wrong.
    */
-  fileProblem: { kind: 'invalid' | 'missing'; message: string } | undefined;
-  /** Broken tags (a task in them does not validate), each with what is wrong, as `tags.list` says: `task 7, field title: …`. */
-  tagProblems: Readonly<Record<string, string>>;
+  problems: ServerProblems;
 }
-
-/** How long after a notice that may change which tags are broken `tags.list` is asked again: a burst asks once. */
-const TAG_PROBLEMS_DELAY_MS = 50;
 
 /**
  * The board's one connection: a `@taskmaster/client` with a replica of the
@@ -48,13 +42,11 @@ export class Session {
     currentTag: undefined,
     connections: undefined,
     fatal: undefined,
-    fileProblem: undefined,
-    tagProblems: {},
+    problems: NO_SERVER_PROBLEMS,
   };
   private readonly listeners = new Set<(view: SessionView) => void>();
   private frame: number | undefined;
   private everLive = false;
-  private tagsTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(setup: BoardSetup) {
     const options: Parameters<typeof createClient>[0] = { url: setup.url, clientName: 'board', replica: true, subscribe: ['*'] };
@@ -65,16 +57,7 @@ export class Session {
     this.client.onModeChange((mode) => this.modeChanged(mode));
     this.client.on('sync.connected', (p) => this.update({ connections: p.connections }));
     this.client.on('sync.disconnected', (p) => this.update({ connections: p.connections }));
-    this.client.on('file.missing', (p: EventPayload<'file.missing'>) => this.update({ fileProblem: { kind: 'missing', message: p.message } }));
-    // A tag that broke comes with its name; tags.list says what is wrong with it, as it does after a (re)connection.
-    this.client.on('file.invalid', (p: EventPayload<'file.invalid'>) =>
-      p.tag === undefined ? this.update({ fileProblem: { kind: 'invalid', message: p.message } }) : this.tagsMayHaveChanged(),
-    );
-    // Readable again; and a broken tag is mended by a version of the file like any other change.
-    this.client.on('file.changed', () => {
-      if (this.view.fileProblem) this.update({ fileProblem: undefined });
-      if (Object.keys(this.view.tagProblems).length > 0) this.tagsMayHaveChanged();
-    });
+    watchServerProblems(this.client, (problems) => this.update({ problems }));
     this.client.ready(30_000).catch((err: unknown) => this.failed(err));
     if (typeof window !== 'undefined') window.addEventListener('online', () => this.modeChanged(this.client.mode));
   }
@@ -89,15 +72,10 @@ export class Session {
     return () => this.listeners.delete(listener);
   }
 
-  /** Re-reads Task Master's current tag (after `tag.use`, or another client's) and which tags are broken. */
+  /** Re-reads Task Master's current tag (after `tag.use`, or another client's). */
   async refreshTags(): Promise<void> {
     const tags = await this.client.call('tags.list');
-    this.update({ currentTag: tags.current, tagProblems: problemsOf(tags) });
-  }
-
-  private tagsMayHaveChanged(): void {
-    clearTimeout(this.tagsTimer);
-    this.tagsTimer = setTimeout(() => void this.refreshTags().catch(() => {}), TAG_PROBLEMS_DELAY_MS);
+    this.update({ currentTag: tags.current });
   }
 
   private modeChanged(mode: ClientMode): void {
@@ -112,11 +90,11 @@ export class Session {
     this.update({ state: this.everLive && online ? 'reconnecting' : 'offline', polling: false });
   }
 
-  /** Counts, the current tag and what the server cannot read are asked again at every (re)connection: they may have changed meanwhile. */
+  /** Counts and the current tag are read again at every (re)connection: they may have changed meanwhile. */
   private async afterConnect(): Promise<void> {
     try {
       const status = await this.client.call('sync.status');
-      this.update({ connections: status.connections.length, fileProblem: status.fileProblem });
+      this.update({ connections: status.connections.length });
       await this.refreshTags();
     } catch {
       // A connection lost right away: the next one asks again.
@@ -141,10 +119,4 @@ export class Session {
     };
     this.frame = typeof requestAnimationFrame === 'function' ? requestAnimationFrame(flush) : (setTimeout(flush, 0) as unknown as number);
   }
-}
-
-function problemsOf(tags: MethodResult<'tags.list'>): Record<string, string> {
-  const problems: Record<string, string> = {};
-  for (const t of tags.tags) if (t.problem !== undefined) problems[t.name] = t.problem;
-  return problems;
 }

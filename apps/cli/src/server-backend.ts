@@ -1,4 +1,5 @@
-import type { ConnectionFile } from '@taskmaster/protocol';
+import { brokenTagNoticeFor, type ConnectionFile } from '@taskmaster/protocol';
+import { brokenTagWarnings } from './broken-tag-warnings.js';
 import type { TaskBackend } from './task-backend.js';
 
 /**
@@ -36,10 +37,24 @@ export async function connectClient(
 /** Task verbs sent to the running sync server, which broadcasts them to every client. */
 export async function serverBackend(connection: ConnectionFile, root: string): Promise<TaskBackend> {
   const client = await connectClient(connection, root);
+  const warnOfOtherBrokenTags = brokenTagWarnings(async () => {
+    const { current, tags } = await client.call('tags.list');
+    const broken = tags.flatMap((t) => (t.problem === undefined ? [] : [{ tag: t.name, notice: brokenTagNoticeFor(t.name, t.problem) }]));
+    return { broken, currentTag: async () => current };
+  });
   return {
     route: 'server',
     description: `via server ${connection.wsUrl}`,
-    call: (method, params) => (client.call as (m: string, p: unknown) => Promise<never>)(method, params),
+    async call(method, params) {
+      // Asked beside the command, not before it: one more message on the open socket, no added wait.
+      // Both are awaited, so the warnings come before what the command prints, its error included.
+      const [outcome] = await Promise.allSettled([
+        (client.call as (m: string, p: unknown) => Promise<never>)(method, params),
+        warnOfOtherBrokenTags((params as { tag?: string } | undefined)?.tag),
+      ]);
+      if (outcome.status === 'rejected') throw outcome.reason;
+      return outcome.value;
+    },
     close: () => client.close(),
   };
 }

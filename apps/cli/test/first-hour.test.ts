@@ -137,8 +137,13 @@ describe('one broken tag', () => {
     expect(after.slice(after.indexOf('\n  "broken": {'))).toBe(brokenText);
     expect((await runJson(['show', '2'], dir)).id).toBe('2');
 
-    // Through a running server: the same refusals, from the same ops.
+    // Through a running server: the same warning, and the same refusals, from the same ops.
     await startDaemon(dir);
+    const listVia = await run(['list', '--verbose'], dir);
+    expect(listVia.code).toBe(0);
+    expect(listVia.stderr).toMatch(/via server/);
+    expect(listVia.stderr.split('\n').filter((l) => l.startsWith('warning:'))).toEqual([warnings[0]]);
+    expect((await run(['list', '--tag', 'broken'], dir)).stderr).not.toMatch(/^warning:/m);
     const viaServer = await run(['list', '--tag', 'broken', '--verbose'], dir);
     expect(viaServer.code).toBe(1);
     expect(viaServer.stderr).toMatch(/via server/);

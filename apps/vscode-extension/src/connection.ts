@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { createClient, type ClientMode, type TaskmasterClient } from '@taskmaster/client';
+import { createClient, NO_SERVER_PROBLEMS, watchServerProblems, type ClientMode, type ServerProblems, type TaskmasterClient } from '@taskmaster/client';
 import { ErrorCode, TaskmasterError, type TasksFile } from '@taskmaster/protocol';
 import { ReadOnlySource } from './readOnlySource.js';
 import { explicitEndpoints } from './endpoints.js';
@@ -46,6 +46,9 @@ export class Connection implements vscode.Disposable {
   private readonly stateEmitter = new vscode.EventEmitter<StateChange>();
   private readonly dataEmitter = new vscode.EventEmitter<TasksFile>();
   private readonly eventEmitter = new vscode.EventEmitter<{ event: string; payload: unknown }>();
+  private readonly problemsEmitter = new vscode.EventEmitter<ServerProblems>();
+  private currentProblems: ServerProblems = NO_SERVER_PROBLEMS;
+  private stopWatchingProblems: (() => void) | undefined;
   private generation = 0;
 
   /** Fired on every state change. */
@@ -54,6 +57,8 @@ export class Connection implements vscode.Disposable {
   readonly onDidLoad = this.dataEmitter.event;
   /** Fired with every server event while live or polling. */
   readonly onDidReceiveEvent = this.eventEmitter.event;
+  /** Fired when what cannot be read changes: the whole file (from a server), or broken tags (from a server or the file). */
+  readonly onDidChangeProblems = this.problemsEmitter.event;
 
   constructor(
     private readonly folder: vscode.WorkspaceFolder,
@@ -61,8 +66,9 @@ export class Connection implements vscode.Disposable {
   ) {
     this.readOnly = new ReadOnlySource(
       folder,
-      (data) => {
+      ({ data, tagProblems }) => {
         this.dataEmitter.fire(data);
+        this.setProblems({ file: undefined, tags: tagProblems });
         // A file that was broken and is fixed again: back to plain read-only.
         if (this.current.state === 'error') this.setState({ state: 'offline', detail: READ_ONLY_NOTE });
       },
@@ -103,6 +109,9 @@ export class Connection implements vscode.Disposable {
     });
     client.on('*', (payload, event) => {
       if (generation === this.generation) this.eventEmitter.fire({ event, payload });
+    });
+    this.stopWatchingProblems = watchServerProblems(client, (problems) => {
+      if (generation === this.generation && this.writable) this.setProblems(problems);
     });
     try {
       await client.ready(FIRST_CONNECT_MS);
@@ -155,6 +164,16 @@ export class Connection implements vscode.Disposable {
     this.setState({ state });
   }
 
+  /** What cannot be read now (nothing while all is well). */
+  get problems(): ServerProblems {
+    return this.currentProblems;
+  }
+
+  private setProblems(problems: ServerProblems): void {
+    this.currentProblems = problems;
+    this.problemsEmitter.fire(problems);
+  }
+
   private setState(change: StateChange): void {
     if (change.state === this.current.state && change.detail === this.current.detail) return;
     this.current = change;
@@ -162,6 +181,8 @@ export class Connection implements vscode.Disposable {
   }
 
   private async dropClient(): Promise<void> {
+    this.stopWatchingProblems?.();
+    this.stopWatchingProblems = undefined;
     const client = this.client;
     this.client = undefined;
     await client?.close();
@@ -173,6 +194,7 @@ export class Connection implements vscode.Disposable {
     void this.dropClient();
     this.stateEmitter.dispose();
     this.dataEmitter.dispose();
+    this.problemsEmitter.dispose();
     this.eventEmitter.dispose();
   }
 }

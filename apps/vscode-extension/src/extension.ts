@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { fileProblemNotice } from '@taskmaster/client';
+import { brokenTagNoticeFor } from '@taskmaster/protocol';
 import { serverCommands } from './commands/serverCommands.js';
 import { taskCommands } from './commands/taskCommands.js';
 import { viewCommands } from './commands/viewCommands.js';
@@ -83,6 +85,8 @@ export function activate(context: vscode.ExtensionContext): void {
       state === 'offline' && empty ? 'Read-only: no sync server is running. Run "TaskMaster: Start Server" to add tasks.' : undefined,
       state === 'offline' && !empty ? 'Read-only: no sync server is running, so editing is off. Run "TaskMaster: Start Server" to edit.' : undefined,
       state === 'error' ? detail : undefined,
+      connection.problems.file && fileProblemNotice(connection.problems.file, 'The tree'),
+      model.tagProblem() !== undefined ? brokenTagNoticeFor(model.currentTag, model.tagProblem()!) : undefined,
       model.filter ? `Filtered by "${model.filter}".` : undefined,
     ];
     tree.message = notes.filter(Boolean).join(' ') || undefined;
@@ -160,6 +164,7 @@ export function activate(context: vscode.ExtensionContext): void {
       }
     }),
     connection.onDidChangeState(updateChrome),
+    connection.onDidChangeProblems((problems) => viewChanged(model.setTagProblems(problems.tags))),
     connection.onDidChangeState(({ state }) => {
       if (state === 'live') void board.serverChanged(model.currentTag);
     }),

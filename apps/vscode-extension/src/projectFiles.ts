@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ErrorCode, parseTasksFileTextByTag, TaskmasterError, type TasksFile } from '@taskmaster/protocol';
+import { describeTagProblem, ErrorCode, parseTasksFileTextByTag, TaskmasterError, type TasksFile } from '@taskmaster/protocol';
 
 /**
  * The project's files the extension reads itself, without a server. No
@@ -12,8 +12,14 @@ export const TASKS_FILE = '.taskmaster/tasks/tasks.json';
 /** Task Master's own state (holds `currentTag`), relative to the project root. */
 export const STATE_FILE = '.taskmaster/state.json';
 
+/** The tasks file as read without a server, and its broken tags, each with what is wrong (as `tags.list` says it). */
+export interface ProjectTasks {
+  data: TasksFile;
+  tagProblems: Record<string, string>;
+}
+
 /** Reads and validates the project's tasks file, tag by tag; throws a TaskmasterError a user can act on. */
-export async function readTasksFile(root: string): Promise<TasksFile> {
+export async function readTasksFile(root: string): Promise<ProjectTasks> {
   let text: string;
   try {
     text = await readFile(path.join(root, TASKS_FILE), 'utf8');
@@ -27,7 +33,8 @@ export async function readTasksFile(root: string): Promise<TasksFile> {
   try {
     // Tag by tag, as the server and the CLI read it: a tag another tool left broken (a null title) is
     // kept as it is, as a server's snapshot holds it, and the other tags are shown.
-    return parseTasksFileTextByTag(text, 'tasks.json').data;
+    const { data, brokenTags } = parseTasksFileTextByTag(text, 'tasks.json');
+    return { data, tagProblems: Object.fromEntries(brokenTags.map((p) => [p.tag, describeTagProblem(p, { withTag: false })])) };
   } catch (err) {
     throw new TaskmasterError(ErrorCode.InvalidMessage, `${TASKS_FILE} is not a valid tasks file (${(err as Error).message.split('\n')[0]}); fix it and save again`);
   }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { ErrorCode, TaskmasterError, type TasksFile } from '@taskmaster/protocol';
-import { readTasksFile, TASKS_FILE } from './projectFiles.js';
+import { ErrorCode, TaskmasterError } from '@taskmaster/protocol';
+import { readTasksFile, TASKS_FILE, type ProjectTasks } from './projectFiles.js';
 
 /**
  * The tasks file without a server: read once, then again on every change the
@@ -12,7 +12,7 @@ export class ReadOnlySource implements vscode.Disposable {
 
   constructor(
     private readonly folder: vscode.WorkspaceFolder,
-    private readonly onData: (data: TasksFile) => void,
+    private readonly onData: (read: ProjectTasks) => void,
     private readonly onError: (err: TaskmasterError) => void,
   ) {}
 
@@ -31,8 +31,8 @@ export class ReadOnlySource implements vscode.Disposable {
   reload(): void {
     this.reading = this.reading.then(async () => {
       try {
-        const data = await readTasksFile(this.folder.uri.fsPath);
-        if (this.watcher) this.onData(data);
+        const read = await readTasksFile(this.folder.uri.fsPath);
+        if (this.watcher) this.onData(read);
       } catch (err) {
         this.onError(err instanceof TaskmasterError ? err : new TaskmasterError(ErrorCode.InternalError, String(err)));
       }

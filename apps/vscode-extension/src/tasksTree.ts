@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { brokenTagNoticeFor } from '@taskmaster/protocol';
 import { taskTooltip } from './taskMarkdown.js';
 import { statusIcon, taskRow } from './taskRow.js';
 import type { GroupNode, TaskNode, TaskViewModel, ViewChange } from './viewModel.js';
@@ -62,7 +63,12 @@ function groupItem(node: GroupNode, currentTag: string): vscode.TreeItem {
   const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
   item.id = node.id;
   item.contextValue = 'group';
-  if (node.groupBy === 'tag') {
+  if (node.groupBy === 'tag' && node.problem !== undefined) {
+    // Its tasks are as clients held them before it broke: say so where the tag is listed.
+    item.description = `broken · ${node.problem}${node.key === currentTag ? ' · current' : ''}`;
+    item.tooltip = brokenTagNoticeFor(node.key, node.problem);
+    item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+  } else if (node.groupBy === 'tag') {
     item.description = `${node.done}/${node.count} done${node.key === currentTag ? ' · current' : ''}`;
     item.iconPath = new vscode.ThemeIcon('tag');
   } else {

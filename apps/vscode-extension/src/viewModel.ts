@@ -51,6 +51,8 @@ export interface GroupNode {
   count: number;
   /** Finished tasks in the group (tag groups show `done/total`). */
   done: number;
+  /** A tag group's tag is broken: what is wrong (`task 7, field title: …`). */
+  problem?: string;
 }
 
 export type ViewNode = GroupNode | TaskNode;
@@ -92,6 +94,7 @@ export class TaskViewModel {
   private currentTagName = DEFAULT_TAG;
   private groupByMode: GroupBy;
   private filterText = '';
+  private tagProblems: Readonly<Record<string, string>> = {};
 
   constructor(options: { groupBy?: GroupBy; currentTag?: string } = {}) {
     this.groupByMode = options.groupBy ?? 'status';
@@ -137,6 +140,19 @@ export class TaskViewModel {
     if (tag === this.currentTagName) return NOTHING;
     this.currentTagName = tag;
     return EVERYTHING;
+  }
+
+  /** Broken tags, each with what is wrong: their tag groups say so. */
+  setTagProblems(problems: Readonly<Record<string, string>>): ViewChange {
+    const names = Object.keys(problems);
+    if (names.length === Object.keys(this.tagProblems).length && names.every((n) => this.tagProblems[n] === problems[n])) return NOTHING;
+    this.tagProblems = problems;
+    return EVERYTHING;
+  }
+
+  /** What is wrong with `tag` when it is broken (current tag by default). */
+  tagProblem(tag = this.currentTagName): string | undefined {
+    return this.tagProblems[tag];
   }
 
   /** Shows only tasks whose id, title, description, status or priority contain every word. */
@@ -349,6 +365,7 @@ export class TaskViewModel {
       label: tag,
       count: visible.length,
       done: visible.filter((n) => isDoneStatus(n.status)).length,
+      ...(this.tagProblems[tag] !== undefined ? { problem: this.tagProblems[tag] } : {}),
     };
   }
 

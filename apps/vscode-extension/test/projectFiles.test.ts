@@ -23,7 +23,7 @@ describe('the tasks file read without a server', () => {
       master: { tasks: [{ id: 1, title: 'Fine', status: 'pending' }], metadata: {} },
       broken: { tasks: [{ id: 7, title: null, status: 'pending' }], metadata: {} },
     };
-    expect(await readTasksFile(project(JSON.stringify(file, null, 2)))).toEqual(file);
+    expect(await readTasksFile(project(JSON.stringify(file, null, 2)))).toEqual({ data: file, tagProblems: { broken: 'task 7, field title: expected string, received null' } });
   });
 
   it('refuses a file that is not JSON, saying where', async () => {

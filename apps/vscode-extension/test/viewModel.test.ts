@@ -60,6 +60,23 @@ describe('TaskViewModel', () => {
     expect(labels(vm, vm.children(roots[1]!.id))).toEqual(['1 Dark mode']);
   });
 
+  it('marks a broken tag with what is wrong, and unmarks it when it is mended', () => {
+    const vm = new TaskViewModel({ groupBy: 'tag', currentTag: 'feature' });
+    vm.load(sampleFile());
+    expect(vm.setTagProblems({ feature: 'task 1, field title: expected string, received null' })).toEqual({ all: true, ids: [] });
+    expect(vm.roots().map((r) => r.kind === 'group' && [r.label, r.problem])).toEqual([
+      ['master', undefined],
+      ['feature', 'task 1, field title: expected string, received null'],
+    ]);
+    expect(vm.tagProblem()).toBe('task 1, field title: expected string, received null');
+    expect(vm.tagProblem('master')).toBeUndefined();
+    // The same problems again: nothing to redraw.
+    expect(vm.setTagProblems({ feature: 'task 1, field title: expected string, received null' })).toEqual({ all: false, ids: [] });
+    vm.setTagProblems({});
+    expect(vm.roots().every((r) => r.kind === 'group' && r.problem === undefined)).toBe(true);
+    expect(vm.tagProblem()).toBeUndefined();
+  });
+
   it('shows subtasks as children of their task with dotted ids', () => {
     const vm = new TaskViewModel();
     vm.load(sampleFile());

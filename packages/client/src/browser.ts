@@ -4,3 +4,4 @@ export { createClient } from './browser-client.js';
 export type { ClientMode, ClientOptions, EventPattern, ParamsArg, TaskmasterClient } from './options.js';
 export type { Replica } from './replica.js';
 export { backoffDelay, backoffCeiling, type BackoffOptions } from './backoff.js';
+export { fileProblemNotice, NO_SERVER_PROBLEMS, tagProblems, watchServerProblems, type ServerProblems } from './server-problems.js';

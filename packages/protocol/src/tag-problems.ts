@@ -180,7 +180,7 @@ export function describeTagProblem(p: TagProblem, { withTag = true }: { withTag?
   else if (p.taskIndex !== undefined) where.push(`task #${p.taskIndex + 1} in the list`);
   if (p.field) where.push(`field ${p.field}`);
   const more = p.count > 1 ? ` (and ${p.count - 1} more problem${p.count > 2 ? 's' : ''})` : '';
-  return `${where.join(', ')}: ${p.problem}${more}`;
+  return where.length > 0 ? `${where.join(', ')}: ${p.problem}${more}` : `${p.problem}${more}`;
 }
 
 /** How to get a broken tag back, for messages. */
@@ -189,7 +189,12 @@ export const BROKEN_TAG_FIX =
 
 /** What users are told of a broken tag they did not ask for: the other tags work. */
 export function brokenTagNotice(p: TagProblem): string {
-  return `tasks.json is invalid in ${describeTagProblem(p)}; that tag is left as it is and cannot be used until it is fixed (${BROKEN_TAG_FIX}). Other tags work.`;
+  return brokenTagNoticeFor(p.tag, describeTagProblem(p, { withTag: false }));
+}
+
+/** {@link brokenTagNotice} from what `tags.list` says of a tag: its name and `problem`. */
+export function brokenTagNoticeFor(tag: string, problem: string): string {
+  return `tasks.json is invalid in tag ${tag}, ${problem}; that tag is left as it is and cannot be used until it is fixed (${BROKEN_TAG_FIX}). Other tags work.`;
 }
 
 /**

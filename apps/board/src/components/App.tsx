@@ -98,7 +98,7 @@ export function App({ session, initialTag, initialFocus }: { session: Session; i
     <div class={`app${task ? ' with-drawer' : ''}`}>
       <Toolbar
         tags={tags}
-        brokenTags={view.tagProblems}
+        brokenTags={view.problems.tags}
         tag={shownTag}
         currentTag={view.currentTag}
         view={mode}
@@ -118,7 +118,7 @@ export function App({ session, initialTag, initialFocus }: { session: Session; i
         onView={setMode}
         onFilters={setFilters}
       />
-      <ProblemNotice fileProblem={view.fileProblem} tag={shownTag} tagProblem={view.tagProblems[shownTag]} />
+      <ProblemNotice fileProblem={view.problems.file} tag={shownTag} tagProblem={view.problems.tags[shownTag]} />
       <nav class="phone-tabs" aria-label="Statuses">
         {columns.map((c) => (
           <button key={c} type="button" onClick={() => document.querySelector(`.board [data-status="${c}"]`)?.scrollIntoView({ inline: 'start', block: 'nearest' })}>

@@ -1,8 +1,8 @@
 import { BROKEN_TAG_FIX } from '@taskmaster/protocol';
-import type { SessionView } from '../session.js';
+import { fileProblemNotice, type ServerProblems } from '@taskmaster/client';
 
 export interface ProblemNoticeProps {
-  fileProblem: SessionView['fileProblem'];
+  fileProblem: ServerProblems['file'];
   /** The tag on view, and what is wrong with it when it is broken. */
   tag: string;
   tagProblem: string | undefined;
@@ -18,9 +18,7 @@ export function ProblemNotice({ fileProblem, tag, tagProblem }: ProblemNoticePro
   if (fileProblem) {
     return (
       <div class="notice" role="alert" data-testid="file-notice">
-        {fileProblem.kind === 'missing'
-          ? `${sentence(fileProblem.message)} The board shows the last version the server read; restore the file from git, or with 'taskmaster history restore <id>'.`
-          : `${sentence(fileProblem.message)} The board shows the last version the server read; fix the file and save it, or restore a snapshot with 'taskmaster history restore <id>'.`}
+        {fileProblemNotice(fileProblem, 'The board')}
       </div>
     );
   }
@@ -30,9 +28,4 @@ export function ProblemNotice({ fileProblem, tag, tagProblem }: ProblemNoticePro
       {`Tag ${tag} holds a task that is not valid (${tagProblem}). Until it is fixed its cards may be out of date, and only a change that fixes it is taken: ${BROKEN_TAG_FIX}.`}
     </div>
   );
-}
-
-/** The server's message as a sentence, whether or not it ended with a full stop. */
-function sentence(message: string): string {
-  return /[.!?]$/.test(message) ? message : `${message}.`;
 }

@@ -143,6 +143,37 @@ describe('TaskMaster Sync in VS Code', () => {
     expect(await page.statusBarText()).toContain('live · 2/4');
   });
 
+  it('says in the tree when the current tag is broken or the file cannot be read, until each is fixed', async () => {
+    const page = workbench!;
+    await page.waitForStatus('live', 20_000);
+    const tasksFile = path.join(root, '.taskmaster', 'tasks', 'tasks.json');
+    const tasks = page.pane('Tasks');
+    await page.runCommand('TaskMaster: Switch Tag');
+    await page.pick('feature', 'feature');
+    await page.waitForRow((label) => label.startsWith('Task 1: Dark mode'), 10_000);
+
+    // Another tool leaves the tag's task without a title.
+    const good = await readTasks(root);
+    const broken = structuredClone(good) as { feature: { tasks: Array<{ title: string | null }> } };
+    broken.feature.tasks[0]!.title = null;
+    await writeFile(tasksFile, JSON.stringify(broken, null, 2));
+    await tasks.getByText('tasks.json is invalid in tag feature, task 1, field title: expected string, received null;', { exact: false }).waitFor({ timeout: 10_000 });
+    // Mended: the note goes.
+    await writeFile(tasksFile, JSON.stringify(good, null, 2));
+    await tasks.getByText('tasks.json is invalid in tag feature', { exact: false }).waitFor({ state: 'detached', timeout: 10_000 });
+
+    // Half a file: the tree keeps the last version the server read, and says so until the file is back.
+    await writeFile(tasksFile, JSON.stringify(good, null, 2).slice(0, 80));
+    await tasks.getByText('The tree shows the last version the server read', { exact: false }).waitFor({ timeout: 10_000 });
+    expect(await page.treeLabels()).toContain('Task 1: Dark mode, pending');
+    await writeFile(tasksFile, JSON.stringify(good, null, 2));
+    await tasks.getByText('The tree shows the last version the server read', { exact: false }).waitFor({ state: 'detached', timeout: 10_000 });
+
+    await page.runCommand('TaskMaster: Switch Tag');
+    await page.pick('master', 'master');
+    await page.waitForRow((label) => label.startsWith('Task 3: Ship the release'), 10_000);
+  });
+
   it('starts and stops a server through the CLI from the status bar menu', async () => {
     const page = workbench!;
     await server.stop();

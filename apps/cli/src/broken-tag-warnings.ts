@@ -1,0 +1,31 @@
+import { note } from './output.js';
+
+/** The broken tags of the file a command works on, each with the notice users get, and Task Master's current tag. */
+export interface BrokenTags {
+  broken: ReadonlyArray<{ tag: string; notice: string }>;
+  currentTag: () => Promise<string>;
+}
+
+/**
+ * Once per command, one warning line on stderr for each broken tag (one of
+ * its tasks invalid) other than the one the command works on, the same with
+ * a server as without: a tag another tool broke should not go unnoticed
+ * until someone asks for it. A command on a broken tag itself fails, naming
+ * the task and field, in the op it runs (reads: runReadOp; writes: the
+ * store's validation). `read` never fails a command: a failed read warns of nothing.
+ */
+export function brokenTagWarnings(read: () => Promise<BrokenTags>): (tag: string | undefined) => Promise<void> {
+  let checked = false;
+  return async (tag) => {
+    if (checked) return;
+    checked = true;
+    try {
+      const { broken, currentTag } = await read();
+      if (broken.length === 0) return;
+      const name = tag ?? (await currentTag());
+      for (const b of broken) if (b.tag !== name) note(`warning: ${b.notice}`);
+    } catch {
+      // The command's own call reports whatever is wrong.
+    }
+  };
+}

@@ -1,0 +1,51 @@
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createClient, watchServerProblems, type ServerProblems } from '../src/index.js';
+import { Harness, until } from './helpers.js';
+
+const h = new Harness();
+afterEach(() => h.cleanup());
+
+const task = (id: number, title: string | null) => ({ id, title, description: '', status: 'pending', dependencies: [], subtasks: [] });
+const file = (featureTitle: string | null) => ({
+  master: { tasks: [task(1, 'One')], metadata: {} },
+  feature: { tasks: [task(1, 'Feature one'), task(2, featureTitle)], metadata: {} },
+});
+const write = (root: string, data: unknown) => writeFile(join(root, '.taskmaster/tasks/tasks.json'), `${JSON.stringify(data, null, 2)}\n`);
+
+describe('watchServerProblems', () => {
+  it('follows what the server cannot read: a broken tag from the start, a whole file gone bad and back, a tag mended', async () => {
+    const root = await h.project();
+    await write(root, file(null));
+    const server = await h.server(root, { debounceMs: 20 });
+    const client = h.track(createClient({ url: server.wsUrl, token: server.token }));
+    const seen: ServerProblems[] = [];
+    const stop = watchServerProblems(client, (p) => seen.push(p));
+    await client.ready();
+    const latest = () => seen.at(-1);
+
+    await until(() => latest()?.tags.feature !== undefined, 'the broken tag');
+    expect(latest()).toEqual({ file: undefined, tags: { feature: 'task 2, field title: expected string, received null' } });
+
+    const good = await readFile(join(root, '.taskmaster/tasks/tasks.json'));
+    await writeFile(join(root, '.taskmaster/tasks/tasks.json'), '{"master": ');
+    await until(() => latest()?.file !== undefined, 'the bad file');
+    expect(latest()!.file).toMatchObject({ kind: 'invalid', message: expect.stringMatching(/not valid JSON/) });
+    // Put back byte for byte: the problem ends though no task changed; the tag is still broken.
+    await writeFile(join(root, '.taskmaster/tasks/tasks.json'), good);
+    await until(() => latest()?.file === undefined, 'the file back');
+    expect(latest()!.tags).toEqual({ feature: 'task 2, field title: expected string, received null' });
+
+    await rm(join(root, '.taskmaster/tasks/tasks.json'));
+    await until(() => latest()?.file?.kind === 'missing', 'the missing file');
+
+    await write(root, file('Feature two'));
+    await until(() => latest()?.file === undefined && Object.keys(latest()!.tags).length === 0, 'the tag mended');
+    const count = seen.length;
+    stop();
+    await write(root, file(null));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(seen).toHaveLength(count);
+  });
+});
