@@ -2,7 +2,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient, watchServerProblems, type ServerProblems } from '../src/index.js';
-import { Harness, until } from './helpers.js';
+import { closedPort, Harness, until } from './helpers.js';
 
 const h = new Harness();
 afterEach(() => h.cleanup());
@@ -47,5 +47,24 @@ describe('watchServerProblems', () => {
     await write(root, file(null));
     await new Promise((r) => setTimeout(r, 500));
     expect(seen).toHaveLength(count);
+  });
+
+  it('over HTTP polling, learns of a tag that broke from the version of the file that broke it', async () => {
+    const root = await h.project();
+    await write(root, file('Feature two'));
+    const server = await h.server(root, { debounceMs: 20 });
+    const path = new URL(server.wsUrl).pathname;
+    const client = h.track(createClient({ url: `ws://127.0.0.1:${await closedPort()}${path}`, httpUrl: server.httpUrl, root, polling: { intervalMs: 100 } }));
+    const seen: ServerProblems[] = [];
+    watchServerProblems(client, (p) => seen.push(p));
+    await client.ready();
+    expect(client.mode).toBe('polling');
+    await until(() => seen.length > 0, 'the first answer');
+    expect(seen.at(-1)).toEqual({ file: undefined, tags: {} });
+
+    await write(root, file(null));
+    await until(() => seen.at(-1)?.tags.feature !== undefined, 'the broken tag');
+    await write(root, file('Mended'));
+    await until(() => Object.keys(seen.at(-1)!.tags).length === 0, 'the tag mended');
   });
 });
