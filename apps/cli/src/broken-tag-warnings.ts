@@ -4,12 +4,15 @@ import { note } from './output.js';
 export interface BrokenTags {
   broken: ReadonlyArray<{ tag: string; notice: string }>;
   currentTag: () => Promise<string>;
+  /** A server that cannot read the file at all answers from the last version it read: this says so. */
+  fileNotice?: string;
 }
 
 /**
  * Once per command, one warning line on stderr for each broken tag (one of
  * its tasks invalid) other than the one the command works on, the same with
- * a server as without: a tag another tool broke should not go unnoticed
+ * a server as without (and, through a server, one for a file it cannot read:
+ * without one, the command itself fails on such a file): a tag another tool broke should not go unnoticed
  * until someone asks for it. A command on a broken tag itself fails, naming
  * the task and field, in the op it runs (reads: runReadOp; writes: the
  * store's validation). `read` never fails a command: a failed read warns of nothing.
@@ -20,7 +23,8 @@ export function brokenTagWarnings(read: () => Promise<BrokenTags>): (tag: string
     if (checked) return;
     checked = true;
     try {
-      const { broken, currentTag } = await read();
+      const { broken, currentTag, fileNotice } = await read();
+      if (fileNotice !== undefined) note(`warning: ${fileNotice}`);
       if (broken.length === 0) return;
       const name = tag ?? (await currentTag());
       for (const b of broken) if (b.tag !== name) note(`warning: ${b.notice}`);

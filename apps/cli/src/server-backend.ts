@@ -38,9 +38,12 @@ export async function connectClient(
 export async function serverBackend(connection: ConnectionFile, root: string): Promise<TaskBackend> {
   const client = await connectClient(connection, root);
   const warnOfOtherBrokenTags = brokenTagWarnings(async () => {
-    const { current, tags } = await client.call('tags.list');
+    const { tags, fileProblem } = await client.call('sync.status');
     const broken = tags.flatMap((t) => (t.problem === undefined ? [] : [{ tag: t.name, notice: brokenTagNoticeFor(t.name, t.problem) }]));
-    return { broken, currentTag: async () => current };
+    const currentTag = async () => (await client.call('tags.list')).current;
+    if (!fileProblem) return { broken, currentTag };
+    const { fileProblemNotice } = await import('@taskmaster/client');
+    return { broken, currentTag, fileNotice: fileProblemNotice(fileProblem, 'What follows') };
   });
   return {
     route: 'server',

@@ -169,6 +169,28 @@ describe('one broken tag', () => {
     expect(JSON.parse(listed.stdout).tasks.map((t: { title: string }) => t.title)).toEqual(['fine', 'Mended']);
   });
 
+  it('warns through a server that cannot read the file, and lists the last version it read', async () => {
+    const dir = await makeProject({ fixture: true });
+    await startDaemon(dir);
+    writeFileSync(tasksFile(dir), readFileSync(FIXTURE, 'utf8').slice(0, 1000));
+    let list = await run(['list'], dir);
+    for (let tries = 0; !/warning:/.test(list.stderr) && tries < 50; tries++) {
+      await new Promise((r) => setTimeout(r, 100));
+      list = await run(['list'], dir);
+    }
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^Tag master: 93 tasks/);
+    expect(list.stderr).toMatch(/^warning: tasks\.json is not valid JSON at line \d+, column \d+.*What follows shows the last version the server read; fix the file and save it/m);
+    // Put back: no warning.
+    writeFileSync(tasksFile(dir), readFileSync(FIXTURE));
+    let again = await run(['list'], dir);
+    for (let tries = 0; /warning:/.test(again.stderr) && tries < 50; tries++) {
+      await new Promise((r) => setTimeout(r, 100));
+      again = await run(['list'], dir);
+    }
+    expect(again.stderr).not.toMatch(/warning:/);
+  });
+
   it('still fails the whole file for bad JSON', async () => {
     const dir = await makeProject({ fixture: true });
     writeFileSync(tasksFile(dir), readFileSync(FIXTURE, 'utf8').slice(0, 1000));
