@@ -11,11 +11,12 @@ export interface BrokenTags {
 /**
  * Once per command, one warning line on stderr for each broken tag (one of
  * its tasks invalid) other than the one the command works on, the same with
- * a server as without (and, through a server, one for a file it cannot read:
- * without one, the command itself fails on such a file): a tag another tool broke should not go unnoticed
- * until someone asks for it. A command on a broken tag itself fails, naming
- * the task and field, in the op it runs (reads: runReadOp; writes: the
- * store's validation). `read` never fails a command: a failed read warns of nothing.
+ * a server as without, so that a tag another tool broke does not go
+ * unnoticed until someone asks for it. Through a server, also one for a file
+ * it cannot read (without one, the command itself fails on such a file). A
+ * command on a broken tag itself fails, naming the task and field, in the op
+ * it runs (reads: runReadOp; writes: the store's validation). `read` never
+ * fails a command: a failed read warns of nothing.
  */
 export function brokenTagWarnings(read: () => Promise<BrokenTags>): (tag: string | undefined) => Promise<void> {
   let checked = false;
