@@ -1,10 +1,10 @@
-import type { MethodResult } from '@taskmaster/protocol';
+import type { FileProblem, MethodResult } from '@taskmaster/protocol';
 import type { TaskmasterClient } from './options.js';
 
 /** What the server cannot read now. */
 export interface ServerProblems {
   /** The whole tasks file (not JSON, not a tasks file, missing): clients hold the last version the server read. */
-  file: { kind: 'invalid' | 'missing'; message: string } | undefined;
+  file: FileProblem | undefined;
   /** Broken tags (a task in them does not validate), each with what is wrong: `task 7, field title: …`. */
   tags: Readonly<Record<string, string>>;
 }
@@ -76,7 +76,7 @@ export function watchServerProblems(client: TaskmasterClient, onChange: (problem
  * message, that `view` ("The board") shows the last version the server read,
  * and how to get the file back.
  */
-export function fileProblemNotice(problem: NonNullable<ServerProblems['file']>, view: string): string {
+export function fileProblemNotice(problem: FileProblem, view: string): string {
   const said = /[.!?]$/.test(problem.message) ? problem.message : `${problem.message}.`;
   const mend = problem.kind === 'missing' ? "restore the file from git, or with 'taskmaster history restore <id>'" : "fix the file and save it, or restore a snapshot with 'taskmaster history restore <id>'";
   return `${said} ${view} shows the last version the server read; ${mend}.`;

@@ -120,6 +120,10 @@ const TagSummarySchema = z.object({
   problem: z.string().optional(),
 });
 
+/** Why the server cannot read tasks.json: not JSON or not a tasks file (`invalid`), or `missing`, with its message. */
+export const FileProblemSchema = z.object({ kind: z.enum(['invalid', 'missing']), message: z.string() });
+export type FileProblem = z.infer<typeof FileProblemSchema>;
+
 const SnapshotInfoSchema = z.object({
   id: z.string(),
   createdAt: z.string(),
@@ -236,7 +240,7 @@ export const methods = {
        * file, missing): what its last `file.invalid` or `file.missing` said.
        * Clients meanwhile hold the last version it read.
        */
-      fileProblem: z.object({ kind: z.enum(['invalid', 'missing']), message: z.string() }).optional(),
+      fileProblem: FileProblemSchema.optional(),
     }),
   },
   'sync.pull': { kind: 'session',

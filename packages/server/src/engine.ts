@@ -13,6 +13,7 @@ import {
   type EventName,
   type EventPayload,
   type FieldConflict,
+  type FileProblem,
   type TagProblem,
   type TaskChange,
   type TasksFile,
@@ -85,8 +86,8 @@ export class SyncEngine {
   private announcedLost = false;
   /** Whether the watcher found the file missing (and it has not been seen back since): writes are refused before they are announced. */
   private missing = false;
-  /** What the last `file.invalid` (of the whole file) or `file.missing` said, until the next `file.changed`: `sync.status` tells clients that connect meanwhile. */
-  fileProblem: { kind: 'invalid' | 'missing'; message: string } | undefined;
+  /** What the last `file.invalid` (of the whole file) or `file.missing` said, until the next `file.changed`. */
+  private problem: FileProblem | undefined;
   /** The file's size as read at start: with its hash, the watcher's first look knows it without reading it again. */
   private readonly bytesAtStart: number;
   /**
@@ -168,6 +169,11 @@ export class SyncEngine {
     return { data: this.doc.data, brokenTags: this.store.brokenTags(this.doc.data) };
   }
 
+  /** Why the server cannot read tasks.json now, if it cannot: `sync.status` tells clients that connect meanwhile. */
+  get fileProblem(): FileProblem | undefined {
+    return this.problem;
+  }
+
   get revision(): number {
     return this.changeLog.revision;
   }
@@ -242,7 +248,7 @@ export class SyncEngine {
   }
 
   private fileChanged(source: 'server' | 'external', hash: string): OutgoingEvent {
-    this.fileProblem = undefined;
+    this.problem = undefined;
     const file = this.changeLog.append((revision) => ({
       event: 'file.changed' as const,
       payload: { path: this.filePath, source, revision, hash },
@@ -444,13 +450,13 @@ export class SyncEngine {
         onProblem: (p) => {
           if (p.missing) {
             this.missing = true;
-            this.fileProblem = { kind: 'missing', message: p.message };
+            this.problem = { kind: 'missing', message: p.message };
             this.options.log('warn', 'the tasks file is missing; keeping the last good version and refusing writes until it is back');
             this.emit('file.missing', { path: this.filePath, message: p.message });
             return;
           }
           this.options.log('warn', 'the tasks file is not valid; keeping the last good version', { code: p.code });
-          this.fileProblem = { kind: 'invalid', message: p.message };
+          this.problem = { kind: 'invalid', message: p.message };
           const payload: EventPayload<'file.invalid'> = { path: this.filePath, message: p.message };
           if (p.line !== undefined) payload.line = p.line;
           if (p.column !== undefined) payload.column = p.column;

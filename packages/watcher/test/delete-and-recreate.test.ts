@@ -42,23 +42,17 @@ describe('deleting and recreating tasks.json', () => {
     project = await makeProject(sampleFile());
     rec = await startWatching(project.file);
     const bytes = await readFile(project.file);
-    await rm(project.file);
-    await waitFor(() => rec.problems.length === 1);
-
-    await writeFile(project.file, bytes);
-    await waitFor(() => rec.recovered === 1);
-    await quietFor(300);
-    expect(rec.recovered).toBe(1);
-    expect(rec.changes).toEqual([]);
-
-    // Broken in place (not JSON), then put back: the same again, once per reported problem.
-    await writeFile(project.file, '{"master": ');
-    await waitFor(() => rec.problems.length === 2);
-    await writeFile(project.file, bytes);
-    await waitFor(() => rec.recovered === 2);
-    await quietFor(300);
-    expect(rec.recovered).toBe(2);
-    expect(rec.changes).toEqual([]);
+    // Removed, then broken in place (not JSON): each put back as it was, each reported recovered once.
+    const breakings = [() => rm(project.file), () => writeFile(project.file, '{"master": ')];
+    for (const [i, breakIt] of breakings.entries()) {
+      await breakIt();
+      await waitFor(() => rec.problems.length === i + 1);
+      await writeFile(project.file, bytes);
+      await waitFor(() => rec.recovered === i + 1);
+      await quietFor(300);
+      expect(rec.recovered).toBe(i + 1);
+      expect(rec.changes).toEqual([]);
+    }
   });
 
   it('reports nothing when a writer deletes and recreates the file quickly', async () => {
