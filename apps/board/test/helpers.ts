@@ -84,9 +84,14 @@ export function boardUrl(server: SyncServer, token = server.token): string {
   return `${server.httpUrl}/#token=${encodeURIComponent(token ?? '')}`;
 }
 
-/** Opens the board in a new page and waits until it is live with its cards drawn. */
-export async function openBoard(browser: Browser, server: SyncServer, options: BrowserContextOptions = {}): Promise<Page> {
+/**
+ * Opens the board in a new page and waits until it is live with its cards
+ * drawn. `webSockets: false` refuses the page's WebSockets, as a proxy that
+ * does not pass them would: the board falls back to HTTP polling.
+ */
+export async function openBoard(browser: Browser, server: SyncServer, options: BrowserContextOptions = {}, { webSockets = true } = {}): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, ...options });
+  if (!webSockets) await context.routeWebSocket(/./, (ws) => ws.close({ code: 1008, reason: 'no WebSockets here' }));
   const page = await context.newPage();
   await page.goto(boardUrl(server));
   await page.locator('[data-testid="connection"]', { hasText: 'live' }).waitFor();

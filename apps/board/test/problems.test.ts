@@ -13,8 +13,8 @@ const withBrokenFeature = () => ({
   feature: { tasks: [task(1, 'Feature one'), task(2, null)], metadata: meta },
 });
 
-async function open(browser: Browser, server: Awaited<ReturnType<typeof startServer>>) {
-  const page = await openBoard(browser, server);
+async function open(browser: Browser, server: Awaited<ReturnType<typeof startServer>>, how: { webSockets?: boolean } = {}) {
+  const page = await openBoard(browser, server, {}, how);
   return {
     page,
     fileNotice: () => page.locator('[data-testid="file-notice"]'),
@@ -73,17 +73,22 @@ describe('the board when the server cannot read all of tasks.json', () => {
     expect(onDisk.feature.tasks.map((t) => t.title)).toEqual(['Feature one', 'Titled on the board']);
   });
 
-  it('says the file cannot be read or is missing while it is so, to pages open then and opened since, and keeps the cards', async () => {
+  it('says the file cannot be read or is missing while it is so, to pages open then and opened since, live or polling, and keeps the cards', async () => {
     const root = await makeProject(withBrokenFeature());
     const server = await startServer(root, { debounceMs: 20 });
     const browser = await launchBrowser();
     const first = await open(browser, server);
+    // Behind a proxy that passes no WebSockets: the board polls over HTTP, and learns of the file from what it pulls.
+    const polling = await open(browser, server, { webSockets: false });
+    expect(await polling.page.locator('[data-testid="connection"]').getAttribute('title')).toBe('over HTTP polling');
     const good = await readFile(tasksFile(root));
 
     // Half a file, as an editor or a crash might leave it.
     await writeFile(tasksFile(root), good.subarray(0, 120));
     await first.fileNotice().waitFor();
     expect(await first.fileNotice().textContent()).toMatch(/^tasks\.json is not valid JSON at line \d+, column \d+.*The board shows the last version the server read; fix the file/);
+    await polling.fileNotice().waitFor();
+    expect(await polling.fileNotice().textContent()).toBe(await first.fileNotice().textContent());
     expect(await first.page.locator('[data-task-id]').count()).toBe(2);
     await saveShot(first.page, 'invalid-file.png');
     // A page opened now is told too (sync.status), not only the pages that got the event.
@@ -95,12 +100,17 @@ describe('the board when the server cannot read all of tasks.json', () => {
     await writeFile(tasksFile(root), good);
     await first.fileNotice().waitFor({ state: 'detached' });
     await second.fileNotice().waitFor({ state: 'detached' });
+    await polling.fileNotice().waitFor({ state: 'detached' });
 
     await rm(tasksFile(root));
     await first.fileNotice().waitFor();
     expect(await first.fileNotice().textContent()).toMatch(/^tasks\.json was removed.*restore the file from git/);
+    await polling.fileNotice().waitFor();
+    expect(await polling.fileNotice().textContent()).toMatch(/^tasks\.json was removed/);
     await writeFile(tasksFile(root), good);
     await first.fileNotice().waitFor({ state: 'detached' });
+    await polling.fileNotice().waitFor({ state: 'detached' });
     expect(await first.page.locator('[data-task-id]').count()).toBe(2);
+    expect(await polling.page.locator('[data-task-id]').count()).toBe(2);
   });
 });

@@ -17,13 +17,13 @@ const ASK_AGAIN_MS = 50;
 
 /**
  * Follows what the server says it cannot read, for a client to show beside
- * the tasks it holds: asked (`sync.status`) at every connection, since
- * notices sent while disconnected are lost, then kept by `file.invalid`,
- * `file.missing` and `file.changed` (a tag that broke comes with its name,
- * and one that was mended with a new version of the file: both ask again).
- * Polling carries no notices: a polling client learns of a broken tag from
- * the version of the file that broke it, and of a whole file it cannot read
- * only at its next connection.
+ * the tasks it holds: asked (`sync.status`) at every connection and after
+ * each `sync.snapshot` (a full pull, such as after the server restarted,
+ * carries the file but not the notices before it), then kept by
+ * `file.invalid`, `file.missing` and `file.changed` (a tag that broke comes
+ * with its name, and one that was mended with a new version of the file:
+ * both ask again). The notices are in the server's change log, so a polling
+ * client, or one back from a disconnect, pulls those it missed.
  * The client must be subscribed to `file.*` (the default `*` is). Calls
  * `onChange` with each new state, and with each answer of the server;
  * returns the function that stops.
@@ -59,9 +59,9 @@ export function watchServerProblems(client: TaskmasterClient, onChange: (problem
     client.on('file.invalid', (p) => (p.tag === undefined ? set({ ...current, file: { kind: 'invalid', message: p.message } }) : askSoon())),
     client.on('file.changed', () => {
       if (current.file) set({ ...current, file: undefined });
-      // Polling pulls the file's versions but not the notices: a tag that broke shows only in the answer.
-      if (Object.keys(current.tags).length > 0 || client.mode === 'polling') askSoon();
+      if (Object.keys(current.tags).length > 0) askSoon();
     }),
+    client.on('sync.snapshot', askSoon),
   ];
   if (client.mode !== 'offline') askSoon();
   return () => {

@@ -1,5 +1,6 @@
 import {
   diffTasksFiles,
+  isLoggedEventName,
   type EventPayload,
   type MethodResult,
   type TaskmasterError,
@@ -149,8 +150,8 @@ export class Synchronizer {
   }
 
   private accept(event: string, payload: unknown): boolean {
-    // Only changes are history; `sync.connected` carries a revision as information.
-    if (!isHistory(event)) return true;
+    // Only what the change log keeps is history; `sync.connected` carries a revision as information.
+    if (!isLoggedEventName(event)) return true;
     const revision = (payload as { revision?: unknown } | null)?.revision;
     if (typeof revision !== 'number') return true;
     if (revision <= this.covered || revision < this.eventRevision) return false;
@@ -174,8 +175,4 @@ export class Synchronizer {
     this.covered = revision;
     this.seenAtTop = new Set();
   }
-}
-
-function isHistory(event: string): boolean {
-  return event.startsWith('task.') || event === 'file.changed';
 }

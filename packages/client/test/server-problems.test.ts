@@ -49,7 +49,7 @@ describe('watchServerProblems', () => {
     expect(seen).toHaveLength(count);
   });
 
-  it('over HTTP polling, learns of a tag that broke from the version of the file that broke it', async () => {
+  it('over HTTP polling, learns from the change log it pulls of a tag that broke, a file gone bad and a file gone missing', async () => {
     const root = await h.project();
     await write(root, file('Feature two'));
     const server = await h.server(root, { debounceMs: 20 });
@@ -66,5 +66,19 @@ describe('watchServerProblems', () => {
     await until(() => seen.at(-1)?.tags.feature !== undefined, 'the broken tag');
     await write(root, file('Mended'));
     await until(() => Object.keys(seen.at(-1)!.tags).length === 0, 'the tag mended');
+
+    // The whole file, which no sync.status is asked about while polling goes on: only the pulled notices tell.
+    const asked = seen.length;
+    await writeFile(join(root, '.taskmaster/tasks/tasks.json'), '{"master": ');
+    await until(() => seen.at(-1)?.file !== undefined, 'the bad file');
+    expect(seen.at(-1)!.file).toMatchObject({ kind: 'invalid', message: expect.stringMatching(/not valid JSON/) });
+    await write(root, file('Mended'));
+    await until(() => seen.at(-1)?.file === undefined, 'the file back');
+    await rm(join(root, '.taskmaster/tasks/tasks.json'));
+    await until(() => seen.at(-1)?.file?.kind === 'missing', 'the missing file');
+    await write(root, file('Mended again'));
+    await until(() => seen.at(-1)?.file === undefined, 'the file back again');
+    expect(seen.length - asked).toBe(4);
+    expect(client.mode).toBe('polling');
   });
 });

@@ -16,6 +16,15 @@ const taskEventBase = {
   revision: z.number().int().nonnegative(),
 };
 
+/**
+ * The revision of a notice about the file (`file.missing`, `file.invalid`,
+ * `sync.conflict`): its place in the change log, so a client that polls, or
+ * comes back after a disconnect, gets it among the changes it missed. A
+ * server from before notices were logged sends none; its notices are still
+ * taken (live only).
+ */
+const noticeRevision = z.number().int().nonnegative().optional();
+
 export const events = {
   'task.created': z.object({ ...taskEventBase, task: TaskSchema }),
   'task.updated': z.object({
@@ -110,7 +119,7 @@ export const events = {
    * the last good state is kept, no task events are sent for the absence, and
    * writes are refused (1005) until it is back.
    */
-  'file.missing': z.object({ path: z.string(), message: z.string() }),
+  'file.missing': z.object({ path: z.string(), message: z.string(), revision: noticeRevision }),
   /**
    * An outside writer (Task Master, an editor, git) wrote a version made from
    * a stale read: the server merged it with the changes it had not seen, and
@@ -128,6 +137,7 @@ export const events = {
     theirs: z.record(z.string(), z.unknown()),
     /** The history snapshot holding our version, to restore it with `history.restore`. */
     snapshot: z.string().optional(),
+    revision: noticeRevision,
   }),
   /**
    * A tasks file the server could not read: the last good state is kept. With
@@ -142,6 +152,7 @@ export const events = {
     tag: z.string().optional(),
     line: z.number().int().optional(),
     column: z.number().int().optional(),
+    revision: noticeRevision,
   }),
 } as const;
 
@@ -167,6 +178,19 @@ export type TaskEventName = (typeof TASK_EVENT_NAMES)[number];
 /** True for the task events (`task.created` … `task.moved`). */
 export function isTaskEventName(name: string): name is TaskEventName {
   return (TASK_EVENT_NAMES as readonly string[]).includes(name);
+}
+
+/**
+ * The events the server's change log keeps, each with its revision: what a
+ * client that polls, or resyncs after a disconnect, pulls (`sync.pull`).
+ * `task.patched` is a `task.updated` in short form. The others (connections,
+ * snapshots, shutdown) are for those connected at the time.
+ */
+export const LOGGED_EVENT_NAMES = [...TASK_EVENT_NAMES, 'task.patched', 'file.changed', 'file.missing', 'file.invalid', 'sync.conflict'] as const satisfies readonly EventName[];
+
+/** True for an event the change log keeps (see {@link LOGGED_EVENT_NAMES}). */
+export function isLoggedEventName(name: string): boolean {
+  return (LOGGED_EVENT_NAMES as readonly string[]).includes(name);
 }
 
 /** A task event before the server has given it a revision. */

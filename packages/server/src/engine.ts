@@ -203,7 +203,7 @@ export class SyncEngine {
     this.publish([
       ...this.announced(data, changes),
       this.fileHolds(data, hash, source, { whole: { brokenTags: names } }),
-      ...newlyBroken.map((p) => new OutgoingEvent('file.invalid', { path: this.filePath, message: brokenTagNotice(p), tag: p.tag })),
+      ...newlyBroken.map((p) => this.logged({ event: 'file.invalid', payload: { path: this.filePath, message: brokenTagNotice(p), tag: p.tag } })),
     ]);
     return { revision: this.revision, changes };
   }
@@ -215,10 +215,7 @@ export class SyncEngine {
   private announced(data: TasksFile, changes: readonly TaskChange[]): OutgoingEvent[] {
     this.doc = { data, hash: undefined };
     this.unrecorded.push(...changes);
-    return changes.map((change) => {
-      const e = this.changeLog.append((revision) => ({ event: change.event, payload: { ...change.payload, revision } }) as AnyEvent);
-      return new OutgoingEvent(e.event, e.payload);
-    });
+    return changes.map((change) => this.logged(change));
   }
 
   /**
@@ -249,11 +246,7 @@ export class SyncEngine {
 
   private fileChanged(source: 'server' | 'external', hash: string): OutgoingEvent {
     this.problem = undefined;
-    const file = this.changeLog.append((revision) => ({
-      event: 'file.changed' as const,
-      payload: { path: this.filePath, source, revision, hash },
-    }));
-    return new OutgoingEvent(file.event, file.payload);
+    return this.logged({ event: 'file.changed', payload: { path: this.filePath, source, hash } });
   }
 
   /**
@@ -393,7 +386,7 @@ export class SyncEngine {
   }
 
   private announceConflicts(conflicts: FieldConflict[], snapshot: string | undefined): void {
-    const byTask = new Map<string, EventPayload<'sync.conflict'>>();
+    const byTask = new Map<string, Omit<EventPayload<'sync.conflict'>, 'revision'>>();
     for (const c of conflicts) {
       const key = JSON.stringify([c.tag, c.id]);
       let payload = byTask.get(key);
@@ -406,12 +399,23 @@ export class SyncEngine {
       payload.ours[c.field] = c.ours;
       payload.theirs[c.field] = c.theirs;
     }
-    for (const payload of byTask.values()) this.emit('sync.conflict', payload);
+    this.publish([...byTask.values()].map((payload) => this.logged({ event: 'sync.conflict', payload })));
   }
 
-  /** Sends an event that is not part of the change log (connections, problems, snapshots). */
+  /** Sends an event that is not part of the change log (connections). */
   emit<E extends EventName>(event: E, payload: EventPayload<E>, everyone = false): void {
     this.publish([new OutgoingEvent(event, payload)], everyone);
+  }
+
+  /**
+   * `event` with the next revision, in the change log: a client that polls,
+   * or resyncs after a disconnect, pulls it with the others it missed. Task
+   * changes, the file's versions, and the notices about the file (a problem,
+   * a conflict) all go here, so none is lost to a client that was away.
+   */
+  private logged(event: TaskChange | FileNotice): OutgoingEvent {
+    const e = this.changeLog.append((revision) => ({ event: event.event, payload: { ...event.payload, revision } }) as AnyEvent);
+    return new OutgoingEvent(e.event, e.payload);
   }
 
   /** Routes events to the connections that subscribed to them. */
@@ -452,15 +456,15 @@ export class SyncEngine {
             this.missing = true;
             this.problem = { kind: 'missing', message: p.message };
             this.options.log('warn', 'the tasks file is missing; keeping the last good version and refusing writes until it is back');
-            this.emit('file.missing', { path: this.filePath, message: p.message });
+            this.publish([this.logged({ event: 'file.missing', payload: { path: this.filePath, message: p.message } })]);
             return;
           }
           this.options.log('warn', 'the tasks file is not valid; keeping the last good version', { code: p.code });
           this.problem = { kind: 'invalid', message: p.message };
-          const payload: EventPayload<'file.invalid'> = { path: this.filePath, message: p.message };
+          const payload: Omit<EventPayload<'file.invalid'>, 'revision'> = { path: this.filePath, message: p.message };
           if (p.line !== undefined) payload.line = p.line;
           if (p.column !== undefined) payload.column = p.column;
-          this.emit('file.invalid', payload);
+          this.publish([this.logged({ event: 'file.invalid', payload })]);
         },
         // Put back as it was: nothing changed, but clients that showed the problem learn it is over.
         onRecovered: () => {
@@ -580,6 +584,10 @@ function outcomeOf(run: () => unknown): OpOutcome {
     return { ok: false, error };
   }
 }
+
+/** The file's events that take a place in the change log beside task changes (see SyncEngine.logged). */
+type FileNoticeName = 'file.changed' | 'file.missing' | 'file.invalid' | 'sync.conflict';
+type FileNotice = { [E in FileNoticeName]: { event: E; payload: Omit<EventPayload<E>, 'revision'> } }[FileNoticeName];
 
 /** Stands for "no file holds this version" where a hash is expected; no sha256 looks like it. */
 const UNWRITTEN = 'unwritten';

@@ -20,6 +20,7 @@ describe('a tasks.json that goes missing', () => {
     const client = await RawClient.connect(server.wsUrl);
     await client.result('subscribe', { events: ['*'] });
     const original = await readFile(tasksFileOf(root));
+    const { revision: before, epoch } = await client.result<{ revision: number; epoch: string }>('sync.status');
 
     await rm(tasksFileOf(root));
     const missing = await client.waitFor((m) => m.method === 'file.missing');
@@ -29,6 +30,9 @@ describe('a tasks.json that goes missing', () => {
     // A client connecting now learns it too.
     const late = await RawClient.connect(server.wsUrl);
     expect((await late.result<{ fileProblem?: unknown }>('sync.status')).fileProblem).toEqual({ kind: 'missing', message: (missing.params as { message: string }).message });
+    // And one that polls, or comes back from a disconnect, pulls the notice with what it missed.
+    const pulled = await late.result<{ full: boolean; events: unknown[] }>('sync.pull', { since: before, epoch });
+    expect(pulled).toMatchObject({ full: false, events: [{ event: 'file.missing', payload: missing.params }] });
 
     const create = await client.call('task.create', { task: { title: 'Written while missing' } });
     expect((create.error as { code: number; message: string }).code).toBe(ErrorCode.FileAccessDenied);

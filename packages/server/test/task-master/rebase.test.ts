@@ -132,6 +132,7 @@ describe('an outside write made from a stale read', () => {
     const outside = await startOutsideWriter(root, { edits: [{ tag: 'master', id: 3, set: { title: 'Theirs on 3' } }] });
     await writer.result('task.update', { id: 3, tag: 'master', changes: { title: 'Ours on 3', priority: 'high' } });
     await quiet(watcher, 300);
+    const { revision: before, epoch } = await writer.result<{ revision: number; epoch: string }>('sync.status');
 
     const mark = watcher.messages.length;
     await outside.write();
@@ -153,6 +154,9 @@ describe('an outside write made from a stale read', () => {
     const updates = after.filter((e) => e.event.startsWith('task.'));
     expect(summary(updates)).toEqual(['task.updated:master/3']);
     expect(updates[0]!.params).toMatchObject({ changed: ['title'], task: { title: 'Theirs on 3', priority: 'high' } });
+    // In the change log: a client that was away (polling, or back from a disconnect) pulls the conflict too.
+    const pulled = await writer.result<{ events: Array<{ event: string; payload: Record<string, unknown> }> }>('sync.pull', { since: before, epoch });
+    expect(pulled.events.filter((e) => e.event === 'sync.conflict').map((e) => e.payload)).toEqual([{ ...conflicts[0]!.params, revision: expect.any(Number) }]);
   });
 
   it('keeps both when the outside write changed tag feature while we changed tag master, each tag untouched otherwise', async () => {
