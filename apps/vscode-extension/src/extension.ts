@@ -16,6 +16,7 @@ import { BUNDLED_CLI, resolveCli } from './serverProcess.js';
 import { readSettings, type Settings } from './settings.js';
 import { SPARC_FILE, readSparcMappings, sparcModeNameFor, type SparcMappings } from './sparc.js';
 import { LegendTreeProvider } from './legendView.js';
+import { alertOnNewProblems } from './problemAlerts.js';
 import { SyncStatusBar } from './statusBar.js';
 import { TASK_SCHEME, TaskDocumentProvider } from './taskDocument.js';
 import { TasksTreeProvider } from './tasksTree.js';
@@ -148,23 +149,15 @@ export function activate(context: vscode.ExtensionContext): void {
     connection.onDidLoad((data) => viewChanged(model.load(data))),
     connection.onDidReceiveEvent((message) => {
       viewChanged(model.applyEvent(message));
-      if (message.event === 'file.invalid') {
-        const { message: reason, tag } = message.payload as { message: string; tag?: string };
-        // One broken tag: its message says what still works (the other tags) and how to mend it.
-        void vscode.window.showWarningMessage(
-          tag !== undefined ? `TaskMaster: ${reason}` : `TaskMaster: the tasks file is invalid (${reason}); the last good version is shown. Fix the file and save.`,
-        );
-      } else if (message.event === 'file.missing') {
-        void vscode.window.showWarningMessage(
-          'TaskMaster: tasks.json is missing; the last good version is shown and changes are refused until it is back (restore it from git, or with "taskmaster history restore").',
-        );
-      } else if (message.event === 'sync.conflict') {
+      // A conflict is news even when pulled after a disconnect; file problems pop up as they start (below).
+      if (message.event === 'sync.conflict') {
         const { id, fields } = message.payload as { id: string; fields: string[] };
         void vscode.window.showInformationMessage(`TaskMaster: another program changed task ${id} (${fields.join(', ')}) at the same time; its version was kept.`);
       }
     }),
     connection.onDidChangeState(updateChrome),
     connection.onDidChangeProblems((problems) => viewChanged(model.setTagProblems(problems.tags))),
+    alertOnNewProblems(() => connection.problems, connection.onDidChangeProblems, (alert) => void vscode.window.showWarningMessage(alert)),
     connection.onDidChangeState(({ state }) => {
       if (state === 'live') void board.serverChanged(model.currentTag);
     }),

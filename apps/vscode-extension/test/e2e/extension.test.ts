@@ -165,6 +165,8 @@ describe('TaskMaster Sync in VS Code', () => {
     // Half a file: the tree keeps the last version the server read, and says so until the file is back.
     await writeFile(tasksFile, JSON.stringify(good, null, 2).slice(0, 80));
     await tasks.getByText('The tree shows the last version the server read', { exact: false }).waitFor({ timeout: 10_000 });
+    // And a pop-up, once, as the problem starts.
+    await page.page.locator('.notification-toast', { hasText: 'the tasks file is invalid' }).waitFor({ timeout: 10_000 });
     expect(await page.treeLabels()).toContain('Task 1: Dark mode, pending');
     await writeFile(tasksFile, JSON.stringify(good, null, 2));
     await tasks.getByText('The tree shows the last version the server read', { exact: false }).waitFor({ state: 'detached', timeout: 10_000 });

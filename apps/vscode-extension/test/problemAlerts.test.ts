@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import type { ServerProblems } from '@taskmaster/client';
+import { alertOnNewProblems, problemAlerts } from '../src/problemAlerts.js';
+
+const none: ServerProblems = { file: undefined, tags: {} };
+const badFile: ServerProblems = { file: { kind: 'invalid', message: 'tasks.json is not valid JSON at line 3, column 1' }, tags: {} };
+const brokenFeature: ServerProblems = { file: undefined, tags: { feature: 'task 2, field title: expected string, received null' } };
+
+/** What Connection gives alertOnNewProblems: the current problems and a change event. */
+function problemSource() {
+  let current = none;
+  const listeners = new Set<() => void>();
+  return {
+    problems: () => current,
+    onChange: (listener: () => void) => {
+      listeners.add(listener);
+      return { dispose: () => listeners.delete(listener) };
+    },
+    set(next: ServerProblems) {
+      current = next;
+      for (const l of listeners) l();
+    },
+  };
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+describe('problemAlerts', () => {
+  it('alerts once per problem that starts, never for one that stays or ends', () => {
+    expect(problemAlerts(none, badFile)).toEqual(['TaskMaster: the tasks file is invalid (tasks.json is not valid JSON at line 3, column 1); the last good version is shown. Fix the file and save.']);
+    expect(problemAlerts(badFile, badFile)).toEqual([]);
+    expect(problemAlerts(badFile, none)).toEqual([]);
+    expect(problemAlerts(badFile, { file: { kind: 'missing', message: 'tasks.json was removed' }, tags: {} })).toEqual([expect.stringMatching(/^TaskMaster: tasks\.json is missing;/)]);
+    expect(problemAlerts(none, brokenFeature)).toEqual([expect.stringMatching(/^TaskMaster: tasks\.json is invalid in tag feature, task 2, field title: .*Other tags work\.$/)]);
+    expect(problemAlerts(brokenFeature, brokenFeature)).toEqual([]);
+  });
+});
+
+describe('alertOnNewProblems', () => {
+  it('takes the first state as it is, alerts for a problem that starts later, and not for one a burst of events started and ended', async () => {
+    const source = problemSource();
+    const shown: string[] = [];
+    const alerts = alertOnNewProblems(source.problems, source.onChange, (a) => shown.push(a));
+
+    // Already broken when the window opened: the tree says so, no pop-up.
+    source.set(brokenFeature);
+    await tick();
+    expect(shown).toEqual([]);
+
+    // A resync after a disconnect pulls the bad file and the version that mended it, in one go.
+    source.set({ ...brokenFeature, file: badFile.file });
+    source.set(brokenFeature);
+    await tick();
+    expect(shown).toEqual([]);
+
+    // Goes bad while connected: one pop-up, and none while it stays bad.
+    source.set({ ...brokenFeature, file: badFile.file });
+    await tick();
+    source.set({ ...brokenFeature, file: badFile.file });
+    await tick();
+    expect(shown).toEqual([expect.stringMatching(/the tasks file is invalid/)]);
+
+    alerts.dispose();
+    source.set(none);
+    source.set({ file: { kind: 'missing', message: 'gone' }, tags: {} });
+    await tick();
+    expect(shown).toHaveLength(1);
+  });
+});
