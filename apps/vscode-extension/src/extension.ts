@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { fileProblemNotice } from '@taskmaster/client';
-import { brokenTagNoticeFor } from '@taskmaster/protocol';
+import { brokenTagNoticeFor, type EventPayload } from '@taskmaster/protocol';
 import { serverCommands } from './commands/serverCommands.js';
 import { taskCommands } from './commands/taskCommands.js';
 import { viewCommands } from './commands/viewCommands.js';
@@ -16,7 +16,7 @@ import { BUNDLED_CLI, resolveCli } from './serverProcess.js';
 import { readSettings, type Settings } from './settings.js';
 import { SPARC_FILE, readSparcMappings, sparcModeNameFor, type SparcMappings } from './sparc.js';
 import { LegendTreeProvider } from './legendView.js';
-import { alertOnNewProblems } from './problemAlerts.js';
+import { alertOnNewProblems, conflictAlert } from './problemAlerts.js';
 import { SyncStatusBar } from './statusBar.js';
 import { TASK_SCHEME, TaskDocumentProvider } from './taskDocument.js';
 import { TasksTreeProvider } from './tasksTree.js';
@@ -93,6 +93,8 @@ export function activate(context: vscode.ExtensionContext): void {
     tree.message = notes.filter(Boolean).join(' ') || undefined;
     statusBar.update(connection.state, model.counts(), model.currentTag);
   };
+  // The conflicts of one burst of events (a resync may pull many), told in one pop-up.
+  const conflictBurst: Array<EventPayload<'sync.conflict'>> = [];
   const viewChanged = (change: ViewChange) => {
     treeProvider.refresh(change);
     if (change.all || change.ids.length) documents.refreshOpen();
@@ -150,9 +152,8 @@ export function activate(context: vscode.ExtensionContext): void {
     connection.onDidReceiveEvent((message) => {
       viewChanged(model.applyEvent(message));
       // A conflict is news even when pulled after a disconnect; file problems pop up as they start (below).
-      if (message.event === 'sync.conflict') {
-        const { id, fields } = message.payload as { id: string; fields: string[] };
-        void vscode.window.showInformationMessage(`TaskMaster: another program changed task ${id} (${fields.join(', ')}) at the same time; its version was kept.`);
+      if (message.event === 'sync.conflict' && conflictBurst.push(message.payload as EventPayload<'sync.conflict'>) === 1) {
+        setTimeout(() => void vscode.window.showInformationMessage(conflictAlert(conflictBurst.splice(0))), 0);
       }
     }),
     connection.onDidChangeState(updateChrome),

@@ -1,5 +1,5 @@
 import type { ServerProblems } from '@taskmaster/client';
-import { brokenTagNoticeFor } from '@taskmaster/protocol';
+import { brokenTagNoticeFor, type EventPayload } from '@taskmaster/protocol';
 
 /**
  * The pop-up warnings a change of what cannot be read calls for: one for
@@ -49,4 +49,19 @@ export function alertOnNewProblems(
       subscription.dispose();
     },
   };
+}
+
+/**
+ * The pop-up for the `sync.conflict`s of one burst of events: one conflict
+ * names its task and fields; several (a resync after a disconnect may pull
+ * many at once) are one pop-up naming the tasks, not one each.
+ */
+export function conflictAlert(conflicts: ReadonlyArray<Pick<EventPayload<'sync.conflict'>, 'id' | 'fields'>>): string {
+  if (conflicts.length === 1) {
+    const { id, fields } = conflicts[0]!;
+    return `TaskMaster: another program changed task ${id} (${fields.join(', ')}) at the same time; its version was kept.`;
+  }
+  const ids = [...new Set(conflicts.map((c) => c.id))];
+  const named = ids.length > 1 ? `${ids.slice(0, -1).join(', ')} and ${ids.at(-1)}` : ids[0];
+  return `TaskMaster: another program changed task${ids.length > 1 ? 's' : ''} ${named} at the same time (${conflicts.length} conflicts); its versions were kept.`;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ServerProblems } from '@taskmaster/client';
-import { alertOnNewProblems, problemAlerts } from '../src/problemAlerts.js';
+import { alertOnNewProblems, conflictAlert, problemAlerts } from '../src/problemAlerts.js';
 
 const none: ServerProblems = { file: undefined, tags: {} };
 const badFile: ServerProblems = { file: { kind: 'invalid', message: 'tasks.json is not valid JSON at line 3, column 1' }, tags: {} };
@@ -65,5 +65,14 @@ describe('alertOnNewProblems', () => {
     source.set({ file: { kind: 'missing', message: 'gone' }, tags: {} });
     await tick();
     expect(shown).toHaveLength(1);
+  });
+});
+
+describe('conflictAlert', () => {
+  it('names one conflict with its fields, and several in one pop-up naming each task once', () => {
+    expect(conflictAlert([{ id: '3', fields: ['title', 'priority'] }])).toBe('TaskMaster: another program changed task 3 (title, priority) at the same time; its version was kept.');
+    expect(conflictAlert([{ id: '3', fields: ['title'] }, { id: '5.1', fields: ['status'] }, { id: '3', fields: ['details'] }])).toBe(
+      'TaskMaster: another program changed tasks 3 and 5.1 at the same time (3 conflicts); its versions were kept.',
+    );
   });
 });

@@ -176,6 +176,21 @@ describe('TaskMaster Sync in VS Code', () => {
     await page.waitForRow((label) => label.startsWith('Task 3: Ship the release'), 10_000);
   });
 
+  it('pops up a conflict when another program writes back a field the server changed since it read the file', async () => {
+    const page = workbench!;
+    await page.waitForStatus('live', 20_000);
+    const tasksFile = path.join(root, '.taskmaster', 'tasks', 'tasks.json');
+    // Read before the server's change, as Task Master reads a tag before it takes the lock.
+    const stale = (await readTasks(root)) as { master: { tasks: Array<{ id: number; title: string }> } };
+    await runCli(root, tools.cli, ['update-task', '--id', '4', '--title', 'Document the API (ours)', '--priority', 'high']);
+    // Written back with its own title and the priority it read: the old priority shows the read was stale.
+    stale.master.tasks.find((t) => t.id === 4)!.title = 'Document the API (theirs)';
+    await writeFile(tasksFile, JSON.stringify(stale, null, 2));
+    await page.page.locator('.notification-toast', { hasText: 'another program changed task 4 (title) at the same time; its version was kept' }).waitFor({ timeout: 10_000 });
+    // Theirs wins the field both changed; ours keeps the other.
+    await page.waitForRow((label) => label === 'Task 4: Document the API (theirs), done, high priority', 10_000);
+  });
+
   it('starts and stops a server through the CLI from the status bar menu', async () => {
     const page = workbench!;
     await server.stop();
