@@ -1,6 +1,7 @@
 import type { TaskmasterClient } from '@taskmaster/client';
 import { ErrorCode, isTaskmasterError, type ConflictData, type Task, type TaskStatus } from '@taskmaster/protocol';
 import { WRITABLE_STATUSES } from './model.js';
+import type { OverriddenChange } from './session.js';
 
 /** A 1006 the user settles in the drawer: mine and theirs side by side. */
 export interface PendingConflict {
@@ -55,6 +56,12 @@ export class BoardActions {
     return this.run(() => this.client.call('conflict.resolve', { conflictId: conflict.conflictId, choice, ...(task ? { task } : {}) }));
   }
 
+  /** Writes back the values another program wrote over (see {@link canPutBack}). */
+  putBack(change: OverriddenChange): Promise<WriteOutcome> {
+    const changes = Object.fromEntries(change.fields.map((f) => [f, change.ours[f]]));
+    return this.run(() => this.client.call('task.update', { tag: change.tag, id: change.id, changes }));
+  }
+
   addDependency(tag: string, id: string, dependsOn: string): Promise<WriteOutcome> {
     return this.run(() => this.client.call('dependency.add', { tag, id, dependsOn }));
   }
@@ -105,3 +112,12 @@ export class BoardActions {
   }
 }
 
+
+/**
+ * Whether {@link BoardActions.putBack} can undo `change`: fields of a task
+ * whose values here are all known. A task one side deleted (`*`), or a field
+ * removed here, is mended from history instead.
+ */
+export function canPutBack(change: OverriddenChange): boolean {
+  return change.id !== '*' && change.fields.every((f) => f !== '*' && Object.prototype.hasOwnProperty.call(change.ours, f));
+}

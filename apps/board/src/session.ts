@@ -1,9 +1,19 @@
 import { createClient, NO_SERVER_PROBLEMS, watchServerProblems, type ClientMode, type ServerProblems, type TaskmasterClient } from '@taskmaster/client';
-import { ErrorCode, isTaskmasterError, type TasksFile } from '@taskmaster/protocol';
+import { ErrorCode, isTaskmasterError, type EventPayload, type TasksFile } from '@taskmaster/protocol';
 import type { BoardSetup } from './config.js';
 
 /** What the connection badge says (`data-testid="connection"`). */
 export type ConnectionState = 'live' | 'reconnecting' | 'offline';
+
+/**
+ * A change another program wrote over (`sync.conflict`): Task Master, say,
+ * wrote back a tag it had read before the change was made here. Its values
+ * were kept; `ours` holds those they replaced. `key` is the task's.
+ */
+export type OverriddenChange = EventPayload<'sync.conflict'> & { key: string };
+
+/** Overridden changes kept for a page left open a long time: the latest per task, the last few tasks. */
+const MAX_OVERRIDDEN = 20;
 
 /** A snapshot of everything the board draws that comes from the server. */
 export interface SessionView {
@@ -25,6 +35,8 @@ export interface SessionView {
    * is wrong.
    */
   problems: ServerProblems;
+  /** Changes other programs wrote over, until put back or dismissed, oldest first. */
+  overridden: readonly OverriddenChange[];
 }
 
 /**
@@ -43,6 +55,7 @@ export class Session {
     connections: undefined,
     fatal: undefined,
     problems: NO_SERVER_PROBLEMS,
+    overridden: [],
   };
   private readonly listeners = new Set<(view: SessionView) => void>();
   private frame: number | undefined;
@@ -58,6 +71,11 @@ export class Session {
     this.client.on('sync.connected', (p) => this.update({ connections: p.connections }));
     this.client.on('sync.disconnected', (p) => this.update({ connections: p.connections }));
     watchServerProblems(this.client, (problems) => this.update({ problems }));
+    this.client.on('sync.conflict', (change) => {
+      const key = `${change.tag}\n${change.id}`;
+      const others = this.view.overridden.filter((o) => o.key !== key).slice(-(MAX_OVERRIDDEN - 1));
+      this.update({ overridden: [...others, { ...change, key }] });
+    });
     this.client.ready(30_000).catch((err: unknown) => this.failed(err));
     if (typeof window !== 'undefined') window.addEventListener('online', () => this.modeChanged(this.client.mode));
   }
@@ -70,6 +88,11 @@ export class Session {
   subscribe(listener: (view: SessionView) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Forgets an overridden change: put back, or dismissed. */
+  dismissOverridden(key: string): void {
+    this.update({ overridden: this.view.overridden.filter((o) => o.key !== key) });
   }
 
   /** Re-reads Task Master's current tag (after `tag.use`, or another client's). */

@@ -6,6 +6,7 @@ import type { Session, SessionView } from '../session.js';
 import { Board, type Drop } from './Board.js';
 import { Drawer } from './Drawer.js';
 import { ListView } from './ListView.js';
+import { OverriddenNotice } from './OverriddenNotice.js';
 import { ProblemNotice } from './ProblemNotice.js';
 import { Toolbar } from './Toolbar.js';
 
@@ -119,6 +120,16 @@ export function App({ session, initialTag, initialFocus }: { session: Session; i
         onFilters={setFilters}
       />
       <ProblemNotice fileProblem={view.problems.file} tag={shownTag} tagProblem={view.problems.tags[shownTag]} />
+      <OverriddenNotice
+        changes={view.overridden.filter((c) => c.tag === shownTag)}
+        onPutBack={(c) =>
+          void actions.putBack(c).then((o) => {
+            report(`Task ${c.id}: put back`)(o);
+            if (o.ok) session.dismissOverridden(c.key);
+          })
+        }
+        onDismiss={(c) => session.dismissOverridden(c.key)}
+      />
       <nav class="phone-tabs" aria-label="Statuses">
         {columns.map((c) => (
           <button key={c} type="button" onClick={() => document.querySelector(`.board [data-status="${c}"]`)?.scrollIntoView({ inline: 'start', block: 'nearest' })}>

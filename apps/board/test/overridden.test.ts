@@ -1,0 +1,53 @@
+import { writeFile } from 'node:fs/promises';
+import { createClient } from '@taskmaster/client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup, eventually, launchBrowser, makeProject, openBoard, readTasks, register, saveShot, startServer, taskOnDisk, tasksFile } from './helpers.js';
+
+afterEach(cleanup);
+
+const task = (id: number, title: string) => ({ id, title, description: '', status: 'pending', priority: 'medium', dependencies: [], details: '', testStrategy: '', subtasks: [] });
+const meta = { created: '2025-01-01T00:00:00.000Z', updated: '2025-01-01T00:00:00.000Z', description: '' };
+
+describe('the board when another program writes over a change', () => {
+  it('says what it kept and what it replaced, puts the change back on request, and forgets one dismissed', async () => {
+    const root = await makeProject({ master: { tasks: [task(1, 'Write the spec'), task(2, 'Ship it')], metadata: meta } });
+    const server = await startServer(root, { debounceMs: 20 });
+    const browser = await launchBrowser();
+    const page = await openBoard(browser, server);
+    const editor = createClient({ url: server.wsUrl, token: server.token });
+    register(() => editor.close());
+    await editor.ready();
+    const notice = (id: number) => page.locator(`[data-testid="overridden"] [data-task-id="${id}"]`);
+
+    // Task Master reads the tag, a client changes task 1, then Task Master writes back what it read with its own title.
+    // The priority it writes back unchanged shows its read was stale: the title both changed is a conflict.
+    const stale = await readTasks(root);
+    await editor.call('task.update', { id: 1, changes: { title: 'Write the spec (ours)', priority: 'high' } });
+    await eventually(async () => expect((await taskOnDisk(root, 'master', 1)).title).toBe('Write the spec (ours)'));
+    stale.master.tasks[0].title = 'Write the spec (theirs)';
+    await writeFile(tasksFile(root), `${JSON.stringify(stale, null, 2)}\n`);
+
+    await notice(1).waitFor();
+    expect(await notice(1).locator('span').textContent()).toBe(
+      `Another program wrote over task 1's title, changed here meanwhile; its value was kept. Here: title "Write the spec (ours)".`,
+    );
+    await expect.poll(() => page.locator('.board [data-task-id="1"]').textContent()).toContain('Write the spec (theirs)');
+    await saveShot(page, 'overridden.png');
+    await notice(1).getByRole('button', { name: 'Put it back' }).click();
+    await notice(1).waitFor({ state: 'detached' });
+    await eventually(async () => expect(await taskOnDisk(root, 'master', 1)).toMatchObject({ title: 'Write the spec (ours)', priority: 'high' }));
+    expect(await page.getByTestId('status-line').textContent()).toBe('Task 1: put back');
+
+    // Once more on task 2, dismissed: the notice goes and the other program's value stays.
+    const again = await readTasks(root);
+    await editor.call('task.update', { id: 2, changes: { title: 'Ship it (ours)', priority: 'low' } });
+    await eventually(async () => expect((await taskOnDisk(root, 'master', 2)).title).toBe('Ship it (ours)'));
+    again.master.tasks[1].title = 'Ship it (theirs)';
+    await writeFile(tasksFile(root), `${JSON.stringify(again, null, 2)}\n`);
+    await notice(2).waitFor();
+    await notice(2).getByRole('button', { name: 'Dismiss' }).click();
+    await notice(2).waitFor({ state: 'detached' });
+    expect(await taskOnDisk(root, 'master', 2)).toMatchObject({ title: 'Ship it (theirs)', priority: 'low' });
+    expect(await page.locator('[data-testid="overridden"]').count()).toBe(0);
+  });
+});
