@@ -1,5 +1,5 @@
 import type { TaskmasterClient } from '@taskmaster/client';
-import { ErrorCode, isTaskmasterError, type ConflictData, type Task, type TaskStatus } from '@taskmaster/protocol';
+import { ErrorCode, isTaskmasterError, putBackUpdate, type ConflictData, type Task, type TaskStatus } from '@taskmaster/protocol';
 import { WRITABLE_STATUSES } from './model.js';
 import type { OverriddenChange } from './session.js';
 
@@ -56,10 +56,11 @@ export class BoardActions {
     return this.run(() => this.client.call('conflict.resolve', { conflictId: conflict.conflictId, choice, ...(task ? { task } : {}) }));
   }
 
-  /** Writes back the values another program wrote over (see {@link canPutBack}). */
+  /** Writes back the values another program wrote over (`putBackUpdate`; the button shows only where it has one). */
   putBack(change: OverriddenChange): Promise<WriteOutcome> {
-    const changes = Object.fromEntries(change.fields.map((f) => [f, change.ours[f]]));
-    return this.run(() => this.client.call('task.update', { tag: change.tag, id: change.id, changes }));
+    const update = putBackUpdate(change);
+    if (!update) return Promise.resolve({ ok: false, message: `Task ${change.id} cannot be put back by an update: restore it from history` });
+    return this.run(() => this.client.call('task.update', update));
   }
 
   addDependency(tag: string, id: string, dependsOn: string): Promise<WriteOutcome> {
@@ -110,14 +111,4 @@ export class BoardActions {
       return { ok: false, message: err instanceof Error ? err.message : String(err) };
     }
   }
-}
-
-
-/**
- * Whether {@link BoardActions.putBack} can undo `change`: fields of a task
- * whose values here are all known. A task one side deleted (`*`), or a field
- * removed here, is mended from history instead.
- */
-export function canPutBack(change: OverriddenChange): boolean {
-  return change.id !== '*' && change.fields.every((f) => f !== '*' && Object.prototype.hasOwnProperty.call(change.ours, f));
 }

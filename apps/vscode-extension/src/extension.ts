@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { fileProblemNotice } from '@taskmaster/client';
-import { brokenTagNoticeFor, type EventPayload } from '@taskmaster/protocol';
+import { brokenTagNoticeFor, putBackUpdate, type EventPayload } from '@taskmaster/protocol';
 import { serverCommands } from './commands/serverCommands.js';
 import { taskCommands } from './commands/taskCommands.js';
 import { viewCommands } from './commands/viewCommands.js';
@@ -93,8 +93,19 @@ export function activate(context: vscode.ExtensionContext): void {
     tree.message = notes.filter(Boolean).join(' ') || undefined;
     statusBar.update(connection.state, model.counts(), model.currentTag);
   };
-  // The conflicts of one burst of events (a resync may pull many), told in one pop-up.
+  // The conflicts of one burst of events (a resync may pull many), told in one pop-up that can put them back.
   const conflictBurst: Array<EventPayload<'sync.conflict'>> = [];
+  const tellConflicts = async (conflicts: Array<EventPayload<'sync.conflict'>>) => {
+    const updates = conflicts.flatMap((c) => putBackUpdate(c) ?? []);
+    const action = updates.length === 0 ? undefined : updates.length === 1 ? 'Put it back' : 'Put them back';
+    const choice = await vscode.window.showInformationMessage(conflictAlert(conflicts), ...(action ? [action] : []));
+    if (choice !== action || !action) return;
+    try {
+      for (const update of updates) await connection.api().call('task.update', update);
+    } catch (err) {
+      showError('Put back', err);
+    }
+  };
   const viewChanged = (change: ViewChange) => {
     treeProvider.refresh(change);
     if (change.all || change.ids.length) documents.refreshOpen();
@@ -153,7 +164,7 @@ export function activate(context: vscode.ExtensionContext): void {
       viewChanged(model.applyEvent(message));
       // A conflict is news even when pulled after a disconnect; file problems pop up as they start (below).
       if (message.event === 'sync.conflict' && conflictBurst.push(message.payload as EventPayload<'sync.conflict'>) === 1) {
-        setTimeout(() => void vscode.window.showInformationMessage(conflictAlert(conflictBurst.splice(0))), 0);
+        setTimeout(() => void tellConflicts(conflictBurst.splice(0)), 0);
       }
     }),
     connection.onDidChangeState(updateChrome),

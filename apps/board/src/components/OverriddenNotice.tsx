@@ -1,4 +1,4 @@
-import { canPutBack } from '../actions.js';
+import { putBackUpdate } from '@taskmaster/protocol';
 import type { OverriddenChange } from '../session.js';
 
 export interface OverriddenNoticeProps {
@@ -21,7 +21,7 @@ export function OverriddenNotice({ changes, onPutBack, onDismiss }: OverriddenNo
       {changes.map((c) => (
         <p key={c.key} data-task-id={c.id}>
           <span>{describe(c)}</span>
-          {canPutBack(c) && (
+          {putBackUpdate(c) !== undefined && (
             <button type="button" onClick={() => onPutBack(c)}>
               Put it back
             </button>

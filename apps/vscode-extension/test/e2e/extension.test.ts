@@ -176,7 +176,7 @@ describe('TaskMaster Sync in VS Code', () => {
     await page.waitForRow((label) => label.startsWith('Task 3: Ship the release'), 10_000);
   });
 
-  it('pops up a conflict when another program writes back a field the server changed since it read the file', async () => {
+  it('pops up a conflict when another program writes back a field the server changed since it read the file, and puts ours back', async () => {
     const page = workbench!;
     await page.waitForStatus('live', 20_000);
     const tasksFile = path.join(root, '.taskmaster', 'tasks', 'tasks.json');
@@ -186,9 +186,14 @@ describe('TaskMaster Sync in VS Code', () => {
     // Written back with its own title and the priority it read: the old priority shows the read was stale.
     stale.master.tasks.find((t) => t.id === 4)!.title = 'Document the API (theirs)';
     await writeFile(tasksFile, JSON.stringify(stale, null, 2));
-    await page.page.locator('.notification-toast', { hasText: 'another program changed task 4 (title) at the same time; its version was kept' }).waitFor({ timeout: 10_000 });
+    const toast = page.page.locator('.notification-toast', { hasText: 'another program changed task 4 (title) at the same time; its version was kept' });
+    await toast.waitFor({ timeout: 10_000 });
     // Theirs wins the field both changed; ours keeps the other.
     await page.waitForRow((label) => label === 'Task 4: Document the API (theirs), done, high priority', 10_000);
+    // Put back from the pop-up: our title, in the tree and in the file.
+    await toast.getByRole('button', { name: 'Put it back' }).click();
+    await page.waitForRow((label) => label === 'Task 4: Document the API (ours), done, high priority', 10_000);
+    await waitForFile(root, (data) => data.master.tasks.find((t) => t.id === 4)?.title === 'Document the API (ours)');
   });
 
   it('starts and stops a server through the CLI from the status bar menu', async () => {
