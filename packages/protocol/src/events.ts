@@ -188,8 +188,10 @@ export function isTaskEventName(name: string): name is TaskEventName {
  */
 export const LOGGED_EVENT_NAMES = [...TASK_EVENT_NAMES, 'task.patched', 'file.changed', 'file.missing', 'file.invalid', 'sync.conflict'] as const satisfies readonly EventName[];
 
+export type LoggedEventName = (typeof LOGGED_EVENT_NAMES)[number];
+
 /** True for an event the change log keeps (see {@link LOGGED_EVENT_NAMES}). */
-export function isLoggedEventName(name: string): boolean {
+export function isLoggedEventName(name: string): name is LoggedEventName {
   return (LOGGED_EVENT_NAMES as readonly string[]).includes(name);
 }
 

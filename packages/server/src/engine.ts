@@ -14,6 +14,7 @@ import {
   type EventPayload,
   type FieldConflict,
   type FileProblem,
+  type LoggedEventName,
   type TagProblem,
   type TaskChange,
   type TasksFile,
@@ -413,7 +414,7 @@ export class SyncEngine {
    * changes, the file's versions, and the notices about the file (a problem,
    * a conflict) all go here, so none is lost to a client that was away.
    */
-  private logged(event: TaskChange | FileNotice): OutgoingEvent {
+  private logged(event: Unlogged): OutgoingEvent {
     const e = this.changeLog.append((revision) => ({ event: event.event, payload: { ...event.payload, revision } }) as AnyEvent);
     return new OutgoingEvent(e.event, e.payload);
   }
@@ -585,9 +586,8 @@ function outcomeOf(run: () => unknown): OpOutcome {
   }
 }
 
-/** The file's events that take a place in the change log beside task changes (see SyncEngine.logged). */
-type FileNoticeName = 'file.changed' | 'file.missing' | 'file.invalid' | 'sync.conflict';
-type FileNotice = { [E in FileNoticeName]: { event: E; payload: Omit<EventPayload<E>, 'revision'> } }[FileNoticeName];
+/** An event the change log keeps, before it has its revision (see SyncEngine.logged); `task.patched` is made from a logged `task.updated`. */
+type Unlogged = { [E in Exclude<LoggedEventName, 'task.patched'>]: { event: E; payload: Omit<EventPayload<E>, 'revision'> } }[Exclude<LoggedEventName, 'task.patched'>];
 
 /** Stands for "no file holds this version" where a hash is expected; no sha256 looks like it. */
 const UNWRITTEN = 'unwritten';
