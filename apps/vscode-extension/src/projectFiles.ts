@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describeTagProblem, ErrorCode, parseTasksFileTextByTag, TaskmasterError, type TasksFile } from '@taskmaster/protocol';
+import { ErrorCode, parseTasksFileTextByTag, tagProblemText, TaskmasterError, type TasksFile } from '@taskmaster/protocol';
 
 /**
  * The project's files the extension reads itself, without a server. No
@@ -34,7 +34,7 @@ export async function readTasksFile(root: string): Promise<ProjectTasks> {
     // Tag by tag, as the server and the CLI read it: a tag another tool left broken (a null title) is
     // kept as it is, as a server's snapshot holds it, and the other tags are shown.
     const { data, brokenTags } = parseTasksFileTextByTag(text, 'tasks.json');
-    return { data, tagProblems: Object.fromEntries(brokenTags.map((p) => [p.tag, describeTagProblem(p, { withTag: false })])) };
+    return { data, tagProblems: Object.fromEntries(brokenTags.map((p) => [p.tag, tagProblemText(p)])) };
   } catch (err) {
     throw new TaskmasterError(ErrorCode.InvalidMessage, `${TASKS_FILE} is not a valid tasks file (${(err as Error).message.split('\n')[0]}); fix it and save again`);
   }

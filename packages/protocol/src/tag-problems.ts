@@ -183,13 +183,22 @@ export function describeTagProblem(p: TagProblem, { withTag = true }: { withTag?
   return where.length > 0 ? `${where.join(', ')}: ${p.problem}${more}` : `${p.problem}${more}`;
 }
 
+/**
+ * A broken tag's problem as `tags.list` gives it (`problem`): where and
+ * what, without the tag's name (`task 7, field title: expected string`).
+ * Clients that read the file themselves say it the same way.
+ */
+export function tagProblemText(p: TagProblem): string {
+  return describeTagProblem(p, { withTag: false });
+}
+
 /** How to get a broken tag back, for messages. */
 export const BROKEN_TAG_FIX =
   "fix it in tasks.json, or go back to an earlier version: 'taskmaster history list' shows the snapshots, 'taskmaster history restore <id>' restores one";
 
 /** What users are told of a broken tag they did not ask for: the other tags work. */
 export function brokenTagNotice(p: TagProblem): string {
-  return brokenTagNoticeFor(p.tag, describeTagProblem(p, { withTag: false }));
+  return brokenTagNoticeFor(p.tag, tagProblemText(p));
 }
 
 /** {@link brokenTagNotice} from what `tags.list` says of a tag: its name and `problem`. */

@@ -1,6 +1,6 @@
 import {
   brokenTagNamed,
-  describeTagProblem,
+  tagProblemText,
   ErrorCode,
   idKey,
   isDoneStatus,
@@ -67,7 +67,7 @@ export function tagSummaries(data: TasksFile, brokenTags: readonly TagProblem[] 
     const description = isLegacyTasksFile(data) ? undefined : tagData.metadata?.description;
     if (typeof description === 'string') summary.description = description;
     const problem = brokenTagNamed(brokenTags, name);
-    if (problem) summary.problem = describeTagProblem(problem, { withTag: false });
+    if (problem) summary.problem = tagProblemText(problem);
     return summary;
   });
 }
