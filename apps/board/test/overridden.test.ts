@@ -18,15 +18,20 @@ describe('the board when another program writes over a change', () => {
     register(() => editor.close());
     await editor.ready();
     const notice = (id: number) => page.locator(`[data-testid="overridden"] [data-task-id="${id}"]`);
+    /**
+     * Another program reads the tag, a client changes task `id`'s title and priority, then the other program
+     * writes back what it read with its own title. The priority it writes back unchanged shows its read was
+     * stale: the title both changed is a conflict.
+     */
+    const staleWriteOver = async (id: number, title: string, priority: 'high' | 'low') => {
+      const stale = await readTasks(root);
+      await editor.call('task.update', { id, changes: { title: `${title} (ours)`, priority } });
+      await eventually(async () => expect((await taskOnDisk(root, 'master', id)).title).toBe(`${title} (ours)`));
+      stale.master.tasks.find((t: { id: number }) => t.id === id).title = `${title} (theirs)`;
+      await writeFile(tasksFile(root), `${JSON.stringify(stale, null, 2)}\n`);
+    };
 
-    // Task Master reads the tag, a client changes task 1, then Task Master writes back what it read with its own title.
-    // The priority it writes back unchanged shows its read was stale: the title both changed is a conflict.
-    const stale = await readTasks(root);
-    await editor.call('task.update', { id: 1, changes: { title: 'Write the spec (ours)', priority: 'high' } });
-    await eventually(async () => expect((await taskOnDisk(root, 'master', 1)).title).toBe('Write the spec (ours)'));
-    stale.master.tasks[0].title = 'Write the spec (theirs)';
-    await writeFile(tasksFile(root), `${JSON.stringify(stale, null, 2)}\n`);
-
+    await staleWriteOver(1, 'Write the spec', 'high');
     await notice(1).waitFor();
     expect(await notice(1).locator('span').textContent()).toBe(
       `Another program wrote over task 1's title, changed here meanwhile; its value was kept. Here: title "Write the spec (ours)".`,
@@ -39,11 +44,7 @@ describe('the board when another program writes over a change', () => {
     expect(await page.getByTestId('status-line').textContent()).toBe('Task 1: put back');
 
     // Once more on task 2, dismissed: the notice goes and the other program's value stays.
-    const again = await readTasks(root);
-    await editor.call('task.update', { id: 2, changes: { title: 'Ship it (ours)', priority: 'low' } });
-    await eventually(async () => expect((await taskOnDisk(root, 'master', 2)).title).toBe('Ship it (ours)'));
-    again.master.tasks[1].title = 'Ship it (theirs)';
-    await writeFile(tasksFile(root), `${JSON.stringify(again, null, 2)}\n`);
+    await staleWriteOver(2, 'Ship it', 'low');
     await notice(2).waitFor();
     await notice(2).getByRole('button', { name: 'Dismiss' }).click();
     await notice(2).waitFor({ state: 'detached' });
