@@ -172,22 +172,23 @@ describe('one broken tag', () => {
   it('warns through a server that cannot read the file, and lists the last version it read', async () => {
     const dir = await makeProject({ fixture: true });
     await startDaemon(dir);
+    // The server learns of the file after its debounce: list again until it says (or stops saying) so.
+    const listUntil = async (done: (stderr: string) => boolean) => {
+      let list = await run(['list'], dir);
+      for (let tries = 0; !done(list.stderr) && tries < 50; tries++) {
+        await new Promise((r) => setTimeout(r, 100));
+        list = await run(['list'], dir);
+      }
+      return list;
+    };
     writeFileSync(tasksFile(dir), readFileSync(FIXTURE, 'utf8').slice(0, 1000));
-    let list = await run(['list'], dir);
-    for (let tries = 0; !/warning:/.test(list.stderr) && tries < 50; tries++) {
-      await new Promise((r) => setTimeout(r, 100));
-      list = await run(['list'], dir);
-    }
+    const list = await listUntil((stderr) => /warning:/.test(stderr));
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/^Tag master: 93 tasks/);
     expect(list.stderr).toMatch(/^warning: tasks\.json is not valid JSON at line \d+, column \d+.*What follows shows the last version the server read; fix the file and save it/m);
     // Put back: no warning.
     writeFileSync(tasksFile(dir), readFileSync(FIXTURE));
-    let again = await run(['list'], dir);
-    for (let tries = 0; /warning:/.test(again.stderr) && tries < 50; tries++) {
-      await new Promise((r) => setTimeout(r, 100));
-      again = await run(['list'], dir);
-    }
+    const again = await listUntil((stderr) => !/warning:/.test(stderr));
     expect(again.stderr).not.toMatch(/warning:/);
   });
 
