@@ -1,5 +1,5 @@
 import { createClient, NO_SERVER_PROBLEMS, watchServerProblems, type ClientMode, type ServerProblems, type TaskmasterClient } from '@taskmaster/client';
-import { ErrorCode, isTaskmasterError, type EventPayload, type TasksFile } from '@taskmaster/protocol';
+import { ErrorCode, isTaskmasterError, stillOverridden, type EventPayload, type TasksFile } from '@taskmaster/protocol';
 import type { BoardSetup } from './config.js';
 
 /** What the connection badge says (`data-testid="connection"`). */
@@ -14,6 +14,9 @@ export type OverriddenChange = EventPayload<'sync.conflict'> & { key: string };
 
 /** Overridden changes kept for a page left open a long time: the latest per task, the last few tasks. */
 const MAX_OVERRIDDEN = 20;
+
+/** sessionStorage key of the overridden changes dismissed in this tab, so a reload does not bring them back. */
+const DISMISSED_KEY = 'taskmaster-board-dismissed';
 
 /** A snapshot of everything the board draws that comes from the server. */
 export interface SessionView {
@@ -35,7 +38,12 @@ export interface SessionView {
    * is wrong.
    */
   problems: ServerProblems;
-  /** Changes other programs wrote over, until put back or dismissed, oldest first. */
+  /**
+   * Changes other programs wrote over, oldest first: announced while the
+   * page was open, or still standing when it connected (`sync.status`). Each
+   * goes when put back, dismissed, or no longer standing (see
+   * `stillOverridden`: the task changed again).
+   */
   overridden: readonly OverriddenChange[];
 }
 
@@ -60,22 +68,23 @@ export class Session {
   private readonly listeners = new Set<(view: SessionView) => void>();
   private frame: number | undefined;
   private everLive = false;
+  /** The server's epoch: with a notice's revision, it names one overridden change across reloads. */
+  private epoch: string | undefined;
 
   constructor(setup: BoardSetup) {
     const options: Parameters<typeof createClient>[0] = { url: setup.url, clientName: 'board', replica: true, subscribe: ['*'] };
     if (setup.httpUrl !== undefined) options.httpUrl = setup.httpUrl;
     if (setup.token !== undefined) options.token = setup.token;
     this.client = createClient(options);
-    this.client.replica!.onChange(() => this.update({ file: this.client.replica!.data(), version: this.view.version + 1 }));
+    this.client.replica!.onChange(() => {
+      const file = this.client.replica!.data();
+      this.update({ file, version: this.view.version + 1, overridden: this.view.overridden.filter((o) => !file || stillOverridden(o, file)) });
+    });
     this.client.onModeChange((mode) => this.modeChanged(mode));
     this.client.on('sync.connected', (p) => this.update({ connections: p.connections }));
     this.client.on('sync.disconnected', (p) => this.update({ connections: p.connections }));
     watchServerProblems(this.client, (problems) => this.update({ problems }));
-    this.client.on('sync.conflict', (change) => {
-      const key = `${change.tag}\n${change.id}`;
-      const others = this.view.overridden.filter((o) => o.key !== key).slice(-(MAX_OVERRIDDEN - 1));
-      this.update({ overridden: [...others, { ...change, key }] });
-    });
+    this.client.on('sync.conflict', (change) => this.overriddenSeen([change]));
     this.client.ready(30_000).catch((err: unknown) => this.failed(err));
     if (typeof window !== 'undefined') window.addEventListener('online', () => this.modeChanged(this.client.mode));
   }
@@ -90,9 +99,29 @@ export class Session {
     return () => this.listeners.delete(listener);
   }
 
-  /** Forgets an overridden change: put back, or dismissed. */
+  /** Forgets an overridden change, put back or dismissed; this tab does not show it again. */
   dismissOverridden(key: string): void {
+    const gone = this.view.overridden.find((o) => o.key === key);
+    if (gone) rememberDismissed(this.noticeId(gone));
     this.update({ overridden: this.view.overridden.filter((o) => o.key !== key) });
+  }
+
+  /** Adds overridden changes (the latest per task wins) but those dismissed in this tab. */
+  private overriddenSeen(changes: ReadonlyArray<EventPayload<'sync.conflict'>>): void {
+    const dismissed = dismissedInTab();
+    // The replica has taken the events before each notice: a notice pulled late may be over already.
+    const file = this.client.replica!.data();
+    let list = this.view.overridden;
+    for (const change of changes) {
+      if (dismissed.has(this.noticeId(change)) || (file && !stillOverridden(change, file))) continue;
+      const key = `${change.tag}\n${change.id}`;
+      list = [...list.filter((o) => o.key !== key).slice(-(MAX_OVERRIDDEN - 1)), { ...change, key }];
+    }
+    if (list !== this.view.overridden) this.update({ overridden: list });
+  }
+
+  private noticeId(change: EventPayload<'sync.conflict'>): string {
+    return JSON.stringify([this.epoch, change.revision, change.tag, change.id]);
   }
 
   /** Re-reads Task Master's current tag (after `tag.use`, or another client's). */
@@ -117,7 +146,10 @@ export class Session {
   private async afterConnect(): Promise<void> {
     try {
       const status = await this.client.call('sync.status');
+      this.epoch = status.epoch;
       this.update({ connections: status.connections.length });
+      // Overridden before this page connected (or while it was away) and still standing.
+      this.overriddenSeen(status.overridden ?? []);
       await this.refreshTags();
     } catch {
       // A connection lost right away: the next one asks again.
@@ -141,5 +173,24 @@ export class Session {
       for (const listener of [...this.listeners]) listener(this.view);
     };
     this.frame = typeof requestAnimationFrame === 'function' ? requestAnimationFrame(flush) : (setTimeout(flush, 0) as unknown as number);
+  }
+}
+
+/** The overridden changes dismissed in this tab (sessionStorage; nothing when storage is unavailable). */
+function dismissedInTab(): Set<string> {
+  try {
+    const stored: unknown = JSON.parse(globalThis.sessionStorage?.getItem(DISMISSED_KEY) ?? '[]');
+    return new Set(Array.isArray(stored) ? stored.filter((s): s is string => typeof s === 'string') : []);
+  } catch {
+    return new Set();
+  }
+}
+
+function rememberDismissed(id: string): void {
+  try {
+    // The last hundred: enough for any one tab, bounded for one left open for weeks.
+    globalThis.sessionStorage?.setItem(DISMISSED_KEY, JSON.stringify([...dismissedInTab(), id].slice(-100)));
+  } catch {
+    // Storage full or refused: dismissed for this page only.
   }
 }

@@ -46,9 +46,22 @@ describe('the board when another program writes over a change', () => {
     // Once more on task 2, dismissed: the notice goes and the other program's value stays.
     await staleWriteOver(2, 'Ship it', 'low');
     await notice(2).waitFor();
+    // A page opened after the notice went out lists it too (task 1's, put back, is over).
+    const later = await openBoard(browser, server);
+    const laterNotice = later.locator('[data-testid="overridden"] [data-task-id]');
+    await laterNotice.first().waitFor();
+    expect(await laterNotice.evaluateAll((lines) => lines.map((l) => l.getAttribute('data-task-id')))).toEqual(['2']);
     await notice(2).getByRole('button', { name: 'Dismiss' }).click();
     await notice(2).waitFor({ state: 'detached' });
     expect(await taskOnDisk(root, 'master', 2)).toMatchObject({ title: 'Ship it (theirs)', priority: 'low' });
     expect(await page.locator('[data-testid="overridden"]').count()).toBe(0);
+    // Dismissed stays dismissed in that tab, across a reload.
+    await page.reload();
+    await page.locator('[data-task-id]').first().waitFor();
+    await expect.poll(() => page.locator('.board [data-task-id="2"]').textContent()).toContain('Ship it (theirs)');
+    expect(await page.locator('[data-testid="overridden"]').count()).toBe(0);
+    // Put back elsewhere (another client): the other page's notice is over.
+    await editor.call('task.update', { id: 2, changes: { title: 'Ship it (ours)' } });
+    await laterNotice.first().waitFor({ state: 'detached' });
   });
 });

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { EventPatternListSchema } from './events.js';
+import { EventPatternListSchema, events } from './events.js';
 import { TeamStatusSchema } from './team.js';
 import { TaskAnnotationsSchema } from './board.js';
 import {
@@ -241,6 +241,13 @@ export const methods = {
        * Clients meanwhile hold the last version it read.
        */
       fileProblem: FileProblemSchema.optional(),
+      /**
+       * Changes another program wrote over that still stand (see
+       * `stillOverridden`): the recent `sync.conflict` notices, the latest per
+       * task, whose task still holds what replaced ours. A client that opens
+       * after the notice went out can still see it and put the change back.
+       */
+      overridden: z.array(events['sync.conflict']).optional(),
     }),
   },
   'sync.pull': { kind: 'session',

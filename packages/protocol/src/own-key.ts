@@ -6,3 +6,8 @@
 export function setOwnKey(target: object, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
+
+/** `target`'s own property `key`, or undefined: never one inherited (`constructor`, `__proto__`). */
+export function ownValue(target: object, key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(target, key) ? (target as Record<string, unknown>)[key] : undefined;
+}

@@ -1,5 +1,11 @@
+import { jsonEqual } from './equal.js';
 import type { EventPayload } from './events.js';
+import { findTask } from './ids.js';
 import type { TaskUpdateParams } from './methods.js';
+import { ownValue } from './own-key.js';
+import { findTag, type TasksFile } from './task.js';
+
+type Overridden = EventPayload<'sync.conflict'>;
 
 /**
  * The `task.update` that puts back what another program wrote over, from
@@ -8,7 +14,31 @@ import type { TaskUpdateParams } from './methods.js';
  * field removed here — those are mended from the history snapshot the
  * notice names.
  */
-export function putBackUpdate(conflict: EventPayload<'sync.conflict'>): TaskUpdateParams | undefined {
+export function putBackUpdate(conflict: Overridden): TaskUpdateParams | undefined {
   if (conflict.id === '*' || !conflict.fields.every((f) => f !== '*' && Object.prototype.hasOwnProperty.call(conflict.ours, f))) return undefined;
   return { tag: conflict.tag, id: conflict.id, changes: Object.fromEntries(conflict.fields.map((f) => [f, conflict.ours[f]])) };
+}
+
+/**
+ * Whether what another program wrote over still stands in `file`: the
+ * task's fields still hold the values that replaced ours (`theirs`; a field
+ * it left out still missing), a task or tag it deleted is still gone, a task
+ * it kept that we deleted is still there. Once anyone puts the change back
+ * or edits those fields again, the notice is over: the server lists only the
+ * overridden changes that still stand (`sync.status`), and the board drops
+ * the others.
+ */
+export function stillOverridden(conflict: Overridden, file: TasksFile): boolean {
+  const tag = findTag(file, conflict.tag);
+  if (conflict.id === '*') return tag === undefined;
+  const found = tag ? findTask(tag, conflict.id) : undefined;
+  // A value the server holds may be undefined where the wire's JSON has no key: both mean "none".
+  if (conflict.fields.includes('*')) return (found !== undefined) === (ownValue(conflict.theirs, '*') !== undefined);
+  if (!found) return false;
+  const task = found.task;
+  return conflict.fields.every((f) => {
+    const theirs = ownValue(conflict.theirs, f);
+    const now = ownValue(task, f);
+    return theirs === undefined ? now === undefined : jsonEqual(now, theirs);
+  });
 }

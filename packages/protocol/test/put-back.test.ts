@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { putBackUpdate } from '../src/index.js';
+import { putBackUpdate, stillOverridden, type TasksFile } from '../src/index.js';
 
 describe('putBackUpdate: the task.update that undoes a sync.conflict', () => {
   it('sets each field written over back to its value here, subtasks included', () => {
@@ -14,5 +14,31 @@ describe('putBackUpdate: the task.update that undoes a sync.conflict', () => {
     expect(putBackUpdate({ tag: 'master', id: '3', fields: ['*'], ours: { id: 3, title: 'Ours' }, theirs: {}, snapshot: 's1' })).toBeUndefined();
     expect(putBackUpdate({ tag: 'feature', id: '*', fields: ['*'], ours: {}, theirs: {} })).toBeUndefined();
     expect(putBackUpdate({ tag: 'master', id: '3', fields: ['details', 'title'], ours: { title: 'Ours' }, theirs: { details: 'Theirs', title: 'T' } })).toBeUndefined();
+  });
+});
+
+describe('stillOverridden: whether what another program wrote over still stands', () => {
+  const file = (task: Record<string, unknown>, tag = 'master'): TasksFile =>
+    ({ [tag]: { tasks: [{ id: 5, title: 'Five', status: 'pending', dependencies: [], subtasks: [{ id: 2, status: 'pending', dependencies: [], ...task }] }], metadata: {} } }) as unknown as TasksFile;
+  const titleOver = { tag: 'master', id: '5.2', fields: ['title', 'details'], ours: { title: 'Ours', details: 'Ours' }, theirs: { title: 'Theirs' } };
+
+  it('stands while the task holds their values, a field they left out still missing', () => {
+    expect(stillOverridden(titleOver, file({ title: 'Theirs', priority: 'high' }))).toBe(true);
+  });
+
+  it('is over once the change is put back or the fields are edited again, or the task is gone', () => {
+    expect(stillOverridden(titleOver, file({ title: 'Ours' }))).toBe(false);
+    expect(stillOverridden(titleOver, file({ title: 'Theirs', details: 'Someone else' }))).toBe(false);
+    expect(stillOverridden(titleOver, file({ title: 'Theirs' }, 'other'))).toBe(false);
+  });
+
+  it('follows a task or tag one side deleted: a value held as undefined counts as none, as on the wire', () => {
+    const theyDeleted = { tag: 'master', id: '5.2', fields: ['*'], ours: { '*': { id: 2 } }, theirs: { '*': undefined } };
+    expect(stillOverridden(theyDeleted, file({ title: 'Back' }))).toBe(false);
+    expect(stillOverridden(theyDeleted, file({ title: 'Back' }, 'other'))).toBe(true);
+    const weDeleted = { tag: 'master', id: '5.2', fields: ['*'], ours: {}, theirs: { '*': { id: 2, title: 'Kept' } } };
+    expect(stillOverridden(weDeleted, file({ title: 'Kept' }))).toBe(true);
+    expect(stillOverridden({ tag: 'feature', id: '*', fields: ['*'], ours: { '*': {} }, theirs: {} }, file({ title: 'x' }))).toBe(true);
+    expect(stillOverridden({ tag: 'master', id: '*', fields: ['*'], ours: { '*': {} }, theirs: {} }, file({ title: 'x' }))).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import {
   assertNever,
   findTag,
+  stillOverridden,
   tagNotFoundError,
   tagsOf,
   ErrorCode,
@@ -8,6 +9,7 @@ import {
   TaskmasterError,
   WRITE_METHODS,
   type ConflictData,
+  type EventPayload,
   type Handlers,
   type MethodResult,
   type ReadMethodName,
@@ -166,6 +168,7 @@ export function createHandlers(engine: SyncEngine, facts: ServerFacts): Handlers
       connections: facts.connections(),
       ...teamOf(facts),
       ...(engine.fileProblem ? { fileProblem: engine.fileProblem } : {}),
+      ...overriddenNow(engine),
     }),
 
     'sync.pull': (params) => engine.changeLog.pull(params, () => engine.served),
@@ -210,4 +213,10 @@ function registered(err: unknown, conflicts: ConflictRegistry): unknown {
 function teamOf(facts: ServerFacts): { team?: TeamStatus } {
   const team = facts.team?.();
   return team ? { team } : {};
+}
+
+/** The overridden changes that still stand, for clients that were not there when they were announced. */
+function overriddenNow(engine: SyncEngine): { overridden?: EventPayload<'sync.conflict'>[] } {
+  const overridden = engine.changeLog.conflicts().filter((c) => stillOverridden(c, engine.data));
+  return overridden.length > 0 ? { overridden } : {};
 }

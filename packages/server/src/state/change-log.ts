@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AnyEvent, MethodResult, TasksFile } from '@taskmaster/protocol';
+import type { AnyEvent, EventPayload, MethodResult, TasksFile } from '@taskmaster/protocol';
 
 /**
  * The server's revision counter and a bounded log of recent events, so a
@@ -35,6 +35,18 @@ export class ChangeLog {
     if (!first || revisionOf(first) > since + 1) return undefined;
     const start = this.entries.findIndex((e) => revisionOf(e) > since);
     return this.entries.slice(start);
+  }
+
+  /** The `sync.conflict` notices still in the log: the latest per task, oldest first. */
+  conflicts(): EventPayload<'sync.conflict'>[] {
+    const latest = new Map<string, EventPayload<'sync.conflict'>>();
+    for (const e of this.entries) {
+      if (e.event !== 'sync.conflict') continue;
+      const key = JSON.stringify([e.payload.tag, e.payload.id]);
+      latest.delete(key);
+      latest.set(key, e.payload);
+    }
+    return [...latest.values()];
   }
 
   /** The answer to `sync.pull`: missed events when possible, else a full snapshot. */

@@ -128,7 +128,7 @@ describe('an outside write made from a stale read', () => {
   });
 
   it('lets the outside writer win a field both sides changed, keeps our other field, and sends sync.conflict with both values', async () => {
-    const { root, watcher, writer } = await serving();
+    const { root, server, watcher, writer } = await serving();
     const outside = await startOutsideWriter(root, { edits: [{ tag: 'master', id: 3, set: { title: 'Theirs on 3' } }] });
     await writer.result('task.update', { id: 3, tag: 'master', changes: { title: 'Ours on 3', priority: 'high' } });
     await quiet(watcher, 300);
@@ -157,6 +157,12 @@ describe('an outside write made from a stale read', () => {
     // In the change log: a client that was away (polling, or back from a disconnect) pulls the conflict too.
     const pulled = await writer.result<{ events: Array<{ event: string; payload: Record<string, unknown> }> }>('sync.pull', { since: before, epoch });
     expect(pulled.events.filter((e) => e.event === 'sync.conflict').map((e) => e.payload)).toEqual([{ ...conflicts[0]!.params, revision: expect.any(Number) }]);
+    // A client that opens now, with no revision to pull from, learns of it from sync.status while it stands.
+    const opened = await RawClient.connect(server.wsUrl);
+    const overridden = async () => (await opened.result<{ overridden?: unknown[] }>('sync.status')).overridden;
+    expect(await overridden()).toEqual([{ ...conflicts[0]!.params, revision: expect.any(Number) }]);
+    await writer.result('task.update', { id: 3, tag: 'master', changes: { title: 'Ours on 3' } });
+    expect(await overridden()).toBeUndefined();
   });
 
   it('keeps both when the outside write changed tag feature while we changed tag master, each tag untouched otherwise', async () => {
