@@ -69,18 +69,10 @@ export class Connection {
     this.closing = new Promise<void>((resolve) => {
       // A peer that never answers the close handshake must not hold close() forever.
       const fallback = setTimeout(resolve, 1000);
-      socket.onclose = () => {
+      abandon(socket, () => {
         clearTimeout(fallback);
         resolve();
-      };
-      socket.onerror = () => {};
-      socket.onmessage = null;
-      try {
-        socket.close(1000, 'client closed');
-      } catch {
-        clearTimeout(fallback);
-        resolve();
-      }
+      }, 1000, 'client closed');
     });
     return this.closing;
   }
@@ -136,13 +128,7 @@ export class Connection {
     this.handshakeTimer = setTimeout(() => {
       if (this.socket !== socket || opened) return;
       this.socket = undefined;
-      socket.onopen = socket.onmessage = socket.onclose = null;
-      socket.onerror = () => {};
-      try {
-        socket.close();
-      } catch {
-        // Closed meanwhile: nothing to give up.
-      }
+      abandon(socket, () => {});
       this.down({ opened: false, reason: `no WebSocket handshake within ${this.options.handshakeTimeoutMs} ms` });
     }, this.options.handshakeTimeoutMs);
     socket.onopen = () => {
@@ -168,5 +154,22 @@ export class Connection {
     if (this.stopped || this.options.reconnect === false) return;
     const delay = backoffDelay(this.attempt++, this.options.reconnect);
     this.timer = setTimeout(() => void this.connect(), delay);
+  }
+}
+
+/**
+ * Closes a socket this connection is done with: none of its events reach the
+ * connection any more (an error it still raises is swallowed), and `closed`
+ * runs once it has closed, or at once when it cannot be closed (closed
+ * already).
+ */
+function abandon(socket: WebSocketLike, closed: () => void, code?: number, reason?: string): void {
+  socket.onopen = socket.onmessage = null;
+  socket.onclose = closed;
+  socket.onerror = () => {};
+  try {
+    socket.close(code, reason);
+  } catch {
+    closed();
   }
 }
