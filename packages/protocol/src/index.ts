@@ -23,4 +23,4 @@ export * from './assert-never.js';
 export * from './task-equal.js';
 export * from './tag-problems.js';
 export * from './team.js';
-export * from './put-back.js';
+export * from './overridden.js';

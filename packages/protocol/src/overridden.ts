@@ -8,6 +8,29 @@ import { findTag, type TasksFile } from './task.js';
 type Overridden = EventPayload<'sync.conflict'>;
 
 /**
+ * What another program wrote over (a `sync.conflict`), as one sentence for
+ * people: what was kept, and what it replaced or how to get it back. The
+ * board's line and the CLI's `sync server status` say it the same way.
+ */
+export function overriddenText(c: Overridden): string {
+  const restore = c.snapshot !== undefined ? ` 'taskmaster history restore ${c.snapshot}' brings back the version before.` : '';
+  if (c.id === '*') return `Another program deleted tag ${c.tag} while it was being changed here; the delete was kept.${restore}`;
+  if (c.fields.includes('*')) {
+    return ownValue(c.ours, '*') === undefined
+      ? `Task ${c.id} was deleted here while another program changed it; its version was kept.`
+      : `Another program deleted task ${c.id} while it was being changed here; the delete was kept.${restore}`;
+  }
+  const here = c.fields.map((f) => (ownValue(c.ours, f) !== undefined ? `${f} "${shortValue(ownValue(c.ours, f))}"` : `${f} removed`)).join(', ');
+  return `Another program wrote over task ${c.id}'s ${c.fields.join(', ')}, changed here meanwhile; its ${c.fields.length > 1 ? 'values were' : 'value was'} kept. Here: ${here}.`;
+}
+
+/** A value as a sentence quotes it: text as is, anything else as JSON, at most 80 characters. */
+function shortValue(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}
+
+/**
  * The `task.update` that puts back what another program wrote over, from
  * its `sync.conflict`: the fields' values as they were here (`ours`).
  * Undefined when no update can: a task or tag one side deleted (`*`), or a

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { putBackUpdate, stillOverridden, type TasksFile } from '../src/index.js';
+import { overriddenText, putBackUpdate, stillOverridden, type TasksFile } from '../src/index.js';
 
 describe('putBackUpdate: the task.update that undoes a sync.conflict', () => {
   it('sets each field written over back to its value here, subtasks included', () => {
@@ -40,5 +40,27 @@ describe('stillOverridden: whether what another program wrote over still stands'
     expect(stillOverridden(weDeleted, file({ title: 'Kept' }))).toBe(true);
     expect(stillOverridden({ tag: 'feature', id: '*', fields: ['*'], ours: { '*': {} }, theirs: {} }, file({ title: 'x' }))).toBe(true);
     expect(stillOverridden({ tag: 'master', id: '*', fields: ['*'], ours: { '*': {} }, theirs: {} }, file({ title: 'x' }))).toBe(false);
+  });
+});
+
+describe('overriddenText: what was written over, as the board and the CLI say it', () => {
+  it('names the fields written over and their values here, a field removed here as removed, a long value cut at 80 characters', () => {
+    expect(overriddenText({ tag: 'master', id: '3', fields: ['title'], ours: { title: 'Ours' }, theirs: { title: 'Theirs' } })).toBe(
+      `Another program wrote over task 3's title, changed here meanwhile; its value was kept. Here: title "Ours".`,
+    );
+    const long = 'x'.repeat(100);
+    expect(overriddenText({ tag: 'master', id: '3.1', fields: ['details', 'dependencies', 'testStrategy'], ours: { details: long, dependencies: [1, 2] }, theirs: {} })).toBe(
+      `Another program wrote over task 3.1's details, dependencies, testStrategy, changed here meanwhile; its values were kept. Here: details "${'x'.repeat(79)}…", dependencies "[1,2]", testStrategy removed.`,
+    );
+  });
+
+  it('says which delete was kept, and names the history snapshot that brings back the version before', () => {
+    expect(overriddenText({ tag: 'master', id: '4', fields: ['*'], ours: { '*': { id: 4 } }, theirs: {}, snapshot: 's1' })).toBe(
+      `Another program deleted task 4 while it was being changed here; the delete was kept. 'taskmaster history restore s1' brings back the version before.`,
+    );
+    expect(overriddenText({ tag: 'master', id: '4', fields: ['*'], ours: {}, theirs: { '*': { id: 4 } } })).toBe(`Task 4 was deleted here while another program changed it; its version was kept.`);
+    expect(overriddenText({ tag: 'feature', id: '*', fields: ['*'], ours: { '*': {} }, theirs: {}, snapshot: 's2' })).toBe(
+      `Another program deleted tag feature while it was being changed here; the delete was kept. 'taskmaster history restore s2' brings back the version before.`,
+    );
   });
 });

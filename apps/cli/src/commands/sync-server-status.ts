@@ -1,3 +1,4 @@
+import { overriddenText, putBackUpdate } from '@taskmaster/protocol';
 import { flag, type Command } from '../command.js';
 import { runningServer } from '../daemon.js';
 import { ExitCode } from '../exit-codes.js';
@@ -42,6 +43,13 @@ export const command: Command = {
     for (const t of status.tags) {
       if (t.problem !== undefined) say(`  ${t.name.padEnd(width)}${color.yellow(`broken: ${t.problem}`)}`);
       else say(`  ${t.name.padEnd(width)}${t.taskCount} task${t.taskCount === 1 ? '' : 's'}, ${t.completedCount} done`);
+    }
+    if (status.overridden?.length) {
+      say(color.bold(`Written over by another program (${status.overridden.length})`));
+      for (const c of status.overridden) {
+        say(`  ${c.tag} ${c.id}: ${color.yellow(overriddenText(c))}`);
+        if (putBackUpdate(c)) say(color.dim(`    put it back: taskmaster put-back --id ${c.id} --tag ${c.tag}`));
+      }
     }
     // This status call is itself a connection; list the others.
     const others = status.connections.filter((c) => c.client !== 'taskmaster-cli status');

@@ -1,0 +1,59 @@
+import { overriddenText, putBackUpdate } from '@taskmaster/protocol';
+import { CliError, CliErrorCode, notRunningError } from '../cli-error.js';
+import { flag, required, str, TASK_OPTIONS, type Command } from '../command.js';
+import { runningServer } from '../daemon.js';
+import { ExitCode } from '../exit-codes.js';
+import { color, note, printJson, say } from '../output.js';
+import { openProject } from '../project.js';
+import { connectClient } from '../server-backend.js';
+import { checkIds } from '../task-input.js';
+
+/** `taskmaster put-back`: writes back a change another program wrote over, as the sync server remembers it. */
+export const command: Command = {
+  spec: {
+    name: 'put-back',
+    summary: 'put back a change another program wrote over',
+    usage: 'put-back --id <id> [--tag <tag>] [--json]',
+    options: {
+      id: { type: 'string', value: '<id>', description: 'the task (5) or subtask (5.2) whose change was written over (required)' },
+      ...TASK_OPTIONS,
+    },
+    examples: ['taskmaster put-back --id=3', 'taskmaster put-back --id 5.2 --tag feature'],
+    notes:
+      "Task Master writes back a tag it read before taking its lock, over fields changed meanwhile. The sync\nserver keeps its values and remembers what they replaced while they stand: 'taskmaster sync server\nstatus' lists them. This sets those fields back. Needs a running server (exit 3 without one).",
+  },
+  async run(args) {
+    const [id] = checkIds([required(args, command.spec, 'id')], command.spec.usage);
+    const { root, store } = await openProject(args);
+    const connection = await runningServer(store, root);
+    if (!connection) throw notRunningError('no sync server is running, so none remembers what was written over');
+    if (flag(args, 'verbose')) note(`via server ${connection.wsUrl}`);
+    const client = await connectClient(connection, root);
+    try {
+      const tag = str(args, 'tag') ?? (await client.call('tags.list')).current;
+      const { overridden = [] } = await client.call('sync.status');
+      const change = overridden.find((c) => c.tag === tag && c.id === id);
+      if (!change) {
+        const elsewhere = overridden.filter((c) => c.id === id).map((c) => c.tag);
+        throw new CliError(
+          CliErrorCode.InvalidParams,
+          `nothing of task ${id} in tag ${tag} stands written over by another program (put back or changed since, or never)`,
+          elsewhere.length > 0 ? `it was in tag ${elsewhere.join(', ')}: pass --tag` : "'taskmaster sync server status' lists what stands written over",
+          { exitCode: ExitCode.UserError },
+        );
+      }
+      const update = putBackUpdate(change);
+      if (!update) {
+        // A delete, or a field removed here: only the version before, from history, has it.
+        const fix = change.snapshot !== undefined ? `taskmaster history restore ${change.snapshot}` : "'taskmaster history list' shows the versions to restore";
+        throw new CliError(CliErrorCode.InvalidParams, `${overriddenText(change)} No single update puts that back.`, fix, { exitCode: ExitCode.UserError });
+      }
+      // The values as they were here, over whatever the other program wrote: no base to merge against.
+      const result = await client.call('task.update', { ...update, strategy: 'last-write-wins' });
+      if (flag(args, 'json')) return printJson(result);
+      say(`${color.green('Put back')} task ${result.id}: ${change.fields.join(', ')} ${color.dim(`(tag ${result.tag})`)}`);
+    } finally {
+      await client.close();
+    }
+  },
+};

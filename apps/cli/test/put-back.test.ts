@@ -1,0 +1,50 @@
+import { writeFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanUp, makeProject, readTasks, run, runJson, startDaemon, tasksFile } from './helpers.js';
+
+afterEach(cleanUp);
+
+const task = (id: number, title: string) => ({ id, title, description: '', status: 'pending', priority: 'medium', dependencies: [], details: '', testStrategy: '', subtasks: [] });
+
+describe('taskmaster put-back, after another program wrote over a change', () => {
+  it('lists the change in sync server status while it stands, and puts it back', async () => {
+    const dir = await makeProject();
+    writeFileSync(tasksFile(dir), `${JSON.stringify({ master: { tasks: [task(1, 'Write the spec'), task(2, 'Ship it')], metadata: { created: '2025-01-01T00:00:00.000Z', updated: '2025-01-01T00:00:00.000Z', description: '' } } }, null, 2)}\n`);
+    await startDaemon(dir);
+    // Another program reads the tag (as Task Master does before its lock), we change task 1 through the
+    // server, then it writes back what it read with its own title: the priority it wrote back unchanged
+    // shows its read was stale, so the title both changed is written over.
+    const stale = readTasks(dir);
+    expect((await run(['update-task', '--id', '1', '--title', 'Write the spec (ours)', '--priority', 'high'], dir)).code).toBe(0);
+    stale.master.tasks[0].title = 'Write the spec (theirs)';
+    writeFileSync(tasksFile(dir), `${JSON.stringify(stale, null, 2)}\n`);
+
+    const overridden = async () => ((await runJson(['sync', 'server', 'status', '--json'], dir)) as { overridden?: Array<{ tag: string; id: string; fields: string[] }> }).overridden;
+    await expect.poll(overridden, { timeout: 10_000 }).toEqual([expect.objectContaining({ tag: 'master', id: '1', fields: ['title'] })]);
+    const status = await run(['sync', 'server', 'status'], dir);
+    expect(status.stdout).toContain(`master 1: Another program wrote over task 1's title, changed here meanwhile; its value was kept. Here: title "Write the spec (ours)".`);
+    expect(status.stdout).toContain('put it back: taskmaster put-back --id 1 --tag master');
+
+    // Nothing of task 2 was written over: a clear refusal, the file untouched.
+    const none = await run(['put-back', '--id', '2'], dir);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('nothing of task 2 in tag master stands written over by another program');
+    expect(none.stderr).toContain("'taskmaster sync server status' lists what stands written over");
+
+    const putBack = await run(['put-back', '--id', '1'], dir);
+    expect(putBack.code, putBack.stderr).toBe(0);
+    expect(putBack.stdout).toBe('Put back task 1: title (tag master)\n');
+    expect(readTasks(dir).master.tasks[0]).toMatchObject({ title: 'Write the spec (ours)', priority: 'high' });
+    expect(await overridden()).toBeUndefined();
+    expect((await run(['sync', 'server', 'status'], dir)).stdout).not.toContain('Written over');
+    // Once put back, a second try has nothing to do.
+    expect((await run(['put-back', '--id', '1'], dir)).code).toBe(1);
+  });
+
+  it('needs a running server, which is what remembers what was written over', async () => {
+    const dir = await makeProject();
+    const r = await run(['put-back', '--id', '1'], dir);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('no sync server is running, so none remembers what was written over');
+  });
+});
