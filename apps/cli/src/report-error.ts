@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { CliError } from './cli-error.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
-import { colorErr, note } from './output.js';
+import { colorErr, jsonText, note } from './output.js';
 
 /** What to run next, per protocol code, when the error itself does not say. */
 const FIXES: Record<number, string> = {
@@ -75,7 +75,7 @@ export function reportError(err: unknown, { json = false, verbose = false }: { j
   const alreadyHasFix = !(err instanceof CliError) && (message.includes(' — ') || /--[a-z]/.test(message));
   const text = fix && !alreadyHasFix ? `${message} — ${fix}` : message;
   if (json) {
-    process.stderr.write(JSON.stringify({ error: { code, message, fix, exitCode } }) + '\n');
+    process.stderr.write(jsonText({ error: { code, message, fix, exitCode } }) + '\n');
   } else {
     note(`${colorErr.red(verbose ? `error ${code}:` : 'error:')} ${text}`);
     for (const line of details) note(`  | ${line}`);

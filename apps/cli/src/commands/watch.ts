@@ -3,7 +3,7 @@ import { flag, type Command } from '../command.js';
 import { notRunningError } from '../cli-error.js';
 import { runningServer } from '../daemon.js';
 import { ExitCode } from '../exit-codes.js';
-import { color, note, say } from '../output.js';
+import { color, jsonText, note, say } from '../output.js';
 import { openProject } from '../project.js';
 import { connectClient } from '../server-backend.js';
 
@@ -24,7 +24,7 @@ export const command: Command = {
     if (!connection) throw notRunningError();
     const client = await connectClient(connection, root, 'taskmaster-cli watch', ['*']);
     client.on('*', (payload, name) => {
-      if (json) process.stdout.write(JSON.stringify({ event: name, payload }) + '\n');
+      if (json) process.stdout.write(jsonText({ event: name, payload }) + '\n');
       else say(describeEvent(name, payload as Record<string, unknown>));
     });
     note(`watching ${connection.wsUrl} (Ctrl-C to stop)`);
