@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanUp, makeProject, readTasks, run, runJson, startDaemon, tasksFile } from './helpers.js';
+import { cleanUp, makeProject, readTasks, run, runJson, start, startDaemon, tasksFile, waitForLine } from './helpers.js';
 
 afterEach(cleanUp);
 
@@ -11,6 +11,8 @@ describe('taskmaster put-back, after another program wrote over a change', () =>
     const dir = await makeProject();
     writeFileSync(tasksFile(dir), `${JSON.stringify({ master: { tasks: [task(1, 'Write the spec'), task(2, 'Ship it')], metadata: { created: '2025-01-01T00:00:00.000Z', updated: '2025-01-01T00:00:00.000Z', description: '' } } }, null, 2)}\n`);
     await startDaemon(dir);
+    const watch = start(['watch'], dir);
+    await waitForLine(watch.stderr!, (line) => line.startsWith('watching '));
     // Another program reads the tag (as Task Master does before its lock), we change task 1 through the
     // server, then it writes back what it read with its own title: the priority it wrote back unchanged
     // shows its read was stale, so the title both changed is written over.
@@ -18,6 +20,10 @@ describe('taskmaster put-back, after another program wrote over a change', () =>
     expect((await run(['update-task', '--id', '1', '--title', 'Write the spec (ours)', '--priority', 'high'], dir)).code).toBe(0);
     stale.master.tasks[0].title = 'Write the spec (theirs)';
     writeFileSync(tasksFile(dir), `${JSON.stringify(stale, null, 2)}\n`);
+
+    // Who watches hears it as it happens, in the same words, with the command that puts it back.
+    const heard = await waitForLine(watch.stdout!, (line) => line.includes('sync.conflict'));
+    expect(heard).toContain(`sync.conflict master#1 [title] Another program wrote over task 1's title, changed here meanwhile; its value was kept. Here: title "Write the spec (ours)". (put it back: taskmaster put-back --id 1 --tag master)`);
 
     const overridden = async () => ((await runJson(['sync', 'server', 'status', '--json'], dir)) as { overridden?: Array<{ tag: string; id: string; fields: string[] }> }).overridden;
     await expect.poll(overridden, { timeout: 10_000 }).toEqual([expect.objectContaining({ tag: 'master', id: '1', fields: ['title'] })]);

@@ -1,4 +1,4 @@
-import { assertNever, isEventName } from '@taskmaster/protocol';
+import { assertNever, isEventName, overriddenText, putBackUpdate, type EventPayload } from '@taskmaster/protocol';
 import { flag, type Command } from '../command.js';
 import { notRunningError } from '../cli-error.js';
 import { runningServer } from '../daemon.js';
@@ -85,8 +85,11 @@ function describeEvent(name: string, p: Record<string, unknown>): string {
       return `${time} ${color.dim(name)} ${String(p.path)} (${String(p.source)}, revision ${String(p.revision)})`;
     case 'sync.shutdown':
       return `${time} ${color.red(name)} ${String(p.message)}`;
-    case 'sync.conflict':
-      return `${time} ${color.red(name)} ${where} [${Array.isArray(p.fields) ? (p.fields as string[]).join(', ') : ''}]`;
+    case 'sync.conflict': {
+      const c = p as EventPayload<'sync.conflict'>;
+      const putBack = putBackUpdate(c) ? color.dim(` (put it back: taskmaster put-back --id ${c.id} --tag ${c.tag})`) : '';
+      return `${time} ${color.red(name)} ${where} [${c.fields.join(', ')}] ${overriddenText(c)}${putBack}`;
+    }
     case 'file.missing':
     case 'file.invalid':
       return `${time} ${color.red(name)} ${String(p.path)}: ${String(p.message)}`;
