@@ -1,4 +1,4 @@
-import { overriddenText, putBackUpdate } from '@taskmaster/protocol';
+import { overriddenText, putBackUpdate, type EventPayload } from '@taskmaster/protocol';
 import { CliError, CliErrorCode, notRunningError } from '../cli-error.js';
 import { flag, required, str, TASK_OPTIONS, type Command } from '../command.js';
 import { runningServer } from '../daemon.js';
@@ -57,3 +57,8 @@ export const command: Command = {
     }
   },
 };
+
+/** The command line that puts back what a `sync.conflict` says was written over; undefined when no update can (see putBackUpdate). */
+export function putBackCommand(c: EventPayload<'sync.conflict'>): string | undefined {
+  return putBackUpdate(c) ? `taskmaster put-back --id ${c.id} --tag ${c.tag}` : undefined;
+}

@@ -1,10 +1,11 @@
-import { overriddenText, putBackUpdate } from '@taskmaster/protocol';
+import { overriddenText } from '@taskmaster/protocol';
 import { flag, type Command } from '../command.js';
 import { runningServer } from '../daemon.js';
 import { ExitCode } from '../exit-codes.js';
 import { color, note, printJson, say } from '../output.js';
 import { openProject } from '../project.js';
 import { connectClient } from '../server-backend.js';
+import { putBackCommand } from './put-back.js';
 
 /** `taskmaster sync server status`: whether a server runs, and what it knows. */
 export const command: Command = {
@@ -48,7 +49,8 @@ export const command: Command = {
       say(color.bold(`Written over by another program (${status.overridden.length})`));
       for (const c of status.overridden) {
         say(`  ${c.tag} ${c.id}: ${color.yellow(overriddenText(c))}`);
-        if (putBackUpdate(c)) say(color.dim(`    put it back: taskmaster put-back --id ${c.id} --tag ${c.tag}`));
+        const putBack = putBackCommand(c);
+        if (putBack) say(color.dim(`    put it back: ${putBack}`));
       }
     }
     // This status call is itself a connection; list the others.

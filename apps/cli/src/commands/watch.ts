@@ -1,4 +1,4 @@
-import { assertNever, isEventName, overriddenText, putBackUpdate, type EventPayload } from '@taskmaster/protocol';
+import { assertNever, isEventName, overriddenText, type EventPayload } from '@taskmaster/protocol';
 import { flag, type Command } from '../command.js';
 import { notRunningError } from '../cli-error.js';
 import { runningServer } from '../daemon.js';
@@ -6,6 +6,7 @@ import { ExitCode } from '../exit-codes.js';
 import { color, jsonText, note, say } from '../output.js';
 import { openProject } from '../project.js';
 import { connectClient } from '../server-backend.js';
+import { putBackCommand } from './put-back.js';
 
 /** `taskmaster watch`: print every event of the sync server until Ctrl-C. */
 export const command: Command = {
@@ -87,8 +88,9 @@ function describeEvent(name: string, p: Record<string, unknown>): string {
       return `${time} ${color.red(name)} ${String(p.message)}`;
     case 'sync.conflict': {
       const c = p as EventPayload<'sync.conflict'>;
-      const putBack = putBackUpdate(c) ? color.dim(` (put it back: taskmaster put-back --id ${c.id} --tag ${c.tag})`) : '';
-      return `${time} ${color.red(name)} ${where} [${c.fields.join(', ')}] ${overriddenText(c)}${putBack}`;
+      const putBack = putBackCommand(c);
+      const hint = putBack ? color.dim(` (put it back: ${putBack})`) : '';
+      return `${time} ${color.red(name)} ${where} [${c.fields.join(', ')}] ${overriddenText(c)}${hint}`;
     }
     case 'file.missing':
     case 'file.invalid':
