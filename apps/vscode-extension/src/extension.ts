@@ -16,7 +16,7 @@ import { BUNDLED_CLI, resolveCli } from './serverProcess.js';
 import { readSettings, type Settings } from './settings.js';
 import { SPARC_FILE, readSparcMappings, sparcModeNameFor, type SparcMappings } from './sparc.js';
 import { LegendTreeProvider } from './legendView.js';
-import { alertOnNewProblems, conflictAlert } from './problemAlerts.js';
+import { alertOnNewProblems, conflictAlert, overwrittenNotice } from './problemAlerts.js';
 import { SyncStatusBar } from './statusBar.js';
 import { TASK_SCHEME, TaskDocumentProvider } from './taskDocument.js';
 import { TasksTreeProvider } from './tasksTree.js';
@@ -40,6 +40,7 @@ const COMMAND_IDS = [
   'taskmaster.filter',
   'taskmaster.reconnect',
   'taskmaster.showSyncStatus',
+  'taskmaster.putBackOverwritten',
 ];
 
 /** Wires the view model, tree, status bar, connection and commands together. */
@@ -88,6 +89,7 @@ export function activate(context: vscode.ExtensionContext): void {
       state === 'error' ? detail : undefined,
       connection.problems.file && fileProblemNotice(connection.problems.file, 'The tree'),
       model.tagProblem() !== undefined ? brokenTagNoticeFor(model.currentTag, model.tagProblem()!) : undefined,
+      overwrittenNotice(model.overwritten()),
       model.filter ? `Filtered by "${model.filter}".` : undefined,
     ];
     tree.message = notes.filter(Boolean).join(' ') || undefined;
@@ -172,6 +174,13 @@ export function activate(context: vscode.ExtensionContext): void {
     alertOnNewProblems(() => connection.problems, connection.onDidChangeProblems, (alert) => void vscode.window.showWarningMessage(alert)),
     connection.onDidChangeState(({ state }) => {
       if (state === 'live') void board.serverChanged(model.currentTag);
+      if (state !== 'live' && state !== 'polling') return;
+      // What was written over before this window connected (or while it was away) and still stands.
+      Promise.resolve()
+        .then(() => connection.api().call('sync.status'))
+        .then((status) => viewChanged(model.addOverwritten(status.overridden ?? [])))
+        // Gone again already: the next connection asks again.
+        .catch(() => {});
     }),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (!event.affectsConfiguration('taskmaster', folder.uri)) return;

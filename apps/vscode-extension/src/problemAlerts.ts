@@ -1,5 +1,5 @@
 import type { ServerProblems } from '@taskmaster/client';
-import { brokenTagNoticeFor, type EventPayload } from '@taskmaster/protocol';
+import { brokenTagNoticeFor, overriddenText, putBackUpdate, type EventPayload } from '@taskmaster/protocol';
 
 /**
  * The pop-up warnings a change of what cannot be read calls for: one for
@@ -64,4 +64,17 @@ export function conflictAlert(conflicts: ReadonlyArray<Pick<EventPayload<'sync.c
   const ids = [...new Set(conflicts.map((c) => c.id))];
   const named = ids.length > 1 ? `${ids.slice(0, -1).join(', ')} and ${ids.at(-1)}` : ids[0];
   return `TaskMaster: another program changed task${ids.length > 1 ? 's' : ''} ${named} at the same time (${conflicts.length} conflicts); its versions were kept.`;
+}
+
+/**
+ * The tree's message for what another program wrote over in the tag on view
+ * and still stands (the pop-up told of it only if the window was open then):
+ * one in the board's words, several by task, with the command that puts one
+ * back.
+ */
+export function overwrittenNotice(overwritten: ReadonlyArray<EventPayload<'sync.conflict'>>): string | undefined {
+  if (overwritten.length === 0) return undefined;
+  const how = overwritten.some((c) => putBackUpdate(c) !== undefined) ? ` Run "TaskMaster: Put Back Overwritten Change" to put ${overwritten.length === 1 ? 'it' : 'one'} back.` : '';
+  if (overwritten.length === 1) return `${overriddenText(overwritten[0]!)}${how}`;
+  return `Another program wrote over changes made here to tasks ${overwritten.map((c) => c.id).join(', ')}; its values were kept.${how}`;
 }

@@ -11,6 +11,7 @@ import {
   parseTaskRef,
   sameDependency,
   statusesById,
+  stillOverridden,
   subtaskProgress,
   tagsOf,
   type EventPayload,
@@ -95,6 +96,8 @@ export class TaskViewModel {
   private groupByMode: GroupBy;
   private filterText = '';
   private tagProblems: Readonly<Record<string, string>> = {};
+  /** Changes another program wrote over that still stand in {@link file}, oldest first, the latest per task. */
+  private overwrittenList: ReadonlyArray<EventPayload<'sync.conflict'>> = [];
 
   constructor(options: { groupBy?: GroupBy; currentTag?: string } = {}) {
     this.groupByMode = options.groupBy ?? 'status';
@@ -163,6 +166,26 @@ export class TaskViewModel {
     return EVERYTHING;
   }
 
+  /**
+   * Takes `sync.conflict` notices, live or as `sync.status` lists those that
+   * still stand; keeps those that stand in the model's copy, the latest per
+   * task. The rows do not change: the tree's message does.
+   */
+  addOverwritten(changes: ReadonlyArray<EventPayload<'sync.conflict'>>): ViewChange {
+    let list = this.overwrittenList;
+    for (const change of changes) {
+      if (!stillOverridden(change, this.file)) continue;
+      list = [...list.filter((c) => c.tag !== change.tag || c.id !== change.id), change];
+    }
+    this.overwrittenList = list;
+    return NOTHING;
+  }
+
+  /** What another program wrote over in `tag` (the current one by default) that still stands: until put back or changed again. */
+  overwritten(tag = this.currentTagName): ReadonlyArray<EventPayload<'sync.conflict'>> {
+    return this.overwrittenList.filter((c) => c.tag === tag);
+  }
+
   /** Applies a server event; returns what to refresh. */
   applyEvent(message: ViewEvent): ViewChange {
     // Names come off the wire: one this version does not know (a newer server) changes nothing.
@@ -184,11 +207,12 @@ export class TaskViewModel {
       case 'task.status.changed':
       case 'task.moved':
         return this.applyTaskEvent({ event, payload: message.payload } as TaskChange);
-      // Connection, file, conflict and shutdown notices do not change the tree (the extension shows them elsewhere).
+      case 'sync.conflict':
+        return this.addOverwritten([message.payload as EventPayload<'sync.conflict'>]);
+      // Connection, file and shutdown notices do not change the tree (the extension shows them elsewhere).
       case 'sync.connected':
       case 'sync.disconnected':
       case 'sync.shutdown':
-      case 'sync.conflict':
       case 'file.changed':
       case 'file.missing':
       case 'file.invalid':
@@ -388,6 +412,8 @@ export class TaskViewModel {
   private dataChanged(): void {
     this.indexCache = undefined;
     this.statusCache.clear();
+    // Put back, or changed again by anyone: no longer written over.
+    if (this.overwrittenList.length > 0) this.overwrittenList = this.overwrittenList.filter((c) => stillOverridden(c, this.file));
   }
 
   private index(): NodeIndex {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ServerProblems } from '@taskmaster/client';
-import { alertOnNewProblems, conflictAlert, problemAlerts } from '../src/problemAlerts.js';
+import { alertOnNewProblems, conflictAlert, overwrittenNotice, problemAlerts } from '../src/problemAlerts.js';
 
 const none: ServerProblems = { file: undefined, tags: {} };
 const badFile: ServerProblems = { file: { kind: 'invalid', message: 'tasks.json is not valid JSON at line 3, column 1' }, tags: {} };
@@ -73,6 +73,23 @@ describe('conflictAlert', () => {
     expect(conflictAlert([{ id: '3', fields: ['title', 'priority'] }])).toBe('TaskMaster: another program changed task 3 (title, priority) at the same time; its version was kept.');
     expect(conflictAlert([{ id: '3', fields: ['title'] }, { id: '5.1', fields: ['status'] }, { id: '3', fields: ['details'] }])).toBe(
       'TaskMaster: another program changed tasks 3 and 5.1 at the same time (3 conflicts); its versions were kept.',
+    );
+  });
+});
+
+describe('overwrittenNotice', () => {
+  it("says one change in the board's words, several by task, each with the command that puts one back", () => {
+    const title = { tag: 'master', id: '3', fields: ['title'], ours: { title: 'Ours' }, theirs: { title: 'Theirs' } };
+    expect(overwrittenNotice([])).toBeUndefined();
+    expect(overwrittenNotice([title])).toBe(
+      `Another program wrote over task 3's title, changed here meanwhile; its value was kept. Here: title "Ours". Run "TaskMaster: Put Back Overwritten Change" to put it back.`,
+    );
+    expect(overwrittenNotice([title, { ...title, id: '5.1' }])).toBe(
+      'Another program wrote over changes made here to tasks 3, 5.1; its values were kept. Run "TaskMaster: Put Back Overwritten Change" to put one back.',
+    );
+    // A delete has no update to put it back: only the history snapshot named.
+    expect(overwrittenNotice([{ tag: 'master', id: '4', fields: ['*'], ours: { '*': { id: 4 } }, theirs: {}, snapshot: 's1' }])).toBe(
+      `Another program deleted task 4 while it was being changed here; the delete was kept. 'taskmaster history restore s1' brings back the version before.`,
     );
   });
 });

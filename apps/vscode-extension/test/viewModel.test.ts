@@ -128,6 +128,19 @@ describe('TaskViewModel', () => {
     expect(vm.node('master:3')).toMatchObject({ task: { title: 'Ship it now' } });
   });
 
+  it('keeps what another program wrote over while it stands in the tag on view, and drops it once put back', () => {
+    const vm = new TaskViewModel();
+    vm.load(sampleFile());
+    const over = { tag: 'master', id: '3', fields: ['title'], ours: { title: 'Ship it (ours)' }, theirs: { title: 'Ship it' }, revision: 7 };
+    vm.applyEvent({ event: 'sync.conflict', payload: over });
+    // Listed by sync.status too, and one already over (task 1's title is not theirs): the latest per task, standing only.
+    vm.addOverwritten([over, { tag: 'master', id: '1', fields: ['title'], ours: { title: 'x' }, theirs: { title: 'Not any more' } }]);
+    expect(vm.overwritten()).toEqual([over]);
+    expect(vm.overwritten('feature')).toEqual([]);
+    vm.applyEvent({ event: 'task.updated', payload: { tag: 'master', id: '3', changed: ['title'], task: { id: 3, title: 'Ship it (ours)', status: 'pending', dependencies: [2] }, revision: 8 } });
+    expect(vm.overwritten()).toEqual([]);
+  });
+
   it('applies a task.patched like the task.updated it stands for, and ignores one for a task it does not hold', () => {
     const vm = new TaskViewModel();
     vm.load(sampleFile());

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ErrorCode, TASK_STATUSES, isTaskmasterError, type ConflictData, type TaskStatus, type TaskUpdateParams } from '@taskmaster/protocol';
+import { ErrorCode, TASK_STATUSES, isTaskmasterError, overriddenText, putBackUpdate, type ConflictData, type TaskStatus, type TaskUpdateParams } from '@taskmaster/protocol';
 import { readOnlyReason } from '../connection.js';
 import { showError } from '../errors.js';
 import { openTaskDocument } from '../taskDocument.js';
@@ -121,6 +121,20 @@ export function taskCommands(ctx: CommandContext): CommandTable {
       );
       if (answer !== 'Delete') return;
       await ctx.connection.api().call('task.delete', { id: node.taskId, tag: node.tag });
+    }),
+
+    'taskmaster.putBackOverwritten': editing('put back an overwritten change', async () => {
+      // What the tree's message names: the tag on view's changes another program wrote over, still standing.
+      const items = ctx.model.overwritten().flatMap((c) => {
+        const update = putBackUpdate(c);
+        return update ? [{ label: `Task ${c.id}: ${c.fields.join(', ')}`, detail: overriddenText(c), update }] : [];
+      });
+      if (items.length === 0) {
+        void vscode.window.showInformationMessage(`TaskMaster: nothing another program wrote over in tag ${ctx.model.currentTag} can be put back.`);
+        return;
+      }
+      const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Put back which change? (the values it had here)', matchOnDetail: true });
+      if (picked) await ctx.connection.api().call('task.update', picked.update);
     }),
 
     'taskmaster.copyId': guarded('copy the task id', async (arg) => {

@@ -196,6 +196,27 @@ describe('TaskMaster Sync in VS Code', () => {
     await waitForFile(root, (data) => data.master.tasks.find((t) => t.id === 4)?.title === 'Document the API (ours)');
   });
 
+  it("names a change written over before the window opened in the tree's message, and puts it back from the command", async () => {
+    const page = workbench!;
+    await page.waitForStatus('live', 20_000);
+    const tasksFile = path.join(root, '.taskmaster', 'tasks', 'tasks.json');
+    const stale = (await readTasks(root)) as { master: { tasks: Array<{ id: number; title: string }> } };
+    await runCli(root, tools.cli, ['update-task', '--id', '3', '--title', 'Ship the release (ours)', '--priority', 'high']);
+    stale.master.tasks.find((t) => t.id === 3)!.title = 'Ship the release (theirs)';
+    await writeFile(tasksFile, JSON.stringify(stale, null, 2));
+    await page.waitForRow((label) => label.startsWith('Task 3: Ship the release (theirs), ') && label.includes(', high priority'), 10_000);
+    // The window opens again: the pop-up was news then; what still stands is in the tree's message now.
+    await page.reload();
+    await page.waitForStatus('live', 30_000);
+    const message = page.pane('Tasks').getByText(`Another program wrote over task 3's title, changed here meanwhile; its value was kept. Here: title "Ship the release (ours)".`, { exact: false });
+    await message.waitFor({ timeout: 15_000 });
+    expect(await message.textContent()).toContain('Run "TaskMaster: Put Back Overwritten Change" to put it back.');
+    await page.runCommandAndPick('TaskMaster: Put Back Overwritten Change', 'Task 3', 'Task 3: title');
+    await page.waitForRow((label) => label.startsWith('Task 3: Ship the release (ours), ') && label.includes(', high priority'), 10_000);
+    await waitForFile(root, (data) => data.master.tasks.find((t) => t.id === 3)?.title === 'Ship the release (ours)');
+    await message.waitFor({ state: 'detached', timeout: 10_000 });
+  });
+
   it('starts and stops a server through the CLI from the status bar menu', async () => {
     const page = workbench!;
     await server.stop();

@@ -31,6 +31,24 @@ export class Workbench {
     await this.page.locator('.part.sidebar .monaco-list').first().waitFor({ timeout: 15_000 });
   }
 
+  /**
+   * Reloads the window, as reopening VS Code would: the extension starts
+   * again. Waits for the workbench and shows the Tasks view (the window may
+   * restore it open, and a click on its icon would then close it).
+   */
+  async reload(): Promise<void> {
+    await this.page.reload();
+    await this.page.waitForSelector('.monaco-workbench .part.statusbar', { timeout: 60_000 });
+    await this.page.locator('.activitybar .action-item a[aria-label^="TaskMaster"]').first().waitFor({ timeout: 30_000 });
+    const restored = await this.page
+      .locator('.part.sidebar .monaco-list')
+      .first()
+      .waitFor({ timeout: 5000 })
+      .then(() => true)
+      .catch(() => false);
+    if (!restored) await this.showTasksView();
+  }
+
   /** A view of the TaskMaster container by its title (`Tasks`, `Legend`): header and body. */
   pane(title: string): Locator {
     return this.page.locator(`.part.sidebar .pane:has(> .pane-header[aria-label^="${title}"])`);
