@@ -215,8 +215,14 @@ function teamOf(facts: ServerFacts): { team?: TeamStatus } {
   return team ? { team } : {};
 }
 
-/** The overridden changes that still stand, for clients that were not there when they were announced. */
+/** A bound on `sync.status`'s size: each notice may carry fields of up to 1 MB a side. */
+const MAX_OVERRIDDEN = 100;
+
+/** The overridden changes that still stand (the latest {@link MAX_OVERRIDDEN}), for clients that were not there when they were announced. */
 function overriddenNow(engine: SyncEngine): { overridden?: EventPayload<'sync.conflict'>[] } {
-  const overridden = engine.changeLog.conflicts().filter((c) => stillOverridden(c, engine.data));
+  const overridden = engine.changeLog
+    .conflicts()
+    .filter((c) => stillOverridden(c, engine.data))
+    .slice(-MAX_OVERRIDDEN);
   return overridden.length > 0 ? { overridden } : {};
 }
