@@ -69,9 +69,11 @@ export function taskCommands(ctx: CommandContext): CommandTable {
     'taskmaster.editTitle': editing('edit the title', async (arg) => {
       const node = await target(arg, 'Edit the title of which task?');
       if (!node) return;
+      // Text being typed outlives focus moving (a click elsewhere, a view repainting for another's change): Escape cancels.
       const title = await vscode.window.showInputBox({
         title: `Title of task ${node.taskId}`,
         value: node.task.title,
+        ignoreFocusOut: true,
         validateInput: (value) => (value.trim() ? undefined : 'A title cannot be empty'),
       });
       if (title === undefined || title.trim() === node.task.title) return;
@@ -81,7 +83,7 @@ export function taskCommands(ctx: CommandContext): CommandTable {
     'taskmaster.editDescription': editing('edit the description', async (arg) => {
       const node = await target(arg, 'Edit the description of which task?');
       if (!node) return;
-      const description = await vscode.window.showInputBox({ title: `Description of task ${node.taskId}`, value: node.task.description ?? '' });
+      const description = await vscode.window.showInputBox({ title: `Description of task ${node.taskId}`, value: node.task.description ?? '', ignoreFocusOut: true });
       if (description === undefined || description === (node.task.description ?? '')) return;
       await update(node, { description }, 'the description');
     }),
@@ -90,10 +92,11 @@ export function taskCommands(ctx: CommandContext): CommandTable {
       const title = await vscode.window.showInputBox({
         title: `New task in tag ${ctx.model.currentTag}`,
         placeHolder: 'Title',
+        ignoreFocusOut: true,
         validateInput: (value) => (value.trim() ? undefined : 'A title cannot be empty'),
       });
       if (!title) return;
-      const description = await vscode.window.showInputBox({ title: 'Description (optional)', placeHolder: 'Press Enter to skip' });
+      const description = await vscode.window.showInputBox({ title: 'Description (optional)', placeHolder: 'Press Enter to skip', ignoreFocusOut: true });
       if (description === undefined) return;
       const task = description.trim() ? { title: title.trim(), description: description.trim() } : { title: title.trim() };
       await ctx.connection.api().call('task.create', { tag: ctx.model.currentTag, task });
