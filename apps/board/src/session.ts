@@ -76,10 +76,7 @@ export class Session {
     if (setup.httpUrl !== undefined) options.httpUrl = setup.httpUrl;
     if (setup.token !== undefined) options.token = setup.token;
     this.client = createClient(options);
-    this.client.replica!.onChange(() => {
-      const file = this.client.replica!.data();
-      this.update({ file, version: this.view.version + 1, overridden: this.view.overridden.filter((o) => !file || stillOverridden(o, file)) });
-    });
+    this.client.replica!.onChange(() => this.update({ file: this.client.replica!.data(), version: this.view.version + 1 }));
     this.client.onModeChange((mode) => this.modeChanged(mode));
     this.client.on('sync.connected', (p) => this.update({ connections: p.connections }));
     this.client.on('sync.disconnected', (p) => this.update({ connections: p.connections }));
@@ -170,6 +167,12 @@ export class Session {
     if (this.frame !== undefined) return;
     const flush = () => {
       this.frame = undefined;
+      // Once a frame, not at each event of a burst: each look-up scans a tag's tasks.
+      const { file, overridden } = this.view;
+      if (file && overridden.length > 0) {
+        const standing = overridden.filter((o) => stillOverridden(o, file));
+        if (standing.length !== overridden.length) this.view = { ...this.view, overridden: standing };
+      }
       for (const listener of [...this.listeners]) listener(this.view);
     };
     this.frame = typeof requestAnimationFrame === 'function' ? requestAnimationFrame(flush) : (setTimeout(flush, 0) as unknown as number);
