@@ -46,7 +46,8 @@ const escaped = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0
  * escaped (`\u001b`), but for the colours this CLI paints itself.
  */
 export function terminalText(text: string): string {
-  return text.replace(TERMINAL_CONTROLS, (m) => (m.length > 1 ? m : escaped(m)));
+  // A Windows line end is a line end: only a carriage return on its own can hide what came before it.
+  return text.replace(/\r\n/g, '\n').replace(TERMINAL_CONTROLS, (m) => (m.length > 1 ? m : escaped(m)));
 }
 
 /**

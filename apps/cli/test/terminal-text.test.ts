@@ -43,6 +43,8 @@ describe('task text on a terminal', () => {
 
   it("keeps the colours the CLI paints itself, and only those", () => {
     expect(terminalText('\u001b[32mdone\u001b[39m \u001b[8mhidden\u001b[0m\ttab\nline')).toBe('\u001b[32mdone\u001b[39m \\u001b[8mhidden\\u001b[0m\ttab\nline');
+    // Details written on Windows keep their lines; a lone carriage return is shown.
+    expect(terminalText('one\r\ntwo\rthree')).toBe('one\ntwo\\u000dthree');
     expect(JSON.parse(jsonText({ t: TITLE }))).toEqual({ t: TITLE });
   });
 });
