@@ -1,5 +1,5 @@
 import { createClient, NO_SERVER_PROBLEMS, watchServerProblems, type ClientMode, type ServerProblems, type TaskmasterClient } from '@taskmaster/client';
-import { ErrorCode, isTaskmasterError, stillOverridden, type EventPayload, type TasksFile } from '@taskmaster/protocol';
+import { ErrorCode, isTaskmasterError, stillOverridden, withOverridden, type EventPayload, type TasksFile } from '@taskmaster/protocol';
 import type { BoardSetup } from './config.js';
 
 /** What the connection badge says (`data-testid="connection"`). */
@@ -103,18 +103,13 @@ export class Session {
     this.update({ overridden: this.view.overridden.filter((o) => o.key !== key) });
   }
 
-  /** Adds overridden changes (the latest per task wins) but those dismissed in this tab. */
+  /** Adds overridden changes (see `withOverridden`) but those dismissed in this tab. */
   private overriddenSeen(changes: ReadonlyArray<EventPayload<'sync.conflict'>>): void {
     const dismissed = dismissedInTab();
+    const fresh = changes.filter((c) => !dismissed.has(this.noticeId(c))).map((c) => ({ ...c, key: `${c.tag}\n${c.id}` }));
+    if (fresh.length === 0) return;
     // The replica has taken the events before each notice: a notice pulled late may be over already.
-    const file = this.client.replica!.data();
-    let list = this.view.overridden;
-    for (const change of changes) {
-      if (dismissed.has(this.noticeId(change)) || (file && !stillOverridden(change, file))) continue;
-      const key = `${change.tag}\n${change.id}`;
-      list = [...list.filter((o) => o.key !== key).slice(-(MAX_OVERRIDDEN - 1)), { ...change, key }];
-    }
-    if (list !== this.view.overridden) this.update({ overridden: list });
+    this.update({ overridden: withOverridden(this.view.overridden, fresh, this.client.replica!.data()).slice(-MAX_OVERRIDDEN) });
   }
 
   private noticeId(change: EventPayload<'sync.conflict'>): string {

@@ -12,6 +12,7 @@ import {
   sameDependency,
   statusesById,
   stillOverridden,
+  withOverridden,
   subtaskProgress,
   tagsOf,
   type EventPayload,
@@ -172,12 +173,7 @@ export class TaskViewModel {
    * task. The rows do not change: the tree's message does.
    */
   addOverwritten(changes: ReadonlyArray<EventPayload<'sync.conflict'>>): ViewChange {
-    let list = this.overwrittenList;
-    for (const change of changes) {
-      if (!stillOverridden(change, this.file)) continue;
-      list = [...list.filter((c) => c.tag !== change.tag || c.id !== change.id), change];
-    }
-    this.overwrittenList = list;
+    this.overwrittenList = withOverridden(this.overwrittenList, changes, this.file);
     return NOTHING;
   }
 

@@ -65,3 +65,19 @@ export function stillOverridden(conflict: Overridden, file: TasksFile): boolean 
     return theirs === undefined ? now === undefined : jsonEqual(now, theirs);
   });
 }
+
+/**
+ * `list` with `changes` added, as the server lists them (`sync.status`) and
+ * the board and VS Code keep them: per task, the latest notice whose change
+ * still stands in `file` (none given: each is taken), last in the list.
+ */
+export function withOverridden<T extends Overridden>(list: readonly T[], changes: Iterable<T>, file: TasksFile | undefined): T[] {
+  const byTask = new Map(list.map((c) => [JSON.stringify([c.tag, c.id]), c] as const));
+  for (const change of changes) {
+    if (file && !stillOverridden(change, file)) continue;
+    const key = JSON.stringify([change.tag, change.id]);
+    byTask.delete(key);
+    byTask.set(key, change);
+  }
+  return [...byTask.values()];
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { overriddenText, putBackUpdate, stillOverridden, type TasksFile } from '../src/index.js';
+import { overriddenText, putBackUpdate, stillOverridden, withOverridden, type TasksFile } from '../src/index.js';
 
 describe('putBackUpdate: the task.update that undoes a sync.conflict', () => {
   it('sets each field written over back to its value here, subtasks included', () => {
@@ -40,6 +40,21 @@ describe('stillOverridden: whether what another program wrote over still stands'
     expect(stillOverridden(weDeleted, file({ title: 'Kept' }))).toBe(true);
     expect(stillOverridden({ tag: 'feature', id: '*', fields: ['*'], ours: { '*': {} }, theirs: {} }, file({ title: 'x' }))).toBe(true);
     expect(stillOverridden({ tag: 'master', id: '*', fields: ['*'], ours: { '*': {} }, theirs: {} }, file({ title: 'x' }))).toBe(false);
+  });
+});
+
+describe('withOverridden: the list the server, the board and VS Code keep', () => {
+  const file = { master: { tasks: [{ id: 1, title: 'Theirs 1', status: 'pending', dependencies: [] }, { id: 2, title: 'Theirs 2', status: 'pending', dependencies: [] }], metadata: {} } } as unknown as TasksFile;
+  const over = (id: string, theirs: string, revision: number) => ({ tag: 'master', id, fields: ['title'], ours: { title: 'Ours' }, theirs: { title: theirs }, revision });
+
+  it('keeps per task the latest notice that still stands, last in the list', () => {
+    const first = over('1', 'Theirs 1', 1);
+    const two = over('2', 'Theirs 2', 2);
+    const again = over('1', 'Theirs 1', 3);
+    expect(withOverridden([first], [two, again], file)).toEqual([two, again]);
+    // One that no longer stands leaves the task's earlier notice as it was.
+    expect(withOverridden([first], [over('1', 'Someone else', 4)], file)).toEqual([first]);
+    expect(withOverridden([], [over('1', 'Someone else', 4)], undefined)).toEqual([over('1', 'Someone else', 4)]);
   });
 });
 

@@ -1,7 +1,7 @@
 import {
   assertNever,
   findTag,
-  stillOverridden,
+  withOverridden,
   tagNotFoundError,
   tagsOf,
   ErrorCode,
@@ -220,9 +220,6 @@ const MAX_OVERRIDDEN = 100;
 
 /** The overridden changes that still stand (the latest {@link MAX_OVERRIDDEN}), for clients that were not there when they were announced. */
 function overriddenNow(engine: SyncEngine): { overridden?: EventPayload<'sync.conflict'>[] } {
-  const overridden = engine.changeLog
-    .conflicts()
-    .filter((c) => stillOverridden(c, engine.data))
-    .slice(-MAX_OVERRIDDEN);
+  const overridden = withOverridden([], engine.changeLog.conflicts(), engine.data).slice(-MAX_OVERRIDDEN);
   return overridden.length > 0 ? { overridden } : {};
 }

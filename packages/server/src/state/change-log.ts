@@ -37,16 +37,9 @@ export class ChangeLog {
     return this.entries.slice(start);
   }
 
-  /** The `sync.conflict` notices still in the log: the latest per task, oldest first. */
+  /** The `sync.conflict` notices still in the log, oldest first. */
   conflicts(): EventPayload<'sync.conflict'>[] {
-    const latest = new Map<string, EventPayload<'sync.conflict'>>();
-    for (const e of this.entries) {
-      if (e.event !== 'sync.conflict') continue;
-      const key = JSON.stringify([e.payload.tag, e.payload.id]);
-      latest.delete(key);
-      latest.set(key, e.payload);
-    }
-    return [...latest.values()];
+    return this.entries.flatMap((e) => (e.event === 'sync.conflict' ? [e.payload] : []));
   }
 
   /** The answer to `sync.pull`: missed events when possible, else a full snapshot. */
