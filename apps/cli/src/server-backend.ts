@@ -1,5 +1,10 @@
 import { brokenTagNoticeFor, type ConnectionFile } from '@taskmaster/protocol';
 import { brokenTagWarnings } from './broken-tag-warnings.js';
+import { notRunningError } from './cli-error.js';
+import { flag, type ParsedArgs } from './command.js';
+import { runningServer } from './daemon.js';
+import { note } from './output.js';
+import { openProject } from './project.js';
 import type { TaskBackend } from './task-backend.js';
 
 /**
@@ -32,6 +37,18 @@ export async function connectClient(
     throw err;
   }
   return client;
+}
+
+/**
+ * For a command that needs the project's running server (`sync`, `put-back`,
+ * `watch`): connected to it, or exit 3 saying `notRunning` without one.
+ */
+export async function runningServerClient(args: ParsedArgs, notRunning?: string, clientName?: string, subscribe?: string[]) {
+  const { root, store } = await openProject(args);
+  const connection = await runningServer(store, root);
+  if (!connection) throw notRunningError(notRunning);
+  if (flag(args, 'verbose')) note(`via server ${connection.wsUrl}`);
+  return { connection, client: await connectClient(connection, root, clientName, subscribe) };
 }
 
 /** Task verbs sent to the running sync server, which broadcasts them to every client. */

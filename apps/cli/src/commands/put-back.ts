@@ -1,11 +1,9 @@
 import { overriddenText, putBackUpdate, type EventPayload } from '@taskmaster/protocol';
-import { CliError, CliErrorCode, notRunningError } from '../cli-error.js';
+import { CliError, CliErrorCode } from '../cli-error.js';
 import { flag, required, str, TASK_OPTIONS, type Command } from '../command.js';
-import { runningServer } from '../daemon.js';
 import { ExitCode } from '../exit-codes.js';
-import { color, note, printJson, say } from '../output.js';
-import { openProject } from '../project.js';
-import { connectClient } from '../server-backend.js';
+import { color, printJson, say } from '../output.js';
+import { runningServerClient } from '../server-backend.js';
 import { checkIds } from '../task-input.js';
 
 /** `taskmaster put-back`: writes back a change another program wrote over, as the sync server remembers it. */
@@ -24,11 +22,7 @@ export const command: Command = {
   },
   async run(args) {
     const [id] = checkIds([required(args, command.spec, 'id')], command.spec.usage);
-    const { root, store } = await openProject(args);
-    const connection = await runningServer(store, root);
-    if (!connection) throw notRunningError('no sync server is running, so none remembers what was written over');
-    if (flag(args, 'verbose')) note(`via server ${connection.wsUrl}`);
-    const client = await connectClient(connection, root);
+    const { client } = await runningServerClient(args, 'no sync server is running, so none remembers what was written over');
     try {
       const tag = str(args, 'tag') ?? (await client.call('tags.list')).current;
       const { overridden = [] } = await client.call('sync.status');

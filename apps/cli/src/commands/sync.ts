@@ -1,9 +1,6 @@
 import { flag, type Command } from '../command.js';
-import { notRunningError } from '../cli-error.js';
-import { runningServer } from '../daemon.js';
-import { note, printJson, say } from '../output.js';
-import { openProject } from '../project.js';
-import { connectClient } from '../server-backend.js';
+import { printJson, say } from '../output.js';
+import { runningServerClient } from '../server-backend.js';
 
 /** `taskmaster sync [--force]`: the server re-reads tasks.json and pushes what changed. */
 export const command: Command = {
@@ -19,11 +16,7 @@ export const command: Command = {
     notes: 'Needs a running server (exit 3 without one): without a server there is nothing to sync,\nevery command reads the file directly.',
   },
   async run(args) {
-    const { root, store } = await openProject(args);
-    const connection = await runningServer(store, root);
-    if (!connection) throw notRunningError('no sync server is running, so there is nothing to sync (commands read tasks.json directly)');
-    if (flag(args, 'verbose')) note(`via server ${connection.wsUrl}`);
-    const client = await connectClient(connection, root);
+    const { client } = await runningServerClient(args, 'no sync server is running, so there is nothing to sync (commands read tasks.json directly)');
     try {
       const result = await client.call('sync.reload', { force: flag(args, 'force') });
       if (flag(args, 'json')) return printJson(result);

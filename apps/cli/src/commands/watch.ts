@@ -1,11 +1,8 @@
 import { assertNever, isEventName, overriddenText, type EventPayload } from '@taskmaster/protocol';
 import { flag, type Command } from '../command.js';
-import { notRunningError } from '../cli-error.js';
-import { runningServer } from '../daemon.js';
 import { ExitCode } from '../exit-codes.js';
 import { color, jsonText, note, say } from '../output.js';
-import { openProject } from '../project.js';
-import { connectClient } from '../server-backend.js';
+import { runningServerClient } from '../server-backend.js';
 import { putBackCommand } from './put-back.js';
 
 /** `taskmaster watch`: print every event of the sync server until Ctrl-C. */
@@ -20,10 +17,7 @@ export const command: Command = {
   },
   async run(args) {
     const json = flag(args, 'json');
-    const { root, store } = await openProject(args);
-    const connection = await runningServer(store, root);
-    if (!connection) throw notRunningError();
-    const client = await connectClient(connection, root, 'taskmaster-cli watch', ['*']);
+    const { connection, client } = await runningServerClient(args, undefined, 'taskmaster-cli watch', ['*']);
     client.on('*', (payload, name) => {
       if (json) process.stdout.write(jsonText({ event: name, payload }) + '\n');
       else say(describeEvent(name, payload as Record<string, unknown>));
