@@ -52,29 +52,31 @@ export function alertOnNewProblems(
 }
 
 /**
- * The pop-up for the `sync.conflict`s of one burst of events: one conflict
- * names its task and fields; several (a resync after a disconnect may pull
- * many at once) are one pop-up naming the tasks, not one each.
+ * What another program wrote over, as one sentence: one change in the
+ * board's words (`overriddenText`), several by task, each task once.
  */
-export function conflictAlert(conflicts: ReadonlyArray<Pick<EventPayload<'sync.conflict'>, 'id' | 'fields'>>): string {
-  if (conflicts.length === 1) {
-    const { id, fields } = conflicts[0]!;
-    return `TaskMaster: another program changed task ${id} (${fields.join(', ')}) at the same time; its version was kept.`;
-  }
-  const ids = [...new Set(conflicts.map((c) => c.id))];
-  const named = ids.length > 1 ? `${ids.slice(0, -1).join(', ')} and ${ids.at(-1)}` : ids[0];
-  return `TaskMaster: another program changed task${ids.length > 1 ? 's' : ''} ${named} at the same time (${conflicts.length} conflicts); its versions were kept.`;
+function overwrittenSentence(overwritten: ReadonlyArray<EventPayload<'sync.conflict'>>): string {
+  if (overwritten.length === 1) return overriddenText(overwritten[0]!);
+  const ids = [...new Set(overwritten.map((c) => c.id))];
+  const named = ids.length > 1 ? `s ${ids.slice(0, -1).join(', ')} and ${ids.at(-1)}` : ` ${ids[0]}`;
+  return `Another program wrote over changes made here to task${named}; its values were kept.`;
+}
+
+/**
+ * The pop-up for the `sync.conflict`s of one burst of events (a resync after
+ * a disconnect may pull many at once): one pop-up, not one each.
+ */
+export function conflictAlert(conflicts: ReadonlyArray<EventPayload<'sync.conflict'>>): string {
+  return `TaskMaster: ${overwrittenSentence(conflicts)}`;
 }
 
 /**
  * The tree's message for what another program wrote over in the tag on view
- * and still stands (the pop-up told of it only if the window was open then):
- * one in the board's words, several by task, with the command that puts one
- * back.
+ * and still stands (the pop-up told of it only if the window was open then),
+ * with the command that puts one back.
  */
 export function overwrittenNotice(overwritten: ReadonlyArray<EventPayload<'sync.conflict'>>): string | undefined {
   if (overwritten.length === 0) return undefined;
   const how = overwritten.some((c) => putBackUpdate(c) !== undefined) ? ` Run "TaskMaster: Put Back Overwritten Change" to put ${overwritten.length === 1 ? 'it' : 'one'} back.` : '';
-  if (overwritten.length === 1) return `${overriddenText(overwritten[0]!)}${how}`;
-  return `Another program wrote over changes made here to tasks ${overwritten.map((c) => c.id).join(', ')}; its values were kept.${how}`;
+  return `${overwrittenSentence(overwritten)}${how}`;
 }

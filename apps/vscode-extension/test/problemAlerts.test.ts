@@ -69,10 +69,11 @@ describe('alertOnNewProblems', () => {
 });
 
 describe('conflictAlert', () => {
-  it('names one conflict with its fields, and several in one pop-up naming each task once', () => {
-    expect(conflictAlert([{ id: '3', fields: ['title', 'priority'] }])).toBe('TaskMaster: another program changed task 3 (title, priority) at the same time; its version was kept.');
-    expect(conflictAlert([{ id: '3', fields: ['title'] }, { id: '5.1', fields: ['status'] }, { id: '3', fields: ['details'] }])).toBe(
-      'TaskMaster: another program changed tasks 3 and 5.1 at the same time (3 conflicts); its versions were kept.',
+  it("says one conflict in the board's words, and several in one pop-up naming each task once", () => {
+    const over = (id: string, field: string) => ({ tag: 'master', id, fields: [field], ours: { [field]: 'Ours' }, theirs: { [field]: 'Theirs' } });
+    expect(conflictAlert([over('3', 'title')])).toBe(`TaskMaster: Another program wrote over task 3's title, changed here meanwhile; its value was kept. Here: title "Ours".`);
+    expect(conflictAlert([over('3', 'title'), over('5.1', 'status'), over('3', 'details')])).toBe(
+      'TaskMaster: Another program wrote over changes made here to tasks 3 and 5.1; its values were kept.',
     );
   });
 });
@@ -85,7 +86,7 @@ describe('overwrittenNotice', () => {
       `Another program wrote over task 3's title, changed here meanwhile; its value was kept. Here: title "Ours". Run "TaskMaster: Put Back Overwritten Change" to put it back.`,
     );
     expect(overwrittenNotice([title, { ...title, id: '5.1' }])).toBe(
-      'Another program wrote over changes made here to tasks 3, 5.1; its values were kept. Run "TaskMaster: Put Back Overwritten Change" to put one back.',
+      'Another program wrote over changes made here to tasks 3 and 5.1; its values were kept. Run "TaskMaster: Put Back Overwritten Change" to put one back.',
     );
     // A delete has no update to put it back: only the history snapshot named.
     expect(overwrittenNotice([{ tag: 'master', id: '4', fields: ['*'], ours: { '*': { id: 4 } }, theirs: {}, snapshot: 's1' }])).toBe(
