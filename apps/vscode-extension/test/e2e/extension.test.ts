@@ -176,17 +176,23 @@ describe('TaskMaster Sync in VS Code', () => {
     await page.waitForRow((label) => label.startsWith('Task 3: Ship the release'), 10_000);
   });
 
+  /**
+   * Another program reads the tasks (as Task Master reads a tag before it takes the lock), task `id` gets our
+   * title and a high priority through the server, then the other program writes back what it read with its
+   * own title: the old priority it wrote back shows its read was stale, so the title both changed is written over.
+   */
+  const staleWriteOver = async (id: number, title: string) => {
+    const stale = (await readTasks(root)) as { master: { tasks: Array<{ id: number; title: string }> } };
+    await runCli(root, tools.cli, ['update-task', '--id', String(id), '--title', `${title} (ours)`, '--priority', 'high']);
+    stale.master.tasks.find((t) => t.id === id)!.title = `${title} (theirs)`;
+    await writeFile(path.join(root, '.taskmaster', 'tasks', 'tasks.json'), JSON.stringify(stale, null, 2));
+  };
+
   it('pops up a conflict when another program writes back a field the server changed since it read the file, and puts ours back', async () => {
     const page = workbench!;
     await page.waitForStatus('live', 20_000);
-    const tasksFile = path.join(root, '.taskmaster', 'tasks', 'tasks.json');
-    // Read before the server's change, as Task Master reads a tag before it takes the lock.
-    const stale = (await readTasks(root)) as { master: { tasks: Array<{ id: number; title: string }> } };
-    await runCli(root, tools.cli, ['update-task', '--id', '4', '--title', 'Document the API (ours)', '--priority', 'high']);
-    // Written back with its own title and the priority it read: the old priority shows the read was stale.
-    stale.master.tasks.find((t) => t.id === 4)!.title = 'Document the API (theirs)';
-    await writeFile(tasksFile, JSON.stringify(stale, null, 2));
-    const toast = page.page.locator('.notification-toast', { hasText: 'another program changed task 4 (title) at the same time; its version was kept' });
+    await staleWriteOver(4, 'Document the API');
+    const toast = page.page.locator('.notification-toast', { hasText: "TaskMaster: Another program wrote over task 4's title, changed here meanwhile; its value was kept." });
     await toast.waitFor({ timeout: 10_000 });
     // Theirs wins the field both changed; ours keeps the other.
     await page.waitForRow((label) => label === 'Task 4: Document the API (theirs), done, high priority', 10_000);
@@ -199,11 +205,7 @@ describe('TaskMaster Sync in VS Code', () => {
   it("names a change written over before the window opened in the tree's message, and puts it back from the command", async () => {
     const page = workbench!;
     await page.waitForStatus('live', 20_000);
-    const tasksFile = path.join(root, '.taskmaster', 'tasks', 'tasks.json');
-    const stale = (await readTasks(root)) as { master: { tasks: Array<{ id: number; title: string }> } };
-    await runCli(root, tools.cli, ['update-task', '--id', '3', '--title', 'Ship the release (ours)', '--priority', 'high']);
-    stale.master.tasks.find((t) => t.id === 3)!.title = 'Ship the release (theirs)';
-    await writeFile(tasksFile, JSON.stringify(stale, null, 2));
+    await staleWriteOver(3, 'Ship the release');
     await page.waitForRow((label) => label.startsWith('Task 3: Ship the release (theirs), ') && label.includes(', high priority'), 10_000);
     // The window opens again: the pop-up was news then; what still stands is in the tree's message now.
     await page.reload();
