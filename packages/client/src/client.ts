@@ -50,8 +50,6 @@ class Client implements TaskmasterClient {
   private healing = false;
   private closed = false;
   private fatal: TaskmasterError | undefined;
-  /** The discovered token last refused with 401 (see refusedForGood). */
-  private refusedToken: string | undefined;
   private readonly waiters = new Set<{ resolve: () => void; reject: (err: TaskmasterError) => void }>();
 
   constructor(
@@ -84,7 +82,7 @@ class Client implements TaskmasterClient {
           (this.options.root === undefined ? this.httpEndpoint() : undefined) ?? this.httpEndpointOf(await this.resolveEndpoints()),
         since: () => (this.sync.synced ? { revision: this.sync.eventRevision, epoch: this.sync.epoch } : undefined),
         onChanges: (result) => this.sync.applyPull(result),
-        onFailure: (err) => this.pollFailed(err),
+        onFailure: (err, token) => this.pollFailed(err, token),
       });
     }
     this.connection = new Connection({
@@ -271,19 +269,19 @@ class Client implements TaskmasterClient {
     this.socketTransport = undefined;
     if (transport) this.requests.detach(transport, 'the connection to the server closed');
     if (this.closed) return;
-    if (down.status === 403 || (down.status === 401 && this.refusedForGood())) {
-      this.fail(
-        new TaskmasterError(
-          ErrorCode.AuthenticationFailed,
-          down.status === 401
-            ? 'the server refused the connection (401): the token is missing or wrong; pass the token from .taskmaster/config/connection.json'
-            : 'the server refused the connection (403): this origin or host is not allowed',
-        ),
-      );
+    if (down.status === 403) {
+      this.fail(new TaskmasterError(ErrorCode.AuthenticationFailed, 'the server refused the connection (403): this origin or host is not allowed'));
       return;
     }
-    // A stale token would be refused over HTTP too: the next attempt re-reads connection.json.
-    if (down.status === 401) return;
+    if (down.status === 401) {
+      // A stale token would be refused over HTTP too: no fallback, and the next attempt re-reads connection.json.
+      const refusal = new TaskmasterError(
+        ErrorCode.AuthenticationFailed,
+        'the server refused the connection (401): the token is missing or wrong; pass the token from .taskmaster/config/connection.json',
+      );
+      void this.failIfRefusedForGood(refusal, down.token);
+      return;
+    }
     if (this.poller?.running) return;
     void this.fallBack();
   }
@@ -307,28 +305,25 @@ class Client implements TaskmasterClient {
     this.setMode('polling');
   }
 
-  private pollFailed(err: unknown): void {
-    if (err instanceof TaskmasterError && err.code === ErrorCode.AuthenticationFailed && this.refusedForGood()) {
-      this.fail(err);
-      return;
-    }
+  private pollFailed(err: unknown, token: string | undefined): void {
     this.requests.pause(this.http);
     if (this.currentMode === 'polling') this.setMode('offline');
+    if (err instanceof TaskmasterError && err.code === ErrorCode.AuthenticationFailed) void this.failIfRefusedForGood(err, token);
   }
 
   /**
-   * Whether a 401 is final. A token the user passed is. A token read from
-   * connection.json may be stale: a restarted server listens before it writes
-   * its new token, so a client can read the old file (or none) and connect
-   * just after. The next attempt re-reads the file; only the same token
-   * refused twice is final.
+   * Fails the client for a 401 of `token` when retrying cannot help. A token
+   * the user passed cannot change. A token read from connection.json may be
+   * stale: one of this client's requests may have read the file before a
+   * restarted server wrote its new token. That server answers 503 until it
+   * has, so once it refuses, the file holds its token: the refusal is final
+   * only when the file, read again now, still holds the refused token (or
+   * still none). Counting refusals instead would fail a client whose socket
+   * and HTTP poll both used one stale read.
    */
-  private refusedForGood(): boolean {
-    if (this.options.root === undefined || this.options.token !== undefined) return true;
-    const used = this.endpoints.token ?? '';
-    if (this.refusedToken === used) return true;
-    this.refusedToken = used;
-    return false;
+  private async failIfRefusedForGood(refusal: TaskmasterError, token: string | undefined): Promise<void> {
+    const final = this.options.root === undefined || this.options.token !== undefined || (await this.resolveEndpoints()).token === token;
+    if (final && !this.closed && !this.fatal) this.fail(refusal);
   }
 
   /** A refusal retrying cannot fix: stop everything and fail what waits. */

@@ -18,6 +18,8 @@ export interface SocketDown {
   status?: number;
   code?: number;
   reason?: string;
+  /** The token the attempt presented (undefined: none), so a refusal (401) can be told from one of a stale token. */
+  token?: string;
 }
 
 export interface ConnectionOptions {
@@ -103,14 +105,15 @@ export class Connection {
       return;
     }
     const url = new URL(endpoint.url);
+    const { token } = endpoint;
     if (this.options.clientName) url.searchParams.set('client', this.options.clientName);
     const protocols: string[] = [];
     // No `handshakeTimeout`: the timer below gives up a handshake in every runtime, `ws` included.
     const wsOptions: Record<string, unknown> = {};
     // `ws` (and a given Node constructor built on it) trusts it; browsers ignore the third argument.
     if (endpoint.ca !== undefined) wsOptions.ca = endpoint.ca;
-    if (endpoint.token && ctor.canSendHeaders) wsOptions.headers = { Authorization: `Bearer ${endpoint.token}` };
-    else if (endpoint.token) protocols.push(PROTOCOL_V1, TOKEN_PROTOCOL + endpoint.token);
+    if (token && ctor.canSendHeaders) wsOptions.headers = { Authorization: `Bearer ${token}` };
+    else if (token) protocols.push(PROTOCOL_V1, TOKEN_PROTOCOL + token);
 
     let socket: WebSocketLike;
     try {
@@ -145,7 +148,7 @@ export class Connection {
       if (this.socket !== socket) return;
       clearTimeout(this.handshakeTimer);
       this.socket = undefined;
-      this.down({ opened, status, code: event.code, reason: event.reason });
+      this.down({ opened, status, code: event.code, reason: event.reason, token });
     };
   }
 

@@ -9,8 +9,11 @@ export interface PollerOptions {
   /** Where the last poll left off; undefined before the first baseline. */
   since(): { revision: number; epoch: string | undefined } | undefined;
   onChanges(result: PullResult): void;
-  /** A poll failed; polling has stopped. */
-  onFailure(error: unknown): void;
+  /**
+   * A poll failed; polling has stopped. `token` is the one the failed poll
+   * presented, so a refusal (401) can be told from one of a stale token.
+   */
+  onFailure(error: unknown, token: string | undefined): void;
 }
 
 /**
@@ -22,6 +25,8 @@ export class Poller {
   private etag: string | undefined;
   private generation = 0;
   private active = false;
+  /** The token the latest poll presented. */
+  private token: string | undefined;
 
   constructor(private readonly options: PollerOptions) {}
 
@@ -36,7 +41,7 @@ export class Poller {
       await this.pollOnce(generation);
       return generation === this.generation;
     } catch (err) {
-      if (generation === this.generation) this.options.onFailure(err);
+      if (generation === this.generation) this.options.onFailure(err, this.token);
       return false;
     }
   }
@@ -65,7 +70,7 @@ export class Poller {
         (err: unknown) => {
           if (generation !== this.generation) return;
           this.stop();
-          this.options.onFailure(err);
+          this.options.onFailure(err, this.token);
         },
       );
     }, this.options.intervalMs);
@@ -74,6 +79,7 @@ export class Poller {
   private async pollOnce(generation: number): Promise<void> {
     const endpoint = await this.options.endpoint();
     if (!endpoint) throw new TaskmasterError(ErrorCode.ConnectionFailed, 'no HTTP address known: pass httpUrl or root');
+    this.token = endpoint.token;
     const since = this.options.since();
     // An ETag is only meaningful for the same `since`; a new baseline starts afresh.
     const response = await fetchChanges(endpoint, since, since ? this.etag : undefined, this.options.timeoutMs);

@@ -56,7 +56,7 @@ describe('discovery and authentication', () => {
     expect(refused).toEqual([1]);
   });
 
-  it('gives 1002 when connection.json holds the same refused token on the next attempt', async () => {
+  it('gives 1002 when connection.json still holds the token the server refused, and stops retrying', async () => {
     const root = await h.project();
     const server = await h.server(root);
     const file = join(root, CONNECTION_FILE);
@@ -64,7 +64,39 @@ describe('discovery and authentication', () => {
     const refused: number[] = [];
     const client = h.track(createClient({ root, WebSocket: countingWebSocket(refused), reconnect: { minDelayMs: 10, maxDelayMs: 20 } }));
     await expect(client.ready()).rejects.toMatchObject({ code: ErrorCode.AuthenticationFailed });
-    expect(refused).toEqual([1, 1]);
+    expect(refused[0]).toBe(1);
+    const attempts = refused.length;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(refused).toHaveLength(attempts);
+    expect(client.mode).toBe('offline');
+  });
+
+  it('follows a server restarted ten times on the same ports: no client fails for a token it read before the new one was written', async () => {
+    // Each restart listens before it writes its token, so a client's socket attempt and HTTP probe can
+    // both read the file too early; a client that counted those refusals gave up for good.
+    const root = await h.project();
+    let server = await h.server(root);
+    const clients = Array.from({ length: 6 }, (_, i) =>
+      h.track(
+        createClient({
+          url: server.wsUrl,
+          ...(i % 2 ? { httpUrl: server.httpUrl } : {}),
+          root,
+          reconnect: { minDelayMs: 1, maxDelayMs: 5 },
+          polling: { intervalMs: 50 },
+        }),
+      ),
+    );
+    await Promise.all(clients.map((c) => c.ready()));
+    for (let restart = 1; restart <= 10; restart++) {
+      const { port, httpPort } = server;
+      await h.stop(server);
+      await Promise.all(clients.map((c) => modeReached(c, 'offline')));
+      server = await h.server(root, { port, httpPort });
+      await Promise.all(clients.map((c) => c.ready()));
+      await Promise.all(clients.map((c) => modeReached(c, 'realtime')));
+      expect(clients.map((c) => c.epoch), `the epoch after restart ${restart}`).toEqual(clients.map(() => server.epoch));
+    }
   });
 
   it('finds nothing where no server runs', async () => {
