@@ -124,7 +124,7 @@ export async function createServer(options: ServerOptions): Promise<SyncServer> 
   const close = async (reason = 'the sync server is shutting down') => {
     // First stop accepting, so the list below is final: clients reconnect as soon as they are told.
     sockets.stopAccepting();
-    const httpClosed = app!.close();
+    const httpClosed = closeHttp(app!);
     const notice = new OutgoingEvent('sync.shutdown', { code: 1007, message: reason });
     const open = [...engine.connections];
     for (const c of open) {
@@ -176,6 +176,22 @@ async function listenHttp(app: FastifyInstance, port: number, host: string): Pro
   }
   const address = app.server.address();
   return typeof address === 'object' && address ? address.port : port;
+}
+
+/**
+ * Closes the HTTP server, keeping no client waiting for a reply. Fastify's
+ * close waits for every connection to end, and closes only those idle at that
+ * moment: a connection whose reply was still being made then falls idle after,
+ * and stays open for the client's keep-alive time, 72 s by fastify's
+ * default (fastify#7044). Each one is closed as soon as its reply is out.
+ */
+async function closeHttp(app: FastifyInstance): Promise<void> {
+  const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+  try {
+    await app.close();
+  } finally {
+    clearInterval(sweep);
+  }
 }
 
 /** Waits for sockets to finish their closing handshake, then cuts the stragglers. */

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConnectionFileSchema, METHOD_NAMES } from '@taskmaster/protocol';
+import { openStore } from '@taskmaster/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from '../src/index.js';
 import type { Socket } from 'node:net';
@@ -181,6 +182,29 @@ describe('lifecycle', () => {
     expect(await codes).toEqual([1001, 1001]);
     expect(jsonRpc.events('sync.shutdown')[0]!.params).toEqual({ code: 1007, message: 'maintenance' });
     expect(spec.messages.find((m) => m.type === 'event' && m.method === 'sync.shutdown')).toMatchObject({ params: { code: 1007 } });
+  });
+
+  it('answers an HTTP call still waiting as it closes, then closes without waiting out the keep-alive', async () => {
+    const root = await makeProject();
+    const server = await startServer(root);
+    // Another writer holds Task Master's lock: the call waits for it while the server starts closing.
+    const session = await (await openStore(root)).begin();
+    // fetch keeps the connection alive for the 72 s fastify offers, as the client SDK's polling does.
+    const reply = fetch(`${server.httpUrl}/api/rpc`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'task.create', params: { task: { title: 'Sent before the close' } } }),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const closing = server.close();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await session.fail(new Error('released by the test'));
+
+    const answer = await reply;
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toMatchObject({ id: 1, result: { task: { title: 'Sent before the close' } } });
+    const outcome = await Promise.race([closing.then(() => 'closed'), new Promise((resolve) => setTimeout(() => resolve('still open after 10 s'), 10_000))]);
+    expect(outcome).toBe('closed');
   });
 
   it('reloads on demand and sends a full snapshot to subscribers when forced', async () => {
