@@ -310,8 +310,7 @@ export class TaskHistory {
     if ((await fs.lstat(this.fileOf(id)).catch(() => undefined))?.isFile()) {
       // Compressed already (by another process, or by one that stopped before removing the plain file):
       // the .json.gz is whole, as it is renamed into place complete.
-      await removeFile(plainFile);
-      await removeFile(this.aboutFileOf(id));
+      await this.removePlain(id);
       this.infos.delete(id); // described at its plain size: read again from the .json.gz
       return;
     }
@@ -334,8 +333,7 @@ export class TaskHistory {
     } finally {
       await removeFile(temp);
     }
-    await removeFile(plainFile);
-    await removeFile(this.aboutFileOf(id));
+    await this.removePlain(id);
     const info = this.infos.get(id);
     if (info && ours) this.infos.set(id, { ...info, bytes: packed.length });
     else this.infos.delete(id); // described at its plain size, or by the other copy: read again from the .json.gz
@@ -344,9 +342,19 @@ export class TaskHistory {
   private async remove(id: string): Promise<void> {
     this.toCompress.delete(id);
     await removeFile(this.fileOf(id));
-    await removeFile(this.plainFileOf(id));
-    await removeFile(this.aboutFileOf(id));
+    await this.removePlain(id);
     this.infos.delete(id);
+  }
+
+  /**
+   * Removes the plain copy of `id` and its description, the description first:
+   * nothing looks for a description without its plain file, so one left by a
+   * process stopped between the two would stay for good, and a reader that
+   * finds the plain file gone would still see it.
+   */
+  private async removePlain(id: string): Promise<void> {
+    await removeFile(this.aboutFileOf(id));
+    await removeFile(this.plainFileOf(id));
   }
 
   /** Drops the oldest snapshots beyond the count and byte limits; returns the ids kept. */

@@ -154,11 +154,22 @@ describe('history snapshots', () => {
     const packed = fs.readFileSync(path.join(project.historyDir, compressed!));
     fs.writeFileSync(path.join(project.historyDir, compressed!.replace('.json.gz', '.json')), versions[1]!);
     // The next server compresses them by itself once it has had no commit for its quiet time.
+    const seen: string[] = [];
+    const watcher = fs.watch(project.historyDir, (_event, name) => name && seen.push(name));
     const next = await openStore(project.root, { historyQuietMs: 200 });
     const deadline = Date.now() + 20_000;
     while (plain().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(plain()).toEqual([]);
     expect(names().filter((n) => n.endsWith('.about.json'))).toEqual([]);
+    // Each description went before its plain file: nothing looks for a description without one, so a
+    // process stopped between the two removals leaves no description behind for good.
+    await new Promise((r) => setTimeout(r, 100));
+    watcher.close();
+    const described = seen.filter((n) => n.endsWith('.about.json'));
+    expect(described.length).toBeGreaterThanOrEqual(3);
+    for (const about of described) {
+      expect(seen.lastIndexOf(about)).toBeLessThan(seen.lastIndexOf(about.replace('.about.json', '.json')));
+    }
     // The plain file beside a whole .json.gz went, the .json.gz kept as it was.
     expect(fs.readFileSync(path.join(project.historyDir, compressed!)).equals(packed)).toBe(true);
     const list = await next.history.list();
