@@ -386,19 +386,20 @@ class FileStore implements Store, SessionHost, StagingHost {
     const historyError = (err: unknown) => fileError(err, 'save a snapshot to', displayPath(this.paths, this.paths.historyDir));
     // The old file is kept by a link (no copy) before the rename replaces it, and compressed after the
     // commit; where no link can be made, it is copied and gzipped while the new file is synced.
-    const kept = current.exists
-      ? await this.snapshots.keep(file, about).catch((err: unknown) => {
-          throw historyError(err);
-        })
-      : undefined;
-    const snapshot =
-      current.exists && !kept
-        ? this.snapshots.save(current.raw ?? { file }, about).catch((err: unknown) => {
+    let kept: Awaited<ReturnType<TaskHistory['keep']>>;
+    let placed: BigIntStats;
+    try {
+      kept = current.exists
+        ? await this.snapshots.keep(file, about).catch((err: unknown) => {
             throw historyError(err);
           })
         : undefined;
-    let placed: BigIntStats;
-    try {
+      const snapshot =
+        current.exists && !kept
+          ? this.snapshots.save(current.raw ?? { file }, about).catch((err: unknown) => {
+              throw historyError(err);
+            })
+          : undefined;
       if (pending.synced) {
         await snapshot;
         placed = await pending.rename(() => lock.assertHeld());

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { initProject, openStore } from '../src/index.js';
-import { cleanup, filesIn, readSnapshot, rejectionOf, tempProject } from './helpers.js';
+import { cleanup, filesIn, readSnapshot, rejectionOf, tempFilesLeft, tempProject } from './helpers.js';
 
 afterEach(cleanup);
 
@@ -55,6 +55,8 @@ describe('symbolic links a cloned project may hold under .taskmaster/', () => {
     expect(filesIn(elsewhere)).toEqual([]);
     expect(fs.readFileSync(project.tasksFile, 'utf8')).toBe(before);
     expect(fs.lstatSync(project.historyDir).isSymbolicLink()).toBe(true);
+    // The new version written for the refused commit went with it.
+    expect(tempFilesLeft(project.root)).toEqual([]);
   });
 
   it('never reads a snapshot through a link planted in tasks/history', async () => {
