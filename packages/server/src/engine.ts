@@ -28,7 +28,7 @@ import { ChangeLog } from './state/change-log.js';
 import { CommitQueue, type OpOutcome, type QueuedOp } from './state/commit-queue.js';
 import { LockShare } from './state/lock-share.js';
 import { ConflictRegistry } from './state/conflicts.js';
-import { keepsRecentChanges, planOutsideWrite } from './state/outside-write.js';
+import { keepsRecentChanges, planOutsideWrite, staleTouched } from './state/outside-write.js';
 import { RecentVersions } from './state/recent-versions.js';
 import type { Connection } from './ws/connection.js';
 import { OutgoingEvent } from './ws/outgoing-event.js';
@@ -319,8 +319,7 @@ export class SyncEngine {
       // the merge lost (the write fails), theirs planned again against itself would lose what it added.
       const theirs = read;
       const markStale = () => {
-        const own = diffTasksFiles(plan.base.data, theirs.data).map((c) => [c.payload.tag, c.payload.id] as const);
-        this.recent.add(theirs.data, theirs.hash, own, { stale: true });
+        this.recent.add(theirs.data, theirs.hash, staleTouched(plan.base, theirs.data), { stale: true });
         this.reported = this.reported.filter((r) => r.hash !== theirs.hash);
       };
       // Our side of a conflict stays restorable: it never reached the file as it was.

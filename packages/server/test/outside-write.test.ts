@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TasksFile } from '@taskmaster/protocol';
-import { planOutsideWrite } from '../src/state/outside-write.js';
+import { planOutsideWrite, staleTouched } from '../src/state/outside-write.js';
 import type { RecentVersion } from '../src/state/recent-versions.js';
 
 /*
@@ -88,5 +88,26 @@ describe('planning an outside write', () => {
     expect(merged[0]).toMatchObject({ status: 'review', details: 'x', 'first-field': 1 });
     expect(merged[1]).toMatchObject({ status: 'done', 'second-field': 2 });
     expect(merged[2]).toMatchObject({ priority: 'high', notes: 'ours', owner: 'us' });
+  });
+
+  it('keeps a stale write’s field when a write made from an older read comes after another stale write made from it', () => {
+    // The first writer added a field to task 1 from v2; the server merged it with ours into v4. A second
+    // writer read the first's version while it was on disk and changed task 2, written back stale in turn.
+    // A third wrote from y, a version before both the server never saw, whose task 2 is the second's: the
+    // second is nearest, but the third lacks the field the second carries from the first.
+    const first = edit(v2, 1, (t) => ({ ...t, 'first-field': 1 }));
+    const firstVersion = version(first, ['1'], true);
+    const y = edit(v2, 2, (t) => ({ ...t, status: 'review', details: 'y', owner: 'y' }));
+    const second = edit(first, 2, () => tasksOf(y)[1]!);
+    const third = edit(y, 3, (t) => ({ ...t, 'third-field': 3 }));
+    const v4 = edit(v3, 1, () => tasksOf(first)[0]!);
+    const secondVersion = version(second, [...staleTouched(firstVersion, second)].map(([, id]) => id), true);
+    expect(secondVersion.touched).toEqual(expect.arrayContaining([['master', '1'], ['master', '2']]));
+    const p = plan(third, [version(v4, ['1']), secondVersion, firstVersion, version(v3, ['3']), version(v2, ['2']), version(v1)]);
+    expect(p.kind).toBe('rebase');
+    const merged = p.kind === 'rebase' ? tasksOf(p.merged) : [];
+    expect(merged[0]).toMatchObject({ 'first-field': 1 });
+    expect(merged[1]).toMatchObject({ status: 'review', details: 'y', owner: 'y' });
+    expect(merged[2]).toMatchObject({ priority: 'high', 'third-field': 3 });
   });
 });

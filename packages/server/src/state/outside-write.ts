@@ -85,6 +85,22 @@ export function dropsAdditions(version: Pick<RecentVersion, 'data' | 'touched'>,
   return false;
 }
 
+/**
+ * The tasks `theirs`, a stale outside write made from `base`, touched: what it
+ * changed from its base and, when that base was itself a stale write merged
+ * away, what the base touched. Theirs carries the base's additions too, so a
+ * sibling that lacks them was made from neither ({@link dropsAdditions}).
+ * Counting its own changes only, a write made from a read older than both
+ * took theirs for its base and dropped the base's additions (1 run in about
+ * 20 of stale-writers.test.ts beside busy processes).
+ */
+export function staleTouched(base: RecentVersion, theirs: TasksFile): ReadonlyArray<readonly [string, string]> {
+  const touched = new Map<string, readonly [string, string]>();
+  for (const c of diffTasksFiles(base.data, theirs)) touched.set(JSON.stringify([c.payload.tag, c.payload.id]), [c.payload.tag, c.payload.id]);
+  if (base.stale) for (const t of base.touched) touched.set(JSON.stringify(t), t);
+  return [...touched.values()];
+}
+
 /** True when `theirs` has every task that recent versions touched exactly as `current` has it. */
 export function keepsRecentChanges(theirs: TasksFile, current: TasksFile, recent: ReadonlyArray<Pick<RecentVersion, 'touched'>>): boolean {
   for (const version of recent) {
