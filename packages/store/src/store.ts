@@ -386,7 +386,7 @@ class FileStore implements Store, SessionHost, StagingHost {
     const historyError = (err: unknown) => fileError(err, 'save a snapshot to', displayPath(this.paths, this.paths.historyDir));
     // The old file is kept by a link (no copy) before the rename replaces it, and compressed after the
     // commit; where no link can be made, it is copied and gzipped while the new file is synced.
-    let kept: Awaited<ReturnType<TaskHistory['keep']>>;
+    let kept: Awaited<ReturnType<TaskHistory['keep']>> = undefined;
     let placed: BigIntStats;
     try {
       kept = current.exists
