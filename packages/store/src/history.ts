@@ -124,6 +124,7 @@ export class TaskHistory {
    * - one still `live` (tasks.json's own inode) is unlinked: a writer killed
    *   between the link and its rename leaves one, and Task Master's in-place
    *   writes would change it;
+   * - a description (`<id>.about.json`) whose plain file is gone is removed;
    * - with `quietMs`, the others, left plain by a server stopped before its
    *   writes paused, are compressed once this process has gone that long
    *   without a commit. A one-off command (no `quietMs`) leaves them to the next server.
@@ -134,6 +135,10 @@ export class TaskHistory {
     // Compressed copies of processes stopped before linking them into place.
     await removeStaleTempFiles(path.join(this.dir, COMPRESSING), STALE_TEMP_MS);
     for (const name of names) {
+      if (name.endsWith(ABOUT)) {
+        await this.removeOrphanDescription(name.slice(0, -ABOUT.length));
+        continue;
+      }
       const id = idOf(name);
       if (id === undefined || !name.endsWith(PLAIN)) continue;
       const kept = await fs.lstat(this.plainFileOf(id)).catch(() => undefined);
@@ -355,6 +360,20 @@ export class TaskHistory {
   private async removePlain(id: string): Promise<void> {
     await removeFile(this.aboutFileOf(id));
     await removeFile(this.plainFileOf(id));
+  }
+
+  /**
+   * Removes the description of `id` if its plain file is gone: one a process
+   * before the description-first order (see {@link removePlain}) left when it
+   * stopped between the two removals. A description is written after its
+   * plain file and removed before it, so one whose plain file is missing now
+   * belongs to no snapshot (a compressed one holds its description in its header).
+   */
+  private async removeOrphanDescription(id: string): Promise<void> {
+    if (!ID_PATTERN.test(id)) return;
+    if (await fs.lstat(this.plainFileOf(id)).catch(() => undefined)) return;
+    // Housekeeping: a history folder this process may not write to still opens.
+    await removeFile(this.aboutFileOf(id)).catch(() => undefined);
   }
 
   /** Drops the oldest snapshots beyond the count and byte limits; returns the ids kept. */
