@@ -144,6 +144,15 @@ function itemDistance(a: Fields, b: Fields, d: VersionDistance, subtask: boolean
   }
 }
 
+/**
+ * True when `b`, found under the id of `a`, is another task (or subtask) than
+ * `a`: another title (a task: and another description). Two writers that each
+ * add subtask 1 to a task, or task 21 to a tag, make two items under one id.
+ */
+export function isAnotherItem(a: object, b: object, subtask: boolean): boolean {
+  return anotherItem(a as Fields, b as Fields, subtask);
+}
+
 function anotherItem(a: Fields, b: Fields, subtask: boolean): boolean {
   if (typeof a.title !== 'string' || typeof b.title !== 'string' || a.title === b.title) return false;
   return subtask || (typeof a.description === 'string' && typeof b.description === 'string' && a.description !== b.description);

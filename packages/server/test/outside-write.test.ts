@@ -110,4 +110,58 @@ describe('planning an outside write', () => {
     expect(merged[1]).toMatchObject({ status: 'review', details: 'y', owner: 'y' });
     expect(merged[2]).toMatchObject({ priority: 'high', 'third-field': 3 });
   });
+
+  it('keeps a stale write’s subtask when a sibling made from the same unseen read added another under its id', () => {
+    // Both writers read x, which the server never saw (many fields from v2), and each added subtask 1 to
+    // task 1. The server merged the first with our note into v4. The sibling is nearest the first (only the
+    // subtask apart), and v4 holds the first's subtask too: neither is what the sibling was made from.
+    const x = edit(edit(v2, 1, (t) => ({ ...t, status: 'review', details: 'x' })), 2, (t) => ({ ...t, a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: 8 }));
+    const step = (title: string) => ({ id: 1, title, description: '', details: '', status: 'pending' });
+    const first = edit(x, 1, (t) => ({ ...t, subtasks: [step('First writer’s step')] }));
+    const second = edit(x, 1, (t) => ({ ...t, subtasks: [step('Second writer’s step')] }));
+    const v4 = edit(edit(v3, 1, () => tasksOf(first)[0]!), 3, (t) => ({ ...t, note: 'ours' }));
+    const p = plan(second, [version(v4, ['1.1', '3']), version(first, ['1.1'], true), version(v3, ['3']), version(v2, ['2']), version(v1)]);
+    expect(p.kind).toBe('rebase');
+    const merged = p.kind === 'rebase' ? tasksOf(p.merged) : [];
+    expect(merged[0]!.subtasks!.map((s) => [s.id, s.title])).toEqual([
+      [1, 'Second writer’s step'],
+      [2, 'First writer’s step'],
+    ]);
+    expect(merged[1]).toMatchObject({ status: 'done', a: 1, h: 8 });
+    expect(merged[2]).toMatchObject({ priority: 'high', note: 'ours' });
+  });
+
+  describe('a write made from an unseen chain older than a merge the server wrote', () => {
+    // A writer added subtask 1.1 to v3 as x, which the server never saw. Another wrote x back stale with a
+    // field on task 2; the server merged it with our note on task 3 and wrote that as m. A third writer
+    // built on x too (task 4's status) and lacks the field and our note. m is nearest (three fields apart,
+    // two of them dropped; v3 six, none dropped), but the third has task 2 and task 3 without what m gave
+    // them: made from before m, not a removal of a field and a note.
+    const four = file([...tasksOf(v3), task(4)]);
+    const x = edit(four, 1, (t) => ({ ...t, subtasks: [{ id: 1, title: 'Step', description: 'd', details: '', status: 'pending' }] }));
+    const stale = edit(x, 2, (t) => ({ ...t, 'their-field': 1 }));
+    const m = edit(edit(edit(four, 1, () => tasksOf(x)[0]!), 2, () => tasksOf(stale)[1]!), 3, (t) => ({ ...t, note: 'ours' }));
+    const third = edit(x, 4, (t) => ({ ...t, status: 'review' }));
+    const history = () => [version(stale, ['1.1', '2'], true), version(four, ['4']), version(v3, ['3'])];
+    const expectAllKept = (p: ReturnType<typeof plan>) => {
+      expect(p.kind).toBe('rebase');
+      const merged = p.kind === 'rebase' ? tasksOf(p.merged) : [];
+      expect(merged.map((t) => [t.id, t.subtasks?.length, t['their-field'], t.note, t.status])).toEqual([
+        [1, 1, undefined, undefined, 'pending'],
+        [2, 0, 1, undefined, 'done'],
+        [3, 0, undefined, 'ours', 'pending'],
+        [4, 0, undefined, undefined, 'review'],
+      ]);
+    };
+
+    it('keeps the merge’s field and our note when the merge is on disk', () => {
+      expectAllKept(plan(third, [version(m, ['3', '1.1', '2']), ...history()]));
+    });
+
+    it('keeps them when the merge was replaced before it was written, and clients hold it', () => {
+      const written = version(m, ['3', '1.1', '2']);
+      const announced = { ...version(m, []), hash: undefined };
+      expectAllKept(planOutsideWrite({ data: third, hash: `h${++hashes}` }, announced, [written, ...history()]));
+    });
+  });
 });
