@@ -135,6 +135,24 @@ describe('heartbeat', () => {
     expect(gone.params).toMatchObject({ client: 'silent', connections: 1 });
     expect((await observer.result<{ pong: boolean }>('ping')).pong).toBe(true);
   });
+
+  it('keeps its peers through a stall of its own longer than two beats', async () => {
+    const server = await startServer(await makeProject(), { heartbeatMs: 100 });
+    const peers = await Promise.all([1, 2, 3].map((n) => RawClient.connect(`${server.wsUrl}?client=peer-${n}`)));
+    // The process stalls (a long collection, a starved CPU) just after a beat pinged every peer: the first
+    // peer answers, then the process stops. The pongs wait in the kernel while the next beats come due.
+    const stalled = new Promise<void>((resolve) =>
+      peers[0]!.ws.once('ping', () => {
+        const until = performance.now() + 350;
+        while (performance.now() < until);
+        resolve();
+      }),
+    );
+    await stalled;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(peers.map((p) => p.ws.readyState)).toEqual([WebSocket.OPEN, WebSocket.OPEN, WebSocket.OPEN]);
+    for (const p of peers) expect((await p.result<{ pong: boolean }>('ping')).pong).toBe(true);
+  });
 });
 
 describe('lifecycle', () => {

@@ -16,6 +16,8 @@ export class SocketServer {
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private heartbeat: NodeJS.Timeout | undefined;
+  /** When the last beat ran: a beat much later than its interval follows a stall of this process. */
+  private lastBeatAt = 0;
   /** Upgrades accepted but not yet open count against maxConnections too. */
   private upgrading = 0;
   /** Set once the server stops accepting; resolves when its HTTP server has closed. */
@@ -63,6 +65,7 @@ export class SocketServer {
   async listen(port: number, host: string): Promise<number> {
     const bound = await listen(this.http, port, host, 'port');
     const every = this.engine.options.heartbeatMs;
+    this.lastBeatAt = performance.now();
     this.heartbeat = setInterval(() => this.beat(), every);
     this.heartbeat.unref();
     return bound;
@@ -165,8 +168,18 @@ export class SocketServer {
     this.onConnectionsChanged();
   }
 
-  /** Terminates peers that neither answered the last ping nor took any data since. */
+  /**
+   * Terminates peers that neither answered the last ping nor took any data
+   * since. Not in a beat a quarter of an interval late or more: it follows a
+   * stall of this process (a long collection, a starved CPU), and timers run
+   * before the I/O that waited meanwhile, so every peer's pong would still be
+   * unread and every peer dropped. The next beat on time judges them.
+   */
   private beat(): void {
+    const now = performance.now();
+    const stalled = now - this.lastBeatAt > this.engine.options.heartbeatMs * 1.25;
+    this.lastBeatAt = now;
+    if (stalled) return;
     for (const conn of this.engine.connections) {
       if (conn.beat()) continue;
       this.engine.options.log('warn', 'dropping a client that stopped answering pings and reading', { clientId: conn.clientId });
