@@ -206,6 +206,9 @@ describe('pnpm start', () => {
   it('runs a server on the project until Ctrl-C, then exits 0 without pnpm reporting a failure', async () => {
     const dir = await makeProject({ fixture: true });
     const repo = fileURLToPath(new URL('../../../', import.meta.url));
+    // `pnpm start` builds the CLI and what it needs, not the whole repository: run here, beside the test
+    // run's own turbo, a build of the VS Code extension (not cached yet) cleaned its dist/ while vsce was
+    // scanning it, and the CI run failed (ENOENT on dist/taskmaster.cjs).
     // A process group of its own, as a terminal gives a command: Ctrl-C is SIGINT to the whole group.
     const child = spawn('pnpm', ['start', '--port', '0', '--http-port', '0'], {
       cwd: repo,
