@@ -131,7 +131,7 @@ function listDistance(a: readonly unknown[], b: readonly unknown[], d: VersionDi
 }
 
 function itemDistance(a: Fields, b: Fields, d: VersionDistance, subtask: boolean): void {
-  if (anotherItem(a, b, subtask)) {
+  if (isAnotherItem(a, b, subtask)) {
     d.fields += Object.keys(a).length + Object.keys(b).length;
     d.dropped += Object.keys(a).length;
     return;
@@ -149,11 +149,7 @@ function itemDistance(a: Fields, b: Fields, d: VersionDistance, subtask: boolean
  * `a`: another title (a task: and another description). Two writers that each
  * add subtask 1 to a task, or task 21 to a tag, make two items under one id.
  */
-export function isAnotherItem(a: object, b: object, subtask: boolean): boolean {
-  return anotherItem(a as Fields, b as Fields, subtask);
-}
-
-function anotherItem(a: Fields, b: Fields, subtask: boolean): boolean {
+export function isAnotherItem(a: Fields, b: Fields, subtask: boolean): boolean {
   if (typeof a.title !== 'string' || typeof b.title !== 'string' || a.title === b.title) return false;
   return subtask || (typeof a.description === 'string' && typeof b.description === 'string' && a.description !== b.description);
 }

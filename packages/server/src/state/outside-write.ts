@@ -17,8 +17,8 @@ export type OutsideWritePlan =
  *    version was itself a stale write the server merged away
  *    ({@link RecentVersion.stale}): then it is the base, as in 2;
  * 2. otherwise its base is the recent version it differs from least (ties go
- *    to the newest), among those whose fields it keeps ({@link nearestBase}). The current version, if the file held it: taken as it
- *    is. One announced but not yet written (`current.hash` undefined) is no
+ *    to the newest), among those whose fields it keeps ({@link nearestBase}).
+ *    The current version, if the file held it: taken as it is. One announced but not yet written (`current.hash` undefined) is no
  *    base — no other writer can have read it — so our changes in it are
  *    merged into theirs however much theirs resembles it. An older one: it
  *    was made from a stale read, like Task Master's `writeJSON`, which writes
@@ -52,15 +52,16 @@ export function planOutsideWrite(
  * reads it. With `skipLacking`, a version is no candidate when theirs has a
  * task that version's change touched, without a field the version gives it
  * (or with another task under its id). Writers remove tasks and subtasks,
- * seldom a field of a task they keep (and a field so kept is not lost), so
- * theirs was made from before that version: from a chain of writes the server never saw
- * (writers quicker than the watcher's looks) whose first one was stale and
- * replaced our changes. The server's merge of one such write with our
+ * seldom a field of a task they keep (Task Master keeps even fields it does
+ * not know: task-master/rebase.test.ts), so theirs was made from before that
+ * version: from a chain of writes the server never saw (writers quicker than
+ * the watcher's looks) whose first one was stale and replaced our changes. The server's merge of one such write with our
  * acknowledged updates is nearest theirs then (a few fields apart, against
  * the many changes of the chain from the version it really came from), and
  * taken as the base it makes theirs look like a removal of those updates (4
  * runs in 68 of stale-writers.test.ts beside busy processes and a second run
- * of it, each losing acknowledged updates). Without `skipLacking` (every version skipped so), nearest is nearest.
+ * of it, each losing acknowledged updates). Without `skipLacking` (every
+ * version was skipped so), the nearest is the base.
  */
 function nearestBase(
   theirs: TasksFile,
@@ -94,8 +95,8 @@ function nearestBase(
 /**
  * True when `theirs` lacks a task or field that `version`, a stale outside
  * write, added (among the tasks it `touched`), or has another task under its
- * id (each writer added its own subtask 2 to a task). Writers add and change far
- * more often than they remove, so theirs was not made from that version but
+ * id (each writer added its own subtask 2 to a task). Writers add and change
+ * far more often than they remove, so theirs was not made from that version but
  * beside it, from a read they shared that the server may never have seen
  * (two Task Master processes writing within one look of the watcher). Taken
  * for theirs's base, the nearest version, it would make theirs look like an
@@ -119,7 +120,7 @@ function lacksWhatItGave(version: Pick<RecentVersion, 'data' | 'touched'>, their
   for (const [tag, id] of version.touched) {
     const added = lookUp(version.data, tag, id) as Record<string, unknown> | undefined;
     if (!added) continue;
-    const their = lookUp(theirs, tag, id);
+    const their = lookUp(theirs, tag, id) as Record<string, unknown> | undefined;
     if (!their) {
       if (missingTaskCounts) return true;
       continue;
