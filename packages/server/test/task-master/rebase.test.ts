@@ -214,6 +214,30 @@ describe('the real Task Master on the real fixture', () => {
     expect(taskOf(await readNormalised(root), 'master', target.id).status).toBe('review');
   }, 90_000);
 
+  it('keeps a field we gave a task through its commands, and takes its removals of tasks and subtasks we changed', async () => {
+    // The premises of planOutsideWrite's base rule (outside-write.ts, nearestBase): Task Master writes back
+    // the fields of a task it keeps, even ones it does not know, and removes tasks and subtasks, which the
+    // rule still reads as removals however recently we changed them.
+    const { root, watcher, writer } = await serving();
+    await writer.result('task.update', { id: 1, tag: 'master', changes: { note: 'ours on 1' } });
+    await writer.result('task.update', { id: 2, tag: 'master', changes: { note: 'ours on 2' } });
+    await writer.result('task.update', { id: 3, tag: 'master', title: 'Ours on 3' });
+    await quiet(watcher, 300);
+    for (const args of [['set-status', '--id=1', '--status=review'], ['remove-subtask', '--id=1.1'], ['remove-task', '--id=2', '--yes']]) {
+      const mark = watcher.messages.length;
+      const run = await runTaskMaster(root, args);
+      expect(run.code, describeRun(run)).toBe(0);
+      expect(lockFailure(run), describeRun(run)).toBeUndefined();
+      await settled(watcher, mark);
+    }
+    const file = await readNormalised(root);
+    expect(taskOf(file, 'master', 1)).toMatchObject({ note: 'ours on 1', status: 'review', subtasks: [] });
+    expect(file.master!.tasks.map((t) => t.id)).toEqual(['1', '3', '4', '5', '6']);
+    expect(taskOf(file, 'master', 3).title).toBe('Ours on 3');
+    const served = await writer.result<{ tasks: Array<{ id: string | number }> }>('tasks.list', { tag: 'master' });
+    expect(served.tasks.map((t) => String(t.id))).toEqual(['1', '3', '4', '5', '6']);
+  }, 120_000);
+
   it('writes nothing for a command that changes nothing, so a version equal in value to an older one is a change, not a no-op', async () => {
     // The premise of planOutsideWrite's rule for such versions (outside-write.test.ts).
     const root = await makeProject(twoTags());
