@@ -41,7 +41,9 @@ describe('the board when another program writes over a change', () => {
     await notice(1).getByRole('button', { name: 'Put it back' }).click();
     await notice(1).waitFor({ state: 'detached' });
     await eventually(async () => expect(await taskOnDisk(root, 'master', 1)).toMatchObject({ title: 'Write the spec (ours)', priority: 'high' }));
-    expect(await page.getByTestId('status-line').textContent()).toBe('Task 1: put back');
+    // The notice can go before the reply: the event saying the change stands again goes out before the write is
+    // durable, the reply (and so the status line) only after.
+    await expect.poll(() => page.getByTestId('status-line').textContent()).toBe('Task 1: put back');
 
     // Once more on task 2, dismissed: the notice goes and the other program's value stays.
     await staleWriteOver(2, 'Ship it', 'low');
