@@ -112,5 +112,7 @@ it('keeps every change it announced while three processes write back stale copie
   expect(written).toHaveLength(STALE_WRITERS * COMMANDS);
   // The race really ran: stale copies were merged, not just taken one after another.
   expect(merges).toBeGreaterThan(20);
-  expect(acknowledged.length).toBeGreaterThan(100);
+  // Our updates raced them too: dozens acknowledged while they wrote (~540 on an idle machine, down to 84 with
+  // the machine loaded beside the test, each of ours waiting behind lost writes and their merges).
+  expect(acknowledged.length).toBeGreaterThan(50);
 }, 120_000);
