@@ -24,29 +24,37 @@ export class Workbench {
     }
   }
 
-  /** Clicks the TaskMaster activity-bar icon and waits for the Tasks view. */
+  /**
+   * Shows the Tasks view: clicks the TaskMaster activity-bar icon while its
+   * container is not the open one, and waits until it is open with its tree
+   * drawn. A click on the open container's icon would close it, and a
+   * window restoring it (after a reload) may mark it open only seconds later
+   * under load, so the click is never made on a guess.
+   */
   async showTasksView(): Promise<void> {
-    await this.page.locator('.activitybar .action-item a[aria-label^="TaskMaster"]').first().click({ timeout: 30_000 });
-    // A container with one view hides the view's header; its tree is what shows up.
-    await this.page.locator('.part.sidebar .monaco-list').first().waitFor({ timeout: 15_000 });
+    const item = '.activitybar .action-item:has(a[aria-label^="TaskMaster"])';
+    const icon = this.page.locator(item).first();
+    const openIcon = this.page.locator(`${item}.checked`).first();
+    const tree = this.page.locator('.part.sidebar .monaco-list').first();
+    await icon.waitFor({ timeout: 30_000 });
+    const deadline = Date.now() + 30_000;
+    while (!((await openIcon.isVisible()) && (await tree.isVisible()))) {
+      if (Date.now() > deadline) throw new Error(`the Tasks view did not open within 30 s (container open: ${await openIcon.isVisible()})`);
+      if (await openIcon.isVisible()) {
+        await this.page.waitForTimeout(250);
+        continue;
+      }
+      await icon.locator('a[aria-label^="TaskMaster"]').click({ timeout: 5_000 });
+      // No second click before this one shows: it would close what the first opened.
+      await openIcon.waitFor({ timeout: 5_000 }).catch(() => {});
+    }
   }
 
-  /**
-   * Reloads the window, as reopening VS Code would: the extension starts
-   * again. Waits for the workbench and shows the Tasks view (the window may
-   * restore it open, and a click on its icon would then close it).
-   */
+  /** Reloads the window, as reopening VS Code would: the extension starts again. Waits for the workbench and shows the Tasks view. */
   async reload(): Promise<void> {
     await this.page.reload();
     await this.page.waitForSelector('.monaco-workbench .part.statusbar', { timeout: 60_000 });
-    await this.page.locator('.activitybar .action-item a[aria-label^="TaskMaster"]').first().waitFor({ timeout: 30_000 });
-    const restored = await this.page
-      .locator('.part.sidebar .monaco-list')
-      .first()
-      .waitFor({ timeout: 5000 })
-      .then(() => true)
-      .catch(() => false);
-    if (!restored) await this.showTasksView();
+    await this.showTasksView();
   }
 
   /** A view of the TaskMaster container by its title (`Tasks`, `Legend`): header and body. */
