@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
 import { RawClient, cleanup, makeProject, prng, smallFile, startServer } from './helpers.js';
-import { quiet } from './task-master/harness.js';
+import { caughtUp } from './task-master/harness.js';
 
 /*
  * Task Master's write pattern, many times faster than Task Master can run it.
@@ -89,14 +88,7 @@ it('keeps every change it announced while three processes write back stale copie
   const written = (await Promise.all(writers)).flat();
   writing = false;
   await Promise.all(ours);
-  // The end is where the server has read the file as it is: quiet, its last file.changed naming the bytes on
-  // disk. Quiet alone is not enough on a loaded machine, where the watcher may report the last write later.
-  const lastHash = () => watcher.events('file.changed').at(-1)?.params.hash;
-  const onDisk = async () => createHash('sha256').update(await readFile(tasksFile)).digest('hex');
-  const deadline = Date.now() + 30_000;
-  do await quiet(watcher, 1_000, 20_000);
-  while (lastHash() !== (await onDisk()) && Date.now() < deadline);
-  expect(lastHash(), 'the server never reported the file as it ended').toBe(await onDisk());
+  await caughtUp(watcher, tasksFile, 1_000);
 
   const file = JSON.parse(await readFile(tasksFile, 'utf8')) as { master: { tasks: Task[] } };
   const task = (id: string) => file.master.tasks.find((t) => String(t.id) === id);

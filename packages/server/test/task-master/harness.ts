@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import {
   makeScratchHome,
@@ -6,6 +7,7 @@ import {
   tasksFile,
   type TaskMasterRun,
 } from '@taskmaster/task-master-runner';
+import { expect } from 'vitest';
 import { register, type RawClient } from '../helpers.js';
 
 // The generic runner (finding the script, scratch HOME, env, ANSI stripping) is shared
@@ -111,6 +113,22 @@ export async function quiet(client: RawClient, quietMs = 800, maxMs = 15_000): P
       since = Date.now();
     } else if (Date.now() - since >= quietMs) return;
   }
+}
+
+/**
+ * Waits until the server has read `file` as it is: `client` (subscribed to
+ * every event) heard nothing for `quietMs`, and the server's last
+ * `file.changed` names the bytes on disk. Quiet alone is not enough on a
+ * loaded machine, where the watcher may report the last outside write after
+ * it; fails when the server never reports the file as it ended.
+ */
+export async function caughtUp(client: RawClient, file: string, quietMs: number, maxMs = 30_000): Promise<void> {
+  const lastHash = () => client.events('file.changed').at(-1)?.params.hash;
+  const onDisk = async () => createHash('sha256').update(await readFile(file)).digest('hex');
+  const deadline = Date.now() + maxMs;
+  do await quiet(client, quietMs, 20_000);
+  while (lastHash() !== (await onDisk()) && Date.now() < deadline);
+  expect(lastHash(), 'the server never reported the file as it ended').toBe(await onDisk());
 }
 
 /**

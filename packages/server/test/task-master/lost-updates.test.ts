@@ -1,14 +1,15 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient, cleanup, makeProject, startServer } from '../helpers.js';
 import {
+  caughtUp,
   describeRun,
   lockFailure,
-  quiet,
   readNormalised,
   runTaskMaster,
   sleep,
   taskMasterScript,
   taskOf,
+  tasksFile,
   type TaskMasterRun,
 } from './harness.js';
 
@@ -170,7 +171,7 @@ describe('no lost update beside Task Master', () => {
       }
 
       // Let the server finish with Task Master's last write (watcher debounce, any rewrite) before looking.
-      await quiet(watcher, 1_500, 20_000);
+      await caughtUp(watcher, tasksFile(root), 1_500);
       const file = await readNormalised(root);
 
       const lostOurs: string[] = [];
