@@ -38,9 +38,11 @@ export class Workbench {
     const tree = this.page.locator('.part.sidebar .monaco-list').first();
     await icon.waitFor({ timeout: 30_000 });
     const deadline = Date.now() + 30_000;
-    while (!((await openIcon.isVisible()) && (await tree.isVisible()))) {
-      if (Date.now() > deadline) throw new Error(`the Tasks view did not open within 30 s (container open: ${await openIcon.isVisible()})`);
-      if (await openIcon.isVisible()) {
+    for (;;) {
+      const open = await openIcon.isVisible();
+      if (open && (await tree.isVisible())) return;
+      if (Date.now() > deadline) throw new Error(`the Tasks view did not open within 30 s (container open: ${open})`);
+      if (open) {
         await this.page.waitForTimeout(250);
         continue;
       }
