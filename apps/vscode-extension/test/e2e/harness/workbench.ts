@@ -46,7 +46,9 @@ export class Workbench {
         await this.page.waitForTimeout(250);
         continue;
       }
-      await icon.locator('a[aria-label^="TaskMaster"]').click({ timeout: 5_000 });
+      // On the item, not its link: the item takes the click, and the progress badge drawn over the link while
+      // the extension starts would turn a click on the link away. A click that could not land is tried next turn.
+      await icon.click({ timeout: 5_000 }).catch(() => {});
       // No second click before this one shows: it would close what the first opened.
       await openIcon.waitFor({ timeout: 5_000 }).catch(() => {});
     }
