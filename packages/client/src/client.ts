@@ -49,6 +49,8 @@ class Client implements TaskmasterClient {
   /** A full pull after a refused event is under way. */
   private healing = false;
   private closed = false;
+  /** Aborted by close() or a refusal for good: every HTTP request under way ends then. */
+  private readonly httpEnd = new AbortController();
   private fatal: TaskmasterError | undefined;
   private readonly waiters = new Set<{ resolve: () => void; reject: (err: TaskmasterError) => void }>();
 
@@ -72,11 +74,12 @@ class Client implements TaskmasterClient {
     this.store = options.replica ? new ReplicaStore() : undefined;
     this.sync = new Synchronizer(this.bus, this.store, (error) => this.refusedEvent(error));
     this.requests = new RequestManager({ timeoutMs, queueLimit: options.queueLimit });
-    this.http = httpTransport(() => this.httpEndpoint(), this.requests, timeoutMs);
+    const limits = { timeoutMs, closed: this.httpEnd.signal };
+    this.http = httpTransport(() => this.httpEndpoint(), this.requests, limits);
     if (options.polling !== false) {
       this.poller = new Poller({
         intervalMs: options.polling?.intervalMs ?? 2000,
-        timeoutMs,
+        limits,
         // With a root, each poll re-reads connection.json: a server restarted on the same ports has a new token.
         endpoint: async () =>
           (this.options.root === undefined ? this.httpEndpoint() : undefined) ?? this.httpEndpointOf(await this.resolveEndpoints()),
@@ -171,6 +174,7 @@ class Client implements TaskmasterClient {
     if (this.closed) return;
     this.closed = true;
     this.poller?.stop();
+    this.httpEnd.abort();
     this.requests.close(closedError());
     for (const waiter of [...this.waiters]) waiter.reject(closedError());
     await this.connection.stop();
@@ -330,6 +334,7 @@ class Client implements TaskmasterClient {
   private fail(error: TaskmasterError): void {
     this.fatal = error;
     this.poller?.stop();
+    this.httpEnd.abort();
     void this.connection.stop();
     this.requests.close(error);
     for (const waiter of [...this.waiters]) waiter.reject(error);

@@ -1,18 +1,22 @@
 import type { TlsCa } from './options.js';
 import type { RawHttpRequest, RawHttpResponse } from './platform.js';
 
-/** A request over `node:https` trusting `ca`; the whole body is read before it resolves. */
-export async function nodeRequest(url: URL, init: RawHttpRequest, ca: TlsCa, timeoutMs: number): Promise<RawHttpResponse> {
+/**
+ * A request over `node:https` trusting `ca`; the whole body is read before it
+ * resolves. `init.signal` ends it (its timeout or the client closing), with
+ * the signal's reason as the error, as fetch does.
+ */
+export async function nodeRequest(url: URL, init: RawHttpRequest, ca: TlsCa): Promise<RawHttpResponse> {
   // Loaded on first use: only clients trusting their own CA over https need it.
   const https = await import('node:https');
+  init.signal?.throwIfAborted();
   return new Promise<RawHttpResponse>((resolve, reject) => {
-    const timeout = Object.assign(new Error(`no answer within ${timeoutMs} ms`), { name: 'TimeoutError' });
     const req = https.request(url, { method: init.method ?? 'GET', headers: init.headers, ca }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', fail);
       res.on('end', () => {
-        clearTimeout(timer);
+        init.signal?.removeEventListener('abort', abort);
         const status = res.statusCode ?? 0;
         const body = Buffer.concat(chunks).toString('utf8');
         resolve({
@@ -27,9 +31,10 @@ export async function nodeRequest(url: URL, init: RawHttpRequest, ca: TlsCa, tim
         });
       });
     });
-    const timer = setTimeout(() => req.destroy(timeout), timeoutMs);
+    const abort = () => req.destroy(init.signal?.reason instanceof Error ? init.signal.reason : new Error('aborted'));
+    init.signal?.addEventListener('abort', abort, { once: true });
     function fail(err: Error): void {
-      clearTimeout(timer);
+      init.signal?.removeEventListener('abort', abort);
       reject(err);
     }
     req.on('error', fail);

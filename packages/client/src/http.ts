@@ -18,6 +18,13 @@ export interface HttpEndpoint {
 type HttpResponse = RawHttpResponse;
 type HttpRequestInit = RawHttpRequest;
 
+/** How long an HTTP request may take, and what ends it sooner. */
+export interface RequestLimits {
+  timeoutMs: number;
+  /** Aborted when the client closes: a request under way ends then, instead of holding the process until it answers. */
+  closed: AbortSignal;
+}
+
 /** What a changes request answered: new changes, or 304 (nothing new since the ETag). */
 export type ChangesResponse = { changed: true; body: PullResult; etag: string | undefined } | { changed: false };
 
@@ -26,7 +33,7 @@ export async function fetchChanges(
   endpoint: HttpEndpoint,
   since: { revision: number; epoch: string | undefined } | undefined,
   etag: string | undefined,
-  timeoutMs: number,
+  limits: RequestLimits,
 ): Promise<ChangesResponse> {
   const url = apiUrl(endpoint, 'api/sync/changes');
   if (since) {
@@ -35,7 +42,7 @@ export async function fetchChanges(
   }
   const headers = authHeaders(endpoint);
   if (etag) headers['If-None-Match'] = etag;
-  const response = await request(url, { headers }, endpoint, timeoutMs);
+  const response = await request(url, { headers }, endpoint, limits);
   if (response.status === 304) return { changed: false };
   await ensureOk(response, 'GET /api/sync/changes');
   let body: unknown;
@@ -62,7 +69,7 @@ const BATCH_BYTES = 1024 * 1024;
  * failed while waiting its turn (its timeout, or a switch back to the
  * socket) is never sent.
  */
-export function httpTransport(endpoint: () => HttpEndpoint | undefined, requests: RequestManager, timeoutMs: number): Transport {
+export function httpTransport(endpoint: () => HttpEndpoint | undefined, requests: RequestManager, limits: RequestLimits): Transport {
   const waiting: Array<{ outgoing: OutgoingRequest; target: HttpEndpoint; text: string }> = [];
   let posting = false;
 
@@ -89,7 +96,7 @@ export function httpTransport(endpoint: () => HttpEndpoint | undefined, requests
         const calls = batch.map((b) => b.outgoing);
         try {
           const body = batch.length === 1 ? batch[0]!.text : `[${batch.map((b) => b.text).join(',')}]`;
-          const responses = await postRpc(batch[0]!.target, body, calls, timeoutMs);
+          const responses = await postRpc(batch[0]!.target, body, calls, limits);
           for (const response of responses) requests.handleResponse(response);
           for (const call of calls) {
             requests.fail(call.id, new TaskmasterError(ErrorCode.InvalidMessage, `the server's answer to POST /api/rpc held no response to ${call.method} (request ${call.id})`));
@@ -124,13 +131,13 @@ function sameEndpoint(a: HttpEndpoint, b: HttpEndpoint): boolean {
 }
 
 /** One POST of `body` (one call, or a batch of `calls`); resolves with the JSON-RPC responses it holds. */
-async function postRpc(endpoint: HttpEndpoint, body: string, calls: readonly OutgoingRequest[], timeoutMs: number): Promise<JsonRpcResponse[]> {
+async function postRpc(endpoint: HttpEndpoint, body: string, calls: readonly OutgoingRequest[], limits: RequestLimits): Promise<JsonRpcResponse[]> {
   const what = `POST /api/rpc (${calls.length === 1 ? calls[0]!.method : `${calls.length} calls`})`;
   const response = await request(
     apiUrl(endpoint, 'api/rpc'),
     { method: 'POST', headers: { ...authHeaders(endpoint), 'Content-Type': 'application/json' }, body },
     endpoint,
-    timeoutMs,
+    limits,
   );
   // JSON-RPC errors come back as a JSON-RPC body whatever the status; read it when there is one.
   const text = await response.text();
@@ -153,15 +160,17 @@ async function postRpc(endpoint: HttpEndpoint, body: string, calls: readonly Out
 /**
  * One HTTP request: through the platform's `caRequest` when a CA must be
  * trusted (fetch cannot be given one without undici's dispatcher), through
- * fetch otherwise.
+ * fetch otherwise. Either ends at the timeout or when the client closes.
  */
-async function request(url: URL, init: HttpRequestInit, endpoint: HttpEndpoint, timeoutMs: number): Promise<HttpResponse> {
+async function request(url: URL, init: HttpRequestInit, endpoint: HttpEndpoint, limits: RequestLimits): Promise<HttpResponse> {
+  const timeout = AbortSignal.timeout(limits.timeoutMs);
+  const ended = { ...init, signal: AbortSignal.any([limits.closed, timeout]) };
   try {
     const { ca, caRequest } = endpoint;
-    if (ca !== undefined && url.protocol === 'https:' && caRequest) return await caRequest(url, init, ca, timeoutMs);
-    return fetchResponse(await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) }));
+    if (ca !== undefined && url.protocol === 'https:' && caRequest) return await caRequest(url, ended, ca);
+    return fetchResponse(await fetch(url, ended));
   } catch (err) {
-    const why = err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : 'it is not reachable';
+    const why = limits.closed.aborted ? 'the client was closed' : timeout.aborted ? `no answer within ${limits.timeoutMs} ms` : 'it is not reachable';
     throw new TaskmasterError(ErrorCode.ConnectionFailed, `HTTP request to ${url.origin}${url.pathname} failed: ${why}`);
   }
 }

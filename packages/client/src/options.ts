@@ -98,6 +98,6 @@ export interface TaskmasterClient {
   onModeChange(handler: (mode: ClientMode) => void): () => void;
   /** Pulls what changed since the last revision now (sync.pull) and emits it. */
   resync(): Promise<void>;
-  /** Closes the connection, fails pending calls with 1001 and stops every timer. */
+  /** Closes the connection, ends HTTP requests under way, fails pending calls with 1001 and stops every timer. */
   close(): Promise<void>;
 }

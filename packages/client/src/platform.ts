@@ -16,6 +16,8 @@ export interface RawHttpRequest {
   method?: string;
   headers?: Record<string, string>;
   body?: string;
+  /** Ends the request under way when aborted: its timeout, or the client closing. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -31,5 +33,5 @@ export interface Platform {
   /** The CAs to trust for a project's wss:// server. */
   discoverCa?(root: string): Promise<string[] | undefined>;
   /** An https request trusting `ca` (fetch cannot be given one). */
-  caRequest?(url: URL, init: RawHttpRequest, ca: TlsCa, timeoutMs: number): Promise<RawHttpResponse>;
+  caRequest?(url: URL, init: RawHttpRequest, ca: TlsCa): Promise<RawHttpResponse>;
 }

@@ -1,10 +1,10 @@
 import { ErrorCode, TaskmasterError } from '@taskmaster/protocol';
-import { fetchChanges, type HttpEndpoint } from './http.js';
+import { fetchChanges, type HttpEndpoint, type RequestLimits } from './http.js';
 import type { PullResult } from './sync.js';
 
 export interface PollerOptions {
   intervalMs: number;
-  timeoutMs: number;
+  limits: RequestLimits;
   endpoint(): Promise<HttpEndpoint | undefined>;
   /** Where the last poll left off; undefined before the first baseline. */
   since(): { revision: number; epoch: string | undefined } | undefined;
@@ -82,7 +82,7 @@ export class Poller {
     this.token = endpoint.token;
     const since = this.options.since();
     // An ETag is only meaningful for the same `since`; a new baseline starts afresh.
-    const response = await fetchChanges(endpoint, since, since ? this.etag : undefined, this.options.timeoutMs);
+    const response = await fetchChanges(endpoint, since, since ? this.etag : undefined, this.options.limits);
     if (generation !== this.generation) return;
     if (!response.changed) return;
     this.etag = response.etag;

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { closedPort, exited, Harness } from './helpers.js';
+import { openStore } from '@taskmaster/store';
+import { closedPort, exited, Harness, until } from './helpers.js';
 
 /**
  * These run the built client (`@taskmaster/client`, i.e. dist/) in a child
@@ -41,6 +42,49 @@ describe('client lifecycle', () => {
     const result = await exited(child, 15_000);
     expect(result.timedOut).toBe(false);
     expect(result.out.trim()).toBe('closed 1001');
+  });
+
+  it('ends a poll under way when closed, though the HTTP server never answers', async () => {
+    const silent = await h.silentPort();
+    const child = h.child(
+      `const client = createClient({ url: 'ws://127.0.0.1:' + process.env.WS_PORT + '/taskmaster', httpUrl: 'http://127.0.0.1:' + process.env.HTTP_PORT,
+         requestTimeoutMs: 60_000, reconnect: { minDelayMs: 10, maxDelayMs: 50 } });
+       await new Promise((r) => setTimeout(r, 300));
+       await client.close();
+       console.log('closed', client.mode);`,
+      { WS_PORT: String(await closedPort()), HTTP_PORT: String(silent.port) },
+    );
+    // The poll asking whether HTTP answers was sent: it waits on the silent server.
+    await until(() => silent.open() >= 1, 'the poll to reach the silent server');
+    const result = await exited(child, 15_000);
+    expect(result.timedOut).toBe(false);
+    expect(result.out.trim()).toBe('closed offline');
+    // The request was given up, not left open until its 60 s timeout.
+    await until(() => silent.open() === 0, 'the poll to be given up');
+  });
+
+  it('ends a call posted over HTTP when closed, though the server has not answered it yet', async () => {
+    const root = await h.project();
+    const server = await h.server(root);
+    // Another writer holds Task Master's lock: the server waits for it, and so does the POST.
+    const session = await (await openStore(root)).begin();
+    try {
+      const child = h.child(
+        `const client = createClient({ url: 'ws://127.0.0.1:' + process.env.WS_PORT + '/taskmaster', httpUrl: process.env.HTTP_URL, token: process.env.TOKEN,
+           requestTimeoutMs: 60_000, polling: { intervalMs: 100 } });
+         await client.ready();
+         const pending = client.call('task.create', { task: { title: 'Posted, then closed' } }).catch((err) => err.code);
+         await new Promise((r) => setTimeout(r, 300));
+         await client.close();
+         console.log('closed', client.mode, await pending);`,
+        { WS_PORT: String(await closedPort()), HTTP_URL: server.httpUrl, TOKEN: server.token! },
+      );
+      const result = await exited(child, 15_000);
+      expect(result.timedOut).toBe(false);
+      expect(result.out.trim()).toBe('closed offline 1001');
+    } finally {
+      await session.fail(new Error('released by the test'));
+    }
   });
 
   it('stops retrying after an authentication failure, so the process can exit', async () => {
