@@ -1,12 +1,4 @@
 import { defineConfig } from 'tsup';
-import { oneByteSource } from '../../scripts/one-byte-source.mjs';
+import { libraryBuild } from '../../scripts/library-build.mjs';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  plugins: [oneByteSource()],
-});
+export default defineConfig(libraryBuild());
