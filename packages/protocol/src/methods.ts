@@ -31,16 +31,21 @@ const tag = z.string().min(1).optional();
 const tagName = z.string().min(1);
 const revision = z.number().int().nonnegative();
 
+/** The fields besides `title` that a client may give a task, by creating or updating it: one list for every such schema. */
+const editableFields = {
+  description: z.string().optional(),
+  details: z.string().optional(),
+  testStrategy: z.string().optional(),
+  priority: PrioritySchema.optional(),
+  status: StatusSchema.optional(),
+  dependencies: z.array(TaskIdSchema).optional(),
+};
+
 /** Fields a client may set on a new task; unknown fields are kept. */
 export const TaskInputSchema = z
   .object({
     title: z.string().min(1),
-    description: z.string().optional(),
-    details: z.string().optional(),
-    testStrategy: z.string().optional(),
-    priority: PrioritySchema.optional(),
-    status: StatusSchema.optional(),
-    dependencies: z.array(TaskIdSchema).optional(),
+    ...editableFields,
   })
   .loose();
 export type TaskInput = z.infer<typeof TaskInputSchema>;
@@ -49,12 +54,7 @@ export type TaskInput = z.infer<typeof TaskInputSchema>;
 export const TaskPatchSchema = z
   .object({
     title: z.string().min(1).optional(),
-    description: z.string().optional(),
-    details: z.string().optional(),
-    testStrategy: z.string().optional(),
-    priority: PrioritySchema.optional(),
-    status: StatusSchema.optional(),
-    dependencies: z.array(TaskIdSchema).optional(),
+    ...editableFields,
     subtasks: z.array(z.record(z.string(), z.unknown())).optional(),
   })
   .loose()
@@ -74,17 +74,12 @@ export const TaskUpdateParamsSchema = z
     base: z.record(z.string(), z.unknown()).optional(),
     strategy: ConflictStrategySchema.optional(),
     title: z.string().min(1).optional(),
-    description: z.string().optional(),
-    details: z.string().optional(),
-    testStrategy: z.string().optional(),
-    priority: PrioritySchema.optional(),
-    status: StatusSchema.optional(),
-    dependencies: z.array(TaskIdSchema).optional(),
+    ...editableFields,
   })
   .strict();
 export type TaskUpdateParams = z.infer<typeof TaskUpdateParamsSchema>;
 
-const SHORTHAND_FIELDS = ['title', 'description', 'details', 'testStrategy', 'priority', 'status', 'dependencies'] as const;
+const SHORTHAND_FIELDS = ['title', ...(Object.keys(editableFields) as Array<keyof typeof editableFields>)] as const;
 
 /** The changes a `task.update` asks for: `changes` plus any top-level shorthand fields. */
 export function updateChanges(params: TaskUpdateParams): Record<string, unknown> {

@@ -43,14 +43,23 @@ export const StatusSchema = z.enum(TASK_STATUSES, {
 export const PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
 export const PrioritySchema = z.enum(PRIORITIES);
 
+/**
+ * What a task and a subtask both start with, as Task Master writes them
+ * (texts may be null). Spread first, so that each schema keeps the order of
+ * Task Master's fields.
+ */
+const leadingFields = {
+  id: TaskIdSchema,
+  title: z.string(),
+  description: z.string().nullish(),
+  details: z.string().nullish(),
+  testStrategy: z.string().nullish(),
+  status: FileStatusSchema.optional(),
+};
+
 export const SubtaskSchema = z
   .object({
-    id: TaskIdSchema,
-    title: z.string(),
-    description: z.string().nullish(),
-    details: z.string().nullish(),
-    testStrategy: z.string().nullish(),
-    status: FileStatusSchema.optional(),
+    ...leadingFields,
     dependencies: z.array(TaskIdSchema).optional(),
   })
   .loose();
@@ -58,12 +67,7 @@ export type Subtask = z.infer<typeof SubtaskSchema>;
 
 export const TaskSchema = z
   .object({
-    id: TaskIdSchema,
-    title: z.string(),
-    description: z.string().nullish(),
-    details: z.string().nullish(),
-    testStrategy: z.string().nullish(),
-    status: FileStatusSchema.optional(),
+    ...leadingFields,
     priority: z.string().optional(),
     dependencies: z.array(TaskIdSchema).optional(),
     subtasks: z.array(SubtaskSchema).optional(),
