@@ -107,13 +107,8 @@ async function stillHolds(file: string, known: KnownTasksFile, options: LoadOpti
     const st = statOrUndefined(file);
     if (st && sameIdentity(known.identity, st)) return known.identity;
   }
-  let handle: fs.FileHandle;
-  try {
-    handle = await fs.open(file, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw fileError(err, 'read', options.name);
-  }
+  const handle = await openToRead(file, options);
+  if (!handle) return undefined;
   try {
     const before = await handle.stat({ bigint: true });
     if (known.identity && !known.identity.racy && sameIdentity(known.identity, before)) return known.identity;
@@ -147,13 +142,8 @@ async function stillHolds(file: string, known: KnownTasksFile, options: LoadOpti
 }
 
 async function readLimited(file: string, options: LoadOptions): Promise<{ bytes: Buffer; identity?: FileIdentity } | undefined> {
-  let handle: fs.FileHandle;
-  try {
-    handle = await fs.open(file, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw fileError(err, 'read', options.name);
-  }
+  const handle = await openToRead(file, options);
+  if (!handle) return undefined;
   try {
     // Reads of the known size: FileHandle.readFile's chunked loop is several times slower.
     for (;;) {
@@ -180,6 +170,16 @@ async function readLimited(file: string, options: LoadOptions): Promise<{ bytes:
     throw fileError(err, 'read', options.name);
   } finally {
     await handle.close();
+  }
+}
+
+/** `file` opened to read; undefined when there is none, any other failure as the store's read error. */
+async function openToRead(file: string, options: LoadOptions): Promise<fs.FileHandle | undefined> {
+  try {
+    return await fs.open(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw fileError(err, 'read', options.name);
   }
 }
 
