@@ -27,7 +27,6 @@ export async function nodeRequest(url: URL, init: RawHttpRequest, ca: TlsCa): Pr
             return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
           },
           text: () => Promise.resolve(body),
-          discard: () => Promise.resolve(),
         });
       });
     });

@@ -44,7 +44,7 @@ export async function fetchChanges(
   if (etag) headers['If-None-Match'] = etag;
   const response = await request(url, { headers }, endpoint, limits);
   if (response.status === 304) return { changed: false };
-  await ensureOk(response, 'GET /api/sync/changes');
+  ensureOk(response, 'GET /api/sync/changes');
   let body: unknown;
   try {
     body = JSON.parse(await response.text());
@@ -153,43 +153,71 @@ async function postRpc(endpoint: HttpEndpoint, body: string, calls: readonly Out
   } catch {
     // Not JSON: report the status below.
   }
-  await ensureOk(response, what);
+  ensureOk(response, what);
   throw new TaskmasterError(ErrorCode.InvalidMessage, `${what} answered something that is not JSON-RPC`);
 }
 
 /**
- * One HTTP request: through the platform's `caRequest` when a CA must be
- * trusted (fetch cannot be given one without undici's dispatcher), through
- * fetch otherwise. Either ends at the timeout or when the client closes.
+ * One HTTP request, its body read whole: through the platform's `caRequest`
+ * when a CA must be trusted (fetch cannot be given one without undici's
+ * dispatcher), through fetch otherwise. Either ends at the timeout or when
+ * the client closes.
  */
 async function request(url: URL, init: HttpRequestInit, endpoint: HttpEndpoint, limits: RequestLimits): Promise<HttpResponse> {
-  const timeout = AbortSignal.timeout(limits.timeoutMs);
-  const ended = { ...init, signal: AbortSignal.any([limits.closed, timeout]) };
+  const ending = requestEnding(limits);
   try {
     const { ca, caRequest } = endpoint;
+    const ended = { ...init, signal: ending.signal };
     if (ca !== undefined && url.protocol === 'https:' && caRequest) return await caRequest(url, ended, ca);
-    return fetchResponse(await fetch(url, ended));
+    return await readWhole(await fetch(url, ended));
   } catch (err) {
-    const why = limits.closed.aborted ? 'the client was closed' : timeout.aborted ? `no answer within ${limits.timeoutMs} ms` : 'it is not reachable';
+    const why = limits.closed.aborted ? 'the client was closed' : ending.timedOut() ? `no answer within ${limits.timeoutMs} ms` : 'it is not reachable';
     throw new TaskmasterError(ErrorCode.ConnectionFailed, `HTTP request to ${url.origin}${url.pathname} failed: ${why}`);
+  } finally {
+    ending.release();
   }
 }
 
-function fetchResponse(response: Response): HttpResponse {
+/**
+ * A signal for one request, aborted at its timeout or when the client
+ * closes; `release()` lets go of both once the request is over. Not
+ * `AbortSignal.any([closed, timeout])`: each signal it makes stays tied to
+ * the client's long-lived one (nodejs/node#55351: a poll every 2 s would pile
+ * them up), and browsers before 2024 do not have it.
+ */
+function requestEnding(limits: RequestLimits): { signal: AbortSignal; timedOut: () => boolean; release: () => void } {
+  const controller = new AbortController();
+  let timedOut = false;
+  const onClose = () => controller.abort(limits.closed.reason);
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new Error(`no answer within ${limits.timeoutMs} ms`));
+  }, limits.timeoutMs);
+  if (limits.closed.aborted) onClose();
+  else limits.closed.addEventListener('abort', onClose, { once: true });
   return {
-    status: response.status,
-    ok: response.ok,
-    header: (name) => response.headers.get(name),
-    text: () => response.text(),
-    discard: async () => {
-      await response.body?.cancel();
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    release: () => {
+      clearTimeout(timer);
+      limits.closed.removeEventListener('abort', onClose);
     },
   };
 }
 
-async function ensureOk(response: HttpResponse, what: string): Promise<void> {
+/** A fetch response with its body read, while the request's signal still ends it. */
+async function readWhole(response: Response): Promise<HttpResponse> {
+  const body = await response.text();
+  return {
+    status: response.status,
+    ok: response.ok,
+    header: (name) => response.headers.get(name),
+    text: () => Promise.resolve(body),
+  };
+}
+
+function ensureOk(response: HttpResponse, what: string): void {
   if (response.ok) return;
-  await response.discard();
   if (response.status === 401 || response.status === 403) {
     throw new TaskmasterError(
       ErrorCode.AuthenticationFailed,

@@ -2,13 +2,12 @@ import type { ConnectionFile } from '@taskmaster/protocol';
 import type { TlsCa } from './options.js';
 import type { WebSocketConstructor } from './socket.js';
 
-/** A response read whole, as {@link Platform.caRequest} returns it. */
+/** A response read whole, as {@link Platform.caRequest} and fetch through the client return it. */
 export interface RawHttpResponse {
   readonly status: number;
   readonly ok: boolean;
   header(name: string): string | null;
   text(): Promise<string>;
-  discard(): Promise<void>;
 }
 
 /** An HTTP request as the client makes it. */
