@@ -26,7 +26,7 @@ export async function nodeRequest(url: URL, init: RawHttpRequest, ca: TlsCa): Pr
             const value = res.headers[name.toLowerCase()];
             return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
           },
-          text: () => Promise.resolve(body),
+          body,
         });
       });
     });

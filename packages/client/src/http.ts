@@ -47,7 +47,7 @@ export async function fetchChanges(
   ensureOk(response, 'GET /api/sync/changes');
   let body: unknown;
   try {
-    body = JSON.parse(await response.text());
+    body = JSON.parse(response.body);
   } catch {
     throw new TaskmasterError(ErrorCode.InvalidMessage, 'GET /api/sync/changes answered something that is not JSON');
   }
@@ -140,7 +140,7 @@ async function postRpc(endpoint: HttpEndpoint, body: string, calls: readonly Out
     limits,
   );
   // JSON-RPC errors come back as a JSON-RPC body whatever the status; read it when there is one.
-  const text = await response.text();
+  const text = response.body;
   try {
     const parsed = JSON.parse(text) as unknown;
     const responses = (Array.isArray(parsed) ? parsed : [parsed]).filter(
@@ -207,12 +207,11 @@ function requestEnding(limits: RequestLimits): { signal: AbortSignal; timedOut: 
 
 /** A fetch response with its body read, while the request's signal still ends it. */
 async function readWhole(response: Response): Promise<HttpResponse> {
-  const body = await response.text();
   return {
     status: response.status,
     ok: response.ok,
     header: (name) => response.headers.get(name),
-    text: () => Promise.resolve(body),
+    body: await response.text(),
   };
 }
 

@@ -7,7 +7,8 @@ export interface RawHttpResponse {
   readonly status: number;
   readonly ok: boolean;
   header(name: string): string | null;
-  text(): Promise<string>;
+  /** The body as text, read before the response was handed over. */
+  readonly body: string;
 }
 
 /** An HTTP request as the client makes it. */
