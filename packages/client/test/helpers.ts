@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
+import { createServer as createTlsServer } from 'node:tls';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer, type ServerOptions } from '@taskmaster/server';
@@ -46,22 +47,27 @@ export class Harness {
   }
 
   /**
-   * A port that takes connections and reads them but never answers: a WebSocket handshake there
-   * never ends. `open()` counts the connections still open.
+   * A port that takes connections and reads them but never answers: a WebSocket handshake or an
+   * HTTP request there never ends. With `tls` (a certificate and key), it completes the TLS
+   * handshake first. `open()` counts the connections still open, `seen()` all that came.
    */
-  async silentPort(): Promise<{ port: number; open: () => number }> {
+  async silentPort(tls?: { cert: Buffer; key: Buffer }): Promise<{ port: number; open: () => number; seen: () => number }> {
     const sockets = new Set<Socket>();
-    const server = createNetServer((socket) => {
+    let seen = 0;
+    const take = (socket: Socket) => {
+      seen++;
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => {});
       socket.resume();
-    });
+    };
+    const server = tls ? createTlsServer(tls, take) : createNetServer(take);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     this.listeners.push(async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => server.close(resolve));
     });
-    return { port: (server.address() as AddressInfo).port, open: () => sockets.size };
+    return { port: (server.address() as AddressInfo).port, open: () => sockets.size, seen: () => seen };
   }
 
   track<T extends TaskmasterClient>(client: T): T {

@@ -1,6 +1,4 @@
 import { copyFile, readFile } from 'node:fs/promises';
-import type { AddressInfo, Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode, type EventPayload } from '@taskmaster/protocol';
@@ -16,29 +14,6 @@ const TLS_DIR = fileURLToPath(new URL('../../server/test/fixtures/tls/', import.
 const CERT = join(TLS_DIR, 'localhost.crt');
 const KEY = join(TLS_DIR, 'localhost.key');
 const tls = async () => ({ cert: await readFile(CERT), key: await readFile(KEY) });
-
-/** A TLS server with the test certificate that takes connections and never answers: how many came, how many are open. */
-async function silentHttps(): Promise<{ url: string; seen: () => number; open: () => number; close: () => Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let seen = 0;
-  const server = createTlsServer(await tls(), (socket) => {
-    seen++;
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => {});
-    socket.resume();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    seen: () => seen,
-    open: () => sockets.size,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
 
 describe('TLS (Node: tls.ca)', () => {
   it('works in realtime over wss:// when given the self-signed certificate as ca', async () => {
@@ -96,44 +71,36 @@ describe('TLS (Node: tls.ca)', () => {
   });
 
   it('gives up a request over https:// with the ca that never answers, at its timeout', async () => {
-    const silent = await silentHttps();
-    try {
-      const client = h.track(
-        createClient({
-          url: `wss://127.0.0.1:${await closedPort()}/taskmaster`,
-          httpUrl: silent.url,
-          tls: { ca: await readFile(CERT) },
-          requestTimeoutMs: 400,
-          reconnect: { minDelayMs: 20, maxDelayMs: 100 },
-        }),
-      );
-      // Each poll asking whether HTTP answers is dropped at 400 ms, and the next one asks again.
-      await until(() => silent.seen() >= 3, 'three polls, each given up at its timeout');
-      expect(silent.open()).toBeLessThanOrEqual(1);
-      expect(client.mode).toBe('offline');
-    } finally {
-      await silent.close();
-    }
+    const silent = await h.silentPort(await tls());
+    const client = h.track(
+      createClient({
+        url: `wss://127.0.0.1:${await closedPort()}/taskmaster`,
+        httpUrl: `https://127.0.0.1:${silent.port}`,
+        tls: { ca: await readFile(CERT) },
+        requestTimeoutMs: 400,
+        reconnect: { minDelayMs: 20, maxDelayMs: 100 },
+      }),
+    );
+    // Each poll asking whether HTTP answers is dropped at 400 ms, and the next one asks again.
+    await until(() => silent.seen() >= 3, 'three polls, each given up at its timeout');
+    expect(silent.open()).toBeLessThanOrEqual(1);
+    expect(client.mode).toBe('offline');
   });
 
   it('ends a request over https:// with the ca when closed, though the server never answers', async () => {
-    const silent = await silentHttps();
-    try {
-      const client = createClient({
-        url: `wss://127.0.0.1:${await closedPort()}/taskmaster`,
-        httpUrl: silent.url,
-        tls: { ca: await readFile(CERT) },
-        requestTimeoutMs: 60_000,
-        reconnect: { minDelayMs: 20, maxDelayMs: 100 },
-      });
-      await until(() => silent.open() === 1, 'the poll to reach the silent server');
-      await client.close();
-      // Well before its 60 s timeout.
-      await until(() => silent.open() === 0, 'the poll under way to be given up', 3000);
-      expect(silent.seen()).toBe(1);
-    } finally {
-      await silent.close();
-    }
+    const silent = await h.silentPort(await tls());
+    const client = createClient({
+      url: `wss://127.0.0.1:${await closedPort()}/taskmaster`,
+      httpUrl: `https://127.0.0.1:${silent.port}`,
+      tls: { ca: await readFile(CERT) },
+      requestTimeoutMs: 60_000,
+      reconnect: { minDelayMs: 20, maxDelayMs: 100 },
+    });
+    await until(() => silent.open() === 1, 'the poll to reach the silent server');
+    await client.close();
+    // Well before its 60 s timeout.
+    await until(() => silent.open() === 0, 'the poll under way to be given up', 3000);
+    expect(silent.seen()).toBe(1);
   });
 
   it('with root, trusts .taskmaster/config/server.crt of a wss:// server', async () => {
