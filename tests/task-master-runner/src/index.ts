@@ -83,6 +83,12 @@ export interface RunOptions {
   home: string;
   /** Killed after this long (the run then has code null); default 60 s. */
   timeoutMs?: number;
+  /**
+   * Node options before Task Master's script (e.g. `--require` of a test's
+   * preload), and variables added to its environment: a test can hold the
+   * real CLI at a chosen point without changing a line of its code.
+   */
+  node?: { args?: string[]; env?: NodeJS.ProcessEnv };
 }
 
 /**
@@ -90,12 +96,12 @@ export interface RunOptions {
  * to `.taskmaster`), arguments passed as argv — never through a shell, so
  * titles with spaces or quotes arrive as written.
  */
-export function runTaskMaster(root: string, args: string[], { home, timeoutMs = 60_000 }: RunOptions): Promise<TaskMasterRun> {
+export function runTaskMaster(root: string, args: string[], { home, timeoutMs = 60_000, node }: RunOptions): Promise<TaskMasterRun> {
   const script = taskMasterScript();
-  const env = taskMasterEnv(home);
+  const env = { ...taskMasterEnv(home), ...node?.env };
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(node?.args ?? []), script, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));

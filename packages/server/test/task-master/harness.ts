@@ -1,7 +1,12 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
+  describeRun,
   makeScratchHome,
   runTaskMaster as runTaskMasterIn,
   tasksFile,
@@ -50,6 +55,45 @@ function scratchHome(root: string): Promise<string> {
  */
 export async function runTaskMaster(root: string, args: string[], { timeoutMs = 60_000 }: { timeoutMs?: number } = {}): Promise<TaskMasterRun> {
   return runTaskMasterIn(root, args, { home: await scratchHome(root), timeoutMs });
+}
+
+/** A real Task Master command held after it read tasks.json, before it takes the lock to write. */
+export interface HeldTaskMaster {
+  /** Lets the command go on; resolves with its run once it has exited. */
+  release(): Promise<TaskMasterRun>;
+}
+
+const HOLD_BEFORE_LOCK = fileURLToPath(new URL('./hold-before-lock.cjs', import.meta.url));
+
+/**
+ * Starts the real Task Master CLI in `root` and resolves once it is held just
+ * before taking tasks.json's lock, with the tag it will write back read
+ * (hold-before-lock.cjs, preloaded): what it writes on release is made from
+ * that read, whatever was committed meanwhile. Rejects, with the run's
+ * account, if the command ends without reaching the lock.
+ */
+export async function startHeldTaskMaster(root: string, args: string[]): Promise<HeldTaskMaster> {
+  const signals = await mkdtemp(join(tmpdir(), 'tm-hold-'));
+  register(() => rm(signals, { recursive: true, force: true }));
+  const ready = join(signals, 'ready');
+  const go = join(signals, 'go');
+  const run = runTaskMasterIn(root, args, {
+    home: await scratchHome(root),
+    timeoutMs: 90_000,
+    node: { args: ['--require', HOLD_BEFORE_LOCK], env: { TM_HOLD_LOCK: `${tasksFile(root)}.lock`, TM_HOLD_READY: ready, TM_HOLD_GO: go } },
+  });
+  let ended: TaskMasterRun | undefined;
+  run.then((r) => (ended = r)).catch(() => undefined);
+  while (!existsSync(ready)) {
+    if (ended) throw new Error(`Task Master ended before taking the lock: ${describeRun(ended)}`);
+    await sleep(25);
+  }
+  return {
+    async release() {
+      await writeFile(go, '');
+      return run;
+    },
+  };
 }
 
 export type Json = Record<string, unknown>;

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient, cleanup, makeProject, smallFile, startServer } from '../helpers.js';
 import {
@@ -9,6 +9,7 @@ import {
   readNormalised,
   runTaskMaster,
   settled,
+  startHeldTaskMaster,
   startOutsideWriter,
   taskOf,
   tasksFile,
@@ -19,8 +20,9 @@ import {
  * An outside writer that read tasks.json before one of our commits and then
  * writes its whole copy back (Task Master's writeJSON does exactly that with a
  * tag) must not take our commit with it. These tests drive a small child
- * process that clobbers on cue, so each case is deterministic and fast; the
- * real Task Master appears in the last one only.
+ * process that clobbers on cue, so each case is deterministic and fast. The
+ * last describe runs the real Task Master, and holds it at that point of its
+ * own code (after its read, before its lock: hold-before-lock.cjs) for the races.
  */
 
 afterEach(cleanup);
@@ -213,6 +215,68 @@ describe('the real Task Master on the real fixture', () => {
     expect(after.find((e) => e.event === 'task.updated')!.params.changed).toContain('status');
     expect(taskOf(await readNormalised(root), 'master', target.id).status).toBe('review');
   }, 90_000);
+
+  it('(premise) held before its lock, set-status and add-dependency write back the tag as they read it: a change made meanwhile is lost', async () => {
+    // What the next two tests guard against, with no server running: each of Task Master's two lock paths.
+    for (const [args, id] of [[['set-status', '--id=3', '--status=done'], 3], [['add-dependency', '--id=4', '--depends-on=1'], 4]] as const) {
+      const root = await makeProject(twoTags());
+      const taskMaster = await startHeldTaskMaster(root, [...args]);
+      const data = JSON.parse(await readFile(tasksFile(root), 'utf8')) as { master: { tasks: Array<{ id: number; title: string }> } };
+      data.master.tasks.find((t) => t.id === id)!.title = 'Changed meanwhile';
+      await writeFile(tasksFile(root), JSON.stringify(data, null, 2));
+      const run = await taskMaster.release();
+      expect(run.code, describeRun(run)).toBe(0);
+      expect(taskOf(await readNormalised(root), 'master', id).title, args.join(' ')).toBe(`Task ${id}`);
+    }
+  }, 120_000);
+
+  it('lets set-status from a read made before our commit win the status, keeps our title, and sends sync.conflict with both', async () => {
+    // The race of the last describe's scripted writer, with Task Master's own code: held after it loaded
+    // the tag and before its lock (hold-before-lock.cjs), it writes task 3 back as it read it, plus its status.
+    const { root, watcher, writer } = await serving();
+    const taskMaster = await startHeldTaskMaster(root, ['set-status', '--id=3', '--status=done']);
+    await writer.result('task.update', { id: 3, tag: 'master', changes: { title: 'Ours on 3', status: 'in-progress' } });
+    await quiet(watcher, 300);
+
+    const mark = watcher.messages.length;
+    const run = await taskMaster.release();
+    expect(run.code, describeRun(run)).toBe(0);
+    expect(lockFailure(run), describeRun(run)).toBeUndefined();
+    await settled(watcher, mark);
+
+    const task = taskOf(await readNormalised(root), 'master', 3);
+    expect({ title: task.title, status: task.status }).toEqual({ title: 'Ours on 3', status: 'done' });
+    const after = eventsSince(watcher, mark);
+    const conflicts = after.filter((e) => e.event === 'sync.conflict');
+    expect(conflicts).toHaveLength(1);
+    expect(conflicts[0]!.params).toMatchObject({ tag: 'master', id: '3', ours: { status: 'in-progress' }, theirs: { status: 'done' } });
+    expect(conflicts[0]!.params.fields).toContain('status');
+    // Clients move to Task Master's status; our title was never taken away.
+    const updates = after.filter((e) => e.event.startsWith('task.'));
+    expect(updates.map((e) => e.params.task)).toContainEqual(expect.objectContaining({ title: 'Ours on 3', status: 'done' }));
+    expect(updates.some((e) => (e.params.task as { title?: string } | undefined)?.title === 'Task 3')).toBe(false);
+  }, 120_000);
+
+  it('keeps our title on the task add-dependency changes from a read made before our commit (its other lock path), with no conflict', async () => {
+    const { root, watcher, writer } = await serving();
+    const taskMaster = await startHeldTaskMaster(root, ['add-dependency', '--id=4', '--depends-on=1']);
+    await writer.result('task.update', { id: 4, tag: 'master', changes: { title: 'Ours on 4', priority: 'high' } });
+    await quiet(watcher, 300);
+
+    const mark = watcher.messages.length;
+    const run = await taskMaster.release();
+    expect(run.code, describeRun(run)).toBe(0);
+    expect(lockFailure(run), describeRun(run)).toBeUndefined();
+    await settled(watcher, mark);
+
+    const task = taskOf(await readNormalised(root), 'master', 4);
+    expect({ title: task.title, priority: task.priority, dependencies: task.dependencies }).toEqual({ title: 'Ours on 4', priority: 'high', dependencies: ['1'] });
+    const after = eventsSince(watcher, mark);
+    expect(after.filter((e) => e.event === 'sync.conflict')).toEqual([]);
+    // Their change only: clients never see our title taken away and put back.
+    expect(summary(after)).toEqual(['task.updated:master/4']);
+    expect(after[0]!.params).toMatchObject({ changed: ['dependencies'], task: { title: 'Ours on 4', priority: 'high' } });
+  }, 120_000);
 
   it('keeps a field we gave a task through its commands, and takes its removals of tasks and subtasks we changed', async () => {
     // The premises of planOutsideWrite's base rule (outside-write.ts, nearestBase): Task Master writes back
