@@ -1,5 +1,5 @@
 import { createClient, NO_SERVER_PROBLEMS, watchServerProblems, type ClientMode, type ServerProblems, type TaskmasterClient } from '@taskmaster/client';
-import { ErrorCode, isTaskmasterError, stillOverridden, withOverridden, type EventPayload, type TasksFile } from '@taskmaster/protocol';
+import { ErrorCode, isTaskmasterError, overriddenNoticeId, stillOverridden, withOverridden, type EventPayload, type TasksFile } from '@taskmaster/protocol';
 import type { BoardSetup } from './config.js';
 
 /** What the connection badge says (`data-testid="connection"`). */
@@ -68,8 +68,6 @@ export class Session {
   private readonly listeners = new Set<(view: SessionView) => void>();
   private frame: number | undefined;
   private everLive = false;
-  /** The server's epoch: with a notice's revision, it names one overridden change across reloads. */
-  private epoch: string | undefined;
 
   constructor(setup: BoardSetup) {
     const options: Parameters<typeof createClient>[0] = { url: setup.url, clientName: 'board', replica: true, subscribe: ['*'] };
@@ -99,21 +97,18 @@ export class Session {
   /** Forgets an overridden change, put back or dismissed; this tab does not show it again. */
   dismissOverridden(key: string): void {
     const gone = this.view.overridden.find((o) => o.key === key);
-    if (gone) rememberDismissed(this.noticeId(gone));
+    if (gone) rememberDismissed(overriddenNoticeId(gone));
     this.update({ overridden: this.view.overridden.filter((o) => o.key !== key) });
   }
 
   /** Adds overridden changes (see `withOverridden`) but those dismissed in this tab. */
   private overriddenSeen(changes: ReadonlyArray<EventPayload<'sync.conflict'>>): void {
     const dismissed = dismissedInTab();
-    const fresh = changes.filter((c) => !dismissed.has(this.noticeId(c))).map((c) => ({ ...c, key: `${c.tag}\n${c.id}` }));
+    // Named by content, not by revision: a restarted server announces the changes still standing again.
+    const fresh = changes.filter((c) => !dismissed.has(overriddenNoticeId(c))).map((c) => ({ ...c, key: `${c.tag}\n${c.id}` }));
     if (fresh.length === 0) return;
     // The replica has taken the events before each notice: a notice pulled late may be over already.
     this.update({ overridden: withOverridden(this.view.overridden, fresh, this.client.replica!.data()).slice(-MAX_OVERRIDDEN) });
-  }
-
-  private noticeId(change: EventPayload<'sync.conflict'>): string {
-    return JSON.stringify([this.epoch, change.revision, change.tag, change.id]);
   }
 
   /** Re-reads Task Master's current tag (after `tag.use`, or another client's). */
@@ -138,7 +133,6 @@ export class Session {
   private async afterConnect(): Promise<void> {
     try {
       const status = await this.client.call('sync.status');
-      this.epoch = status.epoch;
       this.update({ connections: status.connections.length });
       // Overridden before this page connected (or while it was away) and still standing.
       this.overriddenSeen(status.overridden ?? []);

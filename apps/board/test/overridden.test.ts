@@ -1,5 +1,7 @@
 import { writeFile } from 'node:fs/promises';
-import { createClient } from '@taskmaster/client';
+import { createClient, type TaskmasterClient } from '@taskmaster/client';
+import type { SyncServer } from '@taskmaster/server';
+import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, eventually, launchBrowser, makeProject, openBoard, readTasks, register, saveShot, startServer, taskOnDisk, tasksFile } from './helpers.js';
 
@@ -8,28 +10,39 @@ afterEach(cleanup);
 const task = (id: number, title: string) => ({ id, title, description: '', status: 'pending', priority: 'medium', dependencies: [], details: '', testStrategy: '', subtasks: [] });
 const meta = { created: '2025-01-01T00:00:00.000Z', updated: '2025-01-01T00:00:00.000Z', description: '' };
 
+/** A client of `server` (closed at cleanup). */
+async function editorOf(server: SyncServer): Promise<TaskmasterClient> {
+  const editor = createClient({ url: server.wsUrl, token: server.token });
+  register(() => editor.close());
+  await editor.ready();
+  return editor;
+}
+
+/** The board's notice for task `id`. */
+const noticeOn = (page: Page, id: number) => page.locator(`[data-testid="overridden"] [data-task-id="${id}"]`);
+
+/**
+ * Another program reads the tag, a client changes task `id`'s title and priority, then the other program
+ * writes back what it read with its own title. The priority it writes back unchanged shows its read was
+ * stale: the title both changed is a conflict.
+ */
+async function writeOver(root: string, editor: TaskmasterClient, id: number, title: string, priority: 'high' | 'low'): Promise<void> {
+  const stale = await readTasks(root);
+  await editor.call('task.update', { id, changes: { title: `${title} (ours)`, priority } });
+  await eventually(async () => expect((await taskOnDisk(root, 'master', id)).title).toBe(`${title} (ours)`));
+  stale.master.tasks.find((t: { id: number }) => t.id === id).title = `${title} (theirs)`;
+  await writeFile(tasksFile(root), `${JSON.stringify(stale, null, 2)}\n`);
+}
+
 describe('the board when another program writes over a change', () => {
   it('says what it kept and what it replaced, puts the change back on request, and forgets one dismissed', async () => {
     const root = await makeProject({ master: { tasks: [task(1, 'Write the spec'), task(2, 'Ship it')], metadata: meta } });
     const server = await startServer(root, { debounceMs: 20 });
     const browser = await launchBrowser();
     const page = await openBoard(browser, server);
-    const editor = createClient({ url: server.wsUrl, token: server.token });
-    register(() => editor.close());
-    await editor.ready();
-    const notice = (id: number) => page.locator(`[data-testid="overridden"] [data-task-id="${id}"]`);
-    /**
-     * Another program reads the tag, a client changes task `id`'s title and priority, then the other program
-     * writes back what it read with its own title. The priority it writes back unchanged shows its read was
-     * stale: the title both changed is a conflict.
-     */
-    const staleWriteOver = async (id: number, title: string, priority: 'high' | 'low') => {
-      const stale = await readTasks(root);
-      await editor.call('task.update', { id, changes: { title: `${title} (ours)`, priority } });
-      await eventually(async () => expect((await taskOnDisk(root, 'master', id)).title).toBe(`${title} (ours)`));
-      stale.master.tasks.find((t: { id: number }) => t.id === id).title = `${title} (theirs)`;
-      await writeFile(tasksFile(root), `${JSON.stringify(stale, null, 2)}\n`);
-    };
+    const editor = await editorOf(server);
+    const notice = (id: number) => noticeOn(page, id);
+    const staleWriteOver = (id: number, title: string, priority: 'high' | 'low') => writeOver(root, editor, id, title, priority);
 
     await staleWriteOver(1, 'Write the spec', 'high');
     await notice(1).waitFor();
@@ -65,5 +78,35 @@ describe('the board when another program writes over a change', () => {
     // Put back elsewhere (another client): the other page's notice is over.
     await editor.call('task.update', { id: 2, changes: { title: 'Ship it (ours)' } });
     await laterNotice.first().waitFor({ state: 'detached' });
+  });
+
+  it('shows the changes still standing after the server restarts, but not one dismissed in that tab', async () => {
+    const root = await makeProject({ master: { tasks: [task(1, 'Write the spec'), task(2, 'Ship it')], metadata: meta } });
+    const first = await startServer(root, { debounceMs: 20 });
+    const browser = await launchBrowser();
+    const page = await openBoard(browser, first);
+    const editor = await editorOf(first);
+    await writeOver(root, editor, 1, 'Write the spec', 'high');
+    await writeOver(root, editor, 2, 'Ship it', 'low');
+    await noticeOn(page, 2).waitFor();
+    await noticeOn(page, 1).waitFor();
+    await noticeOn(page, 2).getByRole('button', { name: 'Dismiss' }).click();
+    await noticeOn(page, 2).waitFor({ state: 'detached' });
+
+    // The server stops and starts again at the same address (as `taskmaster sync server` after a reboot).
+    await editor.close();
+    await first.close();
+    await page.locator('[data-testid="connection"]', { hasText: 'live' }).waitFor({ state: 'detached' });
+    const second = await startServer(root, { debounceMs: 20, port: first.port, httpPort: first.httpPort, token: first.token });
+    await page.locator('[data-testid="connection"]', { hasText: 'live' }).waitFor({ timeout: 30_000 });
+    // Back, and reloaded: task 1's notice stands; task 2's, dismissed here, does not come back.
+    await page.reload();
+    await page.locator('[data-testid="connection"]', { hasText: 'live' }).waitFor();
+    await noticeOn(page, 1).waitFor();
+    expect(await page.locator('[data-testid="overridden"] [data-task-id]').evaluateAll((lines) => lines.map((l) => l.getAttribute('data-task-id')))).toEqual(['1']);
+    // A page of its own (another tab) lists both, as the new server kept them.
+    const other = await openBoard(browser, second);
+    await noticeOn(other, 2).waitFor();
+    expect(await other.locator('[data-testid="overridden"] [data-task-id]').evaluateAll((lines) => lines.map((l) => l.getAttribute('data-task-id')))).toEqual(['1', '2']);
   });
 });

@@ -1,11 +1,18 @@
+import * as z from 'zod';
 import { jsonEqual } from './equal.js';
-import type { EventPayload } from './events.js';
+import { events, type EventPayload } from './events.js';
 import { findTask } from './ids.js';
 import type { TaskUpdateParams } from './methods.js';
 import { ownValue } from './own-key.js';
 import { findTag, type TasksFile } from './task.js';
 
 type Overridden = EventPayload<'sync.conflict'>;
+
+/**
+ * The server's file of the overridden changes still standing
+ * (`tasks/history/overridden.json`), kept across its restarts.
+ */
+export const OverriddenNoticesFileSchema = z.object({ version: z.literal(1), notices: z.array(events['sync.conflict']) });
 
 /**
  * What another program wrote over (a `sync.conflict`), as one sentence for
@@ -22,6 +29,28 @@ export function overriddenText(c: Overridden): string {
   }
   const here = c.fields.map((f) => (ownValue(c.ours, f) !== undefined ? `${f} "${shortValue(ownValue(c.ours, f))}"` : `${f} removed`)).join(', ');
   return `Another program wrote over task ${c.id}'s ${c.fields.join(', ')}, changed here meanwhile; its ${c.fields.length > 1 ? 'values were' : 'value was'} kept. Here: ${here}.`;
+}
+
+/**
+ * A name for one overridden change that outlives the server that announced
+ * it (a restarted server announces the changes still standing again, with
+ * revisions of its own): the task, the fields, the snapshot, and a hash of
+ * both sides' values. The board keeps the names of the notices dismissed.
+ */
+export function overriddenNoticeId(c: Overridden): string {
+  return JSON.stringify([c.tag, c.id, c.fields, c.snapshot ?? null, textHash(JSON.stringify([c.ours, c.theirs]))]);
+}
+
+/** Two 32-bit FNV-1a lanes over `text`'s UTF-16 units: not cryptographic, it tells apart the notices of one tab. */
+function textHash(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x811c9dc5 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    a = Math.imul(a ^ unit, 0x01000193);
+    b = Math.imul(b ^ unit, 0x5bd1e995);
+  }
+  return `${(a >>> 0).toString(36)}.${(b >>> 0).toString(36)}`;
 }
 
 /** A value as a sentence quotes it: text as is, anything else as JSON, at most 80 characters. */

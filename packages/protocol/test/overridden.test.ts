@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { overriddenText, putBackUpdate, stillOverridden, withOverridden, type TasksFile } from '../src/index.js';
+import { overriddenNoticeId, overriddenText, putBackUpdate, stillOverridden, withOverridden, type TasksFile } from '../src/index.js';
 
 describe('putBackUpdate: the task.update that undoes a sync.conflict', () => {
   it('sets each field written over back to its value here, subtasks included', () => {
@@ -77,5 +77,23 @@ describe('overriddenText: what was written over, as the board and the CLI say it
     expect(overriddenText({ tag: 'feature', id: '*', fields: ['*'], ours: { '*': {} }, theirs: {}, snapshot: 's2' })).toBe(
       `Another program deleted tag feature while it was being changed here; the delete was kept. 'taskmaster history restore s2' brings back the version before.`,
     );
+  });
+});
+
+describe('overriddenNoticeId: one notice named across restarts of the server', () => {
+  const notice = { tag: 'master', id: '3', fields: ['title'], ours: { title: 'Ours' }, theirs: { title: 'Theirs' }, snapshot: '2026-12-04T10-00-00.000Z-000', revision: 7 };
+
+  it('is the same for the notice announced again with another revision, and differs when anything it says differs', () => {
+    expect(overriddenNoticeId({ ...notice, revision: 1 })).toBe(overriddenNoticeId(notice));
+    const others = [
+      { ...notice, tag: 'feature' },
+      { ...notice, id: '3.1' },
+      { ...notice, fields: ['title', 'details'] },
+      { ...notice, ours: { title: 'Ours again' } },
+      { ...notice, theirs: { title: 'Theirs again' } },
+      { ...notice, snapshot: undefined },
+    ];
+    const ids = new Set([notice, ...others].map(overriddenNoticeId));
+    expect(ids.size).toBe(others.length + 1);
   });
 });

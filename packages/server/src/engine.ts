@@ -19,7 +19,7 @@ import {
   type TaskChange,
   type TasksFile,
 } from '@taskmaster/protocol';
-import { missingTasksFileError, openStore, StaleVersionError, type Store } from '@taskmaster/store';
+import { missingTasksFileError, openStore, OverriddenNotices, StaleVersionError, type OverriddenNotice, type Store } from '@taskmaster/store';
 import type { NotedVersion } from '@taskmaster/team';
 import { watchTasks, type TasksWatcher } from '@taskmaster/watcher';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
@@ -30,6 +30,7 @@ import { LockShare } from './state/lock-share.js';
 import { ConflictRegistry } from './state/conflicts.js';
 import { keepsRecentChanges, planOutsideWrite, staleTouched } from './state/outside-write.js';
 import { RecentVersions } from './state/recent-versions.js';
+import { StandingOverridden } from './state/standing-overridden.js';
 import type { Connection } from './ws/connection.js';
 import { OutgoingEvent } from './ws/outgoing-event.js';
 
@@ -101,6 +102,8 @@ export class SyncEngine {
   private readonly heldBroken = new Map<string, unknown>();
   /** {@link served} for the current version, made once. */
   private servedView: { from: TasksFile; view: TasksFile } | undefined;
+  /** The overridden changes announced, and kept from before a restart, that may still stand. */
+  private readonly standing: StandingOverridden;
 
   private constructor(
     readonly store: Store,
@@ -114,6 +117,9 @@ export class SyncEngine {
     // The version read at start is one an outside writer may already hold a copy of.
     this.recent.add(initial.data, initial.hash, []);
     this.filePath = relative(store.root, store.paths.tasksFile).split(sep).join('/');
+    this.standing = new StandingOverridden(new OverriddenNotices(store.paths.overriddenFile), (what, err) =>
+      this.options.log('warn', `could not ${what} the overridden changes kept for a restart (tasks/history/overridden.json)`, { error: errorName(err) }),
+    );
   }
 
   /** Opens the project's store and starts watching its tasks file. */
@@ -129,8 +135,14 @@ export class SyncEngine {
     const options = resolveOptions(given, store.config, generateToken);
     const first = await store.read();
     const engine = new SyncEngine(store, options, { data: first.data, hash: first.hash, bytes: first.bytes, brokenTags: first.brokenTags ?? [] });
+    await engine.takeKeptNotices();
     await engine.startWatching();
     return engine;
+  }
+
+  /** The overridden changes that still stand (`sync.status`), oldest first. */
+  get overridden(): OverriddenNotice[] {
+    return this.standing.standing(this.doc.data);
   }
 
   /** The current file: the store's frozen version, shared by everyone. */
@@ -399,7 +411,19 @@ export class SyncEngine {
       payload.ours[c.field] = c.ours;
       payload.theirs[c.field] = c.theirs;
     }
-    this.publish([...byTask.values()].map((payload) => this.logged({ event: 'sync.conflict', payload })));
+    const announced = [...byTask.values()].map((payload) => this.logged({ event: 'sync.conflict', payload }));
+    this.publish(announced);
+    this.standing.add(announced.map((e) => e.payload as OverriddenNotice), this.doc.data);
+  }
+
+  /**
+   * The overridden changes kept from before a restart that still stand, in
+   * this server's change log with revisions of its epoch: pulled like any
+   * notice, and named by them in `sync.status`.
+   */
+  private async takeKeptNotices(): Promise<void> {
+    const kept = await this.standing.kept(this.doc.data);
+    this.standing.add(kept.map((payload) => this.logged({ event: 'sync.conflict', payload }).payload as OverriddenNotice), this.doc.data);
   }
 
   /** Sends an event that is not part of the change log (connections). */
@@ -429,6 +453,7 @@ export class SyncEngine {
     await this.queue.close(new TaskmasterError(ErrorCode.ConnectionFailed, 'the sync server is shutting down; nothing was written'));
     await this.watcher?.close();
     this.watcher = undefined;
+    await this.standing.settled();
   }
 
   private async startWatching(): Promise<void> {

@@ -9,6 +9,8 @@ export interface StorePaths {
   /** Task Master's own lock (proper-lockfile on tasks.json); fills the spec's `tasks.lock` role. */
   lockFile: string;
   historyDir: string;
+  /** The overridden changes still standing, kept across server restarts (see overridden-notices.ts). */
+  overriddenFile: string;
   /**
    * Where the temp files of tasks.json's atomic writes are made (see
    * write-target.ts): a folder of their own, so that writing one wakes no
@@ -43,6 +45,7 @@ export function storePaths(root: string): StorePaths {
     tasksFile,
     lockFile: `${tasksFile}.lock`,
     historyDir: path.join(tasksDir, 'history'),
+    overriddenFile: path.join(tasksDir, 'history', 'overridden.json'),
     stagingDir: path.join(tasksDir, '.staging'),
     configDir,
     syncConfigFile: path.join(configDir, 'sync.json'),

@@ -1,7 +1,6 @@
 import {
   assertNever,
   findTag,
-  withOverridden,
   tagNotFoundError,
   tagsOf,
   ErrorCode,
@@ -215,11 +214,8 @@ function teamOf(facts: ServerFacts): { team?: TeamStatus } {
   return team ? { team } : {};
 }
 
-/** A bound on `sync.status`'s size: each notice may carry fields of up to 1 MB a side. */
-const MAX_OVERRIDDEN = 100;
-
-/** The overridden changes that still stand (the latest {@link MAX_OVERRIDDEN}), for clients that were not there when they were announced. */
+/** The overridden changes that still stand, for clients that were not there when they were announced. */
 function overriddenNow(engine: SyncEngine): { overridden?: EventPayload<'sync.conflict'>[] } {
-  const overridden = withOverridden([], engine.changeLog.conflicts(), engine.data).slice(-MAX_OVERRIDDEN);
+  const overridden = engine.overridden;
   return overridden.length > 0 ? { overridden } : {};
 }

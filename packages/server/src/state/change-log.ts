@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AnyEvent, EventPayload, MethodResult, TasksFile } from '@taskmaster/protocol';
+import type { AnyEvent, MethodResult, TasksFile } from '@taskmaster/protocol';
 
 /**
  * The server's revision counter and a bounded log of recent events, so a
@@ -35,11 +35,6 @@ export class ChangeLog {
     if (!first || revisionOf(first) > since + 1) return undefined;
     const start = this.entries.findIndex((e) => revisionOf(e) > since);
     return this.entries.slice(start);
-  }
-
-  /** The `sync.conflict` notices still in the log, oldest first. */
-  conflicts(): EventPayload<'sync.conflict'>[] {
-    return this.entries.flatMap((e) => (e.event === 'sync.conflict' ? [e.payload] : []));
   }
 
   /** The answer to `sync.pull`: missed events when possible, else a full snapshot. */

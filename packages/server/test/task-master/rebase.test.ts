@@ -68,6 +68,24 @@ function eventsSince(client: RawClient, from: number): Event[] {
     .filter((e) => e.event.startsWith('task.') || e.event === 'sync.conflict');
 }
 
+/**
+ * The real Task Master running `args`, held after its read and before its lock (startHeldTaskMaster) while
+ * `ours` (a `task.update` of tag master) is committed through the server, then let go: the race its users
+ * hit, made certain. Resolves with the project and the events from then on, once the server has settled.
+ */
+async function racingTaskMaster(args: string[], ours: { id: number; changes: Record<string, unknown> }): Promise<{ root: string; after: Event[] }> {
+  const { root, watcher, writer } = await serving();
+  const taskMaster = await startHeldTaskMaster(root, args);
+  await writer.result('task.update', { tag: 'master', ...ours });
+  await quiet(watcher, 300);
+  const mark = watcher.messages.length;
+  const run = await taskMaster.release();
+  expect(run.code, describeRun(run)).toBe(0);
+  expect(lockFailure(run), describeRun(run)).toBeUndefined();
+  await settled(watcher, mark);
+  return { root, after: eventsSince(watcher, mark) };
+}
+
 const summary = (events: Event[]) => events.map((e) => `${e.event}:${e.params.tag}/${e.params.id}`);
 
 describe('an outside write made from a stale read', () => {
@@ -233,20 +251,9 @@ describe('the real Task Master on the real fixture', () => {
   it('lets set-status from a read made before our commit win the status, keeps our title, and sends sync.conflict with both', async () => {
     // The race of the last describe's scripted writer, with Task Master's own code: held after it loaded
     // the tag and before its lock (hold-before-lock.cjs), it writes task 3 back as it read it, plus its status.
-    const { root, watcher, writer } = await serving();
-    const taskMaster = await startHeldTaskMaster(root, ['set-status', '--id=3', '--status=done']);
-    await writer.result('task.update', { id: 3, tag: 'master', changes: { title: 'Ours on 3', status: 'in-progress' } });
-    await quiet(watcher, 300);
-
-    const mark = watcher.messages.length;
-    const run = await taskMaster.release();
-    expect(run.code, describeRun(run)).toBe(0);
-    expect(lockFailure(run), describeRun(run)).toBeUndefined();
-    await settled(watcher, mark);
-
+    const { root, after } = await racingTaskMaster(['set-status', '--id=3', '--status=done'], { id: 3, changes: { title: 'Ours on 3', status: 'in-progress' } });
     const task = taskOf(await readNormalised(root), 'master', 3);
     expect({ title: task.title, status: task.status }).toEqual({ title: 'Ours on 3', status: 'done' });
-    const after = eventsSince(watcher, mark);
     const conflicts = after.filter((e) => e.event === 'sync.conflict');
     expect(conflicts).toHaveLength(1);
     expect(conflicts[0]!.params).toMatchObject({ tag: 'master', id: '3', ours: { status: 'in-progress' }, theirs: { status: 'done' } });
@@ -258,20 +265,9 @@ describe('the real Task Master on the real fixture', () => {
   }, 120_000);
 
   it('keeps our title on the task add-dependency changes from a read made before our commit (its other lock path), with no conflict', async () => {
-    const { root, watcher, writer } = await serving();
-    const taskMaster = await startHeldTaskMaster(root, ['add-dependency', '--id=4', '--depends-on=1']);
-    await writer.result('task.update', { id: 4, tag: 'master', changes: { title: 'Ours on 4', priority: 'high' } });
-    await quiet(watcher, 300);
-
-    const mark = watcher.messages.length;
-    const run = await taskMaster.release();
-    expect(run.code, describeRun(run)).toBe(0);
-    expect(lockFailure(run), describeRun(run)).toBeUndefined();
-    await settled(watcher, mark);
-
+    const { root, after } = await racingTaskMaster(['add-dependency', '--id=4', '--depends-on=1'], { id: 4, changes: { title: 'Ours on 4', priority: 'high' } });
     const task = taskOf(await readNormalised(root), 'master', 4);
     expect({ title: task.title, priority: task.priority, dependencies: task.dependencies }).toEqual({ title: 'Ours on 4', priority: 'high', dependencies: ['1'] });
-    const after = eventsSince(watcher, mark);
     expect(after.filter((e) => e.event === 'sync.conflict')).toEqual([]);
     // Their change only: clients never see our title taken away and put back.
     expect(summary(after)).toEqual(['task.updated:master/4']);

@@ -1,0 +1,55 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { OverriddenNoticesFileSchema, type EventPayload } from '@taskmaster/protocol';
+import { ensureRealDirectory, readFileNoFollow, removeFile, replaceFileNoFollow } from './safe-fs.js';
+
+/** A change another program wrote over, as the server announced it (`sync.conflict`). */
+export type OverriddenNotice = EventPayload<'sync.conflict'>;
+
+/**
+ * Past this size the file is not read: the server keeps at most 100 notices,
+ * and no real one comes near (a notice holds two values of a few fields).
+ */
+export const MAX_NOTICES_FILE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The overridden changes that still stood when the server last announced
+ * one, kept in `tasks/history/overridden.json` (local to this machine, beside
+ * the snapshots they name): a server started again still tells clients what
+ * another program wrote over before the restart, until it is put back or the
+ * task changes. Their revisions are the old server's; the new one numbers them again.
+ */
+export class OverriddenNotices {
+  constructor(private readonly file: string) {}
+
+  /**
+   * The notices kept, oldest first; none when there is no file. A file that
+   * is not what this class writes (too large, not JSON, not notices, a
+   * symbolic link) throws, saying what is wrong: the caller starts without it.
+   */
+  async read(): Promise<OverriddenNotice[]> {
+    const st = await fs.lstat(this.file).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
+    });
+    if (!st) return [];
+    if (st.size > MAX_NOTICES_FILE_BYTES) throw new Error(`${path.basename(this.file)} is ${st.size} bytes, more than the ${MAX_NOTICES_FILE_BYTES} kept notices can take`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse((await readFileNoFollow(this.file)).toString('utf8'));
+    } catch (err) {
+      if (err instanceof SyntaxError) throw new Error(`${path.basename(this.file)} is not JSON (${err.message})`);
+      throw err;
+    }
+    const result = OverriddenNoticesFileSchema.safeParse(parsed);
+    if (!result.success) throw new Error(`${path.basename(this.file)} does not hold overridden-change notices: ${result.error.issues[0]?.message ?? 'invalid'}`);
+    return result.data.notices;
+  }
+
+  /** Replaces the kept notices with `notices` (none: the file goes). Never follows a symbolic link. */
+  async write(notices: readonly OverriddenNotice[]): Promise<void> {
+    if (notices.length === 0) return removeFile(this.file);
+    await ensureRealDirectory(path.dirname(this.file), { create: true });
+    await replaceFileNoFollow(this.file, `${JSON.stringify({ version: 1, notices })}\n`);
+  }
+}
