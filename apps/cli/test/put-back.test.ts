@@ -47,10 +47,37 @@ describe('taskmaster put-back, after another program wrote over a change', () =>
     expect((await run(['put-back', '--id', '1'], dir)).code).toBe(1);
   });
 
-  it('needs a running server, which is what remembers what was written over', async () => {
+  it('with no server running, puts back what the last server kept, checked against the file as it is now', async () => {
     const dir = await makeProject();
-    const r = await run(['put-back', '--id', '1'], dir);
-    expect(r.code).toBe(3);
-    expect(r.stderr).toContain('no sync server is running, so none remembers what was written over');
+    writeFileSync(tasksFile(dir), `${JSON.stringify({ master: { tasks: [task(1, 'Write the spec'), task(2, 'Ship it')], metadata: { created: '2025-01-01T00:00:00.000Z', updated: '2025-01-01T00:00:00.000Z', description: '' } } }, null, 2)}\n`);
+    // Nothing ever written over here: a clear refusal, with no server as with one.
+    const none = await run(['put-back', '--id', '1'], dir);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('nothing of task 1 in tag master stands written over by another program');
+
+    await startDaemon(dir);
+    for (const id of [1, 2]) {
+      const stale = readTasks(dir);
+      expect((await run(['update-task', '--id', String(id), '--title', `Ours on ${id}`, '--priority', 'high'], dir)).code).toBe(0);
+      stale.master.tasks[id - 1].title = `Theirs on ${id}`;
+      writeFileSync(tasksFile(dir), `${JSON.stringify(stale, null, 2)}\n`);
+      const overridden = async () => ((await runJson(['sync', 'server', 'status', '--json'], dir)) as { overridden?: Array<{ id: string }> }).overridden?.map((c) => c.id);
+      await expect.poll(overridden, { timeout: 10_000 }).toContain(String(id));
+    }
+    expect((await run(['sync', 'server', 'stop'], dir)).code).toBe(0);
+    // Task 2 changed again while no server ran: nothing of it stands written over any more.
+    const edited = readTasks(dir);
+    edited.master.tasks[1].title = 'Edited by hand';
+    writeFileSync(tasksFile(dir), `${JSON.stringify(edited, null, 2)}\n`);
+
+    const putBack = await run(['put-back', '--id', '1', '--verbose'], dir);
+    expect(putBack.code, putBack.stderr).toBe(0);
+    expect(putBack.stderr).toContain('direct file write (no server running)');
+    expect(putBack.stdout).toBe('Put back task 1: title (tag master)\n');
+    expect(readTasks(dir).master.tasks.map((t: { title: string }) => t.title)).toEqual(['Ours on 1', 'Edited by hand']);
+    expect((await run(['put-back', '--id', '1'], dir)).code).toBe(1);
+    const two = await run(['put-back', '--id', '2'], dir);
+    expect(two.code).toBe(1);
+    expect(two.stderr).toContain('nothing of task 2 in tag master stands written over by another program');
   });
 });

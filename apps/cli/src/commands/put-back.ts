@@ -1,9 +1,11 @@
-import { overriddenText, putBackUpdate, type EventPayload } from '@taskmaster/protocol';
+import { overriddenText, putBackUpdate, withOverridden, type EventPayload } from '@taskmaster/protocol';
+import { OverriddenNotices, type Store } from '@taskmaster/store';
 import { CliError, CliErrorCode } from '../cli-error.js';
 import { flag, required, str, TASK_OPTIONS, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { withBackend } from '../open-backend.js';
 import { color, printJson, say } from '../output.js';
-import { runningServerClient } from '../server-backend.js';
+import type { TaskBackend } from '../task-backend.js';
 import { checkIds } from '../task-input.js';
 
 /** `taskmaster put-back`: writes back a change another program wrote over, as the sync server remembers it. */
@@ -18,14 +20,13 @@ export const command: Command = {
     },
     examples: ['taskmaster put-back --id=3', 'taskmaster put-back --id 5.2 --tag feature'],
     notes:
-      "Task Master writes back a tag it read before taking its lock, over fields changed meanwhile. The sync\nserver keeps its values and remembers what they replaced while they stand: 'taskmaster sync server\nstatus' lists them. This sets those fields back. Needs a running server (exit 3 without one).",
+      "Task Master writes back a tag it read before taking its lock, over fields changed meanwhile. The sync\nserver keeps its values and remembers what they replaced while they stand: 'taskmaster sync server\nstatus' lists them. This sets those fields back, through the server, or with none running in the file\nitself, from what the last server kept (.taskmaster/tasks/history/overridden.json).",
   },
   async run(args) {
     const [id] = checkIds([required(args, command.spec, 'id')], command.spec.usage);
-    const { client } = await runningServerClient(args, 'no sync server is running, so none remembers what was written over');
-    try {
-      const tag = str(args, 'tag') ?? (await client.call('tags.list')).current;
-      const { overridden = [] } = await client.call('sync.status');
+    await withBackend(args, { mutates: true }, async (backend, store) => {
+      const tag = str(args, 'tag') ?? (await backend.call('tags.list', {})).current;
+      const overridden = await standingOverridden(backend, store);
       const change = overridden.find((c) => c.tag === tag && c.id === id);
       if (!change) {
         const elsewhere = overridden.filter((c) => c.id === id).map((c) => c.tag);
@@ -43,16 +44,25 @@ export const command: Command = {
         throw new CliError(CliErrorCode.InvalidParams, `${overriddenText(change)} No single update puts that back.`, fix, { exitCode: ExitCode.UserError });
       }
       // The values as they were here, over whatever the other program wrote: no base to merge against.
-      const result = await client.call('task.update', { ...update, strategy: 'last-write-wins' });
+      const result = await backend.call('task.update', { ...update, strategy: 'last-write-wins' });
       if (flag(args, 'json')) return printJson(result);
       say(`${color.green('Put back')} task ${result.id}: ${change.fields.join(', ')} ${color.dim(`(tag ${result.tag})`)}`);
-    } finally {
-      await client.close();
-    }
+    });
   },
 };
 
 /** The command line that puts back what a `sync.conflict` says was written over; undefined when no update can (see putBackUpdate). */
 export function putBackCommand(c: EventPayload<'sync.conflict'>): string | undefined {
   return putBackUpdate(c) ? `taskmaster put-back --id ${c.id} --tag ${c.tag}` : undefined;
+}
+
+/**
+ * What stands written over: as the running server lists it, or with none, as
+ * the last one kept it, checked against the file as it is now (Task Master
+ * or an editor may have changed those fields since).
+ */
+async function standingOverridden(backend: TaskBackend, store: Store): Promise<Array<EventPayload<'sync.conflict'>>> {
+  if (backend.route === 'server') return (await backend.call('sync.status', undefined)).overridden ?? [];
+  const kept = await new OverriddenNotices(store.paths.overriddenFile).read();
+  return withOverridden([], kept, (await store.read()).data);
 }
