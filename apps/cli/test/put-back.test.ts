@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanUp, makeProject, readTasks, run, runJson, start, startDaemon, tasksFile, waitForLine } from './helpers.js';
 
@@ -79,5 +80,13 @@ describe('taskmaster put-back, after another program wrote over a change', () =>
     const two = await run(['put-back', '--id', '2'], dir);
     expect(two.code).toBe(1);
     expect(two.stderr).toContain('nothing of task 2 in tag master stands written over by another program');
+
+    // What the server kept, damaged: said, and nothing written.
+    writeFileSync(join(dir, '.taskmaster', 'tasks', 'history', 'overridden.json'), '{"version": 1, "notices": [');
+    const before = readTasks(dir);
+    const damaged = await run(['put-back', '--id', '1'], dir);
+    expect(damaged.code).not.toBe(0);
+    expect(damaged.stderr).toContain('tasks/history/overridden.json (what the last sync server kept of changes written over) is not JSON');
+    expect(readTasks(dir)).toEqual(before);
   });
 });

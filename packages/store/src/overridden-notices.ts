@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { OverriddenNoticesFileSchema, type EventPayload } from '@taskmaster/protocol';
+import { ErrorCode, OverriddenNoticesFileSchema, TaskmasterError, type EventPayload } from '@taskmaster/protocol';
 import { ensureRealDirectory, readFileNoFollow, removeFile, replaceFileNoFollow } from './safe-fs.js';
 
 /** A change another program wrote over, as the server announced it (`sync.conflict`). */
@@ -24,25 +24,27 @@ export class OverriddenNotices {
 
   /**
    * The notices kept, oldest first; none when there is no file. A file that
-   * is not what this class writes (too large, not JSON, not notices, a
-   * symbolic link) throws, saying what is wrong: the caller starts without it.
+   * is not what this class writes (too large, not JSON, not notices) throws
+   * 1005 saying what is wrong, a symbolic link ELOOP: a server starts without it.
    */
   async read(): Promise<OverriddenNotice[]> {
+    const unusable = (why: string) =>
+      new TaskmasterError(ErrorCode.FileAccessDenied, `tasks/history/overridden.json (what the last sync server kept of changes written over) ${why}`);
     const st = await fs.lstat(this.file).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return undefined;
       throw err;
     });
     if (!st) return [];
-    if (st.size > MAX_NOTICES_FILE_BYTES) throw new Error(`${path.basename(this.file)} is ${st.size} bytes, more than the ${MAX_NOTICES_FILE_BYTES} kept notices can take`);
+    if (st.size > MAX_NOTICES_FILE_BYTES) throw unusable(`is ${st.size} bytes, more than its notices can take (${MAX_NOTICES_FILE_BYTES})`);
     let parsed: unknown;
     try {
       parsed = JSON.parse((await readFileNoFollow(this.file)).toString('utf8'));
     } catch (err) {
-      if (err instanceof SyntaxError) throw new Error(`${path.basename(this.file)} is not JSON (${err.message})`);
+      if (err instanceof SyntaxError) throw unusable(`is not JSON (${err.message})`);
       throw err;
     }
     const result = OverriddenNoticesFileSchema.safeParse(parsed);
-    if (!result.success) throw new Error(`${path.basename(this.file)} does not hold overridden-change notices: ${result.error.issues[0]?.message ?? 'invalid'}`);
+    if (!result.success) throw unusable(`does not hold its notices: ${result.error.issues[0]?.message ?? 'invalid'}`);
     return result.data.notices;
   }
 
