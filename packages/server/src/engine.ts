@@ -323,7 +323,13 @@ export class SyncEngine {
       if (plan.kind === 'take') {
         // Changes announced but not yet written that theirs lacks (an older version put back meanwhile) go with it: their ops fail.
         if (this.doc.hash === undefined && !keepsRecentChanges(read.data, this.doc.data, [current])) this.announcedLost = true;
-        return withEarlier(this.takeVersion(read.data, read.hash, 'external', read));
+        const before = this.doc.data;
+        const adopted = this.takeVersion(read.data, read.hash, 'external', read);
+        // What a task had here when another program deleted it (Task Master's remove-task has no undo, and may
+        // have read the task before a change made here) is in no snapshot: its rename replaced the file that
+        // held it. Kept in history once clients have been told, `taskmaster history restore` brings it back.
+        if (adopted.changes.some((c) => c.event === 'task.deleted')) await this.store.history.save(before).catch(() => undefined);
+        return withEarlier(adopted);
       }
       // The file held theirs, if briefly: once its merge is written or announced, it is known as a stale
       // version — reported by the watcher later, not merged a second time against the merge, which would

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient, cleanup, makeProject, smallFile, startServer } from '../helpers.js';
+import type { SyncServer } from '../../src/index.js';
 import {
   describeRun,
   lockFailure,
@@ -73,8 +74,8 @@ function eventsSince(client: RawClient, from: number): Event[] {
  * `ours` (a `task.update` of tag master) is committed through the server, then let go: the race its users
  * hit, made certain. Resolves with the project and the events from then on, once the server has settled.
  */
-async function racingTaskMaster(args: string[], ours: { id: number; changes: Record<string, unknown> }): Promise<{ root: string; after: Event[] }> {
-  const { root, watcher, writer } = await serving();
+async function racingTaskMaster(args: string[], ours: { id: number; changes: Record<string, unknown> }): Promise<{ root: string; server: SyncServer; after: Event[] }> {
+  const { root, server, watcher, writer } = await serving();
   const taskMaster = await startHeldTaskMaster(root, args);
   await writer.result('task.update', { tag: 'master', ...ours });
   await quiet(watcher, 300);
@@ -83,7 +84,7 @@ async function racingTaskMaster(args: string[], ours: { id: number; changes: Rec
   expect(run.code, describeRun(run)).toBe(0);
   expect(lockFailure(run), describeRun(run)).toBeUndefined();
   await settled(watcher, mark);
-  return { root, after: eventsSince(watcher, mark) };
+  return { root, server, after: eventsSince(watcher, mark) };
 }
 
 const summary = (events: Event[]) => events.map((e) => `${e.event}:${e.params.tag}/${e.params.id}`);
@@ -272,6 +273,27 @@ describe('the real Task Master on the real fixture', () => {
     // Their change only: clients never see our title taken away and put back.
     expect(summary(after)).toEqual(['task.updated:master/4']);
     expect(after[0]!.params).toMatchObject({ changed: ['dependencies'], task: { title: 'Ours on 4', priority: 'high' } });
+  }, 120_000);
+
+  it('keeps the delete of remove-task from a read made before our commit, and the task as it was here in history', async () => {
+    const { root, server, after } = await racingTaskMaster(['remove-task', '--id=5', '--yes'], { id: 5, changes: { title: 'Ours on 5' } });
+    expect((await readNormalised(root)).master!.tasks.map((t) => t.id)).toEqual(['1', '2', '3', '4', '6']);
+    // A delete made from a read before our change reads the same as one made after it: no conflict to tell (see
+    // planOutsideWrite's base rule), and clients hear of the delete.
+    expect(summary(after)).toEqual(['task.deleted:master/5']);
+    // What task 5 held here is restorable: the newest snapshot has it.
+    const client = await RawClient.connect(server.wsUrl);
+    const { snapshots } = await client.result<{ snapshots: Array<{ id: string }> }>('history.list');
+    await client.result('history.restore', { id: snapshots[0]!.id });
+    expect(taskOf(await readNormalised(root), 'master', 5).title).toBe('Ours on 5');
+  }, 120_000);
+
+  it('keeps our title on the task add-subtask adds to from a read made before our commit', async () => {
+    const { root, after } = await racingTaskMaster(['add-subtask', '--parent=2', '--title=From Task Master'], { id: 2, changes: { title: 'Ours on 2', priority: 'high' } });
+    const task = taskOf(await readNormalised(root), 'master', 2);
+    expect({ title: task.title, priority: task.priority, subtasks: task.subtasks.map((s) => s.title) }).toEqual({ title: 'Ours on 2', priority: 'high', subtasks: ['From Task Master'] });
+    expect(after.filter((e) => e.event === 'sync.conflict')).toEqual([]);
+    expect(summary(after)).toEqual(['task.created:master/2.1']);
   }, 120_000);
 
   it('keeps a field we gave a task through its commands, and takes its removals of tasks and subtasks we changed', async () => {
