@@ -6,7 +6,8 @@ import type { TaskUpdateParams } from './methods.js';
 import { ownValue } from './own-key.js';
 import { findTag, type TasksFile } from './task.js';
 
-type Overridden = EventPayload<'sync.conflict'>;
+/** A change another program wrote over, as the server announced it (`sync.conflict`): what the board, VS Code and `put-back` work from. */
+export type OverriddenNotice = EventPayload<'sync.conflict'>;
 
 /**
  * The server's file of the overridden changes still standing
@@ -19,7 +20,7 @@ export const OverriddenNoticesFileSchema = z.object({ version: z.literal(1), not
  * people: what was kept, and what it replaced or how to get it back. The
  * board's line and the CLI's `sync server status` say it the same way.
  */
-export function overriddenText(c: Overridden): string {
+export function overriddenText(c: OverriddenNotice): string {
   const restore = c.snapshot !== undefined ? ` 'taskmaster history restore ${c.snapshot}' brings back the version before.` : '';
   if (c.id === '*') return `Another program deleted tag ${c.tag} while it was being changed here; the delete was kept.${restore}`;
   if (c.fields.includes('*')) {
@@ -37,7 +38,7 @@ export function overriddenText(c: Overridden): string {
  * revisions of its own): the task, the fields, the snapshot, and a hash of
  * both sides' values. The board keeps the names of the notices dismissed.
  */
-export function overriddenNoticeId(c: Overridden): string {
+export function overriddenNoticeId(c: OverriddenNotice): string {
   return JSON.stringify([c.tag, c.id, c.fields, c.snapshot ?? null, textHash(JSON.stringify([c.ours, c.theirs]))]);
 }
 
@@ -66,7 +67,7 @@ function shortValue(value: unknown): string {
  * field removed here — those are mended from the history snapshot the
  * notice names.
  */
-export function putBackUpdate(conflict: Overridden): TaskUpdateParams | undefined {
+export function putBackUpdate(conflict: OverriddenNotice): TaskUpdateParams | undefined {
   if (conflict.id === '*' || !conflict.fields.every((f) => f !== '*' && Object.prototype.hasOwnProperty.call(conflict.ours, f))) return undefined;
   return { tag: conflict.tag, id: conflict.id, changes: Object.fromEntries(conflict.fields.map((f) => [f, conflict.ours[f]])) };
 }
@@ -80,7 +81,7 @@ export function putBackUpdate(conflict: Overridden): TaskUpdateParams | undefine
  * overridden changes that still stand (`sync.status`), and the board drops
  * the others.
  */
-export function stillOverridden(conflict: Overridden, file: TasksFile): boolean {
+export function stillOverridden(conflict: OverriddenNotice, file: TasksFile): boolean {
   const tag = findTag(file, conflict.tag);
   if (conflict.id === '*') return tag === undefined;
   const found = tag ? findTask(tag, conflict.id) : undefined;
@@ -100,7 +101,7 @@ export function stillOverridden(conflict: Overridden, file: TasksFile): boolean 
  * the board and VS Code keep them: per task, the latest notice whose change
  * still stands in `file` (none given: each is taken), last in the list.
  */
-export function withOverridden<T extends Overridden>(list: readonly T[], changes: Iterable<T>, file: TasksFile | undefined): T[] {
+export function withOverridden<T extends OverriddenNotice>(list: readonly T[], changes: Iterable<T>, file: TasksFile | undefined): T[] {
   const byTask = new Map(list.map((c) => [JSON.stringify([c.tag, c.id]), c] as const));
   for (const change of changes) {
     if (file && !stillOverridden(change, file)) continue;

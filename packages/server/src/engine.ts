@@ -17,9 +17,10 @@ import {
   type LoggedEventName,
   type TagProblem,
   type TaskChange,
+  type OverriddenNotice,
   type TasksFile,
 } from '@taskmaster/protocol';
-import { missingTasksFileError, openStore, OverriddenNotices, StaleVersionError, type OverriddenNotice, type Store } from '@taskmaster/store';
+import { missingTasksFileError, openStore, OverriddenNotices, StaleVersionError, type Store } from '@taskmaster/store';
 import type { NotedVersion } from '@taskmaster/team';
 import { watchTasks, type TasksWatcher } from '@taskmaster/watcher';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';

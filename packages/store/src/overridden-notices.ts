@@ -1,10 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ErrorCode, OverriddenNoticesFileSchema, TaskmasterError, type EventPayload } from '@taskmaster/protocol';
+import { ErrorCode, OverriddenNoticesFileSchema, TaskmasterError, type OverriddenNotice } from '@taskmaster/protocol';
 import { ensureRealDirectory, readFileNoFollow, removeFile, replaceFileNoFollow } from './safe-fs.js';
-
-/** A change another program wrote over, as the server announced it (`sync.conflict`). */
-export type OverriddenNotice = EventPayload<'sync.conflict'>;
 
 /**
  * Past this size the file is not read: the server keeps at most 100 notices,

@@ -1,5 +1,5 @@
-import { withOverridden, type TasksFile } from '@taskmaster/protocol';
-import type { OverriddenNotice, OverriddenNotices } from '@taskmaster/store';
+import { withOverridden, type OverriddenNotice, type TasksFile } from '@taskmaster/protocol';
+import type { OverriddenNotices } from '@taskmaster/store';
 
 /** A bound on `sync.status`'s size: each notice may carry fields of up to 1 MB a side. */
 export const MAX_OVERRIDDEN = 100;
