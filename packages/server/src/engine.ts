@@ -20,7 +20,7 @@ import {
   type OverriddenNotice,
   type TasksFile,
 } from '@taskmaster/protocol';
-import { missingTasksFileError, openStore, OverriddenNotices, StaleVersionError, type Store } from '@taskmaster/store';
+import { missingTasksFileError, openStore, StaleVersionError, type Store } from '@taskmaster/store';
 import type { NotedVersion } from '@taskmaster/team';
 import { watchTasks, type TasksWatcher } from '@taskmaster/watcher';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
@@ -118,7 +118,7 @@ export class SyncEngine {
     // The version read at start is one an outside writer may already hold a copy of.
     this.recent.add(initial.data, initial.hash, []);
     this.filePath = relative(store.root, store.paths.tasksFile).split(sep).join('/');
-    this.standing = new StandingOverridden(new OverriddenNotices(store.paths.overriddenFile), (what, err) =>
+    this.standing = new StandingOverridden(store.overridden, (what, err) =>
       this.options.log('warn', `could not ${what} the overridden changes kept for a restart (tasks/history/overridden.json)`, { error: errorName(err) }),
     );
   }

@@ -14,7 +14,7 @@ export { detached } from './detached.js';
 export type { CreatedTask, UpdatedTask, StatusChange, DeletedTask } from './task-ops/index.js';
 export type { Store, StoreOptions, ReadResult, TransactResult, TransactOptions, KnownVersion, WriteSession, Validated, Written } from './store-types.js';
 export type { SnapshotInfo } from './history.js';
-export { OverriddenNotices } from './overridden-notices.js';
+export type { OverriddenNotices } from './overridden-notices.js';
 export type { DraftedChange } from './draft-change.js';
 export type { StagedWrite, StagedFrom, Placed } from './staged-write.js';
 export type { FileIdentity } from './file-identity.js';

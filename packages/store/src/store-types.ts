@@ -1,6 +1,7 @@
 import type { FileIdentity } from './file-identity.js';
 import type { SyncConfig, TagProblem, Task, TaskChange, TaskId, TaskInput, TasksFile } from '@taskmaster/protocol';
 import type { SnapshotInfo } from './history.js';
+import type { OverriddenNotices } from './overridden-notices.js';
 import type { DraftedChange } from './draft-change.js';
 import type { StagedFrom, StagedWrite } from './staged-write.js';
 import type { StorePaths } from './paths.js';
@@ -240,6 +241,8 @@ export interface Store {
     /** Saves `data` as a snapshot (a version that never reached the file as it is, e.g. one a merge overrode); returns its id. */
     save(data: TasksFile): Promise<string | undefined>;
   };
+  /** The changes another program wrote over that the last server kept as standing (`tasks/history/overridden.json`). */
+  readonly overridden: OverriddenNotices;
   /**
    * Hands the store a version of tasks.json read and validated elsewhere (the
    * watcher's read of an outside write), so the store's next read of the same

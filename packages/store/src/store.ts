@@ -25,6 +25,7 @@ import { draftChange, type DraftedChange } from './draft-change.js';
 import { freezeVersion, frozen } from './freeze-version.js';
 import { StagedWrite, type StagedFrom, type StagingHost } from './staged-write.js';
 import { aboutChange, TaskHistory, type SnapshotAbout } from './history.js';
+import { OverriddenNotices } from './overridden-notices.js';
 import { assertTagUsable, brokenTagsAfter } from './broken-tags.js';
 import { displayPath, storePaths, type StorePaths } from './paths.js';
 import { SyncLog, type SyncLogEntry } from './sync-log.js';
@@ -81,6 +82,7 @@ type CurrentFile = Pick<LoadedTasksFile, 'raw' | 'hash' | 'bytes' | 'exists' | '
 class FileStore implements Store, SessionHost, StagingHost {
   readonly history: Store['history'];
   private readonly snapshots: TaskHistory;
+  readonly overridden: OverriddenNotices;
   readonly syncLog: SyncLog;
   private readonly maxBytes: number;
   private readonly lockTimeoutMs: number;
@@ -107,6 +109,7 @@ class FileStore implements Store, SessionHost, StagingHost {
     private readonly options: StoreOptions,
   ) {
     this.snapshots = new TaskHistory(paths.historyDir, config.history, options.historyQuietMs ?? 0);
+    this.overridden = new OverriddenNotices(paths.overriddenFile);
     this.syncLog = new SyncLog(paths.logFile, config.log);
     this.tagReader = new CurrentTagReader(paths.stateFile);
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;

@@ -1,5 +1,5 @@
-import { overriddenText, putBackUpdate, withOverridden, type EventPayload } from '@taskmaster/protocol';
-import { OverriddenNotices, type Store } from '@taskmaster/store';
+import { overriddenText, putBackUpdate, withOverridden, type EventPayload, type OverriddenNotice } from '@taskmaster/protocol';
+import type { Store } from '@taskmaster/store';
 import { CliError, CliErrorCode } from '../cli-error.js';
 import { flag, required, str, TASK_OPTIONS, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
@@ -61,8 +61,8 @@ export function putBackCommand(c: EventPayload<'sync.conflict'>): string | undef
  * the last one kept it, checked against the file as it is now (Task Master
  * or an editor may have changed those fields since).
  */
-async function standingOverridden(backend: TaskBackend, store: Store): Promise<Array<EventPayload<'sync.conflict'>>> {
+async function standingOverridden(backend: TaskBackend, store: Store): Promise<OverriddenNotice[]> {
   if (backend.route === 'server') return (await backend.call('sync.status', undefined)).overridden ?? [];
-  const kept = await new OverriddenNotices(store.paths.overriddenFile).read();
+  const kept = await store.overridden.read();
   return withOverridden([], kept, (await store.read()).data);
 }
