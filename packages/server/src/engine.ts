@@ -326,10 +326,7 @@ export class SyncEngine {
         if (this.doc.hash === undefined && !keepsRecentChanges(read.data, this.doc.data, [current])) this.announcedLost = true;
         const before = this.doc.data;
         const adopted = this.takeVersion(read.data, read.hash, 'external', read);
-        // What a task had here when another program deleted it (Task Master's remove-task has no undo, and may
-        // have read the task before a change made here) is in no snapshot: its rename replaced the file that
-        // held it. Kept in history once clients have been told, `taskmaster history restore` brings it back.
-        if (adopted.changes.some((c) => c.event === 'task.deleted')) await this.store.history.save(before).catch(() => undefined);
+        await this.keepDeletedTasks(before, adopted);
         return withEarlier(adopted);
       }
       // The file held theirs, if briefly: once its merge is written or announced, it is known as a stale
@@ -353,8 +350,11 @@ export class SyncEngine {
           brokenTagsStay: true,
         });
         markStale();
+        const before = this.doc.data;
         const adopted = this.takeVersion(res.data, res.hash, 'external', { broken: read.broken });
         this.announceConflicts(plan.conflicts, snapshot);
+        // The snapshot of a conflict is that same version.
+        if (snapshot === undefined) await this.keepDeletedTasks(before, adopted);
         this.options.log('info', 'merged an outside write made from a stale version', {
           conflicts: plan.conflicts.length,
           renumbered: plan.renumbered.length,
@@ -376,6 +376,18 @@ export class SyncEngine {
         read = await this.readFile();
       }
     }
+  }
+
+  /**
+   * What a task held here when another program deleted it (Task Master's
+   * remove-task has no undo, and may have read the task before a change made
+   * here) is in no snapshot: that program's rename replaced the file holding
+   * it. Once clients have been told, `before` (the version clients held) goes
+   * to history when `adopted` deleted a task, so `taskmaster history restore`
+   * brings it back.
+   */
+  private async keepDeletedTasks(before: TasksFile, adopted: Adopted): Promise<void> {
+    if (adopted.changes.some((c) => c.event === 'task.deleted')) await this.store.history.save(before).catch(() => undefined);
   }
 
   /**

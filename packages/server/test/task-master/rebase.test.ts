@@ -71,13 +71,13 @@ function eventsSince(client: RawClient, from: number): Event[] {
 
 /**
  * The real Task Master running `args`, held after its read and before its lock (startHeldTaskMaster) while
- * `ours` (a `task.update` of tag master) is committed through the server, then let go: the race its users
+ * `ours` (`task.update`s of tag master) are committed through the server, then let go: the race its users
  * hit, made certain. Resolves with the project and the events from then on, once the server has settled.
  */
-async function racingTaskMaster(args: string[], ours: { id: number; changes: Record<string, unknown> }): Promise<{ root: string; server: SyncServer; after: Event[] }> {
+async function racingTaskMaster(args: string[], ours: Array<{ id: number; changes: Record<string, unknown> }>): Promise<{ root: string; server: SyncServer; after: Event[] }> {
   const { root, server, watcher, writer } = await serving();
   const taskMaster = await startHeldTaskMaster(root, args);
-  await writer.result('task.update', { tag: 'master', ...ours });
+  for (const update of ours) await writer.result('task.update', { tag: 'master', ...update });
   await quiet(watcher, 300);
   const mark = watcher.messages.length;
   const run = await taskMaster.release();
@@ -252,7 +252,7 @@ describe('the real Task Master on the real fixture', () => {
   it('lets set-status from a read made before our commit win the status, keeps our title, and sends sync.conflict with both', async () => {
     // The race of the last describe's scripted writer, with Task Master's own code: held after it loaded
     // the tag and before its lock (hold-before-lock.cjs), it writes task 3 back as it read it, plus its status.
-    const { root, after } = await racingTaskMaster(['set-status', '--id=3', '--status=done'], { id: 3, changes: { title: 'Ours on 3', status: 'in-progress' } });
+    const { root, after } = await racingTaskMaster(['set-status', '--id=3', '--status=done'], [{ id: 3, changes: { title: 'Ours on 3', status: 'in-progress' } }]);
     const task = taskOf(await readNormalised(root), 'master', 3);
     expect({ title: task.title, status: task.status }).toEqual({ title: 'Ours on 3', status: 'done' });
     const conflicts = after.filter((e) => e.event === 'sync.conflict');
@@ -266,7 +266,7 @@ describe('the real Task Master on the real fixture', () => {
   }, 120_000);
 
   it('keeps our title on the task add-dependency changes from a read made before our commit (its other lock path), with no conflict', async () => {
-    const { root, after } = await racingTaskMaster(['add-dependency', '--id=4', '--depends-on=1'], { id: 4, changes: { title: 'Ours on 4', priority: 'high' } });
+    const { root, after } = await racingTaskMaster(['add-dependency', '--id=4', '--depends-on=1'], [{ id: 4, changes: { title: 'Ours on 4', priority: 'high' } }]);
     const task = taskOf(await readNormalised(root), 'master', 4);
     expect({ title: task.title, priority: task.priority, dependencies: task.dependencies }).toEqual({ title: 'Ours on 4', priority: 'high', dependencies: ['1'] });
     expect(after.filter((e) => e.event === 'sync.conflict')).toEqual([]);
@@ -275,21 +275,26 @@ describe('the real Task Master on the real fixture', () => {
     expect(after[0]!.params).toMatchObject({ changed: ['dependencies'], task: { title: 'Ours on 4', priority: 'high' } });
   }, 120_000);
 
-  it('keeps the delete of remove-task from a read made before our commit, and the task as it was here in history', async () => {
-    const { root, server, after } = await racingTaskMaster(['remove-task', '--id=5', '--yes'], { id: 5, changes: { title: 'Ours on 5' } });
-    expect((await readNormalised(root)).master!.tasks.map((t) => t.id)).toEqual(['1', '2', '3', '4', '6']);
-    // A delete made from a read before our change reads the same as one made after it: no conflict to tell (see
-    // planOutsideWrite's base rule), and clients hear of the delete.
-    expect(summary(after)).toEqual(['task.deleted:master/5']);
-    // What task 5 held here is restorable: the newest snapshot has it.
-    const client = await RawClient.connect(server.wsUrl);
-    const { snapshots } = await client.result<{ snapshots: Array<{ id: string }> }>('history.list');
-    await client.result('history.restore', { id: snapshots[0]!.id });
-    expect(taskOf(await readNormalised(root), 'master', 5).title).toBe('Ours on 5');
-  }, 120_000);
+  // Taken as it is when our only change was to the task it deletes; merged when it also lacks one to another task.
+  for (const [ours, path] of [[[5], 'taken whole'], [[5, 3], 'merged with our change to task 3']] as const) {
+    it(`keeps the delete of remove-task from a read made before our commit, and the task as it was here in history (${path})`, async () => {
+      const { root, server, after } = await racingTaskMaster(['remove-task', '--id=5', '--yes'], ours.map((id) => ({ id, changes: { title: `Ours on ${id}` } })));
+      const file = await readNormalised(root);
+      expect(file.master!.tasks.map((t) => t.id)).toEqual(['1', '2', '3', '4', '6']);
+      expect(taskOf(file, 'master', 3).title).toBe(ours.length > 1 ? 'Ours on 3' : 'Task 3');
+      // A delete made from a read before our change reads the same as one made after it: no conflict to tell (see
+      // planOutsideWrite's base rule), and clients hear of the delete.
+      expect(summary(after)).toEqual(['task.deleted:master/5']);
+      // What task 5 held here is restorable: the newest snapshot has it.
+      const client = await RawClient.connect(server.wsUrl);
+      const { snapshots } = await client.result<{ snapshots: Array<{ id: string }> }>('history.list');
+      await client.result('history.restore', { id: snapshots[0]!.id });
+      expect(taskOf(await readNormalised(root), 'master', 5).title).toBe('Ours on 5');
+    }, 120_000);
+  }
 
   it('keeps our title on the task add-subtask adds to from a read made before our commit', async () => {
-    const { root, after } = await racingTaskMaster(['add-subtask', '--parent=2', '--title=From Task Master'], { id: 2, changes: { title: 'Ours on 2', priority: 'high' } });
+    const { root, after } = await racingTaskMaster(['add-subtask', '--parent=2', '--title=From Task Master'], [{ id: 2, changes: { title: 'Ours on 2', priority: 'high' } }]);
     const task = taskOf(await readNormalised(root), 'master', 2);
     expect({ title: task.title, priority: task.priority, subtasks: task.subtasks.map((s) => s.title) }).toEqual({ title: 'Ours on 2', priority: 'high', subtasks: ['From Task Master'] });
     expect(after.filter((e) => e.event === 'sync.conflict')).toEqual([]);
