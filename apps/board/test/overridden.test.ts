@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises';
 import { createClient, type TaskmasterClient } from '@taskmaster/client';
-import type { SyncServer } from '@taskmaster/server';
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, eventually, launchBrowser, makeProject, openBoard, readTasks, register, saveShot, startServer, taskOnDisk, tasksFile } from './helpers.js';
@@ -10,12 +9,16 @@ afterEach(cleanup);
 const task = (id: number, title: string) => ({ id, title, description: '', status: 'pending', priority: 'medium', dependencies: [], details: '', testStrategy: '', subtasks: [] });
 const meta = { created: '2025-01-01T00:00:00.000Z', updated: '2025-01-01T00:00:00.000Z', description: '' };
 
-/** A client of `server` (closed at cleanup). */
-async function editorOf(server: SyncServer): Promise<TaskmasterClient> {
+/** Tasks 1 and 2 served, the board open on them in Chromium, and a client (`editor`) to change them. */
+async function boardOnProject() {
+  const root = await makeProject({ master: { tasks: [task(1, 'Write the spec'), task(2, 'Ship it')], metadata: meta } });
+  const server = await startServer(root, { debounceMs: 20 });
+  const browser = await launchBrowser();
+  const page = await openBoard(browser, server);
   const editor = createClient({ url: server.wsUrl, token: server.token });
   register(() => editor.close());
   await editor.ready();
-  return editor;
+  return { root, server, browser, page, editor };
 }
 
 /** The board's notice for task `id`. */
@@ -36,11 +39,7 @@ async function writeOver(root: string, editor: TaskmasterClient, id: number, tit
 
 describe('the board when another program writes over a change', () => {
   it('says what it kept and what it replaced, puts the change back on request, and forgets one dismissed', async () => {
-    const root = await makeProject({ master: { tasks: [task(1, 'Write the spec'), task(2, 'Ship it')], metadata: meta } });
-    const server = await startServer(root, { debounceMs: 20 });
-    const browser = await launchBrowser();
-    const page = await openBoard(browser, server);
-    const editor = await editorOf(server);
+    const { root, server, browser, page, editor } = await boardOnProject();
     const notice = (id: number) => noticeOn(page, id);
     const staleWriteOver = (id: number, title: string, priority: 'high' | 'low') => writeOver(root, editor, id, title, priority);
 
@@ -81,11 +80,7 @@ describe('the board when another program writes over a change', () => {
   });
 
   it('shows the changes still standing after the server restarts, but not one dismissed in that tab', async () => {
-    const root = await makeProject({ master: { tasks: [task(1, 'Write the spec'), task(2, 'Ship it')], metadata: meta } });
-    const first = await startServer(root, { debounceMs: 20 });
-    const browser = await launchBrowser();
-    const page = await openBoard(browser, first);
-    const editor = await editorOf(first);
+    const { root, server: first, browser, page, editor } = await boardOnProject();
     await writeOver(root, editor, 1, 'Write the spec', 'high');
     await writeOver(root, editor, 2, 'Ship it', 'low');
     await noticeOn(page, 2).waitFor();
