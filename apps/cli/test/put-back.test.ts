@@ -71,12 +71,26 @@ describe('taskmaster put-back, after another program wrote over a change', () =>
     edited.master.tasks[1].title = 'Edited by hand';
     writeFileSync(tasksFile(dir), `${JSON.stringify(edited, null, 2)}\n`);
 
+    // With no server, status still says what the last one kept that stands: task 1, not task 2.
+    const status = await run(['sync', 'server', 'status'], dir);
+    expect(status.code).toBe(3);
+    expect(status.stderr).toContain('No sync server is running for this project');
+    expect(status.stdout).toContain('Written over by another program, as the last server kept it (1)');
+    expect(status.stdout).toContain(`master 1: Another program wrote over task 1's title, changed here meanwhile; its value was kept. Here: title "Ours on 1".`);
+    expect(status.stdout).toContain('put it back: taskmaster put-back --id 1 --tag master');
+    expect(status.stdout).not.toContain('master 2:');
+    const statusJson = await run(['sync', 'server', 'status', '--json'], dir);
+    expect(statusJson.code).toBe(3);
+    expect(JSON.parse(statusJson.stdout)).toEqual({ running: false, overridden: [expect.objectContaining({ tag: 'master', id: '1', fields: ['title'] })] });
+
     const putBack = await run(['put-back', '--id', '1', '--verbose'], dir);
     expect(putBack.code, putBack.stderr).toBe(0);
     expect(putBack.stderr).toContain('direct file write (no server running)');
     expect(putBack.stdout).toBe('Put back task 1: title (tag master)\n');
     expect(readTasks(dir).master.tasks.map((t: { title: string }) => t.title)).toEqual(['Ours on 1', 'Edited by hand']);
     expect((await run(['put-back', '--id', '1'], dir)).code).toBe(1);
+    // Put back: nothing stands, so status lists nothing.
+    expect(JSON.parse((await run(['sync', 'server', 'status', '--json'], dir)).stdout)).toEqual({ running: false });
     const two = await run(['put-back', '--id', '2'], dir);
     expect(two.code).toBe(1);
     expect(two.stderr).toContain('nothing of task 2 in tag master stands written over by another program');
@@ -88,5 +102,11 @@ describe('taskmaster put-back, after another program wrote over a change', () =>
     expect(damaged.code).not.toBe(0);
     expect(damaged.stderr).toContain('tasks/history/overridden.json (what the last sync server kept of changes written over) is not JSON');
     expect(readTasks(dir)).toEqual(before);
+    // Status says it could not read the file, and still that no server runs.
+    const statusDamaged = await run(['sync', 'server', 'status'], dir);
+    expect(statusDamaged.code).toBe(3);
+    expect(statusDamaged.stderr).toContain('Could not read what the last sync server kept of changes written over');
+    expect(statusDamaged.stderr).toContain('is not JSON');
+    expect(statusDamaged.stderr).toContain('No sync server is running for this project');
   });
 });

@@ -58,11 +58,29 @@ export function putBackCommand(c: EventPayload<'sync.conflict'>): string | undef
 
 /**
  * What stands written over: as the running server lists it, or with none, as
- * the last one kept it, checked against the file as it is now (Task Master
- * or an editor may have changed those fields since).
+ * the last one kept it ({@link keptOverridden}).
  */
 async function standingOverridden(backend: TaskBackend, store: Store): Promise<OverriddenNotice[]> {
   if (backend.route === 'server') return (await backend.call('sync.status', undefined)).overridden ?? [];
+  return keptOverridden(store);
+}
+
+/**
+ * What the last server kept of changes written over, still standing in the
+ * file as it is now (Task Master or an editor may have changed those fields
+ * since): for when no server runs.
+ */
+export async function keptOverridden(store: Store): Promise<OverriddenNotice[]> {
   const kept = await store.overridden.read();
-  return withOverridden([], kept, (await store.read()).data);
+  return kept.length === 0 ? [] : withOverridden([], kept, (await store.read()).data);
+}
+
+/** Prints `overridden` under `heading`, each with the command that puts it back (`sync server status`). */
+export function sayOverridden(overridden: readonly OverriddenNotice[], heading: string): void {
+  say(color.bold(`${heading} (${overridden.length})`));
+  for (const c of overridden) {
+    say(`  ${c.tag} ${c.id}: ${color.yellow(overriddenText(c))}`);
+    const putBack = putBackCommand(c);
+    if (putBack) say(color.dim(`    put it back: ${putBack}`));
+  }
 }

@@ -1,11 +1,10 @@
-import { overriddenText } from '@taskmaster/protocol';
 import { flag, type Command } from '../command.js';
 import { runningServer } from '../daemon.js';
 import { ExitCode } from '../exit-codes.js';
 import { color, note, printJson, say } from '../output.js';
 import { openProject } from '../project.js';
 import { connectClient } from '../server-backend.js';
-import { putBackCommand } from './put-back.js';
+import { keptOverridden, sayOverridden } from './put-back.js';
 
 /** `taskmaster sync server status`: whether a server runs, and what it knows. */
 export const command: Command = {
@@ -13,17 +12,26 @@ export const command: Command = {
     name: 'sync server status',
     summary: 'show the sync server: urls, uptime, revision, tags and connections',
     usage: 'sync server status [--json]',
-    options: { json: { type: 'boolean', description: 'print JSON ({"running": false} when not running)' } },
+    options: { json: { type: 'boolean', description: 'print JSON ({"running": false} when not running, with "overridden" when the last server kept any)' } },
     examples: ['taskmaster sync server status', 'taskmaster sync server status --json'],
-    notes: 'Exits 3 when no server is running (or it does not answer).',
+    notes:
+      'Exits 3 when no server is running (or it does not answer); it then still lists the changes another\nprogram wrote over that the last server kept and that still stand in the file.',
   },
   async run(args) {
     const json = flag(args, 'json');
     const { root, store } = await openProject(args);
     const connection = await runningServer(store, root);
     if (!connection) {
-      if (json) printJson({ running: false });
-      else note("No sync server is running for this project — start one with 'taskmaster sync server start'.");
+      // What Task Master wrote over stays the user's to put back after the server stopped (or the machine restarted).
+      const overridden = await keptOverridden(store).catch((err: unknown) => {
+        note(`Could not read what the last sync server kept of changes written over: ${err instanceof Error ? err.message : String(err)}`);
+        return [];
+      });
+      if (json) printJson(overridden.length > 0 ? { running: false, overridden } : { running: false });
+      else {
+        note("No sync server is running for this project — start one with 'taskmaster sync server start'.");
+        if (overridden.length > 0) sayOverridden(overridden, 'Written over by another program, as the last server kept it');
+      }
       return ExitCode.ServerUnreachable;
     }
     const client = await connectClient(connection, root, 'taskmaster-cli status');
@@ -45,14 +53,7 @@ export const command: Command = {
       if (t.problem !== undefined) say(`  ${t.name.padEnd(width)}${color.yellow(`broken: ${t.problem}`)}`);
       else say(`  ${t.name.padEnd(width)}${t.taskCount} task${t.taskCount === 1 ? '' : 's'}, ${t.completedCount} done`);
     }
-    if (status.overridden?.length) {
-      say(color.bold(`Written over by another program (${status.overridden.length})`));
-      for (const c of status.overridden) {
-        say(`  ${c.tag} ${c.id}: ${color.yellow(overriddenText(c))}`);
-        const putBack = putBackCommand(c);
-        if (putBack) say(color.dim(`    put it back: ${putBack}`));
-      }
-    }
+    if (status.overridden?.length) sayOverridden(status.overridden, 'Written over by another program');
     // This status call is itself a connection; list the others.
     const others = status.connections.filter((c) => c.client !== 'taskmaster-cli status');
     say(color.bold(`Connections (${others.length})`));
