@@ -1,5 +1,5 @@
 import type { TaskmasterClient } from '@taskmaster/client';
-import { ErrorCode, isTaskmasterError, putBackUpdate, type ConflictData, type Task, type TaskStatus } from '@taskmaster/protocol';
+import { ErrorCode, isTaskmasterError, overriddenNoticeId, putBackUpdate, type ConflictData, type Task, type TaskStatus } from '@taskmaster/protocol';
 import { WRITABLE_STATUSES } from './model.js';
 import type { OverriddenChange } from './session.js';
 
@@ -61,6 +61,11 @@ export class BoardActions {
     const update = putBackUpdate(change);
     if (!update) return Promise.resolve({ ok: false, message: `Task ${change.id} cannot be put back by an update: restore it from history` });
     return this.run(() => this.client.call('task.update', update));
+  }
+
+  /** Keeps what the other program wrote: the server drops the notice, for every page (`overridden.dismiss`). */
+  dismiss(change: OverriddenChange): Promise<WriteOutcome> {
+    return this.run(() => this.client.call('overridden.dismiss', { notice: overriddenNoticeId(change) }));
   }
 
   addDependency(tag: string, id: string, dependsOn: string): Promise<WriteOutcome> {

@@ -15,9 +15,6 @@ export type OverriddenChange = EventPayload<'sync.conflict'> & { key: string };
 /** Overridden changes kept for a page left open a long time: the latest per task, the last few tasks. */
 const MAX_OVERRIDDEN = 20;
 
-/** sessionStorage key of the overridden changes dismissed in this tab, so a reload does not bring them back. */
-const DISMISSED_KEY = 'taskmaster-board-dismissed';
-
 /** A snapshot of everything the board draws that comes from the server. */
 export interface SessionView {
   state: ConnectionState;
@@ -80,6 +77,8 @@ export class Session {
     this.client.on('sync.disconnected', (p) => this.update({ connections: p.connections }));
     watchServerProblems(this.client, (problems) => this.update({ problems }));
     this.client.on('sync.conflict', (change) => this.overriddenSeen([change]));
+    // Dismissed by anyone (this page, another, VS Code, the CLI): the other program's value stays, the notice goes.
+    this.client.on('sync.conflict.dismissed', ({ notice }) => this.update({ overridden: this.view.overridden.filter((o) => overriddenNoticeId(o) !== notice) }));
     this.client.ready(30_000).catch((err: unknown) => this.failed(err));
     if (typeof window !== 'undefined') window.addEventListener('online', () => this.modeChanged(this.client.mode));
   }
@@ -94,18 +93,14 @@ export class Session {
     return () => this.listeners.delete(listener);
   }
 
-  /** Forgets an overridden change, put back or dismissed; this tab does not show it again. */
-  dismissOverridden(key: string): void {
-    const gone = this.view.overridden.find((o) => o.key === key);
-    if (gone) rememberDismissed(overriddenNoticeId(gone));
+  /** Forgets an overridden change put back or dismissed from this page, before the event that ends it comes. */
+  forgetOverridden(key: string): void {
     this.update({ overridden: this.view.overridden.filter((o) => o.key !== key) });
   }
 
-  /** Adds overridden changes (see `withOverridden`) but those dismissed in this tab. */
+  /** Adds overridden changes (see `withOverridden`). */
   private overriddenSeen(changes: ReadonlyArray<EventPayload<'sync.conflict'>>): void {
-    const dismissed = dismissedInTab();
-    // Named by content, not by revision: a restarted server announces the changes still standing again.
-    const fresh = changes.filter((c) => !dismissed.has(overriddenNoticeId(c))).map((c) => ({ ...c, key: `${c.tag}\n${c.id}` }));
+    const fresh = changes.map((c) => ({ ...c, key: `${c.tag}\n${c.id}` }));
     if (fresh.length === 0) return;
     // The replica has taken the events before each notice: a notice pulled late may be over already.
     this.update({ overridden: withOverridden(this.view.overridden, fresh, this.client.replica!.data()).slice(-MAX_OVERRIDDEN) });
@@ -165,24 +160,5 @@ export class Session {
       for (const listener of [...this.listeners]) listener(this.view);
     };
     this.frame = typeof requestAnimationFrame === 'function' ? requestAnimationFrame(flush) : (setTimeout(flush, 0) as unknown as number);
-  }
-}
-
-/** The overridden changes dismissed in this tab (sessionStorage; nothing when storage is unavailable). */
-function dismissedInTab(): Set<string> {
-  try {
-    const stored: unknown = JSON.parse(globalThis.sessionStorage?.getItem(DISMISSED_KEY) ?? '[]');
-    return new Set(Array.isArray(stored) ? stored.filter((s): s is string => typeof s === 'string') : []);
-  } catch {
-    return new Set();
-  }
-}
-
-function rememberDismissed(id: string): void {
-  try {
-    // The last hundred: enough for any one tab, bounded for one left open for weeks.
-    globalThis.sessionStorage?.setItem(DISMISSED_KEY, JSON.stringify([...dismissedInTab(), id].slice(-100)));
-  } catch {
-    // Storage full or refused: dismissed for this page only.
   }
 }

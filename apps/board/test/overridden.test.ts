@@ -38,7 +38,7 @@ async function writeOver(root: string, editor: TaskmasterClient, id: number, tit
 }
 
 describe('the board when another program writes over a change', () => {
-  it('says what it kept and what it replaced, puts the change back on request, and forgets one dismissed', async () => {
+  it('says what it kept and what it replaced, puts the change back on request, and drops one dismissed from every page', async () => {
     const { root, server, browser, page, editor } = await boardOnProject();
     const notice = (id: number) => noticeOn(page, id);
     const staleWriteOver = (id: number, title: string, priority: 'high' | 'low') => writeOver(root, editor, id, title, priority);
@@ -67,19 +67,27 @@ describe('the board when another program writes over a change', () => {
     expect(await laterNotice.evaluateAll((lines) => lines.map((l) => l.getAttribute('data-task-id')))).toEqual(['2']);
     await notice(2).getByRole('button', { name: 'Dismiss' }).click();
     await notice(2).waitFor({ state: 'detached' });
+    // Dismissed for every page: the other one drops it as it happens, and the other program's value stays.
+    await laterNotice.first().waitFor({ state: 'detached' });
     expect(await taskOnDisk(root, 'master', 2)).toMatchObject({ title: 'Ship it (theirs)', priority: 'low' });
     expect(await page.locator('[data-testid="overridden"]').count()).toBe(0);
-    // Dismissed stays dismissed in that tab, across a reload.
+    expect((await editor.call('sync.status')).overridden ?? []).toEqual([]);
+    // Nor does it come back on a reload.
     await page.reload();
     await page.locator('[data-task-id]').first().waitFor();
     await expect.poll(() => page.locator('.board [data-task-id="2"]').textContent()).toContain('Ship it (theirs)');
     expect(await page.locator('[data-testid="overridden"]').count()).toBe(0);
-    // Put back elsewhere (another client): the other page's notice is over.
-    await editor.call('task.update', { id: 2, changes: { title: 'Ship it (ours)' } });
+
+    // Put back elsewhere (another client): every page's notice is over.
+    await staleWriteOver(1, 'The spec', 'low');
+    await notice(1).waitFor();
+    await laterNotice.first().waitFor();
+    await editor.call('task.update', { id: 1, changes: { title: 'The spec (ours)' } });
     await laterNotice.first().waitFor({ state: 'detached' });
+    await notice(1).waitFor({ state: 'detached' });
   });
 
-  it('shows the changes still standing after the server restarts, but not one dismissed in that tab', async () => {
+  it('shows the changes still standing after the server restarts, but not one dismissed', async () => {
     const { root, server: first, browser, page, editor } = await boardOnProject();
     await writeOver(root, editor, 1, 'Write the spec', 'high');
     await writeOver(root, editor, 2, 'Ship it', 'low');
@@ -94,14 +102,14 @@ describe('the board when another program writes over a change', () => {
     await page.locator('[data-testid="connection"]', { hasText: 'live' }).waitFor({ state: 'detached' });
     const second = await startServer(root, { debounceMs: 20, port: first.port, httpPort: first.httpPort, token: first.token });
     await page.locator('[data-testid="connection"]', { hasText: 'live' }).waitFor({ timeout: 30_000 });
-    // Back, and reloaded: task 1's notice stands; task 2's, dismissed here, does not come back.
+    // Back, and reloaded: task 1's notice stands; task 2's, dismissed, does not come back.
     await page.reload();
     await page.locator('[data-testid="connection"]', { hasText: 'live' }).waitFor();
     await noticeOn(page, 1).waitFor();
     expect(await page.locator('[data-testid="overridden"] [data-task-id]').evaluateAll((lines) => lines.map((l) => l.getAttribute('data-task-id')))).toEqual(['1']);
-    // A page of its own (another tab) lists both, as the new server kept them.
+    // Nor in a page of its own (another tab): the new server kept task 1's only.
     const other = await openBoard(browser, second);
-    await noticeOn(other, 2).waitFor();
-    expect(await other.locator('[data-testid="overridden"] [data-task-id]').evaluateAll((lines) => lines.map((l) => l.getAttribute('data-task-id')))).toEqual(['1', '2']);
+    await noticeOn(other, 1).waitFor();
+    expect(await other.locator('[data-testid="overridden"] [data-task-id]').evaluateAll((lines) => lines.map((l) => l.getAttribute('data-task-id')))).toEqual(['1']);
   });
 });

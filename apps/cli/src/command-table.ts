@@ -56,6 +56,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'sync server stop', group: 'Live Sync', summary: 'stop the sync server', load: () => import('./commands/sync-server-stop.js') },
   { name: 'sync server status', group: 'Live Sync', summary: 'show the sync server, its tags and connections', load: () => import('./commands/sync-server-status.js') },
   { name: 'put-back', group: 'Live Sync', summary: 'put back a change another program wrote over', load: () => import('./commands/put-back.js') },
+  { name: 'dismiss', group: 'Live Sync', summary: 'keep what another program wrote over a change, and drop its notice', load: () => import('./commands/dismiss.js') },
   { name: 'sync', group: 'Live Sync', summary: 're-read tasks.json on the server and push changes to clients', load: () => import('./commands/sync.js') },
   { name: 'history list', group: 'History', summary: 'list snapshots of tasks.json', load: () => import('./commands/history-list.js') },
   { name: 'history restore', group: 'History', summary: 'restore tasks.json from a snapshot', load: () => import('./commands/history-restore.js') },

@@ -48,6 +48,53 @@ describe('taskmaster put-back, after another program wrote over a change', () =>
     expect((await run(['put-back', '--id', '1'], dir)).code).toBe(1);
   });
 
+  it('dismiss keeps what the other program wrote and drops the notice for every client, across restarts, with or without a server', async () => {
+    const dir = await makeProject();
+    writeFileSync(tasksFile(dir), `${JSON.stringify({ master: { tasks: [task(1, 'Write the spec'), task(2, 'Ship it')], metadata: { created: '2025-01-01T00:00:00.000Z', updated: '2025-01-01T00:00:00.000Z', description: '' } } }, null, 2)}\n`);
+    await startDaemon(dir);
+    const overridden = async () => ((await runJson(['sync', 'server', 'status', '--json'], dir)) as { overridden?: Array<{ id: string }> }).overridden?.map((c) => c.id) ?? [];
+    for (const id of [1, 2]) {
+      const stale = readTasks(dir);
+      expect((await run(['update-task', '--id', String(id), '--title', `Ours on ${id}`, '--priority', 'high'], dir)).code).toBe(0);
+      stale.master.tasks[id - 1].title = `Theirs on ${id}`;
+      writeFileSync(tasksFile(dir), `${JSON.stringify(stale, null, 2)}\n`);
+      await expect.poll(overridden, { timeout: 10_000 }).toContain(String(id));
+    }
+    const status = await run(['sync', 'server', 'status'], dir);
+    expect(status.stdout).toContain('keep what it wrote: taskmaster dismiss --id 2 --tag master');
+    const watch = start(['watch'], dir);
+    await waitForLine(watch.stderr!, (line) => line.startsWith('watching '));
+    const before = readTasks(dir);
+
+    const dismissed = await run(['dismiss', '--id', '2'], dir);
+    expect(dismissed.code, dismissed.stderr).toBe(0);
+    expect(dismissed.stdout).toBe('Dismissed task 2: title keeps what the other program wrote (tag master)\n');
+    // Every client hears it; the file keeps the other program's title.
+    expect(await waitForLine(watch.stdout!, (line) => line.includes('sync.conflict.dismissed'))).toContain("sync.conflict.dismissed master#2 the other program's value stays; the notice was dismissed");
+    expect(await overridden()).toEqual(['1']);
+    expect(readTasks(dir)).toEqual(before);
+    // Once dismissed, nothing stands to dismiss or put back.
+    const again = await run(['dismiss', '--id', '2'], dir);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('nothing of task 2 in tag master stands written over by another program');
+    expect((await run(['put-back', '--id', '2'], dir)).code).toBe(1);
+
+    // A restarted server does not bring it back.
+    expect((await run(['sync', 'server', 'stop'], dir)).code).toBe(0);
+    await startDaemon(dir);
+    expect(await overridden()).toEqual(['1']);
+
+    // With no server, from what the last one kept: the next server does not announce it.
+    expect((await run(['sync', 'server', 'stop'], dir)).code).toBe(0);
+    const direct = await run(['dismiss', '--id', '1', '--json'], dir);
+    expect(direct.code, direct.stderr).toBe(0);
+    expect(JSON.parse(direct.stdout)).toEqual({ tag: 'master', id: '1', fields: ['title'], dismissed: true });
+    expect(JSON.parse((await run(['sync', 'server', 'status', '--json'], dir)).stdout)).toEqual({ running: false });
+    expect(readTasks(dir)).toEqual(before);
+    await startDaemon(dir);
+    expect(await overridden()).toEqual([]);
+  });
+
   it('with no server running, puts back what the last server kept, checked against the file as it is now', async () => {
     const dir = await makeProject();
     writeFileSync(tasksFile(dir), `${JSON.stringify({ master: { tasks: [task(1, 'Write the spec'), task(2, 'Ship it')], metadata: { created: '2025-01-01T00:00:00.000Z', updated: '2025-01-01T00:00:00.000Z', description: '' } } }, null, 2)}\n`);

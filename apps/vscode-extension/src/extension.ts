@@ -41,6 +41,7 @@ const COMMAND_IDS = [
   'taskmaster.reconnect',
   'taskmaster.showSyncStatus',
   'taskmaster.putBackOverwritten',
+  'taskmaster.dismissOverwritten',
 ];
 
 /** Wires the view model, tree, status bar, connection and commands together. */

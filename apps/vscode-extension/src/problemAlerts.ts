@@ -73,10 +73,13 @@ export function conflictAlert(conflicts: ReadonlyArray<EventPayload<'sync.confli
 /**
  * The tree's message for what another program wrote over in the tag on view
  * and still stands (the pop-up told of it only if the window was open then),
- * with the command that puts one back.
+ * with the commands that put one back or keep what the other program wrote.
  */
 export function overwrittenNotice(overwritten: ReadonlyArray<EventPayload<'sync.conflict'>>): string | undefined {
   if (overwritten.length === 0) return undefined;
-  const how = overwritten.some((c) => putBackUpdate(c) !== undefined) ? ` Run "TaskMaster: Put Back Overwritten Change" to put ${overwritten.length === 1 ? 'it' : 'one'} back.` : '';
+  const dismiss = '"TaskMaster: Dismiss Overwritten Change" to keep what it wrote';
+  const how = overwritten.some((c) => putBackUpdate(c) !== undefined)
+    ? ` Run "TaskMaster: Put Back Overwritten Change" to put ${overwritten.length === 1 ? 'it' : 'one'} back, or ${dismiss}.`
+    : ` Run ${dismiss}.`;
   return `${overwrittenSentence(overwritten)}${how}`;
 }

@@ -12,6 +12,7 @@ import {
   sameDependency,
   statusesById,
   stillOverridden,
+  overriddenNoticeId,
   withOverridden,
   subtaskProgress,
   tagsOf,
@@ -177,7 +178,13 @@ export class TaskViewModel {
     return NOTHING;
   }
 
-  /** What another program wrote over in `tag` (the current one by default) that still stands: until put back or changed again. */
+  /** Drops the notice named `notice` (`overriddenNoticeId`): dismissed, here or by any client (`sync.conflict.dismissed`). */
+  dismissOverwritten(notice: string): ViewChange {
+    this.overwrittenList = this.overwrittenList.filter((c) => overriddenNoticeId(c) !== notice);
+    return NOTHING;
+  }
+
+  /** What another program wrote over in `tag` (the current one by default) that still stands: until put back, dismissed or changed again. */
   overwritten(tag = this.currentTagName): ReadonlyArray<EventPayload<'sync.conflict'>> {
     return this.overwrittenList.filter((c) => c.tag === tag);
   }
@@ -205,6 +212,8 @@ export class TaskViewModel {
         return this.applyTaskEvent({ event, payload: message.payload } as TaskChange);
       case 'sync.conflict':
         return this.addOverwritten([message.payload as EventPayload<'sync.conflict'>]);
+      case 'sync.conflict.dismissed':
+        return this.dismissOverwritten((message.payload as EventPayload<'sync.conflict.dismissed'>).notice);
       // Connection, file and shutdown notices do not change the tree (the extension shows them elsewhere).
       case 'sync.connected':
       case 'sync.disconnected':

@@ -83,14 +83,14 @@ describe('overwrittenNotice', () => {
     const title = { tag: 'master', id: '3', fields: ['title'], ours: { title: 'Ours' }, theirs: { title: 'Theirs' } };
     expect(overwrittenNotice([])).toBeUndefined();
     expect(overwrittenNotice([title])).toBe(
-      `Another program wrote over task 3's title, changed here meanwhile; its value was kept. Here: title "Ours". Run "TaskMaster: Put Back Overwritten Change" to put it back.`,
+      `Another program wrote over task 3's title, changed here meanwhile; its value was kept. Here: title "Ours". Run "TaskMaster: Put Back Overwritten Change" to put it back, or "TaskMaster: Dismiss Overwritten Change" to keep what it wrote.`,
     );
     expect(overwrittenNotice([title, { ...title, id: '5.1' }])).toBe(
-      'Another program wrote over changes made here to tasks 3 and 5.1; its values were kept. Run "TaskMaster: Put Back Overwritten Change" to put one back.',
+      'Another program wrote over changes made here to tasks 3 and 5.1; its values were kept. Run "TaskMaster: Put Back Overwritten Change" to put one back, or "TaskMaster: Dismiss Overwritten Change" to keep what it wrote.',
     );
-    // A delete has no update to put it back: only the history snapshot named.
+    // A delete has no update to put it back: the history snapshot named, and the dismissal.
     expect(overwrittenNotice([{ tag: 'master', id: '4', fields: ['*'], ours: { '*': { id: 4 } }, theirs: {}, snapshot: 's1' }])).toBe(
-      `Another program deleted task 4 while it was being changed here; the delete was kept. 'taskmaster history restore s1' brings back the version before.`,
+      `Another program deleted task 4 while it was being changed here; the delete was kept. 'taskmaster history restore s1' brings back the version before. Run "TaskMaster: Dismiss Overwritten Change" to keep what it wrote.`,
     );
   });
 });

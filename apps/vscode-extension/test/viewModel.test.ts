@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { validateTasksFile, type TaggedTasksFile, type Task } from '@taskmaster/protocol';
+import { overriddenNoticeId, validateTasksFile, type TaggedTasksFile, type Task } from '@taskmaster/protocol';
 import { TaskViewModel, type ViewNode } from '../src/viewModel.js';
 
 /** The shared fixture, beside the repository (`shared/` next to the clone). */
@@ -138,6 +138,19 @@ describe('TaskViewModel', () => {
     expect(vm.overwritten()).toEqual([over]);
     expect(vm.overwritten('feature')).toEqual([]);
     vm.applyEvent({ event: 'task.updated', payload: { tag: 'master', id: '3', changed: ['title'], task: { id: 3, title: 'Ship it (ours)', status: 'pending', dependencies: [2] }, revision: 8 } });
+    expect(vm.overwritten()).toEqual([]);
+  });
+
+  it('drops what another program wrote over once dismissed, by any client, and only that notice', () => {
+    const vm = new TaskViewModel();
+    vm.load(sampleFile());
+    const over = { tag: 'master', id: '3', fields: ['title'], ours: { title: 'Ship it (ours)' }, theirs: { title: 'Ship it' }, revision: 7 };
+    vm.applyEvent({ event: 'sync.conflict', payload: over });
+    // A notice for another change of the same task is not this one: nothing goes.
+    const other = overriddenNoticeId({ ...over, ours: { title: 'Something else' } });
+    vm.applyEvent({ event: 'sync.conflict.dismissed', payload: { tag: 'master', id: '3', notice: other, revision: 8 } });
+    expect(vm.overwritten()).toEqual([over]);
+    vm.applyEvent({ event: 'sync.conflict.dismissed', payload: { tag: 'master', id: '3', notice: overriddenNoticeId(over), revision: 9 } });
     expect(vm.overwritten()).toEqual([]);
   });
 

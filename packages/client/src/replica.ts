@@ -94,6 +94,7 @@ export class ReplicaStore implements Replica {
       case 'sync.disconnected':
       case 'sync.shutdown':
       case 'sync.conflict':
+      case 'sync.conflict.dismissed':
       case 'file.changed':
       case 'file.missing':
       case 'file.invalid':

@@ -18,7 +18,7 @@ const taskEventBase = {
 
 /**
  * The revision of a notice about the file (`file.missing`, `file.invalid`,
- * `sync.conflict`): its place in the change log, so a client that polls, or
+ * `sync.conflict`, `sync.conflict.dismissed`): its place in the change log, so a client that polls, or
  * comes back after a disconnect, gets it among the changes it missed. A
  * server from before notices were logged sends none; its notices are still
  * taken (live only).
@@ -140,6 +140,13 @@ export const events = {
     revision: noticeRevision,
   }),
   /**
+   * A `sync.conflict` that stood, dismissed (`overridden.dismiss`): someone
+   * keeps the value the other program wrote, so every client drops the
+   * notice named `notice` (its `overriddenNoticeId`) for the task `tag`/`id`.
+   * The file did not change.
+   */
+  'sync.conflict.dismissed': z.object({ tag: z.string(), id: z.string(), notice: z.string(), revision: noticeRevision }),
+  /**
    * A tasks file the server could not read: the last good state is kept. With
    * `tag`, the file was read but that one tag of it is not valid (a task with a
    * null title): it is kept as it is and sends no task events until it is
@@ -186,7 +193,7 @@ export function isTaskEventName(name: string): name is TaskEventName {
  * `task.patched` is a `task.updated` in short form. The others (connections,
  * snapshots, shutdown) are for those connected at the time.
  */
-export const LOGGED_EVENT_NAMES = [...TASK_EVENT_NAMES, 'task.patched', 'file.changed', 'file.missing', 'file.invalid', 'sync.conflict'] as const satisfies readonly EventName[];
+export const LOGGED_EVENT_NAMES = [...TASK_EVENT_NAMES, 'task.patched', 'file.changed', 'file.missing', 'file.invalid', 'sync.conflict', 'sync.conflict.dismissed'] as const satisfies readonly EventName[];
 
 export type LoggedEventName = (typeof LOGGED_EVENT_NAMES)[number];
 

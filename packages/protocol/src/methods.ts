@@ -30,6 +30,8 @@ export type ConflictStrategy = z.infer<typeof ConflictStrategySchema>;
 const tag = z.string().min(1).optional();
 const tagName = z.string().min(1);
 const revision = z.number().int().nonnegative();
+/** Longest `overriddenNoticeId` taken: tag, id, field names, snapshot and a hash, far shorter in practice. */
+const MAX_NOTICE_NAME = 16 * 1024;
 
 /** The fields besides `title` that a client may give a task, by creating or updating it: one list for every such schema. */
 const editableFields = {
@@ -269,6 +271,18 @@ export const methods = {
     /** By task: the complexity score of Task Master's report for the tag, and the SPARC mode of .taskmaster/sparc/mappings.json. */
     params: z.object({ tag }).strict().optional(),
     result: TaskAnnotationsSchema,
+  },
+  /**
+   * Keeps what another program wrote over a change: the standing
+   * `sync.conflict` named `notice` (its `overriddenNoticeId`) is dropped from
+   * `sync.status` and from what the server keeps across restarts, and every
+   * client is told (`sync.conflict.dismissed`). False when no such notice
+   * stands (put back, changed again, or dismissed already). The file is not
+   * touched.
+   */
+  'overridden.dismiss': { kind: 'session',
+    params: z.object({ notice: z.string().min(1).max(MAX_NOTICE_NAME) }).strict(),
+    result: z.object({ dismissed: z.boolean(), revision }),
   },
   'history.list': { kind: 'session',
     params: noParams,

@@ -36,7 +36,7 @@ export function overriddenText(c: OverriddenNotice): string {
  * A name for one overridden change that outlives the server that announced
  * it (a restarted server announces the changes still standing again, with
  * revisions of its own): the task, the fields, the snapshot, and a hash of
- * both sides' values. The board keeps the names of the notices dismissed.
+ * both sides' values. `overridden.dismiss` and `sync.conflict.dismissed` name a notice by it.
  */
 export function overriddenNoticeId(c: OverriddenNotice): string {
   return JSON.stringify([c.tag, c.id, c.fields, c.snapshot ?? null, textHash(JSON.stringify([c.ours, c.theirs]))]);

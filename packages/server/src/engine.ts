@@ -146,6 +146,18 @@ export class SyncEngine {
     return this.standing.standing(this.doc.data);
   }
 
+  /**
+   * `overridden.dismiss`: drops the standing notice named `notice` and tells
+   * every client (`sync.conflict.dismissed`, in the change log for those away).
+   * False when no such notice stands.
+   */
+  dismissOverridden(notice: string): boolean {
+    const gone = this.standing.dismiss(notice, this.doc.data);
+    if (!gone) return false;
+    this.publish([this.logged({ event: 'sync.conflict.dismissed', payload: { tag: gone.tag, id: gone.id, notice } })]);
+    return true;
+  }
+
   /** The current file: the store's frozen version, shared by everyone. */
   get data(): TasksFile {
     return this.doc.data;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EventPayload } from '@taskmaster/protocol';
+import { overriddenNoticeId, type EventPayload } from '@taskmaster/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient, cleanup, makeProject, smallFile, startServer } from './helpers.js';
 import { quiet, settled, startOutsideWriter } from './task-master/harness.js';
@@ -81,6 +81,42 @@ describe('overridden changes across a restart of the server', () => {
     expect((await status(fourth.client)).overridden).toBeUndefined();
     await fourth.server.close();
     expect(existsSync(noticesFile(root))).toBe(false);
+  }, 60_000);
+
+  it('drops a notice dismissed (overridden.dismiss) for every client, in the change log, and across a restart; the file untouched', async () => {
+    const root = await makeProject(smallFile(6));
+    const first = await serving(root);
+    const other = await RawClient.connect(first.server.wsUrl);
+    await other.result('subscribe', { events: ['sync.*'] });
+    const notice2 = await writtenOver(root, first.client, 2);
+    const notice4 = await writtenOver(root, first.client, 4);
+    const tasksJson = join(root, '.taskmaster', 'tasks', 'tasks.json');
+    const before = await readFile(tasksJson, 'utf8');
+
+    // Named by its content: another change of the same task is not this one.
+    const result = await other.result<{ dismissed: boolean; revision: number }>('overridden.dismiss', { notice: overriddenNoticeId({ ...notice2, ours: { title: 'Something else' } }) });
+    expect(result.dismissed).toBe(false);
+    expect(first.client.events('sync.conflict.dismissed')).toEqual([]);
+    const dismissed = await other.result<{ dismissed: boolean; revision: number }>('overridden.dismiss', { notice: overriddenNoticeId(notice2) });
+    expect(dismissed.dismissed).toBe(true);
+    // Every client hears it, the one that asked too, with its place in the change log.
+    const heard = { tag: 'master', id: '2', notice: overriddenNoticeId(notice2), revision: dismissed.revision };
+    await expect.poll(() => first.client.events('sync.conflict.dismissed').map((e) => e.params)).toEqual([heard]);
+    await expect.poll(() => other.events('sync.conflict.dismissed').map((e) => e.params)).toEqual([heard]);
+    expect((await status(first.client)).overridden?.map((n) => n.id)).toEqual(['4']);
+    const { epoch } = await status(first.client);
+    const pulled = await first.client.result<{ events: Array<{ event: string; payload: { id: string } }> }>('sync.pull', { since: notice4.revision, epoch });
+    expect(pulled.events.map((e) => [e.event, e.payload.id])).toEqual([['sync.conflict.dismissed', '2']]);
+    // Once only; the file as it was.
+    expect((await other.result<{ dismissed: boolean }>('overridden.dismiss', { notice: overriddenNoticeId(notice2) })).dismissed).toBe(false);
+    expect(await readFile(tasksJson, 'utf8')).toBe(before);
+    const refused = await other.call('overridden.dismiss', { notice: '' });
+    expect((refused.error as { code: number }).code).toBe(-32602);
+
+    // The next server does not announce it again.
+    await first.server.close();
+    const second = await serving(root);
+    expect((await status(second.client)).overridden?.map((n) => n.id)).toEqual(['4']);
   }, 60_000);
 
   it('starts without the kept notices when their file is not valid, says so in the log, and writes the next one in its place', async () => {

@@ -125,10 +125,16 @@ export function App({ session, initialTag, initialFocus }: { session: Session; i
         onPutBack={(c) =>
           void actions.putBack(c).then((o) => {
             report(`Task ${c.id}: put back`)(o);
-            if (o.ok) session.dismissOverridden(c.key);
+            if (o.ok) session.forgetOverridden(c.key);
           })
         }
-        onDismiss={(c) => session.dismissOverridden(c.key)}
+        onDismiss={(c) =>
+          void actions.dismiss(c).then((o) => {
+            // Gone from every page by the server's event (here at once: one the server no longer lists goes too).
+            if (o.ok) session.forgetOverridden(c.key);
+            else report(`Task ${c.id}: dismissed`)(o);
+          })
+        }
       />
       <nav class="phone-tabs" aria-label="Statuses">
         {columns.map((c) => (

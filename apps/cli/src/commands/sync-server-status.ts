@@ -4,7 +4,7 @@ import { ExitCode } from '../exit-codes.js';
 import { color, note, printJson, say } from '../output.js';
 import { openProject } from '../project.js';
 import { connectClient } from '../server-backend.js';
-import { keptOverridden, sayOverridden } from './put-back.js';
+import { keptOverridden, sayOverridden } from '../overridden-notices.js';
 
 /** `taskmaster sync server status`: whether a server runs, and what it knows. */
 export const command: Command = {

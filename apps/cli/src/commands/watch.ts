@@ -3,7 +3,7 @@ import { flag, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { color, jsonText, note, say } from '../output.js';
 import { runningServerClient } from '../server-backend.js';
-import { putBackCommand } from './put-back.js';
+import { putBackCommand } from '../overridden-notices.js';
 
 /** `taskmaster watch`: print every event of the sync server until Ctrl-C. */
 export const command: Command = {
@@ -86,6 +86,8 @@ function describeEvent(name: string, p: Record<string, unknown>): string {
       const hint = putBack ? color.dim(` (put it back: ${putBack})`) : '';
       return `${time} ${color.red(name)} ${where} [${c.fields.join(', ')}] ${overriddenText(c)}${hint}`;
     }
+    case 'sync.conflict.dismissed':
+      return `${time} ${color.dim(name)} ${where} the other program's value stays; the notice was dismissed`;
     case 'file.missing':
     case 'file.invalid':
       return `${time} ${color.red(name)} ${String(p.path)}: ${String(p.message)}`;

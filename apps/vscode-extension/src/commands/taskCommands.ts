@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ErrorCode, TASK_STATUSES, isTaskmasterError, overriddenText, putBackUpdate, type ConflictData, type TaskStatus, type TaskUpdateParams } from '@taskmaster/protocol';
+import { ErrorCode, TASK_STATUSES, isTaskmasterError, overriddenNoticeId, overriddenText, putBackUpdate, type ConflictData, type TaskStatus, type TaskUpdateParams } from '@taskmaster/protocol';
 import { readOnlyReason } from '../connection.js';
 import { showError } from '../errors.js';
 import { openTaskDocument } from '../taskDocument.js';
@@ -138,6 +138,17 @@ export function taskCommands(ctx: CommandContext): CommandTable {
       }
       const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Put back which change? (the values it had here)', matchOnDetail: true });
       if (picked) await ctx.connection.api().call('task.update', picked.update);
+    }),
+
+    'taskmaster.dismissOverwritten': editing('dismiss an overwritten change', async () => {
+      // The other side of putting back: what the other program wrote stays, and every client drops the notice.
+      const items = ctx.model.overwritten().map((c) => ({ label: `Task ${c.id}: ${c.fields.join(', ')}`, detail: overriddenText(c), notice: overriddenNoticeId(c) }));
+      if (items.length === 0) {
+        void vscode.window.showInformationMessage(`TaskMaster: nothing another program wrote over in tag ${ctx.model.currentTag} stands.`);
+        return;
+      }
+      const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Keep what the other program wrote for which change?', matchOnDetail: true });
+      if (picked) await ctx.connection.api().call('overridden.dismiss', { notice: picked.notice });
     }),
 
     'taskmaster.copyId': guarded('copy the task id', async (arg) => {

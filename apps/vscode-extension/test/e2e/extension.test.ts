@@ -212,11 +212,33 @@ describe('TaskMaster Sync in VS Code', () => {
     await page.waitForStatus('live', 30_000);
     const message = page.pane('Tasks').getByText(`Another program wrote over task 3's title, changed here meanwhile; its value was kept. Here: title "Ship the release (ours)".`, { exact: false });
     await message.waitFor({ timeout: 15_000 });
-    expect(await message.textContent()).toContain('Run "TaskMaster: Put Back Overwritten Change" to put it back.');
+    expect(await message.textContent()).toContain('Run "TaskMaster: Put Back Overwritten Change" to put it back, or "TaskMaster: Dismiss Overwritten Change" to keep what it wrote.');
     await page.runCommandAndPick('TaskMaster: Put Back Overwritten Change', 'Task 3', 'Task 3: title');
     await page.waitForRow((label) => label.startsWith('Task 3: Ship the release (ours), ') && label.includes(', high priority'), 10_000);
     await waitForFile(root, (data) => data.master.tasks.find((t) => t.id === 3)?.title === 'Ship the release (ours)');
     await message.waitFor({ state: 'detached', timeout: 10_000 });
+  });
+
+  it("dismisses a change written over from the command: the other program's value stays, and the notice goes for every client", async () => {
+    const page = workbench!;
+    await page.waitForStatus('live', 20_000);
+    // As staleWriteOver, on task 1 (whose priority is high already): our description shows the write back was stale.
+    const stale = (await readTasks(root)) as { master: { tasks: Array<{ id: number; title: string }> } };
+    const title = stale.master.tasks.find((t) => t.id === 1)!.title;
+    await runCli(root, tools.cli, ['update-task', '--id', '1', '--title', `${title} (ours)`, '--description', 'Changed here']);
+    stale.master.tasks.find((t) => t.id === 1)!.title = `${title} (theirs)`;
+    await writeFile(path.join(root, '.taskmaster', 'tasks', 'tasks.json'), JSON.stringify(stale, null, 2));
+    const message = page.pane('Tasks').getByText("Another program wrote over task 1's title", { exact: false });
+    await message.waitFor({ timeout: 15_000 });
+    const listed = async () => (JSON.parse(await runCli(root, tools.cli, ['sync', 'server', 'status', '--json'])) as { overridden?: Array<{ id: string }> }).overridden?.map((c) => c.id) ?? [];
+    expect(await listed()).toEqual(['1']);
+
+    await page.runCommandAndPick('TaskMaster: Dismiss Overwritten Change', 'Task 1', 'Task 1: title');
+    await message.waitFor({ state: 'detached', timeout: 10_000 });
+    // Theirs stays in the tree and the file; the server lists nothing for a client that opens later.
+    await page.waitForRow((label) => label.startsWith(`Task 1: ${title} (theirs), `), 10_000);
+    expect((await readTasks(root)).master.tasks.find((t: { id: number }) => t.id === 1)?.title).toBe(`${title} (theirs)`);
+    expect(await listed()).toEqual([]);
   });
 
   it('starts and stops a server through the CLI from the status bar menu', async () => {

@@ -181,6 +181,8 @@ export function createHandlers(engine: SyncEngine, facts: ServerFacts): Handlers
       return readTaskAnnotations(engine.store.paths, tag, tagData.tasks);
     },
 
+    'overridden.dismiss': ({ notice }) => ({ dismissed: engine.dismissOverridden(notice), revision: engine.revision }),
+
     'history.list': async () => ({ snapshots: await engine.store.history.list() }),
 
     'history.restore': async ({ id }) =>

@@ -1,4 +1,4 @@
-import { withOverridden, type OverriddenNotice, type TasksFile } from '@taskmaster/protocol';
+import { overriddenNoticeId, withOverridden, type OverriddenNotice, type TasksFile } from '@taskmaster/protocol';
 import type { OverriddenNotices } from '@taskmaster/store';
 
 /** A bound on `sync.status`'s size: each notice may carry fields of up to 1 MB a side. */
@@ -10,7 +10,7 @@ export const MAX_OVERRIDDEN = 100;
  * announced. Kept in a file (the store's {@link OverriddenNotices}) so that a
  * restart of the server does not forget what another program wrote over: the
  * user learns of it at the next board, VS Code or `sync server status` they
- * open, until it is put back or the task changes again.
+ * open, until it is put back, dismissed, or the task changes again.
  */
 export class StandingOverridden {
   private notices: OverriddenNotice[] = [];
@@ -45,8 +45,21 @@ export class StandingOverridden {
   /** Adds the notices just announced (or numbered again after a restart), and keeps the list standing in `data` in the file. */
   add(notices: readonly OverriddenNotice[], data: TasksFile): void {
     this.notices = this.now([...this.notices, ...notices], data);
-    const list = this.notices;
-    this.written = this.written.then(() => this.file.write(list)).catch((err: unknown) => this.failed('write', err));
+    this.keep();
+  }
+
+  /**
+   * Drops the notice standing in `data` named `notice` ({@link overriddenNoticeId}):
+   * someone keeps what the other program wrote. Returns it, or undefined when
+   * no such notice stands (put back, changed again, dismissed already).
+   */
+  dismiss(notice: string, data: TasksFile): OverriddenNotice | undefined {
+    const standing = this.now(this.notices, data);
+    const gone = standing.find((c) => overriddenNoticeId(c) === notice);
+    if (!gone) return undefined;
+    this.notices = standing.filter((c) => c !== gone);
+    this.keep();
+    return gone;
   }
 
   /** The notices that still stand in `data`: the latest per task, the last {@link MAX_OVERRIDDEN}, oldest first. */
@@ -57,6 +70,12 @@ export class StandingOverridden {
   /** Resolves once the file holds the last list given (or failed to). */
   settled(): Promise<void> {
     return this.written;
+  }
+
+  /** Writes the list as it is now, after the writes before it. */
+  private keep(): void {
+    const list = this.notices;
+    this.written = this.written.then(() => this.file.write(list)).catch((err: unknown) => this.failed('write', err));
   }
 
   private now(notices: readonly OverriddenNotice[], data: TasksFile): OverriddenNotice[] {

@@ -4,7 +4,9 @@ import {
   isWriteMethod,
   invalidMethodParams,
   methods,
+  overriddenNoticeId,
   TaskmasterError,
+  withOverridden,
   type MethodName,
   type MethodResult,
   type ValidatedParams,
@@ -52,9 +54,25 @@ async function callSession(store: Store, method: MethodName, params: unknown): P
       return (await store.history.restore((params as ValidatedParams<'history.restore'>).id)).value;
     case 'tag.use':
       return useTag(store, (params as ValidatedParams<'tag.use'>).name);
+    case 'overridden.dismiss':
+      return { dismissed: await dismissKept(store, (params as ValidatedParams<'overridden.dismiss'>).notice) };
     default:
       throw new TaskmasterError(ErrorCode.MethodNotFound, `${method} needs a running sync server (taskmaster sync server start)`);
   }
+}
+
+/**
+ * `overridden.dismiss` with no server: drops the notice from what the last
+ * server kept, if it still stands in the file (the next server then never
+ * announces it). The notices that no longer stand go with it.
+ */
+async function dismissKept(store: Store, notice: string): Promise<boolean> {
+  const kept = await store.overridden.read();
+  if (kept.length === 0) return false;
+  const standing = withOverridden([], kept, (await store.read()).data);
+  if (!standing.some((c) => overriddenNoticeId(c) === notice)) return false;
+  await store.overridden.write(standing.filter((c) => overriddenNoticeId(c) !== notice));
+  return true;
 }
 
 /** `tag.use`: checks the tag exists, then writes it to state.json (the only method that does). */
