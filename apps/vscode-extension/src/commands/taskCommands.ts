@@ -148,7 +148,10 @@ export function taskCommands(ctx: CommandContext): CommandTable {
         return;
       }
       const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Keep what the other program wrote for which change?', matchOnDetail: true });
-      if (picked) await ctx.connection.api().call('overridden.dismiss', { notice: picked.notice });
+      if (!picked) return;
+      const { dismissed } = await ctx.connection.api().call('overridden.dismiss', { notice: picked.notice });
+      // The server's event drops it; one the server no longer lists (its last hundred) goes here.
+      if (!dismissed) ctx.viewChanged(ctx.model.dismissOverwritten(picked.notice));
     }),
 
     'taskmaster.copyId': guarded('copy the task id', async (arg) => {
