@@ -1,4 +1,4 @@
-import { overriddenText, putBackUpdate, withOverridden, type OverriddenNotice } from '@taskmaster/protocol';
+import { overriddenText, putBackUpdate, type OverriddenNotice } from '@taskmaster/protocol';
 import type { Store } from '@taskmaster/store';
 import { CliError, CliErrorCode } from './cli-error.js';
 import { str, type ParsedArgs } from './command.js';
@@ -48,8 +48,7 @@ export async function standingNotice(args: ParsedArgs, backend: TaskBackend, sto
  * since): for when no server runs.
  */
 export async function keptOverridden(store: Store): Promise<OverriddenNotice[]> {
-  const kept = await store.overridden.read();
-  return kept.length === 0 ? [] : withOverridden([], kept, (await store.read()).data);
+  return store.overridden.standing(async () => (await store.read()).data);
 }
 
 /** Prints `overridden` under `heading`, each with the commands that settle it (`sync server status`). */

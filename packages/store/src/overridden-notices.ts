@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ErrorCode, OverriddenNoticesFileSchema, TaskmasterError, type OverriddenNotice } from '@taskmaster/protocol';
+import { ErrorCode, OverriddenNoticesFileSchema, TaskmasterError, withOverridden, type OverriddenNotice, type TasksFile } from '@taskmaster/protocol';
 import { ensureRealDirectory, readFileNoFollow, removeFile, replaceFileNoFollow } from './safe-fs.js';
 
 /**
@@ -43,6 +43,16 @@ export class OverriddenNotices {
     const result = OverriddenNoticesFileSchema.safeParse(parsed);
     if (!result.success) throw unusable(`does not hold its notices: ${result.error.issues[0]?.message ?? 'invalid'}`);
     return result.data.notices;
+  }
+
+  /**
+   * The notices kept that still stand in the tasks file `current` gives
+   * (protocol's `withOverridden`: the latest per task), oldest first; the
+   * file is read only when some are kept. Throws as {@link read}.
+   */
+  async standing(current: () => Promise<TasksFile>): Promise<OverriddenNotice[]> {
+    const kept = await this.read();
+    return kept.length === 0 ? [] : withOverridden([], kept, await current());
   }
 
   /** Replaces the kept notices with `notices` (none: the file goes). Never follows a symbolic link. */

@@ -32,14 +32,12 @@ export class StandingOverridden {
   async kept(data: TasksFile): Promise<Array<Omit<OverriddenNotice, 'revision'>>> {
     let kept: OverriddenNotice[];
     try {
-      kept = await this.file.read();
+      kept = await this.file.standing(async () => data);
     } catch (err) {
       this.failed('read', err);
       return [];
     }
-    return withOverridden([], kept, data)
-      .slice(-MAX_OVERRIDDEN)
-      .map(({ revision: _old, ...notice }) => notice);
+    return kept.slice(-MAX_OVERRIDDEN).map(({ revision: _old, ...notice }) => notice);
   }
 
   /** Adds the notices just announced (or numbered again after a restart), and keeps the list standing in `data` in the file. */

@@ -6,7 +6,6 @@ import {
   methods,
   overriddenNoticeId,
   TaskmasterError,
-  withOverridden,
   type MethodName,
   type MethodResult,
   type ValidatedParams,
@@ -67,9 +66,7 @@ async function callSession(store: Store, method: MethodName, params: unknown): P
  * announces it). The notices that no longer stand go with it.
  */
 async function dismissKept(store: Store, notice: string): Promise<boolean> {
-  const kept = await store.overridden.read();
-  if (kept.length === 0) return false;
-  const standing = withOverridden([], kept, (await store.read()).data);
+  const standing = await store.overridden.standing(async () => (await store.read()).data);
   if (!standing.some((c) => overriddenNoticeId(c) === notice)) return false;
   await store.overridden.write(standing.filter((c) => overriddenNoticeId(c) !== notice));
   return true;
