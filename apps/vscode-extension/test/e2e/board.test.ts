@@ -70,7 +70,7 @@ describe('The board in VS Code', () => {
   });
 
   it('opens a task in the board\'s details drawer, every field editable, instead of a read-only preview', async () => {
-    await page.runCommandAndPick('TaskMaster: Open Task', 'Implement Context Enhancements', 'Implement Context Enhancements for AI Operations');
+    await page.runCommandAndPick('TaskMaster: Open Task', ['Implement Context Enhancements', 'Implement Context Enhancements for AI Operations']);
     const drawer = boardFrame(page).locator('[data-testid="task-details"]');
     await drawer.waitFor({ timeout: 15_000 });
     expect(await drawer.locator('[name="title"]').inputValue()).toBe('Implement Context Enhancements for AI Operations');

@@ -95,9 +95,8 @@ describe('TaskMaster Sync in VS Code', () => {
     // Task events go out once the change is validated; file.changed once the file holds it.
     const written = new Promise<void>((resolve) => observer!.on('file.changed', () => resolve()));
 
-    // The task's quick pick can close as it opens while the tree refreshes: the command then runs again.
-    await page.runCommandAndPick('TaskMaster: Set Status', 'Ship the release', 'Ship the release');
-    await page.pick('review', 'review');
+    // The task's or the status's quick pick can close as it opens while the tree refreshes: the command then runs again.
+    await page.runCommandAndPick('TaskMaster: Set Status', ['Ship the release', 'Ship the release'], ['review', 'review']);
 
     const event = await received;
     expect(event).toMatchObject({ tag: 'master', id: '3', from: 'pending', to: 'review' });
@@ -109,7 +108,7 @@ describe('TaskMaster Sync in VS Code', () => {
 
   it('shows both versions when an edit collides with another one, and keeps the one chosen', async () => {
     const page = workbench!;
-    await page.runCommandAndPick('TaskMaster: Edit Title', 'Document the API', 'Document the API');
+    await page.runCommandAndPick('TaskMaster: Edit Title', ['Document the API', 'Document the API']);
     // While the title is being edited here, someone else renames the task.
     await runCli(root, tools.cli, ['update-task', '--id', '4', '--title', 'Document the public API']);
     await page.waitForRow((label) => label.startsWith('Task 4: Document the public API'), 5000);
@@ -213,7 +212,7 @@ describe('TaskMaster Sync in VS Code', () => {
     const message = page.pane('Tasks').getByText(`Another program wrote over task 3's title, changed here meanwhile; its value was kept. Here: title "Ship the release (ours)".`, { exact: false });
     await message.waitFor({ timeout: 15_000 });
     expect(await message.textContent()).toContain('Run "TaskMaster: Put Back Overwritten Change" to put it back, or "TaskMaster: Dismiss Overwritten Change" to keep what it wrote.');
-    await page.runCommandAndPick('TaskMaster: Put Back Overwritten Change', 'Task 3', 'Task 3: title');
+    await page.runCommandAndPick('TaskMaster: Put Back Overwritten Change', ['Task 3', 'Task 3: title']);
     await page.waitForRow((label) => label.startsWith('Task 3: Ship the release (ours), ') && label.includes(', high priority'), 10_000);
     await waitForFile(root, (data) => data.master.tasks.find((t) => t.id === 3)?.title === 'Ship the release (ours)');
     await message.waitFor({ state: 'detached', timeout: 10_000 });
@@ -233,7 +232,7 @@ describe('TaskMaster Sync in VS Code', () => {
     const listed = async () => (JSON.parse(await runCli(root, tools.cli, ['sync', 'server', 'status', '--json'])) as { overridden?: Array<{ id: string }> }).overridden?.map((c) => c.id) ?? [];
     expect(await listed()).toEqual(['1']);
 
-    await page.runCommandAndPick('TaskMaster: Dismiss Overwritten Change', 'Task 1', 'Task 1: title');
+    await page.runCommandAndPick('TaskMaster: Dismiss Overwritten Change', ['Task 1', 'Task 1: title']);
     await message.waitFor({ state: 'detached', timeout: 10_000 });
     // Theirs stays in the tree and the file; the server lists nothing for a client that opens later.
     await page.waitForRow((label) => label.startsWith(`Task 1: ${title} (theirs), `), 10_000);

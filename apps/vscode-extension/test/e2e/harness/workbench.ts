@@ -135,18 +135,21 @@ export class Workbench {
   }
 
   /**
-   * Runs `title` and accepts the first row containing `rowText` of the quick pick it opens, filtered by
-   * `filter`. A quick pick can close as it opens, as the palette can (focus moves while a view such as
-   * the board refreshes): then the command runs again.
+   * Runs `title` and, in each quick pick it opens in turn, types the pick's filter and accepts the
+   * first row containing its text. A quick pick can close as it opens, as the palette can (focus
+   * moves while a view such as the board refreshes): then the command runs again from its start,
+   * so a pick that closed before its choice changes nothing.
    */
-  async runCommandAndPick(title: string, filter: string, rowText: string): Promise<void> {
+  async runCommandAndPick(title: string, ...picks: Array<[filter: string, rowText: string]>): Promise<void> {
     const input = this.page.locator('.quick-input-widget input.input');
     for (let attempt = 1; ; attempt++) {
       await this.runCommand(title);
       try {
-        await input.waitFor({ state: 'visible', timeout: 5000 });
-        await input.fill(filter, { timeout: 5000 });
-        await this.page.locator('.quick-input-list .monaco-list-row', { hasText: rowText }).first().click({ timeout: 5000 });
+        for (const [filter, rowText] of picks) {
+          await input.waitFor({ state: 'visible', timeout: 5000 });
+          await input.fill(filter, { timeout: 5000 });
+          await this.page.locator('.quick-input-list .monaco-list-row', { hasText: rowText }).first().click({ timeout: 5000 });
+        }
         return;
       } catch (err) {
         if (attempt === 4) throw err;
