@@ -159,8 +159,11 @@ describe('task verbs through a running server', () => {
 
   it('starts the server itself with --auto-sync', async () => {
     const dir = await makeProject();
+    // Free ports, autoSync left off: the defaults (5173/5174) may be taken by another test, or by Vite on a developer's machine.
+    const configFile = `${dir}/.taskmaster/config/sync.json`;
+    writeFileSync(configFile, JSON.stringify({ ...JSON.parse(readFileSync(configFile, 'utf8')), port: 0, httpPort: 0 }));
     const r = await run(['add-task', '--title', 'Auto', '--auto-sync', '--verbose'], dir);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('via server');
     const conn = await discoverServer(dir);
     expect(conn).toBeDefined();
@@ -176,7 +179,7 @@ describe('task verbs through a running server', () => {
     expect(off.stderr).toContain('direct file write');
     expect(await discoverServer(dir)).toBeUndefined();
     const on = await run(['add-task', '--title', 'Served', '--verbose'], dir);
-    expect(on.code).toBe(0);
+    expect(on.code, on.stderr).toBe(0);
     expect(on.stderr).toContain('via server');
   });
 });

@@ -226,7 +226,8 @@ describe('TaskMaster Sync commands in VS Code', () => {
   it('connects to a server that requires a token (the default), found in connection.json', async () => {
     const page = workbench!;
     const tokenRoot = await live!.makeProject();
-    tokenServer = await createServer({ root: tokenRoot });
+    // Free ports: the defaults (5173/5174) are any other test's to take, the CLI's --auto-sync test's among them.
+    tokenServer = await createServer({ root: tokenRoot, port: 0, httpPort: 0 });
     expect(tokenServer.token).toBeTruthy();
     // The server really refuses a request without the token...
     const refused = await fetch(`${tokenServer.httpUrl}/api/sync/status`);
