@@ -1,5 +1,5 @@
 import { createClient, NO_SERVER_PROBLEMS, watchServerProblems, type ClientMode, type ServerProblems, type TaskmasterClient } from '@taskmaster/client';
-import { ErrorCode, isTaskmasterError, overriddenNoticeId, stillOverridden, withOverridden, type EventPayload, type TasksFile } from '@taskmaster/protocol';
+import { dismissNotice, ErrorCode, isTaskmasterError, stillOverridden, withOverridden, type EventPayload, type TasksFile } from '@taskmaster/protocol';
 import type { BoardSetup } from './config.js';
 
 /** What the connection badge says (`data-testid="connection"`). */
@@ -78,7 +78,7 @@ export class Session {
     watchServerProblems(this.client, (problems) => this.update({ problems }));
     this.client.on('sync.conflict', (change) => this.overriddenSeen([change]));
     // Dismissed by anyone (this page, another, VS Code, the CLI): the other program's value stays, the notice goes.
-    this.client.on('sync.conflict.dismissed', ({ notice }) => this.update({ overridden: this.view.overridden.filter((o) => overriddenNoticeId(o) !== notice) }));
+    this.client.on('sync.conflict.dismissed', ({ notice }) => this.update({ overridden: dismissNotice(this.view.overridden, notice).rest }));
     this.client.ready(30_000).catch((err: unknown) => this.failed(err));
     if (typeof window !== 'undefined') window.addEventListener('online', () => this.modeChanged(this.client.mode));
   }

@@ -12,7 +12,7 @@ import {
   sameDependency,
   statusesById,
   stillOverridden,
-  overriddenNoticeId,
+  dismissNotice,
   withOverridden,
   subtaskProgress,
   tagsOf,
@@ -180,7 +180,7 @@ export class TaskViewModel {
 
   /** Drops the notice named `notice` (`overriddenNoticeId`): dismissed, here or by any client (`sync.conflict.dismissed`). */
   dismissOverwritten(notice: string): ViewChange {
-    this.overwrittenList = this.overwrittenList.filter((c) => overriddenNoticeId(c) !== notice);
+    this.overwrittenList = dismissNotice(this.overwrittenList, notice).rest;
     return NOTHING;
   }
 

@@ -42,6 +42,17 @@ export function overriddenNoticeId(c: OverriddenNotice): string {
   return JSON.stringify([c.tag, c.id, c.fields, c.snapshot ?? null, textHash(JSON.stringify([c.ours, c.theirs]))]);
 }
 
+/**
+ * What dismissing the notice named `notice` ({@link overriddenNoticeId}) leaves
+ * of `notices`, and the notice it dropped (undefined when none is named so).
+ * The server's `overridden.dismiss`, its no-server twin in the store, and the
+ * board and VS Code on `sync.conflict.dismissed` all drop a notice this way.
+ */
+export function dismissNotice<T extends OverriddenNotice>(notices: readonly T[], notice: string): { dismissed: T | undefined; rest: T[] } {
+  const at = notices.findIndex((c) => overriddenNoticeId(c) === notice);
+  return at < 0 ? { dismissed: undefined, rest: [...notices] } : { dismissed: notices[at], rest: notices.filter((_, i) => i !== at) };
+}
+
 /** Two 32-bit FNV-1a lanes over `text`'s UTF-16 units: not cryptographic, it tells apart the notices of one tab. */
 function textHash(text: string): string {
   let a = 0x811c9dc5;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { overriddenNoticeId, overriddenText, putBackUpdate, stillOverridden, withOverridden, type TasksFile } from '../src/index.js';
+import { dismissNotice, overriddenNoticeId, overriddenText, putBackUpdate, stillOverridden, withOverridden, type TasksFile } from '../src/index.js';
 
 describe('putBackUpdate: the task.update that undoes a sync.conflict', () => {
   it('sets each field written over back to its value here, subtasks included', () => {
@@ -95,5 +95,21 @@ describe('overriddenNoticeId: one notice named across restarts of the server', (
     ];
     const ids = new Set([notice, ...others].map(overriddenNoticeId));
     expect(ids.size).toBe(others.length + 1);
+  });
+});
+
+describe('dismissNotice: what dismissing one notice by its name leaves', () => {
+  const first = { tag: 'master', id: '3', fields: ['title'], ours: { title: 'Ours' }, theirs: { title: 'Theirs' }, revision: 4 };
+  const second = { ...first, id: '4', revision: 5 };
+
+  it('drops the notice named, announced again with another revision too, and keeps the others in order', () => {
+    expect(dismissNotice([first, second], overriddenNoticeId({ ...first, revision: 9 }))).toEqual({ dismissed: first, rest: [second] });
+  });
+
+  it('drops nothing for a name no notice has: a newer change of the same task is another notice', () => {
+    const list = [first, second];
+    const result = dismissNotice(list, overriddenNoticeId({ ...first, ours: { title: 'Ours again' } }));
+    expect(result).toEqual({ dismissed: undefined, rest: list });
+    expect(result.rest).not.toBe(list);
   });
 });

@@ -1,4 +1,4 @@
-import { overriddenNoticeId, withOverridden, type OverriddenNotice, type TasksFile } from '@taskmaster/protocol';
+import { dismissNotice, withOverridden, type OverriddenNotice, type TasksFile } from '@taskmaster/protocol';
 import type { OverriddenNotices } from '@taskmaster/store';
 
 /** A bound on `sync.status`'s size: each notice may carry fields of up to 1 MB a side. */
@@ -52,12 +52,11 @@ export class StandingOverridden {
    * no such notice stands (put back, changed again, dismissed already).
    */
   dismiss(notice: string, data: TasksFile): OverriddenNotice | undefined {
-    const standing = this.now(this.notices, data);
-    const gone = standing.find((c) => overriddenNoticeId(c) === notice);
-    if (!gone) return undefined;
-    this.notices = standing.filter((c) => c !== gone);
+    const { dismissed, rest } = dismissNotice(this.now(this.notices, data), notice);
+    if (!dismissed) return undefined;
+    this.notices = rest;
     this.keep();
-    return gone;
+    return dismissed;
   }
 
   /** The notices that still stand in `data`: the latest per task, the last {@link MAX_OVERRIDDEN}, oldest first. */

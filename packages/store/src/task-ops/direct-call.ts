@@ -4,7 +4,7 @@ import {
   isWriteMethod,
   invalidMethodParams,
   methods,
-  overriddenNoticeId,
+  dismissNotice,
   TaskmasterError,
   type MethodName,
   type MethodResult,
@@ -66,9 +66,9 @@ async function callSession(store: Store, method: MethodName, params: unknown): P
  * announces it). The notices that no longer stand go with it.
  */
 async function dismissKept(store: Store, notice: string): Promise<boolean> {
-  const standing = await store.overridden.standing(async () => (await store.read()).data);
-  if (!standing.some((c) => overriddenNoticeId(c) === notice)) return false;
-  await store.overridden.write(standing.filter((c) => overriddenNoticeId(c) !== notice));
+  const { dismissed, rest } = dismissNotice(await store.overridden.standing(async () => (await store.read()).data), notice);
+  if (!dismissed) return false;
+  await store.overridden.write(rest);
   return true;
 }
 
