@@ -3,13 +3,16 @@ import { CliError } from './cli-error.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { colorErr, jsonText, note } from './output.js';
 
-/** What to run next, per protocol code, when the error itself does not say. */
+/**
+ * What to run next, per protocol code, when the error itself does not say. None
+ * for 1005: its message always says what to do (a lock to wait for, a mode to
+ * change, a disk to free), and one fix for all would be wrong for most.
+ */
 const FIXES: Record<number, string> = {
   1001: "check the server with 'taskmaster sync server status' or start it with 'taskmaster sync server start'",
   1002: 'use the token stored in .taskmaster/config/connection.json',
   1003: 'check the command and its options with --help',
   1004: 'update the CLI and the server to the same version',
-  1005: "wait for it or run 'taskmaster sync --force'",
   1006: "run 'taskmaster show <id>' to see the current version, then retry your change",
   1007: "the server shut down; start it again with 'taskmaster sync server start'",
   [-32602]: 'check the command and its options with --help',

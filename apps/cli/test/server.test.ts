@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { createClient, discoverServer } from '@taskmaster/client';
 import { SERVER_ENV, SERVER_NODE_FLAGS } from '@taskmaster/server/node-flags';
@@ -155,6 +155,29 @@ describe('task verbs through a running server', () => {
     const event = waitForLine(watch.stdout!, (l) => l.includes('task.status.changed'));
     expect((await run(['set-status', `--id=${id}`, '--status=blocked'], dir)).code).toBe(0);
     expect(JSON.parse(await event)).toMatchObject({ event: 'task.status.changed', payload: { id, to: 'blocked' } });
+  });
+
+  it('says what to do about a read-only tasks.json, and only that, with the server and without', async () => {
+    const dir = await makeProject({ fixture: true });
+    const file = `${dir}/.taskmaster/tasks/tasks.json`;
+    const before = readFileSync(file, 'utf8');
+    const id = String(readTasks(dir).master.tasks[0].id);
+    chmodSync(file, 0o444);
+    try {
+      const direct = await run(['set-status', '--id', id, '--status', 'review'], dir);
+      await startDaemon(dir);
+      const served = await run(['set-status', '--id', id, '--status', 'review', '--verbose'], dir);
+      expect(served.stderr).toContain('via server');
+      for (const r of [direct, served]) {
+        expect(r.code, r.stderr).toBe(4);
+        expect(r.stderr).toContain('tasks.json is read-only (mode 0444); nothing was written; make it writable to allow changes');
+        // 1005 also means a lock: its fix (wait, or take a stale lock over) is no use for a mode.
+        expect(r.stderr).not.toMatch(/sync --force|wait for it/);
+      }
+      expect(readFileSync(file, 'utf8')).toBe(before);
+    } finally {
+      chmodSync(file, 0o644);
+    }
   });
 
   it('starts the server itself with --auto-sync', async () => {

@@ -27,7 +27,7 @@ export async function readTasksFile(root: string): Promise<ProjectTasks> {
     const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
     throw new TaskmasterError(
       ErrorCode.FileAccessDenied,
-      missing ? `${TASKS_FILE} does not exist yet; run 'taskmaster init' or add a task` : `cannot read ${TASKS_FILE}: ${(err as Error).message}`,
+      missing ? `${TASKS_FILE} does not exist yet; run 'taskmaster init' or add a task` : `cannot read ${TASKS_FILE}: ${(err as Error).message}; check its owner and mode`,
     );
   }
   try {

@@ -20,7 +20,7 @@ export async function discoverServer(root: string): Promise<ConnectionFile | und
     text = await readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new TaskmasterError(ErrorCode.FileAccessDenied, `cannot read ${CONNECTION_FILE}: ${(err as Error).message}`);
+    throw new TaskmasterError(ErrorCode.FileAccessDenied, `cannot read ${CONNECTION_FILE}: ${(err as Error).message}; check its owner and mode (the server writes it as yours, 0600)`);
   }
   let parsed: ConnectionFile;
   try {

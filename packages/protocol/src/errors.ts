@@ -8,6 +8,7 @@ export const ErrorCode = {
   AuthenticationFailed: 1002,
   InvalidMessage: 1003,
   MethodNotFound: 1004,
+  /** A file that cannot be read or written: locked, its mode, a full disk, a link. The message says which and what to do; clients add no fix of their own. */
   FileAccessDenied: 1005,
   SyncConflict: 1006,
   ServerShutdown: 1007,

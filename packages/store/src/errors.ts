@@ -5,10 +5,14 @@ export function invalidParams(message: string, data?: unknown): TaskmasterError 
   return new TaskmasterError(ErrorCode.InvalidParams, message, data);
 }
 
-/** What each errno means for the user, and what they can do about it. */
+/**
+ * What each errno means for the user, and what they can do about it. Every
+ * 1005 says what to do in its own message: its causes are too many (a lock,
+ * a mode, a full disk) for a client to add one fix for the code.
+ */
 const CAUSES: Record<string, { why: string; fix: string }> = {
-  EACCES: { why: 'permission denied', fix: '' },
-  EPERM: { why: 'permission denied', fix: '' },
+  EACCES: { why: 'permission denied', fix: 'check the owner and mode of the file and of its folder, then try again' },
+  EPERM: { why: 'permission denied', fix: 'check the owner and mode of the file and of its folder, then try again' },
   EROFS: { why: 'the file system is read-only', fix: 'remount it read-write (or move the project to a writable disk) and try again' },
   ENOSPC: { why: 'the disk is full', fix: 'free some space and try again' },
   EDQUOT: { why: 'the disk quota is used up', fix: 'free some space (or raise the quota) and try again' },
@@ -31,12 +35,11 @@ export function fileError(err: unknown, action: string, file: string, nothingWri
   const untouched = nothingWritten ? '; nothing was written' : '';
   const cause = code ? CAUSES[code] : undefined;
   if (cause) {
-    const fix = cause.fix ? `; ${cause.fix}` : '';
-    const message = `cannot ${action} ${file}: ${cause.why} (${code})${untouched}${fix}`;
+    const message = `cannot ${action} ${file}: ${cause.why} (${code})${untouched}; ${cause.fix}`;
     return new TaskmasterError(ErrorCode.FileAccessDenied, message, { file, errno: code });
   }
   const detail = code ?? (err instanceof Error ? err.message : String(err));
-  return new TaskmasterError(ErrorCode.FileAccessDenied, `cannot ${action} ${file} (${detail})${untouched}`, { file, errno: code });
+  return new TaskmasterError(ErrorCode.FileAccessDenied, `cannot ${action} ${file} (${detail})${untouched}; check the file and its folder, then try again`, { file, errno: code });
 }
 
 /**

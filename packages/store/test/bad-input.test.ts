@@ -165,7 +165,7 @@ describe('files the user may not write', () => {
       expect(read.ok).toBe(true);
       const write = await runRespectingModes(project.root, 'update');
       expect(write).toMatchObject({ ok: false, code: 1005 });
-      expect(write.message).toMatch(/^cannot lock tasks\.json with \.taskmaster\/tasks\/tasks\.json\.lock: permission denied \(EACCES\)$/);
+      expect(write.message).toMatch(/^cannot lock tasks\.json with \.taskmaster\/tasks\/tasks\.json\.lock: permission denied \(EACCES\); check the owner and mode of the file and of its folder, then try again$/);
       expect(fs.readFileSync(project.tasksFile, 'utf8')).toBe(before);
     } finally {
       fs.chmodSync(path.dirname(project.tasksFile), 0o755);
@@ -178,7 +178,7 @@ describe('files the user may not write', () => {
     fs.chmodSync(project.tasksFile, 0o000);
     try {
       const read = await runRespectingModes(project.root, 'read');
-      expect(read).toMatchObject({ ok: false, code: 1005, message: 'cannot read tasks.json: permission denied (EACCES)' });
+      expect(read).toMatchObject({ ok: false, code: 1005, message: 'cannot read tasks.json: permission denied (EACCES); check the owner and mode of the file and of its folder, then try again' });
     } finally {
       fs.chmodSync(path.dirname(project.tasksFile), 0o755);
     }

@@ -80,7 +80,7 @@ export function readPassphraseFile(file: string): string {
     throw new TeamAccessError(`the passphrase file ${file} is readable by others (mode ${(st.mode & 0o777).toString(8)}); run: chmod 600 ${file}`);
   }
   const text = readFileSync(file, 'utf8');
-  if (text.replace(/[\r\n]+$/, '').length === 0) throw new TeamAccessError(`the passphrase file ${file} is empty`);
+  if (text.replace(/[\r\n]+$/, '').length === 0) throw new TeamAccessError(`the passphrase file ${file} is empty; write the project's passphrase in it`);
   return text;
 }
 

@@ -25,7 +25,7 @@ export async function startTeamSync(engine: SyncEngine): Promise<TeamSync | unde
     try {
       passphrase = readPassphraseFile(resolve(engine.store.root, config.passphraseFile));
     } catch (err) {
-      throw new TaskmasterError(ErrorCode.FileAccessDenied, `team sync: ${err instanceof Error && err.name === 'TeamAccessError' ? err.message : `cannot read the passphrase file ${config.passphraseFile}`}`);
+      throw new TaskmasterError(ErrorCode.FileAccessDenied, `team sync: ${err instanceof Error && err.name === 'TeamAccessError' ? err.message : `cannot read the passphrase file ${config.passphraseFile}; check that it exists and that you may read it`}`);
     }
   }
   const replica = await TeamReplica.start({
