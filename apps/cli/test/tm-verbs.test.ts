@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanUp, makeProject, readTasks, run, runJson, startDaemon } from './helpers.js';
+import { cleanUp, makeProject, readTasks, run, runJson, startDaemon, tasksFile } from './helpers.js';
 
 // Task Master's verbs that need no AI, with its spellings, run as a user runs them.
 
@@ -241,6 +241,11 @@ describe.each(ROUTES)('new verbs $name', ({ setup }) => {
     expect(within.code, within.stderr).toBe(0);
     expect(within.stdout).toContain('Moved task 3 → 7');
     expect(master(dir).map((t) => t.id)).toEqual([1, 2, 7]);
+    const before = readFileSync(tasksFile(dir), 'utf8');
+    const nowhere = await run(['move', '--from=7', '--to=7'], dir);
+    expect(nowhere.code, nowhere.stderr).toBe(0);
+    expect(nowhere.stdout).toContain('Task 7 is already 7: nothing moved');
+    expect(readFileSync(tasksFile(dir), 'utf8')).toBe(before);
     // As in Task Master, a move to a tag that does not exist yet creates it.
     const across = await run(['move', '--from=7', '--to-tag=backlog', '--ignore-dependencies'], dir);
     expect(across.code, across.stderr).toBe(0);

@@ -61,7 +61,10 @@ export const command: Command = {
     });
     if (flag(args, 'json')) return printJson(result);
     for (const m of result.moved) {
-      say(result.toTag ? `${color.green('Moved')} task ${m.from} to tag ${result.toTag}${m.to !== m.from ? ` as ${m.to}` : ''}` : `${color.green('Moved')} task ${m.from} → ${m.to}`);
+      if (result.toTag) say(`${color.green('Moved')} task ${m.from} to tag ${result.toTag}${m.to !== m.from ? ` as ${m.to}` : ''}`);
+      // Task Master calls 5 → 5 "already exists"; here it is a move with nothing to do, and says so.
+      else if (m.to === m.from) say(`Task ${m.from} is already ${m.to}: nothing moved`);
+      else say(`${color.green('Moved')} task ${m.from} → ${m.to}`);
     }
     say(color.dim(result.toTag ? `(from tag ${result.tag} to tag ${result.toTag})` : `(tag ${result.tag})`));
   },
