@@ -343,6 +343,8 @@ for (const size of latencySizes) {
     const lat = { ours: [], relay: [], Yjs: [] };
     // The first other client's receipt of each update: the system's own work before its fan-out, and one hop.
     const first = { ours: [], relay: [], Yjs: [] };
+    // From the first other client's receipt to the last's: the fan-out as the receivers saw it.
+    const spread = { ours: [], relay: [], Yjs: [] };
     const order = ['ours', 'relay', 'Yjs'];
     const c0 = await server.commits();
     const deadline = now() + budgetFor(size.tasks);
@@ -354,6 +356,7 @@ for (const size of latencySizes) {
         const times = collect(name, await round(systems[name], id, `Lone ${n++} ${Math.random().toString(36).slice(2)}`, true));
         if (i >= 0) lat[name].push(...times);
         if (i >= 0 && times.length > 0) first[name].push(Math.min(...times));
+        if (i >= 0 && times.length > 1) spread[name].push(Math.max(...times) - Math.min(...times));
         await sleep(PAUSE_MS);
       }
     }
@@ -364,6 +367,8 @@ for (const size of latencySizes) {
     say(line);
     const f = (name) => ms(q(first[name], 0.5));
     say(`  first other client, p50: ours ${f('ours')} ms · ws relay ${f('relay')} ms · Yjs ${f('Yjs')} ms (the rest of the p50 is the fan-out to ${size.clients - 1} sockets and the receivers' parsing)`);
+    const s = (name) => ms(q(spread[name], 0.5));
+    say(`  first to last other client, p50: ours ${s('ours')} ms · ws relay ${s('relay')} ms · Yjs ${s('Yjs')} ms`);
     say(`  ours: ${commitStats(c0, await server.commits())}`);
     summary.push(line);
   }
