@@ -12,6 +12,8 @@ import {
   expectSameFile,
   expectUnchanged,
   findTask,
+  markTimestamps,
+  normalise,
   oracle,
   ourNext,
   ourProblems,
@@ -282,6 +284,19 @@ describe.concurrent('move', () => {
       expect(o.ours.run.code, describeOurs(o.ours.run)).not.toBe(0);
       expect(o.ours.bytes).toBe(o.before);
     } else expectSameFile(o);
+  });
+
+  test('deliberate: a task onto its own id is refused by Task Master ("already exists"), nothing to do for ours; neither changes the tasks', async () => {
+    const o = await oracle(basic, ['move', '--from=5', '--to=5']);
+    expect(o.theirs.run.code).not.toBe(0);
+    expect(o.theirs.run.stdout + o.theirs.run.stderr).toMatch(/already exists/i);
+    expect(o.ours.run.code, describeOurs(o.ours.run)).toBe(0);
+    expect(o.ours.run.stdout).toContain('Task 5 is already 5: nothing moved');
+    expect(o.ours.bytes).toBe(o.before);
+    const before = normalise(JSON.parse(o.before));
+    const theirs = normalise(structuredClone(o.theirs.file));
+    markTimestamps(theirs, before);
+    expect(theirs).toEqual(before);
   });
 
   test('cross-tag: a task without dependencies', async () => {
