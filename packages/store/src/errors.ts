@@ -10,9 +10,10 @@ export function invalidParams(message: string, data?: unknown): TaskmasterError 
  * 1005 says what to do in its own message: its causes are too many (a lock,
  * a mode, a full disk) for a client to add one fix for the code.
  */
+const PERMISSION_DENIED = { why: 'permission denied', fix: 'check the owner and mode of the file and of its folder, then try again' };
 const CAUSES: Record<string, { why: string; fix: string }> = {
-  EACCES: { why: 'permission denied', fix: 'check the owner and mode of the file and of its folder, then try again' },
-  EPERM: { why: 'permission denied', fix: 'check the owner and mode of the file and of its folder, then try again' },
+  EACCES: PERMISSION_DENIED,
+  EPERM: PERMISSION_DENIED,
   EROFS: { why: 'the file system is read-only', fix: 'remount it read-write (or move the project to a writable disk) and try again' },
   ENOSPC: { why: 'the disk is full', fix: 'free some space and try again' },
   EDQUOT: { why: 'the disk quota is used up', fix: 'free some space (or raise the quota) and try again' },
