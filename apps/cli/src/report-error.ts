@@ -3,19 +3,22 @@ import { CliError } from './cli-error.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { colorErr, jsonText, note } from './output.js';
 
+/** For a request the protocol refused as such (a field's type or size, a method): what --help explains. */
+const OPTIONS_FIX = 'check the command and its options with --help';
+
 /**
  * What to run next, per protocol code, when the error itself does not say. None
  * for 1005: its message always says what to do (a lock to wait for, a mode to
- * change, a disk to free), and one fix for all would be wrong for most.
+ * change, a disk to free), and one fix for all would be wrong for most. -32602
+ * gets one only where it fits: see {@link invalidParamsFix}.
  */
 const FIXES: Record<number, string> = {
   1001: "check the server with 'taskmaster sync server status' or start it with 'taskmaster sync server start'",
   1002: 'use the token stored in .taskmaster/config/connection.json',
-  1003: 'check the command and its options with --help',
+  1003: OPTIONS_FIX,
   1004: 'update the CLI and the server to the same version',
   1006: "run 'taskmaster show <id>' to see the current version, then retry your change",
   1007: "the server shut down; start it again with 'taskmaster sync server start'",
-  [-32602]: 'check the command and its options with --help',
   [-32603]: 'this is a bug; see .taskmaster/logs/ and report it',
 };
 
@@ -23,6 +26,8 @@ const FIXES: Record<number, string> = {
 const TAG_NOT_FOUND_FIX = "use one of them, or create it with 'taskmaster add-tag <name>'";
 const NOT_FOUND_FIX = "run 'taskmaster list' (add --tag <tag> for another tag) or 'taskmaster history list' to see what exists";
 /** For a tasks.json that cannot be read as a whole (bad JSON, not a tasks file): the command was not at fault. */
+/** A snapshot id that is malformed or names none. */
+const SNAPSHOT_FIX = "run 'taskmaster history list' to see the snapshots there are";
 const BAD_FILE_FIX = "fix tasks.json at that place, or go back to a snapshot: 'taskmaster history list', then 'taskmaster history restore <id>'";
 
 interface CodedError {
@@ -57,7 +62,16 @@ export function reportError(err: unknown, { json = false, verbose = false }: { j
   } else if (isCoded(err)) {
     code = err.code;
     message = err.message;
-    fix = code === 1008 ? (/^tag "[^"]*" does not exist/.test(message) ? TAG_NOT_FOUND_FIX : NOT_FOUND_FIX) : /^tasks\.json(: | is not valid JSON)/.test(message) ? BAD_FILE_FIX : FIXES[code];
+    fix =
+      code === 1008
+        ? /^tag "[^"]*" does not exist/.test(message)
+          ? TAG_NOT_FOUND_FIX
+          : NOT_FOUND_FIX
+        : /^tasks\.json(: | is not valid JSON)/.test(message)
+          ? BAD_FILE_FIX
+          : code === -32602
+            ? invalidParamsFix(message)
+            : FIXES[code];
     exitCode = exitCodeFor(code);
   } else if (isFileSystemError(err)) {
     code = 1005;
@@ -66,7 +80,7 @@ export function reportError(err: unknown, { json = false, verbose = false }: { j
   } else if (err instanceof Error && err.name === 'ZodError') {
     code = -32602;
     message = `invalid input: ${summarizeZod(err)}`;
-    fix = FIXES[code];
+    fix = OPTIONS_FIX;
     exitCode = ExitCode.UserError;
   } else {
     code = -32603;
@@ -86,6 +100,23 @@ export function reportError(err: unknown, { json = false, verbose = false }: { j
   }
   if (exitCode === ExitCode.Internal && process.env.TASKMASTER_DEBUG && err instanceof Error) note(err.stack ?? '');
   return exitCode;
+}
+
+/**
+ * A -32602 from the server or the store is one of two kinds. The request's
+ * shape (`invalid params for "task.update": changes.title: …`, from the
+ * protocol's schema): the command's options are what to check. Or what the
+ * request asks of these tasks (a task that would depend on itself, an id that
+ * is taken, a tag name in use): its message names the fix when there is one
+ * ("give a free id (the next one is 105)"), and --help would not help; a task
+ * it names that does not exist gets what `show` gets, a snapshot id that
+ * names none the list of snapshots.
+ */
+function invalidParamsFix(message: string): string | undefined {
+  if (message.startsWith('invalid params for "')) return OPTIONS_FIX;
+  if (/ not found in tag "/.test(message)) return NOT_FOUND_FIX;
+  if (/^(invalid snapshot id |snapshot \S+ not found$)/.test(message)) return SNAPSHOT_FIX;
+  return undefined;
 }
 
 // Not protocol's describeIssue: importing it would load zod for every command, --version included.

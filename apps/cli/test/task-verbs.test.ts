@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanUp, emptyDir, makeProject, readTasks, run, runJson } from './helpers.js';
@@ -113,6 +113,30 @@ describe('errors', () => {
     const r = await run(['update-task', '--id', id, '--title', 'Typed by a person'], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(readTasks(dir).master.tasks[0].title).toBe('Typed by a person');
+  });
+
+  it('a refusal about the tasks says its own fix, and --help is offered only where the options are at fault', async () => {
+    const dir = await makeProject({ fixture: true });
+    const before = readFileSync(path.join(dir, '.taskmaster/tasks/tasks.json'), 'utf8');
+    const ids = readTasks(dir).master.tasks.map((t: any) => Number(t.id));
+    const [first, second] = ids;
+    const refusals = {
+      self: await run(['add-dependency', '--id', String(first), '--depends-on', String(first)], dir),
+      taken: await run(['move', '--from', String(first), '--to', String(second)], dir),
+      missingDep: await run(['add-task', '--title', 'x', '--dependencies', '99999'], dir),
+      snapshot: await run(['history', 'restore', 'no-such-snapshot'], dir),
+      emptyTitle: await run(['update-task', '--id', String(first), '--title', ''], dir),
+    };
+    expect(refusals.self.stderr.trim()).toBe(`error: task ${first} cannot depend on itself`);
+    expect(refusals.taken.stderr.trim()).toBe(`error: to: task ${second} already exists in tag "master"; give a free id (the next one is ${Math.max(...ids) + 1})`);
+    expect(refusals.missingDep.stderr).toMatch(/^error: dependencies: task 99999 not found in tag "master" — run 'taskmaster list'/m);
+    expect(refusals.snapshot.stderr).toMatch(/^error: invalid snapshot id "no-such-snapshot": .* — run 'taskmaster history list'/m);
+    expect(refusals.emptyTitle.stderr).toMatch(/^error: --title cannot be empty — give the new title, or leave --title out$/m);
+    for (const r of Object.values(refusals)) {
+      expect(r.code).toBe(1);
+      expect(r.stderr).not.toContain('check the command and its options');
+    }
+    expect(readFileSync(path.join(dir, '.taskmaster/tasks/tasks.json'), 'utf8')).toBe(before);
   });
 
   it('exits 1 for an unknown task id, in words for people and with code 1008 for programs', async () => {

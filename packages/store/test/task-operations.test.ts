@@ -79,7 +79,7 @@ describe('creating tasks', () => {
     const store = await openStore(project.root);
     const err = await rejectionOf(store.create({ title: 'x', dependencies: [42] }, { tag: 'master' }));
     expect(err.code).toBe(-32602);
-    expect(err.message).toContain('task 42 not found in tag master');
+    expect(err.message).toContain('task 42 not found in tag "master"');
     expect(fs.readFileSync(project.tasksFile, 'utf8')).toBe(before);
   });
 

@@ -28,6 +28,8 @@ export const command: Command = {
     const changes: Record<string, unknown> = {};
     for (const field of ['title', 'description', 'details'] as const) {
       const value = str(args, field);
+      // Task Master's tasks all have a title: said here in the option's words, not as the schema's "changes.title".
+      if (field === 'title' && value === '') throw usageError('--title cannot be empty', `taskmaster ${command.spec.usage}`, 'give the new title, or leave --title out');
       if (value !== undefined) changes[field] = value;
     }
     const priority = checkPriority(str(args, 'priority'), command.spec.usage);

@@ -103,7 +103,7 @@ export function assertDependenciesExist(
     const full = context.parent && !key.includes('.') ? `${idKey(context.parent.id)}.${key}` : key;
     if (full === context.selfId) throw invalidParams(`dependencies: task ${context.selfId} cannot depend on itself`, { id: full, tag });
     if (!parseTaskRef(full) || !lookUp(tagData, full)) {
-      throw invalidParams(`dependencies: task ${full} not found in tag ${tag}`, { id: full, tag });
+      throw invalidParams(`dependencies: task ${full} not found in tag "${tag}"`, { id: full, tag });
     }
   }
 }
