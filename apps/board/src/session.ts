@@ -75,7 +75,15 @@ export class Session {
     this.client.onModeChange((mode) => this.modeChanged(mode));
     this.client.on('sync.connected', (p) => this.update({ connections: p.connections }));
     this.client.on('sync.disconnected', (p) => this.update({ connections: p.connections }));
-    watchServerProblems(this.client, (problems) => this.update({ problems }));
+    watchServerProblems(
+      this.client,
+      (problems) => this.update({ problems }),
+      (status) => {
+        this.update({ connections: status.connections.length });
+        // Overridden before this page connected (or while it was away) and still standing.
+        this.overriddenSeen(status.overridden ?? []);
+      },
+    );
     this.client.on('sync.conflict', (change) => this.overriddenSeen([change]));
     // Dismissed by anyone (this page, another, VS Code, the CLI): the other program's value stays, the notice goes.
     this.client.on('sync.conflict.dismissed', ({ notice }) => this.update({ overridden: dismissNotice(this.view.overridden, notice).rest }));
@@ -106,7 +114,7 @@ export class Session {
     this.update({ overridden: withOverridden(this.view.overridden, fresh, this.client.replica!.data()).slice(-MAX_OVERRIDDEN) });
   }
 
-  /** Re-reads Task Master's current tag (after `tag.use`, or another client's). */
+  /** Re-reads Task Master's current tag: at every (re)connection, and after `tag.use` here or in another client. */
   async refreshTags(): Promise<void> {
     const tags = await this.client.call('tags.list');
     this.update({ currentTag: tags.current });
@@ -117,24 +125,14 @@ export class Session {
     if (mode !== 'offline') {
       this.everLive = true;
       this.update({ state: 'live', polling: mode === 'polling' });
-      void this.afterConnect();
+      // Connections and standing overridden changes come with the status the problems watcher asks for.
+      this.refreshTags().catch(() => {
+        // A connection lost right away: the next one asks again.
+      });
       return;
     }
     const online = typeof navigator === 'undefined' || navigator.onLine;
     this.update({ state: this.everLive && online ? 'reconnecting' : 'offline', polling: false });
-  }
-
-  /** Counts and the current tag are read again at every (re)connection: they may have changed meanwhile. */
-  private async afterConnect(): Promise<void> {
-    try {
-      const status = await this.client.call('sync.status');
-      this.update({ connections: status.connections.length });
-      // Overridden before this page connected (or while it was away) and still standing.
-      this.overriddenSeen(status.overridden ?? []);
-      await this.refreshTags();
-    } catch {
-      // A connection lost right away: the next one asks again.
-    }
   }
 
   /** Only a refusal is final; any other failure to connect is retried by the client while the badge says offline. */

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { createClient, NO_SERVER_PROBLEMS, watchServerProblems, type ClientMode, type ServerProblems, type TaskmasterClient } from '@taskmaster/client';
-import { ErrorCode, TaskmasterError, type TasksFile } from '@taskmaster/protocol';
+import { ErrorCode, TaskmasterError, type MethodResult, type TasksFile } from '@taskmaster/protocol';
 import { ReadOnlySource } from './readOnlySource.js';
 import { explicitEndpoints } from './endpoints.js';
 import type { Settings } from './settings.js';
@@ -47,6 +47,7 @@ export class Connection implements vscode.Disposable {
   private readonly dataEmitter = new vscode.EventEmitter<TasksFile>();
   private readonly eventEmitter = new vscode.EventEmitter<{ event: string; payload: unknown }>();
   private readonly problemsEmitter = new vscode.EventEmitter<ServerProblems>();
+  private readonly statusEmitter = new vscode.EventEmitter<MethodResult<'sync.status'>>();
   private currentProblems: ServerProblems = NO_SERVER_PROBLEMS;
   private stopWatchingProblems: (() => void) | undefined;
   private generation = 0;
@@ -59,6 +60,8 @@ export class Connection implements vscode.Disposable {
   readonly onDidReceiveEvent = this.eventEmitter.event;
   /** Fired when what cannot be read changes: the whole file (from a server), or broken tags (from a server or the file). */
   readonly onDidChangeProblems = this.problemsEmitter.event;
+  /** Fired with each `sync.status` the server answered: at every connection, and when what it cannot read may have changed. */
+  readonly onDidReceiveStatus = this.statusEmitter.event;
 
   constructor(
     private readonly folder: vscode.WorkspaceFolder,
@@ -110,9 +113,15 @@ export class Connection implements vscode.Disposable {
     client.on('*', (payload, event) => {
       if (generation === this.generation) this.eventEmitter.fire({ event, payload });
     });
-    this.stopWatchingProblems = watchServerProblems(client, (problems) => {
-      if (generation === this.generation && this.writable) this.setProblems(problems);
-    });
+    this.stopWatchingProblems = watchServerProblems(
+      client,
+      (problems) => {
+        if (generation === this.generation && this.writable) this.setProblems(problems);
+      },
+      (status) => {
+        if (generation === this.generation && this.writable) this.statusEmitter.fire(status);
+      },
+    );
     try {
       await client.ready(FIRST_CONNECT_MS);
     } catch (err) {
@@ -195,6 +204,7 @@ export class Connection implements vscode.Disposable {
     this.stateEmitter.dispose();
     this.dataEmitter.dispose();
     this.problemsEmitter.dispose();
+    this.statusEmitter.dispose();
     this.eventEmitter.dispose();
   }
 }

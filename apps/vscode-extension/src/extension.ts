@@ -175,14 +175,9 @@ export function activate(context: vscode.ExtensionContext): void {
     alertOnNewProblems(() => connection.problems, connection.onDidChangeProblems, (alert) => void vscode.window.showWarningMessage(alert)),
     connection.onDidChangeState(({ state }) => {
       if (state === 'live') void board.serverChanged(model.currentTag);
-      if (state !== 'live' && state !== 'polling') return;
-      // What was written over before this window connected (or while it was away) and still stands.
-      Promise.resolve()
-        .then(() => connection.api().call('sync.status'))
-        .then((status) => viewChanged(model.addOverwritten(status.overridden ?? [])))
-        // Gone again already: the next connection asks again.
-        .catch(() => {});
     }),
+    // What was written over before this window connected (or while it was away) and still stands.
+    connection.onDidReceiveStatus((status) => viewChanged(model.addOverwritten(status.overridden ?? []))),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (!event.affectsConfiguration('taskmaster', folder.uri)) return;
       const before = settings;

@@ -26,9 +26,15 @@ const ASK_AGAIN_MS = 50;
  * client, or one back from a disconnect, pulls those it missed.
  * The client must be subscribed to `file.*` (the default `*` is). Calls
  * `onChange` with each new state, and with each answer of the server;
- * returns the function that stops.
+ * returns the function that stops. `onStatus` gets each whole `sync.status`
+ * answer, first at every connection: a view that also shows the connections
+ * or the overridden changes takes them from there, rather than asking again.
  */
-export function watchServerProblems(client: TaskmasterClient, onChange: (problems: ServerProblems) => void): () => void {
+export function watchServerProblems(
+  client: TaskmasterClient,
+  onChange: (problems: ServerProblems) => void,
+  onStatus?: (status: MethodResult<'sync.status'>) => void,
+): () => void {
   let current = NO_SERVER_PROBLEMS;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
@@ -42,7 +48,9 @@ export function watchServerProblems(client: TaskmasterClient, onChange: (problem
   const ask = async () => {
     try {
       const status = await client.call('sync.status');
+      if (stopped) return;
       set({ file: status.fileProblem, tags: tagProblems(status.tags) }, true);
+      onStatus?.(status);
     } catch {
       // Disconnected meanwhile: the next connection asks again.
     }

@@ -1,6 +1,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { MethodResult } from '@taskmaster/protocol';
 import { createClient, watchServerProblems, type ServerProblems } from '../src/index.js';
 import { closedPort, Harness, until } from './helpers.js';
 
@@ -47,6 +48,28 @@ describe('watchServerProblems', () => {
     await write(root, file(null));
     await new Promise((r) => setTimeout(r, 500));
     expect(seen).toHaveLength(count);
+  });
+
+  it('hands over the whole sync.status it asked at each connection, once, for a view to show connections and overridden changes', async () => {
+    const root = await h.project();
+    await write(root, file('Feature two'));
+    const first = await h.server(root, { debounceMs: 20 });
+    const client = h.track(createClient({ url: first.wsUrl, token: first.token, clientName: 'status-probe', reconnect: { minDelayMs: 50, maxDelayMs: 200 } }));
+    const statuses: MethodResult<'sync.status'>[] = [];
+    watchServerProblems(client, () => {}, (status) => statuses.push(status));
+    await client.ready();
+    await until(() => statuses.length > 0, 'the first status');
+    expect(statuses[0]!.connections.map((c) => c.client)).toEqual(['status-probe']);
+    expect(statuses[0]!.epoch).toBe(first.epoch);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(statuses).toHaveLength(1);
+
+    // The server restarts on the same port: the client reconnects and the new server's status comes.
+    const port = Number(new URL(first.wsUrl).port);
+    await h.stop(first);
+    const second = await h.server(root, { debounceMs: 20, port, token: first.token });
+    await until(() => statuses.some((s) => s.epoch === second.epoch), 'the status after reconnecting');
+    expect(statuses.at(-1)!.connections.map((c) => c.client)).toEqual(['status-probe']);
   });
 
   it('over HTTP polling, learns from the change log it pulls of a tag that broke, a file gone bad and a file gone missing', async () => {
