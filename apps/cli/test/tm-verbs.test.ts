@@ -279,7 +279,11 @@ describe.each(ROUTES)('new verbs $name', ({ setup }) => {
     const state = JSON.parse(readFileSync(path.join(dir, '.taskmaster/state.json'), 'utf8'));
     expect(state.currentTag).toBe('feature-x');
 
-    expect((await run(['rename-tag', 'sprint', 'sprint-1'], dir)).stdout).toContain('Renamed tag sprint → sprint-1');
+    expect((await run(['rename-tag', 'sprint', 'sprint-1'], dir)).stdout).toMatch(/Renamed tag sprint → sprint-1\n$/);
+    // The current tag, renamed, stays current under its new name, as with Task Master.
+    expect((await run(['rename-tag', 'feature-x', 'feature-y'], dir)).stdout).toContain('Renamed tag feature-x → feature-y (still the current tag)');
+    expect(JSON.parse(readFileSync(path.join(dir, '.taskmaster/state.json'), 'utf8')).currentTag).toBe('feature-y');
+    expect((await runJson(['list'], dir)).tag).toBe('feature-y');
     expect((await run(['copy-tag', 'sprint-1', 'sprint-2', '-d', 'next one'], dir)).stdout).toContain('Copied tag sprint-1 to sprint-2 (3 tasks)');
     expect(readTasks(dir)['sprint-2'].tasks).toHaveLength(3);
 
@@ -290,7 +294,7 @@ describe.each(ROUTES)('new verbs $name', ({ setup }) => {
     expect(readTasks(dir)['sprint-2']).toBeDefined();
     expect((await run(['delete-tag', 'sprint-2', '-y'], dir)).stdout).toContain('Deleted tag sprint-2 and its 3 tasks');
     expect((await run(['use-tag', 'master'], dir)).code).toBe(0);
-    expect((await run(['delete-tag', 'feature-x'], dir)).code).toBe(0);
+    expect((await run(['delete-tag', 'feature-y'], dir)).code).toBe(0);
     expect(Object.keys(readTasks(dir)).sort()).toEqual(['master', 'sprint-1']);
 
     const missing = await run(['use-tag', 'nosuchtag'], dir);

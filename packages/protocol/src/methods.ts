@@ -386,7 +386,13 @@ export const methods = {
   'tag.rename': {
     kind: 'write',
     params: z.object({ from: tagName, to: tagName }).strict(),
-    result: z.object({ revision, from: z.string(), to: z.string() }),
+    result: z.object({
+      revision,
+      from: z.string(),
+      to: z.string(),
+      /** True when it was Task Master's current tag: state.json now names it by its new name, as Task Master's rename-tag does. */
+      current: z.literal(true).optional(),
+    }),
   },
   'tag.copy': {
     kind: 'write',
@@ -396,7 +402,7 @@ export const methods = {
   'tag.use': {
     kind: 'session',
     params: z.object({ name: tagName }).strict(),
-    /** The only method that writes state.json's current tag. */
+    /** Writes state.json's current tag (as only a rename of the current tag does besides). */
     result: z.object({ current: z.string(), previous: z.string(), taskCount: z.number().int() }),
   },
 } as const;

@@ -88,7 +88,7 @@ describe('the task verbs through the server', () => {
     expect(watcher.messages.filter((m) => typeof m.method === 'string' && m.method.startsWith('task.')).map((m) => m.method)).toEqual(['task.moved']);
   });
 
-  it('switches the current tag only with tag.use, which writes state.json, and later calls default to it', async () => {
+  it('switches the current tag with tag.use, which writes state.json, and later calls default to it', async () => {
     const root = await makeProject(verbsFile());
     const server = await startServer(root);
     const client = await RawClient.connect(server.wsUrl);
@@ -105,6 +105,16 @@ describe('the task verbs through the server', () => {
 
     const unknown = await client.call('tag.use', { name: 'nosuchtag' });
     expect(unknown.error).toMatchObject({ code: 1008, data: { tags: ['master', 'feature'] } });
+
+    // Renamed while current, the tag stays current under its new name (as Task Master's rename-tag does).
+    expect(await client.result('tag.rename', { from: 'feature', to: 'login' })).toMatchObject({ from: 'feature', to: 'login', current: true });
+    expect(JSON.parse(await readFile(join(root, '.taskmaster', 'state.json'), 'utf8')).currentTag).toBe('login');
+    const next = await client.result<{ tag: string }>('task.create', { task: { title: 'Still on it' } });
+    expect(next.tag).toBe('login');
+    // Over HTTP the same.
+    const rpc = (method: string, params?: unknown) => httpRequest(`${server.httpUrl}/api/rpc`, { body: { jsonrpc: '2.0', id: 1, method, params } });
+    expect((await rpc('tag.rename', { from: 'login', to: 'signin' })).json().result).toMatchObject({ from: 'login', to: 'signin', current: true });
+    expect((await client.result<{ current: string }>('tags.list')).current).toBe('signin');
   });
 
   it('answers the same methods over HTTP, with 404 for what does not exist', async () => {

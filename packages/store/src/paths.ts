@@ -23,7 +23,7 @@ export interface StorePaths {
   sparcFile: string;
   logsDir: string;
   logFile: string;
-  /** Task Master's `state.json` (holds `currentTag`); read, never written. */
+  /** Task Master's `state.json` (holds `currentTag`): written by `tag.use`, and when the current tag is renamed. */
   stateFile: string;
 }
 

@@ -150,20 +150,13 @@ describe('tag.delete', () => {
     for (const tag of ['master', 'bare', 'last']) expect(after[tag]).toBe(base[tag]);
   });
 
-  it('refuses to delete or rename the current tag, asking to switch first', () => {
-    // Deliberate: Task Master switches state.json to master (or to the new name); here only
-    // tag.use writes state.json, and a current tag that no longer exists breaks every later command.
+  it('refuses to delete the current tag, asking to switch first', () => {
+    // Deliberate: Task Master switches state.json to master; here a delete never moves a user's
+    // context, and a current tag that no longer exists breaks every later command.
     const data = smallFile();
     const before = JSON.stringify(data);
-    for (const [method, params] of [
-      ['tag.delete', { name: 'feature' }],
-      ['tag.rename', { from: 'feature', to: 'feat2' }],
-    ] as const) {
-      const err = refusal(data, method, params, ctx({ currentTag: 'feature', tag: 'feature' }));
-      expect(err).toMatchObject({ code: ErrorCode.InvalidParams });
-      expect(err.message).toContain('is the current tag');
-      expect(err.message).toContain('taskmaster use-tag master');
-    }
+    const err = refusal(data, 'tag.delete', { name: 'feature' }, ctx({ currentTag: 'feature', tag: 'feature' }));
+    expect(err).toMatchObject({ code: ErrorCode.InvalidParams, message: 'tag "feature" is the current tag and cannot be deleted; switch to another first (taskmaster use-tag master)' });
     expect(JSON.stringify(data)).toBe(before);
   });
 
@@ -260,6 +253,23 @@ describe('tag verbs through a store', () => {
     const err = await rejectionOf(callDirect(store, 'tag.add', { name: 'sprint-a' }));
     expect(err.code).toBe(ErrorCode.InvalidParams);
     expect(fs.readFileSync(project.tasksFile, 'utf8')).toBe(before);
+  });
+
+  it('renames the current tag and state.json follows it, as Task Master does; another tag leaves state.json alone', async () => {
+    const project = tempProject(smallFile());
+    const store = await openStore(project.root);
+    await callDirect(store, 'tag.use', { name: 'feature' });
+    const state = () => JSON.parse(fs.readFileSync(path.join(project.root, '.taskmaster', 'state.json'), 'utf8'));
+
+    expect(await callDirect(store, 'tag.rename', { from: 'bare', to: 'bare2' })).toEqual({ from: 'bare', to: 'bare2' });
+    const untouched = fs.readFileSync(path.join(project.root, '.taskmaster', 'state.json'), 'utf8');
+    expect(JSON.parse(untouched).currentTag).toBe('feature');
+
+    expect(await callDirect(store, 'tag.rename', { from: 'feature', to: 'feat2' })).toEqual({ from: 'feature', to: 'feat2', current: true });
+    expect(state().currentTag).toBe('feat2');
+    expect(Object.keys(JSON.parse(fs.readFileSync(project.tasksFile, 'utf8')))).toEqual(['master', 'last', 'bare2', 'feat2']);
+    // The next command without --tag works on the renamed tag.
+    expect((await callDirect(store, 'tasks.list', {})).tag).toBe('feat2');
   });
 
   it('converts a legacy file on disk when a tag is added', async () => {

@@ -334,6 +334,26 @@ describe.concurrent('tags', () => {
     expectSameFile(await oracle(basic, ['rename-tag', 'feature', 'feature-2']));
   });
 
+  test('rename-tag of the current tag: renamed on both, and state.json names it by its new name on both', async () => {
+    const o = await oracle({ ...basic, state: { currentTag: 'feature' } }, ['rename-tag', 'feature', 'feature-2']);
+    expectSameFile(o);
+    expect(o.theirs.state?.currentTag, describeRun(o.theirs.run)).toBe('feature-2');
+    expect(o.ours.state?.currentTag, describeOurs(o.ours.run)).toBe('feature-2');
+    expect(o.ours.run.stdout).toContain('still the current tag');
+  });
+
+  test('deliberate: delete-tag of the current tag: Task Master deletes it and moves state.json to master, ours refuses and asks to switch first', async () => {
+    const o = await oracle({ ...basic, state: { currentTag: 'feature' } }, ['delete-tag', 'feature', '-y']);
+    expect(o.theirs.run.code, describeRun(o.theirs.run)).toBe(0);
+    expect(Object.keys(o.theirs.file as object)).not.toContain('feature');
+    expect(o.theirs.state?.currentTag).toBe('master');
+    // Another client (a board, VS Code) deleting the tag a CLI works on would move that CLI's context.
+    expect(o.ours.run.code).toBe(1);
+    expect(o.ours.run.stderr).toContain('tag "feature" is the current tag and cannot be deleted; switch to another first (taskmaster use-tag master)');
+    expect(o.ours.bytes).toBe(o.before);
+    expect(o.ours.state?.currentTag).toBe('feature');
+  });
+
   test('copy-tag', async () => {
     expectSameFile(await oracle(basic, ['copy-tag', 'master', 'master-copy']));
   });

@@ -11,13 +11,13 @@ export const command: Command = {
     options: { json: { type: 'boolean', description: 'print JSON' }, ...AUTO_SYNC_OPTIONS },
     maxPositionals: 2,
     examples: ['taskmaster rename-tag feature-x feature-login'],
-    notes: 'When it was the current tag, the new name becomes current. JSON output: {"from", "to"}.',
+    notes: 'When it was the current tag, the new name becomes current, as with Task Master. JSON output: {"from", "to", "current"}.',
   },
   async run(args) {
     const from = required(args, command.spec, 'old', 0);
     const to = required(args, command.spec, 'new', 1);
     const result = await withBackend(args, { mutates: true }, (backend) => backend.call('tag.rename', { from, to }));
-    if (flag(args, 'json')) return printJson({ from: result.from, to: result.to });
-    say(`${color.green('Renamed')} tag ${result.from} → ${result.to}`);
+    if (flag(args, 'json')) return printJson({ from: result.from, to: result.to, current: result.current === true });
+    say(`${color.green('Renamed')} tag ${result.from} → ${result.to}${result.current ? color.dim(' (still the current tag)') : ''}`);
   },
 };

@@ -17,7 +17,7 @@ import {
   type WriteMethodName,
   type TeamStatus,
 } from '@taskmaster/protocol';
-import { currentTask, opContextFor, readTaskAnnotations, runReadOp, tagSummaries, useTag, writeOps, writeVersion, type OpContext } from '@taskmaster/store';
+import { afterCommit, currentTask, opContextFor, readTaskAnnotations, runReadOp, tagSummaries, useTag, writeOps, writeVersion, type OpContext } from '@taskmaster/store';
 import type { SyncEngine } from '../engine.js';
 import type { ConflictRegistry } from '../state/conflicts.js';
 import type { Peer } from '../ws/peer.js';
@@ -49,7 +49,7 @@ export function createHandlers(engine: SyncEngine, facts: ServerFacts): Handlers
       const op = writeOps[method] as (data: never, params: ValidatedParams<M>, ctx: OpContext) => object;
       try {
         const { value, revision } = await engine.queue.submit(method, (data) => op(data as never, params, ctx));
-        return { ...value, revision } as MethodResult<M>;
+        return { ...(await afterCommit(engine.store, method, value as never)), revision } as MethodResult<M>;
       } catch (err) {
         throw registered(err, engine.conflicts);
       }

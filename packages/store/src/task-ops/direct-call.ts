@@ -12,6 +12,7 @@ import {
 } from '@taskmaster/protocol';
 import { writeCurrentTag } from '../current-tag.js';
 import type { Store } from '../store-types.js';
+import { afterCommit } from './after-commit.js';
 import { opContextFor, type OpContext } from './op-types.js';
 import { requireTag } from './lookup.js';
 import { runReadOp, writeOps } from './table.js';
@@ -35,7 +36,7 @@ export async function callDirect<M extends MethodName>(store: Store, method: M, 
     const ctx = await context();
     const op = writeOps[method] as (data: never, params: unknown, ctx: OpContext) => object;
     const { value } = await store.transact((data) => op(data as never, params, ctx), { reason: method });
-    return value as DirectResult<M>;
+    return (await afterCommit(store, method, value as never)) as DirectResult<M>;
   }
   if (isReadMethod(method)) {
     const ctx = await context();
@@ -72,7 +73,7 @@ async function dismissKept(store: Store, notice: string): Promise<boolean> {
   return true;
 }
 
-/** `tag.use`: checks the tag exists, then writes it to state.json (the only method that does). */
+/** `tag.use`: checks the tag exists, then writes it to state.json (as only a rename of the current tag does besides). */
 export async function useTag(store: Store, name: string): Promise<MethodResult<'tag.use'>> {
   const { data } = await store.read();
   const taskCount = requireTag(data, name).tasks.length;

@@ -13,9 +13,9 @@ import { tagSummaries } from './read-ops.js';
  * - `copyFrom` naming no tag is refused (Task Master makes an empty tag);
  * - `tasks`, `tag`, `_rawTaggedData` and `metadata` are refused as new names:
  *   Task Master accepts them, then misreads or drops the tag;
- * - state.json is never written: Task Master moves its current tag to
- *   `master` when deleting the current tag, and to the new name when renaming
- *   it; here only `tag.use` writes state.json.
+ * - the current tag cannot be deleted: Task Master moves state.json's
+ *   current tag to `master` then. Renaming it, state.json follows the new
+ *   name on both (after-commit.ts).
  */
 
 /** Names Task Master refuses for a new tag, in any case. */
@@ -50,19 +50,19 @@ export const addTag: WriteOp<'tag.add'> = (data, { name, copyFrom, description }
 export const deleteTag: WriteOp<'tag.delete'> = (data, { name }, { currentTag }) => {
   if (name === DEFAULT_TAG) throw invalidParams(`the ${DEFAULT_TAG} tag cannot be deleted`, { tag: name });
   const taskCount = requireTag(data, name).tasks.length;
-  assertNotCurrent(name, currentTag, 'deleted');
+  assertNotCurrent(name, currentTag);
   delete (data as TaggedTasksFile)[name];
   return { deleted: name, taskCount };
 };
 
 /**
  * `tag.rename`: the tag moves to its new name, last in the file as Task
- * Master writes it, its metadata noting `renamed: {from, date}`.
+ * Master writes it, its metadata noting `renamed: {from, date}`. The current
+ * tag too: state.json follows it once the file is written (after-commit.ts).
  */
-export const renameTag: WriteOp<'tag.rename'> = (data, { from, to }, { now, currentTag }) => {
+export const renameTag: WriteOp<'tag.rename'> = (data, { from, to }, { now }) => {
   if (from === DEFAULT_TAG) throw invalidParams(`the ${DEFAULT_TAG} tag cannot be renamed`, { tag: from });
   assertNewTagName(data, to, 'to', requireTag(data, from));
-  assertNotCurrent(from, currentTag, 'renamed');
   const tags = data as TaggedTasksFile;
   const tagData = tags[from]!;
   delete tags[from];
@@ -73,14 +73,14 @@ export const renameTag: WriteOp<'tag.rename'> = (data, { from, to }, { now, curr
 };
 
 /**
- * Task Master switches state.json's current tag when it deletes or renames
- * the current one. Here only `tag.use` writes state.json (so no other verb,
- * or a view of another tag, ever moves a user's context), and a current tag
- * that no longer exists would break every later command: so switch first.
+ * Task Master switches state.json's current tag to `master` when it deletes
+ * the current one. Here a delete never moves a user's context (a board or
+ * another client deleting the tag a CLI works on), and a current tag that no
+ * longer exists would break every later command: so switch first.
  */
-function assertNotCurrent(tag: string, currentTag: string, what: string): void {
+function assertNotCurrent(tag: string, currentTag: string): void {
   if (tag !== currentTag) return;
-  throw invalidParams(`tag "${tag}" is the current tag and cannot be ${what}; switch to another first (taskmaster use-tag ${DEFAULT_TAG})`, { tag });
+  throw invalidParams(`tag "${tag}" is the current tag and cannot be deleted; switch to another first (taskmaster use-tag ${DEFAULT_TAG})`, { tag });
 }
 
 /** `tag.copy`: a new tag, last in the file, with a copy of `from`'s tasks and metadata noting `copiedFrom`. */
