@@ -22,8 +22,11 @@ const FIXES: Record<number, string> = {
   [-32603]: 'this is a bug; see .taskmaster/logs/ and report it',
 };
 
-/** A tag that does not exist: the message lists those that do. */
-const TAG_NOT_FOUND_FIX = "use one of them, or create it with 'taskmaster add-tag <name>'";
+/**
+ * A tag that does not exist: the message lists those that do. It may be the
+ * current tag, renamed or deleted by another program, so switching is offered.
+ */
+const TAG_NOT_FOUND_FIX = "give one of them with --tag, switch with 'taskmaster use-tag <name>', or create it with 'taskmaster add-tag <name>'";
 const NOT_FOUND_FIX = "run 'taskmaster list' (add --tag <tag> for another tag) or 'taskmaster history list' to see what exists";
 /** For a tasks.json that cannot be read as a whole (bad JSON, not a tasks file): the command was not at fault. */
 /** A snapshot id that is malformed or names none. */

@@ -133,6 +133,11 @@ describe("Task Master's spellings of existing verbs", () => {
     expect(tag.stderr).toMatch(/^error: tag "nosuchtag" does not exist; tags: master, /m);
     expect(tag.stderr).toContain("taskmaster add-tag");
     expect(tag.stderr).not.toMatch(/error -?\d+/);
+    // state.json naming a tag another program deleted: the way back is to switch.
+    writeFileSync(path.join(dir, '.taskmaster/state.json'), JSON.stringify({ currentTag: 'gone' }));
+    const gone = await run(['list'], dir);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/^error: tag "gone" does not exist; tags: master, .* switch with 'taskmaster use-tag <name>'/m);
     const format = await run(['list', '-f', 'yaml'], dir);
     expect(format.code).toBe(1);
     expect(format.stderr).toContain('use one of text, json, compact');
