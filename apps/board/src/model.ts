@@ -51,8 +51,13 @@ export function openDependencies(task: Task, statuses: ReadonlyMap<string, strin
   return blockersOf(task, statuses).map((b) => b.id);
 }
 
-/** "ready" or "blocked by #4, #7": what a card says about its dependencies. */
-export function readinessLabel(open: readonly string[]): string {
+/**
+ * "ready" or "blocked by #4, #7": what a card says about its dependencies; for
+ * a finished task (done, completed, cancelled) nothing, as the Ready filter
+ * leaves it out: there is nothing left to start.
+ */
+export function readinessLabel(task: Pick<Task, 'status'>, open: readonly string[]): string | undefined {
+  if (isFinishedStatus(task.status)) return undefined;
   return open.length === 0 ? 'ready' : `blocked by ${open.map((d) => `#${d}`).join(', ')}`;
 }
 

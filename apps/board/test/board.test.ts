@@ -59,6 +59,13 @@ describe('the board on the real Task Master file', () => {
     await expect(c.textContent()).resolves.toContain('0/5');
     await expect(c.textContent()).resolves.toContain('blocked by #26, #27');
     await expect(page.locator('[data-task-id="24"]').textContent()).resolves.toContain('ready');
+    // A finished task has nothing left to start: no "ready", as the Ready filter leaves it out.
+    const done = page.locator('[data-status="done"] [data-task-id="1"]');
+    await expect(done.textContent()).resolves.not.toContain('ready');
+    const spoken = await done.getAttribute('aria-label');
+    expect(spoken).toMatch(/^Task 1: .+\. Priority high\./);
+    expect(spoken).not.toContain('ready');
+    expect(spoken).not.toContain('  ');
   });
 
   it("shows the complexity score of Task Master's report and the task's SPARC mode", async () => {

@@ -21,10 +21,18 @@ export function Card({ task, facts, onOpen }: { task: Task; facts: CardFacts; on
   const id = idKey(task.id);
   const progress = subtaskProgress(task);
   const priority = task.priority ?? 'medium';
-  const readiness = readinessLabel(facts.open);
-  const label =
-    `Task ${id}: ${titleOf(task)}. Priority ${priority}. ${progress ? `${progress.done} of ${progress.total} subtasks done. ` : ''}${readiness}.` +
-    `${facts.complexity !== undefined ? ` Complexity ${facts.complexity}.` : ''}${facts.sparc ? ` SPARC mode ${facts.sparc}.` : ''}${facts.isNext ? ' Next task.' : ''}`;
+  const readiness = readinessLabel(task, facts.open);
+  const label = [
+    `Task ${id}: ${titleOf(task)}.`,
+    `Priority ${priority}.`,
+    progress && `${progress.done} of ${progress.total} subtasks done.`,
+    readiness && `${readiness}.`,
+    facts.complexity !== undefined && `Complexity ${facts.complexity}.`,
+    facts.sparc && `SPARC mode ${facts.sparc}.`,
+    facts.isNext && 'Next task.',
+  ]
+    .filter(Boolean)
+    .join(' ');
   return (
     <li
       class={`card priority-${priority}${facts.isNext ? ' next' : ''}${facts.picked ? ' picked' : ''}`}
@@ -49,7 +57,7 @@ export function Card({ task, facts, onOpen }: { task: Task; facts: CardFacts; on
             {progress.done}/{progress.total}
           </span>
         )}
-        <span class={facts.open.length === 0 ? 'ready' : 'blocked'}>{readiness}</span>
+        {readiness && <span class={facts.open.length === 0 ? 'ready' : 'blocked'}>{readiness}</span>}
         {facts.complexity !== undefined && (
           <span class="complexity" title="complexity score from Task Master's analyze-complexity report">
             complexity {facts.complexity}

@@ -69,7 +69,7 @@ export function ListView({ tasks, openOf, nextId, onOpen }: { tasks: Task[]; ope
               <td>{statusOf(t)}</td>
               <td class={`priority-${t.priority ?? 'medium'}`}>{t.priority ?? 'medium'}</td>
               <td>{p ? `${p.done}/${p.total}` : ''}</td>
-              <td>{readinessLabel(openOf(t))}</td>
+              <td>{readinessLabel(t, openOf(t)) ?? ''}</td>
             </tr>
           );
         })}
