@@ -184,6 +184,18 @@ describe('the board on the real Task Master file', () => {
     await expect(drawer.getByRole('link', { name: /#1 / }).isVisible()).resolves.toBe(true);
     await expect(drawer.locator('.deps').textContent()).resolves.toContain('done');
     await drawer.getByRole('button', { name: 'Close details' }).click();
+    await expect(drawer.count()).resolves.toBe(0);
+
+    // Escape closes it too, from inside it or with the focus still on the card clicked, which gets the focus back.
+    await page.locator('[data-task-id="44"] .card-title').click();
+    await drawer.locator('input[name="title"]').focus();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => drawer.count()).toBe(0);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-task-id'))).toBe('44');
+    await page.locator('[data-task-id="44"] .card-title').click();
+    await expect.poll(() => drawer.count()).toBe(1);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => drawer.count()).toBe(0);
   });
 
   it('shows a conflict with mine and theirs side by side, and keeps mine when asked', async () => {

@@ -26,6 +26,19 @@ export function App({ session, initialTag, initialFocus }: { session: Session; i
 
   useEffect(() => session.subscribe(setView), [session]);
 
+  // Escape closes the details wherever the focus is (a click on a card leaves it on the card), unless it
+  // was taken already (the board's keyboard move cancels with it); the focus goes back to the task's card.
+  useEffect(() => {
+    if (selected === undefined) return;
+    const close = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape' || event.defaultPrevented) return;
+      setSelected(undefined);
+      document.querySelector<HTMLElement>(`[data-task-id="${CSS.escape(selected)}"]`)?.focus();
+    };
+    document.addEventListener('keydown', close);
+    return () => document.removeEventListener('keydown', close);
+  }, [selected]);
+
   const tags = tagNames(view.file);
   const shownTag = tag ?? view.currentTag ?? (tags.includes(DEFAULT_TAG) ? DEFAULT_TAG : tags[0]) ?? DEFAULT_TAG;
   // A new array at every version: the replica changes its copy in place, and the memos below key on identity.

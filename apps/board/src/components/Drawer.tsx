@@ -20,7 +20,7 @@ export interface DrawerProps {
   onResolve: (choice: 'mine' | 'theirs' | 'merged', task?: Record<string, unknown>) => void;
 }
 
-/** The details drawer (`data-testid="task-details"`): every field of a task, editable, inputs named after the fields. */
+/** The details drawer (`data-testid="task-details"`): every field of a task, editable, inputs named after the fields. Escape closes it (App). */
 export function Drawer(props: DrawerProps) {
   const { task, byId, onSave } = props;
   const id = idKey(task.id);
@@ -28,7 +28,7 @@ export function Drawer(props: DrawerProps) {
   const [newSub, setNewSub] = useState('');
   const subtasks = task.subtasks ?? [];
   return (
-    <aside class="drawer" data-testid="task-details" role="dialog" aria-label={`Task ${id} details`} onKeyDown={(e) => e.key === 'Escape' && props.onClose()}>
+    <aside class="drawer" data-testid="task-details" role="dialog" aria-label={`Task ${id} details`}>
       <header class="drawer-head">
         <span class="card-id">#{id}</span>
         <button type="button" class="close" aria-label="Close details" onClick={props.onClose}>
