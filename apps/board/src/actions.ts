@@ -68,6 +68,21 @@ export class BoardActions {
     return this.run(() => this.client.call('overridden.dismiss', { notice: overriddenNoticeId(change) }));
   }
 
+  /** A task added at the foot of a column: `task.create` with that column's status; its id once created. */
+  async createTask(tag: string, title: string, status: string): Promise<WriteOutcome & { id?: string }> {
+    if (!WRITABLE_STATUSES.has(status)) return { ok: false, message: `Task Master cannot set the status "${status}"` };
+    let id: string | undefined;
+    const outcome = await this.run(async () => {
+      id = (await this.client.call('task.create', { tag, task: { title, status: status as TaskStatus } })).id;
+    });
+    return outcome.ok ? { ok: true, id: id! } : outcome;
+  }
+
+  /** `task.delete`: the task and its subtasks; tasks that depended on it no longer do. */
+  deleteTask(tag: string, id: string): Promise<WriteOutcome> {
+    return this.run(() => this.client.call('task.delete', { tag, id }));
+  }
+
   addDependency(tag: string, id: string, dependsOn: string): Promise<WriteOutcome> {
     return this.run(() => this.client.call('dependency.add', { tag, id, dependsOn }));
   }

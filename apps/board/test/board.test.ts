@@ -198,6 +198,38 @@ describe('the board on the real Task Master file', () => {
     await expect.poll(() => drawer.count()).toBe(0);
   });
 
+  it("adds a task at a column's foot, opens its details, and deletes it from there once confirmed", async () => {
+    const before = (await readTasks(root)).master.tasks.length;
+    const column = page.locator('[data-status="in-progress"]');
+    // Escape or an empty title puts the button back, making nothing.
+    await column.getByRole('button', { name: 'Add a task to in-progress' }).click();
+    await column.locator('input[name="new-task"]').fill('Not this one');
+    await column.locator('input[name="new-task"]').press('Escape');
+    await expect.poll(() => column.locator('input[name="new-task"]').count()).toBe(0);
+
+    await column.getByRole('button', { name: 'Add a task to in-progress' }).click();
+    await column.locator('input[name="new-task"]').fill('Made on the board');
+    await column.locator('input[name="new-task"]').press('Enter');
+    await expect.poll(async () => (await readTasks(root)).master.tasks.length).toBe(before + 1);
+    const made = (await readTasks(root)).master.tasks.find((t: { title: string }) => t.title === 'Made on the board');
+    expect(made).toMatchObject({ status: 'in-progress', priority: 'medium' });
+    const id = String(made.id);
+    await expect.poll(() => card(page, 'in-progress', id).count()).toBe(1);
+    const drawer = page.locator('[data-testid="task-details"]');
+    await expect.poll(() => drawer.locator('input[name="title"]').inputValue()).toBe('Made on the board');
+
+    // Deleting asks first; "Keep it" keeps it.
+    await drawer.getByRole('button', { name: 'Delete task…' }).click();
+    await expect(drawer.locator('.delete-confirm').textContent()).resolves.toContain(`Delete task ${id}?`);
+    await drawer.getByRole('button', { name: 'Keep it' }).click();
+    await drawer.getByRole('button', { name: 'Delete task…' }).click();
+    await drawer.getByRole('button', { name: 'Delete', exact: true }).click();
+    await expect.poll(async () => (await readTasks(root)).master.tasks.length).toBe(before);
+    expect((await readTasks(root)).master.tasks.some((t: { id: unknown }) => String(t.id) === id)).toBe(false);
+    await expect.poll(() => drawer.count()).toBe(0);
+    await expect.poll(() => card(page, 'in-progress', id).count()).toBe(0);
+  });
+
   it('shows a conflict with mine and theirs side by side, and keeps mine when asked', async () => {
     await page.locator('[data-task-id="45"] .card-title').click();
     const drawer = page.locator('[data-testid="task-details"]');

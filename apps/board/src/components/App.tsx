@@ -160,7 +160,23 @@ export function App({ session, initialTag, initialFocus }: { session: Session; i
         {view.file === undefined ? (
           <p class="loading">Connecting…</p>
         ) : mode === 'board' ? (
-          <Board columns={columns} byStatus={byStatus} openOf={openOf} nextId={nextId} annotations={annotations} onOpen={setSelected} onDrop={onDrop} announce={setMessage} />
+          <Board
+            columns={columns}
+            byStatus={byStatus}
+            openOf={openOf}
+            nextId={nextId}
+            annotations={annotations}
+            onOpen={setSelected}
+            onDrop={onDrop}
+            onCreate={(status, title) =>
+              void actions.createTask(shownTag, title, status).then((outcome) => {
+                report(`Task ${outcome.id ?? ''} added to ${status}`)(outcome);
+                // Its details open, for the description and the rest.
+                if (outcome.id !== undefined) setSelected(outcome.id);
+              })
+            }
+            announce={setMessage}
+          />
         ) : (
           <ListView tasks={tasks.filter((t) => matches(t, filters, statuses))} openOf={openOf} nextId={nextId} onOpen={setSelected} />
         )}
@@ -179,6 +195,13 @@ export function App({ session, initialTag, initialFocus }: { session: Session; i
           onToggleSubtask={(s, done) => void actions.toggleSubtask(shownTag, s, done).then(report(`Subtask ${s} ${done ? 'done' : 'pending'}`))}
           onAddSubtask={(title) => void actions.addSubtask(shownTag, idKey(task.id), title).then(report('Subtask added'))}
           onSwapSubtasks={(upper, lower) => void actions.swapSubtasks(shownTag, idKey(task.id), upper, lower).then(report('Subtasks reordered'))}
+          onDelete={() => {
+            const id = idKey(task.id);
+            void actions.deleteTask(shownTag, id).then((outcome) => {
+              report(`Task ${id} deleted`)(outcome);
+              if (outcome.ok) setSelected((open) => (open === id ? undefined : open));
+            });
+          }}
           onResolve={(choice, merged) =>
             conflict &&
             void actions.resolve(conflict, choice, merged).then((o) => {

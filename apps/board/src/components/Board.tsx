@@ -25,6 +25,8 @@ export interface BoardProps {
   annotations: TaskAnnotations | undefined;
   onOpen: (id: string) => void;
   onDrop: (drop: Drop) => void;
+  /** A task to add with this title and status (the form at a column's foot). */
+  onCreate: (status: string, title: string) => void;
   /** Says something to screen readers and on the status line. */
   announce: (text: string) => void;
 }
@@ -183,7 +185,7 @@ function Column({ status, tasks, folded, onFold, dropTarget, picked, board }: Co
     return () => sortable.destroy();
   }, [folded, status]);
 
-  const { openOf, nextId, annotations, onOpen } = board.current;
+  const { openOf, nextId, annotations, onOpen, onCreate } = board.current;
   const optional = OPTIONAL_STATUSES.has(status);
   return (
     <section class={`column${folded ? ' folded' : ''}${dropTarget ? ' drop-target' : ''}`} data-status={status} aria-label={`${status}: ${tasks.length} tasks`}>
@@ -204,7 +206,55 @@ function Column({ status, tasks, folded, onFold, dropTarget, picked, board }: Co
           })}
         </ul>
       )}
+      {!folded && WRITABLE_STATUSES.has(status) && <AddTask status={status} onCreate={onCreate} />}
     </section>
+  );
+}
+
+/**
+ * "+ Add a task" at a column's foot: a title, then Enter, makes a task with
+ * that column's status (App then opens its details); Escape or an empty
+ * title puts the button back.
+ */
+function AddTask({ status, onCreate }: { status: string; onCreate: (status: string, title: string) => void }) {
+  const [open, setOpen] = useState(false);
+  const [title, setTitle] = useState('');
+  const close = () => {
+    setOpen(false);
+    setTitle('');
+  };
+  if (!open) {
+    return (
+      <button type="button" class="add-task" aria-label={`Add a task to ${status}`} onClick={() => setOpen(true)}>
+        + Add a task
+      </button>
+    );
+  }
+  return (
+    <form
+      class="add-task-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (title.trim()) onCreate(status, title.trim());
+        close();
+      }}
+    >
+      <input
+        name="new-task"
+        aria-label={`Title of a new ${status} task`}
+        placeholder="Title, then Enter"
+        autoFocus
+        value={title}
+        onInput={(event) => setTitle(event.currentTarget.value)}
+        onKeyDown={(event) => {
+          if (event.key !== 'Escape') return;
+          // Taken here: the page's Escape would close an open drawer too.
+          event.preventDefault();
+          close();
+        }}
+        onBlur={() => !title.trim() && close()}
+      />
+    </form>
   );
 }
 

@@ -17,6 +17,8 @@ export interface DrawerProps {
   onToggleSubtask: (subId: string, done: boolean) => void;
   onAddSubtask: (title: string) => void;
   onSwapSubtasks: (upper: string, lower: string) => void;
+  /** Deletes the task (asked for twice: the button, then the confirmation beside it). */
+  onDelete: () => void;
   onResolve: (choice: 'mine' | 'theirs' | 'merged', task?: Record<string, unknown>) => void;
 }
 
@@ -26,6 +28,7 @@ export function Drawer(props: DrawerProps) {
   const id = idKey(task.id);
   const [newDep, setNewDep] = useState('');
   const [newSub, setNewSub] = useState('');
+  const [confirming, setConfirming] = useState(false);
   const subtasks = task.subtasks ?? [];
   return (
     <aside class="drawer" data-testid="task-details" role="dialog" aria-label={`Task ${id} details`}>
@@ -114,6 +117,28 @@ export function Drawer(props: DrawerProps) {
           <input name="subtasks" placeholder="New subtask title" aria-label="New subtask title" value={newSub} onInput={(e) => setNewSub((e.target as HTMLInputElement).value)} />
           <button type="submit">Add</button>
         </form>
+      </section>
+
+      {/* Asked in the page, not with confirm(): a VS Code webview has no modal dialogs. */}
+      <section class="field" aria-label="Delete">
+        {confirming ? (
+          <p class="delete-confirm" role="alert">
+            <span>
+              Delete task {id}
+              {subtasks.length > 0 && ` and its ${subtasks.length} subtask${subtasks.length === 1 ? '' : 's'}`}? Tasks that depend on it stop depending on it; history keeps a snapshot.
+            </span>
+            <button type="button" class="delete-task" onClick={props.onDelete}>
+              Delete
+            </button>
+            <button type="button" onClick={() => setConfirming(false)}>
+              Keep it
+            </button>
+          </p>
+        ) : (
+          <button type="button" class="delete-task" onClick={() => setConfirming(true)}>
+            Delete task…
+          </button>
+        )}
       </section>
     </aside>
   );
