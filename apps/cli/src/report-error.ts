@@ -29,7 +29,7 @@ const FIXES: Record<number, string> = {
 const TAG_NOT_FOUND_FIX = "give one of them with --tag, switch with 'taskmaster use-tag <name>', or create it with 'taskmaster add-tag <name>'";
 const NOT_FOUND_FIX = "run 'taskmaster list' (add --tag <tag> for another tag) or 'taskmaster history list' to see what exists";
 /** For a tasks.json that cannot be read as a whole (bad JSON, not a tasks file): the command was not at fault. */
-/** A snapshot id that is malformed or names none. */
+/** A snapshot id that names none (a malformed one is told how ids look). */
 const SNAPSHOT_FIX = "run 'taskmaster history list' to see the snapshots there are";
 const BAD_FILE_FIX = "fix tasks.json at that place, or go back to a snapshot: 'taskmaster history list', then 'taskmaster history restore <id>'";
 
@@ -112,13 +112,13 @@ export function reportError(err: unknown, { json = false, verbose = false }: { j
  * request asks of these tasks (a task that would depend on itself, an id that
  * is taken, a tag name in use): its message names the fix when there is one
  * ("give a free id (the next one is 105)"), and --help would not help; a task
- * it names that does not exist gets what `show` gets, a snapshot id that
- * names none the list of snapshots.
+ * it names that does not exist gets what `show` gets, a snapshot that does
+ * not exist the list of snapshots.
  */
 function invalidParamsFix(message: string): string | undefined {
   if (message.startsWith('invalid params for "')) return OPTIONS_FIX;
   if (/ not found in tag "/.test(message)) return NOT_FOUND_FIX;
-  if (/^(invalid snapshot id |snapshot \S+ not found$)/.test(message)) return SNAPSHOT_FIX;
+  if (/^snapshot \S+ not found$/.test(message)) return SNAPSHOT_FIX;
   return undefined;
 }
 

@@ -124,13 +124,20 @@ describe('errors', () => {
       self: await run(['add-dependency', '--id', String(first), '--depends-on', String(first)], dir),
       taken: await run(['move', '--from', String(first), '--to', String(second)], dir),
       missingDep: await run(['add-task', '--title', 'x', '--dependencies', '99999'], dir),
-      snapshot: await run(['history', 'restore', 'no-such-snapshot'], dir),
+      badSnapshot: await run(['history', 'restore', 'no-such-snapshot'], dir),
+      noSnapshot: await run(['history', 'restore', '2020-01-01T00-00-00.000Z-000'], dir),
+      subtaskAcross: await run(['move', '--from', '4.1', '--to-tag', 'loop'], dir),
       emptyTitle: await run(['update-task', '--id', String(first), '--title', ''], dir),
     };
     expect(refusals.self.stderr.trim()).toBe(`error: task ${first} cannot depend on itself`);
     expect(refusals.taken.stderr.trim()).toBe(`error: to: task ${second} already exists in tag "master"; give a free id (the next one is ${Math.max(...ids) + 1})`);
     expect(refusals.missingDep.stderr).toMatch(/^error: dependencies: task 99999 not found in tag "master" — run 'taskmaster list'/m);
-    expect(refusals.snapshot.stderr).toMatch(/^error: invalid snapshot id "no-such-snapshot": .* — run 'taskmaster history list'/m);
+    expect(refusals.badSnapshot.stderr.trim()).toBe(`error: invalid snapshot id "no-such-snapshot": expected an id as 'taskmaster history list' prints them (history.list)`);
+    expect(refusals.noSnapshot.stderr.trim()).toBe("error: snapshot 2020-01-01T00-00-00.000Z-000 not found — run 'taskmaster history list' to see the snapshots there are");
+    // A way out named for the CLI's user, and for the API's.
+    expect(refusals.subtaskAcross.stderr.trim()).toBe(
+      "error: from: 4.1 is a subtask, and subtasks cannot move to another tag; make it a task first ('taskmaster remove-subtask --id 4.1 --convert', or subtask.remove with convert), then move that",
+    );
     expect(refusals.emptyTitle.stderr).toMatch(/^error: --title cannot be empty — give the new title, or leave --title out$/m);
     for (const r of Object.values(refusals)) {
       expect(r.code).toBe(1);

@@ -487,7 +487,7 @@ async function readNoFollow(file: string): Promise<Buffer | undefined> {
 /** Rejects ids that could reach outside the history folder. */
 export function assertSnapshotId(id: string): void {
   if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
-    throw invalidParams(`invalid snapshot id ${JSON.stringify(id)}: expected an id from history.list()`, { id });
+    throw invalidParams(`invalid snapshot id ${JSON.stringify(id)}: expected an id as 'taskmaster history list' prints them (history.list)`, { id });
   }
 }
 

@@ -340,7 +340,7 @@ describe('task.move to another tag', () => {
   });
 
   it('refuses subtasks, the same tag, and a new tag in an untagged file', () => {
-    expect(failure('task.move', { from: ['2.1'], toTag: 'feature' }).message).toMatch(/2\.1 is a subtask.*subtask\.remove with convert/);
+    expect(failure('task.move', { from: ['2.1'], toTag: 'feature' }).message).toMatch(/2\.1 is a subtask.*'taskmaster remove-subtask --id 2\.1 --convert', or subtask\.remove with convert/);
     expect(failure('task.move', { from: [7], toTag: 'master' }).message).toContain('already in tag "master"');
     expect(failure('task.move', { from: [99], toTag: 'feature' }).code).toBe(ErrorCode.NotFound);
     expect(failure('task.move', { from: [7], toTag: 'feature' }, undefined, 'nope').code).toBe(ErrorCode.NotFound);

@@ -127,7 +127,7 @@ describe('subtask.add converting a task (`--task-id`)', () => {
     // Task Master nests the subtasks under the new subtask (5.4.1), which nothing can address.
     expect(failure('subtask.add', { parentId: 5, taskId: 6 }).message).toMatch(/task 6 has 1 subtask, and a subtask cannot have subtasks/);
     // Task Master reads 5.2 as 5 and converts task 5.
-    expect(failure('subtask.add', { parentId: 7, taskId: '5.2' }).message).toMatch(/5\.2 is already a subtask; task\.move/);
+    expect(failure('subtask.add', { parentId: 7, taskId: '5.2' }).message).toMatch(/5\.2 is already a subtask; move it to another parent with 'taskmaster move' \(task\.move\)$/);
     expect(failure('subtask.add', { parentId: 5, taskId: 99 }).code).toBe(ErrorCode.NotFound);
     expect(failure('subtask.add', { parentId: 99, taskId: 7 }).code).toBe(ErrorCode.NotFound);
   });
@@ -184,7 +184,7 @@ describe('subtask.remove', () => {
 
   it('removes all or nothing (Task Master deletes 5.1, then fails on 5.9)', () => {
     expect(failure('subtask.remove', { ids: ['5.1', '5.9'] })).toMatchObject({ code: ErrorCode.NotFound, message: 'task 5.9 not found in tag "master"' });
-    expect(failure('subtask.remove', { ids: [5] })).toMatchObject({ code: ErrorCode.InvalidParams, message: expect.stringContaining('5 is a task, not a subtask') });
+    expect(failure('subtask.remove', { ids: [5] })).toMatchObject({ code: ErrorCode.InvalidParams, message: expect.stringContaining("5 is a task, not a subtask; delete tasks with 'taskmaster remove-task' (task.delete)") });
     expect(failure('subtask.remove', { ids: ['5.1'] }, undefined, 'nope').code).toBe(ErrorCode.NotFound);
   });
 });
@@ -219,7 +219,7 @@ describe('subtasks.clear', () => {
 
   it('refuses unknown tasks before clearing any (Task Master clears 5, logs "Task 99 not found" and exits 0)', () => {
     expect(failure('subtasks.clear', { ids: [5, 99] })).toMatchObject({ code: ErrorCode.NotFound, message: 'task 99 not found in tag "master"' });
-    expect(failure('subtasks.clear', { ids: ['5.1'] }).message).toContain('5.1 is a subtask');
+    expect(failure('subtasks.clear', { ids: ['5.1'] }).message).toBe("ids: 5.1 is a subtask; remove single subtasks with 'taskmaster remove-subtask' (subtask.remove)");
   });
 });
 

@@ -441,7 +441,7 @@ function moveToTag(
     const ref = parseRef(from, 'from', source);
     const key = refKey(ref);
     if (ref.subtaskId !== undefined) {
-      throw invalidParams(`from: ${key} is a subtask, and subtasks cannot move to another tag; make it a task first (subtask.remove with convert), then move that`, {
+      throw invalidParams(`from: ${key} is a subtask, and subtasks cannot move to another tag; make it a task first ('taskmaster remove-subtask --id ${key} --convert', or subtask.remove with convert), then move that`, {
         id: key,
         tag: source,
       });

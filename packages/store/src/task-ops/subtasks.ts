@@ -28,7 +28,7 @@ export const addSubtask: WriteOp<'subtask.add'> = (data, params, ctx) => {
   }
   const taskRef = parseRef(params.taskId, 'taskId', tag);
   if (taskRef.subtaskId !== undefined) {
-    throw invalidParams(`taskId: ${idKey(params.taskId)} is already a subtask; task.move moves it to another parent`, { id: idKey(params.taskId), tag });
+    throw invalidParams(`taskId: ${idKey(params.taskId)} is already a subtask; move it to another parent with 'taskmaster move' (task.move)`, { id: idKey(params.taskId), tag });
   }
   const edit = new TagEdit(tagData, tag);
   const parent = edit.task(parentRef.taskId);
@@ -65,7 +65,7 @@ export const removeSubtasks: WriteOp<'subtask.remove'> = (data, params, ctx) => 
   const edit = new TagEdit(tagData, tag);
   const refs = [...new Map(params.ids.map((id) => [idKey(id), id])).entries()].map(([key, id]) => {
     const ref = parseRef(id, 'ids', tag);
-    if (ref.subtaskId === undefined) throw invalidParams(`ids: ${key} is a task, not a subtask; task.delete deletes tasks`, { id: key, tag });
+    if (ref.subtaskId === undefined) throw invalidParams(`ids: ${key} is a task, not a subtask; delete tasks with 'taskmaster remove-task' (task.delete)`, { id: key, tag });
     edit.subtask({ taskId: ref.taskId, subtaskId: ref.subtaskId });
     return { key, ref: { taskId: ref.taskId, subtaskId: ref.subtaskId } };
   });
@@ -124,7 +124,7 @@ export const clearSubtasks: WriteOp<'subtasks.clear'> = (data, params, ctx) => {
     const keys = [...new Map(params.ids.map((id) => [idKey(id), id])).entries()];
     targets = keys.map(([key, id]) => {
       const ref = parseRef(id, 'ids', tag);
-      if (ref.subtaskId !== undefined) throw invalidParams(`ids: ${key} is a subtask; subtask.remove removes single subtasks`, { id: key, tag });
+      if (ref.subtaskId !== undefined) throw invalidParams(`ids: ${key} is a subtask; remove single subtasks with 'taskmaster remove-subtask' (subtask.remove)`, { id: key, tag });
       return edit.task(ref.taskId);
     });
   } else throw invalidParams('give either "ids" or "all": true', { tag });
