@@ -198,7 +198,7 @@ describe('the board on the real Task Master file', () => {
     await expect.poll(() => drawer.count()).toBe(0);
   });
 
-  it("adds a task at a column's foot, opens its details, and deletes it from there once confirmed", async () => {
+  it("adds tasks at a column's foot, one title after another, and deletes one from its details once confirmed", async () => {
     const before = (await readTasks(root)).master.tasks.length;
     const column = page.locator('[data-status="in-progress"]');
     // Escape or an empty title puts the button back, making nothing.
@@ -208,13 +208,26 @@ describe('the board on the real Task Master file', () => {
     await expect.poll(() => column.locator('input[name="new-task"]').count()).toBe(0);
 
     await column.getByRole('button', { name: 'Add a task to in-progress' }).click();
-    await column.locator('input[name="new-task"]').fill('Made on the board');
-    await column.locator('input[name="new-task"]').press('Enter');
-    await expect.poll(async () => (await readTasks(root)).master.tasks.length).toBe(before + 1);
-    const made = (await readTasks(root)).master.tasks.find((t: { title: string }) => t.title === 'Made on the board');
+    const field = column.locator('input[name="new-task"]');
+    await field.fill('Made on the board');
+    await field.press('Enter');
+    // The field stays, empty and focused, for the next title.
+    await expect.poll(() => field.inputValue()).toBe('');
+    await field.fill('Made next');
+    await field.press('Enter');
+    await expect.poll(async () => (await readTasks(root)).master.tasks.length).toBe(before + 2);
+    const tasks = (await readTasks(root)).master.tasks as Array<{ id: number | string; title: string; status: string; priority: string }>;
+    const made = tasks.find((t) => t.title === 'Made on the board')!;
+    const next = tasks.find((t) => t.title === 'Made next')!;
     expect(made).toMatchObject({ status: 'in-progress', priority: 'medium' });
+    expect(next.status).toBe('in-progress');
+    // Task Master's set-status (a test above) may have written the ids as strings.
+    expect(Number(next.id)).toBe(Number(made.id) + 1);
+    await field.press('Escape');
+    await expect.poll(() => field.count()).toBe(0);
     const id = String(made.id);
     await expect.poll(() => card(page, 'in-progress', id).count()).toBe(1);
+    await card(page, 'in-progress', id).locator('.card-title').click();
     const drawer = page.locator('[data-testid="task-details"]');
     await expect.poll(() => drawer.locator('input[name="title"]').inputValue()).toBe('Made on the board');
 
@@ -224,10 +237,12 @@ describe('the board on the real Task Master file', () => {
     await drawer.getByRole('button', { name: 'Keep it' }).click();
     await drawer.getByRole('button', { name: 'Delete task…' }).click();
     await drawer.getByRole('button', { name: 'Delete', exact: true }).click();
-    await expect.poll(async () => (await readTasks(root)).master.tasks.length).toBe(before);
+    await expect.poll(async () => (await readTasks(root)).master.tasks.length).toBe(before + 1);
     expect((await readTasks(root)).master.tasks.some((t: { id: unknown }) => String(t.id) === id)).toBe(false);
     await expect.poll(() => drawer.count()).toBe(0);
     await expect.poll(() => card(page, 'in-progress', id).count()).toBe(0);
+    // Put back as it was for the tests after this one.
+    expect((await runCli(['remove-task', '--id', String(next.id), '--yes'], root)).code).toBe(0);
   });
 
   it('shows a conflict with mine and theirs side by side, and keeps mine when asked', async () => {

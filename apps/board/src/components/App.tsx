@@ -168,13 +168,7 @@ export function App({ session, initialTag, initialFocus }: { session: Session; i
             annotations={annotations}
             onOpen={setSelected}
             onDrop={onDrop}
-            onCreate={(status, title) =>
-              void actions.createTask(shownTag, title, status).then((outcome) => {
-                report(`Task ${outcome.id ?? ''} added to ${status}`)(outcome);
-                // Its details open, for the description and the rest.
-                if (outcome.id !== undefined) setSelected(outcome.id);
-              })
-            }
+            onCreate={(status, title) => void actions.createTask(shownTag, title, status).then((outcome) => report(`Task ${outcome.id ?? ''} added to ${status}`)(outcome))}
             announce={setMessage}
           />
         ) : (

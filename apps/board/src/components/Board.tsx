@@ -213,8 +213,8 @@ function Column({ status, tasks, folded, onFold, dropTarget, picked, board }: Co
 
 /**
  * "+ Add a task" at a column's foot: a title, then Enter, makes a task with
- * that column's status (App then opens its details); Escape or an empty
- * title puts the button back.
+ * that column's status, and the field stays for the next one (as a list is
+ * typed in); Escape, or leaving it empty, puts the button back.
  */
 function AddTask({ status, onCreate }: { status: string; onCreate: (status: string, title: string) => void }) {
   const [open, setOpen] = useState(false);
@@ -235,8 +235,9 @@ function AddTask({ status, onCreate }: { status: string; onCreate: (status: stri
       class="add-task-form"
       onSubmit={(event) => {
         event.preventDefault();
-        if (title.trim()) onCreate(status, title.trim());
-        close();
+        if (!title.trim()) return close();
+        onCreate(status, title.trim());
+        setTitle('');
       }}
     >
       <input
