@@ -245,6 +245,27 @@ describe('the board on the real Task Master file', () => {
     expect((await runCli(['remove-task', '--id', String(next.id), '--yes'], root)).code).toBe(0);
   });
 
+  it('closes the details of a task deleted elsewhere, and does not open them for a new task given its id', async () => {
+    const added = async (title: string) => {
+      const r = await runCli(['add-task', '--title', title, '--json'], root);
+      expect(r.code, r.stderr).toBe(0);
+      return String(JSON.parse(r.stdout).id);
+    };
+    const id = await added('Short-lived');
+    await expect.poll(() => page.locator(`[data-task-id="${id}"]`).count()).toBe(1);
+    await page.locator(`[data-task-id="${id}"] .card-title`).click();
+    const drawer = page.locator('[data-testid="task-details"]');
+    await expect.poll(() => drawer.count()).toBe(1);
+    expect((await runCli(['remove-task', '--id', id, '--yes'], root)).code).toBe(0);
+    await expect.poll(() => drawer.count()).toBe(0);
+    // Task Master gives the next task the highest id plus one: the same id again.
+    expect(await added('Someone else’s')).toBe(id);
+    await expect.poll(() => page.locator(`[data-task-id="${id}"]`).count()).toBe(1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await drawer.count()).toBe(0);
+    expect((await runCli(['remove-task', '--id', id, '--yes'], root)).code).toBe(0);
+  });
+
   it('shows a conflict with mine and theirs side by side, and keeps mine when asked', async () => {
     await page.locator('[data-task-id="45"] .card-title').click();
     const drawer = page.locator('[data-testid="task-details"]');

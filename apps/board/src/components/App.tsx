@@ -95,6 +95,11 @@ export function App({ session, initialTag, initialFocus }: { session: Session; i
   };
 
   const task = selected !== undefined ? byId.get(selected) : undefined;
+  // A task deleted while its details were open (here or elsewhere): forgotten, so a task given its id
+  // later, as Task Master reuses the highest, does not open by itself.
+  useEffect(() => {
+    if (selected !== undefined && view.file !== undefined && !byId.has(selected)) setSelected(undefined);
+  }, [byId, selected, view.file]);
 
   if (view.fatal) {
     return (
