@@ -1,5 +1,5 @@
 import { parseCommandArgs, renderHelp } from './command.js';
-import { COMMANDS, findCommand, GROUPS } from './command-table.js';
+import { COMMANDS, findCommand, GROUPS, TASK_MASTER_ONLY } from './command-table.js';
 import { ExitCode, EXIT_CODES_HELP } from './exit-codes.js';
 import { note, say, silence } from './output.js';
 import { reportError } from './report-error.js';
@@ -23,6 +23,7 @@ function globalHelp(): string {
     }),
     'Every command takes --help. Task verbs go through the sync server when one runs',
     '(every client sees the change at once), else write .taskmaster/tasks/tasks.json directly.',
+    ...wrapWords(`Left to Task Master (most ask an AI model): ${Object.keys(TASK_MASTER_ONLY).join(', ')}. Run them with task-master; a running sync server sends every client what they write.`, 90),
     '',
     'Examples:',
     '  taskmaster init',
@@ -33,6 +34,19 @@ function globalHelp(): string {
     '',
     EXIT_CODES_HELP,
   ].join('\n');
+}
+
+/** `text` in lines of at most `width` characters, broken between words. */
+function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return line ? [...lines, line] : lines;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -56,7 +70,13 @@ async function main(argv: string[]): Promise<number> {
   }
   const found = findCommand(argv);
   if (!found) {
-    note(`error: unknown command '${argv.filter((a) => !a.startsWith('-')).slice(0, 3).join(' ') || first}' — run 'taskmaster --help' for the list`);
+    const leftToTaskMaster = Object.prototype.hasOwnProperty.call(TASK_MASTER_ONLY, first) ? TASK_MASTER_ONLY[first] : undefined;
+    if (leftToTaskMaster) {
+      note(`error: '${first}' is Task Master's own command (${leftToTaskMaster}) — run it as 'task-master ${first}' with the same options; a running sync server sends every client what it writes`);
+      return ExitCode.UserError;
+    }
+    // The first word only: the command words that follow are a known command's (findCommand would have matched).
+    note(`error: unknown ${first.startsWith('-') ? 'option' : 'command'} '${first}' — run 'taskmaster --help' for the list`);
     note(`usage: ${USAGE}`);
     return ExitCode.UserError;
   }

@@ -86,6 +86,24 @@ export const ALIASES: Record<string, string> = {
 };
 
 /**
+ * Task Master 0.43.1's commands this CLI leaves to Task Master, each with what
+ * it does: most ask an AI model, which TaskMaster Sync never calls. Named so
+ * that `taskmaster expand` says where to go instead of "unknown command".
+ */
+export const TASK_MASTER_ONLY: Record<string, string> = {
+  'parse-prd': 'it asks an AI model to write tasks from a PRD',
+  expand: 'it asks an AI model to break tasks into subtasks',
+  'analyze-complexity': 'it asks an AI model to score the tasks',
+  update: 'it asks an AI model to rewrite tasks from new requirements',
+  'update-subtask': 'it asks an AI model to add notes to a subtask',
+  research: 'it asks an AI model, with the project as context',
+  models: 'it sets the AI models Task Master uses',
+  'complexity-report': "it prints the report of Task Master's analyze-complexity",
+  generate: 'it writes a text file per task',
+  'sync-readme': 'it writes the tasks into README.md',
+};
+
+/**
  * The command named by the leading words of `argv` (longest match) and the
  * arguments after them.
  */

@@ -12,6 +12,18 @@ describe('help', () => {
     expect(r.stdout).toContain('Exit codes');
   });
 
+  it('names an unknown command by its word alone, and says a Task Master AI command is to be run with task-master', async () => {
+    const unknown = await run(['frobnicate', '--id', '3'], emptyDir());
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^error: unknown command 'frobnicate' — run 'taskmaster --help' for the list$/m);
+    const expand = await run(['expand', '--id', '3'], emptyDir());
+    expect(expand.code).toBe(1);
+    expect(expand.stderr.trim()).toBe(
+      "error: 'expand' is Task Master's own command (it asks an AI model to break tasks into subtasks) — run it as 'task-master expand' with the same options; a running sync server sends every client what it writes",
+    );
+    expect((await run(['--help'], emptyDir())).stdout).toMatch(/Left to Task Master \(most ask an AI model\): parse-prd, expand, /);
+  });
+
   it("groups commands under Task Master's headings, then ours", async () => {
     const r = await run(['--help'], emptyDir());
     const lines = r.stdout.split('\n');
