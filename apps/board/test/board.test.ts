@@ -266,6 +266,22 @@ describe('the board on the real Task Master file', () => {
     expect((await runCli(['remove-task', '--id', id, '--yes'], root)).code).toBe(0);
   });
 
+  it('drops a tag renamed elsewhere from the switcher and falls back to the current tag, rather than an empty board', async () => {
+    await page.selectOption('select[name="tag"]', 'loop');
+    await expect.poll(() => page.locator('[data-task-id]').count()).toBe(fixture.loop!.tasks.length);
+    expect((await runCli(['rename-tag', 'loop', 'loop-renamed'], root)).code).toBe(0);
+    await expect.poll(() => page.locator('select[name="tag"]').inputValue()).toBe('master');
+    await expect.poll(async () => page.locator('[data-task-id]').count()).toBe((await readTasks(root)).master.tasks.length);
+    const options = () => page.locator('select[name="tag"] option').evaluateAll((all) => all.map((o) => (o as HTMLOptionElement).value));
+    await expect.poll(options).toContain('loop-renamed');
+    expect(await options()).not.toContain('loop');
+    await page.selectOption('select[name="tag"]', 'loop-renamed');
+    await expect.poll(() => page.locator('[data-task-id]').count()).toBe(fixture.loop!.tasks.length);
+    // Put back for the tests after this one.
+    expect((await runCli(['rename-tag', 'loop-renamed', 'loop'], root)).code).toBe(0);
+    await expect.poll(() => page.locator('select[name="tag"]').inputValue()).toBe('master');
+  });
+
   it('shows a conflict with mine and theirs side by side, and keeps mine when asked', async () => {
     await page.locator('[data-task-id="45"] .card-title').click();
     const drawer = page.locator('[data-testid="task-details"]');

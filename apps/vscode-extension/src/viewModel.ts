@@ -1,4 +1,5 @@
 import {
+  applyTagNames,
   applyTaskChange,
   expandTaskPatch,
   assertNever,
@@ -214,11 +215,19 @@ export class TaskViewModel {
         return this.addOverwritten([message.payload as EventPayload<'sync.conflict'>]);
       case 'sync.conflict.dismissed':
         return this.dismissOverwritten((message.payload as EventPayload<'sync.conflict.dismissed'>).notice);
-      // Connection, file and shutdown notices do not change the tree (the extension shows them elsewhere).
+      case 'file.changed': {
+        // Tags gone, or come empty: what task events cannot say (named only when they changed).
+        const tags = (message.payload as EventPayload<'file.changed'> | undefined)?.tags;
+        if (!tags || !applyTagNames(this.file, tags)) return NOTHING;
+        // The tag on view renamed or deleted: master (or the first tag) rather than an empty tree under a gone name.
+        if (!tags.includes(this.currentTagName)) this.currentTagName = tags.includes(DEFAULT_TAG) ? DEFAULT_TAG : (tags[0] ?? DEFAULT_TAG);
+        this.dataChanged();
+        return EVERYTHING;
+      }
+      // Connection, problem and shutdown notices do not change the tree (the extension shows them elsewhere).
       case 'sync.connected':
       case 'sync.disconnected':
       case 'sync.shutdown':
-      case 'file.changed':
       case 'file.missing':
       case 'file.invalid':
         return NOTHING;

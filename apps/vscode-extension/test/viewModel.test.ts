@@ -217,6 +217,21 @@ describe('TaskViewModel', () => {
     expect(vm.counts('feature')).toEqual({ done: 1, total: 1 });
   });
 
+  it("takes a file.changed's tags: a new empty tag appears, and a renamed tag on view gives way to master", () => {
+    const model = new TaskViewModel();
+    model.load(sampleFile());
+    model.setCurrentTag('feature');
+    const dark = model.tasks('feature');
+    expect(model.applyEvent({ event: 'file.changed', payload: { path: 'tasks.json', source: 'server', revision: 1 } })).toEqual({ all: false, ids: [] });
+    // feature renamed to feature-2 (its tasks come by their own events) and an empty tag added.
+    model.applyEvent({ event: 'task.created', payload: { tag: 'feature-2', id: '1', revision: 2, task: dark[0] } });
+    expect(model.applyEvent({ event: 'file.changed', payload: { path: 'tasks.json', source: 'server', revision: 3, tags: ['master', 'feature-2', 'empty'] } }).all).toBe(true);
+    expect(model.tagNames()).toEqual(['master', 'feature-2', 'empty']);
+    expect(model.currentTag).toBe('master');
+    expect(model.tasks('empty')).toEqual([]);
+    expect(model.tasks('feature-2').map((t) => t.title)).toEqual(['Dark mode']);
+  });
+
   it('replaces everything on a snapshot', () => {
     const vm = new TaskViewModel();
     vm.load(sampleFile());

@@ -1,4 +1,5 @@
 import {
+  applyTagNames,
   applyTaskChange,
   assertNever,
   expandTaskPatch,
@@ -89,13 +90,19 @@ export class ReplicaStore implements Replica {
         if (applied) this.changed();
         return applied;
       }
-      // Connection, file, conflict and shutdown notices say nothing the task events do not.
+      case 'file.changed': {
+        // Tags gone, or come empty: what task events cannot say (named only when they changed).
+        const tags = (payload as EventPayload<'file.changed'>).tags;
+        if (!this.file || !tags || !applyTagNames(this.file, tags)) return false;
+        this.changed();
+        return true;
+      }
+      // Connection, conflict and shutdown notices, and the file's problems, say nothing the task events do not.
       case 'sync.connected':
       case 'sync.disconnected':
       case 'sync.shutdown':
       case 'sync.conflict':
       case 'sync.conflict.dismissed':
-      case 'file.changed':
       case 'file.missing':
       case 'file.invalid':
         return false;

@@ -29,6 +29,32 @@ describe('events', () => {
     expect((await aliceSees).to).toBe('done');
   });
 
+  it("keeps a replica's tags the file's through add-tag, copy-tag, rename-tag and delete-tag, an empty tag included", async () => {
+    const root = await h.project({ fixture: true });
+    const server = await h.server(root);
+    const reader = h.track(createClient({ url: server.wsUrl, token: server.token, replica: true }));
+    const writer = h.track(createClient({ url: server.wsUrl, token: server.token }));
+    await Promise.all([reader.ready(), writer.ready()]);
+    const onDisk = async () => Object.keys(JSON.parse(await readFile(join(root, '.taskmaster/tasks/tasks.json'), 'utf8')));
+    const held = () => Object.keys(reader.replica!.data() ?? {});
+    const same = async (what: string) => {
+      const want = await onDisk();
+      await until(() => JSON.stringify(held()) === JSON.stringify(want), what);
+    };
+    await writer.call('tag.add', { name: 'empty-one' });
+    await same('the empty tag');
+    expect(reader.replica!.tasks('empty-one')).toEqual([]);
+    await writer.call('tag.copy', { from: 'loop', to: 'loop-copy' });
+    await same('the copy');
+    await writer.call('tag.rename', { from: 'loop', to: 'loop-renamed' });
+    await same('the rename');
+    expect(held()).not.toContain('loop');
+    expect(reader.replica!.tasks('loop-renamed')).toEqual(reader.replica!.tasks('loop-copy'));
+    await writer.call('tag.delete', { name: 'loop-copy' });
+    await same('the delete');
+    expect(held()).not.toContain('loop-copy');
+  });
+
   it('with a replica, takes updates as only what changed, yet tells listeners the whole task and keeps the same file as the server', async () => {
     const root = await h.project({ fixture: true });
     const server = await h.server(root);

@@ -82,6 +82,22 @@ describe('replica', () => {
     expect(replica.tasks('new-tag').map((t) => t.title)).toEqual(['Fresh']);
   });
 
+  it("makes its tags a file.changed's tags: one gone goes, a new one comes empty, the order is the file's", () => {
+    const replica = replicaOf(file());
+    const feature = replica.data()!.feature;
+    expect(replica.apply('file.changed', { path: 'tasks.json', source: 'server', revision: 3 })).toBe(false);
+    expect(replica.apply('file.changed', { path: 'tasks.json', source: 'server', revision: 4, tags: ['feature', 'empty', '__proto__'] })).toBe(true);
+    expect(Object.keys(replica.data()!)).toEqual(['feature', 'empty', '__proto__']);
+    expect(replica.data()!.feature).toBe(feature);
+    expect(replica.tasks('empty')).toEqual([]);
+    expect(replica.tasks('__proto__')).toEqual([]);
+    expect(Object.getPrototypeOf(replica.data())).toBe(Object.prototype);
+    expect(replica.apply('file.changed', { path: 'tasks.json', source: 'server', revision: 5, tags: ['feature', 'empty', '__proto__'] })).toBe(false);
+    // A legacy untagged file holds only master: left alone.
+    const legacy = replicaOf({ tasks: [{ id: 1, title: 'Legacy' }] });
+    expect(legacy.apply('file.changed', { path: 'tasks.json', source: 'server', revision: 1, tags: ['master', 'other'] })).toBe(false);
+  });
+
   it('replaces everything on a snapshot', () => {
     const replica = replicaOf(file());
     const data = { master: { tasks: [{ id: 9, title: 'Only' }] } };

@@ -147,6 +147,22 @@ function listIn(tagData: TagData, parentId: string | undefined, create: boolean)
   return parent.subtasks;
 }
 
+/**
+ * Makes `file`'s tags `tags` (a `file.changed` that names them), in place and
+ * in that order: a tag not named goes with its tasks, a named one it lacks
+ * comes empty (its tasks, if any, come by their own events). A legacy
+ * untagged file is left alone. Returns true when anything changed.
+ */
+export function applyTagNames(file: TasksFile, tags: readonly string[]): boolean {
+  if (isLegacyTasksFile(file)) return false;
+  const held = Object.keys(file);
+  if (held.length === tags.length && held.every((tag, i) => tag === tags[i])) return false;
+  const kept = new Map(held.map((tag) => [tag, (file as Record<string, TagData>)[tag]!] as const));
+  for (const tag of held) delete (file as Record<string, unknown>)[tag];
+  for (const tag of tags) setOwnKey(file, tag, kept.get(tag) ?? { tasks: [] });
+  return true;
+}
+
 /** The id within its list: `"5.2"` under parent `5` → `"2"`. */
 function localId(id: string, parentId: string | undefined): string {
   if (parentId === undefined) return idKey(id);

@@ -105,6 +105,13 @@ export const events = {
     source: z.enum(['external', 'server']),
     revision: z.number().int().nonnegative(),
     hash: z.string().optional(),
+    /**
+     * The file's tags, in file order, when this version changed them (a tag
+     * added, deleted, renamed or copied): task events cannot say that a tag
+     * went, nor that an empty one came. A replica makes its tags these
+     * (`applyTagNames`).
+     */
+    tags: z.array(z.string()).optional(),
   }),
   /** A full copy of the file, sent on `sync --force` so every replica starts afresh. */
   'sync.snapshot': z.object({

@@ -6,6 +6,7 @@ import {
   ErrorCode,
   isLegacyTasksFile,
   ownTag,
+  tagsOf,
   withTagsAs,
   TaskmasterError,
   withoutTags,
@@ -68,6 +69,8 @@ export class SyncEngine {
   readonly filePath: string;
   /** The version clients hold; `hash` is undefined while it is announced but not yet on disk. */
   private doc: { data: TasksFile; hash: string | undefined };
+  /** The tags clients were last told the file holds (JSON of the names): `file.changed` names them again only when they change. */
+  private toldTags: string;
   /** sha256 of the version the file holds as far as we know (what our next write must find there). */
   private fileHash: string;
   private watcher: TasksWatcher | undefined;
@@ -112,6 +115,7 @@ export class SyncEngine {
     initial: { data: TasksFile; hash: string; bytes: number; brokenTags: readonly TagProblem[] },
   ) {
     this.doc = { data: initial.data, hash: initial.hash };
+    this.toldTags = JSON.stringify(Object.keys(tagsOf(initial.data)));
     if (!isLegacyTasksFile(initial.data)) for (const p of initial.brokenTags) this.heldBroken.set(p.tag, ownTag(initial.data, p.tag));
     this.bytesAtStart = initial.bytes;
     this.fileHash = initial.hash;
@@ -272,7 +276,16 @@ export class SyncEngine {
 
   private fileChanged(source: 'server' | 'external', hash: string): OutgoingEvent {
     this.problem = undefined;
-    return this.logged({ event: 'file.changed', payload: { path: this.filePath, source, hash } });
+    // The tags of the version clients hold (with commits pipelined, it may be later than the file's):
+    // a tag gone, or an empty one come, is told by no task event.
+    const tags = Object.keys(tagsOf(this.doc.data));
+    const told = JSON.stringify(tags);
+    const payload: Omit<EventPayload<'file.changed'>, 'revision'> = { path: this.filePath, source, hash };
+    if (told !== this.toldTags) {
+      this.toldTags = told;
+      payload.tags = tags;
+    }
+    return this.logged({ event: 'file.changed', payload });
   }
 
   /**

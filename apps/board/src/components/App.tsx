@@ -40,7 +40,10 @@ export function App({ session, initialTag, initialFocus }: { session: Session; i
   }, [selected]);
 
   const tags = tagNames(view.file);
-  const shownTag = tag ?? view.currentTag ?? (tags.includes(DEFAULT_TAG) ? DEFAULT_TAG : tags[0]) ?? DEFAULT_TAG;
+  // A tag the file no longer has (renamed or deleted, here or by another program) is not shown as an empty
+  // board under its old name: the view falls back to Task Master's current tag, then to master.
+  const existing = (name: string | undefined) => (name !== undefined && (view.file === undefined || tags.includes(name)) ? name : undefined);
+  const shownTag = existing(tag) ?? existing(view.currentTag) ?? (tags.includes(DEFAULT_TAG) ? DEFAULT_TAG : tags[0]) ?? DEFAULT_TAG;
   // A new array at every version: the replica changes its copy in place, and the memos below key on identity.
   const tasks: Task[] = useMemo(() => (view.file ? [...(findTag(view.file, shownTag)?.tasks ?? [])] : []), [view.version, view.file, shownTag]);
   const byId = useMemo(() => indexTasks(tasks), [tasks]);
