@@ -54,3 +54,30 @@ describe('the current tag', () => {
     expect((await client.result<{ current: string }>('tags.list')).current).toBe('alpha');
   });
 });
+
+describe('the tags clients are told of', () => {
+  it("follow the real Task Master's add-tag (empty), rename-tag and delete-tag: file.changed names the file's tags whenever they change", async () => {
+    const root = await makeProject(tags());
+    const server = await startServer(root);
+    const watcher = await RawClient.connect(server.wsUrl);
+    await watcher.result('subscribe', { events: ['*'] });
+    const onDisk = async () => Object.keys(JSON.parse(await readFile(join(root, '.taskmaster', 'tasks', 'tasks.json'), 'utf8')));
+    const toldAfter = async (args: string[]) => {
+      const run = await runTaskMaster(root, args);
+      expect(run.code, run.stderr).toBe(0);
+      const want = await onDisk();
+      await watcher.waitFor((m) => m.method === 'file.changed' && JSON.stringify((m.params as { tags?: string[] }).tags) === JSON.stringify(want));
+      return want;
+    };
+    // No task event could say any of these: an empty tag came, a tag went, a tag's name changed.
+    expect(await toldAfter(['add-tag', 'sprint'])).toContain('sprint');
+    const renamed = await toldAfter(['rename-tag', 'alpha', 'alpha-2']);
+    expect(renamed).toContain('alpha-2');
+    expect(renamed).not.toContain('alpha');
+    expect(await toldAfter(['delete-tag', 'bravo', '--yes'])).not.toContain('bravo');
+    // A change of a task only names no tags.
+    await watcher.result('task.setStatus', { ids: [1], status: 'done' });
+    const last = await watcher.waitFor((m) => m.method === 'file.changed' && (m.params as { source: string }).source === 'server');
+    expect((last.params as { tags?: string[] }).tags).toBeUndefined();
+  }, 120_000);
+});
