@@ -36,6 +36,7 @@ const BAD_FILE_FIX = "fix tasks.json at that place, or go back to a snapshot: 't
 interface CodedError {
   code: number;
   message: string;
+  data?: unknown;
 }
 
 /** True for protocol `TaskmasterError`s; checked by shape so this file loads no dependency. */
@@ -73,7 +74,7 @@ export function reportError(err: unknown, { json = false, verbose = false }: { j
         : /^tasks\.json(: | is not valid JSON)/.test(message)
           ? BAD_FILE_FIX
           : code === -32602
-            ? invalidParamsFix(message)
+            ? invalidParamsFix(err)
             : FIXES[code];
     exitCode = exitCodeFor(code);
   } else if (isFileSystemError(err)) {
@@ -107,16 +108,16 @@ export function reportError(err: unknown, { json = false, verbose = false }: { j
 
 /**
  * A -32602 from the server or the store is one of two kinds. The request's
- * shape (`invalid params for "task.update": changes.title: …`, from the
- * protocol's schema): the command's options are what to check. Or what the
+ * shape, which the protocol's schema refused (its `data` lists the `issues`,
+ * `changes.title: …`): the command's options are what to check. Or what the
  * request asks of these tasks (a task that would depend on itself, an id that
  * is taken, a tag name in use): its message names the fix when there is one
  * ("give a free id (the next one is 105)"), and --help would not help; a task
  * it names that does not exist gets what `show` gets, a snapshot that does
  * not exist the list of snapshots.
  */
-function invalidParamsFix(message: string): string | undefined {
-  if (message.startsWith('invalid params for "')) return OPTIONS_FIX;
+function invalidParamsFix({ message, data }: CodedError): string | undefined {
+  if (Array.isArray((data as { issues?: unknown } | undefined)?.issues)) return OPTIONS_FIX;
   if (/ not found in tag "/.test(message)) return NOT_FOUND_FIX;
   if (/^snapshot \S+ not found$/.test(message)) return SNAPSHOT_FIX;
   return undefined;
