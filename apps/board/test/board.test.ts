@@ -106,8 +106,9 @@ describe('the board on the real Task Master file', () => {
   it("shows two pages each other's drags within a second", async () => {
     const other = await openBoard(browser, server);
     await other.locator('[data-task-id="41"]').waitFor();
-    // A drag, retried once if the gesture did not take (a busy machine can drop it); then the
-    // other page must show the move within a second of the file holding it.
+    // A drag, tried up to three times if the gesture did not take (a busy machine can drop it: a
+    // CI run with Task Master processes beside this one dropped two in a row); then the other page
+    // must show the move within a second of the file holding it.
     const dragUntilSaved = async (p: Page, status: string) => {
       for (let attempt = 0; ; attempt++) {
         await drag(p, '41', status);
@@ -115,7 +116,7 @@ describe('the board on the real Task Master file', () => {
           await expect.poll(async () => (await taskOnDisk(root, 'master', 41)).status, { timeout: 5000, interval: 20 }).toBe(status);
           return;
         } catch (err) {
-          if (attempt > 0) throw err;
+          if (attempt > 1) throw err;
         }
       }
     };
