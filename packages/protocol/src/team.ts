@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { events, type TaskChange } from './events.js';
 import { ServedTasksFileSchema } from './tag-problems.js';
+import { TagDataSchema } from './task.js';
 
 /**
  * Team sync's wire format: what one sync server writes to the team's
@@ -43,14 +44,38 @@ export const TaskChangeSchema = z.discriminatedUnion('event', [
  * `base` is the task (or subtask) before a `task.updated`, so a reader merges
  * only the fields that changed (`mergeTask`) instead of the whole task.
  */
-export const TeamOpSchema = z.object({
+export const TeamTaskOpSchema = z.object({
   change: TaskChangeSchema,
   base: z.record(z.string(), z.unknown()).optional(),
 });
+export type TeamTaskOp = z.output<typeof TeamTaskOpSchema>;
+
+/**
+ * A tag added or deleted: what task events cannot say (a tag added empty, a
+ * tag deleted or renamed, which leaves the old name empty). `fields` are the
+ * added tag's fields but its tasks (its metadata), which come by their own
+ * task events; a deleted tag goes with any tasks it still holds.
+ */
+export const TeamTagOpSchema = z.union([
+  z.object({ tagAdded: z.string().min(1), fields: TagDataSchema.omit({ tasks: true }).optional() }).strict(),
+  z.object({ tagDeleted: z.string().min(1) }).strict(),
+]);
+export type TeamTagOp = z.output<typeof TeamTagOpSchema>;
+
+/** One operation of a local version: a task's or a tag's. */
+export const TeamOpSchema = z.union([TeamTaskOpSchema, TeamTagOpSchema]);
 export type TeamOp = z.output<typeof TeamOpSchema>;
 
-/** The payload of one row of the change log: the operations of one local version of the file. */
-export const TeamChangePayloadSchema = z.object({ v: z.literal(1), ops: z.array(TeamOpSchema) });
+/**
+ * The payload of one row of the change log: the operations of one local
+ * version of the file. Tag operations travel beside the task operations, not
+ * among them, so that a member running an earlier version (whose reader
+ * knows task operations only, and drops fields it does not know) still reads
+ * every row; it misses only the tag changes, as it always did. Readers apply
+ * a version's added tags first, then its task operations, then its deleted
+ * tags (a rename: the new name, the tasks moved, the old name gone).
+ */
+export const TeamChangePayloadSchema = z.object({ v: z.literal(1), ops: z.array(TeamTaskOpSchema), tags: z.array(TeamTagOpSchema).optional() });
 export type TeamChangePayload = z.output<typeof TeamChangePayloadSchema>;
 
 /**

@@ -1,10 +1,12 @@
 import {
   TeamChangePayloadSchema,
+  type TeamChangePayload,
   TeamSnapshotPayloadSchema,
   type TasksFile,
   type TeamOp,
 } from '@taskmaster/protocol';
 import { open, seal, type TeamKey } from './seal.js';
+import { isTagOp, isTaskOp } from './team-ops.js';
 
 /**
  * Turns operations and snapshots into the bytes a row holds and back: JSON,
@@ -21,13 +23,19 @@ export class TeamCodec {
     return this.key !== undefined;
   }
 
+  /** `ops` as {@link teamOpsOf} orders them: added tags, task operations, deleted tags. */
   encodeChange(changeId: string, ops: readonly TeamOp[]): Buffer {
-    return this.wrap(Buffer.from(JSON.stringify({ v: 1, ops })), `change:${this.project}:${changeId}`);
+    const taskOps = ops.filter(isTaskOp);
+    const tagOps = ops.filter(isTagOp);
+    const payload: TeamChangePayload = tagOps.length > 0 ? { v: 1, ops: taskOps, tags: tagOps } : { v: 1, ops: taskOps };
+    return this.wrap(Buffer.from(JSON.stringify(payload)), `change:${this.project}:${changeId}`);
   }
 
+  /** The operations of a row, in the order they apply (see {@link TeamChangePayloadSchema}). */
   decodeChange(changeId: string, payload: Uint8Array): TeamOp[] {
     const json = JSON.parse(this.unwrap(payload, `change:${this.project}:${changeId}`).toString('utf8'));
-    return TeamChangePayloadSchema.parse(json).ops;
+    const { ops, tags = [] } = TeamChangePayloadSchema.parse(json);
+    return [...tags.filter((op) => 'tagAdded' in op), ...ops, ...tags.filter((op) => 'tagDeleted' in op)];
   }
 
   encodeSnapshot(seq: number, data: TasksFile): Buffer {

@@ -2,22 +2,33 @@ import {
   applyTaskChange,
   findTag,
   findTask,
+  isLegacyTasksFile,
   jsonEqual,
   mergeTask,
+  setOwnKey,
   type FieldConflict,
   type TaskChange,
   type TasksFile,
   type TeamOp,
+  type TeamTagOp,
+  type TeamTaskOp,
 } from '@taskmaster/protocol';
 
 /**
- * The operations that travel for one local version: the server's task events
- * (one diff, made once by the server) with, for updates, the item as it was
- * in `before`. `task.status.changed` is left out: the `task.updated` it
- * always follows carries the status already.
+ * The operations that travel for one local version, `before` to `after`:
+ * the tags `after` adds (with their metadata), the server's task events (one
+ * diff, made once by the server) with, for updates, the item as it was in
+ * `before`, and the tags `after` deletes, in that order — a tag renamed is
+ * the new name added, its tasks deleted under the old name and created
+ * under the new, the old name deleted. `task.status.changed` is left out:
+ * the `task.updated` it always follows carries the status already.
  */
-export function teamOpsOf(before: TasksFile, changes: readonly TaskChange[]): TeamOp[] {
+export function teamOpsOf(before: TasksFile, after: TasksFile, changes: readonly TaskChange[]): TeamOp[] {
+  const tagged = !isLegacyTasksFile(before) && !isLegacyTasksFile(after);
   const ops: TeamOp[] = [];
+  if (tagged) {
+    for (const tag of Object.keys(after)) if (!hasTag(before, tag)) ops.push({ tagAdded: tag, fields: fieldsOf(after, tag) });
+  }
   for (const change of changes) {
     if (change.event === 'task.status.changed') continue;
     if (change.event === 'task.updated') {
@@ -25,7 +36,20 @@ export function teamOpsOf(before: TasksFile, changes: readonly TaskChange[]): Te
       ops.push(base ? { change, base: base as Record<string, unknown> } : { change });
     } else ops.push({ change });
   }
+  if (tagged) {
+    for (const tag of Object.keys(before)) if (!hasTag(after, tag)) ops.push({ tagDeleted: tag });
+  }
   return ops;
+}
+
+/** True for an operation on a task, false for one on a tag. */
+export function isTaskOp(op: TeamOp): op is TeamTaskOp {
+  return 'change' in op;
+}
+
+/** True for an operation on a tag. */
+export function isTagOp(op: TeamOp): op is TeamTagOp {
+  return !('change' in op);
 }
 
 /**
@@ -38,6 +62,10 @@ export function teamOpsOf(before: TasksFile, changes: readonly TaskChange[]): Te
  */
 export function applyTeamOps(file: TasksFile, ops: readonly TeamOp[], conflicts?: FieldConflict[]): void {
   for (const op of ops) {
+    if (isTagOp(op)) {
+      applyTagOp(file, op);
+      continue;
+    }
     const change = op.change;
     if (change.event === 'task.updated' && op.base) {
       const current = itemIn(file, change.payload.tag, change.payload.id);
@@ -57,6 +85,32 @@ export function applyTeamOps(file: TasksFile, ops: readonly TeamOp[], conflicts?
     }
     applyTaskChange(file, change);
   }
+}
+
+/**
+ * A tag added where the file lacks it (empty, with its metadata: its tasks
+ * come by their own operations; one added meanwhile here is kept as it is),
+ * or deleted with what it holds. A legacy untagged file has no tags to change.
+ */
+function applyTagOp(file: TasksFile, op: TeamTagOp): void {
+  if (isLegacyTasksFile(file)) return;
+  if ('tagAdded' in op) {
+    if (!hasTag(file, op.tagAdded)) setOwnKey(file, op.tagAdded, { tasks: [], ...withoutTasks(op.fields ?? {}) });
+  } else if (hasTag(file, op.tagDeleted)) delete (file as Record<string, unknown>)[op.tagDeleted];
+}
+
+function hasTag(file: TasksFile, tag: string): boolean {
+  return Object.prototype.hasOwnProperty.call(file, tag);
+}
+
+/** The tag's fields but its tasks, copied (the metadata Task Master keeps beside them). */
+function fieldsOf(file: TasksFile, tag: string): Record<string, unknown> {
+  return structuredClone(withoutTasks((file as Record<string, Record<string, unknown>>)[tag]!));
+}
+
+function withoutTasks(fields: Record<string, unknown>): Record<string, unknown> {
+  const { tasks: _tasks, ...rest } = fields;
+  return rest;
 }
 
 /** The task or subtask `id` (`"5"` or `"5.2"`) of `tag`, or undefined. */

@@ -150,13 +150,14 @@ export class TeamReplica {
     let ops: TeamOp[];
     if (version.origin === 'commit') {
       this.brokenTags.noteCommit(data);
-      ops = teamOpsOf(before, changes);
+      ops = teamOpsOf(before, data, changes);
     } else {
       // A version written whole may break a tag: nothing of a broken tag travels (another member could not read it).
       // A tag it fixes sends what changed in it since it was last good: the server's changes start from its broken state.
       const fixed = this.brokenTags.noteWhole(before, data, version.brokenTags);
       const fixedNames = new Set(fixed.map((f) => f.tag));
-      ops = teamOpsOf(before, changes.filter((c) => !fixedNames.has(c.payload.tag) && !this.brokenTags.isBroken(c.payload.tag)));
+      // Tags added or deleted as the team may see them: a tag added broken is not added.
+      ops = teamOpsOf(before, this.teamView(data, before), changes.filter((c) => !fixedNames.has(c.payload.tag) && !this.brokenTags.isBroken(c.payload.tag)));
       this.noteFixedTags(fixed, data, ops);
       return;
     }
@@ -173,7 +174,7 @@ export class TeamReplica {
    * reconcile to find, never with a fix recorded twice.
    */
   private noteFixedTags(fixed: readonly FixedTag[], data: TasksFile, ops: TeamOp[]): void {
-    for (const { tag, lastGood } of fixed) ops.push(...teamOpsOf(lastGood, diffTasksFiles(onlyTag(lastGood, tag), onlyTag(data, tag))));
+    for (const { tag, lastGood } of fixed) ops.push(...teamOpsOf(onlyTag(lastGood, tag), onlyTag(data, tag), diffTasksFiles(onlyTag(lastGood, tag), onlyTag(data, tag))));
     if (fixed.length > 0) this.fixedIn = new Map([...this.fixedIn, ...fixed.map(({ tag }) => [tag, onlyTag(data, tag)] as const)]);
     this.rememberTagRepairs();
     if (ops.length > 0) this.journal.recordLocal(randomUUID(), ops);
@@ -305,7 +306,8 @@ export class TeamReplica {
     this.shared = remote.data;
     this.lastSnapshot = remote.snapshotSeq;
     this.head = remote.seq;
-    const ops = teamOpsOf(remote.data, diffTasksFiles(remote.data, this.teamView(merged, remote.data)));
+    const view = this.teamView(merged, remote.data);
+    const ops = teamOpsOf(remote.data, view, diffTasksFiles(remote.data, view));
     if (ops.length > 0) this.journal.recordLocal(randomUUID(), ops);
     this.reconciled = true;
     this.log('info', 'joined a team project', { project: this.options.config.project, seq: remote.seq, pushed: ops.length });
@@ -347,7 +349,8 @@ export class TeamReplica {
       const expected = structuredClone(this.shared!);
       for (const e of this.journal.state.outbox.values()) applyTeamOps(expected, e.ops);
       this.assumeLastGood(expected);
-      const ops = teamOpsOf(expected, diffTasksFiles(expected, this.teamView(current, expected)));
+      const view = this.teamView(current, expected);
+      const ops = teamOpsOf(expected, view, diffTasksFiles(expected, view));
       if (ops.length > 0) {
         this.journal.recordLocal(randomUUID(), ops);
         this.log('info', 'recorded changes made while team sync was not running', { ops: ops.length });

@@ -255,6 +255,39 @@ describe('team sync on PostgreSQL, three servers', () => {
     await eventually(async () => expect((await tasksOf(c)).master!.tasks.find((t) => String(t.id) === '2')!.status).toBe('review'), 60_000);
   });
 
+  it("brings tags added empty, renamed and deleted (by the real Task Master on A, by a client of B's server) to every member, with their metadata", async () => {
+    const { members, servers } = await team('fixture');
+    const [a, , c] = members as [TeamMember, TeamMember, TeamMember];
+    for (const args of [['add-tag', 'sprint-9', '--description=Next sprint'], ['rename-tag', 'loop', 'loop-2'], ['delete-tag', 'test-tag', '--yes']]) {
+      const run = await runTaskMaster(a.root, args);
+      expect(run.code, run.stderr).toBe(0);
+    }
+    await converged(members, servers);
+    const client = await servers[1]!.client();
+    await client.result('tag.add', { name: 'from-b', description: 'Added on B' });
+    await client.result('tag.rename', { from: 'tm-start', to: 'tm-begin' });
+    await client.result('tag.delete', { name: 'cc-kiro-hooks' });
+    await converged(members, servers);
+    const [fileA, fileB, fileC] = await Promise.all(members.map(tasksOf));
+    const tags = Object.keys(fileA!);
+    expect(tags.slice(-4)).toEqual(['sprint-9', 'loop-2', 'from-b', 'tm-begin']);
+    for (const gone of ['loop', 'test-tag', 'tm-start', 'cc-kiro-hooks']) expect(tags).not.toContain(gone);
+    for (const file of [fileB!, fileC!]) {
+      // The same tags in the same order, each with the same tasks (converged), the new ones with their metadata.
+      expect(Object.keys(file)).toEqual(tags);
+      expect(file['sprint-9']).toMatchObject({ tasks: [], metadata: { description: 'Next sprint' } });
+      expect(file['from-b']).toMatchObject({ tasks: [], metadata: { description: 'Added on B' } });
+      expect((file['loop-2'] as { metadata?: unknown }).metadata).toEqual((fileA!['loop-2'] as { metadata?: unknown }).metadata);
+      expect(file['loop-2']!.tasks.length).toBe(18);
+    }
+    expect(fileA!['tm-begin']!.tasks.map((t) => t.title)).toEqual(fileB!['tm-begin']!.tasks.map((t) => t.title));
+    // A's server restarted: its reconcile (the file against the team's version and its outbox) finds nothing to send back.
+    const again = await restart(a, servers[0]!);
+    await converged(members, [again, ...servers.slice(1)]);
+    expect((await statusOf(again)).lastSeq).toBe((await statusOf(servers[1]!)).headSeq);
+    expect(Object.keys(await tasksOf(c))).toEqual(tags);
+  });
+
   it('keeps task text out of the database with a passphrase, and refuses a wrong one without writing', async () => {
     const { url, members, servers } = await team(smallFile(3), 'team secret passphrase');
     const writer = await servers[0]!.client();
