@@ -21,7 +21,7 @@ import {
   type OverriddenNotice,
   type TasksFile,
 } from '@taskmaster/protocol';
-import { missingTasksFileError, openStore, StaleVersionError, type Store } from '@taskmaster/store';
+import { followRenamedTag, missingTasksFileError, openStore, StaleVersionError, type Store } from '@taskmaster/store';
 import type { NotedVersion } from '@taskmaster/team';
 import { watchTasks, type TasksWatcher } from '@taskmaster/watcher';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
@@ -425,6 +425,7 @@ export class SyncEngine {
         const planned = plan(this.doc.data);
         if (!planned) return;
         try {
+          const before = this.doc.data;
           const res = await this.store.transact((draft) => replaceContents(draft, planned.merged), { reason: 'team', actor: 'server', expectHash: this.doc.hash ?? UNWRITTEN });
           this.applyingRemote = true;
           try {
@@ -432,7 +433,12 @@ export class SyncEngine {
           } finally {
             this.applyingRemote = false;
           }
-          return this.announceConflicts(planned.conflicts, undefined);
+          this.announceConflicts(planned.conflicts, undefined);
+          // A tag renamed on another machine that was current here stays current (the file is written: a failure here loses nothing).
+          await followRenamedTag(this.store, before, res.data).catch((err: unknown) =>
+            this.options.log('warn', 'could not point state.json at a renamed current tag', { error: errorName(err) }),
+          );
+          return;
         } catch (err) {
           if (!(err instanceof StaleVersionError) || attempt >= 3) throw err;
           await this.adoptOutsideWrite(await this.readFile());

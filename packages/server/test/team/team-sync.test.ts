@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -110,6 +110,17 @@ async function featureSettles(pair: { memberA: TeamMember; memberB: TeamMember }
   await eventually(async () => expect((await statusOf(again)).outbox).toBe(0), 30_000);
   for (const m of members) expect(await featureOf(m)).toEqual(wanted);
   for (const s of [again, b]) expect((await statusOf(s)).error).toBeUndefined();
+}
+
+/** Task Master's current tag of `member` (state.json), set as its use-tag sets it. */
+async function useTag(member: TeamMember, tag: string): Promise<void> {
+  const file = join(member.root, '.taskmaster', 'state.json');
+  const state = JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as Record<string, unknown>;
+  await writeFile(file, JSON.stringify({ ...state, currentTag: tag, lastSwitched: new Date().toISOString() }, null, 2));
+}
+
+async function currentTagOf(member: TeamMember): Promise<unknown> {
+  return (JSON.parse(await readFile(join(member.root, '.taskmaster', 'state.json'), 'utf8')) as { currentTag?: unknown }).currentTag;
 }
 
 /** `member`'s server stopped and started again, connected. */
@@ -255,14 +266,22 @@ describe('team sync on PostgreSQL, three servers', () => {
     await eventually(async () => expect((await tasksOf(c)).master!.tasks.find((t) => String(t.id) === '2')!.status).toBe('review'), 60_000);
   });
 
-  it("brings tags added empty, renamed and deleted (by the real Task Master on A, by a client of B's server) to every member, with their metadata", async () => {
+  it("brings tags added empty, renamed and deleted (by the real Task Master on A, by a client of B's server) to every member, with their metadata; a renamed current tag stays current", async () => {
     const { members, servers } = await team('fixture');
-    const [a, , c] = members as [TeamMember, TeamMember, TeamMember];
+    const [a, b, c] = members as [TeamMember, TeamMember, TeamMember];
+    // B works on the tag A renames, C on the one A deletes.
+    await useTag(b, 'loop');
+    await useTag(c, 'test-tag');
     for (const args of [['add-tag', 'sprint-9', '--description=Next sprint'], ['rename-tag', 'loop', 'loop-2'], ['delete-tag', 'test-tag', '--yes']]) {
       const run = await runTaskMaster(a.root, args);
       expect(run.code, run.stderr).toBe(0);
     }
     await converged(members, servers);
+    // The renamed current tag stays current under its new name, as it does on the machine that renamed it;
+    // a deleted one is not replaced by a guess (the CLI then says it is gone and how to switch).
+    await eventually(async () => expect(await currentTagOf(b)).toBe('loop-2'), 30_000);
+    expect(await currentTagOf(c)).toBe('test-tag');
+    await useTag(a, 'tm-start');
     const client = await servers[1]!.client();
     await client.result('tag.add', { name: 'from-b', description: 'Added on B' });
     await client.result('tag.rename', { from: 'tm-start', to: 'tm-begin' });
@@ -281,6 +300,7 @@ describe('team sync on PostgreSQL, three servers', () => {
       expect(file['loop-2']!.tasks.length).toBe(18);
     }
     expect(fileA!['tm-begin']!.tasks.map((t) => t.title)).toEqual(fileB!['tm-begin']!.tasks.map((t) => t.title));
+    await eventually(async () => expect(await currentTagOf(a)).toBe('tm-begin'), 30_000);
     // A's server restarted: its reconcile (the file against the team's version and its outbox) finds nothing to send back.
     const again = await restart(a, servers[0]!);
     await converged(members, [again, ...servers.slice(1)]);

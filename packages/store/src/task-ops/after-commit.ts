@@ -1,4 +1,4 @@
-import type { WriteMethodName } from '@taskmaster/protocol';
+import { isLegacyTasksFile, type TasksFile, type WriteMethodName } from '@taskmaster/protocol';
 import { writeCurrentTag } from '../current-tag.js';
 import type { Store } from '../store-types.js';
 import type { WriteValue } from './op-types.js';
@@ -24,4 +24,30 @@ async function followRenamedCurrentTag(store: Store, value: WriteValue<'tag.rena
   if ((await store.currentTag()) !== value.from) return value;
   await writeCurrentTag(store.paths.stateFile, value.to, new Date().toISOString());
   return { ...value, current: true };
+}
+
+/**
+ * After a version written from another machine (team sync's changes): a
+ * current tag that version renamed stays current under its new name, as it
+ * does for a rename made here. Known as a rename by the new tag's
+ * `metadata.renamed.from`, which Task Master's rename-tag and ours write.
+ * Returns the new name, or undefined when state.json was left as it was.
+ */
+export async function followRenamedTag(store: Store, before: TasksFile, after: TasksFile): Promise<string | undefined> {
+  if (isLegacyTasksFile(before) || isLegacyTasksFile(after)) return undefined;
+  const current = await store.currentTag();
+  if (hasTag(after, current) || !hasTag(before, current)) return undefined;
+  const to = Object.keys(after).find((tag) => !hasTag(before, tag) && renamedFrom(after, tag) === current);
+  if (to === undefined) return undefined;
+  await writeCurrentTag(store.paths.stateFile, to, new Date().toISOString());
+  return to;
+}
+
+function hasTag(file: TasksFile, tag: string): boolean {
+  return Object.prototype.hasOwnProperty.call(file, tag);
+}
+
+function renamedFrom(file: TasksFile, tag: string): unknown {
+  const metadata = (file as Record<string, { metadata?: { renamed?: { from?: unknown } } }>)[tag]?.metadata;
+  return metadata?.renamed?.from;
 }
