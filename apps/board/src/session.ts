@@ -86,6 +86,7 @@ export class Session {
     );
     this.client.on('sync.conflict', (change) => this.overriddenSeen([change]));
     // Dismissed by anyone (this page, another, VS Code, the CLI): the other program's value stays, the notice goes.
+    this.client.on('tag.current.changed', ({ current }) => this.update({ currentTag: current }));
     this.client.on('sync.conflict.dismissed', ({ notice }) => this.update({ overridden: dismissNotice(this.view.overridden, notice).rest }));
     this.client.ready(30_000).catch((err: unknown) => this.failed(err));
     if (typeof window !== 'undefined') window.addEventListener('online', () => this.modeChanged(this.client.mode));
@@ -114,7 +115,7 @@ export class Session {
     this.update({ overridden: withOverridden(this.view.overridden, fresh, this.client.replica!.data()).slice(-MAX_OVERRIDDEN) });
   }
 
-  /** Re-reads Task Master's current tag: at every (re)connection, and after `tag.use` here or in another client. */
+  /** Re-reads Task Master's current tag: at every (re)connection (between them, `tag.current.changed` says when it switches). */
   async refreshTags(): Promise<void> {
     const tags = await this.client.call('tags.list');
     this.update({ currentTag: tags.current });

@@ -283,6 +283,30 @@ describe('the board on the real Task Master file', () => {
     await expect.poll(() => page.locator('select[name="tag"]').inputValue()).toBe('master');
   });
 
+  it("follows Task Master's current tag while no other tag is picked: its use-tag, then a rename of that tag", async () => {
+    // The shared page picks master by hand: it stays on it.
+    await page.selectOption('select[name="tag"]', 'master');
+    const following = await openBoard(browser, server);
+    const shown = () => following.locator('select[name="tag"]').inputValue();
+    await expect.poll(shown).toBe('master');
+    const home = await makeScratchHome();
+    register(() => rm(home, { recursive: true, force: true }));
+    const r = await runTaskMaster(root, ['use-tag', 'loop'], { home, timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    await expect.poll(shown).toBe('loop');
+    await expect.poll(() => following.locator('[data-task-id]').count()).toBe(fixture.loop!.tasks.length);
+    await expect.poll(() => following.locator('select[name="tag"] option[value="loop"]').textContent()).toContain('(current)');
+    expect(await page.locator('select[name="tag"]').inputValue()).toBe('master');
+    expect((await runCli(['rename-tag', 'loop', 'loop-current'], root)).code).toBe(0);
+    await expect.poll(shown).toBe('loop-current');
+    await expect.poll(() => following.locator('[data-task-id]').count()).toBe(fixture.loop!.tasks.length);
+    // Put back for the tests after this one.
+    expect((await runCli(['rename-tag', 'loop-current', 'loop'], root)).code).toBe(0);
+    expect((await runCli(['use-tag', 'master'], root)).code).toBe(0);
+    await expect.poll(shown).toBe('master');
+    await following.close();
+  });
+
   it('shows a conflict with mine and theirs side by side, and keeps mine when asked', async () => {
     await page.locator('[data-task-id="45"] .card-title').click();
     const drawer = page.locator('[data-testid="task-details"]');

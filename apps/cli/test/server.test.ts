@@ -157,6 +157,16 @@ describe('task verbs through a running server', () => {
     expect(JSON.parse(await event)).toMatchObject({ event: 'task.status.changed', payload: { id, to: 'blocked' } });
   });
 
+  it('prints a switch of the current tag in watch, made by use-tag in another process', async () => {
+    const dir = await makeProject({ fixture: true });
+    await startDaemon(dir);
+    const watch = start(['watch'], dir);
+    await waitForLine(watch.stderr!, (l) => l.includes('watching'));
+    const line = waitForLine(watch.stdout!, (l) => l.includes('tag.current.changed'));
+    expect((await run(['use-tag', 'loop'], dir)).code).toBe(0);
+    expect(await line).toContain('now on tag "loop" (was "master")');
+  });
+
   it('says what to do about a read-only tasks.json, and only that, with the server and without', async () => {
     const dir = await makeProject({ fixture: true });
     const file = `${dir}/.taskmaster/tasks/tasks.json`;

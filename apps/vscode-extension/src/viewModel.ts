@@ -96,6 +96,8 @@ export class TaskViewModel {
   /** Statuses by full id per tag, for blockers; built on demand, dropped with the index. */
   private statusCache = new Map<string, Map<string, string>>();
   private currentTagName = DEFAULT_TAG;
+  /** The tag on view until a `file.changed` said it was gone (renamed, deleted), until the next switch: a rename's `tag.current.changed` comes after. */
+  private leftTag: string | undefined;
   private groupByMode: GroupBy;
   private filterText = '';
   private tagProblems: Readonly<Record<string, string>> = {};
@@ -143,6 +145,7 @@ export class TaskViewModel {
   }
 
   setCurrentTag(tag: string): ViewChange {
+    this.leftTag = undefined;
     if (tag === this.currentTagName) return NOTHING;
     this.currentTagName = tag;
     return EVERYTHING;
@@ -220,8 +223,21 @@ export class TaskViewModel {
         const tags = (message.payload as EventPayload<'file.changed'> | undefined)?.tags;
         if (!tags || !applyTagNames(this.file, tags)) return NOTHING;
         // The tag on view renamed or deleted: master (or the first tag) rather than an empty tree under a gone name.
-        if (!tags.includes(this.currentTagName)) this.currentTagName = tags.includes(DEFAULT_TAG) ? DEFAULT_TAG : (tags[0] ?? DEFAULT_TAG);
+        if (!tags.includes(this.currentTagName)) {
+          this.leftTag = this.currentTagName;
+          this.currentTagName = tags.includes(DEFAULT_TAG) ? DEFAULT_TAG : (tags[0] ?? DEFAULT_TAG);
+        }
         this.dataChanged();
+        return EVERYTHING;
+      }
+      case 'tag.current.changed': {
+        // A view on Task Master's current tag follows its switch (a use-tag in a terminal, a rename); one switched elsewhere here stays.
+        // The tag renamed: its file.changed came first and left it (see leftTag).
+        const { current, previous } = message.payload as EventPayload<'tag.current.changed'>;
+        const following = this.currentTagName === previous || this.leftTag === previous;
+        this.leftTag = undefined;
+        if (!following || current === this.currentTagName) return NOTHING;
+        this.currentTagName = current;
         return EVERYTHING;
       }
       // Connection, problem and shutdown notices do not change the tree (the extension shows them elsewhere).

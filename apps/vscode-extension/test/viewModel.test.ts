@@ -232,6 +232,23 @@ describe('TaskViewModel', () => {
     expect(model.tasks('feature-2').map((t) => t.title)).toEqual(['Dark mode']);
   });
 
+  it("follows Task Master's current tag when on it: a switch, and a rename whose file.changed came first; a tag switched to here stays", () => {
+    const model = new TaskViewModel({ currentTag: 'master' });
+    model.load(sampleFile());
+    const switched = (current: string, previous: string, revision: number) => model.applyEvent({ event: 'tag.current.changed', payload: { current, previous, revision } });
+    expect(switched('feature', 'master', 1).all).toBe(true);
+    expect(model.currentTag).toBe('feature');
+    // feature renamed: the tags first (the view leaves the gone name), then state.json's switch, which it follows.
+    model.applyEvent({ event: 'file.changed', payload: { path: 'tasks.json', source: 'server', revision: 2, tags: ['master', 'feature-2'] } });
+    expect(model.currentTag).toBe('master');
+    expect(switched('feature-2', 'feature', 3).all).toBe(true);
+    expect(model.currentTag).toBe('feature-2');
+    // Switched to another tag here (Switch Tag): Task Master's switches no longer move the view.
+    model.setCurrentTag('master');
+    expect(switched('other', 'feature-2', 4)).toEqual({ all: false, ids: [] });
+    expect(model.currentTag).toBe('master');
+  });
+
   it('replaces everything on a snapshot', () => {
     const vm = new TaskViewModel();
     vm.load(sampleFile());

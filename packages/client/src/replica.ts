@@ -97,7 +97,8 @@ export class ReplicaStore implements Replica {
         this.changed();
         return true;
       }
-      // Connection, conflict and shutdown notices, and the file's problems, say nothing the task events do not.
+      // Connection, conflict and shutdown notices, the file's problems and Task Master's current tag say nothing the task events do not.
+      case 'tag.current.changed':
       case 'sync.connected':
       case 'sync.disconnected':
       case 'sync.shutdown':

@@ -160,6 +160,13 @@ export const events = {
    * fixed, reads of it are refused, and a write to it must make it valid. The
    * other tags stay live.
    */
+  /**
+   * Task Master's current tag (`.taskmaster/state.json`) is now `current`:
+   * switched by `tag.use`, by a rename of the current tag (here or, with team
+   * sync, on another machine), or by another program (`task-master use-tag`).
+   * The file did not change. Clients showing "the current tag" follow it.
+   */
+  'tag.current.changed': z.object({ current: z.string(), previous: z.string(), revision: noticeRevision }),
   'file.invalid': z.object({
     path: z.string(),
     message: z.string(),
@@ -200,7 +207,7 @@ export function isTaskEventName(name: string): name is TaskEventName {
  * `task.patched` is a `task.updated` in short form. The others (connections,
  * snapshots, shutdown) are for those connected at the time.
  */
-export const LOGGED_EVENT_NAMES = [...TASK_EVENT_NAMES, 'task.patched', 'file.changed', 'file.missing', 'file.invalid', 'sync.conflict', 'sync.conflict.dismissed'] as const satisfies readonly EventName[];
+export const LOGGED_EVENT_NAMES = [...TASK_EVENT_NAMES, 'task.patched', 'file.changed', 'file.missing', 'file.invalid', 'sync.conflict', 'sync.conflict.dismissed', 'tag.current.changed'] as const satisfies readonly EventName[];
 
 export type LoggedEventName = (typeof LOGGED_EVENT_NAMES)[number];
 

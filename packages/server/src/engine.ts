@@ -30,6 +30,7 @@ import { ChangeLog } from './state/change-log.js';
 import { CommitQueue, type OpOutcome, type QueuedOp } from './state/commit-queue.js';
 import { LockShare } from './state/lock-share.js';
 import { ConflictRegistry } from './state/conflicts.js';
+import { watchCurrentTag, type CurrentTagWatch } from './state/current-tag-watch.js';
 import { keepsRecentChanges, planOutsideWrite, staleTouched } from './state/outside-write.js';
 import { RecentVersions } from './state/recent-versions.js';
 import { StandingOverridden } from './state/standing-overridden.js';
@@ -74,6 +75,8 @@ export class SyncEngine {
   /** sha256 of the version the file holds as far as we know (what our next write must find there). */
   private fileHash: string;
   private watcher: TasksWatcher | undefined;
+  /** Task Master's current tag, told to clients when it switches (`tag.current.changed`). */
+  private tagWatch: CurrentTagWatch | undefined;
   /** Versions the watcher read, waiting to be adopted ({@link adoptReportedVersions}), each with when it reported them (performance.now()). */
   private reported: Array<OutsideVersion & { seenAt: number }> = [];
   /** When the file was last read to adopt what it holds (performance.now()). */
@@ -503,6 +506,8 @@ export class SyncEngine {
     await this.queue.close(new TaskmasterError(ErrorCode.ConnectionFailed, 'the sync server is shutting down; nothing was written'));
     await this.watcher?.close();
     this.watcher = undefined;
+    await this.tagWatch?.close();
+    this.tagWatch = undefined;
     await this.standing.settled();
   }
 
@@ -549,6 +554,14 @@ export class SyncEngine {
       },
     );
     await this.watcher.ready;
+    this.tagWatch = watchCurrentTag(
+      this.store.paths.stateFile,
+      await this.store.currentTag(),
+      () => this.store.currentTag(),
+      (current, previous) => this.publish([this.logged({ event: 'tag.current.changed', payload: { current, previous } })]),
+      (err) => this.options.log('warn', 'could not follow the current tag in state.json', { error: errorName(err) }),
+    );
+    await this.tagWatch.ready;
   }
 
   /**

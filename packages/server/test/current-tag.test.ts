@@ -55,6 +55,35 @@ describe('the current tag', () => {
   });
 });
 
+describe('a switch of the current tag', () => {
+  it("is told to every client, once each: the real Task Master's use-tag, tag.use, a rename of the current tag; not a rewrite that keeps it", async () => {
+    const root = await makeProject(tags());
+    const server = await startServer(root);
+    const watcher = await RawClient.connect(server.wsUrl);
+    await watcher.result('subscribe', { events: ['tag.current.changed'] });
+    const { revision: since, epoch } = await watcher.result<{ revision: number; epoch: string }>('sync.pull');
+    const switchedTo = async (current: string) => (await watcher.waitFor((m) => m.method === 'tag.current.changed' && (m.params as { current: string }).current === current)).params;
+    const run = await runTaskMaster(root, ['use-tag', 'alpha']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(await switchedTo('alpha')).toEqual({ current: 'alpha', previous: 'master', revision: expect.any(Number) });
+    const other = await RawClient.connect(server.wsUrl);
+    await other.result('tag.use', { name: 'bravo' });
+    expect(await switchedTo('bravo')).toMatchObject({ current: 'bravo', previous: 'alpha' });
+    await other.result('tag.rename', { from: 'bravo', to: 'bravo-2' });
+    expect(await switchedTo('bravo-2')).toMatchObject({ current: 'bravo-2', previous: 'bravo' });
+    // Task Master rewrites state.json on other commands too, keeping the tag: nothing to tell.
+    await switchTagAsTaskMasterDoes(root, 'bravo-2');
+    await new Promise((r) => setTimeout(r, 500));
+    const told = (messages: Array<{ method?: string; event?: string; params?: unknown; payload?: unknown }>) =>
+      messages.filter((m) => (m.method ?? m.event) === 'tag.current.changed').map((m) => (m.params ?? m.payload) as { current: string }).map((p) => p.current);
+    expect(told(watcher.messages)).toEqual(['alpha', 'bravo', 'bravo-2']);
+    // A client that polls, or was away, pulls the switches from the change log.
+    const pulled = await other.result<{ full: boolean; events: Array<{ event: string; payload: unknown }> }>('sync.pull', { since, epoch });
+    expect(pulled.full).toBe(false);
+    expect(told(pulled.events)).toEqual(['alpha', 'bravo', 'bravo-2']);
+  }, 120_000);
+});
+
 describe('the tags clients are told of', () => {
   it("follow the real Task Master's add-tag (empty), rename-tag and delete-tag: file.changed names the file's tags whenever they change", async () => {
     const root = await makeProject(tags());

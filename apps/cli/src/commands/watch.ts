@@ -91,6 +91,8 @@ function describeEvent(name: string, p: Record<string, unknown>): string {
     case 'file.missing':
     case 'file.invalid':
       return `${time} ${color.red(name)} ${String(p.path)}: ${String(p.message)}`;
+    case 'tag.current.changed':
+      return `${time} ${color.bold(name)} now on tag "${String(p.current)}" (was "${String(p.previous)}")`;
     case 'sync.snapshot':
       return `${time} ${color.dim(name)} revision ${String(p.revision)}`;
     default:
