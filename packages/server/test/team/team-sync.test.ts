@@ -308,6 +308,24 @@ describe('team sync on PostgreSQL, three servers', () => {
     expect(Object.keys(await tasksOf(c))).toEqual(tags);
   });
 
+  it("sends the tags Task Master added, renamed and deleted on A while A's server was stopped, once it starts again", async () => {
+    const { members, servers } = await team('fixture');
+    const [a, , c] = members as [TeamMember, TeamMember, TeamMember];
+    await servers[0]!.stop();
+    for (const args of [['add-tag', 'offline-empty'], ['rename-tag', 'tm-start', 'tm-start-offline'], ['delete-tag', 'test-tag', '--yes']]) {
+      const run = await runTaskMaster(a.root, args);
+      expect(run.code, run.stderr).toBe(0);
+    }
+    const again = await serve(a);
+    await connected(again);
+    await converged(members, [again, ...servers.slice(1)]);
+    const tags = Object.keys(await tasksOf(c));
+    expect(tags).toEqual(Object.keys(await tasksOf(a)));
+    expect(tags).toContain('offline-empty');
+    expect(tags).toContain('tm-start-offline');
+    for (const gone of ['tm-start', 'test-tag']) expect(tags).not.toContain(gone);
+  });
+
   it('keeps task text out of the database with a passphrase, and refuses a wrong one without writing', async () => {
     const { url, members, servers } = await team(smallFile(3), 'team secret passphrase');
     const writer = await servers[0]!.client();
