@@ -21,7 +21,7 @@ import {
   type OverriddenNotice,
   type TasksFile,
 } from '@taskmaster/protocol';
-import { followRenamedTag, missingTasksFileError, openStore, StaleVersionError, type Store } from '@taskmaster/store';
+import { followCurrentTag, missingTasksFileError, openStore, StaleVersionError, type Store } from '@taskmaster/store';
 import type { NotedVersion } from '@taskmaster/team';
 import { watchTasks, type TasksWatcher } from '@taskmaster/watcher';
 import { resolveOptions, type ResolvedOptions, type ServerOptions } from './options.js';
@@ -437,9 +437,9 @@ export class SyncEngine {
             this.applyingRemote = false;
           }
           this.announceConflicts(planned.conflicts, undefined);
-          // A tag renamed on another machine that was current here stays current (the file is written: a failure here loses nothing).
-          await followRenamedTag(this.store, before, res.data).catch((err: unknown) =>
-            this.options.log('warn', 'could not point state.json at a renamed current tag', { error: errorName(err) }),
+          // The current tag renamed or deleted on another machine: state.json follows (the file is written: a failure here loses nothing).
+          await followCurrentTag(this.store, before, res.data).catch((err: unknown) =>
+            this.options.log('warn', 'could not point state.json at a tag that exists', { error: errorName(err) }),
           );
           return;
         } catch (err) {

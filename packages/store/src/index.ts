@@ -6,7 +6,7 @@ export { storePaths, type StorePaths } from './paths.js';
 export { taskOps } from './task-ops/index.js';
 export { writeOps, readOps, runReadOp } from './task-ops/table.js';
 export { callDirect, useTag, type DirectResult } from './task-ops/direct-call.js';
-export { afterCommit, followRenamedTag } from './task-ops/after-commit.js';
+export { afterCommit, followCurrentTag } from './task-ops/after-commit.js';
 export { writeVersion, currentTask } from './task-ops/update-with-strategy.js';
 export { tagSummaries } from './task-ops/read-ops.js';
 export { readTaskAnnotations } from './task-annotations.js';

@@ -344,11 +344,13 @@ export class TeamReplica {
    * beyond `shared ⊕ outbox`; they go to the outbox like any local change.
    */
   private async reconcile(): Promise<void> {
+    // A tag that broke while no server ran was last good as the file was when one last ran: the team's
+    // file at last_seen with the outbox. Not after this pull: its changes never reached the tag, and
+    // taken for its last good version, the fix would send their reversal.
+    this.assumeLastGood(this.expectedLocal());
     await this.pullOnce();
     await this.options.host.applyRemote((current) => {
-      const expected = structuredClone(this.shared!);
-      for (const e of this.journal.state.outbox.values()) applyTeamOps(expected, e.ops);
-      this.assumeLastGood(expected);
+      const expected = this.expectedLocal();
       const view = this.teamView(current, expected);
       const ops = teamOpsOf(expected, view, diffTasksFiles(expected, view));
       if (ops.length > 0) {
@@ -358,6 +360,13 @@ export class TeamReplica {
       return undefined;
     });
     this.reconciled = true;
+  }
+
+  /** What the local file holds as far as team sync knows: the team's file at last_seen with the outbox on top (a copy). */
+  private expectedLocal(): TasksFile {
+    const expected = structuredClone(this.shared!);
+    for (const e of this.journal.state.outbox.values()) applyTeamOps(expected, e.ops);
+    return expected;
   }
 
   /**
@@ -384,8 +393,7 @@ export class TeamReplica {
   /** The plan of {@link mergeIntoFixedTags}: `current` with each fixed tag merged, or undefined when none is left to merge. */
   private mergedFixedTags(current: TasksFile, fixed: TagVersions): RemoteMerge | undefined {
     if (!this.shared) throw new Error('team sync lost its connection');
-    const expected = structuredClone(this.shared);
-    for (const e of this.journal.state.outbox.values()) applyTeamOps(expected, e.ops);
+    const expected = this.expectedLocal();
     let merged: Record<string, unknown> | undefined;
     const conflicts: FieldConflict[] = [];
     for (const [tag, fixedIn] of fixed) {

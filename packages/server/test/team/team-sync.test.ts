@@ -266,7 +266,7 @@ describe('team sync on PostgreSQL, three servers', () => {
     await eventually(async () => expect((await tasksOf(c)).master!.tasks.find((t) => String(t.id) === '2')!.status).toBe('review'), 60_000);
   });
 
-  it("brings tags added empty, renamed and deleted (by the real Task Master on A, by a client of B's server) to every member, with their metadata; a renamed current tag stays current", async () => {
+  it("brings tags added empty, renamed and deleted (by the real Task Master on A, by a client of B's server) to every member, with their metadata; the current tag follows a rename, and gives way to master when deleted", async () => {
     const { members, servers } = await team('fixture');
     const [a, b, c] = members as [TeamMember, TeamMember, TeamMember];
     // B works on the tag A renames, C on the one A deletes.
@@ -278,9 +278,9 @@ describe('team sync on PostgreSQL, three servers', () => {
     }
     await converged(members, servers);
     // The renamed current tag stays current under its new name, as it does on the machine that renamed it;
-    // a deleted one is not replaced by a guess (the CLI then says it is gone and how to switch).
+    // a deleted one gives way to master, as Task Master's delete-tag does (else its list shows nothing, its add-task fails).
     await eventually(async () => expect(await currentTagOf(b)).toBe('loop-2'), 30_000);
-    expect(await currentTagOf(c)).toBe('test-tag');
+    await eventually(async () => expect(await currentTagOf(c)).toBe('master'), 30_000);
     await useTag(a, 'tm-start');
     const client = await servers[1]!.client();
     await client.result('tag.add', { name: 'from-b', description: 'Added on B' });
@@ -479,29 +479,38 @@ describe('team sync on PostgreSQL, three servers', () => {
     await featureSettles(pair, a, b, wanted, 60_000);
   });
 
-  it('takes the team\'s version of a tag broken while no server ran as its last good one: fixed, the team\'s changes come back and the fix goes out', async () => {
-    const pair = await featurePair();
-    const { memberA, memberB, b, writeA } = pair;
-    let { a } = pair;
+  // B's change made while A's server is stopped is in the log before A's start reads it: A's last good version of the
+  // tag is the team's from before it (the last version A's server knew), not the team's now, else the fix reverses it.
+  for (const bWrites of ['while A is stopped', 'once A is back'] as const) {
+    it(`takes the team's version of a tag broken while no server ran as its last good one: fixed, the team's changes (made ${bWrites}) come back and the fix goes out`, async () => {
+      const pair = await featurePair();
+      const { memberA, memberB, b, writeA } = pair;
+      let { a } = pair;
+      const writerB = await b.client();
+      // B changes task 1, which A pulls but keeps out of its broken tag.
+      const bChanges = () => writerB.result('task.update', { id: '1', tag: 'feature', changes: { description: 'Described on B' } });
 
-    // Another tool breaks the tag while A's server is stopped, and gives task 2 a description there too.
-    await a.stop();
-    await writeA((file) => Object.assign(file.feature.tasks[0], { title: null }) && Object.assign(file.feature.tasks[1], { description: 'Described on A' }));
-    a = await serve(memberA);
-    await connected(a);
-    // B changes task 1, which A pulls but keeps out of its broken tag.
-    const writerB = await b.client();
-    await writerB.result('task.update', { id: '1', tag: 'feature', changes: { description: 'Described on B' } });
-    await pulledBy(a, b);
-    expect((await featureOf(memberA)).map((t) => t.description)).toEqual(['First', 'Described on A']);
+      // Another tool breaks the tag while A's server is stopped, and gives task 2 a description there too.
+      await a.stop();
+      await writeA((file) => Object.assign(file.feature.tasks[0], { title: null }) && Object.assign(file.feature.tasks[1], { description: 'Described on A' }));
+      if (bWrites === 'while A is stopped') {
+        await bChanges();
+        await eventually(async () => expect((await statusOf(b)).outbox).toBe(0), 30_000);
+      }
+      a = await serve(memberA);
+      await connected(a);
+      if (bWrites === 'once A is back') await bChanges();
+      await pulledBy(a, b);
+      expect((await featureOf(memberA)).map((t) => t.description)).toEqual(['First', 'Described on A']);
 
-    await writeA((file) => Object.assign(file.feature.tasks[0], { title: 'Fixed on A' }));
-    const wanted = [
-      { id: 1, title: 'Fixed on A', description: 'Described on B' },
-      { id: 2, title: 'Feature two', description: 'Described on A' },
-    ];
-    await featureSettles(pair, a, b, wanted);
-  });
+      await writeA((file) => Object.assign(file.feature.tasks[0], { title: 'Fixed on A' }));
+      const wanted = [
+        { id: 1, title: 'Fixed on A', description: 'Described on B' },
+        { id: 2, title: 'Feature two', description: 'Described on A' },
+      ];
+      await featureSettles(pair, a, b, wanted);
+    });
+  }
 
   it('joins a project whose stored snapshot holds a broken tag (as earlier servers stored one), leaving that tag out', async () => {
     const url = await cluster.createDatabase(`team_e2e_${process.pid}_${++databases}`);

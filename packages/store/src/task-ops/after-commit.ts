@@ -1,4 +1,4 @@
-import { isLegacyTasksFile, type TasksFile, type WriteMethodName } from '@taskmaster/protocol';
+import { DEFAULT_TAG, isLegacyTasksFile, type TasksFile, type WriteMethodName } from '@taskmaster/protocol';
 import { writeCurrentTag } from '../current-tag.js';
 import type { Store } from '../store-types.js';
 import type { WriteValue } from './op-types.js';
@@ -27,17 +27,20 @@ async function followRenamedCurrentTag(store: Store, value: WriteValue<'tag.rena
 }
 
 /**
- * After a version written from another machine (team sync's changes): a
- * current tag that version renamed stays current under its new name, as it
- * does for a rename made here. Known as a rename by the new tag's
- * `metadata.renamed.from`, which Task Master's rename-tag and ours write.
- * Returns the new name, or undefined when state.json was left as it was.
+ * After a version written from another machine (team sync's changes) that
+ * took away Task Master's current tag, state.json names a tag that still
+ * exists, as Task Master does on this machine: the tag's new name when that
+ * version renamed it (known by the new tag's `metadata.renamed.from`, which
+ * Task Master's rename-tag and ours write), else `master`, where Task
+ * Master's delete-tag moves it. A current tag that does not exist would make
+ * Task Master list nothing and refuse to add a task. Returns the tag state.json
+ * now names, or undefined when it was left as it was.
  */
-export async function followRenamedTag(store: Store, before: TasksFile, after: TasksFile): Promise<string | undefined> {
+export async function followCurrentTag(store: Store, before: TasksFile, after: TasksFile): Promise<string | undefined> {
   if (isLegacyTasksFile(before) || isLegacyTasksFile(after)) return undefined;
   const current = await store.currentTag();
   if (hasTag(after, current) || !hasTag(before, current)) return undefined;
-  const to = Object.keys(after).find((tag) => !hasTag(before, tag) && renamedFrom(after, tag) === current);
+  const to = Object.keys(after).find((tag) => !hasTag(before, tag) && renamedFrom(after, tag) === current) ?? (hasTag(after, DEFAULT_TAG) ? DEFAULT_TAG : undefined);
   if (to === undefined) return undefined;
   await writeCurrentTag(store.paths.stateFile, to, new Date().toISOString());
   return to;
