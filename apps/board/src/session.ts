@@ -85,8 +85,9 @@ export class Session {
       },
     );
     this.client.on('sync.conflict', (change) => this.overriddenSeen([change]));
-    // Dismissed by anyone (this page, another, VS Code, the CLI): the other program's value stays, the notice goes.
+    // Task Master's current tag switched, whoever switched it: the view follows it while no other tag is picked.
     this.client.on('tag.current.changed', ({ current }) => this.update({ currentTag: current }));
+    // Dismissed by anyone (this page, another, VS Code, the CLI): the other program's value stays, the notice goes.
     this.client.on('sync.conflict.dismissed', ({ notice }) => this.update({ overridden: dismissNotice(this.view.overridden, notice).rest }));
     this.client.ready(30_000).catch((err: unknown) => this.failed(err));
     if (typeof window !== 'undefined') window.addEventListener('online', () => this.modeChanged(this.client.mode));

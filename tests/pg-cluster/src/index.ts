@@ -14,7 +14,7 @@ export interface TestCluster {
   createDatabase(name: string): Promise<string>;
   /** Stops the server (a fast shutdown), keeping its data: for outage tests. */
   stop(): Promise<void>;
-  /** Starts it again on the same port. */
+  /** Starts it again on the same port (nothing when it runs). */
   start(): Promise<void>;
   /** Whether this harness can stop and start the server (not for TASKMASTER_TEST_PG_URL). */
   readonly controllable: boolean;
@@ -119,6 +119,7 @@ export async function startTestCluster(): Promise<TestCluster> {
       running = false;
     },
     start: async () => {
+      if (running) return;
       await start();
       running = true;
     },

@@ -15,6 +15,8 @@ beforeAll(async () => {
   cluster = await startTestCluster();
 });
 afterEach(cleanup);
+// A test that stopped PostgreSQL and failed before starting it again leaves it running for the next ones.
+afterEach(() => (cluster?.controllable ? cluster.start() : undefined));
 afterAll(async () => {
   await cluster?.remove();
 });
