@@ -160,13 +160,6 @@ export const events = {
    * fixed, reads of it are refused, and a write to it must make it valid. The
    * other tags stay live.
    */
-  /**
-   * Task Master's current tag (`.taskmaster/state.json`) is now `current`:
-   * switched by `tag.use`, by a rename of the current tag (here or, with team
-   * sync, on another machine), or by another program (`task-master use-tag`).
-   * The file did not change. Clients showing "the current tag" follow it.
-   */
-  'tag.current.changed': z.object({ current: z.string(), previous: z.string(), revision: noticeRevision }),
   'file.invalid': z.object({
     path: z.string(),
     message: z.string(),
@@ -175,6 +168,13 @@ export const events = {
     column: z.number().int().optional(),
     revision: noticeRevision,
   }),
+  /**
+   * Task Master's current tag (`.taskmaster/state.json`) is now `current`:
+   * switched by `tag.use`, by a rename of the current tag (here or, with team
+   * sync, on another machine), or by another program (`task-master use-tag`).
+   * The file did not change. Clients showing "the current tag" follow it.
+   */
+  'tag.current.changed': z.object({ current: z.string(), previous: z.string(), revision: noticeRevision }),
 } as const;
 
 export type EventTable = typeof events;
