@@ -99,8 +99,9 @@ function applyTagOp(file: TasksFile, op: TeamTagOp): void {
   } else if (hasTag(file, op.tagDeleted)) delete (file as Record<string, unknown>)[op.tagDeleted];
 }
 
+/** Whether a tagged file holds `tag` (its own key: `__proto__` is a tag like any other). */
 function hasTag(file: TasksFile, tag: string): boolean {
-  return Object.prototype.hasOwnProperty.call(file, tag);
+  return findTag(file, tag) !== undefined;
 }
 
 /** The tag's fields but its tasks, copied (the metadata Task Master keeps beside them). */

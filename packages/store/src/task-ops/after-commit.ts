@@ -1,4 +1,4 @@
-import { DEFAULT_TAG, isLegacyTasksFile, type TasksFile, type WriteMethodName } from '@taskmaster/protocol';
+import { DEFAULT_TAG, findTag, isLegacyTasksFile, type TasksFile, type WriteMethodName } from '@taskmaster/protocol';
 import { writeCurrentTag } from '../current-tag.js';
 import type { Store } from '../store-types.js';
 import type { WriteValue } from './op-types.js';
@@ -47,10 +47,9 @@ export async function followCurrentTag(store: Store, before: TasksFile, after: T
 }
 
 function hasTag(file: TasksFile, tag: string): boolean {
-  return Object.prototype.hasOwnProperty.call(file, tag);
+  return findTag(file, tag) !== undefined;
 }
 
 function renamedFrom(file: TasksFile, tag: string): unknown {
-  const metadata = (file as Record<string, { metadata?: { renamed?: { from?: unknown } } }>)[tag]?.metadata;
-  return metadata?.renamed?.from;
+  return (findTag(file, tag)?.metadata as { renamed?: { from?: unknown } } | undefined)?.renamed?.from;
 }
