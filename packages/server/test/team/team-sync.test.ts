@@ -283,6 +283,11 @@ describe('team sync on PostgreSQL, three servers', () => {
     // a deleted one gives way to master, as Task Master's delete-tag does (else its list shows nothing, its add-task fails).
     await eventually(async () => expect(await currentTagOf(b)).toBe('loop-2'), 30_000);
     await eventually(async () => expect(await currentTagOf(c)).toBe('master'), 30_000);
+    // The real Task Master on C lists master's tasks (on a current tag that is gone, it says "No tasks found").
+    const listed = await runTaskMaster(c.root, ['list']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain('tag: master');
+    expect(listed.stdout).not.toContain('No tasks found');
     await useTag(a, 'tm-start');
     const client = await servers[1]!.client();
     await client.result('tag.add', { name: 'from-b', description: 'Added on B' });
