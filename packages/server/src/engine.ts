@@ -684,13 +684,19 @@ const HISTORY_QUIET_MS = 500;
 
 /**
  * Makes the file's contents `merged`, key by key, so immer keeps the objects
- * `merged` shares with the draft's version.
+ * `merged` shares with the draft's version; in `merged`'s order (tags a
+ * team pull puts in the team's order included).
  */
 function replaceContents(draft: TasksFile, merged: TasksFile): void {
   const target = draft as Record<string, unknown>;
   const source = merged as Record<string, unknown>;
   for (const key of Object.keys(target)) if (!Object.prototype.hasOwnProperty.call(source, key)) delete target[key];
-  for (const key of Object.keys(source)) if (target[key] !== source[key]) target[key] = source[key];
+  const order = Object.keys(source);
+  const kept = Object.keys(target);
+  // From the first key out of place on, the keys kept go and come back in order (an object keeps the order keys came in).
+  const firstOutOfPlace = kept.findIndex((key, i) => key !== order[i]);
+  if (firstOutOfPlace >= 0) for (const key of kept.slice(firstOutOfPlace)) delete target[key];
+  for (const key of order) if (target[key] !== source[key]) target[key] = source[key];
 }
 
 function summarise(ops: readonly string[]): string {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { setOwnKey, TagDataSchema, TeamOpSchema, type TasksFile, type TeamOp } from '@taskmaster/protocol';
 import { encodeWhole, ensureRealDirectory, PendingWrite } from '@taskmaster/store';
 import type { TagVersions } from './broken-tags.js';
+import { validated } from './codec.js';
 
 /** A local version's operations, waiting to be in the team log and then to be seen back from it. */
 export interface OutboxEntry {
@@ -47,7 +48,8 @@ type Record_ =
   | { k: 'joined'; project: string; seen: number }
   | { k: 'local'; id: string; at: number; ops: TeamOp[] }
   | { k: 'pushed'; ids: string[]; seqs: number[] }
-  | { k: 'seen'; seq: number; ids: string[] }
+  /** `rewritten`: outbox entries whose ops now read as given (their tasks renumbered after ids the log took meanwhile). */
+  | { k: 'seen'; seq: number; ids: string[]; rewritten?: Array<{ id: string; ops: TeamOp[] }> }
   /** {@link TagRepairs}: each tag's data, or null for a last good version without the tag (it came broken). */
   | { k: 'broken'; lastGood: Record<string, unknown>; fixedIn?: Record<string, unknown> };
 
@@ -121,11 +123,17 @@ export class Journal {
     }
   }
 
-  /** The local file holds everything up to `seq`, our own entries `ownIds` among it. */
-  recordSeen(seq: number, ownIds: readonly string[]): void {
-    if (seq <= this.state.lastSeen && ownIds.length === 0) return;
-    this.append({ k: 'seen', seq, ids: [...ownIds] });
-    replay(this.state, { k: 'seen', seq, ids: [...ownIds] });
+  /**
+   * The local file holds everything up to `seq`, our own entries `ownIds`
+   * among it, and the entries still waiting as `rewritten` has them: one
+   * record, so that a restart never finds the file renumbered and the outbox
+   * not, or the other way round.
+   */
+  recordSeen(seq: number, ownIds: readonly string[], rewritten: ReadonlyArray<{ id: string; ops: TeamOp[] }> = []): void {
+    if (seq <= this.state.lastSeen && ownIds.length === 0 && rewritten.length === 0) return;
+    const record: Record_ = rewritten.length > 0 ? { k: 'seen', seq, ids: [...ownIds], rewritten: [...rewritten] } : { k: 'seen', seq, ids: [...ownIds] };
+    this.append(record);
+    replay(this.state, record);
   }
 
   /** The local file's broken and fixed tags are now `repairs` (rare: a tag broken, fixed, merged or deleted). */
@@ -179,7 +187,7 @@ function replay(state: JournalState, record: Record_): void {
       return;
     case 'local': {
       // Validated on the way back in: the file is ours, but a hand edit must not reach the team as garbage.
-      const ops = record.ops.map((op) => TeamOpSchema.parse(op));
+      const ops = record.ops.map((op) => validated(TeamOpSchema, op));
       state.outbox.set(record.id, { id: record.id, ops, at: record.at });
       return;
     }
@@ -192,6 +200,11 @@ function replay(state: JournalState, record: Record_): void {
     case 'seen':
       state.lastSeen = Math.max(state.lastSeen, record.seq);
       for (const id of record.ids) state.outbox.delete(id);
+      for (const { id, ops } of record.rewritten ?? []) {
+        const entry = state.outbox.get(id);
+        // Replaced in place: the outbox keeps its order, the order the entries are pushed in.
+        if (entry) state.outbox.set(id, { ...entry, ops: ops.map((op) => validated(TeamOpSchema, op)) });
+      }
       return;
     case 'broken':
       state.tagRepairs = { lastGood: versionsOf(record.lastGood), fixedIn: versionsOf(record.fixedIn) };

@@ -75,8 +75,15 @@ export class TeamDatabase {
    * Ids the log holds already (a push retried after a crash) keep their number
    * and are not added again. Numbers come from the project's counter row
    * (`UPDATE … RETURNING`), locked until commit, so they appear in order.
+   *
+   * With `knownHead`, the last number of the log the changes were made
+   * against, nothing new is added when the log has gone past it: undefined
+   * then, and the caller pulls first. Its tasks then keep the ids the log
+   * gave away (see IdRenames), and no row names a task it had not seen.
    */
-  async append(projectId: number, changes: readonly NewChange[]): Promise<Array<{ id: string; seq: number }>> {
+  async append(projectId: number, changes: readonly NewChange[]): Promise<Array<{ id: string; seq: number }>>;
+  async append(projectId: number, changes: readonly NewChange[], knownHead: number): Promise<Array<{ id: string; seq: number }> | undefined>;
+  async append(projectId: number, changes: readonly NewChange[], knownHead?: number): Promise<Array<{ id: string; seq: number }> | undefined> {
     if (changes.length === 0) return [];
     return this.transaction(async (client) => {
       const ids = changes.map((c) => c.id);
@@ -86,6 +93,7 @@ export class TeamDatabase {
       const known = await client.query('SELECT change_id, seq FROM taskmaster_team_changes WHERE project_id = $1 AND change_id = ANY($2::uuid[])', [projectId, ids]);
       const seqOf = new Map<string, number>(known.rows.map((r: { change_id: string; seq: string }) => [r.change_id, Number(r.seq)]));
       const toAdd = changes.filter((c) => !seqOf.has(c.id));
+      if (toAdd.length > 0 && knownHead !== undefined && Number(fresh.last_seq) !== knownHead) return undefined;
       if (toAdd.length > 0) {
         const top = await client.query('UPDATE taskmaster_team_projects SET last_seq = last_seq + $2 WHERE id = $1 RETURNING last_seq', [projectId, toAdd.length]);
         const last = Number(top.rows[0].last_seq);

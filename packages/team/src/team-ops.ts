@@ -13,6 +13,7 @@ import {
   type TeamTagOp,
   type TeamTaskOp,
 } from '@taskmaster/protocol';
+import { IdRenames } from './id-renames.js';
 
 /**
  * The operations that travel for one local version, `before` to `after`:
@@ -58,10 +59,17 @@ export function isTagOp(op: TeamOp): op is TeamTagOp {
  * (`mergeTask`: a field changed both since the base and by the op takes the
  * op's value — the later sequence wins — and is listed in `conflicts` with the
  * value it overrode); every other event applies as a replica applies it
- * (`applyTaskChange`). `file` must be a plain mutable object.
+ * (`applyTaskChange`). A task created under an id `file` holds for another
+ * task gets the next free one, and the ops after it read it so (see
+ * {@link IdRenames}: one per row of the log, or one for a whole outbox, whose
+ * entries were made one after another). `file` must be a plain mutable
+ * object. Returns the ops as applied: `ops`' own objects where no id changed.
  */
-export function applyTeamOps(file: TasksFile, ops: readonly TeamOp[], conflicts?: FieldConflict[]): void {
-  for (const op of ops) {
+export function applyTeamOps(file: TasksFile, ops: readonly TeamOp[], conflicts?: FieldConflict[], renames = new IdRenames()): TeamOp[] {
+  const applied: TeamOp[] = [];
+  for (const written of ops) {
+    const op = renames.place(file, written);
+    applied.push(op);
     if (isTagOp(op)) {
       applyTagOp(file, op);
       continue;
@@ -85,6 +93,7 @@ export function applyTeamOps(file: TasksFile, ops: readonly TeamOp[], conflicts?
     }
     applyTaskChange(file, change);
   }
+  return applied;
 }
 
 /**
@@ -97,6 +106,27 @@ function applyTagOp(file: TasksFile, op: TeamTagOp): void {
   if ('tagAdded' in op) {
     if (!hasTag(file, op.tagAdded)) setOwnKey(file, op.tagAdded, { tasks: [], ...withoutTasks(op.fields ?? {}) });
   } else if (hasTag(file, op.tagDeleted)) delete (file as Record<string, unknown>)[op.tagDeleted];
+}
+
+/**
+ * `file` with its tags in the order of `local`, the file it replaces (new
+ * tags after, as `file` has them), except that the tags `team` holds take
+ * their places in `team`'s order. A pull's result lists the team's tags in
+ * the team's order (its log's), not in the order this machine happened to
+ * add them, so two members that each added a tag list both alike once each
+ * has the other's; a tag of this machine's own (a broken one) stays where it is.
+ */
+export function withTagOrderOf(file: TasksFile, local: TasksFile, team: TasksFile): TasksFile {
+  if (isLegacyTasksFile(file) || isLegacyTasksFile(local) || isLegacyTasksFile(team)) return file;
+  const places = [...Object.keys(local).filter((tag) => hasTag(file, tag)), ...Object.keys(file).filter((tag) => !hasTag(local, tag))];
+  const shared = Object.keys(team).filter((tag) => hasTag(file, tag));
+  const isShared = new Set(shared);
+  const order = places.map((tag) => (isShared.has(tag) ? shared.shift()! : tag));
+  const now = Object.keys(file);
+  if (order.every((tag, i) => tag === now[i])) return file;
+  const out: Record<string, unknown> = {};
+  for (const tag of order) setOwnKey(out, tag, (file as Record<string, unknown>)[tag]);
+  return out as TasksFile;
 }
 
 /** Whether a tagged file holds `tag` (its own key: `__proto__` is a tag like any other). */

@@ -18,7 +18,8 @@ import { brokenTagsIn, keepBrokenTags, LocalBrokenTags, onlyTag, sharedView, typ
 import { TeamCodec } from './codec.js';
 import { Journal } from './journal.js';
 import { openTeamProject, TeamAccessError, type OpenedProject } from './team-project.js';
-import { applyTeamOps, teamOpsOf } from './team-ops.js';
+import { IdRenames } from './id-renames.js';
+import { applyTeamOps, teamOpsOf, withTagOrderOf } from './team-ops.js';
 
 /** A version of the file the team's changes turn into, and the fields where one side's value overrode the other's. */
 export interface RemoteMerge {
@@ -103,8 +104,8 @@ export class TeamReplica {
   private retryTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private stopListening: (() => Promise<void>) | undefined;
-  /** A pull being written locally: the hook records it as seen as soon as the file holds it. */
-  private applying: { upTo: number; ownIds: string[] } | undefined;
+  /** A pull being written locally: the hook records it as seen as soon as the file holds it, with the outbox entries it renumbered. */
+  private applying: { upTo: number; ownIds: string[]; rewritten?: Array<{ id: string; ops: TeamOp[] }> } | undefined;
   private readonly brokenTags: LocalBrokenTags;
   /** Tags fixed here, each with the version that fixed it (that tag alone): the team's changes to them are merged in on the next pump. */
   private fixedIn: TagVersions;
@@ -143,7 +144,7 @@ export class TeamReplica {
     if (version.origin === 'team') {
       this.brokenTags.noteCommit(data);
       this.rememberTagRepairs();
-      if (this.applying) this.journal.recordSeen(this.applying.upTo, this.applying.ownIds);
+      if (this.applying) this.journal.recordSeen(this.applying.upTo, this.applying.ownIds, this.applying.rewritten);
       this.applying = undefined;
       return;
     }
@@ -417,10 +418,17 @@ export class TeamReplica {
       if (batch.length >= PUSH_BATCH) break;
     }
     if (batch.length === 0) return false;
+    // The log as these entries were made against (renumbered by the pulls since): what we have seen and
+    // our own entries pushed after it. Another member's row since then must be pulled first.
+    let knownHead = this.journal.state.lastSeen;
+    for (const e of this.journal.state.outbox.values()) if (e.seq !== undefined) knownHead = Math.max(knownHead, e.seq);
     const pushed = await db.append(
       row.id,
       batch.map((e) => ({ id: e.id, payload: codec.encodeChange(e.id, e.ops) })),
+      knownHead,
     );
+    // Behind: the next turn of the pump pulls, then pushes again.
+    if (!pushed) return true;
     this.journal.recordPushed(pushed);
     for (const p of pushed) this.head = Math.max(this.head, p.seq);
     return true;
@@ -441,7 +449,8 @@ export class TeamReplica {
     const overridden: FieldConflict[] = [];
     for (const r of rows) applyTeamOps(next, codec.decodeChange(r.change_id, r.payload), own.has(r.change_id) ? undefined : overridden);
     const upTo = rows[rows.length - 1]!.seq;
-    this.applying = { upTo, ownIds };
+    const applying: NonNullable<TeamReplica['applying']> = { upTo, ownIds };
+    this.applying = applying;
     await this.options.host.applyRemote((current) => {
       const pending = [...outbox.values()];
       const expectedBefore = pending.length === 0 ? before : structuredClone(before);
@@ -449,15 +458,29 @@ export class TeamReplica {
       // Our changes the log does not hold yet come later in its order: they win the fields they share.
       const expectedAfter = structuredClone(next);
       const oursWon: FieldConflict[] = [];
-      for (const e of pending) if (!own.has(e.id)) applyTeamOps(expectedAfter, e.ops, oursWon);
+      // Those not pushed were made before these rows were seen: a task they created under an id a row
+      // took meanwhile gets the next free one, for every entry after it too (one renaming for all),
+      // and they go to the log so renumbered (pushes wait until every row before them is seen).
+      const renames = new IdRenames();
+      applying.rewritten = [];
+      for (const e of pending) {
+        if (own.has(e.id)) continue;
+        if (e.seq !== undefined) {
+          // Pushed, later in the log than these rows: made against every row before it.
+          applyTeamOps(expectedAfter, e.ops, oursWon);
+          continue;
+        }
+        const applied = applyTeamOps(expectedAfter, e.ops, oursWon, renames);
+        if (applied.some((op, i) => op !== e.ops[i])) applying.rewritten.push({ id: e.id, ops: applied });
+      }
       // The same three-way merge as for outside writes; `current` differs from expectedBefore only by
       // changes not yet recorded, which it keeps.
       const rebased = rebaseTasksFile(expectedBefore, expectedAfter, this.teamView(current, expectedBefore));
-      const merged = this.keepingBrokenTags(rebased.merged, current);
+      const merged = withTagOrderOf(this.keepingBrokenTags(rebased.merged, current), current, expectedAfter);
       return { merged, conflicts: stillOverridden(merged, [...overridden, ...oursWon, ...rebased.conflicts]) };
     });
     // The file may not have changed (nothing new for us), so the hook did not record it.
-    if (this.applying) this.journal.recordSeen(upTo, ownIds);
+    if (this.applying) this.journal.recordSeen(upTo, ownIds, applying.rewritten);
     this.applying = undefined;
     this.shared = next;
     this.head = Math.max(this.head, upTo);

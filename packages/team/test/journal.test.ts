@@ -32,6 +32,36 @@ it('keeps the outbox and last_seen across a restart, and forgets what was seen b
   again.close();
 });
 
+it('keeps outbox entries renumbered by a pull, in their order, across a restart and a compaction', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tm-journal-'));
+  dirs.push(dir);
+  const journal = await Journal.open(dir);
+  journal.joined('acme', 0);
+  const ids = ['00000000-0000-4000-8000-000000000011', '00000000-0000-4000-8000-000000000012', '00000000-0000-4000-8000-000000000013'];
+  // The last entry over 1 MB, so that the journal is compacted below.
+  const big = { change: { event: 'task.created' as const, payload: { tag: 'master', id: '6', task: { id: 6, title: 'Big', details: 'x'.repeat(1024 * 1024) } } } };
+  journal.recordLocal(ids[0]!, [op('4')]);
+  journal.recordLocal(ids[1]!, [op('5')]);
+  journal.recordLocal(ids[2]!, [big]);
+  // A pull of rows up to 7, which took ids 4 and 5: the first two entries now name 8 and 9.
+  journal.recordSeen(7, [], [
+    { id: ids[0]!, ops: [op('8')] },
+    { id: ids[1]!, ops: [op('9')] },
+  ]);
+  journal.close();
+  const wanted = { lastSeen: 7, outbox: [[ids[0], [op('8')]], [ids[1], [op('9')]], [ids[2], [big]]] };
+  const stateOf = (j: Journal) => ({ lastSeen: j.state.lastSeen, outbox: [...j.state.outbox.values()].map((e) => [e.id, e.ops]) });
+  const again = await Journal.open(dir);
+  expect(stateOf(again)).toEqual(wanted);
+  await again.compactIfLarge();
+  again.close();
+  const compacted = await readFile(join(dir, 'journal.jsonl'), 'utf8');
+  expect(compacted.trim().split('\n').map((line) => JSON.parse(line).k)).toEqual(['joined', 'local', 'local', 'local']);
+  const reopened = await Journal.open(dir);
+  expect(stateOf(reopened)).toEqual(wanted);
+  reopened.close();
+});
+
 it('ignores a record cut short by a crash', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'tm-journal-'));
   dirs.push(dir);

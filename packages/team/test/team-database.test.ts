@@ -52,6 +52,31 @@ describe('the team log on PostgreSQL', () => {
     }
   });
 
+  it('adds nothing made against a log that has moved on since: the writer pulls first', async () => {
+    const url = await newDatabase();
+    const a = await openTeamProject({ url, project: 'cas' }, undefined, { createWith: () => file('one') as never });
+    const b = await openTeamProject({ url, project: 'cas' }, undefined);
+    try {
+      const change = () => {
+        const id = randomUUID();
+        return { id, payload: a.codec.encodeChange(id, []) };
+      };
+      // Both made a change against the log at 0; A's goes first.
+      expect((await a.db.append(a.row.id, [change()], 0))?.map((p) => p.seq)).toEqual([1]);
+      const late = change();
+      expect(await b.db.append(b.row.id, [late], 0)).toBeUndefined();
+      expect(await b.db.head(b.row.id)).toBe(1);
+      // Once B has seen 1, it goes in; A, which knows its own 1, goes on after it only once it has seen B's.
+      expect((await b.db.append(b.row.id, [late], 1))?.map((p) => p.seq)).toEqual([2]);
+      expect(await a.db.append(a.row.id, [change()], 1)).toBeUndefined();
+      // A retried push of what the log holds keeps its number whatever the head.
+      expect(await b.db.append(b.row.id, [late], 0)).toEqual([{ id: late.id, seq: 2 }]);
+      expect((await b.db.changesAfter(b.row.id, 0, 10)).map((r) => r.seq)).toEqual([1, 2]);
+    } finally {
+      await Promise.all([a.db.close(), b.db.close()]);
+    }
+  });
+
   it('hands out unique, gapless numbers to concurrent writers', async () => {
     const url = await newDatabase();
     const opened = await openTeamProject({ url, project: 'race' }, undefined, { createWith: () => file('x') as never });

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { diffTasksFiles, TeamChangePayloadSchema, type TasksFile } from '@taskmaster/protocol';
 import { describe, expect, it } from 'vitest';
 import { TeamCodec } from '../src/codec.js';
-import { applyTeamOps, teamOpsOf } from '../src/team-ops.js';
+import { IdRenames } from '../src/id-renames.js';
+import { applyTeamOps, teamOpsOf, withTagOrderOf } from '../src/team-ops.js';
 
 const FIXTURE = fileURLToPath(new URL('../../../../shared/fixtures/taskmaster-repo-tasks.json', import.meta.url));
 const fixture = (): Record<string, any> => JSON.parse(readFileSync(FIXTURE, 'utf8'));
@@ -77,6 +78,23 @@ describe('tags between members', () => {
   });
 });
 
+describe('the order of tags after a pull', () => {
+  const file = (...tags: string[]) => Object.fromEntries(tags.map((t) => [t, { tasks: [] }])) as unknown as TasksFile;
+
+  it("is the team's for the team's tags, wherever this machine put them; a tag of its own stays in its place", () => {
+    // Here: `mine` (a broken tag the team never sees) between master and `from-b`, added here before `from-a` came.
+    const local = file('master', 'mine', 'from-b');
+    const merged = file('master', 'from-b', 'from-a', 'mine');
+    const team = file('master', 'from-a', 'from-b');
+    expect(Object.keys(withTagOrderOf(merged, local, team))).toEqual(['master', 'mine', 'from-a', 'from-b']);
+  });
+
+  it('leaves a file already in order as it is', () => {
+    const merged = file('master', 'x');
+    expect(withTagOrderOf(merged, file('master'), file('master', 'x'))).toBe(merged);
+  });
+});
+
 describe('the change rows', () => {
   // The reader of every earlier version: `v` and task operations, other fields dropped.
   const earlierReader = TeamChangePayloadSchema.omit({ tags: true });
@@ -106,5 +124,86 @@ describe('the change rows', () => {
     expect(() => codec.decodeChange('c', row([{ tagAdded: 'x', fields: { metadata: 'not an object' } }]))).toThrow();
     expect(() => codec.decodeChange('c', row([{ tagDeleted: 'x', extra: true }]))).toThrow();
     expect(codec.decodeChange('c', row([{ tagDeleted: 'x' }, { tagAdded: 'y' }]))).toEqual([{ tagAdded: 'y' }, { tagDeleted: 'x' }]);
+  });
+});
+
+describe('tasks two members created under one id', () => {
+  /** A row's or an outbox's ops for a local version `before` → `after`. */
+  const opsFor = (before: TasksFile, after: TasksFile) => teamOpsOf(before, after, diffTasksFiles(before, after));
+  const base = (): Record<string, any> => ({ master: { tasks: [{ id: 1, title: 'One', status: 'done', dependencies: [] }] } });
+  /** `base()` with task 2 as another member made it. */
+  const theirs = (): Record<string, any> => {
+    const f = base();
+    f.master.tasks.push({ id: 2, title: 'Made by B', status: 'pending', dependencies: [] });
+    return f;
+  };
+
+  it('keeps both: the one later in the order takes the next free id, and the move that put it in place takes it along', () => {
+    const mine = base();
+    // Put first in the list: the diff says so with a move.
+    mine.master.tasks.unshift({ id: 2, title: 'Made by A', status: 'pending', dependencies: [1] });
+    const ops = opsFor(base() as TasksFile, mine as TasksFile);
+    expect(ops.map((op) => ('change' in op ? op.change.event : op))).toContain('task.moved');
+    const file = theirs() as TasksFile;
+    applyTeamOps(file, ops);
+    const tasks = (file as any).master.tasks.map((t: any) => [t.id, t.title]);
+    expect(tasks).toHaveLength(3);
+    expect(tasks).toEqual(expect.arrayContaining([[1, 'One'], [2, 'Made by B'], [3, 'Made by A']]));
+  });
+
+  it('keeps one id for the same task seen twice', () => {
+    const file = theirs() as TasksFile;
+    applyTeamOps(file, opsFor(base() as TasksFile, theirs() as TasksFile));
+    expect((file as any).master.tasks.map((t: any) => t.id)).toEqual([1, 2]);
+  });
+
+  it('renames in every entry of a run what the run wrote: the task, its update, its subtasks, a dependency on it, a second task it made', () => {
+    // A's outbox, entry by entry: task 2 with subtasks; 2 edited; task 3 depending on 2 and on 2.1; a subtask 2.3 depending on its sibling 2.
+    const v0 = base();
+    const v1 = structuredClone(v0);
+    v1.master.tasks.push({ id: 2, title: 'Made by A', status: 'pending', dependencies: [1], subtasks: [{ id: 1, title: 'A.1', status: 'pending', dependencies: [] }, { id: 2, title: 'A.2', status: 'pending', dependencies: [1] }] });
+    const v2 = structuredClone(v1);
+    v2.master.tasks[1].details = 'A edits its own';
+    const v3 = structuredClone(v2);
+    v3.master.tasks.push({ id: '3', title: 'Needs A', status: 'pending', dependencies: [2, '2.1'] });
+    const v4 = structuredClone(v3);
+    v4.master.tasks[1].subtasks.push({ id: 3, title: 'A.3', status: 'pending', dependencies: [2, '2.1'] });
+    const entries = [opsFor(v0 as TasksFile, v1 as TasksFile), opsFor(v1 as TasksFile, v2 as TasksFile), opsFor(v2 as TasksFile, v3 as TasksFile), opsFor(v3 as TasksFile, v4 as TasksFile)];
+
+    // B's task 2 and task 3 came first.
+    const file = theirs();
+    file.master.tasks.push({ id: 3, title: 'Also by B', status: 'pending', dependencies: [2] });
+    const renames = new IdRenames();
+    const applied = entries.map((ops) => applyTeamOps(file as TasksFile, ops, undefined, renames));
+    const byTitle = new Map<string, any>(file.master.tasks.map((t: any) => [t.title, t]));
+    expect(file.master.tasks.map((t: any) => t.id)).toEqual([1, 2, 3, 4, '5']);
+    const a = byTitle.get('Made by A');
+    expect(a).toMatchObject({ id: 4, details: 'A edits its own', dependencies: [1] });
+    expect(a.subtasks).toEqual([
+      { id: 1, title: 'A.1', status: 'pending', dependencies: [] },
+      { id: 2, title: 'A.2', status: 'pending', dependencies: [1] },
+      { id: 3, title: 'A.3', status: 'pending', dependencies: [2, '4.1'] },
+    ]);
+    // Its id as written (a string), the dependencies on A's task renamed, each as it was written.
+    expect(byTitle.get('Needs A')).toMatchObject({ id: '5', dependencies: [4, '4.1'] });
+    // B's tasks as B made them.
+    expect(byTitle.get('Made by B')).toEqual({ id: 2, title: 'Made by B', status: 'pending', dependencies: [] });
+    expect(byTitle.get('Also by B')).toEqual({ id: 3, title: 'Also by B', status: 'pending', dependencies: [2] });
+    // What goes to the log: the entries as applied, so that another member applying them alone gets the same.
+    const other = theirs();
+    other.master.tasks.push({ id: 3, title: 'Also by B', status: 'pending', dependencies: [2] });
+    for (const ops of applied) applyTeamOps(other as TasksFile, ops);
+    expect(other).toEqual(file);
+    // The entries were read, not changed.
+    expect(entries[0]![0]).toMatchObject({ change: { payload: { id: '2' } } });
+  });
+
+  it('renames nothing when no id was taken: the ops applied are the ops given', () => {
+    const mine = base();
+    mine.master.tasks.push({ id: 2, title: 'Made by A', status: 'pending', dependencies: [] });
+    const ops = opsFor(base() as TasksFile, mine as TasksFile);
+    const file = base() as TasksFile;
+    const applied = applyTeamOps(file, ops);
+    applied.forEach((op, i) => expect(op).toBe(ops[i]));
   });
 });

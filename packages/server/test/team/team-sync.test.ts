@@ -67,6 +67,13 @@ async function converged(members: TeamMember[], servers: RunningMember[], timeou
   );
 }
 
+/** `file` without its tags' `metadata.updated`. */
+function withoutUpdatedStamps(file: Record<string, any>): Record<string, any> {
+  const copy = structuredClone(file);
+  for (const tag of Object.values(copy)) if (tag?.metadata) delete tag.metadata.updated;
+  return copy;
+}
+
 /** A and B on a fresh project, A's file with a tag `feature` of two tasks, which B has; `writeA` edits A's file as another program would. */
 async function featurePair(): Promise<{ url: string; memberA: TeamMember; memberB: TeamMember; a: RunningMember; b: RunningMember; writeA: (edit: (file: any) => void) => Promise<void> }> {
   const url = await cluster.createDatabase(`team_e2e_${process.pid}_${++databases}`);
@@ -226,6 +233,43 @@ describe('team sync on PostgreSQL, three servers', () => {
     const rows = await rowsIn(url);
     expect(rows.count).toBe(new Set(recorded).size);
     for (const id of recorded) expect(rows.ids.has(id)).toBe(true);
+  });
+
+  it('keeps both tasks when A and B each add task 4 while PostgreSQL is away, with what each did to its own since; every member ends with the same file', async () => {
+    const { members, servers } = await team(smallFile(3));
+    const [a, b] = (await Promise.all(servers.slice(0, 2).map((s) => s.client()))) as [RawClient, RawClient];
+    await cluster.stop();
+    await eventually(async () => expect((await statusOf(servers[0]!)).connected).toBe(false), 30_000);
+    // Each machine numbers its new tasks from its own file: both make task 4, and A a task 5 that needs it.
+    const madeOnA = (await a.result('task.create', { task: { title: 'Made on A', description: 'a' } })) as { id: string };
+    const madeOnB = (await b.result('task.create', { task: { title: 'Made on B', description: 'b' } })) as { id: string };
+    expect([madeOnA.id, madeOnB.id]).toEqual(['4', '4']);
+    await a.result('task.update', { id: 4, changes: { details: 'A works on its 4' } });
+    await a.result('task.create', { parentId: 4, task: { title: 'A step', description: 'a' } });
+    expect(((await a.result('task.create', { task: { title: 'Needs A', description: 'a', dependencies: [4] } })) as { id: string }).id).toBe('5');
+    await b.result('task.update', { id: 4, changes: { details: 'B works on its 4' } });
+    await a.result('tag.add', { name: 'from-a' });
+    await b.result('tag.add', { name: 'from-b' });
+    await cluster.start();
+    await converged(members, servers);
+
+    // The same file on every machine: tasks, their fields and ids as written, and the tags, in the same order.
+    // (Each tag's `metadata.updated` is when this machine last wrote to it, as Task Master keeps it.)
+    const files = await Promise.all(members.map(async (m) => withoutUpdatedStamps(await tasksOf(m))));
+    expect(files[1]).toEqual(files[0]);
+    expect(files[2]).toEqual(files[0]);
+    for (const f of files) expect(Object.keys(f)).toEqual(Object.keys(files[0]!));
+    for (const f of files) expect(JSON.stringify(f)).toBe(JSON.stringify(files[0]));
+    const tasks = files[0]!.master!.tasks as Array<Record<string, any>>;
+    const named = (title: string) => tasks.filter((t) => t.title === title);
+    for (const title of ['Made on A', 'Made on B', 'Needs A']) expect(named(title)).toHaveLength(1);
+    // Whichever reached the log first kept 4; what each did to its own task went with it.
+    expect(named('Made on A')[0]).toMatchObject({ details: 'A works on its 4', subtasks: [{ id: 1, title: 'A step' }] });
+    expect(named('Made on B')[0]).toMatchObject({ details: 'B works on its 4' });
+    expect(named('Made on B')[0]!.subtasks ?? []).toEqual([]);
+    expect(named('Needs A')[0]!.dependencies).toEqual([named('Made on A')[0]!.id]);
+    expect(tasks.map((t) => Number(t.id))).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(Object.keys(files[0]!).sort()).toEqual(['from-a', 'from-b', 'master']);
   });
 
   it('pushes the outbox of a server SIGKILLed mid-push exactly once after its restart', async () => {
