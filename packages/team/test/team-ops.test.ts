@@ -198,6 +198,26 @@ describe('tasks two members created under one id', () => {
     expect(entries[0]![0]).toMatchObject({ change: { payload: { id: '2' } } });
   });
 
+  it('keeps both subtasks two members added to one task, and what depends on the renumbered one', () => {
+    const start = base();
+    start.master.tasks[0].subtasks = [{ id: 1, title: 'Step 1', status: 'done', dependencies: [] }];
+    // A adds 1.2, then 1.3 after it; B had added its own 1.2.
+    const a1 = structuredClone(start);
+    a1.master.tasks[0].subtasks.push({ id: 2, title: 'A step', status: 'pending', dependencies: [1] });
+    const a2 = structuredClone(a1);
+    a2.master.tasks[0].subtasks.push({ id: 3, title: 'After A step', status: 'pending', dependencies: [2, '1.2'] });
+    const file = structuredClone(start);
+    file.master.tasks[0].subtasks.push({ id: 2, title: 'B step', status: 'pending', dependencies: [] });
+    const renames = new IdRenames();
+    for (const [from, to] of [[start, a1], [a1, a2]]) applyTeamOps(file as TasksFile, opsFor(from as TasksFile, to as TasksFile), undefined, renames);
+    expect(file.master.tasks[0].subtasks).toEqual([
+      { id: 1, title: 'Step 1', status: 'done', dependencies: [] },
+      { id: 2, title: 'B step', status: 'pending', dependencies: [] },
+      { id: 3, title: 'A step', status: 'pending', dependencies: [1] },
+      { id: 4, title: 'After A step', status: 'pending', dependencies: [3, '1.3'] },
+    ]);
+  });
+
   it('renames nothing when no id was taken: the ops applied are the ops given', () => {
     const mine = base();
     mine.master.tasks.push({ id: 2, title: 'Made by A', status: 'pending', dependencies: [] });
