@@ -31,6 +31,8 @@ const tasks = Array.from({ length: TASKS }, (_, i) => ({
 await writeFile(tasksFile, JSON.stringify({ master: { tasks } }, null, 2));
 
 const server = fork(join(here, 'serve.mjs'), [root], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-semi-space-size=1'] });
+// Should this process die first (a crash), the server goes with it: left running, it holds `pnpm bench`'s output open.
+process.on('exit', () => server.kill('SIGKILL'));
 const { wsUrl } = await new Promise((resolve) => server.once('message', resolve));
 
 // The observer: a separate process, sampling the lock's existence every millisecond.

@@ -38,8 +38,16 @@ async function project(n) {
 /** The server runs with the flags its launchers use; BENCH_NODE_FLAGS='' measures node's defaults instead. */
 const serverFlags = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : [...SERVER_NODE_FLAGS];
 
+/** Server processes still running: killed when this one exits, a crash included (else they hold `pnpm bench`'s output open). */
+const children = new Set();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
 async function startChild(root) {
   const child = fork(join(here, 'serve.mjs'), [root], { execArgv: ['--expose-gc', ...serverFlags, ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   const ready = await new Promise((resolve) => child.once('message', resolve));
   return {
     ...ready,
@@ -152,6 +160,8 @@ async function storeAlone(n, rounds) {
     await store.transact((d) => taskOps.updateTask(d, 'master', (r % n) + 1, { details: `alone ${r}` }));
     samples.push(performance.now() - t0);
   }
+  // The history compresses each commit's snapshot in the background; listing waits for it (else rm races it: ENOTEMPTY).
+  await store.history.list();
   await rm(root, { recursive: true, force: true });
   return { p50: pct(samples, 50), p99: pct(samples, 99) };
 }
