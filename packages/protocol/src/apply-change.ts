@@ -1,6 +1,6 @@
 import { assertNever } from './assert-never.js';
 import type { EventPayload, TaskChange } from './events.js';
-import { idKey, parseTaskRef } from './ids.js';
+import { idKey, idLike, parseTaskRef } from './ids.js';
 import { setOwnKey } from './own-key.js';
 import { findTag, isLegacyTasksFile, type Subtask, type TagData, type Task, type TasksFile } from './task.js';
 
@@ -117,7 +117,7 @@ function move(file: TasksFile, p: MovedPayload): boolean {
   const index = at && idKey(at.id) === oldId ? p.from.index : source.findIndex((t) => idKey(t.id) === oldId);
   if (index < 0) return false;
   const [item] = source.splice(index, 1);
-  if (idKey(item!.id) !== newId) item!.id = typeof item!.id === 'number' && /^\d+$/.test(newId) ? Number(newId) : newId;
+  if (idKey(item!.id) !== newId) item!.id = idLike(item!.id, newId);
   target.splice(Math.min(p.to.index, target.length), 0, item!);
   return true;
 }

@@ -5,6 +5,16 @@ export function idKey(id: TaskId): string {
   return String(id).trim();
 }
 
+/**
+ * The id `value` (`"7"`) written as `like` is: a number when `like` is one
+ * (and `value` is digits), else a string. Task Master writes either form, and
+ * a file keeps its own: a task renumbered or added stays in the form of its
+ * neighbours.
+ */
+export function idLike(like: TaskId | undefined, value: string): TaskId {
+  return typeof like === 'number' && /^\d+$/.test(value) ? Number(value) : value;
+}
+
 /** True when two ids name the same task (`5` and `"5"` do). */
 export function sameId(a: TaskId, b: TaskId): boolean {
   return idKey(a) === idKey(b);

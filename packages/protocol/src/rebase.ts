@@ -1,5 +1,5 @@
 import { jsonEqual } from './equal.js';
-import { idKey, keyByOccurrence, nextId } from './ids.js';
+import { idKey, idLike, keyByOccurrence, nextId } from './ids.js';
 import { setOwnKey } from './own-key.js';
 import { findTag, isLegacyTasksFile, tagsOf, type TagData, type TasksFile } from './task.js';
 import { changedTaskFields, sameTaskFieldValue } from './task-equal.js';
@@ -227,7 +227,7 @@ function mergeList(
     let placed = item;
     if (out.some((e) => sameField('id', e.item.id, item.id))) {
       const to = nextId(out.map((e) => e.item) as Array<{ id: string | number }>);
-      placed = { ...item, id: typeof item.id === 'string' ? String(to) : to };
+      placed = { ...item, id: idLike(item.id as string | number, String(to)) };
       renumbered.push({ tag, from: fullId(idKey(item.id as string | number)), to: fullId(String(to)) });
     }
     // After its predecessor in ours (and our new items already put there); first if it was first; last if they deleted the predecessor.

@@ -1,4 +1,4 @@
-import { findTag, findTask, idKey, nextId, type TaskId, type TasksFile, type TeamOp, type TeamTaskOp } from '@taskmaster/protocol';
+import { findTag, findTask, idKey, idLike, jsonEqual, nextId, type TaskId, type TasksFile, type TeamOp, type TeamTaskOp } from '@taskmaster/protocol';
 
 type Fields = Record<string, unknown>;
 
@@ -33,7 +33,8 @@ export class IdRenames {
     if (change.event !== 'task.created') return placed;
     const tagData = findTag(file, change.payload.tag);
     const existing = tagData && findTask(tagData, change.payload.id);
-    if (!existing || sameItem(existing.task, change.payload.task)) return placed;
+    // The same item again (an event seen twice), not another member's under the same id: it keeps its id.
+    if (!existing || jsonEqual(existing.task, change.payload.task)) return placed;
     const free = String(nextId(existing.kind === 'task' ? tagData.tasks : (existing.parent.subtasks ?? [])));
     this.to.set(key(change.payload.tag, op.change.payload.id), existing.kind === 'task' ? free : `${idKey(existing.parent.id)}.${free}`);
     return this.renamed(op);
@@ -60,7 +61,7 @@ export class IdRenames {
 
   /** An item written as `writtenId`, now `id`: its own id, its dependencies, and its subtasks' (as a created task carries them). */
   private renameItem(tag: string, item: Fields, writtenId: string, id: string): void {
-    if (id !== writtenId && item.id !== undefined) item.id = sameType(item.id as TaskId, lastPart(id));
+    if (id !== writtenId && item.id !== undefined) item.id = idLike(item.id as TaskId, lastPart(id));
     const writtenParent = parentOf(writtenId);
     if (Array.isArray(item.dependencies)) item.dependencies = item.dependencies.map((d: TaskId) => this.dependency(tag, d, writtenParent));
     if (writtenParent !== undefined || !Array.isArray(item.subtasks)) return;
@@ -78,7 +79,7 @@ export class IdRenames {
     const full = sibling ? `${writtenParent}.${written}` : written;
     const now = this.fullId(tag, full);
     if (now === full) return dep;
-    return sameType(dep, sibling ? lastPart(now) : now);
+    return idLike(dep, sibling ? lastPart(now) : now);
   }
 
   /** The full id `written` (`"4"`, `"4.2"`) has now. */
@@ -104,16 +105,6 @@ function lastPart(fullId: string): string {
   return fullId.slice(fullId.lastIndexOf('.') + 1);
 }
 
-/** `value` as `like` was written: a number stays a number (when it can), a string a string. */
-function sameType(like: TaskId, value: string): TaskId {
-  return typeof like === 'number' && /^\d+$/.test(value) ? Number(value) : value;
-}
-
 function isFields(value: unknown): value is Fields {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The same item again: an event seen twice, not another member's item under the same id. */
-function sameItem(existing: object, created: unknown): boolean {
-  return JSON.stringify(existing) === JSON.stringify(created);
 }
