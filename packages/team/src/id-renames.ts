@@ -63,6 +63,10 @@ export class IdRenames {
   private renameItem(tag: string, item: Fields, writtenId: string, id: string): void {
     if (id !== writtenId && item.id !== undefined) item.id = idLike(item.id as TaskId, lastPart(id));
     const writtenParent = parentOf(writtenId);
+    // A subtask's `parentTaskId`, which Task Master (and our store) write beside its id, follows its parent.
+    if (writtenParent !== undefined && item.parentTaskId !== undefined && idKey(item.parentTaskId as TaskId) === writtenParent) {
+      item.parentTaskId = idLike(item.parentTaskId as TaskId, parentOf(id) ?? writtenParent);
+    }
     if (Array.isArray(item.dependencies)) item.dependencies = item.dependencies.map((d: TaskId) => this.dependency(tag, d, writtenParent));
     if (writtenParent !== undefined || !Array.isArray(item.subtasks)) return;
     for (const sub of item.subtasks as unknown[]) {

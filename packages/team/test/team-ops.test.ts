@@ -161,13 +161,13 @@ describe('tasks two members created under one id', () => {
     // A's outbox, entry by entry: task 2 with subtasks; 2 edited; task 3 depending on 2 and on 2.1; a subtask 2.3 depending on its sibling 2.
     const v0 = base();
     const v1 = structuredClone(v0);
-    v1.master.tasks.push({ id: 2, title: 'Made by A', status: 'pending', dependencies: [1], subtasks: [{ id: 1, title: 'A.1', status: 'pending', dependencies: [] }, { id: 2, title: 'A.2', status: 'pending', dependencies: [1] }] });
+    v1.master.tasks.push({ id: 2, title: 'Made by A', status: 'pending', dependencies: [1], subtasks: [{ id: 1, title: 'A.1', status: 'pending', dependencies: [] }, { id: 2, title: 'A.2', status: 'pending', dependencies: [1], parentTaskId: 2 }] });
     const v2 = structuredClone(v1);
     v2.master.tasks[1].details = 'A edits its own';
     const v3 = structuredClone(v2);
     v3.master.tasks.push({ id: '3', title: 'Needs A', status: 'pending', dependencies: [2, '2.1'] });
     const v4 = structuredClone(v3);
-    v4.master.tasks[1].subtasks.push({ id: 3, title: 'A.3', status: 'pending', dependencies: [2, '2.1'] });
+    v4.master.tasks[1].subtasks.push({ id: 3, title: 'A.3', status: 'pending', dependencies: [2, '2.1'], parentTaskId: 2 });
     const entries = [opsFor(v0 as TasksFile, v1 as TasksFile), opsFor(v1 as TasksFile, v2 as TasksFile), opsFor(v2 as TasksFile, v3 as TasksFile), opsFor(v3 as TasksFile, v4 as TasksFile)];
 
     // B's task 2 and task 3 came first.
@@ -181,8 +181,8 @@ describe('tasks two members created under one id', () => {
     expect(a).toMatchObject({ id: 4, details: 'A edits its own', dependencies: [1] });
     expect(a.subtasks).toEqual([
       { id: 1, title: 'A.1', status: 'pending', dependencies: [] },
-      { id: 2, title: 'A.2', status: 'pending', dependencies: [1] },
-      { id: 3, title: 'A.3', status: 'pending', dependencies: [2, '4.1'] },
+      { id: 2, title: 'A.2', status: 'pending', dependencies: [1], parentTaskId: 4 },
+      { id: 3, title: 'A.3', status: 'pending', dependencies: [2, '4.1'], parentTaskId: 4 },
     ]);
     // Its id as written (a string), the dependencies on A's task renamed, each as it was written.
     expect(byTitle.get('Needs A')).toMatchObject({ id: '5', dependencies: [4, '4.1'] });

@@ -235,17 +235,22 @@ describe('team sync on PostgreSQL, three servers', () => {
     for (const id of recorded) expect(rows.ids.has(id)).toBe(true);
   });
 
-  it('keeps both tasks when A and B each add task 4 while PostgreSQL is away, with what each did to its own since; every member ends with the same file', async () => {
+  it('keeps both tasks when A (the real Task Master) and B each add task 4 while PostgreSQL is away, with what each did to its own since; every member ends with the same file', async () => {
     const { members, servers } = await team(smallFile(3));
     const [a, b] = (await Promise.all(servers.slice(0, 2).map((s) => s.client()))) as [RawClient, RawClient];
     await cluster.stop();
     await eventually(async () => expect((await statusOf(servers[0]!)).connected).toBe(false), 30_000);
-    // Each machine numbers its new tasks from its own file: both make task 4, and A a task 5 that needs it.
-    const madeOnA = (await a.result('task.create', { task: { title: 'Made on A', description: 'a' } })) as { id: string };
+    // Each machine numbers its new tasks from its own file: both make task 4. On A, Task Master itself
+    // adds it and a subtask (which it writes with `parentTaskId`); A's client then edits it and adds
+    // task 5, which needs it.
+    for (const args of [['add-task', '--title=Made on A', '--description=a'], ['add-subtask', '--parent=4', '--title=A step']]) {
+      const run = await runTaskMaster(members[0]!.root, args);
+      expect(run.code, run.stderr).toBe(0);
+    }
+    await eventually(async () => expect(((await a.result('task.get', { id: '4.1' })) as { task: { title: string } }).task.title).toBe('A step'), 30_000);
     const madeOnB = (await b.result('task.create', { task: { title: 'Made on B', description: 'b' } })) as { id: string };
-    expect([madeOnA.id, madeOnB.id]).toEqual(['4', '4']);
+    expect(madeOnB.id).toBe('4');
     await a.result('task.update', { id: 4, changes: { details: 'A works on its 4' } });
-    await a.result('task.create', { parentId: 4, task: { title: 'A step', description: 'a' } });
     expect(((await a.result('task.create', { task: { title: 'Needs A', description: 'a', dependencies: [4] } })) as { id: string }).id).toBe('5');
     await b.result('task.update', { id: 4, changes: { details: 'B works on its 4' } });
     await a.result('tag.add', { name: 'from-a' });
@@ -256,20 +261,28 @@ describe('team sync on PostgreSQL, three servers', () => {
     // The same file on every machine: tasks, their fields and ids as written, and the tags, in the same order.
     // (Each tag's `metadata.updated` is when this machine last wrote to it, as Task Master keeps it.)
     const files = await Promise.all(members.map(async (m) => withoutUpdatedStamps(await tasksOf(m))));
-    expect(files[1]).toEqual(files[0]);
-    expect(files[2]).toEqual(files[0]);
-    for (const f of files) expect(Object.keys(f)).toEqual(Object.keys(files[0]!));
-    for (const f of files) expect(JSON.stringify(f)).toBe(JSON.stringify(files[0]));
+    for (const f of files.slice(1)) expect(JSON.stringify(f)).toBe(JSON.stringify(files[0]));
+    expect(Object.keys(files[0]!).sort()).toEqual(['from-a', 'from-b', 'master']);
     const tasks = files[0]!.master!.tasks as Array<Record<string, any>>;
+    expect(tasks.map((t) => Number(t.id))).toEqual([1, 2, 3, 4, 5, 6]);
     const named = (title: string) => tasks.filter((t) => t.title === title);
     for (const title of ['Made on A', 'Made on B', 'Needs A']) expect(named(title)).toHaveLength(1);
     // Whichever reached the log first kept 4; what each did to its own task went with it.
-    expect(named('Made on A')[0]).toMatchObject({ details: 'A works on its 4', subtasks: [{ id: 1, title: 'A step' }] });
+    const madeOnA = named('Made on A')[0]!;
+    expect(madeOnA).toMatchObject({ details: 'A works on its 4', subtasks: [{ id: 1, title: 'A step', parentTaskId: madeOnA.id }] });
     expect(named('Made on B')[0]).toMatchObject({ details: 'B works on its 4' });
     expect(named('Made on B')[0]!.subtasks ?? []).toEqual([]);
-    expect(named('Needs A')[0]!.dependencies).toEqual([named('Made on A')[0]!.id]);
-    expect(tasks.map((t) => Number(t.id))).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(Object.keys(files[0]!).sort()).toEqual(['from-a', 'from-b', 'master']);
+    expect(named('Needs A')[0]!.dependencies).toEqual([madeOnA.id]);
+    // Task Master on C reads the result as its own: A's task with its subtask, and no dependency that does not hold.
+    const shown = await runTaskMaster(members[2]!.root, ['show', String(madeOnA.id)]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain('Made on A');
+    expect(shown.stdout).toContain('A step');
+    const checked = await runTaskMaster(members[2]!.root, ['validate-dependencies']);
+    expect(checked.code, checked.stderr).toBe(0);
+    expect(checked.stdout).toContain('All Dependencies Are Valid');
+    // Sub 1.1 of the starting file and A step.
+    expect(checked.stdout).toMatch(/Subtasks checked: 2\b/);
   });
 
   it('pushes the outbox of a server SIGKILLed mid-push exactly once after its restart', async () => {
