@@ -73,6 +73,13 @@ export interface TeamReplicaOptions {
   pollMs?: number;
 }
 
+/** A pull on its way into the local file: the log up to `upTo`, our own entries among it, and the outbox entries it renumbered. */
+interface ApplyingPull {
+  upTo: number;
+  ownIds: string[];
+  rewritten: Array<{ id: string; ops: TeamOp[] }>;
+}
+
 const PULL_BATCH = 500;
 const PUSH_BATCH = 200;
 const EMPTY: TasksFile = {} as TasksFile;
@@ -104,8 +111,8 @@ export class TeamReplica {
   private retryTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private stopListening: (() => Promise<void>) | undefined;
-  /** A pull being written locally: the hook records it as seen as soon as the file holds it, with the outbox entries it renumbered. */
-  private applying: { upTo: number; ownIds: string[]; rewritten?: Array<{ id: string; ops: TeamOp[] }> } | undefined;
+  /** A pull being written locally: the hook records it as seen as soon as the file holds it. */
+  private applying: ApplyingPull | undefined;
   private readonly brokenTags: LocalBrokenTags;
   /** Tags fixed here, each with the version that fixed it (that tag alone): the team's changes to them are merged in on the next pump. */
   private fixedIn: TagVersions;
@@ -449,7 +456,7 @@ export class TeamReplica {
     const overridden: FieldConflict[] = [];
     for (const r of rows) applyTeamOps(next, codec.decodeChange(r.change_id, r.payload), own.has(r.change_id) ? undefined : overridden);
     const upTo = rows[rows.length - 1]!.seq;
-    const applying: NonNullable<TeamReplica['applying']> = { upTo, ownIds };
+    const applying: ApplyingPull = { upTo, ownIds, rewritten: [] };
     this.applying = applying;
     await this.options.host.applyRemote((current) => {
       const pending = [...outbox.values()];
@@ -462,6 +469,7 @@ export class TeamReplica {
       // took meanwhile gets the next free one, for every entry after it too (one renaming for all),
       // and they go to the log so renumbered (pushes wait until every row before them is seen).
       const renames = new IdRenames();
+      // The plan may run again (after an outside write is adopted): the last run's renumbering is the one written.
       applying.rewritten = [];
       for (const e of pending) {
         if (own.has(e.id)) continue;
