@@ -1,6 +1,7 @@
 import { jsonEqual } from './equal.js';
 import { idKey, idLike, keyByOccurrence, nextId } from './ids.js';
 import { setOwnKey } from './own-key.js';
+import { TaskRenames } from './task-renames.js';
 import { findTag, isLegacyTasksFile, tagsOf, type TagData, type TasksFile } from './task.js';
 import { changedTaskFields, sameTaskFieldValue } from './task-equal.js';
 
@@ -37,7 +38,9 @@ export interface RebaseResult {
  * - a field changed on one side takes that side's value; changed on both to
  *   different values, the outside writer's (it wrote last), listed in `conflicts`;
  * - a task created on either side is kept; created on both with the same id,
- *   theirs keeps the id and ours is renumbered (the next free id);
+ *   theirs keeps the id and ours is renumbered (the next free id), and what
+ *   ours names it by (a dependency on it, its subtasks' `parentTaskId`)
+ *   follows it;
  * - a task deleted on one side is deleted, unless the other side changed it:
  *   then the outside writer's choice stands (listed in `conflicts` as `*`);
  * - order: theirs, with our new tasks after their predecessor in ours.
@@ -45,6 +48,31 @@ export interface RebaseResult {
  * Ids compare by value (`1` and `"1"` are one task), as do dependencies.
  */
 export function rebaseTasksFile(base: TasksFile, ours: TasksFile, theirs: TasksFile): RebaseResult {
+  const merged = mergeFiles(base, ours, theirs);
+  if (merged.renumbered.length === 0) return merged;
+  // Ours named its renumbered tasks by their old ids, which are theirs' tasks in the merge: ours is read with
+  // those references renamed (ids left alone) and merged again, which renumbers the same tasks the same way
+  // (ids and order are as before). Should it not (a reference was all that told two tasks apart), the first
+  // merge stands, its references as they were.
+  const renames = new TaskRenames();
+  for (const r of merged.renumbered) renames.set(r.tag, r.from, r.to);
+  const again = mergeFiles(base, withReferencesRenamed(ours, renames, merged.renumbered), theirs);
+  return jsonEqual(again.renumbered, merged.renumbered) ? again : merged;
+}
+
+/** `file` with its references to renamed items renamed, in the tags that have renames (see {@link TaskRenames.referencesIn}). */
+function withReferencesRenamed(file: TasksFile, renames: TaskRenames, renumbered: RebaseResult['renumbered']): TasksFile {
+  if (isLegacyTasksFile(file)) return { ...file, tasks: renames.referencesIn('master', file.tasks) } as TasksFile;
+  const tags: Record<string, TagData> = { ...tagsOf(file) };
+  for (const tag of new Set(renumbered.map((r) => r.tag))) {
+    const data = findTag(tags, tag);
+    if (data) setOwnKey(tags, tag, { ...data, tasks: renames.referencesIn(tag, data.tasks) as TagData['tasks'] });
+  }
+  return tags as TasksFile;
+}
+
+/** {@link rebaseTasksFile} in one pass: references to a renumbered task are left as they were. */
+function mergeFiles(base: TasksFile, ours: TasksFile, theirs: TasksFile): RebaseResult {
   const conflicts: FieldConflict[] = [];
   const renumbered: RebaseResult['renumbered'] = [];
   // A legacy (untagged) file on every side merges as its one tag; otherwise as tags.

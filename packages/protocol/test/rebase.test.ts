@@ -37,6 +37,71 @@ describe('rebaseTasksFile: an outside write made from a stale version', () => {
     expect(renumbered).toEqual([{ tag: 'master', from: '4', to: '5' }]);
   });
 
+  it('carries what ours names a renumbered task by (dependencies as numbers, strings, dotted; parentTaskId) to its new id', () => {
+    const sub = (id: number, title: string, extra: T = {}) => task(id, title, { parentTaskId: 4, ...extra });
+    const ours = file({
+      master: [
+        task(1, 'One'),
+        task(2, 'Two', { dependencies: ['4'] }),
+        task(3, 'Three'),
+        task(4, 'Ours new', { subtasks: [sub(1, 'Ours step'), sub(2, 'Ours next', { dependencies: [1, '4.1'] })] }),
+        task(5, 'Needs ours', { dependencies: [4, '4.2'] }),
+      ],
+    });
+    const theirs = file({ master: [task(1, 'One'), task(2, 'Two'), task(3, 'Three', { dependencies: [4] }), task(4, 'Theirs new')] });
+    const { merged, renumbered, conflicts } = rebaseTasksFile(base, ours, theirs);
+    const tasks = (merged as TaggedTasksFile).master!.tasks as T[];
+    expect(renumbered).toEqual([{ tag: 'master', from: '4', to: '5' }, { tag: 'master', from: '5', to: '6' }]);
+    expect(conflicts).toEqual([]);
+    expect(tasks.map((t) => [t.id, t.title, t.dependencies])).toEqual([
+      [1, 'One', []],
+      [2, 'Two', ['5']],
+      [3, 'Three', [4]],
+      [4, 'Theirs new', []],
+      [5, 'Ours new', []],
+      [6, 'Needs ours', [5, '5.2']],
+    ]);
+    expect((tasks[4]!.subtasks as T[]).map((s) => [s.id, s.parentTaskId, s.dependencies])).toEqual([
+      [1, 5, []],
+      [2, 5, [1, '5.1']],
+    ]);
+    // Ours itself is left as it was: the merge copies what it renames.
+    expect(((ours as TaggedTasksFile).master!.tasks[4] as T).dependencies).toEqual([4, '4.2']);
+  });
+
+  it('carries a dependency on a renumbered subtask (bare in a sibling, dotted elsewhere) to its new id', () => {
+    const one = (subs: T[], extra: T = {}) => task(1, 'One', { subtasks: subs, ...extra });
+    const b = file({ master: [one([task(1, 'S1')]), task(2, 'Two')] });
+    const ours = file({ master: [one([task(1, 'S1'), task(2, 'Ours sub'), task(3, 'Ours after', { dependencies: [2] })]), task(2, 'Two', { dependencies: ['1.2'] })] });
+    const theirs = file({ master: [one([task(1, 'S1'), task(2, 'Their sub')]), task(2, 'Two')] });
+    const { merged, renumbered } = rebaseTasksFile(b, ours, theirs);
+    const tasks = (merged as TaggedTasksFile).master!.tasks as T[];
+    expect(renumbered).toEqual([{ tag: 'master', from: '1.2', to: '1.3' }, { tag: 'master', from: '1.3', to: '1.4' }]);
+    expect((tasks[0]!.subtasks as T[]).map((s) => [s.id, s.title, s.dependencies])).toEqual([
+      [1, 'S1', []],
+      [2, 'Their sub', []],
+      [3, 'Ours sub', []],
+      [4, 'Ours after', [3]],
+    ]);
+    expect(tasks[1]!.dependencies).toEqual(['1.3']);
+  });
+
+  it('leaves a dependency alone when nothing was renumbered, and in a file of the untagged format follows the rename too', () => {
+    const legacy = (tasks: T[]) => ({ tasks }) as unknown as TaggedTasksFile;
+    const b = legacy([task(1, 'One')]);
+    const ours = legacy([task(1, 'One'), task(2, 'Ours new'), task(3, 'Needs ours', { dependencies: [2] })]);
+    const theirs = legacy([task(1, 'One'), task(2, 'Theirs new')]);
+    const { merged } = rebaseTasksFile(b, ours, theirs);
+    expect(((merged as unknown as { tasks: T[] }).tasks).map((t) => [t.id, t.title, t.dependencies])).toEqual([
+      [1, 'One', []],
+      [2, 'Theirs new', []],
+      [3, 'Ours new', []],
+      [4, 'Needs ours', [3]],
+    ]);
+    const alone = rebaseTasksFile(b, legacy([task(1, 'One'), task(2, 'Ours new', { dependencies: [1] })]), legacy([task(1, 'One', { status: 'done' })]));
+    expect(((alone.merged as unknown as { tasks: T[] }).tasks)[1]).toMatchObject({ id: 2, dependencies: [1] });
+  });
+
   it('lets the outside writer win a field both changed, and reports it', () => {
     const ours = file({ master: [task(1, 'One'), task(2, 'Ours title'), task(3, 'Three')] });
     const theirs = file({ master: [task(1, 'One'), task(2, 'Their title'), task(3, 'Three')] });

@@ -301,6 +301,49 @@ describe('the real Task Master on the real fixture', () => {
     expect(summary(after)).toEqual(['task.created:master/2.1']);
   }, 120_000);
 
+  it('keeps both task 7s when add-task read before ours were made, and our task depending on ours follows it to its new id', async () => {
+    // add-task numbers its task from its read (max + 1) and writes the tag back as it read it: our two tasks made
+    // meanwhile, the first under the id Task Master takes, are merged back, ours renumbered after its.
+    const { root, watcher, writer } = await serving();
+    const taskMaster = await startHeldTaskMaster(root, ['add-task', '--title=From Task Master', '--description=Made by Task Master']);
+    const first = await writer.result<{ id: string }>('task.create', { tag: 'master', task: { title: 'Ours first' } });
+    await writer.result('task.create', { tag: 'master', parentId: first.id, task: { title: 'Ours first, step one' } });
+    await writer.result('task.create', { tag: 'master', parentId: first.id, task: { title: 'Ours first, step two', dependencies: [1] } });
+    await writer.result('task.create', { tag: 'master', task: { title: 'Ours second', dependencies: [Number(first.id)] } });
+    expect(first.id).toBe('7');
+    await quiet(watcher, 300);
+    const mark = watcher.messages.length;
+    const run = await taskMaster.release();
+    expect(run.code, describeRun(run)).toBe(0);
+    expect(lockFailure(run), describeRun(run)).toBeUndefined();
+    await settled(watcher, mark);
+
+    const file = await readNormalised(root);
+    const byTitle = (title: string) => file.master!.tasks.find((t) => t.title === title)!;
+    expect(file.master!.tasks.map((t) => [t.id, t.title])).toEqual([
+      ...[1, 2, 3, 4, 5, 6].map((id) => [String(id), `Task ${id}`]),
+      ['7', 'From Task Master'],
+      ['8', 'Ours first'],
+      ['9', 'Ours second'],
+    ]);
+    expect(byTitle('Ours second').dependencies).toEqual(['8']);
+    expect(byTitle('Ours first').subtasks.map((s) => [s.id, s.title, s.dependencies])).toEqual([
+      ['1', 'Ours first, step one', []],
+      ['2', 'Ours first, step two', ['1']],
+    ]);
+    expect(byTitle('From Task Master').dependencies).toEqual([]);
+    // Our subtasks' parentTaskId (our store writes it, as Task Master does) names their task's new id.
+    const raw = JSON.parse(await readFile(tasksFile(root), 'utf8')) as { master: { tasks: Array<{ title: string; subtasks?: Array<{ parentTaskId?: unknown }> }> } };
+    expect(raw.master.tasks.find((t) => t.title === 'Ours first')!.subtasks!.map((s) => String(s.parentTaskId))).toEqual(['8', '8']);
+    // Task Master reads it so too: task 9 waits on task 8, and the file's dependencies are valid.
+    const shown = await runTaskMaster(root, ['show', '9']);
+    expect(shown.code, describeRun(shown)).toBe(0);
+    expect(shown.stdout).toMatch(/Dependencies:[^\n]*\b8\b/);
+    const validated = await runTaskMaster(root, ['validate-dependencies']);
+    expect(validated.code, describeRun(validated)).toBe(0);
+    expect(validated.stdout).toMatch(/All Dependencies Are Valid/);
+  }, 120_000);
+
   it('keeps a field we gave a task through its commands, and takes its removals of tasks and subtasks we changed', async () => {
     // The premises of planOutsideWrite's base rule (outside-write.ts, nearestBase): Task Master writes back
     // the fields of a task it keeps, even ones it does not know, and removes tasks and subtasks, which the
