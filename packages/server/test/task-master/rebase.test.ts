@@ -74,10 +74,14 @@ function eventsSince(client: RawClient, from: number): Event[] {
  * `ours` (`task.update`s of tag master) are committed through the server, then let go: the race its users
  * hit, made certain. Resolves with the project and the events from then on, once the server has settled.
  */
-async function racingTaskMaster(args: string[], ours: Array<{ id: number; changes: Record<string, unknown> }>): Promise<{ root: string; server: SyncServer; after: Event[] }> {
+async function racingTaskMaster(
+  args: string[],
+  ours: Array<{ id: number; changes: Record<string, unknown> }> | ((writer: RawClient) => Promise<void>),
+): Promise<{ root: string; server: SyncServer; after: Event[] }> {
   const { root, server, watcher, writer } = await serving();
   const taskMaster = await startHeldTaskMaster(root, args);
-  for (const update of ours) await writer.result('task.update', { tag: 'master', ...update });
+  if (typeof ours === 'function') await ours(writer);
+  else for (const update of ours) await writer.result('task.update', { tag: 'master', ...update });
   await quiet(watcher, 300);
   const mark = watcher.messages.length;
   const run = await taskMaster.release();
@@ -304,19 +308,13 @@ describe('the real Task Master on the real fixture', () => {
   it('keeps both task 7s when add-task read before ours were made, and our task depending on ours follows it to its new id', async () => {
     // add-task numbers its task from its read (max + 1) and writes the tag back as it read it: our two tasks made
     // meanwhile, the first under the id Task Master takes, are merged back, ours renumbered after its.
-    const { root, watcher, writer } = await serving();
-    const taskMaster = await startHeldTaskMaster(root, ['add-task', '--title=From Task Master', '--description=Made by Task Master']);
-    const first = await writer.result<{ id: string }>('task.create', { tag: 'master', task: { title: 'Ours first' } });
-    await writer.result('task.create', { tag: 'master', parentId: first.id, task: { title: 'Ours first, step one' } });
-    await writer.result('task.create', { tag: 'master', parentId: first.id, task: { title: 'Ours first, step two', dependencies: [1] } });
-    await writer.result('task.create', { tag: 'master', task: { title: 'Ours second', dependencies: [Number(first.id)] } });
-    expect(first.id).toBe('7');
-    await quiet(watcher, 300);
-    const mark = watcher.messages.length;
-    const run = await taskMaster.release();
-    expect(run.code, describeRun(run)).toBe(0);
-    expect(lockFailure(run), describeRun(run)).toBeUndefined();
-    await settled(watcher, mark);
+    const { root } = await racingTaskMaster(['add-task', '--title=From Task Master', '--description=Made by Task Master'], async (writer) => {
+      const first = await writer.result<{ id: string }>('task.create', { tag: 'master', task: { title: 'Ours first' } });
+      expect(first.id).toBe('7');
+      await writer.result('task.create', { tag: 'master', parentId: 7, task: { title: 'Ours first, step one' } });
+      await writer.result('task.create', { tag: 'master', parentId: 7, task: { title: 'Ours first, step two', dependencies: [1] } });
+      await writer.result('task.create', { tag: 'master', task: { title: 'Ours second', dependencies: [7] } });
+    });
 
     const file = await readNormalised(root);
     const byTitle = (title: string) => file.master!.tasks.find((t) => t.title === title)!;
