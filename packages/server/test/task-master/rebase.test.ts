@@ -308,7 +308,7 @@ describe('the real Task Master on the real fixture', () => {
   it('keeps both task 7s when add-task read before ours were made, and our task depending on ours follows it to its new id', async () => {
     // add-task numbers its task from its read (max + 1) and writes the tag back as it read it: our two tasks made
     // meanwhile, the first under the id Task Master takes, are merged back, ours renumbered after its.
-    const { root } = await racingTaskMaster(['add-task', '--title=From Task Master', '--description=Made by Task Master'], async (writer) => {
+    const { root, server } = await racingTaskMaster(['add-task', '--title=From Task Master', '--description=Made by Task Master'], async (writer) => {
       const first = await writer.result<{ id: string }>('task.create', { tag: 'master', task: { title: 'Ours first' } });
       expect(first.id).toBe('7');
       await writer.result('task.create', { tag: 'master', parentId: 7, task: { title: 'Ours first, step one' } });
@@ -333,6 +333,14 @@ describe('the real Task Master on the real fixture', () => {
     // Our subtasks' parentTaskId (our store writes it, as Task Master does) names their task's new id.
     const raw = JSON.parse(await readFile(tasksFile(root), 'utf8')) as { master: { tasks: Array<{ title: string; subtasks?: Array<{ parentTaskId?: unknown }> }> } };
     expect(raw.master.tasks.find((t) => t.title === 'Ours first')!.subtasks!.map((s) => String(s.parentTaskId))).toEqual(['8', '8']);
+    // Clients are served the same.
+    const client = await RawClient.connect(server.wsUrl);
+    const served = await client.result<{ tasks: Array<{ id: unknown; title: string; dependencies?: unknown[] }> }>('tasks.list', { tag: 'master' });
+    expect(served.tasks.slice(6).map((t) => [String(t.id), t.title, (t.dependencies ?? []).map(String)])).toEqual([
+      ['7', 'From Task Master', []],
+      ['8', 'Ours first', []],
+      ['9', 'Ours second', ['8']],
+    ]);
     // Task Master reads it so too: task 9 waits on task 8, and the file's dependencies are valid.
     const shown = await runTaskMaster(root, ['show', '9']);
     expect(shown.code, describeRun(shown)).toBe(0);
