@@ -350,6 +350,25 @@ describe('the real Task Master on the real fixture', () => {
     expect(validated.stdout).toMatch(/All Dependencies Are Valid/);
   }, 120_000);
 
+  it('keeps both subtask 2.1s when add-subtask read before ours were made, and our sibling depending on ours follows it', async () => {
+    const { root } = await racingTaskMaster(['add-subtask', '--parent=2', '--title=From Task Master'], async (writer) => {
+      await writer.result('task.create', { tag: 'master', parentId: 2, task: { title: 'Ours step' } });
+      await writer.result('task.create', { tag: 'master', parentId: 2, task: { title: 'Ours next', dependencies: [1] } });
+      await writer.result('task.update', { tag: 'master', id: 3, changes: { dependencies: ['2.2'] } });
+    });
+    const file = await readNormalised(root);
+    expect(taskOf(file, 'master', 2).subtasks.map((s) => [s.id, s.title, s.dependencies])).toEqual([
+      ['1', 'From Task Master', []],
+      ['2', 'Ours step', []],
+      ['3', 'Ours next', ['2']],
+    ]);
+    // Task 3 waited on our "Ours next" (2.2 when made): it still does, as 2.3.
+    expect(taskOf(file, 'master', 3).dependencies).toEqual(['2.3']);
+    const validated = await runTaskMaster(root, ['validate-dependencies']);
+    expect(validated.code, describeRun(validated)).toBe(0);
+    expect(validated.stdout).toMatch(/All Dependencies Are Valid/);
+  }, 120_000);
+
   it('keeps a field we gave a task through its commands, and takes its removals of tasks and subtasks we changed', async () => {
     // The premises of planOutsideWrite's base rule (outside-write.ts, nearestBase): Task Master writes back
     // the fields of a task it keeps, even ones it does not know, and removes tasks and subtasks, which the
