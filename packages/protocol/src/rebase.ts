@@ -43,6 +43,7 @@ export interface RebaseResult {
  *   follows it;
  * - a task deleted on one side is deleted, unless the other side changed it:
  *   then the outside writer's choice stands (listed in `conflicts` as `*`);
+ *   the other side's dependencies on it go with it, as a delete's own do;
  * - order: theirs, with our new tasks after their predecessor in ours.
  *
  * Ids compare by value (`1` and `"1"` are one task), as do dependencies.
@@ -199,7 +200,63 @@ function mergeTag(tag: string, base: TagData, ours: TagData, theirs: TagData, co
     else value = tv; // tag-level fields (metadata.updated…) are bookkeeping: theirs, not a conflict worth reporting
     if (value !== undefined) out[key] = value;
   }
+  if (Array.isArray(out.tasks)) out.tasks = withoutDependenciesOnDeleted(base.tasks, out.tasks);
   return out as TagData;
+}
+
+/**
+ * `merged` without dependencies on the tasks and subtasks the merge deleted
+ * (in `base`, gone from `merged`). A delete removes the dependencies on what
+ * it deleted, in Task Master as in our store, but only those its writer saw:
+ * one side's new dependency on what the other side deleted would be left
+ * naming nothing, and the task holding it would never be ready. A dependency
+ * that named nothing in `base` already is left as it is. Copies only the
+ * items that change.
+ */
+function withoutDependenciesOnDeleted(base: readonly unknown[], merged: unknown[]): unknown[] {
+  const deleted = fullIdsOf(base);
+  for (const id of fullIdsOf(merged)) deleted.delete(id);
+  if (deleted.size === 0) return merged;
+  // In a subtask a bare id names a sibling (see sameDependency); elsewhere it names a task.
+  const kept = (deps: unknown, parent: string | undefined): unknown[] | undefined => {
+    if (!Array.isArray(deps)) return undefined;
+    const left = deps.filter((d) => {
+      const key = idKey(d as string | number);
+      return !deleted.has(parent !== undefined && !key.includes('.') ? `${parent}.${key}` : key);
+    });
+    return left.length === deps.length ? undefined : left;
+  };
+  return merged.map((task) => {
+    if (!isPlainObject(task)) return task;
+    const taskKey = idKey(task.id as string | number);
+    let out: Fields = task;
+    const deps = kept(task.dependencies, undefined);
+    if (deps) out = { ...out, dependencies: deps };
+    if (Array.isArray(task.subtasks)) {
+      let changed = false;
+      const subtasks = task.subtasks.map((sub: unknown) => {
+        const subDeps = isPlainObject(sub) ? kept(sub.dependencies, taskKey) : undefined;
+        if (!subDeps) return sub;
+        changed = true;
+        return { ...(sub as Fields), dependencies: subDeps };
+      });
+      if (changed) out = { ...out, subtasks };
+    }
+    return out;
+  });
+}
+
+/** The full ids (`"5"`, `"5.2"`) of a tag's tasks and their subtasks. */
+function fullIdsOf(tasks: readonly unknown[]): Set<string> {
+  const ids = new Set<string>();
+  for (const task of tasks) {
+    if (!isPlainObject(task) || task.id === undefined) continue;
+    const key = idKey(task.id as string | number);
+    ids.add(key);
+    if (!Array.isArray(task.subtasks)) continue;
+    for (const sub of task.subtasks) if (isPlainObject(sub) && sub.id !== undefined) ids.add(`${key}.${idKey(sub.id as string | number)}`);
+  }
+  return ids;
 }
 
 /** Field-wise merge of bookkeeping objects (tag metadata): theirs wins where both changed. */

@@ -102,6 +102,44 @@ describe('rebaseTasksFile: an outside write made from a stale version', () => {
     expect(((alone.merged as unknown as { tasks: T[] }).tasks)[1]).toMatchObject({ id: 2, dependencies: [1] });
   });
 
+  it('drops the dependencies one side added on what the other side deleted, as a delete drops its own', () => {
+    const b = file({ master: [task(1, 'One', { dependencies: [9] }), task(2, 'Two', { dependencies: [3] }), task(3, 'Three', { subtasks: [task(1, 'Three step')] }), task(4, 'Four')] });
+    // Task Master's remove-task 3, from a read before our changes: task 3 gone, and its own dependency on it (task 2's).
+    const theirs = file({ master: [task(1, 'One', { dependencies: [9] }), task(2, 'Two'), task(4, 'Four')] });
+    const ours = file({
+      master: [
+        task(1, 'One', { dependencies: [9], subtasks: [task(1, 'One step', { dependencies: ['3.1'] }), task(2, 'One next', { dependencies: [1] })] }),
+        task(2, 'Two', { dependencies: [3] }),
+        task(3, 'Three', { subtasks: [task(1, 'Three step')] }),
+        task(4, 'Four', { dependencies: ['3'] }),
+        task(5, 'Needs three', { dependencies: [3, 1, '3.1'] }),
+      ],
+    });
+    const { merged, conflicts } = rebaseTasksFile(b, ours, theirs);
+    const tasks = (merged as TaggedTasksFile).master!.tasks as T[];
+    expect(conflicts).toEqual([]);
+    expect(tasks.map((t) => [t.id, t.title, t.dependencies])).toEqual([
+      [1, 'One', [9]], // named nothing before either change: left as it was
+      [2, 'Two', []],
+      [4, 'Four', []],
+      [5, 'Needs three', [1]],
+    ]);
+    expect((tasks[0]!.subtasks as T[]).map((s) => [s.id, s.dependencies])).toEqual([
+      [1, []],
+      [2, [1]],
+    ]);
+    // Ours is left as it was: the merge copies what it changes.
+    expect(((ours as TaggedTasksFile).master!.tasks[4] as T).dependencies).toEqual([3, 1, '3.1']);
+
+    // The other way round: we deleted task 2 (and our dependencies on it), they added one on it.
+    const oursDeleted = file({ master: [task(1, 'One', { dependencies: [9] }), task(3, 'Three', { subtasks: [task(1, 'Three step')] }), task(4, 'Four')] });
+    const theirsAdded = file({ master: [task(1, 'One', { dependencies: [9] }), task(2, 'Two', { dependencies: [3] }), task(3, 'Three', { subtasks: [task(1, 'Three step', { dependencies: ['2'] })] }), task(4, 'Four', { dependencies: [2, 3] })] });
+    const both = (rebaseTasksFile(b, oursDeleted, theirsAdded).merged as TaggedTasksFile).master!.tasks as T[];
+    expect(both.map((t) => [t.id, t.dependencies])).toEqual([[1, [9]], [3, []], [4, [3]]]);
+    // In a subtask a bare 2 names its sibling 3.2, not task 2: not a dependency on what was deleted.
+    expect((both[1]!.subtasks as T[])[0]!.dependencies).toEqual(['2']);
+  });
+
   it('lets the outside writer win a field both changed, and reports it', () => {
     const ours = file({ master: [task(1, 'One'), task(2, 'Ours title'), task(3, 'Three')] });
     const theirs = file({ master: [task(1, 'One'), task(2, 'Their title'), task(3, 'Three')] });

@@ -369,6 +369,26 @@ describe('the real Task Master on the real fixture', () => {
     expect(validated.stdout).toMatch(/All Dependencies Are Valid/);
   }, 120_000);
 
+  it('drops our dependencies on the task remove-task deleted from a read before we added them, as its own delete does', async () => {
+    const { root, server, after } = await racingTaskMaster(['remove-task', '--id=5', '--yes'], async (writer) => {
+      await writer.result('task.create', { tag: 'master', task: { title: 'Needs 5', dependencies: [5, 1] } });
+      await writer.result('task.update', { tag: 'master', id: 6, changes: { dependencies: [5] } });
+    });
+    const file = await readNormalised(root);
+    expect(file.master!.tasks.map((t) => [t.id, t.title, t.dependencies])).toEqual([
+      ...[1, 2, 3, 4, 6].map((id) => [String(id), `Task ${id}`, []]),
+      ['7', 'Needs 5', ['1']],
+    ]);
+    expect(summary(after).sort()).toEqual(['task.deleted:master/5', 'task.updated:master/6', 'task.updated:master/7']);
+    const client = await RawClient.connect(server.wsUrl);
+    const served = await client.result<{ tasks: Array<{ id: unknown; dependencies?: unknown[] }> }>('tasks.list', { tag: 'master' });
+    expect(served.tasks.map((t) => [String(t.id), (t.dependencies ?? []).map(String)])).toEqual(file.master!.tasks.map((t) => [t.id, t.dependencies]));
+    // Without it, Task Master's validate-dependencies finds tasks 6 and 7 waiting on a task that is not there.
+    const validated = await runTaskMaster(root, ['validate-dependencies']);
+    expect(validated.code, describeRun(validated)).toBe(0);
+    expect(validated.stdout).toMatch(/All Dependencies Are Valid/);
+  }, 120_000);
+
   it('keeps a field we gave a task through its commands, and takes its removals of tasks and subtasks we changed', async () => {
     // The premises of planOutsideWrite's base rule (outside-write.ts, nearestBase): Task Master writes back
     // the fields of a task it keeps, even ones it does not know, and removes tasks and subtasks, which the
