@@ -20,6 +20,20 @@ export interface FieldConflict {
   theirs: unknown;
 }
 
+/** How {@link rebaseTasksFile} merges. */
+export interface RebaseOptions {
+  /**
+   * Drop a dependency one side added on what the other side deleted (see
+   * `withoutDependenciesOnDeleted`). The server's merge of an outside write
+   * asks for it: its result is a new version of this machine, which team sync
+   * then sends on like any other. Team sync's own merges of the team's
+   * changes into the local file do not: their result is not sent, so a
+   * dependency dropped only there would set this member's file apart from
+   * every other member's.
+   */
+  dropDependenciesOnDeleted?: boolean;
+}
+
 /** The outcome of {@link rebaseTasksFile}. */
 export interface RebaseResult {
   merged: TasksFile;
@@ -43,13 +57,15 @@ export interface RebaseResult {
  *   follows it;
  * - a task deleted on one side is deleted, unless the other side changed it:
  *   then the outside writer's choice stands (listed in `conflicts` as `*`);
- *   the other side's dependencies on it go with it, as a delete's own do;
+ *   with `dropDependenciesOnDeleted`, the other side's dependencies on it go
+ *   with it, as a delete's own do;
  * - order: theirs, with our new tasks after their predecessor in ours.
  *
  * Ids compare by value (`1` and `"1"` are one task), as do dependencies.
  */
-export function rebaseTasksFile(base: TasksFile, ours: TasksFile, theirs: TasksFile): RebaseResult {
-  const merged = mergeFiles(base, ours, theirs);
+export function rebaseTasksFile(base: TasksFile, ours: TasksFile, theirs: TasksFile, options: RebaseOptions = {}): RebaseResult {
+  const drop = options.dropDependenciesOnDeleted ?? false;
+  const merged = mergeFiles(base, ours, theirs, drop);
   if (merged.renumbered.length === 0) return merged;
   // Ours named its renumbered tasks by their old ids, which are theirs' tasks in the merge: ours is read with
   // those references renamed (ids left alone) and merged again, which renumbers the same tasks the same way
@@ -57,7 +73,7 @@ export function rebaseTasksFile(base: TasksFile, ours: TasksFile, theirs: TasksF
   // merge stands, its references as they were.
   const renames = new TaskRenames();
   for (const r of merged.renumbered) renames.set(r.tag, r.from, r.to);
-  const again = mergeFiles(base, withReferencesRenamed(ours, renames, merged.renumbered), theirs);
+  const again = mergeFiles(base, withReferencesRenamed(ours, renames, merged.renumbered), theirs, drop);
   return jsonEqual(again.renumbered, merged.renumbered) ? again : merged;
 }
 
@@ -73,12 +89,12 @@ function withReferencesRenamed(file: TasksFile, renames: TaskRenames, renumbered
 }
 
 /** {@link rebaseTasksFile} in one pass: references to a renumbered task are left as they were. */
-function mergeFiles(base: TasksFile, ours: TasksFile, theirs: TasksFile): RebaseResult {
+function mergeFiles(base: TasksFile, ours: TasksFile, theirs: TasksFile, dropDependenciesOnDeleted: boolean): RebaseResult {
   const conflicts: FieldConflict[] = [];
   const renumbered: RebaseResult['renumbered'] = [];
   // A legacy (untagged) file on every side merges as its one tag; otherwise as tags.
   if (isLegacyTasksFile(theirs) && isLegacyTasksFile(ours) && isLegacyTasksFile(base)) {
-    return { merged: mergeTag('master', base, ours, theirs, conflicts, renumbered), conflicts, renumbered };
+    return { merged: mergeTag('master', base, ours, theirs, conflicts, renumbered, dropDependenciesOnDeleted), conflicts, renumbered };
   }
   const b = tagsOf(base);
   const o = tagsOf(ours);
@@ -90,7 +106,7 @@ function mergeFiles(base: TasksFile, ours: TasksFile, theirs: TasksFile): Rebase
     const bt = findTag(b, tag);
     const ot = findTag(o, tag);
     const tt = findTag(t, tag);
-    if (ot && tt) put(tag, mergeTag(tag, bt ?? { tasks: [] }, ot, tt, conflicts, renumbered));
+    if (ot && tt) put(tag, mergeTag(tag, bt ?? { tasks: [] }, ot, tt, conflicts, renumbered, dropDependenciesOnDeleted));
     else if (tt) {
       // We deleted the tag (or never had it): theirs stands unless it is the base we deleted.
       if (!bt || !jsonEqual(bt, tt)) put(tag, tt);
@@ -183,7 +199,15 @@ export function isAnotherItem(a: Fields, b: Fields, subtask: boolean): boolean {
   return subtask || (typeof a.description === 'string' && typeof b.description === 'string' && a.description !== b.description);
 }
 
-function mergeTag(tag: string, base: TagData, ours: TagData, theirs: TagData, conflicts: FieldConflict[], renumbered: RebaseResult['renumbered']): TagData {
+function mergeTag(
+  tag: string,
+  base: TagData,
+  ours: TagData,
+  theirs: TagData,
+  conflicts: FieldConflict[],
+  renumbered: RebaseResult['renumbered'],
+  dropDependenciesOnDeleted: boolean,
+): TagData {
   if (ours === theirs) return theirs;
   if (jsonEqual(ours, base)) return theirs;
   if (jsonEqual(theirs, base)) return ours;
@@ -200,7 +224,7 @@ function mergeTag(tag: string, base: TagData, ours: TagData, theirs: TagData, co
     else value = tv; // tag-level fields (metadata.updated…) are bookkeeping: theirs, not a conflict worth reporting
     if (value !== undefined) out[key] = value;
   }
-  if (Array.isArray(out.tasks)) out.tasks = withoutDependenciesOnDeleted(base.tasks, out.tasks);
+  if (dropDependenciesOnDeleted && Array.isArray(out.tasks)) out.tasks = withoutDependenciesOnDeleted(base.tasks, out.tasks);
   return out as TagData;
 }
 

@@ -102,7 +102,8 @@ describe('rebaseTasksFile: an outside write made from a stale version', () => {
     expect(((alone.merged as unknown as { tasks: T[] }).tasks)[1]).toMatchObject({ id: 2, dependencies: [1] });
   });
 
-  it('drops the dependencies one side added on what the other side deleted, as a delete drops its own', () => {
+  it('with dropDependenciesOnDeleted, drops the dependencies one side added on what the other side deleted, as a delete drops its own', () => {
+    const drop = { dropDependenciesOnDeleted: true };
     const b = file({ master: [task(1, 'One', { dependencies: [9] }), task(2, 'Two', { dependencies: [3] }), task(3, 'Three', { subtasks: [task(1, 'Three step')] }), task(4, 'Four')] });
     // Task Master's remove-task 3, from a read before our changes: task 3 gone, and its own dependency on it (task 2's).
     const theirs = file({ master: [task(1, 'One', { dependencies: [9] }), task(2, 'Two'), task(4, 'Four')] });
@@ -115,7 +116,7 @@ describe('rebaseTasksFile: an outside write made from a stale version', () => {
         task(5, 'Needs three', { dependencies: [3, 1, '3.1'] }),
       ],
     });
-    const { merged, conflicts } = rebaseTasksFile(b, ours, theirs);
+    const { merged, conflicts } = rebaseTasksFile(b, ours, theirs, drop);
     const tasks = (merged as TaggedTasksFile).master!.tasks as T[];
     expect(conflicts).toEqual([]);
     expect(tasks.map((t) => [t.id, t.title, t.dependencies])).toEqual([
@@ -134,10 +135,13 @@ describe('rebaseTasksFile: an outside write made from a stale version', () => {
     // The other way round: we deleted task 2 (and our dependencies on it), they added one on it.
     const oursDeleted = file({ master: [task(1, 'One', { dependencies: [9] }), task(3, 'Three', { subtasks: [task(1, 'Three step')] }), task(4, 'Four')] });
     const theirsAdded = file({ master: [task(1, 'One', { dependencies: [9] }), task(2, 'Two', { dependencies: [3] }), task(3, 'Three', { subtasks: [task(1, 'Three step', { dependencies: ['2'] })] }), task(4, 'Four', { dependencies: [2, 3] })] });
-    const both = (rebaseTasksFile(b, oursDeleted, theirsAdded).merged as TaggedTasksFile).master!.tasks as T[];
+    const both = (rebaseTasksFile(b, oursDeleted, theirsAdded, drop).merged as TaggedTasksFile).master!.tasks as T[];
     expect(both.map((t) => [t.id, t.dependencies])).toEqual([[1, [9]], [3, []], [4, [3]]]);
     // In a subtask a bare 2 names its sibling 3.2, not task 2: not a dependency on what was deleted.
     expect((both[1]!.subtasks as T[])[0]!.dependencies).toEqual(['2']);
+    // Without the option (team sync's merges into the local file) every dependency stays.
+    const kept = (rebaseTasksFile(b, ours, theirs).merged as TaggedTasksFile).master!.tasks as T[];
+    expect(kept.find((t) => t.id === 5)!.dependencies).toEqual([3, 1, '3.1']);
   });
 
   it('lets the outside writer win a field both changed, and reports it', () => {

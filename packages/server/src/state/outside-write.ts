@@ -41,7 +41,7 @@ export function planOutsideWrite(
   if (!older && keepsRecentChanges(theirs.data, current.data, [current, ...recent])) return { kind: 'take' };
   const base = nearestBase(theirs.data, current, recent, true) ?? nearestBase(theirs.data, current, recent, false);
   if (!base || base.hash === current.hash) return { kind: 'take' };
-  const { merged, conflicts, renumbered } = rebaseTasksFile(base.data, current.data, theirs.data);
+  const { merged, conflicts, renumbered } = rebaseTasksFile(base.data, current.data, theirs.data, { dropDependenciesOnDeleted: true });
   // Nothing of ours was missing from theirs after all.
   if (diffTasksFiles(theirs.data, merged).length === 0) return { kind: 'take' };
   return { kind: 'rebase', base, merged, conflicts, renumbered };
