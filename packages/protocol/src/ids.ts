@@ -33,7 +33,7 @@ export function sameDependency(a: TaskId, b: TaskId, parentA?: string, parentB?:
   const kb = idKey(b);
   if (ka === kb) return true;
   if (parentA === undefined && parentB === undefined) return false;
-  return siblingQualified(ka, parentA) === siblingQualified(kb, parentB);
+  return dependencyFullId(ka, parentA) === dependencyFullId(kb, parentB);
 }
 
 /** True when two dependency lists name the same tasks in the same order (see {@link sameDependency}). */
@@ -44,8 +44,14 @@ export function sameDependencies(a: readonly TaskId[], b: readonly TaskId[], par
   return true;
 }
 
-/** `"2"` in a subtask of `5` → `"5.2"`; dotted refs and top-level deps stay as they are. */
-function siblingQualified(key: string, parent: string | undefined): string {
+/**
+ * The full id a dependency names (see {@link sameDependency}): `"2"` in a
+ * subtask of `5` is `"5.2"`, its sibling; dotted ids and a task's
+ * dependencies are full ids already. `parent` is the id of the subtask's
+ * parent, undefined for a task's dependency.
+ */
+export function dependencyFullId(dep: TaskId, parent: string | undefined): string {
+  const key = idKey(dep);
   return parent === undefined || key.includes('.') ? key : `${parent}.${key}`;
 }
 

@@ -1,4 +1,4 @@
-import { idKey } from './ids.js';
+import { dependencyFullId, idKey } from './ids.js';
 import { isDoneStatus, type Subtask, type Task } from './task.js';
 
 /**
@@ -49,8 +49,7 @@ export function blockersOf(task: Pick<Task | Subtask, 'status' | 'dependencies'>
   if (isFinishedStatus(task.status)) return [];
   const blockers: Blocker[] = [];
   for (const dependency of task.dependencies ?? []) {
-    const key = idKey(dependency);
-    const id = parentId !== undefined && !key.includes('.') ? `${parentId}.${key}` : key;
+    const id = dependencyFullId(dependency, parentId);
     const status = statuses.get(id);
     if (!isFinishedStatus(status)) blockers.push({ id, status });
   }

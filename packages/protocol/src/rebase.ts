@@ -1,8 +1,8 @@
 import { jsonEqual } from './equal.js';
-import { idKey, idLike, keyByOccurrence, nextId } from './ids.js';
+import { dependencyFullId, idKey, idLike, keyByOccurrence, nextId } from './ids.js';
 import { setOwnKey } from './own-key.js';
 import { TaskRenames } from './task-renames.js';
-import { findTag, isLegacyTasksFile, tagsOf, type TagData, type TasksFile } from './task.js';
+import { DEFAULT_TAG, findTag, isLegacyTasksFile, tagsOf, type TagData, type TaskId, type TasksFile } from './task.js';
 import { changedTaskFields, sameTaskFieldValue } from './task-equal.js';
 
 type Fields = Record<string, unknown>;
@@ -79,7 +79,7 @@ export function rebaseTasksFile(base: TasksFile, ours: TasksFile, theirs: TasksF
 
 /** `file` with its references to renamed items renamed, in the tags that have renames (see {@link TaskRenames.referencesIn}). */
 function withReferencesRenamed(file: TasksFile, renames: TaskRenames, renumbered: RebaseResult['renumbered']): TasksFile {
-  if (isLegacyTasksFile(file)) return { ...file, tasks: renames.referencesIn('master', file.tasks) } as TasksFile;
+  if (isLegacyTasksFile(file)) return { ...file, tasks: renames.referencesIn(DEFAULT_TAG, file.tasks) } as TasksFile;
   const tags: Record<string, TagData> = { ...tagsOf(file) };
   for (const tag of new Set(renumbered.map((r) => r.tag))) {
     const data = findTag(tags, tag);
@@ -94,7 +94,7 @@ function mergeFiles(base: TasksFile, ours: TasksFile, theirs: TasksFile, dropDep
   const renumbered: RebaseResult['renumbered'] = [];
   // A legacy (untagged) file on every side merges as its one tag; otherwise as tags.
   if (isLegacyTasksFile(theirs) && isLegacyTasksFile(ours) && isLegacyTasksFile(base)) {
-    return { merged: mergeTag('master', base, ours, theirs, conflicts, renumbered, dropDependenciesOnDeleted), conflicts, renumbered };
+    return { merged: mergeTag(DEFAULT_TAG, base, ours, theirs, conflicts, renumbered, dropDependenciesOnDeleted), conflicts, renumbered };
   }
   const b = tagsOf(base);
   const o = tagsOf(ours);
@@ -241,13 +241,9 @@ function withoutDependenciesOnDeleted(base: readonly unknown[], merged: unknown[
   const deleted = fullIdsOf(base);
   for (const id of fullIdsOf(merged)) deleted.delete(id);
   if (deleted.size === 0) return merged;
-  // In a subtask a bare id names a sibling (see sameDependency); elsewhere it names a task.
   const kept = (deps: unknown, parent: string | undefined): unknown[] | undefined => {
     if (!Array.isArray(deps)) return undefined;
-    const left = deps.filter((d) => {
-      const key = idKey(d as string | number);
-      return !deleted.has(parent !== undefined && !key.includes('.') ? `${parent}.${key}` : key);
-    });
+    const left = deps.filter((d) => !deleted.has(dependencyFullId(d as TaskId, parent)));
     return left.length === deps.length ? undefined : left;
   };
   return merged.map((task) => {

@@ -1,4 +1,5 @@
-import { idKey, idLike } from './ids.js';
+import { jsonEqual } from './equal.js';
+import { dependencyFullId, idKey, idLike } from './ids.js';
 import type { TaskId } from './task.js';
 
 type Fields = Record<string, unknown>;
@@ -65,7 +66,8 @@ export class TaskRenames {
       const written = idKey(task.id as TaskId);
       const copy = { ...task };
       this.rename(tag, copy, written, written, false);
-      if (!sameReferences(task, copy)) (out ??= [...tasks])[i] = copy;
+      // The renaming hands back every value it leaves as it was: equal means nothing named a renamed item.
+      if (!jsonEqual(task, copy)) (out ??= [...tasks])[i] = copy;
     });
     return out ?? tasks;
   }
@@ -91,26 +93,12 @@ export class TaskRenames {
 
   /** A dependency of an item whose parent (as written) is `writtenParent` (undefined for a task): a bare one in a subtask is a sibling, and stays bare. */
   private dependency(tag: string, dep: TaskId, writtenParent: string | undefined): TaskId {
-    const written = idKey(dep);
-    const sibling = writtenParent !== undefined && !written.includes('.');
-    const full = sibling ? `${writtenParent}.${written}` : written;
+    const sibling = writtenParent !== undefined && !idKey(dep).includes('.');
+    const full = dependencyFullId(dep, writtenParent);
     const now = this.fullId(tag, full);
     if (now === full) return dep;
     return idLike(dep, sibling ? lastPart(now) : now);
   }
-}
-
-/** Whether the renaming left `copy`'s references as `task` had them (ids as written, so `===` per entry). */
-function sameReferences(task: Fields, copy: Fields): boolean {
-  if (task.parentTaskId !== copy.parentTaskId || !sameEntries(task.dependencies, copy.dependencies)) return false;
-  if (!Array.isArray(task.subtasks)) return true;
-  const subs = copy.subtasks as unknown[];
-  return task.subtasks.every((sub: unknown, i: number) => !isFields(sub) || sameReferences(sub, subs[i] as Fields));
-}
-
-function sameEntries(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 function key(tag: string, fullId: string): string {

@@ -1,5 +1,6 @@
 import {
   DEFAULT_TAG,
+  dependencyFullId,
   idKey,
   invalidFromIssues,
   isLegacyTasksFile,
@@ -99,8 +100,7 @@ export function assertDependenciesExist(
   context: { selfId?: string; parent?: Task },
 ): void {
   for (const dep of deps) {
-    const key = idKey(dep);
-    const full = context.parent && !key.includes('.') ? `${idKey(context.parent.id)}.${key}` : key;
+    const full = dependencyFullId(dep, context.parent && idKey(context.parent.id));
     if (full === context.selfId) throw invalidParams(`dependencies: task ${context.selfId} cannot depend on itself`, { id: full, tag });
     if (!parseTaskRef(full) || !lookUp(tagData, full)) {
       throw invalidParams(`dependencies: task ${full} not found in tag "${tag}"`, { id: full, tag });

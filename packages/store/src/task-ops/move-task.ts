@@ -1,4 +1,5 @@
 import {
+  dependencyFullId,
   findTag,
   idKey,
   jsonEqual,
@@ -118,10 +119,10 @@ export class TagEdit {
       const edges: string[] = [];
       if (ref.subtaskId === undefined) {
         for (const dep of task.dependencies ?? []) edges.push(idKey(dep));
-        for (const sub of task.subtasks ?? []) for (const dep of sub.dependencies ?? []) edges.push(qualify(dep, ref.taskId));
+        for (const sub of task.subtasks ?? []) for (const dep of sub.dependencies ?? []) edges.push(dependencyFullId(dep, ref.taskId));
       } else {
         const sub = task.subtasks?.find((s) => idKey(s.id) === ref.subtaskId);
-        for (const dep of sub?.dependencies ?? []) edges.push(qualify(dep, ref.taskId));
+        for (const dep of sub?.dependencies ?? []) edges.push(dependencyFullId(dep, ref.taskId));
       }
       for (const next of edges) {
         if (reached(next)) return true;
@@ -178,7 +179,7 @@ export class TagEdit {
       const kept = new Set<string>();
       let changed = false;
       for (const dep of deps) {
-        const start = qualify(dep, before);
+        const start = dependencyFullId(dep, before);
         const target = known ? now(start) : start;
         if (target === start && before === parent) {
           out.push(dep);
@@ -215,11 +216,6 @@ export class TagEdit {
   }
 }
 
-/** `dep` as a full id: in a subtask of `parent`, a plain id is a sibling. */
-export function qualify(dep: TaskId, parent: string | undefined): string {
-  const key = idKey(dep);
-  return parent !== undefined && !key.includes('.') ? `${parent}.${key}` : key;
-}
 
 /** Parses an id given in params; -32602 naming the field when it is not `5` or `"5.2"`. */
 export function parseRef(id: TaskId, field: string, tag: string): TaskRef {
@@ -457,7 +453,7 @@ function moveToTag(
   const edgesOf = (task: Task): Array<{ holder: string; dep: string }> => {
     const key = idKey(task.id);
     const out = (task.dependencies ?? []).map((d) => ({ holder: key, dep: idKey(d) }));
-    for (const sub of task.subtasks ?? []) for (const d of sub.dependencies ?? []) out.push({ holder: `${key}.${idKey(sub.id)}`, dep: qualify(d, key) });
+    for (const sub of task.subtasks ?? []) for (const d of sub.dependencies ?? []) out.push({ holder: `${key}.${idKey(sub.id)}`, dep: dependencyFullId(d, key) });
     return out;
   };
   const ownerTask = (fullId: string) => parseTaskRef(fullId)?.taskId ?? fullId;
@@ -511,7 +507,7 @@ function moveToTag(
   for (const task of moved) {
     const key = idKey(task.id);
     const keeps = (dep: TaskId, parent?: string) => {
-      const full = qualify(dep, parent);
+      const full = dependencyFullId(dep, parent);
       return !edit.existedAtStart(full) || moving.has(ownerTask(full));
     };
     if (task.dependencies?.some((d) => !keeps(d))) task.dependencies = task.dependencies.filter((d) => keeps(d));

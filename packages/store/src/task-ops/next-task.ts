@@ -1,4 +1,4 @@
-import { idKey, isFinishedStatus, type Subtask, type Task, type TaskId } from '@taskmaster/protocol';
+import { dependencyFullId, idKey, isFinishedStatus, type Subtask, type Task } from '@taskmaster/protocol';
 import { readView, requireTag } from './lookup.js';
 import type { ReadOp, ReadValue } from './op-types.js';
 
@@ -42,7 +42,7 @@ export const nextTask: ReadOp<'tasks.next'> = (data, _params, { tag }) => {
     const parentId = idKey(parent.id);
     for (const sub of parent.subtasks ?? []) {
       if (!WORKABLE.has((sub.status ?? 'pending').toLowerCase())) continue;
-      const deps = (sub.dependencies ?? []).map((d) => siblingOrFull(d, parentId));
+      const deps = (sub.dependencies ?? []).map((d) => dependencyFullId(d, parentId));
       if (!deps.every((d) => finished.has(d))) continue;
       const subId = idKey(sub.id);
       subtasks.push({
@@ -79,8 +79,3 @@ function best(candidates: Candidate[]): Candidate['next'] | undefined {
   return candidates[0]?.next;
 }
 
-/** A subtask's dependency as a full id: a plain id is its sibling. */
-function siblingOrFull(dep: TaskId, parentId: string): string {
-  const key = idKey(dep);
-  return key.includes('.') ? key : `${parentId}.${key}`;
-}

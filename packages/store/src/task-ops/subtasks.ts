@@ -1,8 +1,8 @@
-import { idKey, nextId, type Subtask, type Task, type TaskId } from '@taskmaster/protocol';
+import { dependencyFullId, idKey, nextId, type Subtask, type Task, type TaskId } from '@taskmaster/protocol';
 import { invalidParams } from '../errors.js';
 import { createTask } from './create-task.js';
 import { cloneJson, newIdLike, requireTag, touchTag } from './lookup.js';
-import { assertCanNest, parseRef, qualify, TagEdit, withOthers } from './move-task.js';
+import { assertCanNest, parseRef, TagEdit, withOthers } from './move-task.js';
 import type { WriteOp } from './op-types.js';
 
 /**
@@ -102,7 +102,7 @@ export const removeSubtasks: WriteOp<'subtask.remove'> = (data, params, ctx) => 
   edit.rewrite();
   for (const { task, parent } of converted) {
     const deps = (task.dependencies ??= []);
-    if (!deps.some((d: TaskId) => qualify(d, undefined) === idKey(parent.id))) deps.push(parent.id);
+    if (!deps.some((d: TaskId) => dependencyFullId(d, undefined) === idKey(parent.id))) deps.push(parent.id);
   }
   edit.writeBack(ctx.now);
   return { tag, removed };
