@@ -34,7 +34,7 @@ export class IdRenames {
     return this.renamed(op);
   }
 
-  /** `op`, as written, read with every rename: a copy (or `op` itself when there is none). */
+  /** `op`, as written, read with every rename: a copy, or `op` itself when no rename names anything in it. */
   private renamed(op: TeamTaskOp): TeamTaskOp {
     if (this.renames.size === 0) return op;
     const written = op.change.payload;
@@ -50,7 +50,8 @@ export class IdRenames {
       if (from.parentId !== undefined) from.parentId = this.renames.fullId(tag, from.parentId);
       if (to.parentId !== undefined) to.parentId = this.renames.fullId(tag, to.parentId);
     }
-    return copy;
+    // Unchanged entries stay the caller's own objects: a pull journals only the outbox entries it renumbered.
+    return jsonEqual(copy, op) ? op : copy;
   }
 }
 

@@ -226,4 +226,18 @@ describe('tasks two members created under one id', () => {
     const applied = applyTeamOps(file, ops);
     applied.forEach((op, i) => expect(op).toBe(ops[i]));
   });
+
+  it('after a rename, hands back as given an entry that names nothing renamed (only renumbered entries are journalled)', () => {
+    const mine = base();
+    mine.master.tasks.push({ id: 2, title: 'Made by A', status: 'pending', dependencies: [] });
+    const edited = structuredClone(mine);
+    edited.master.tasks[0].title = 'One, edited by A';
+    const renames = new IdRenames();
+    const file = theirs() as TasksFile;
+    const created = applyTeamOps(file, opsFor(base() as TasksFile, mine as TasksFile), undefined, renames);
+    expect(created[0]).toMatchObject({ change: { payload: { id: '3' } } });
+    const later = opsFor(mine as TasksFile, edited as TasksFile);
+    const applied = applyTeamOps(file, later, undefined, renames);
+    applied.forEach((op, i) => expect(op).toBe(later[i]));
+  });
 });
