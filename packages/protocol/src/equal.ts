@@ -13,3 +13,8 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   const ob = b as Record<string, unknown>;
   return ka.every((k) => Object.prototype.hasOwnProperty.call(ob, k) && jsonEqual((a as Record<string, unknown>)[k], ob[k]));
 }
+
+/** True for a JSON object (not an array, not null): what a task, a tag or a file's fields are read as before they are trusted. */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

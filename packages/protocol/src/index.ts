@@ -18,6 +18,7 @@ export * from './changed-positions.js';
 export * from './json-depth.js';
 export * from './own-key.js';
 export * from './rebase.js';
+export * from './deleted-dependencies.js';
 export * from './task-renames.js';
 export * from './apply-change.js';
 export * from './assert-never.js';

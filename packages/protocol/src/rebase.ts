@@ -1,5 +1,6 @@
-import { jsonEqual } from './equal.js';
-import { dependencyFullId, idKey, idLike, keyByOccurrence, nextId } from './ids.js';
+import { deletedFullIds, withoutDependenciesOn } from './deleted-dependencies.js';
+import { isJsonObject, jsonEqual } from './equal.js';
+import { idKey, idLike, keyByOccurrence, nextId } from './ids.js';
 import { setOwnKey } from './own-key.js';
 import { TaskRenames } from './task-renames.js';
 import { DEFAULT_TAG, findTag, isLegacyTasksFile, tagsOf, type TagData, type TaskId, type TasksFile } from './task.js';
@@ -24,7 +25,7 @@ export interface FieldConflict {
 export interface RebaseOptions {
   /**
    * Drop a dependency one side added on what the other side deleted (see
-   * `withoutDependenciesOnDeleted`). The server's merge of an outside write
+   * deleted-dependencies.ts). The server's merge of an outside write
    * asks for it: its result is a new version of this machine, which team sync
    * then sends on like any other. Team sync's own merges of the team's
    * changes into the local file do not: their result is not sent, so a
@@ -220,63 +221,12 @@ function mergeTag(
     if (key === 'tasks') value = mergeList(tag, undefined, base.tasks, ours.tasks, theirs.tasks, conflicts, renumbered);
     else if (jsonEqual(ov, tv) || jsonEqual(bv, ov)) value = tv;
     else if (jsonEqual(bv, tv)) value = ov;
-    else if (isPlainObject(ov) && isPlainObject(tv)) value = mergeObject(isPlainObject(bv) ? bv : {}, ov, tv);
+    else if (isJsonObject(ov) && isJsonObject(tv)) value = mergeObject(isJsonObject(bv) ? bv : {}, ov, tv);
     else value = tv; // tag-level fields (metadata.updated…) are bookkeeping: theirs, not a conflict worth reporting
     if (value !== undefined) out[key] = value;
   }
-  if (dropDependenciesOnDeleted && Array.isArray(out.tasks)) out.tasks = withoutDependenciesOnDeleted(base.tasks, out.tasks);
+  if (dropDependenciesOnDeleted && Array.isArray(out.tasks)) out.tasks = withoutDependenciesOn(deletedFullIds([base.tasks], out.tasks), out.tasks);
   return out as TagData;
-}
-
-/**
- * `merged` without dependencies on the tasks and subtasks the merge deleted
- * (in `base`, gone from `merged`). A delete removes the dependencies on what
- * it deleted, in Task Master as in our store, but only those its writer saw:
- * one side's new dependency on what the other side deleted would be left
- * naming nothing, and the task holding it would never be ready. A dependency
- * that named nothing in `base` already is left as it is. Copies only the
- * items that change.
- */
-function withoutDependenciesOnDeleted(base: readonly unknown[], merged: unknown[]): unknown[] {
-  const deleted = fullIdsOf(base);
-  for (const id of fullIdsOf(merged)) deleted.delete(id);
-  if (deleted.size === 0) return merged;
-  const kept = (deps: unknown, parent: string | undefined): unknown[] | undefined => {
-    if (!Array.isArray(deps)) return undefined;
-    const left = deps.filter((d) => !deleted.has(dependencyFullId(d as TaskId, parent)));
-    return left.length === deps.length ? undefined : left;
-  };
-  return merged.map((task) => {
-    if (!isPlainObject(task)) return task;
-    const taskKey = idKey(task.id as string | number);
-    let out: Fields = task;
-    const deps = kept(task.dependencies, undefined);
-    if (deps) out = { ...out, dependencies: deps };
-    if (Array.isArray(task.subtasks)) {
-      let changed = false;
-      const subtasks = task.subtasks.map((sub: unknown) => {
-        const subDeps = isPlainObject(sub) ? kept(sub.dependencies, taskKey) : undefined;
-        if (!subDeps) return sub;
-        changed = true;
-        return { ...(sub as Fields), dependencies: subDeps };
-      });
-      if (changed) out = { ...out, subtasks };
-    }
-    return out;
-  });
-}
-
-/** The full ids (`"5"`, `"5.2"`) of a tag's tasks and their subtasks. */
-function fullIdsOf(tasks: readonly unknown[]): Set<string> {
-  const ids = new Set<string>();
-  for (const task of tasks) {
-    if (!isPlainObject(task) || task.id === undefined) continue;
-    const key = idKey(task.id as string | number);
-    ids.add(key);
-    if (!Array.isArray(task.subtasks)) continue;
-    for (const sub of task.subtasks) if (isPlainObject(sub) && sub.id !== undefined) ids.add(`${key}.${idKey(sub.id as string | number)}`);
-  }
-  return ids;
 }
 
 /** Field-wise merge of bookkeeping objects (tag metadata): theirs wins where both changed. */
@@ -390,16 +340,12 @@ function sameItem(a: Fields, b: Fields): boolean {
 function sameField(key: string, a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (key === 'subtasks' && Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((s, i) => isPlainObject(s) && isPlainObject(b[i]) && sameItem(s, b[i] as Fields));
+    return a.length === b.length && a.every((s, i) => isJsonObject(s) && isJsonObject(b[i]) && sameItem(s, b[i] as Fields));
   }
   return sameTaskFieldValue(key, a, b);
 }
 
 const SUBTASKS = ['subtasks'];
-
-function isPlainObject(value: unknown): value is Fields {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function unique(keys: string[]): string[] {
   return [...new Set(keys)];

@@ -1,4 +1,4 @@
-import { jsonEqual } from './equal.js';
+import { isJsonObject, jsonEqual } from './equal.js';
 import { dependencyFullId, idKey, idLike } from './ids.js';
 import type { TaskId } from './task.js';
 
@@ -62,7 +62,7 @@ export class TaskRenames {
   referencesIn(tag: string, tasks: readonly unknown[]): readonly unknown[] {
     let out: unknown[] | undefined;
     tasks.forEach((task, i) => {
-      if (!isFields(task) || task.id === undefined) return;
+      if (!isJsonObject(task) || task.id === undefined) return;
       const written = idKey(task.id as TaskId);
       const copy = { ...task };
       this.rename(tag, copy, written, written, false);
@@ -83,7 +83,7 @@ export class TaskRenames {
     if (Array.isArray(item.dependencies)) item.dependencies = item.dependencies.map((d: TaskId) => this.dependency(tag, d, writtenParent));
     if (writtenParent !== undefined || !Array.isArray(item.subtasks)) return;
     item.subtasks = item.subtasks.map((sub: unknown) => {
-      if (!isFields(sub) || sub.id === undefined) return sub;
+      if (!isJsonObject(sub) || sub.id === undefined) return sub;
       const copy = { ...sub };
       const writtenSub = `${writtenId}.${idKey(sub.id as TaskId)}`;
       this.rename(tag, copy, writtenSub, this.fullId(tag, writtenSub), ids);
@@ -112,8 +112,4 @@ function parentOf(fullId: string): string | undefined {
 
 function lastPart(fullId: string): string {
   return fullId.slice(fullId.lastIndexOf('.') + 1);
-}
-
-function isFields(value: unknown): value is Fields {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,4 +1,4 @@
-import { findTag, findTask, idKey, jsonEqual, nextId, TaskRenames, type TasksFile, type TeamOp, type TeamTaskOp } from '@taskmaster/protocol';
+import { findTag, findTask, idKey, isJsonObject, jsonEqual, nextId, TaskRenames, type TasksFile, type TeamOp, type TeamTaskOp } from '@taskmaster/protocol';
 
 /**
  * The new ids of tasks (and subtasks) that a run of operations created
@@ -43,18 +43,14 @@ export class IdRenames {
     const p = copy.change.payload;
     p.id = this.renames.fullId(tag, written.id);
     if (written.parentId !== undefined) p.parentId = this.renames.fullId(tag, written.parentId);
-    for (const item of [(p as { task?: unknown }).task, copy.base]) if (isFields(item)) this.renames.renameItem(tag, item, written.id, p.id);
+    for (const item of [(p as { task?: unknown }).task, copy.base]) if (isJsonObject(item)) this.renames.renameItem(tag, item, written.id, p.id);
     if (copy.change.event === 'task.moved') {
       const { from, to } = copy.change.payload;
       if (from.id !== undefined) from.id = this.renames.fullId(tag, from.id);
       if (from.parentId !== undefined) from.parentId = this.renames.fullId(tag, from.parentId);
       if (to.parentId !== undefined) to.parentId = this.renames.fullId(tag, to.parentId);
     }
-    // Unchanged entries stay the caller's own objects: a pull journals only the outbox entries it renumbered.
+    // Unchanged entries stay the caller's own objects: a pull journals only the outbox entries it changed.
     return jsonEqual(copy, op) ? op : copy;
   }
-}
-
-function isFields(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -48,7 +48,7 @@ type Record_ =
   | { k: 'joined'; project: string; seen: number }
   | { k: 'local'; id: string; at: number; ops: TeamOp[] }
   | { k: 'pushed'; ids: string[]; seqs: number[] }
-  /** `rewritten`: outbox entries whose ops now read as given (their tasks renumbered after ids the log took meanwhile). */
+  /** `rewritten`: outbox entries whose ops now read as given (their tasks renumbered after ids the log took meanwhile, or dependencies on what it deleted dropped). */
   | { k: 'seen'; seq: number; ids: string[]; rewritten?: Array<{ id: string; ops: TeamOp[] }> }
   /** {@link TagRepairs}: each tag's data, or null for a last good version without the tag (it came broken). */
   | { k: 'broken'; lastGood: Record<string, unknown>; fixedIn?: Record<string, unknown> };

@@ -1,12 +1,17 @@
 import {
   applyTaskChange,
+  deletedFullIds,
   findTag,
   findTask,
+  idKey,
   isLegacyTasksFile,
   jsonEqual,
   mergeTask,
   setOwnKey,
+  tagsOf,
+  withoutDependenciesOn,
   type FieldConflict,
+  type Task,
   type TaskChange,
   type TasksFile,
   type TeamOp,
@@ -94,6 +99,40 @@ export function applyTeamOps(file: TasksFile, ops: readonly TeamOp[], conflicts?
     applyTaskChange(file, change);
   }
   return applied;
+}
+
+/**
+ * The `task.updated` operations that drop, from `file`, each dependency on a
+ * task or subtask one of `known` holds and `file` lacks: one the team
+ * deleted while a change of ours added a dependency on it, or the other way
+ * round (see protocol's deleted-dependencies.ts). A pull makes them on top
+ * of the changes it has yet to push, and they go to the log with those, so
+ * every member applies the same drop instead of each keeping a dependency
+ * that names nothing. The caller applies them (with {@link applyTeamOps}).
+ */
+export function dependencyDropsOf(file: TasksFile, known: readonly TasksFile[]): TeamTaskOp[] {
+  const ops: TeamTaskOp[] = [];
+  // As the server's diff tells them: a task's own fields by its event, each subtask's by its own.
+  const updated = (tag: string, id: string, parentId: string | undefined, was: object, dependencies: unknown) => {
+    const task = { ...was, dependencies } as Task;
+    const payload = parentId === undefined ? { tag, id, task, changed: ['dependencies'] } : { tag, id: `${parentId}.${id}`, parentId, task, changed: ['dependencies'] };
+    ops.push({ change: { event: 'task.updated', payload }, base: was as Record<string, unknown> });
+  };
+  for (const [tag, tagData] of Object.entries(tagsOf(file))) {
+    const tasks = tagData.tasks;
+    const kept = withoutDependenciesOn(deletedFullIds(known.map((k) => findTag(k, tag)?.tasks ?? []), tasks), tasks);
+    kept.forEach((task, i) => {
+      const was = tasks[i]!;
+      if (task === was) return;
+      const id = idKey(was.id);
+      if (!jsonEqual(task.dependencies, was.dependencies)) updated(tag, id, undefined, was, task.dependencies);
+      (was.subtasks ?? []).forEach((sub, j) => {
+        const now = task.subtasks?.[j];
+        if (now && now !== sub) updated(tag, idKey(sub.id), id, sub, now.dependencies);
+      });
+    });
+  }
+  return ops;
 }
 
 /**

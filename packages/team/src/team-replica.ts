@@ -19,7 +19,7 @@ import { TeamCodec } from './codec.js';
 import { Journal } from './journal.js';
 import { openTeamProject, TeamAccessError, type OpenedProject } from './team-project.js';
 import { IdRenames } from './id-renames.js';
-import { applyTeamOps, teamOpsOf, withTagOrderOf } from './team-ops.js';
+import { applyTeamOps, dependencyDropsOf, teamOpsOf, withTagOrderOf } from './team-ops.js';
 
 /** A version of the file the team's changes turn into, and the fields where one side's value overrode the other's. */
 export interface RemoteMerge {
@@ -73,7 +73,7 @@ export interface TeamReplicaOptions {
   pollMs?: number;
 }
 
-/** A pull on its way into the local file: the log up to `upTo`, our own entries among it, and the outbox entries it renumbered. */
+/** A pull on its way into the local file: the log up to `upTo`, our own entries among it, and the outbox entries it rewrote (renumbered, or with dependency drops added). */
 interface ApplyingPull {
   upTo: number;
   ownIds: string[];
@@ -471,6 +471,7 @@ export class TeamReplica {
       const renames = new IdRenames();
       // The plan may run again (after an outside write is adopted): the last run's renumbering is the one written.
       applying.rewritten = [];
+      let lastUnpushed: { id: string; ops: TeamOp[] } | undefined;
       for (const e of pending) {
         if (own.has(e.id)) continue;
         if (e.seq !== undefined) {
@@ -478,8 +479,16 @@ export class TeamReplica {
           applyTeamOps(expectedAfter, e.ops, oursWon);
           continue;
         }
-        const applied = applyTeamOps(expectedAfter, e.ops, oursWon, renames);
-        if (applied.some((op, i) => op !== e.ops[i])) applying.rewritten.push({ id: e.id, ops: applied });
+        lastUnpushed = { id: e.id, ops: applyTeamOps(expectedAfter, e.ops, oursWon, renames) };
+        if (lastUnpushed.ops.some((op, i) => op !== e.ops[i])) applying.rewritten.push(lastUnpushed);
+      }
+      // A dependency one side added on a task the other deleted names nothing now: the last entry to
+      // push drops it, so every member drops it alike (only entries not pushed yet may change).
+      const drops = lastUnpushed ? dependencyDropsOf(expectedAfter, [expectedBefore, next]) : [];
+      if (lastUnpushed && drops.length > 0) {
+        applyTeamOps(expectedAfter, drops);
+        if (!applying.rewritten.includes(lastUnpushed)) applying.rewritten.push(lastUnpushed);
+        lastUnpushed.ops.push(...drops);
       }
       // The same three-way merge as for outside writes; `current` differs from expectedBefore only by
       // changes not yet recorded, which it keeps.

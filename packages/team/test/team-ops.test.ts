@@ -4,7 +4,7 @@ import { diffTasksFiles, TeamChangePayloadSchema, type TasksFile } from '@taskma
 import { describe, expect, it } from 'vitest';
 import { TeamCodec } from '../src/codec.js';
 import { IdRenames } from '../src/id-renames.js';
-import { applyTeamOps, teamOpsOf, withTagOrderOf } from '../src/team-ops.js';
+import { applyTeamOps, dependencyDropsOf, teamOpsOf, withTagOrderOf } from '../src/team-ops.js';
 
 const FIXTURE = fileURLToPath(new URL('../../../../shared/fixtures/taskmaster-repo-tasks.json', import.meta.url));
 const fixture = (): Record<string, any> => JSON.parse(readFileSync(FIXTURE, 'utf8'));
@@ -239,5 +239,39 @@ describe('tasks two members created under one id', () => {
     const later = opsFor(mine as TasksFile, edited as TasksFile);
     const applied = applyTeamOps(file, later, undefined, renames);
     applied.forEach((op, i) => expect(op).toBe(later[i]));
+  });
+});
+
+describe('dependencies on what another member deleted', () => {
+  it('are dropped by task updates every member applies alike; a dependency that named nothing before stays', () => {
+    const known = fixture() as TasksFile;
+    // The team deleted task 7 and subtask 4.1 while a change of ours made task 9 depend on 7 and on 4.1.
+    const merged = fixture();
+    const master = merged.master.tasks as Array<Record<string, any>>;
+    master.splice(master.findIndex((t) => t.id === 7), 1);
+    master.find((t) => t.id === 4)!.subtasks.shift();
+    master.find((t) => t.id === 9)!.dependencies = [1, 7, '4.1'];
+    const there = structuredClone(merged);
+
+    const drops = dependencyDropsOf(merged as TasksFile, [known]);
+    // As the server's diff tells them: each subtask by its own event.
+    expect(drops.map((op) => [op.change.payload.tag, op.change.payload.id, (op.change.payload as { changed: string[] }).changed])).toEqual(
+      ['4.2', '4.3', '4.4', '4.5', '8', '9', '10', '18', '26'].map((id) => ['master', id, ['dependencies']]),
+    );
+    applyTeamOps(merged as TasksFile, drops);
+    const byId = (id: number) => (merged.master.tasks as Array<Record<string, any>>).find((t) => t.id === id)!;
+    expect(byId(8).dependencies).toEqual([3]);
+    expect(byId(9).dependencies).toEqual([1]);
+    expect(byId(10).dependencies).toEqual([]);
+    // In a subtask a bare id is its sibling: 4.1 is gone from each.
+    expect(byId(4).subtasks.map((s: Record<string, unknown>) => [s.id, s.dependencies])).toEqual([[2, []], [3, []], [4, [3]], [5, [3, 4]]]);
+    // test-tag's task 1 depends on 16, which it never had: not a delete, left as it is.
+    expect(merged['test-tag'].tasks[0].dependencies).toEqual([16]);
+    expect(dependencyDropsOf(merged as TasksFile, [known])).toEqual([]);
+
+    // Another member, where the same rows left the same file, gets the same file from the ops as they travel.
+    const codec = new TeamCodec('p', undefined);
+    applyTeamOps(there as TasksFile, codec.decodeChange('c', codec.encodeChange('c', drops)));
+    expect(there).toEqual(merged);
   });
 });

@@ -1,4 +1,4 @@
-import type { TasksFile } from '@taskmaster/protocol';
+import { isJsonObject, type TasksFile } from '@taskmaster/protocol';
 
 /** A version of tasks.json that was on disk, and when it was. */
 export interface RecentVersion {
@@ -49,7 +49,7 @@ function undoOf(newer: unknown, older: unknown, depth: number): { undo: Undo; sl
     return { undo: { kind: 'list', length: older.length, changed }, slots: 1 + changed.length * 2 };
   }
   // The file, then a tag: the task lists are found two levels down at most (one in a legacy file).
-  if (depth < 2 && isRecord(newer) && isRecord(older)) {
+  if (depth < 2 && isJsonObject(newer) && isJsonObject(older)) {
     const members: Array<readonly [string, Undo]> = [];
     let slots = 1;
     for (const key of Object.keys(older)) {
@@ -83,16 +83,12 @@ function redo(newer: unknown, undo: Undo): unknown {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Task slots a value kept whole holds: its task lists' lengths. */
 function slotsIn(value: unknown): number {
   if (Array.isArray(value)) return value.length;
-  if (!isRecord(value)) return 1;
+  if (!isJsonObject(value)) return 1;
   let slots = 1;
-  for (const member of Object.values(value)) if (Array.isArray(member) || isRecord(member)) slots += Array.isArray(member) ? member.length : slotsIn(member);
+  for (const member of Object.values(value)) if (Array.isArray(member) || isJsonObject(member)) slots += Array.isArray(member) ? member.length : slotsIn(member);
   return slots;
 }
 

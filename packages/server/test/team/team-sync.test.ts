@@ -285,6 +285,41 @@ describe('team sync on PostgreSQL, three servers', () => {
     expect(checked.stdout).toMatch(/Subtasks checked: 2\b/);
   });
 
+  it('drops, on every member, the dependencies one member added on tasks another deleted while PostgreSQL was away: no task is left waiting on one that is gone', async () => {
+    const { members, servers } = await team(smallFile(5));
+    const [a, b] = (await Promise.all(servers.slice(0, 2).map((s) => s.client()))) as [RawClient, RawClient];
+    await cluster.stop();
+    await eventually(async () => expect((await statusOf(servers[0]!)).connected).toBe(false), 30_000);
+    await eventually(async () => expect((await statusOf(servers[1]!)).connected).toBe(false), 30_000);
+    // On A, the real Task Master removes task 5; then A makes task 2 wait on task 1.
+    const removed = await runTaskMaster(members[0]!.root, ['remove-task', '--id=5', '--yes']);
+    expect(removed.code, removed.stderr).toBe(0);
+    await eventually(async () => expect(((await a.result('tasks.list')) as { tasks: unknown[] }).tasks).toHaveLength(4), 30_000);
+    await a.result('dependency.add', { id: 2, dependsOn: 1 });
+    // On B, which still has task 5: task 3 and a new task 6 wait on it; then B deletes task 1.
+    await b.result('dependency.add', { id: 3, dependsOn: 5 });
+    expect(((await b.result('task.create', { task: { title: 'Needs 4 and 5', description: 'b', dependencies: [4, 5] } })) as { id: string }).id).toBe('6');
+    await b.result('task.delete', { id: 1 });
+    await cluster.start();
+    await converged(members, servers);
+
+    const files = await Promise.all(members.map(async (m) => withoutUpdatedStamps(await tasksOf(m))));
+    for (const f of files.slice(1)) expect(JSON.stringify(f)).toBe(JSON.stringify(files[0]));
+    const tasks = files[0]!.master!.tasks as Array<Record<string, any>>;
+    expect(tasks.map((t) => [Number(t.id), t.dependencies])).toEqual([
+      [2, []],
+      [3, []],
+      [4, []],
+      [6, [4]],
+    ]);
+    // Task Master on C agrees, and finds task 2 ready to start.
+    const checked = await runTaskMaster(members[2]!.root, ['validate-dependencies']);
+    expect(checked.code, checked.stderr).toBe(0);
+    expect(checked.stdout).toContain('All Dependencies Are Valid');
+    const c = await servers[2]!.client();
+    expect(((await c.result('tasks.next')) as { next: { id: string } }).next.id).toBe('2');
+  });
+
   it('pushes the outbox of a server SIGKILLed mid-push exactly once after its restart', async () => {
     const { url, members, servers } = await team(smallFile(5));
     const [a, b, c] = servers as [RunningMember, RunningMember, RunningMember];
