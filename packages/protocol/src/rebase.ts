@@ -33,14 +33,30 @@ export interface RebaseOptions {
    * every other member's.
    */
   dropDependenciesOnDeleted?: boolean;
+  /**
+   * Whether our item under `fullId` (`"7"`, `"7.1"`) keeps its id when
+   * theirs was created under it too: then theirs is renumbered instead, and
+   * what theirs names it by follows it. Team sync's server answers true for
+   * an item the team's log holds, which every member knows by its id.
+   */
+  oursKeepsId?: (tag: string, fullId: string) => boolean;
+}
+
+/** A task or subtask created on both sides under one id, and the id the side that gave way took. */
+export interface Renumbered {
+  tag: string;
+  from: string;
+  to: string;
+  /** Whose item took the new id: ours, unless {@link RebaseOptions.oursKeepsId} kept ours in place. */
+  side: 'ours' | 'theirs';
 }
 
 /** The outcome of {@link rebaseTasksFile}. */
 export interface RebaseResult {
   merged: TasksFile;
   conflicts: FieldConflict[];
-  /** Tasks of ours that the outside writer's new tasks took the id of, and the ids they got instead. */
-  renumbered: Array<{ tag: string; from: string; to: string }>;
+  /** Items created on both sides under one id, and the ids the side that gave way took instead. */
+  renumbered: Renumbered[];
 }
 
 /**
@@ -55,7 +71,7 @@ export interface RebaseResult {
  * - a task created on either side is kept; created on both with the same id,
  *   theirs keeps the id and ours is renumbered (the next free id), and what
  *   ours names it by (a dependency on it, its subtasks' `parentTaskId`)
- *   follows it;
+ *   follows it (the other way round where `oursKeepsId` says so);
  * - a task deleted on one side is deleted, unless the other side changed it:
  *   then the outside writer's choice stands (listed in `conflicts` as `*`);
  *   with `dropDependenciesOnDeleted`, the other side's dependencies on it go
@@ -65,37 +81,45 @@ export interface RebaseResult {
  * Ids compare by value (`1` and `"1"` are one task), as do dependencies.
  */
 export function rebaseTasksFile(base: TasksFile, ours: TasksFile, theirs: TasksFile, options: RebaseOptions = {}): RebaseResult {
-  const drop = options.dropDependenciesOnDeleted ?? false;
-  const merged = mergeFiles(base, ours, theirs, drop);
+  const merged = mergeFiles(base, ours, theirs, options);
   if (merged.renumbered.length === 0) return merged;
-  // Ours named its renumbered tasks by their old ids, which are theirs' tasks in the merge: ours is read with
-  // those references renamed (ids left alone) and merged again, which renumbers the same tasks the same way
-  // (ids and order are as before). Should it not (a reference was all that told two tasks apart), the first
-  // merge stands, its references as they were.
-  const renames = new TaskRenames();
-  for (const r of merged.renumbered) renames.set(r.tag, r.from, r.to);
-  const again = mergeFiles(base, withReferencesRenamed(ours, renames, merged.renumbered), theirs, drop);
+  // Each side named its renumbered tasks by their old ids, which are the other side's tasks in the merge:
+  // it is read with those references renamed (ids left alone) and merged again, which renumbers the same
+  // tasks the same way (ids and order are as before). Should it not (a reference was all that told two
+  // tasks apart), the first merge stands, its references as they were.
+  const again = mergeFiles(base, withReferencesRenamed(ours, merged.renumbered, 'ours'), withReferencesRenamed(theirs, merged.renumbered, 'theirs'), options);
   return jsonEqual(again.renumbered, merged.renumbered) ? again : merged;
 }
 
-/** `file` with its references to renamed items renamed, in the tags that have renames (see {@link TaskRenames.referencesIn}). */
-function withReferencesRenamed(file: TasksFile, renames: TaskRenames, renumbered: RebaseResult['renumbered']): TasksFile {
+/** `file`, one side of a merge, with its references to its renumbered items renamed (see {@link TaskRenames.referencesIn}). */
+function withReferencesRenamed(file: TasksFile, renumbered: readonly Renumbered[], side: Renumbered['side']): TasksFile {
+  const own = renumbered.filter((r) => r.side === side);
+  if (own.length === 0) return file;
+  const renames = new TaskRenames();
+  for (const r of own) renames.set(r.tag, r.from, r.to);
   if (isLegacyTasksFile(file)) return { ...file, tasks: renames.referencesIn(DEFAULT_TAG, file.tasks) } as TasksFile;
   const tags: Record<string, TagData> = { ...tagsOf(file) };
-  for (const tag of new Set(renumbered.map((r) => r.tag))) {
+  for (const tag of new Set(own.map((r) => r.tag))) {
     const data = findTag(tags, tag);
     if (data) setOwnKey(tags, tag, { ...data, tasks: renames.referencesIn(tag, data.tasks) as TagData['tasks'] });
   }
   return tags as TasksFile;
 }
 
+/** What one merge collects as it goes, with its options. */
+interface MergeContext {
+  conflicts: FieldConflict[];
+  renumbered: Renumbered[];
+  options: RebaseOptions;
+}
+
 /** {@link rebaseTasksFile} in one pass: references to a renumbered task are left as they were. */
-function mergeFiles(base: TasksFile, ours: TasksFile, theirs: TasksFile, dropDependenciesOnDeleted: boolean): RebaseResult {
-  const conflicts: FieldConflict[] = [];
-  const renumbered: RebaseResult['renumbered'] = [];
+function mergeFiles(base: TasksFile, ours: TasksFile, theirs: TasksFile, options: RebaseOptions): RebaseResult {
+  const ctx: MergeContext = { conflicts: [], renumbered: [], options };
+  const { conflicts, renumbered } = ctx;
   // A legacy (untagged) file on every side merges as its one tag; otherwise as tags.
   if (isLegacyTasksFile(theirs) && isLegacyTasksFile(ours) && isLegacyTasksFile(base)) {
-    return { merged: mergeTag(DEFAULT_TAG, base, ours, theirs, conflicts, renumbered, dropDependenciesOnDeleted), conflicts, renumbered };
+    return { merged: mergeTag(DEFAULT_TAG, base, ours, theirs, ctx), conflicts, renumbered };
   }
   const b = tagsOf(base);
   const o = tagsOf(ours);
@@ -107,7 +131,7 @@ function mergeFiles(base: TasksFile, ours: TasksFile, theirs: TasksFile, dropDep
     const bt = findTag(b, tag);
     const ot = findTag(o, tag);
     const tt = findTag(t, tag);
-    if (ot && tt) put(tag, mergeTag(tag, bt ?? { tasks: [] }, ot, tt, conflicts, renumbered, dropDependenciesOnDeleted));
+    if (ot && tt) put(tag, mergeTag(tag, bt ?? { tasks: [] }, ot, tt, ctx));
     else if (tt) {
       // We deleted the tag (or never had it): theirs stands unless it is the base we deleted.
       if (!bt || !jsonEqual(bt, tt)) put(tag, tt);
@@ -205,9 +229,7 @@ function mergeTag(
   base: TagData,
   ours: TagData,
   theirs: TagData,
-  conflicts: FieldConflict[],
-  renumbered: RebaseResult['renumbered'],
-  dropDependenciesOnDeleted: boolean,
+  ctx: MergeContext,
 ): TagData {
   if (ours === theirs) return theirs;
   if (jsonEqual(ours, base)) return theirs;
@@ -218,14 +240,14 @@ function mergeTag(
     const ov = (ours as Fields)[key];
     const tv = (theirs as Fields)[key];
     let value: unknown;
-    if (key === 'tasks') value = mergeList(tag, undefined, base.tasks, ours.tasks, theirs.tasks, conflicts, renumbered);
+    if (key === 'tasks') value = mergeList(tag, undefined, base.tasks, ours.tasks, theirs.tasks, ctx);
     else if (jsonEqual(ov, tv) || jsonEqual(bv, ov)) value = tv;
     else if (jsonEqual(bv, tv)) value = ov;
     else if (isJsonObject(ov) && isJsonObject(tv)) value = mergeObject(isJsonObject(bv) ? bv : {}, ov, tv);
     else value = tv; // tag-level fields (metadata.updated…) are bookkeeping: theirs, not a conflict worth reporting
     if (value !== undefined) out[key] = value;
   }
-  if (dropDependenciesOnDeleted && Array.isArray(out.tasks)) out.tasks = withoutDependenciesOn(deletedFullIds([base.tasks], out.tasks), out.tasks);
+  if (ctx.options.dropDependenciesOnDeleted && Array.isArray(out.tasks)) out.tasks = withoutDependenciesOn(deletedFullIds([base.tasks], out.tasks), out.tasks);
   return out as TagData;
 }
 
@@ -246,24 +268,26 @@ function mergeList(
   base: readonly unknown[] | undefined,
   ours: readonly unknown[],
   theirs: readonly unknown[],
-  conflicts: FieldConflict[],
-  renumbered: RebaseResult['renumbered'],
+  ctx: MergeContext,
 ): unknown[] {
+  const { conflicts, renumbered } = ctx;
   const b = keyByOccurrence((base ?? []) as Array<Fields & { id: string | number }>);
   const o = keyByOccurrence(ours as Array<Fields & { id: string | number }>);
   const t = keyByOccurrence(theirs as Array<Fields & { id: string | number }>);
   const fullId = (key: string) => (parentId === undefined ? key : `${parentId}.${key}`).replace(/#\d+$/, '');
   const out: Array<{ key: string; item: Fields }> = [];
-  const ourNew: Array<{ after: string | undefined; item: Fields }> = [];
+  /** New items to place, ours and the ones of theirs that gave way to ours (see {@link RebaseOptions.oursKeepsId}). */
+  const placing: Array<{ after: string | undefined; item: Fields; side: Renumbered['side'] }> = [];
 
   for (const [key, ti] of t) {
     const bi = b.get(key);
     const oi = o.get(key);
-    if (oi && bi) out.push({ key, item: mergeItem(tag, fullId(key), bi, oi, ti, conflicts, renumbered) });
+    if (oi && bi) out.push({ key, item: mergeItem(tag, fullId(key), bi, oi, ti, ctx) });
     else if (oi && !sameItem(oi, ti)) {
-      // Both sides created this id: theirs keeps it, ours is renumbered below and follows it.
-      out.push({ key, item: ti });
-      ourNew.push({ after: key, item: oi });
+      // Both sides created this id: theirs keeps it (or ours, if so asked), the other is renumbered below and follows it.
+      const oursStays = ctx.options.oursKeepsId?.(tag, fullId(key)) ?? false;
+      out.push({ key, item: oursStays ? oi : ti });
+      placing.push(oursStays ? { after: key, item: ti, side: 'theirs' } : { after: key, item: oi, side: 'ours' });
     } else if (!oi && bi) {
       // We deleted it: it stays deleted unless they changed it.
       if (sameItem(bi, ti)) continue;
@@ -274,18 +298,18 @@ function mergeList(
   for (const [key, oi] of o) {
     if (t.has(key)) continue;
     const bi = b.get(key);
-    if (!bi) ourNew.push({ after: previousKey(o, key), item: oi });
+    if (!bi) placing.push({ after: previousKey(o, key), item: oi, side: 'ours' });
     // They deleted it: deleted, unless we changed it — then their delete still wins, and is reported.
     else if (!sameItem(bi, oi)) conflicts.push({ tag, id: fullId(key), field: '*', ours: oi, theirs: undefined });
   }
-  for (const { after, item } of ourNew) {
+  for (const { after, item, side } of placing) {
     let placed = item;
     if (out.some((e) => sameField('id', e.item.id, item.id))) {
       const to = nextId(out.map((e) => e.item) as Array<{ id: string | number }>);
       placed = { ...item, id: idLike(item.id as string | number, String(to)) };
-      renumbered.push({ tag, from: fullId(idKey(item.id as string | number)), to: fullId(String(to)) });
+      renumbered.push({ tag, from: fullId(idKey(item.id as string | number)), to: fullId(String(to)), side });
     }
-    // After its predecessor in ours (and our new items already put there); first if it was first; last if they deleted the predecessor.
+    // After its predecessor in ours (and new items already put there); first if it was first; last if they deleted the predecessor.
     const at = after === undefined ? -1 : out.findIndex((e) => e.key === after);
     let index = after === undefined ? 0 : at < 0 ? out.length : at + 1;
     while (out[index]?.key.startsWith('new:')) index++;
@@ -304,7 +328,7 @@ function previousKey(items: Map<string, unknown>, key: string): string | undefin
 }
 
 /** Field-wise merge of one task or subtask; subtasks merge as a list. */
-function mergeItem(tag: string, id: string, base: Fields, ours: Fields, theirs: Fields, conflicts: FieldConflict[], renumbered: RebaseResult['renumbered']): Fields {
+function mergeItem(tag: string, id: string, base: Fields, ours: Fields, theirs: Fields, ctx: MergeContext): Fields {
   if (ours === theirs || sameItem(ours, base)) return theirs;
   if (sameItem(theirs, base)) return ours;
   const out: Fields = {};
@@ -316,9 +340,9 @@ function mergeItem(tag: string, id: string, base: Fields, ours: Fields, theirs: 
     if (sameField(key, ov, tv) || sameField(key, bv, ov)) value = tv;
     else if (sameField(key, bv, tv)) value = ov;
     else if (key === 'subtasks' && Array.isArray(ov) && Array.isArray(tv)) {
-      value = mergeList(tag, id, Array.isArray(bv) ? bv : [], ov, tv, conflicts, renumbered);
+      value = mergeList(tag, id, Array.isArray(bv) ? bv : [], ov, tv, ctx);
     } else {
-      conflicts.push({ tag, id, field: key, ours: ov, theirs: tv });
+      ctx.conflicts.push({ tag, id, field: key, ours: ov, theirs: tv });
       value = tv;
     }
     if (value !== undefined) out[key] = value;

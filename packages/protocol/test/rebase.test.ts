@@ -34,7 +34,7 @@ describe('rebaseTasksFile: an outside write made from a stale version', () => {
     const { merged, renumbered } = rebaseTasksFile(base, ours, theirs);
     expect(titles(merged)).toEqual(['One', 'Two', 'Three', 'Theirs new', 'Ours new']);
     expect(((merged as TaggedTasksFile).master!.tasks[4] as T).id).toBe(5);
-    expect(renumbered).toEqual([{ tag: 'master', from: '4', to: '5' }]);
+    expect(renumbered).toEqual([{ tag: 'master', from: '4', to: '5', side: 'ours' }]);
   });
 
   it('carries what ours names a renumbered task by (dependencies as numbers, strings, dotted; parentTaskId) to its new id', () => {
@@ -51,7 +51,7 @@ describe('rebaseTasksFile: an outside write made from a stale version', () => {
     const theirs = file({ master: [task(1, 'One'), task(2, 'Two'), task(3, 'Three', { dependencies: [4] }), task(4, 'Theirs new')] });
     const { merged, renumbered, conflicts } = rebaseTasksFile(base, ours, theirs);
     const tasks = (merged as TaggedTasksFile).master!.tasks as T[];
-    expect(renumbered).toEqual([{ tag: 'master', from: '4', to: '5' }, { tag: 'master', from: '5', to: '6' }]);
+    expect(renumbered).toEqual([{ tag: 'master', from: '4', to: '5', side: 'ours' }, { tag: 'master', from: '5', to: '6', side: 'ours' }]);
     expect(conflicts).toEqual([]);
     expect(tasks.map((t) => [t.id, t.title, t.dependencies])).toEqual([
       [1, 'One', []],
@@ -69,6 +69,39 @@ describe('rebaseTasksFile: an outside write made from a stale version', () => {
     expect(((ours as TaggedTasksFile).master!.tasks[4] as T).dependencies).toEqual([4, '4.2']);
   });
 
+  it('renumbers theirs instead where ours keeps the id (a task the team holds), and what theirs names it by follows', () => {
+    const ours = file({ master: [task(1, 'One'), task(2, 'Two'), task(3, 'Three'), task(4, 'Team new', { dependencies: [1] })] });
+    const sub = (id: number, title: string, extra: T = {}) => task(id, title, { parentTaskId: 4, ...extra });
+    const theirs = file({
+      master: [
+        task(1, 'One'),
+        task(2, 'Two', { dependencies: [4] }),
+        task(3, 'Three'),
+        task(4, 'Theirs new', { subtasks: [sub(1, 'Their step'), sub(2, 'Their next', { dependencies: [1] })] }),
+      ],
+    });
+    const asked: string[] = [];
+    const oursKeepsId = (tag: string, id: string) => (asked.push(`${tag}/${id}`), id === '4');
+    const { merged, renumbered, conflicts } = rebaseTasksFile(base, ours, theirs, { oursKeepsId });
+    const tasks = (merged as TaggedTasksFile).master!.tasks as T[];
+    expect(asked).toContain('master/4');
+    expect(renumbered).toEqual([{ tag: 'master', from: '4', to: '5', side: 'theirs' }]);
+    expect(conflicts).toEqual([]);
+    expect(tasks.map((t) => [t.id, t.title, t.dependencies])).toEqual([
+      [1, 'One', []],
+      [2, 'Two', [5]],
+      [3, 'Three', []],
+      [4, 'Team new', [1]],
+      [5, 'Theirs new', []],
+    ]);
+    expect((tasks[4]!.subtasks as T[]).map((s) => [s.id, s.parentTaskId, s.dependencies])).toEqual([
+      [1, 5, []],
+      [2, 5, [1]],
+    ]);
+    // Asked about an id theirs alone created, or not at all: theirs keeps it, as without the option.
+    expect(rebaseTasksFile(base, ours, theirs, { oursKeepsId: () => false }).renumbered).toEqual([{ tag: 'master', from: '4', to: '5', side: 'ours' }]);
+  });
+
   it('carries a dependency on a renumbered subtask (bare in a sibling, dotted elsewhere) to its new id', () => {
     const one = (subs: T[], extra: T = {}) => task(1, 'One', { subtasks: subs, ...extra });
     const b = file({ master: [one([task(1, 'S1')]), task(2, 'Two')] });
@@ -76,7 +109,7 @@ describe('rebaseTasksFile: an outside write made from a stale version', () => {
     const theirs = file({ master: [one([task(1, 'S1'), task(2, 'Their sub')]), task(2, 'Two')] });
     const { merged, renumbered } = rebaseTasksFile(b, ours, theirs);
     const tasks = (merged as TaggedTasksFile).master!.tasks as T[];
-    expect(renumbered).toEqual([{ tag: 'master', from: '1.2', to: '1.3' }, { tag: 'master', from: '1.3', to: '1.4' }]);
+    expect(renumbered).toEqual([{ tag: 'master', from: '1.2', to: '1.3', side: 'ours' }, { tag: 'master', from: '1.3', to: '1.4', side: 'ours' }]);
     expect((tasks[0]!.subtasks as T[]).map((s) => [s.id, s.title, s.dependencies])).toEqual([
       [1, 'S1', []],
       [2, 'Their sub', []],
@@ -164,7 +197,7 @@ describe('rebaseTasksFile: an outside write made from a stale version', () => {
       [2, 'Their sub', 'pending', undefined],
       [3, 'Ours sub', 'pending', undefined],
     ]);
-    expect(renumbered).toEqual([{ tag: 'master', from: '1.2', to: '1.3' }]);
+    expect(renumbered).toEqual([{ tag: 'master', from: '1.2', to: '1.3', side: 'ours' }]);
   });
 
   it('treats 1 and "1" as the same id and the same dependency', () => {

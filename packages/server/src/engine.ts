@@ -90,6 +90,13 @@ export class SyncEngine {
    * tags), else `commit`. Team sync's outbox.
    */
   onVersion: ((version: NotedVersion) => void) | undefined;
+  /**
+   * Whether the team's log holds an item under this id (every member knows
+   * it by it): the merge of an outside write made from a stale read then
+   * renumbers the writer's new item under that id instead of ours. Set by
+   * team sync.
+   */
+  teamHolds: ((tag: string, fullId: string) => boolean) | undefined;
   private applyingRemote = false;
   /** Whether changes announced but not yet written were dropped by taking another writer's version: the write carrying them fails. */
   private announcedLost = false;
@@ -348,7 +355,7 @@ export class SyncEngine {
       // Changes clients hold that the file may not (a merge not yet written) count as recent too.
       const touched = this.unrecorded.map((c) => [c.payload.tag, c.payload.id] as const);
       const current = { data: this.doc.data, hash: this.doc.hash, at: Date.now(), touched };
-      const plan = planOutsideWrite(read, current, this.recent.list());
+      const plan = planOutsideWrite(read, current, this.recent.list(), this.teamHolds);
       if (plan.kind === 'take') {
         // Changes announced but not yet written that theirs lacks (an older version put back meanwhile) go with it: their ops fail.
         if (this.doc.hash === undefined && !keepsRecentChanges(read.data, this.doc.data, [current])) this.announcedLost = true;

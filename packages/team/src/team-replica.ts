@@ -76,6 +76,8 @@ export interface TeamReplicaOptions {
 /** A pull on its way into the local file: the log up to `upTo`, our own entries among it, and the outbox entries it rewrote (renumbered, or with dependency drops added). */
 interface ApplyingPull {
   upTo: number;
+  /** The team's file with the pulled changes: `shared` once the local file holds them. */
+  next: TasksFile;
   ownIds: string[];
   rewritten: Array<{ id: string; ops: TeamOp[] }>;
 }
@@ -151,7 +153,11 @@ export class TeamReplica {
     if (version.origin === 'team') {
       this.brokenTags.noteCommit(data);
       this.rememberTagRepairs();
-      if (this.applying) this.journal.recordSeen(this.applying.upTo, this.applying.ownIds, this.applying.rewritten);
+      if (this.applying) {
+        this.journal.recordSeen(this.applying.upTo, this.applying.ownIds, this.applying.rewritten);
+        // The team's file at last_seen, at once: an outside write adopted before the pull returns asks holds().
+        this.shared = this.applying.next;
+      }
       this.applying = undefined;
       return;
     }
@@ -214,6 +220,27 @@ export class TeamReplica {
     };
     if (this.error !== undefined) status.error = this.error;
     return status;
+  }
+
+  /**
+   * Whether the team's log holds an item under `fullId` (`"7"`, `"7.1"`) in
+   * `tag`: in the team's file as last pulled (or as being pulled), or created
+   * by an entry of ours pushed since. Every member knows that item by that
+   * id, so an outside writer's new item under it gives way to it (the server's
+   * merge renumbers the writer's instead): renumbered, the team's item would
+   * change ids on every member, and their later changes to it would land on
+   * the writer's.
+   */
+  holds(tag: string, fullId: string): boolean {
+    for (const file of [this.applying?.next, this.shared]) {
+      const tagData = file && findTag(file, tag);
+      if (tagData && findTask(tagData, fullId)) return true;
+    }
+    for (const e of this.journal.state.outbox.values()) {
+      if (e.seq === undefined) continue;
+      for (const op of e.ops) if ('change' in op && op.change.event === 'task.created' && op.change.payload.tag === tag && op.change.payload.id === fullId) return true;
+    }
+    return false;
   }
 
   /** Stops pushing and pulling; the outbox stays for the next start. */
@@ -456,7 +483,7 @@ export class TeamReplica {
     const overridden: FieldConflict[] = [];
     for (const r of rows) applyTeamOps(next, codec.decodeChange(r.change_id, r.payload), own.has(r.change_id) ? undefined : overridden);
     const upTo = rows[rows.length - 1]!.seq;
-    const applying: ApplyingPull = { upTo, ownIds, rewritten: [] };
+    const applying: ApplyingPull = { upTo, next, ownIds, rewritten: [] };
     this.applying = applying;
     await this.options.host.applyRemote((current) => {
       const pending = [...outbox.values()];

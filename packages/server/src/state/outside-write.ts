@@ -1,4 +1,4 @@
-import { diffTasksFiles, findTag, findTask, isAnotherItem, nearer, rebaseTasksFile, sameTask, versionDistance, type FieldConflict, type TasksFile, type VersionDistance } from '@taskmaster/protocol';
+import { diffTasksFiles, findTag, findTask, isAnotherItem, nearer, rebaseTasksFile, sameTask, versionDistance, type FieldConflict, type RebaseOptions, type Renumbered, type TasksFile, type VersionDistance } from '@taskmaster/protocol';
 import type { RecentVersion } from './recent-versions.js';
 
 /** What to do with a version of tasks.json written by someone else. */
@@ -6,7 +6,7 @@ export type OutsideWritePlan =
   /** Made from the current version (or an old version brought back as it was): take it as it is. */
   | { kind: 'take' }
   /** Made from a stale read: write `merged` (theirs plus the changes it had not seen) in its place. */
-  | { kind: 'rebase'; base: RecentVersion; merged: TasksFile; conflicts: FieldConflict[]; renumbered: Array<{ tag: string; from: string; to: string }> };
+  | { kind: 'rebase'; base: RecentVersion; merged: TasksFile; conflicts: FieldConflict[]; renumbered: Renumbered[] };
 
 /**
  * Decides how to adopt `theirs`, an outside write, given the current version
@@ -28,11 +28,15 @@ export type OutsideWritePlan =
  *    later one: a command that set back what changed since (a status set to
  *    what it was, a `remove-task` of a task made since). Taken as an undo,
  *    it would drop every other change made since.
+ *
+ * A task both made under one id: theirs keeps it, unless `oursKeepsId` says
+ * ours must (one the team's log holds).
  */
 export function planOutsideWrite(
   theirs: { data: TasksFile; hash: string },
   current: Omit<RecentVersion, 'hash'> & { hash: string | undefined },
   recent: readonly RecentVersion[],
+  oursKeepsId?: RebaseOptions['oursKeepsId'],
 ): OutsideWritePlan {
   const older = recent.find((v) => v.hash === theirs.hash);
   if (older && !older.stale) return { kind: 'take' };
@@ -41,7 +45,7 @@ export function planOutsideWrite(
   if (!older && keepsRecentChanges(theirs.data, current.data, [current, ...recent])) return { kind: 'take' };
   const base = nearestBase(theirs.data, current, recent, true) ?? nearestBase(theirs.data, current, recent, false);
   if (!base || base.hash === current.hash) return { kind: 'take' };
-  const { merged, conflicts, renumbered } = rebaseTasksFile(base.data, current.data, theirs.data, { dropDependenciesOnDeleted: true });
+  const { merged, conflicts, renumbered } = rebaseTasksFile(base.data, current.data, theirs.data, { dropDependenciesOnDeleted: true, ...(oursKeepsId ? { oursKeepsId } : {}) });
   // Nothing of ours was missing from theirs after all.
   if (diffTasksFiles(theirs.data, merged).length === 0) return { kind: 'take' };
   return { kind: 'rebase', base, merged, conflicts, renumbered };

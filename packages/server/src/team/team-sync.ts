@@ -35,6 +35,7 @@ export async function startTeamSync(engine: SyncEngine): Promise<TeamSync | unde
     host: { current: () => engine.data, applyRemote: (plan) => engine.applyRemote(plan) },
     log,
   });
+  engine.teamHolds = (tag, fullId) => replica.holds(tag, fullId);
   engine.onVersion = (version) => {
     try {
       replica.noteVersion(version);
@@ -47,6 +48,7 @@ export async function startTeamSync(engine: SyncEngine): Promise<TeamSync | unde
     status: () => replica.status(),
     close: async () => {
       engine.onVersion = undefined;
+      engine.teamHolds = undefined;
       await replica.close();
     },
   };

@@ -5,7 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, type TestCluster } from '@taskmaster/pg-test-cluster';
 import { openTeamProject } from '@taskmaster/team';
 import { cleanup, eventually, smallFile, type RawClient } from '../helpers.js';
-import { runTaskMaster } from '../task-master/harness.js';
+import { describeRun } from '@taskmaster/task-master-runner';
+import { runTaskMaster, startHeldTaskMaster } from '../task-master/harness.js';
 import { comparable, makeMember, recordedChangeIds, serve, tasksOf, type RunningMember, type TeamMember } from './team-harness.js';
 
 let cluster: TestCluster;
@@ -318,6 +319,31 @@ describe('team sync on PostgreSQL, three servers', () => {
     expect(checked.stdout).toContain('All Dependencies Are Valid');
     const c = await servers[2]!.client();
     expect(((await c.result('tasks.next')) as { next: { id: string } }).next.id).toBe('2');
+  });
+
+  it("keeps the team's task under its id when the real Task Master on A adds one from a read made before that task reached A: Task Master's takes the next id, on every member", async () => {
+    const { members, servers } = await team(smallFile(5));
+    const b = await servers[1]!.client();
+    // Task Master on A reads the file, and is held before its lock (as while it waits on an AI call).
+    const taskMaster = await startHeldTaskMaster(members[0]!.root, ['add-task', '--title=Made by Task Master on A', '--description=a']);
+    expect(((await b.result('task.create', { task: { title: 'Made on B', description: 'b' } })) as { id: string }).id).toBe('6');
+    await eventually(async () => expect((await tasksOf(members[0]!)).master!.tasks.map((t) => t.title)).toContain('Made on B'), 30_000);
+    // It writes back what it read with its new task 6.
+    const run = await taskMaster.release();
+    expect(run.code, describeRun(run)).toBe(0);
+    await eventually(async () => expect((await tasksOf(members[0]!)).master!.tasks.map((t) => t.title)).toContain('Made by Task Master on A'), 30_000);
+    // B goes on with its task 6, by its id.
+    await b.result('task.update', { id: 6, changes: { details: 'B works on its 6' } });
+    await converged(members, servers);
+
+    const files = await Promise.all(members.map(async (m) => withoutUpdatedStamps(await tasksOf(m))));
+    for (const f of files.slice(1)) expect(JSON.stringify(f)).toBe(JSON.stringify(files[0]));
+    const tasks = files[0]!.master!.tasks as Array<Record<string, any>>;
+    expect(tasks.slice(5).map((t) => [Number(t.id), t.title])).toEqual([
+      [6, 'Made on B'],
+      [7, 'Made by Task Master on A'],
+    ]);
+    expect(tasks[5]!.details).toBe('B works on its 6');
   });
 
   it('pushes the outbox of a server SIGKILLed mid-push exactly once after its restart', async () => {
