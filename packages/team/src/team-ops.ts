@@ -120,6 +120,7 @@ export function dependencyDropsOf(file: TasksFile, known: readonly TasksFile[]):
   };
   for (const [tag, tagData] of Object.entries(tagsOf(file))) {
     const tasks = tagData.tasks;
+    if (!Array.isArray(tasks)) continue;
     const kept = withoutDependenciesOn(deletedFullIds(known.map((k) => findTag(k, tag)?.tasks ?? []), tasks), tasks);
     kept.forEach((task, i) => {
       const was = tasks[i]!;
