@@ -14,6 +14,11 @@ export class IdRenames {
   /** By the ids as the run wrote them. */
   private readonly renames = new TaskRenames();
 
+  /** Reads `from` as `to` in `tag` from now on: a task the log renumbered (see `renumberingsOf`). */
+  follow(tag: string, from: string, to: string): void {
+    this.renames.set(tag, from, to);
+  }
+
   /**
    * Reads `op` with the ids renamed so far, and, for a created item whose id
    * `file` holds already for another item, gives it the next free id of its

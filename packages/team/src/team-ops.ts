@@ -2,6 +2,7 @@ import {
   applyTaskChange,
   deletedFullIds,
   findTag,
+  fullIdsOf,
   findTask,
   idKey,
   isLegacyTasksFile,
@@ -9,6 +10,7 @@ import {
   mergeTask,
   setOwnKey,
   tagsOf,
+  TaskRenames,
   withoutDependenciesOn,
   type FieldConflict,
   type Task,
@@ -101,16 +103,36 @@ export function applyTeamOps(file: TasksFile, ops: readonly TeamOp[], conflicts?
   return applied;
 }
 
+/** A task or subtask a `task.move` gave a new id (Task Master's `move --from=5 --to=7`): its tag, old and new full ids. */
+export interface Renumbering {
+  tag: string;
+  from: string;
+  to: string;
+}
+
+/** The renumberings among `ops`: each `task.moved` that names the id its item had before. */
+export function renumberingsOf(ops: readonly TeamOp[]): Renumbering[] {
+  const out: Renumbering[] = [];
+  for (const op of ops) {
+    if (!isTaskOp(op) || op.change.event !== 'task.moved') continue;
+    const { tag, id, from } = op.change.payload;
+    if (from.id !== undefined && from.id !== id) out.push({ tag, from: from.id, to: id });
+  }
+  return out;
+}
+
 /**
- * The `task.updated` operations that drop, from `file`, each dependency on a
+ * The `task.updated` operations that mend, in `file`, each dependency on a
  * task or subtask one of `known` holds and `file` lacks: one the team
- * deleted while a change of ours added a dependency on it, or the other way
- * round (see protocol's deleted-dependencies.ts). A pull makes them on top
- * of the changes it has yet to push, and they go to the log with those, so
- * every member applies the same drop instead of each keeping a dependency
- * that names nothing. The caller applies them (with {@link applyTeamOps}).
+ * deleted or renumbered while a change of ours added a dependency on it, or
+ * the other way round. A dependency on an item `renumbered` moved follows it
+ * to its new id; one on an item deleted is dropped (see protocol's
+ * deleted-dependencies.ts). A pull makes them on top of the changes it has
+ * yet to push, and they go to the log with those, so every member mends it
+ * alike instead of each keeping a dependency that names nothing. The caller
+ * applies them (with {@link applyTeamOps}).
  */
-export function dependencyDropsOf(file: TasksFile, known: readonly TasksFile[]): TeamTaskOp[] {
+export function dependencyFixesOf(file: TasksFile, known: readonly TasksFile[], renumbered: readonly Renumbering[] = []): TeamTaskOp[] {
   const ops: TeamTaskOp[] = [];
   // As the server's diff tells them: a task's own fields by its event, each subtask's by its own.
   const updated = (tag: string, id: string, parentId: string | undefined, was: object, dependencies: unknown) => {
@@ -121,15 +143,19 @@ export function dependencyDropsOf(file: TasksFile, known: readonly TasksFile[]):
   for (const [tag, tagData] of Object.entries(tagsOf(file))) {
     const tasks = tagData.tasks;
     if (!Array.isArray(tasks)) continue;
-    const kept = withoutDependenciesOn(deletedFullIds(known.map((k) => findTag(k, tag)?.tasks ?? []), tasks), tasks);
-    kept.forEach((task, i) => {
+    const ids = fullIdsOf(tasks);
+    const moves = new TaskRenames();
+    for (const r of renumbered) if (r.tag === tag && !ids.has(r.from) && ids.has(r.to)) moves.set(tag, r.from, r.to);
+    const followed = moves.size > 0 ? (moves.referencesIn(tag, tasks) as Task[]) : tasks;
+    const mended = withoutDependenciesOn(deletedFullIds(known.map((k) => findTag(k, tag)?.tasks ?? []), tasks), followed);
+    mended.forEach((task, i) => {
       const was = tasks[i]!;
       if (task === was) return;
       const id = idKey(was.id);
       if (!jsonEqual(task.dependencies, was.dependencies)) updated(tag, id, undefined, was, task.dependencies);
       (was.subtasks ?? []).forEach((sub, j) => {
         const now = task.subtasks?.[j];
-        if (now && now !== sub) updated(tag, idKey(sub.id), id, sub, now.dependencies);
+        if (now && !jsonEqual(now.dependencies, sub.dependencies)) updated(tag, idKey(sub.id), id, sub, now.dependencies);
       });
     });
   }

@@ -19,7 +19,7 @@ import { TeamCodec } from './codec.js';
 import { Journal } from './journal.js';
 import { openTeamProject, TeamAccessError, type OpenedProject } from './team-project.js';
 import { IdRenames } from './id-renames.js';
-import { applyTeamOps, dependencyDropsOf, teamOpsOf, withTagOrderOf } from './team-ops.js';
+import { applyTeamOps, dependencyFixesOf, renumberingsOf, teamOpsOf, withTagOrderOf } from './team-ops.js';
 
 /** A version of the file the team's changes turn into, and the fields where one side's value overrode the other's. */
 export interface RemoteMerge {
@@ -481,7 +481,10 @@ export class TeamReplica {
     const before = this.shared!;
     const next = structuredClone(before);
     const overridden: FieldConflict[] = [];
-    for (const r of rows) applyTeamOps(next, codec.decodeChange(r.change_id, r.payload), own.has(r.change_id) ? undefined : overridden);
+    const decoded = rows.map((r) => ({ id: r.change_id, ops: codec.decodeChange(r.change_id, r.payload) }));
+    for (const r of decoded) applyTeamOps(next, r.ops, own.has(r.id) ? undefined : overridden);
+    // Tasks other members renumbered (Task Master's move --from=5 --to=7): our entries not pushed yet name them by their old ids.
+    const renumbered = decoded.filter((r) => !own.has(r.id)).flatMap((r) => renumberingsOf(r.ops));
     const upTo = rows[rows.length - 1]!.seq;
     const applying: ApplyingPull = { upTo, next, ownIds, rewritten: [] };
     this.applying = applying;
@@ -496,9 +499,11 @@ export class TeamReplica {
       // took meanwhile gets the next free one, for every entry after it too (one renaming for all),
       // and they go to the log so renumbered (pushes wait until every row before them is seen).
       const renames = new IdRenames();
+      for (const r of renumbered) renames.follow(r.tag, r.from, r.to);
       // The plan may run again (after an outside write is adopted): the last run's renumbering is the one written.
       applying.rewritten = [];
       let lastUnpushed: { id: string; ops: TeamOp[] } | undefined;
+      const unpushedOps: TeamOp[] = [];
       for (const e of pending) {
         if (own.has(e.id)) continue;
         if (e.seq !== undefined) {
@@ -507,15 +512,17 @@ export class TeamReplica {
           continue;
         }
         lastUnpushed = { id: e.id, ops: applyTeamOps(expectedAfter, e.ops, oursWon, renames) };
+        unpushedOps.push(...lastUnpushed.ops);
         if (lastUnpushed.ops.some((op, i) => op !== e.ops[i])) applying.rewritten.push(lastUnpushed);
       }
-      // A dependency one side added on a task the other deleted names nothing now: the last entry to
-      // push drops it, so every member drops it alike (only entries not pushed yet may change).
-      const drops = lastUnpushed ? dependencyDropsOf(expectedAfter, [expectedBefore, next]) : [];
-      if (lastUnpushed && drops.length > 0) {
-        applyTeamOps(expectedAfter, drops);
+      // A dependency one side added on a task the other deleted or renumbered names nothing now: the last
+      // entry to push drops it or makes it follow, so every member mends it alike (only entries not pushed
+      // yet may change).
+      const fixes = lastUnpushed ? dependencyFixesOf(expectedAfter, [expectedBefore, next], [...renumbered, ...renumberingsOf(unpushedOps)]) : [];
+      if (lastUnpushed && fixes.length > 0) {
+        applyTeamOps(expectedAfter, fixes);
         if (!applying.rewritten.includes(lastUnpushed)) applying.rewritten.push(lastUnpushed);
-        lastUnpushed.ops.push(...drops);
+        lastUnpushed.ops.push(...fixes);
       }
       // The same three-way merge as for outside writes; `current` differs from expectedBefore only by
       // changes not yet recorded, which it keeps.

@@ -4,7 +4,7 @@ import { diffTasksFiles, TeamChangePayloadSchema, type TasksFile } from '@taskma
 import { describe, expect, it } from 'vitest';
 import { TeamCodec } from '../src/codec.js';
 import { IdRenames } from '../src/id-renames.js';
-import { applyTeamOps, dependencyDropsOf, teamOpsOf, withTagOrderOf } from '../src/team-ops.js';
+import { applyTeamOps, dependencyFixesOf, renumberingsOf, teamOpsOf, withTagOrderOf } from '../src/team-ops.js';
 
 const FIXTURE = fileURLToPath(new URL('../../../../shared/fixtures/taskmaster-repo-tasks.json', import.meta.url));
 const fixture = (): Record<string, any> => JSON.parse(readFileSync(FIXTURE, 'utf8'));
@@ -253,7 +253,7 @@ describe('dependencies on what another member deleted', () => {
     master.find((t) => t.id === 9)!.dependencies = [1, 7, '4.1'];
     const there = structuredClone(merged);
 
-    const drops = dependencyDropsOf(merged as TasksFile, [known]);
+    const drops = dependencyFixesOf(merged as TasksFile, [known]);
     // As the server's diff tells them: each subtask by its own event.
     expect(drops.map((op) => [op.change.payload.tag, op.change.payload.id, (op.change.payload as { changed: string[] }).changed])).toEqual(
       ['4.2', '4.3', '4.4', '4.5', '8', '9', '10', '18', '26'].map((id) => ['master', id, ['dependencies']]),
@@ -267,11 +267,33 @@ describe('dependencies on what another member deleted', () => {
     expect(byId(4).subtasks.map((s: Record<string, unknown>) => [s.id, s.dependencies])).toEqual([[2, []], [3, []], [4, [3]], [5, [3, 4]]]);
     // test-tag's task 1 depends on 16, which it never had: not a delete, left as it is.
     expect(merged['test-tag'].tasks[0].dependencies).toEqual([16]);
-    expect(dependencyDropsOf(merged as TasksFile, [known])).toEqual([]);
+    expect(dependencyFixesOf(merged as TasksFile, [known])).toEqual([]);
 
     // Another member, where the same rows left the same file, gets the same file from the ops as they travel.
     const codec = new TeamCodec('p', undefined);
     applyTeamOps(there as TasksFile, codec.decodeChange('c', codec.encodeChange('c', drops)));
     expect(there).toEqual(merged);
+  });
+
+  it('follow a task renumbered by a move (Task Master\'s move --from=5 --to=7) instead of being dropped, dotted ones too', () => {
+    const known = fixture() as TasksFile;
+    // Ours moved task 5 to 7 (with its subtasks) while the team made task 9 depend on 5 and on 5.1.
+    const before = fixture();
+    const moved = structuredClone(before);
+    const list = moved.master.tasks as Array<Record<string, any>>;
+    const five = list.find((t) => t.id === 5)!;
+    five.id = 7000;
+    const ops = teamOpsOf(before as TasksFile, moved as TasksFile, diffTasksFiles(before as TasksFile, moved as TasksFile));
+    expect(renumberingsOf(ops)).toEqual([{ tag: 'master', from: '5', to: '7000' }]);
+    list.find((t) => t.id === 9)!.dependencies = [1, 5, '5.1'];
+
+    const fixes = dependencyFixesOf(moved as TasksFile, [known], renumberingsOf(ops));
+    applyTeamOps(moved as TasksFile, fixes);
+    expect(list.find((t) => t.id === 9)!.dependencies).toEqual([1, 7000, '7000.1']);
+    // Without the renumbering known, they name a task that is gone: dropped.
+    const alone = structuredClone(moved);
+    alone.master.tasks.find((t: Record<string, any>) => t.id === 9)!.dependencies = [1, 5, '5.1'];
+    applyTeamOps(alone as TasksFile, dependencyFixesOf(alone as TasksFile, [known]));
+    expect(alone.master.tasks.find((t: Record<string, any>) => t.id === 9)!.dependencies).toEqual([1]);
   });
 });
