@@ -1,6 +1,8 @@
 import {
   applyTaskChange,
+  DEFAULT_TAG,
   deletedFullIds,
+  diffTasksFiles,
   findTag,
   fullIdsOf,
   findTask,
@@ -13,6 +15,7 @@ import {
   TaskRenames,
   withoutDependenciesOn,
   type FieldConflict,
+  type TagData,
   type Task,
   type TaskChange,
   type TasksFile,
@@ -132,14 +135,9 @@ export function renumberingsOf(ops: readonly TeamOp[]): Renumbering[] {
  * alike instead of each keeping a dependency that names nothing. The caller
  * applies them (with {@link applyTeamOps}).
  */
-export function dependencyFixesOf(file: TasksFile, known: readonly TasksFile[], renumbered: readonly Renumbering[] = []): TeamTaskOp[] {
-  const ops: TeamTaskOp[] = [];
-  // As the server's diff tells them: a task's own fields by its event, each subtask's by its own.
-  const updated = (tag: string, id: string, parentId: string | undefined, was: object, dependencies: unknown) => {
-    const task = { ...was, dependencies } as Task;
-    const payload = parentId === undefined ? { tag, id, task, changed: ['dependencies'] } : { tag, id: `${parentId}.${id}`, parentId, task, changed: ['dependencies'] };
-    ops.push({ change: { event: 'task.updated', payload }, base: was as Record<string, unknown> });
-  };
+export function dependencyFixesOf(file: TasksFile, known: readonly TasksFile[], renumbered: readonly Renumbering[] = []): TeamOp[] {
+  const mended: Record<string, TagData> = { ...tagsOf(file) };
+  let changed = false;
   for (const [tag, tagData] of Object.entries(tagsOf(file))) {
     const tasks = tagData.tasks;
     if (!Array.isArray(tasks)) continue;
@@ -147,19 +145,15 @@ export function dependencyFixesOf(file: TasksFile, known: readonly TasksFile[], 
     const moves = new TaskRenames();
     for (const r of renumbered) if (r.tag === tag && !ids.has(r.from) && ids.has(r.to)) moves.set(tag, r.from, r.to);
     const followed = moves.size > 0 ? (moves.referencesIn(tag, tasks) as Task[]) : tasks;
-    const mended = withoutDependenciesOn(deletedFullIds(known.map((k) => findTag(k, tag)?.tasks ?? []), tasks), followed);
-    mended.forEach((task, i) => {
-      const was = tasks[i]!;
-      if (task === was) return;
-      const id = idKey(was.id);
-      if (!jsonEqual(task.dependencies, was.dependencies)) updated(tag, id, undefined, was, task.dependencies);
-      (was.subtasks ?? []).forEach((sub, j) => {
-        const now = task.subtasks?.[j];
-        if (now && !jsonEqual(now.dependencies, sub.dependencies)) updated(tag, idKey(sub.id), id, sub, now.dependencies);
-      });
-    });
+    const fixed = withoutDependenciesOn(deletedFullIds(known.map((k) => findTag(k, tag)?.tasks ?? []), tasks), followed);
+    if (fixed === tasks) continue;
+    setOwnKey(mended, tag, { ...tagData, tasks: [...fixed] });
+    changed = true;
   }
-  return ops;
+  if (!changed) return [];
+  // The ops of that version, as the server tells any: a task's own fields by its event, each subtask's by its own.
+  const after = (isLegacyTasksFile(file) ? mended[DEFAULT_TAG] : mended) as TasksFile;
+  return teamOpsOf(file, after, diffTasksFiles(file, after));
 }
 
 /**

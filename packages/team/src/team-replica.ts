@@ -19,7 +19,7 @@ import { TeamCodec } from './codec.js';
 import { Journal } from './journal.js';
 import { openTeamProject, TeamAccessError, type OpenedProject } from './team-project.js';
 import { IdRenames } from './id-renames.js';
-import { applyTeamOps, dependencyFixesOf, renumberingsOf, teamOpsOf, withTagOrderOf } from './team-ops.js';
+import { applyTeamOps, dependencyFixesOf, isTaskOp, renumberingsOf, teamOpsOf, withTagOrderOf } from './team-ops.js';
 
 /** A version of the file the team's changes turn into, and the fields where one side's value overrode the other's. */
 export interface RemoteMerge {
@@ -155,7 +155,7 @@ export class TeamReplica {
       this.rememberTagRepairs();
       if (this.applying) {
         this.journal.recordSeen(this.applying.upTo, this.applying.ownIds, this.applying.rewritten);
-        // The team's file at last_seen, at once: an outside write adopted before the pull returns asks holds().
+        // The team's file at last_seen, at once: an outside write adopted before the pull returns asks holds() of it.
         this.shared = this.applying.next;
       }
       this.applying = undefined;
@@ -224,7 +224,7 @@ export class TeamReplica {
 
   /**
    * Whether the team's log holds an item under `fullId` (`"7"`, `"7.1"`) in
-   * `tag`: in the team's file as last pulled (or as being pulled), or created
+   * `tag`: in the team's file as the local file last took it, or created
    * by an entry of ours pushed since. Every member knows that item by that
    * id, so an outside writer's new item under it gives way to it (the server's
    * merge renumbers the writer's instead): renumbered, the team's item would
@@ -232,13 +232,11 @@ export class TeamReplica {
    * the writer's.
    */
   holds(tag: string, fullId: string): boolean {
-    for (const file of [this.applying?.next, this.shared]) {
-      const tagData = file && findTag(file, tag);
-      if (tagData && findTask(tagData, fullId)) return true;
-    }
+    const tagData = this.shared && findTag(this.shared, tag);
+    if (tagData && findTask(tagData, fullId)) return true;
     for (const e of this.journal.state.outbox.values()) {
       if (e.seq === undefined) continue;
-      for (const op of e.ops) if ('change' in op && op.change.event === 'task.created' && op.change.payload.tag === tag && op.change.payload.id === fullId) return true;
+      for (const op of e.ops) if (isTaskOp(op) && op.change.event === 'task.created' && op.change.payload.tag === tag && op.change.payload.id === fullId) return true;
     }
     return false;
   }

@@ -4,7 +4,7 @@ import { diffTasksFiles, TeamChangePayloadSchema, type TasksFile } from '@taskma
 import { describe, expect, it } from 'vitest';
 import { TeamCodec } from '../src/codec.js';
 import { IdRenames } from '../src/id-renames.js';
-import { applyTeamOps, dependencyFixesOf, renumberingsOf, teamOpsOf, withTagOrderOf } from '../src/team-ops.js';
+import { applyTeamOps, dependencyFixesOf, isTaskOp, renumberingsOf, teamOpsOf, withTagOrderOf } from '../src/team-ops.js';
 
 const FIXTURE = fileURLToPath(new URL('../../../../shared/fixtures/taskmaster-repo-tasks.json', import.meta.url));
 const fixture = (): Record<string, any> => JSON.parse(readFileSync(FIXTURE, 'utf8'));
@@ -255,8 +255,8 @@ describe('dependencies on what another member deleted', () => {
 
     const drops = dependencyFixesOf(merged as TasksFile, [known]);
     // As the server's diff tells them: each subtask by its own event.
-    expect(drops.map((op) => [op.change.payload.tag, op.change.payload.id, (op.change.payload as { changed: string[] }).changed])).toEqual(
-      ['4.2', '4.3', '4.4', '4.5', '8', '9', '10', '18', '26'].map((id) => ['master', id, ['dependencies']]),
+    expect(drops.map((op) => (isTaskOp(op) ? [op.change.event, op.change.payload.tag, op.change.payload.id, (op.change.payload as { changed: string[] }).changed] : op))).toEqual(
+      ['4.2', '4.3', '4.4', '4.5', '8', '9', '10', '18', '26'].map((id) => ['task.updated', 'master', id, ['dependencies']]),
     );
     applyTeamOps(merged as TasksFile, drops);
     const byId = (id: number) => (merged.master.tasks as Array<Record<string, any>>).find((t) => t.id === id)!;
