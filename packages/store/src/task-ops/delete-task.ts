@@ -1,4 +1,4 @@
-import { idKey, type Subtask, type Task, type TaskId, type TasksFile } from '@taskmaster/protocol';
+import { dependencyFullId, idKey, type Subtask, type Task, type TaskId, type TasksFile } from '@taskmaster/protocol';
 import { fullIdOf, readView, requireTag, requireTask, touchTag } from './lookup.js';
 
 /** What a delete returns: the deleted id and the tasks that no longer depend on it. */
@@ -18,23 +18,13 @@ export function deleteTask(data: TasksFile, tag: string, id: TaskId): DeletedTas
   const found = requireTask(tagData, tag, id);
   const deletedId = fullIdOf(found);
 
-  let isDeleted: (dep: TaskId, owner: Task, isSubtask: boolean) => boolean;
-  if (found.kind === 'task') {
-    tagData.tasks.splice(found.index, 1);
-    // In a subtask a plain id (`2` or `"2"`) is a sibling, so only `"5.x"` can name task 5's parts.
-    isDeleted = (dep, _owner, isSubtask) => {
-      const key = idKey(dep);
-      return (!isSubtask && key === deletedId) || key.startsWith(`${deletedId}.`);
-    };
-  } else {
-    const parentId = idKey(found.parent.id);
-    const subId = idKey(found.task.id);
-    found.parent.subtasks!.splice(found.index, 1);
-    isDeleted = (dep, owner, isSubtask) => {
-      const key = idKey(dep);
-      return key === deletedId || (isSubtask && idKey(owner.id) === parentId && key === subId);
-    };
-  }
+  if (found.kind === 'task') tagData.tasks.splice(found.index, 1);
+  else found.parent.subtasks!.splice(found.index, 1);
+  // A dependency names what it depends on by its full id, by protocol's rule (in a subtask a plain id is a sibling).
+  const isDeleted = (dep: TaskId, owner: Task, isSubtask: boolean) => {
+    const full = dependencyFullId(dep, isSubtask ? idKey(owner.id) : undefined);
+    return full === deletedId || (found.kind === 'task' && full.startsWith(`${deletedId}.`));
+  };
 
   const removedFrom: string[] = [];
   // Scanned in a plain view; only the items that change are touched in the draft.
