@@ -42,7 +42,9 @@ export const TaskChangeSchema = z.discriminatedUnion('event', [
 /**
  * One task-level operation with the version of the item it was made from:
  * `base` is the task (or subtask) before a `task.updated`, so a reader merges
- * only the fields that changed (`mergeTask`) instead of the whole task.
+ * only the fields that changed (`mergeTask`) instead of the whole task, or
+ * before a `task.deleted`, so a reader knows whether the delete saw the
+ * version it holds. Members of earlier versions ignore a delete's.
  */
 export const TeamTaskOpSchema = z.object({
   change: TaskChangeSchema,

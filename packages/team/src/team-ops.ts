@@ -10,6 +10,7 @@ import {
   isLegacyTasksFile,
   jsonEqual,
   mergeTask,
+  sameTask,
   setOwnKey,
   tagsOf,
   TaskRenames,
@@ -28,8 +29,8 @@ import { IdRenames } from './id-renames.js';
 /**
  * The operations that travel for one local version, `before` to `after`:
  * the tags `after` adds (with their metadata), the server's task events (one
- * diff, made once by the server) with, for updates, the item as it was in
- * `before`, and the tags `after` deletes, in that order — a tag renamed is
+ * diff, made once by the server) with, for updates and deletes, the item as
+ * it was in `before`, and the tags `after` deletes, in that order — a tag renamed is
  * the new name added, its tasks deleted under the old name and created
  * under the new, the old name deleted. `task.status.changed` is left out:
  * the `task.updated` it always follows carries the status already.
@@ -42,7 +43,7 @@ export function teamOpsOf(before: TasksFile, after: TasksFile, changes: readonly
   }
   for (const change of changes) {
     if (change.event === 'task.status.changed') continue;
-    if (change.event === 'task.updated') {
+    if (change.event === 'task.updated' || change.event === 'task.deleted') {
       const base = itemIn(before, change.payload.tag, change.payload.id);
       ops.push(base ? { change, base: base as Record<string, unknown> } : { change });
     } else ops.push({ change });
@@ -69,7 +70,11 @@ export function isTagOp(op: TeamOp): op is TeamTagOp {
  * (`mergeTask`: a field changed both since the base and by the op takes the
  * op's value — the later sequence wins — and is listed in `conflicts` with the
  * value it overrode); every other event applies as a replica applies it
- * (`applyTaskChange`). A task created under an id `file` holds for another
+ * (`applyTaskChange`). The later op wins between a delete and an update made
+ * without seeing each other too, listed in `conflicts` as the field `*`: an
+ * update of an item `file` no longer holds brings it back (`ours`
+ * undefined), and a delete of an item changed since its base (the version
+ * the deleter saw) drops that change (`theirs` undefined). A task created under an id `file` holds for another
  * task gets the next free one, and the ops after it read it so (see
  * {@link IdRenames}: one per row of the log, or one for a whole outbox, whose
  * entries were made one after another). `file` must be a plain mutable
@@ -85,8 +90,13 @@ export function applyTeamOps(file: TasksFile, ops: readonly TeamOp[], conflicts?
       continue;
     }
     const change = op.change;
+    if (change.event === 'task.deleted' && op.base && conflicts) {
+      const current = itemIn(file, change.payload.tag, change.payload.id);
+      if (current && !sameTask(op.base, current)) conflicts.push({ tag: change.payload.tag, id: change.payload.id, field: '*', ours: current, theirs: undefined });
+    }
     if (change.event === 'task.updated' && op.base) {
       const current = itemIn(file, change.payload.tag, change.payload.id);
+      if (!current && conflicts) conflicts.push({ tag: change.payload.tag, id: change.payload.id, field: '*', ours: undefined, theirs: change.payload.task });
       if (current) {
         const { merged, conflicts: fields } = mergeTask(op.base, current as Record<string, unknown>, change.payload.task as Record<string, unknown>);
         if (conflicts) {

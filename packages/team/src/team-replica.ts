@@ -526,7 +526,10 @@ export class TeamReplica {
       // changes not yet recorded, which it keeps.
       const rebased = rebaseTasksFile(expectedBefore, expectedAfter, this.teamView(current, expectedBefore));
       const merged = withTagOrderOf(this.keepingBrokenTags(rebased.merged, current), current, expectedAfter);
-      return { merged, conflicts: stillOverridden(merged, [...overridden, ...oursWon, ...rebased.conflicts]) };
+      // A delete or update of ours winning over another member's is no news here: that member is told, as it
+      // reads our entry over what it holds.
+      const oursWonFields = oursWon.filter((c) => c.field !== '*');
+      return { merged, conflicts: stillOverridden(merged, [...overridden, ...oursWonFields, ...rebased.conflicts]) };
     });
     // The file may not have changed (nothing new for us), so the hook did not record it.
     if (this.applying) this.journal.recordSeen(upTo, ownIds, applying.rewritten);
@@ -603,8 +606,8 @@ function stillOverridden(merged: TasksFile, conflicts: FieldConflict[]): FieldCo
     if (seen.has(key)) return false;
     const tag = findTag(merged, c.tag);
     const item = tag ? (findTask(tag, c.id)?.task as Record<string, unknown> | undefined) : undefined;
-    const kept = c.field === '*' ? item : item?.[c.field];
-    if (c.field !== '*' && !jsonEqual(kept, c.theirs)) return false;
+    // `*`: a delete kept (the item still gone) or an item brought back (still there).
+    if (c.field === '*' ? (item !== undefined) !== (c.theirs !== undefined) : !jsonEqual(item?.[c.field], c.theirs)) return false;
     seen.add(key);
     return true;
   });

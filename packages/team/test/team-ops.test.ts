@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { diffTasksFiles, TeamChangePayloadSchema, type TasksFile } from '@taskmaster/protocol';
+import { diffTasksFiles, TeamChangePayloadSchema, type FieldConflict, type TasksFile } from '@taskmaster/protocol';
 import { describe, expect, it } from 'vitest';
 import { TeamCodec } from '../src/codec.js';
 import { IdRenames } from '../src/id-renames.js';
@@ -295,5 +295,45 @@ describe('dependencies on what another member deleted', () => {
     alone.master.tasks.find((t: Record<string, any>) => t.id === 9)!.dependencies = [1, 5, '5.1'];
     applyTeamOps(alone as TasksFile, dependencyFixesOf(alone as TasksFile, [known]));
     expect(alone.master.tasks.find((t: Record<string, any>) => t.id === 9)!.dependencies).toEqual([1]);
+  });
+});
+
+describe('a delete and an update two members made without seeing each other', () => {
+  /** The ops one member's change makes on the fixture, as they come out of the log. */
+  function opsOf(edit: (file: Record<string, any>) => void) {
+    const { before, after } = edited(edit);
+    const codec = new TeamCodec('p', undefined);
+    return codec.decodeChange('c', codec.encodeChange('c', teamOpsOf(before, after, diffTasksFiles(before, after))));
+  }
+  const master = (file: Record<string, any>) => file.master.tasks as Array<Record<string, any>>;
+  const remove = (id: number) => (file: Record<string, any>) => void master(file).splice(master(file).findIndex((t) => t.id === id), 1);
+  const setDetails = (id: number, details: string) => (file: Record<string, any>) => void (master(file).find((t) => t.id === id)!.details = details);
+
+  it('keeps the later: an update brings the task back, told as overriding its delete', () => {
+    const file = fixture() as TasksFile;
+    applyTeamOps(file, opsOf(remove(7)));
+    const conflicts: FieldConflict[] = [];
+    applyTeamOps(file, opsOf(setDetails(7, 'Changed elsewhere')), conflicts);
+    const seven = master(file).find((t) => t.id === 7)!;
+    expect(seven.details).toBe('Changed elsewhere');
+    expect(conflicts).toEqual([{ tag: 'master', id: '7', field: '*', ours: undefined, theirs: seven }]);
+  });
+
+  it('keeps the later: a delete drops the change it did not see, told with that change; a delete of the version it saw is no conflict', () => {
+    const file = fixture() as TasksFile;
+    applyTeamOps(file, opsOf(setDetails(7, 'Changed here')));
+    const changed = structuredClone(master(file).find((t) => t.id === 7));
+    const conflicts: FieldConflict[] = [];
+    applyTeamOps(file, opsOf(remove(7)), conflicts);
+    expect(master(file).some((t) => t.id === 7)).toBe(false);
+    expect(conflicts).toEqual([{ tag: 'master', id: '7', field: '*', ours: changed, theirs: undefined }]);
+
+    // Task Master writes ids as strings where the deleter's version had numbers: the same task, no conflict.
+    const again = fixture() as TasksFile;
+    for (const t of master(again)) t.id = String(t.id);
+    const none: FieldConflict[] = [];
+    applyTeamOps(again, opsOf(remove(8)), none);
+    expect(master(again).some((t) => t.id === '8')).toBe(false);
+    expect(none).toEqual([]);
   });
 });

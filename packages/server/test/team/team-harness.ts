@@ -96,14 +96,21 @@ export async function tasksOf(member: TeamMember): Promise<Record<string, { task
   return JSON.parse(await readFile(join(member.root, '.taskmaster', 'tasks', 'tasks.json'), 'utf8'));
 }
 
-/** Tags → tasks with ids as strings, for comparing files across machines (Task Master flips `1` and `"1"`). */
+/**
+ * Tags → tasks with ids as strings, for comparing files across machines: Task Master flips `1` and `"1"`,
+ * and gives a subtask without a `parentId` the `"undefined"` of `String(undefined)`, neither a change.
+ */
 export function comparable(file: Record<string, { tasks: Array<Record<string, unknown>> }>): unknown {
-  const norm = (t: Record<string, unknown>): unknown => ({
-    ...t,
-    id: String(t.id),
-    dependencies: ((t.dependencies as unknown[]) ?? []).map(String),
-    subtasks: ((t.subtasks as Array<Record<string, unknown>>) ?? []).map(norm),
-  });
+  const norm = (t: Record<string, unknown>): unknown => {
+    const { parentId, ...rest } = t;
+    return {
+      ...rest,
+      ...(parentId === undefined || parentId === 'undefined' ? {} : { parentId }),
+      id: String(t.id),
+      dependencies: ((t.dependencies as unknown[]) ?? []).map(String),
+      subtasks: ((t.subtasks as Array<Record<string, unknown>>) ?? []).map(norm),
+    };
+  };
   return Object.fromEntries(Object.entries(file).map(([tag, data]) => [tag, data.tasks.map(norm)]));
 }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, type TestCluster } from '@taskmaster/pg-test-cluster';
+import { overriddenText, type OverriddenNotice } from '@taskmaster/protocol';
 import { openTeamProject } from '@taskmaster/team';
 import { cleanup, eventually, smallFile, type RawClient } from '../helpers.js';
 import { describeRun } from '@taskmaster/task-master-runner';
@@ -370,6 +371,72 @@ describe('team sync on PostgreSQL, three servers', () => {
       [7, 'Task 5', 'B works on 5', []],
     ]);
   });
+
+  it("tells the member whose change lost to another's made without seeing it: B's update of a task A's Task Master deleted meanwhile is deleted, and B is told; B's Task Master's change to a task A deleted meanwhile brings it back, and A is told", async () => {
+    const { members, servers } = await team(smallFile(5));
+    const [memberA, memberB, memberC] = members as [TeamMember, TeamMember, TeamMember];
+    let [a, b] = servers as [RunningMember, RunningMember];
+    const c = servers[2]!;
+    const tasks = async (m: TeamMember) => (await tasksOf(m)).master!.tasks.map((t) => [Number(t.id), t.status, t.details]);
+    /** The changes another member wrote over that still stand on a server, as its `sync.status` lists them and the board words them. */
+    const overridden = async (server: RunningMember) => {
+      const client = await server.client();
+      try {
+        const notices = ((await client.result('sync.status')) as { overridden?: OverriddenNotice[] }).overridden ?? [];
+        return notices.map((n) => [n.id, n.fields, overriddenText(n), ((n.ours['*'] ?? n.theirs['*']) as { status?: string; details?: string } | undefined)?.details]);
+      } finally {
+        client.close();
+      }
+    };
+    /** PostgreSQL away (A and B know it) while `offline` runs, then back: what `offline` left in an outbox goes to the log once PostgreSQL and its server are both up, so the test orders the changes. */
+    const whilePostgresAway = async (offline: () => Promise<void>) => {
+      await cluster.stop();
+      for (const s of [a, b]) await eventually(async () => expect((await statusOf(s)).connected).toBe(false), 30_000);
+      await offline();
+      await cluster.start();
+    };
+    const recorded = (server: RunningMember) => eventually(async () => expect((await statusOf(server)).outbox).toBeGreaterThan(0), 30_000);
+
+    // A's Task Master removes task 5, and A's server stops before it can send that; B changes task 5,
+    // and sends it first.
+    await whilePostgresAway(async () => {
+      const removed = await runTaskMaster(memberA.root, ['remove-task', '--id=5', '--yes']);
+      expect(removed.code, removed.stderr).toBe(0);
+      await recorded(a);
+      await a.stop();
+      const onB = await b.client();
+      await onB.result('task.update', { id: 5, changes: { details: 'B works on 5' } });
+    });
+    await eventually(async () => expect((await tasks(memberC)).at(-1)).toEqual([5, 'pending', 'B works on 5']), 60_000);
+    a = await serve(memberA);
+    await connected(a);
+    await converged(members, [a, b, c]);
+    // The later change, A's delete, is kept; B is told what it dropped.
+    for (const m of members) expect((await tasks(m)).map(([id]) => id)).toEqual([1, 2, 3, 4]);
+    expect(await overridden(b)).toEqual([['5', ['*'], 'Another program deleted task 5 while it was being changed here; the delete was kept.', 'B works on 5']]);
+    expect(await overridden(a)).toEqual([]);
+
+    // The other way round: B's Task Master sets task 4 done, and B's server stops before it can send
+    // that; A's Task Master removes task 4, and A's server sends it first.
+    await whilePostgresAway(async () => {
+      const done = await runTaskMaster(memberB.root, ['set-status', '--id=4', '--status=done']);
+      expect(done.code, done.stderr).toBe(0);
+      await recorded(b);
+      await b.stop();
+      const removed = await runTaskMaster(memberA.root, ['remove-task', '--id=4', '--yes']);
+      expect(removed.code, removed.stderr).toBe(0);
+      await recorded(a);
+    });
+    await eventually(async () => expect((await tasks(memberC)).map(([id]) => id)).toEqual([1, 2, 3]), 60_000);
+    b = await serve(memberB);
+    await connected(b);
+    await converged(members, [a, b, c]);
+    // The later change, B's, brings task 4 back, done, on every member; A is told its delete was undone.
+    for (const m of members) expect(await tasks(m)).toEqual([[1, 'pending', ''], [2, 'pending', ''], [3, 'pending', ''], [4, 'done', '']]);
+    expect(await overridden(a)).toEqual([['4', ['*'], 'Task 4 was deleted here while another program changed it; its version was kept.', '']]);
+    expect((await overridden(b)).map(([id]) => id)).toEqual(['5']);
+    // Two stops of PostgreSQL and two of a server, with four runs of the real Task Master: 20-25 s alone.
+  }, 180_000);
 
   it('pushes the outbox of a server SIGKILLed mid-push exactly once after its restart', async () => {
     const { url, members, servers } = await team(smallFile(5));
