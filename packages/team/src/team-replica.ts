@@ -374,14 +374,20 @@ export class TeamReplica {
   /**
    * Once per start: changes the file got while no server recorded them (Task
    * Master run while the sync server was stopped) are what the file holds
-   * beyond `shared ⊕ outbox`; they go to the outbox like any local change.
+   * beyond `shared ⊕ outbox`; they go to the outbox like any local change,
+   * before the first pull. They were made from the team's file at last_seen,
+   * as changes made while PostgreSQL was away are, and the pull reads them
+   * over the rows it brings the same way: a task they added under an id a row
+   * took meanwhile gets the next free one, and a delete carries the task as
+   * it was deleted. (Recorded after the pull, they were merged as an outside
+   * write: the team's task lost its id to theirs, and a delete seemed to have
+   * seen the changes it dropped.)
    */
   private async reconcile(): Promise<void> {
     // A tag that broke while no server ran was last good as the file was when one last ran: the team's
-    // file at last_seen with the outbox. Not after this pull: its changes never reached the tag, and
+    // file at last_seen with the outbox. Not after a pull: its changes never reached the tag, and
     // taken for its last good version, the fix would send their reversal.
     this.assumeLastGood(this.expectedLocal());
-    await this.pullOnce();
     await this.options.host.applyRemote((current) => {
       const expected = this.expectedLocal();
       const view = this.teamView(current, expected);
@@ -392,6 +398,7 @@ export class TeamReplica {
       }
       return undefined;
     });
+    await this.pullOnce();
     this.reconciled = true;
   }
 

@@ -347,6 +347,29 @@ describe('team sync on PostgreSQL, three servers', () => {
     expect(tasks[5]!.details).toBe('B works on its 6');
   });
 
+  it("keeps the team's task under its id when the real Task Master on A added one under the same id while A's server was stopped: Task Master's takes the next id, on every member", async () => {
+    const { members, servers } = await team(smallFile(5));
+    const [memberA, , memberC] = members as [TeamMember, TeamMember, TeamMember];
+    const [a, b, c] = servers as [RunningMember, RunningMember, RunningMember];
+    await a.stop();
+    const added = await runTaskMaster(memberA.root, ['add-task', '--title=Made by Task Master on A', '--description=a']);
+    expect(added.code, added.stderr).toBe(0);
+    const onB = await b.client();
+    expect(((await onB.result('task.create', { task: { title: 'Made on B', description: 'b' } })) as { id: string }).id).toBe('6');
+    await eventually(async () => expect((await tasksOf(memberC)).master!.tasks.map((t) => t.title)).toContain('Made on B'), 30_000);
+    const again = await serve(memberA);
+    await connected(again);
+    // B goes on with its task 6, by its id.
+    await onB.result('task.update', { id: 6, changes: { details: 'B works on its 6' } });
+    await converged(members, [again, b, c]);
+    for (const m of members) {
+      expect((await tasksOf(m)).master!.tasks.slice(5).map((t) => [Number(t.id), t.title, t.details])).toEqual([
+        [6, 'Made on B', 'B works on its 6'],
+        [7, 'Made by Task Master on A', expect.anything()],
+      ]);
+    }
+  });
+
   it('follows a task the real Task Master on A renumbered (move --from=5 --to=7) with what B did to it meanwhile: its update and a dependency on it land on task 7, on every member', async () => {
     const { members, servers } = await team(smallFile(5));
     const b = await servers[1]!.client();
