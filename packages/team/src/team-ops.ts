@@ -30,10 +30,10 @@ import { IdRenames } from './id-renames.js';
  * The operations that travel for one local version, `before` to `after`:
  * the tags `after` adds (with their metadata), the server's task events (one
  * diff, made once by the server) with, for updates and deletes, the item as
- * it was in `before`, and the tags `after` deletes, in that order — a tag renamed is
- * the new name added, its tasks deleted under the old name and created
- * under the new, the old name deleted. `task.status.changed` is left out:
- * the `task.updated` it always follows carries the status already.
+ * it was in `before`, and the tags `after` deletes, in that order — a tag
+ * renamed is the new name added, its tasks deleted under the old name and
+ * created under the new, the old name deleted. `task.status.changed` is left
+ * out: the `task.updated` it always follows carries the status already.
  */
 export function teamOpsOf(before: TasksFile, after: TasksFile, changes: readonly TaskChange[]): TeamOp[] {
   const tagged = !isLegacyTasksFile(before) && !isLegacyTasksFile(after);
@@ -74,11 +74,12 @@ export function isTagOp(op: TeamOp): op is TeamTagOp {
  * without seeing each other too, listed in `conflicts` as the field `*`: an
  * update of an item `file` no longer holds brings it back (`ours`
  * undefined), and a delete of an item changed since its base (the version
- * the deleter saw) drops that change (`theirs` undefined). A task created under an id `file` holds for another
- * task gets the next free one, and the ops after it read it so (see
- * {@link IdRenames}: one per row of the log, or one for a whole outbox, whose
- * entries were made one after another). `file` must be a plain mutable
- * object. Returns the ops as applied: `ops`' own objects where no id changed.
+ * the deleter saw) drops that change (`theirs` undefined). A task created
+ * under an id `file` holds for another task gets the next free one, and the
+ * ops after it read it so (see {@link IdRenames}: one per row of the log, or
+ * one for a whole outbox, whose entries were made one after another). `file`
+ * must be a plain mutable object. Returns the ops as applied: `ops`' own
+ * objects where no id changed.
  */
 export function applyTeamOps(file: TasksFile, ops: readonly TeamOp[], conflicts?: FieldConflict[], renames = new IdRenames()): TeamOp[] {
   const applied: TeamOp[] = [];
