@@ -497,9 +497,10 @@ export class TeamReplica {
       const pending = [...outbox.values()];
       const expectedBefore = pending.length === 0 ? before : structuredClone(before);
       if (pending.length > 0) for (const e of pending) applyTeamOps(expectedBefore, e.ops);
-      // Our changes the log does not hold yet come later in its order: they win the fields they share.
+      // Our changes the log does not hold yet come later in its order: they win the fields they share, and
+      // a delete or an update against the other's. Nothing is told here: what they override is another
+      // member's change, and that member is told as it reads ours over what it holds.
       const expectedAfter = structuredClone(next);
-      const oursWon: FieldConflict[] = [];
       // Those not pushed were made before these rows were seen: a task they created under an id a row
       // took meanwhile gets the next free one, for every entry after it too (one renaming for all),
       // and they go to the log so renumbered (pushes wait until every row before them is seen).
@@ -513,10 +514,10 @@ export class TeamReplica {
         if (own.has(e.id)) continue;
         if (e.seq !== undefined) {
           // Pushed, later in the log than these rows: made against every row before it.
-          applyTeamOps(expectedAfter, e.ops, oursWon);
+          applyTeamOps(expectedAfter, e.ops);
           continue;
         }
-        lastUnpushed = { id: e.id, ops: applyTeamOps(expectedAfter, e.ops, oursWon, renames) };
+        lastUnpushed = { id: e.id, ops: applyTeamOps(expectedAfter, e.ops, undefined, renames) };
         unpushedOps.push(...lastUnpushed.ops);
         if (lastUnpushed.ops.some((op, i) => op !== e.ops[i])) applying.rewritten.push(lastUnpushed);
       }
@@ -533,10 +534,7 @@ export class TeamReplica {
       // changes not yet recorded, which it keeps.
       const rebased = rebaseTasksFile(expectedBefore, expectedAfter, this.teamView(current, expectedBefore));
       const merged = withTagOrderOf(this.keepingBrokenTags(rebased.merged, current), current, expectedAfter);
-      // A delete or update of ours winning over another member's is no news here: that member is told, as it
-      // reads our entry over what it holds.
-      const oursWonFields = oursWon.filter((c) => c.field !== '*');
-      return { merged, conflicts: stillOverridden(merged, [...overridden, ...oursWonFields, ...rebased.conflicts]) };
+      return { merged, conflicts: stillOverridden(merged, [...overridden, ...rebased.conflicts]) };
     });
     // The file may not have changed (nothing new for us), so the hook did not record it.
     if (this.applying) this.journal.recordSeen(upTo, ownIds, applying.rewritten);

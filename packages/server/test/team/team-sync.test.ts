@@ -395,7 +395,7 @@ describe('team sync on PostgreSQL, three servers', () => {
     ]);
   });
 
-  it("tells the member whose change lost to another's made without seeing it: B's update of a task A's Task Master deleted meanwhile is deleted, and B is told; B's Task Master's change to a task A deleted meanwhile brings it back, and A is told", async () => {
+  it("tells the member whose change lost to another's made without seeing it, and only that member: B's field and B's update of a task A's Task Master deleted meanwhile lose to A's, and B is told; B's Task Master's change to a task A deleted meanwhile brings it back, and A is told", async () => {
     const { members, servers } = await team(smallFile(5));
     const [memberA, memberB, memberC] = members as [TeamMember, TeamMember, TeamMember];
     let [a, b] = servers as [RunningMember, RunningMember];
@@ -406,7 +406,9 @@ describe('team sync on PostgreSQL, three servers', () => {
       const client = await server.client();
       try {
         const notices = ((await client.result('sync.status')) as { overridden?: OverriddenNotice[] }).overridden ?? [];
-        return notices.map((n) => [n.id, n.fields, overriddenText(n), ((n.ours['*'] ?? n.theirs['*']) as { status?: string; details?: string } | undefined)?.details]);
+        return notices
+          .map((n) => [n.id, n.fields, overriddenText(n), ((n.ours['*'] ?? n.theirs['*']) as { details?: string } | undefined)?.details])
+          .sort((x, y) => Number(x[0]) - Number(y[0]));
       } finally {
         client.close();
       }
@@ -418,25 +420,31 @@ describe('team sync on PostgreSQL, three servers', () => {
       await offline();
       await cluster.start();
     };
-    const recorded = (server: RunningMember) => eventually(async () => expect((await statusOf(server)).outbox).toBeGreaterThan(0), 30_000);
+    const recorded = (server: RunningMember, entries = 1) => eventually(async () => expect((await statusOf(server)).outbox).toBeGreaterThanOrEqual(entries), 30_000);
 
-    // A's Task Master removes task 5, and A's server stops before it can send that; B changes task 5,
-    // and sends it first.
+    // A changes task 3 and A's Task Master removes task 5, and A's server stops before it can send
+    // either; B changes tasks 3 and 5, and sends first.
     await whilePostgresAway(async () => {
+      const onA = await a.client();
+      await onA.result('task.update', { id: 3, changes: { details: 'A works on 3' } });
       const removed = await runTaskMaster(memberA.root, ['remove-task', '--id=5', '--yes']);
       expect(removed.code, removed.stderr).toBe(0);
-      await recorded(a);
+      await recorded(a, 2);
       await a.stop();
       const onB = await b.client();
+      await onB.result('task.update', { id: 3, changes: { details: 'B works on 3' } });
       await onB.result('task.update', { id: 5, changes: { details: 'B works on 5' } });
     });
     await eventually(async () => expect((await tasks(memberC)).at(-1)).toEqual([5, 'pending', 'B works on 5']), 60_000);
     a = await serve(memberA);
     await connected(a);
     await converged(members, [a, b, c]);
-    // The later change, A's delete, is kept; B is told what it dropped.
-    for (const m of members) expect((await tasks(m)).map(([id]) => id)).toEqual([1, 2, 3, 4]);
-    expect(await overridden(b)).toEqual([['5', ['*'], 'Another program deleted task 5 while it was being changed here; the delete was kept.', 'B works on 5']]);
+    // The later changes, A's, are kept; B is told what they overrode, and A, whose changes won, nothing.
+    for (const m of members) expect(await tasks(m)).toEqual([[1, 'pending', ''], [2, 'pending', ''], [3, 'pending', 'A works on 3'], [4, 'pending', '']]);
+    expect(await overridden(b)).toEqual([
+      ['3', ['details'], 'Another program wrote over task 3\'s details, changed here meanwhile; its value was kept. Here: details "B works on 3".', undefined],
+      ['5', ['*'], 'Another program deleted task 5 while it was being changed here; the delete was kept.', 'B works on 5'],
+    ]);
     expect(await overridden(a)).toEqual([]);
 
     // The other way round: B's Task Master sets task 4 done, and B's server stops before it can send
@@ -455,9 +463,9 @@ describe('team sync on PostgreSQL, three servers', () => {
     await connected(b);
     await converged(members, [a, b, c]);
     // The later change, B's, brings task 4 back, done, on every member; A is told its delete was undone.
-    for (const m of members) expect(await tasks(m)).toEqual([[1, 'pending', ''], [2, 'pending', ''], [3, 'pending', ''], [4, 'done', '']]);
+    for (const m of members) expect(await tasks(m)).toEqual([[1, 'pending', ''], [2, 'pending', ''], [3, 'pending', 'A works on 3'], [4, 'done', '']]);
     expect(await overridden(a)).toEqual([['4', ['*'], 'Task 4 was deleted here while another program changed it; its version was kept.', '']]);
-    expect((await overridden(b)).map(([id]) => id)).toEqual(['5']);
+    expect((await overridden(b)).map(([id]) => id)).toEqual(['3', '5']);
     // Two stops of PostgreSQL and two of a server, with four runs of the real Task Master: 20-25 s alone.
   }, 180_000);
 
