@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, type TestCluster } from '@taskmaster/pg-test-cluster';
@@ -407,7 +408,7 @@ describe('team sync on PostgreSQL, three servers', () => {
       try {
         const notices = ((await client.result('sync.status')) as { overridden?: OverriddenNotice[] }).overridden ?? [];
         return notices
-          .map((n) => [n.id, n.fields, overriddenText(n), ((n.ours['*'] ?? n.theirs['*']) as { details?: string } | undefined)?.details])
+          .map((n) => [n.id, n.fields, overriddenText(n), ((n.ours['*'] ?? n.theirs['*']) as { details?: string } | undefined)?.details, n.snapshot])
           .sort((x, y) => Number(x[0]) - Number(y[0]));
       } finally {
         client.close();
@@ -441,10 +442,15 @@ describe('team sync on PostgreSQL, three servers', () => {
     await converged(members, [a, b, c]);
     // The later changes, A's, are kept; B is told what they overrode, and A, whose changes won, nothing.
     for (const m of members) expect(await tasks(m)).toEqual([[1, 'pending', ''], [2, 'pending', ''], [3, 'pending', 'A works on 3'], [4, 'pending', '']]);
-    expect(await overridden(b)).toEqual([
-      ['3', ['details'], 'Another program wrote over task 3\'s details, changed here meanwhile; its value was kept. Here: details "B works on 3".', undefined],
-      ['5', ['*'], 'Another program deleted task 5 while it was being changed here; the delete was kept.', 'B works on 5'],
+    const toldB = await overridden(b);
+    const snapshot = toldB[1]?.[4] as string;
+    expect(toldB).toEqual([
+      ['3', ['details'], 'Another program wrote over task 3\'s details, changed here meanwhile; its value was kept. Here: details "B works on 3".', undefined, expect.any(String)],
+      ['5', ['*'], `Another program deleted task 5 while it was being changed here; the delete was kept. 'taskmaster history restore ${snapshot}' brings back the version before.`, 'B works on 5', snapshot],
     ]);
+    // That snapshot holds B's task 5 as B left it.
+    const kept = JSON.parse(gunzipSync(await readFile(join(memberB.root, '.taskmaster', 'tasks', 'history', `${snapshot}.json.gz`))).toString('utf8'));
+    expect(kept.master.tasks.find((t: { id: unknown }) => Number(t.id) === 5)?.details).toBe('B works on 5');
     expect(await overridden(a)).toEqual([]);
 
     // The other way round: B's Task Master sets task 4 done, and B's server stops before it can send
@@ -464,7 +470,7 @@ describe('team sync on PostgreSQL, three servers', () => {
     await converged(members, [a, b, c]);
     // The later change, B's, brings task 4 back, done, on every member; A is told its delete was undone.
     for (const m of members) expect(await tasks(m)).toEqual([[1, 'pending', ''], [2, 'pending', ''], [3, 'pending', 'A works on 3'], [4, 'done', '']]);
-    expect(await overridden(a)).toEqual([['4', ['*'], 'Task 4 was deleted here while another program changed it; its version was kept.', '']]);
+    expect(await overridden(a)).toEqual([['4', ['*'], 'Task 4 was deleted here while another program changed it; its version was kept.', '', expect.any(String)]]);
     expect((await overridden(b)).map(([id]) => id)).toEqual(['3', '5']);
     // Two stops of PostgreSQL and two of a server, with four runs of the real Task Master: 20-25 s alone.
   }, 180_000);
