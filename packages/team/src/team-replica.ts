@@ -16,6 +16,7 @@ import {
 } from '@taskmaster/protocol';
 import { brokenTagsIn, keepBrokenTags, LocalBrokenTags, onlyTag, sharedView, type TagVersions, type FixedTag } from './broken-tags.js';
 import { TeamCodec } from './codec.js';
+import { FieldWriters } from './field-writers.js';
 import { Journal } from './journal.js';
 import { openTeamProject, TeamAccessError, type OpenedProject } from './team-project.js';
 import { IdRenames } from './id-renames.js';
@@ -100,6 +101,8 @@ const EMPTY: TasksFile = {} as TasksFile;
 export class TeamReplica {
   private project: OpenedProject | undefined;
   private shared: TasksFile | undefined;
+  /** Who wrote what in `shared`, since it was loaded: whether a pull's override is this member's to be told. */
+  private readonly writers = new FieldWriters();
   private lastLocal: TasksFile;
   private head = 0;
   private lastSnapshot = 0;
@@ -487,7 +490,14 @@ export class TeamReplica {
     const next = structuredClone(before);
     const overridden: FieldConflict[] = [];
     const decoded = rows.map((r) => ({ id: r.change_id, ops: codec.decodeChange(r.change_id, r.payload) }));
-    for (const r of decoded) applyTeamOps(next, r.ops, own.has(r.id) ? undefined : overridden);
+    for (const r of decoded) {
+      const here = own.has(r.id);
+      const found: FieldConflict[] = [];
+      const applied = applyTeamOps(next, r.ops, here ? undefined : found);
+      // Only what this member wrote is its to be told about: when two others raced, it changed nothing.
+      for (const c of found) if (this.writers.overridesOurs(c, applied)) overridden.push(c);
+      this.writers.note(applied, here);
+    }
     // Tasks other members renumbered (Task Master's move --from=5 --to=7): our entries not pushed yet name them by their old ids.
     const renumbered = decoded.filter((r) => !own.has(r.id)).flatMap((r) => renumberingsOf(r.ops));
     const upTo = rows[rows.length - 1]!.seq;
@@ -575,6 +585,7 @@ export class TeamReplica {
     this.project = undefined;
     this.stopListening = undefined;
     this.shared = undefined;
+    this.writers.clear();
     this.applying = undefined;
     await stop?.();
     await project?.db.close();

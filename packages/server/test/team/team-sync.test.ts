@@ -396,7 +396,7 @@ describe('team sync on PostgreSQL, three servers', () => {
     ]);
   });
 
-  it("tells the member whose change lost to another's made without seeing it, and only that member: B's field and B's update of a task A's Task Master deleted meanwhile lose to A's, and B is told; B's Task Master's change to a task A deleted meanwhile brings it back, and A is told", async () => {
+  it("tells the member whose change lost to another's made without seeing it, and only that member (not the winner, not a third member): B's field and B's update of a task A's Task Master deleted meanwhile lose to A's, and B is told; B's Task Master's change to a task A deleted meanwhile brings it back, and A is told", async () => {
     const { members, servers } = await team(smallFile(5));
     const [memberA, memberB, memberC] = members as [TeamMember, TeamMember, TeamMember];
     let [a, b] = servers as [RunningMember, RunningMember];
@@ -452,6 +452,8 @@ describe('team sync on PostgreSQL, three servers', () => {
     const kept = JSON.parse(gunzipSync(await readFile(join(memberB.root, '.taskmaster', 'tasks', 'history', `${snapshot}.json.gz`))).toString('utf8'));
     expect(kept.master.tasks.find((t: { id: unknown }) => Number(t.id) === 5)?.details).toBe('B works on 5');
     expect(await overridden(a)).toEqual([]);
+    // C changed neither task: what one of A and B overrode of the other's is not C's to be told.
+    expect(await overridden(c)).toEqual([]);
 
     // The other way round: B's Task Master sets task 4 done, and B's server stops before it can send
     // that; A's Task Master removes task 4, and A's server sends it first.
@@ -472,6 +474,7 @@ describe('team sync on PostgreSQL, three servers', () => {
     for (const m of members) expect(await tasks(m)).toEqual([[1, 'pending', ''], [2, 'pending', ''], [3, 'pending', 'A works on 3'], [4, 'done', '']]);
     expect(await overridden(a)).toEqual([['4', ['*'], 'Task 4 was deleted here while another program changed it; its version was kept.', '', expect.any(String)]]);
     expect((await overridden(b)).map(([id]) => id)).toEqual(['3', '5']);
+    expect(await overridden(c)).toEqual([]);
     // Two stops of PostgreSQL and two of a server, with four runs of the real Task Master: 20-25 s alone.
   }, 180_000);
 

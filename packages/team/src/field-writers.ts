@@ -1,0 +1,75 @@
+import { changedTaskFields, idKey, type FieldConflict, type TeamOp } from '@taskmaster/protocol';
+
+/** The field of an item that stands for the item itself: who last deleted it. */
+const WHOLE = '*';
+
+/**
+ * Who last wrote each field of each task and subtask of the team's file, as
+ * far as this server has read the log since it loaded that file: this
+ * member or another. A pull tells a member only of the changes of its own
+ * that another member's change overrode, so when two members race, a third
+ * is not told (it changed nothing). What was written before the file was
+ * loaded is not known, and an override of it is told, as it always was:
+ * never a change of ours silently dropped.
+ */
+export class FieldWriters {
+  /** By item (`tag` NUL `id`): each field, true when this member wrote it last. */
+  private readonly items = new Map<string, Map<string, boolean>>();
+
+  /** Notes one row of the log, its ops as applied; `here`: this member wrote it. */
+  note(ops: readonly TeamOp[], here: boolean): void {
+    for (const op of ops) {
+      if (!('change' in op)) {
+        if ('tagDeleted' in op) for (const key of this.items.keys()) if (key.startsWith(`${op.tagDeleted}\0`)) this.items.delete(key);
+        continue;
+      }
+      const change = op.change;
+      const key = itemKey(change.payload.tag, change.payload.id);
+      switch (change.event) {
+        case 'task.created':
+          this.items.set(key, new Map(Object.keys(change.payload.task).map((f) => [f, here])));
+          break;
+        case 'task.updated': {
+          const fields = this.items.get(key) ?? new Map<string, boolean>();
+          for (const f of change.payload.changed) fields.set(f, here);
+          this.items.set(key, fields);
+          break;
+        }
+        case 'task.deleted':
+          this.items.set(key, new Map([[WHOLE, here]]));
+          break;
+        case 'task.moved':
+        case 'task.status.changed':
+          // A move changes no field (a renumbered item's fields are not known under its new id); a status change travels as the update it follows.
+          break;
+      }
+    }
+  }
+
+  /**
+   * Whether `conflict`, listed as one op of `ops` applied, overrode a change
+   * this member made, or one whose writer is not known. A delete of an item
+   * changed since the deleter's base overrides ours when we wrote any field
+   * it changed since then.
+   */
+  overridesOurs(conflict: FieldConflict, ops: readonly TeamOp[]): boolean {
+    const fields = this.items.get(itemKey(conflict.tag, conflict.id));
+    const ours = (field: string) => fields?.get(field) !== false;
+    if (conflict.field !== WHOLE) return ours(conflict.field);
+    // An update of an item deleted meanwhile: the delete was ours?
+    if (conflict.ours === undefined) return ours(WHOLE);
+    const deleted = ops.find((op) => 'change' in op && op.change.event === 'task.deleted' && op.change.payload.tag === conflict.tag && idKey(op.change.payload.id) === idKey(conflict.id));
+    const base = deleted && 'change' in deleted ? deleted.base : undefined;
+    if (!base) return true;
+    return changedTaskFields(base, conflict.ours as object).some(ours);
+  }
+
+  /** Forgets everything: the team's file is loaded afresh. */
+  clear(): void {
+    this.items.clear();
+  }
+}
+
+function itemKey(tag: string, id: string): string {
+  return `${tag}\0${idKey(id)}`;
+}

@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { diffTasksFiles, type FieldConflict, type TasksFile, type TeamOp } from '@taskmaster/protocol';
+import { describe, expect, it } from 'vitest';
+import { TeamCodec } from '../src/codec.js';
+import { FieldWriters } from '../src/field-writers.js';
+import { applyTeamOps, teamOpsOf } from '../src/team-ops.js';
+
+const FIXTURE = fileURLToPath(new URL('../../../../shared/fixtures/taskmaster-repo-tasks.json', import.meta.url));
+const fixture = (): TasksFile => JSON.parse(readFileSync(FIXTURE, 'utf8'));
+
+type Edit = (file: Record<string, any>) => void;
+const master = (file: Record<string, any>) => file.master.tasks as Array<Record<string, any>>;
+const remove = (id: number): Edit => (file) => void master(file).splice(master(file).findIndex((t) => t.id === id), 1);
+const set = (id: number, field: string, value: string): Edit => (file) => void (master(file).find((t) => t.id === id)![field] = value);
+
+/** The ops a member's `edit` of `seen` (its version of the file) puts in the log, as they come out of it. */
+function rowOf(seen: TasksFile, edit: Edit): TeamOp[] {
+  const after = structuredClone(seen) as Record<string, any>;
+  edit(after);
+  const codec = new TeamCodec('p', undefined);
+  return codec.decodeChange('c', codec.encodeChange('c', teamOpsOf(seen, after as TasksFile, diffTasksFiles(seen, after as TasksFile))));
+}
+
+/** A member reading rows of the log, as a pull does: what each overrode, and what of that this member is told. */
+class Member {
+  readonly file = fixture();
+  readonly writers = new FieldWriters();
+
+  /** Applies one row; returns the overrides this member is told of (id and field). */
+  read(ops: TeamOp[], here: boolean): string[] {
+    const found: FieldConflict[] = [];
+    const applied = applyTeamOps(this.file, ops, here ? undefined : found);
+    const told = found.filter((c) => this.writers.overridesOurs(c, applied)).map((c) => `${c.id} ${c.field}`);
+    this.writers.note(applied, here);
+    return told;
+  }
+}
+
+describe('who a pull tells of an override: the member whose change it was', () => {
+  it('a field two others changed without seeing each other: only the one whose value was overridden is told', () => {
+    const start = fixture();
+    const fromA = rowOf(start, set(7, 'details', 'A'));
+    const fromB = rowOf(start, set(7, 'details', 'B'));
+    const a = new Member();
+    const c = new Member();
+    expect([a.read(fromA, true), a.read(fromB, false)]).toEqual([[], ['7 details']]);
+    expect([c.read(fromA, false), c.read(fromB, false)]).toEqual([[], []]);
+    expect(c.file).toEqual(a.file);
+  });
+
+  it("a delete over a change it did not see: told to the member whose field it dropped, not for a field the deleter saw", () => {
+    const start = fixture();
+    // A changes task 7's title; B sees that, and C changes its details meanwhile; then B deletes it.
+    const title = rowOf(start, set(7, 'title', 'Renamed by A'));
+    const seenByB = structuredClone(start);
+    applyTeamOps(seenByB, title);
+    const details = rowOf(start, set(7, 'details', 'C works on 7'));
+    const deleted = rowOf(seenByB, remove(7));
+    const a = new Member();
+    const c = new Member();
+    expect([a.read(title, true), a.read(details, false), a.read(deleted, false)]).toEqual([[], [], []]);
+    expect([c.read(title, false), c.read(details, true), c.read(deleted, false)]).toEqual([[], [], ['7 *']]);
+    expect(master(c.file).some((t) => t.id === 7)).toBe(false);
+  });
+
+  it('an update of a task deleted meanwhile: told to the member that deleted it', () => {
+    const start = fixture();
+    const deleted = rowOf(start, remove(8));
+    const updated = rowOf(start, set(8, 'details', 'B works on 8'));
+    const a = new Member();
+    const c = new Member();
+    expect([a.read(deleted, true), a.read(updated, false)]).toEqual([[], ['8 *']]);
+    expect([c.read(deleted, false), c.read(updated, false)]).toEqual([[], []]);
+    expect(master(c.file).find((t) => t.id === 8)?.details).toBe('B works on 8');
+  });
+
+  it('told when who wrote the overridden value is not known: written before the file was loaded, or forgotten with it', () => {
+    const start = fixture();
+    const fromA = rowOf(start, set(9, 'details', 'A'));
+    const fromB = rowOf(start, set(9, 'details', 'B'));
+    const loaded = new Member();
+    // A row applied as the file was loaded (no writer noted), then a pull.
+    applyTeamOps(loaded.file, fromA);
+    expect(loaded.read(fromB, false)).toEqual(['9 details']);
+    const reloaded = new Member();
+    reloaded.read(fromA, false);
+    reloaded.writers.clear();
+    expect(reloaded.read(fromB, false)).toEqual(['9 details']);
+  });
+});
