@@ -1,5 +1,5 @@
 import { createClient, NO_SERVER_PROBLEMS, watchServerProblems, type ClientMode, type ServerProblems, type TaskmasterClient } from '@taskmaster/client';
-import { dismissNotice, ErrorCode, isTaskmasterError, stillOverridden, withOverridden, type EventPayload, type TasksFile } from '@taskmaster/protocol';
+import { dismissNotice, ErrorCode, isTaskmasterError, stillOverridden, withOverridden, type TasksFile, type OverriddenNotice } from '@taskmaster/protocol';
 import type { BoardSetup } from './config.js';
 
 /** What the connection badge says (`data-testid="connection"`). */
@@ -10,7 +10,7 @@ export type ConnectionState = 'live' | 'reconnecting' | 'offline';
  * wrote back a tag it had read before the change was made here. Its values
  * were kept; `ours` holds those they replaced. `key` is the task's.
  */
-export type OverriddenChange = EventPayload<'sync.conflict'> & { key: string };
+export type OverriddenChange = OverriddenNotice & { key: string };
 
 /** Overridden changes kept for a page left open a long time: the latest per task, the last few tasks. */
 const MAX_OVERRIDDEN = 20;
@@ -109,7 +109,7 @@ export class Session {
   }
 
   /** Adds overridden changes (see `withOverridden`). */
-  private overriddenSeen(changes: ReadonlyArray<EventPayload<'sync.conflict'>>): void {
+  private overriddenSeen(changes: ReadonlyArray<OverriddenNotice>): void {
     const fresh = changes.map((c) => ({ ...c, key: `${c.tag}\n${c.id}` }));
     if (fresh.length === 0) return;
     // The replica has taken the events before each notice: a notice pulled late may be over already.

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { fileProblemNotice } from '@taskmaster/client';
-import { brokenTagNoticeFor, putBackUpdate, type EventPayload } from '@taskmaster/protocol';
+import { brokenTagNoticeFor, putBackUpdate, type OverriddenNotice } from '@taskmaster/protocol';
 import { serverCommands } from './commands/serverCommands.js';
 import { taskCommands } from './commands/taskCommands.js';
 import { viewCommands } from './commands/viewCommands.js';
@@ -97,8 +97,8 @@ export function activate(context: vscode.ExtensionContext): void {
     statusBar.update(connection.state, model.counts(), model.currentTag);
   };
   // The conflicts of one burst of events (a resync may pull many), told in one pop-up that can put them back.
-  const conflictBurst: Array<EventPayload<'sync.conflict'>> = [];
-  const tellConflicts = async (conflicts: Array<EventPayload<'sync.conflict'>>) => {
+  const conflictBurst: Array<OverriddenNotice> = [];
+  const tellConflicts = async (conflicts: Array<OverriddenNotice>) => {
     const updates = conflicts.flatMap((c) => putBackUpdate(c) ?? []);
     const action = updates.length === 0 ? undefined : updates.length === 1 ? 'Put it back' : 'Put them back';
     const choice = await vscode.window.showInformationMessage(conflictAlert(conflicts), ...(action ? [action] : []));
@@ -166,7 +166,7 @@ export function activate(context: vscode.ExtensionContext): void {
     connection.onDidReceiveEvent((message) => {
       viewChanged(model.applyEvent(message));
       // A conflict is news even when pulled after a disconnect; file problems pop up as they start (below).
-      if (message.event === 'sync.conflict' && conflictBurst.push(message.payload as EventPayload<'sync.conflict'>) === 1) {
+      if (message.event === 'sync.conflict' && conflictBurst.push(message.payload as OverriddenNotice) === 1) {
         setTimeout(() => void tellConflicts(conflictBurst.splice(0)), 0);
       }
     }),

@@ -1,5 +1,5 @@
 import type { ServerProblems } from '@taskmaster/client';
-import { brokenTagNoticeFor, overriddenText, putBackUpdate, type EventPayload } from '@taskmaster/protocol';
+import { brokenTagNoticeFor, overriddenText, putBackUpdate, type OverriddenNotice } from '@taskmaster/protocol';
 
 /**
  * The pop-up warnings a change of what cannot be read calls for: one for
@@ -55,7 +55,7 @@ export function alertOnNewProblems(
  * What another program wrote over, as one sentence: one change in the
  * board's words (`overriddenText`), several by task, each task once.
  */
-function overwrittenSentence(overwritten: ReadonlyArray<EventPayload<'sync.conflict'>>): string {
+function overwrittenSentence(overwritten: ReadonlyArray<OverriddenNotice>): string {
   if (overwritten.length === 1) return overriddenText(overwritten[0]!);
   const ids = [...new Set(overwritten.map((c) => c.id))];
   const named = ids.length > 1 ? `s ${ids.slice(0, -1).join(', ')} and ${ids.at(-1)}` : ` ${ids[0]}`;
@@ -66,7 +66,7 @@ function overwrittenSentence(overwritten: ReadonlyArray<EventPayload<'sync.confl
  * The pop-up for the `sync.conflict`s of one burst of events (a resync after
  * a disconnect may pull many at once): one pop-up, not one each.
  */
-export function conflictAlert(conflicts: ReadonlyArray<EventPayload<'sync.conflict'>>): string {
+export function conflictAlert(conflicts: ReadonlyArray<OverriddenNotice>): string {
   return `TaskMaster: ${overwrittenSentence(conflicts)}`;
 }
 
@@ -75,7 +75,7 @@ export function conflictAlert(conflicts: ReadonlyArray<EventPayload<'sync.confli
  * and still stands (the pop-up told of it only if the window was open then),
  * with the commands that put one back or keep what the other program wrote.
  */
-export function overwrittenNotice(overwritten: ReadonlyArray<EventPayload<'sync.conflict'>>): string | undefined {
+export function overwrittenNotice(overwritten: ReadonlyArray<OverriddenNotice>): string | undefined {
   if (overwritten.length === 0) return undefined;
   const dismiss = '"TaskMaster: Dismiss Overwritten Change" to keep what it wrote';
   const how = overwritten.some((c) => putBackUpdate(c) !== undefined)

@@ -23,6 +23,7 @@ import {
   type Task,
   type TaskChange,
   type TasksFile,
+  type OverriddenNotice,
 } from '@taskmaster/protocol';
 import { compareStatuses, statusLabel } from './statusOrder.js';
 import type { TaskFacts } from './taskFacts.js';
@@ -102,7 +103,7 @@ export class TaskViewModel {
   private filterText = '';
   private tagProblems: Readonly<Record<string, string>> = {};
   /** Changes another program wrote over that still stand in {@link file}, oldest first, the latest per task. */
-  private overwrittenList: ReadonlyArray<EventPayload<'sync.conflict'>> = [];
+  private overwrittenList: ReadonlyArray<OverriddenNotice> = [];
 
   constructor(options: { groupBy?: GroupBy; currentTag?: string } = {}) {
     this.groupByMode = options.groupBy ?? 'status';
@@ -177,7 +178,7 @@ export class TaskViewModel {
    * still stand; keeps those that stand in the model's copy, the latest per
    * task. The rows do not change: the tree's message does.
    */
-  addOverwritten(changes: ReadonlyArray<EventPayload<'sync.conflict'>>): ViewChange {
+  addOverwritten(changes: ReadonlyArray<OverriddenNotice>): ViewChange {
     this.overwrittenList = withOverridden(this.overwrittenList, changes, this.file);
     return NOTHING;
   }
@@ -189,7 +190,7 @@ export class TaskViewModel {
   }
 
   /** What another program wrote over in `tag` (the current one by default) that still stands: until put back, dismissed or changed again. */
-  overwritten(tag = this.currentTagName): ReadonlyArray<EventPayload<'sync.conflict'>> {
+  overwritten(tag = this.currentTagName): ReadonlyArray<OverriddenNotice> {
     return this.overwrittenList.filter((c) => c.tag === tag);
   }
 
@@ -215,7 +216,7 @@ export class TaskViewModel {
       case 'task.moved':
         return this.applyTaskEvent({ event, payload: message.payload } as TaskChange);
       case 'sync.conflict':
-        return this.addOverwritten([message.payload as EventPayload<'sync.conflict'>]);
+        return this.addOverwritten([message.payload as OverriddenNotice]);
       case 'sync.conflict.dismissed':
         return this.dismissOverwritten((message.payload as EventPayload<'sync.conflict.dismissed'>).notice);
       case 'file.changed': {

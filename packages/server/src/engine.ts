@@ -461,7 +461,7 @@ export class SyncEngine {
   }
 
   private announceConflicts(conflicts: FieldConflict[], snapshot: string | undefined): void {
-    const byTask = new Map<string, Omit<EventPayload<'sync.conflict'>, 'revision'>>();
+    const byTask = new Map<string, Omit<OverriddenNotice, 'revision'>>();
     for (const c of conflicts) {
       const key = JSON.stringify([c.tag, c.id]);
       let payload = byTask.get(key);

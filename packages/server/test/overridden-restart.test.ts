@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { overriddenNoticeId, type EventPayload } from '@taskmaster/protocol';
+import { overriddenNoticeId, type OverriddenNotice } from '@taskmaster/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient, cleanup, makeProject, smallFile, startServer } from './helpers.js';
 import { quiet, settled, startOutsideWriter } from './task-master/harness.js';
@@ -13,8 +13,6 @@ import { quiet, settled, startOutsideWriter } from './task-master/harness.js';
  */
 
 afterEach(cleanup);
-
-type Notice = EventPayload<'sync.conflict'>;
 
 const noticesFile = (root: string) => join(root, '.taskmaster', 'tasks', 'history', 'overridden.json');
 
@@ -30,7 +28,7 @@ async function serving(root: string, log?: (level: string, message: string) => v
  * Makes an outside writer, reading before our change of task `id`'s title and priority, write its own title
  * over it: one notice. (The priority it writes back unchanged shows its read was stale.)
  */
-async function writtenOver(root: string, client: RawClient, id: number): Promise<Notice> {
+async function writtenOver(root: string, client: RawClient, id: number): Promise<OverriddenNotice> {
   const outside = await startOutsideWriter(root, { edits: [{ tag: 'master', id, set: { title: `Theirs on ${id}` } }] });
   await client.result('task.update', { id, tag: 'master', changes: { title: `Ours on ${id}`, priority: 'high' } });
   await quiet(client, 300);
@@ -39,10 +37,10 @@ async function writtenOver(root: string, client: RawClient, id: number): Promise
   await settled(client, mark);
   const notices = client.events('sync.conflict');
   expect(notices.at(-1)?.params).toMatchObject({ id: String(id), fields: ['title'] });
-  return notices.at(-1)!.params as Notice;
+  return notices.at(-1)!.params as OverriddenNotice;
 }
 
-const status = (client: RawClient) => client.result<{ epoch: string; revision: number; overridden?: Notice[] }>('sync.status');
+const status = (client: RawClient) => client.result<{ epoch: string; revision: number; overridden?: OverriddenNotice[] }>('sync.status');
 
 describe('overridden changes across a restart of the server', () => {
   it('are listed again by the next server while they stand, in its change log, and forgotten once put back', async () => {
@@ -55,11 +53,11 @@ describe('overridden changes across a restart of the server', () => {
     const second = await serving(root);
     const after = await status(second.client);
     // The same notices, oldest first, numbered in the new server's epoch.
-    const strip = ({ revision: _, ...n }: Notice) => n;
+    const strip = ({ revision: _, ...n }: OverriddenNotice) => n;
     expect(after.overridden?.map(strip)).toEqual([strip(notice2), strip(notice4)]);
     expect(after.overridden?.map((n) => n.revision)).toEqual([1, 2]);
     // A client that pulls from the start of this epoch gets them as events too.
-    const pulled = await second.client.result<{ events: Array<{ event: string; payload: Notice }> }>('sync.pull', { since: 0, epoch: after.epoch });
+    const pulled = await second.client.result<{ events: Array<{ event: string; payload: OverriddenNotice }> }>('sync.pull', { since: 0, epoch: after.epoch });
     expect(pulled.events.map((e) => [e.event, e.payload.id])).toEqual([
       ['sync.conflict', '2'],
       ['sync.conflict', '4'],
@@ -128,7 +126,7 @@ describe('overridden changes across a restart of the server', () => {
     expect((await status(client)).overridden).toBeUndefined();
     expect(logged).toContain('warn: could not read the overridden changes kept for a restart (tasks/history/overridden.json)');
     await writtenOver(root, client, 3);
-    await expect.poll(async () => JSON.parse(await readFile(noticesFile(root), 'utf8')).notices.map((n: Notice) => n.id)).toEqual(['3']);
+    await expect.poll(async () => JSON.parse(await readFile(noticesFile(root), 'utf8')).notices.map((n: OverriddenNotice) => n.id)).toEqual(['3']);
   }, 60_000);
 
   it('never follows a symbolic link planted as the file, reading or writing', async () => {
@@ -143,7 +141,7 @@ describe('overridden changes across a restart of the server', () => {
     // Its notice would stand (task 1's title is "Task 1"): not read through the link.
     expect((await status(client)).overridden).toBeUndefined();
     await writtenOver(root, client, 3);
-    await expect.poll(async () => JSON.parse(await readFile(noticesFile(root), 'utf8')).notices.map((n: Notice) => n.id)).toEqual(['3']);
+    await expect.poll(async () => JSON.parse(await readFile(noticesFile(root), 'utf8')).notices.map((n: OverriddenNotice) => n.id)).toEqual(['3']);
     expect(await readFile(outside, 'utf8')).toBe(planted);
   }, 60_000);
 });

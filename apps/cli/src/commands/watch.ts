@@ -1,4 +1,4 @@
-import { assertNever, isEventName, overriddenText, type EventPayload } from '@taskmaster/protocol';
+import { assertNever, isEventName, overriddenText, type OverriddenNotice } from '@taskmaster/protocol';
 import { flag, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { color, jsonText, note, say } from '../output.js';
@@ -81,7 +81,7 @@ function describeEvent(name: string, p: Record<string, unknown>): string {
     case 'sync.shutdown':
       return `${time} ${color.red(name)} ${String(p.message)}`;
     case 'sync.conflict': {
-      const c = p as EventPayload<'sync.conflict'>;
+      const c = p as OverriddenNotice;
       const putBack = putBackCommand(c);
       const hint = putBack ? color.dim(` (put it back: ${putBack})`) : '';
       return `${time} ${color.red(name)} ${where} [${c.fields.join(', ')}] ${overriddenText(c)}${hint}`;

@@ -8,7 +8,6 @@ import {
   TaskmasterError,
   WRITE_METHODS,
   type ConflictData,
-  type EventPayload,
   type Handlers,
   type MethodResult,
   type ReadMethodName,
@@ -16,6 +15,7 @@ import {
   type ValidatedParams,
   type WriteMethodName,
   type TeamStatus,
+  type OverriddenNotice,
 } from '@taskmaster/protocol';
 import { afterCommit, currentTask, opContextFor, readTaskAnnotations, runReadOp, tagSummaries, useTag, writeOps, writeVersion, type OpContext } from '@taskmaster/store';
 import type { SyncEngine } from '../engine.js';
@@ -217,7 +217,7 @@ function teamOf(facts: ServerFacts): { team?: TeamStatus } {
 }
 
 /** The overridden changes that still stand, for clients that were not there when they were announced. */
-function overriddenNow(engine: SyncEngine): { overridden?: EventPayload<'sync.conflict'>[] } {
+function overriddenNow(engine: SyncEngine): { overridden?: OverriddenNotice[] } {
   const overridden = engine.overridden;
   return overridden.length > 0 ? { overridden } : {};
 }
