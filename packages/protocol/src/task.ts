@@ -149,6 +149,11 @@ export function findTag(data: TasksFile, tag: string): TagData | undefined {
   return Object.prototype.hasOwnProperty.call(tags, tag) ? tags[tag] : undefined;
 }
 
+/** Whether the file holds `tag` (its own key: `__proto__` is a tag like any other). */
+export function hasTag(data: TasksFile, tag: string): boolean {
+  return findTag(data, tag) !== undefined;
+}
+
 /**
  * Why `tag` cannot be added as a new tag, or undefined when it can. `__proto__`
  * read from a file is an ordinary key, but assigning it sets an object's

@@ -5,6 +5,7 @@ import {
   diffTasksFiles,
   findTag,
   fullIdsOf,
+  hasTag,
   findTask,
   idKey,
   isLegacyTasksFile,
@@ -198,11 +199,6 @@ export function withTagOrderOf(file: TasksFile, local: TasksFile, team: TasksFil
   const out: Record<string, unknown> = {};
   for (const tag of order) setOwnKey(out, tag, (file as Record<string, unknown>)[tag]);
   return out as TasksFile;
-}
-
-/** Whether a tagged file holds `tag` (its own key: `__proto__` is a tag like any other). */
-function hasTag(file: TasksFile, tag: string): boolean {
-  return findTag(file, tag) !== undefined;
 }
 
 /** The tag's fields but its tasks, copied (the metadata Task Master keeps beside them). */

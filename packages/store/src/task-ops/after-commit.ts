@@ -1,4 +1,4 @@
-import { DEFAULT_TAG, findTag, isLegacyTasksFile, type TasksFile, type WriteMethodName } from '@taskmaster/protocol';
+import { DEFAULT_TAG, findTag, hasTag, isLegacyTasksFile, type TasksFile, type WriteMethodName } from '@taskmaster/protocol';
 import { writeCurrentTag } from '../current-tag.js';
 import type { Store } from '../store-types.js';
 import type { WriteValue } from './op-types.js';
@@ -44,10 +44,6 @@ export async function followCurrentTag(store: Store, before: TasksFile, after: T
   if (to === undefined) return undefined;
   await writeCurrentTag(store.paths.stateFile, to, new Date().toISOString());
   return to;
-}
-
-function hasTag(file: TasksFile, tag: string): boolean {
-  return findTag(file, tag) !== undefined;
 }
 
 function renamedFrom(file: TasksFile, tag: string): unknown {
