@@ -4,6 +4,7 @@
 // BENCH_FANOUT_CLIENTS, BENCH_FANOUT_EVENTS and BENCH_NO_RELAY=1 change the run.
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,8 +19,19 @@ const EVENTS = Number(process.env.BENCH_FANOUT_EVENTS ?? 150);
 const IN_FLIGHT = 10;
 const DEADLINE_MS = 30_000;
 
+// Everything started here is ended here, even when a run fails or on Ctrl-C.
+const children = new Set();
+const dirs = new Set();
+process.on('exit', () => {
+  for (const proc of children) proc.kill('SIGKILL');
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
+
 function child(script, args, env = {}) {
   const proc = fork(join(here, script), args, { execArgv: ['--expose-gc', ...SERVER_NODE_FLAGS], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  children.add(proc);
+  proc.once('exit', () => children.delete(proc));
   return new Promise((resolve) =>
     proc.once('message', (ready) =>
       resolve({
@@ -110,6 +122,7 @@ function tasksFile(n) {
 }
 
 const root = await mkdtemp(join(tmpdir(), 'tm-bench-fanout-'));
+dirs.add(root);
 await initProject(root);
 await writeFile(join(root, '.taskmaster', 'tasks', 'tasks.json'), JSON.stringify(tasksFile(50), null, 2));
 const results = {};
