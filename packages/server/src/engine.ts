@@ -434,9 +434,6 @@ export class SyncEngine {
       for (let attempt = 0; ; attempt++) {
         const planned = plan(this.doc.data);
         if (!planned) return;
-        // What a teammate's change overrode here stays restorable, as for an outside write: a change a
-        // delete dropped has no put-back but the snapshot its notice names.
-        const snapshot = planned.conflicts.length > 0 ? await this.store.history.save(this.doc.data).catch(() => undefined) : undefined;
         try {
           const before = this.doc.data;
           const res = await this.store.transact((draft) => replaceContents(draft, planned.merged), { reason: 'team', actor: 'server', expectHash: this.doc.hash ?? UNWRITTEN });
@@ -446,7 +443,9 @@ export class SyncEngine {
           } finally {
             this.applyingRemote = false;
           }
-          this.announceConflicts(planned.conflicts, snapshot);
+          // What a teammate's change overrode here stays restorable, as for an outside write: the write's
+          // snapshot of the version before (a change a delete dropped has no put-back but the snapshot).
+          this.announceConflicts(planned.conflicts, res.snapshot);
           // The current tag renamed or deleted on another machine: state.json follows (the file is written: a failure here loses nothing).
           await followCurrentTag(this.store, before, res.data).catch((err: unknown) =>
             this.options.log('warn', 'could not point state.json at a tag that exists', { error: errorName(err) }),

@@ -85,6 +85,8 @@ export interface TransactResult<T> {
   written: boolean;
   /** `diffTasksFiles(before, after)`: the task events this write makes. */
   changes: TaskChange[];
+  /** The history snapshot keeping the file this write replaced (`history.read`); none when nothing was written or there was no file. */
+  snapshot?: string | undefined;
 }
 
 /** The outcome of {@link WriteSession.validate}: the new version, validated and diffed, not yet written. */
@@ -137,8 +139,8 @@ export interface WriteSession {
   validate<T>(fn: (data: TasksFile) => T): Promise<Validated<T>>;
   /** Serialises the validated version to a temp file beside tasks.json (one size limit for reads and writes). */
   write(): Promise<Written>;
-  /** Snapshots the old file to history, fsyncs the new one, renames it over tasks.json and fsyncs the folder. */
-  makeDurable(): Promise<void>;
+  /** Snapshots the old file to history, fsyncs the new one, renames it over tasks.json and fsyncs the folder; returns the snapshot's id (none when there was no file). */
+  makeDurable(): Promise<string | undefined>;
   /** Ends the session: discards an unused temp file, releases the lock, logs the outcome; returns `result`. */
   end<R extends { changes: TaskChange[] }>(result: R): Promise<R>;
   /** Ends a failed session the same way (logging its error code); returns `err` for the caller to throw. */

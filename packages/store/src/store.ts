@@ -155,8 +155,8 @@ class FileStore implements Store, SessionHost, StagingHost {
       if (!validated.changed) return session.end(validated.unchanged);
       const written = await session.write();
       if (written.sameBytes) return session.end(validated.unchanged);
-      await session.makeDurable();
-      return session.end({ value: validated.value, data: written.data, hash: written.hash, previousHash: validated.previousHash, written: true, changes: written.changes });
+      const snapshot = await session.makeDurable();
+      return session.end({ value: validated.value, data: written.data, hash: written.hash, previousHash: validated.previousHash, written: true, changes: written.changes, snapshot });
     } catch (err) {
       throw await session.fail(err);
     }
@@ -371,25 +371,28 @@ class FileStore implements Store, SessionHost, StagingHost {
     return writeTargetOf(this.paths.tasksFile, TASKS_NAME, this.paths.stagingDir);
   }
 
-  /** Snapshots the old file, then makes the pending write durable. */
-  async makeDurable(lock: HeldLock, current: CurrentFile, pending: PendingWrite, data: TasksFile, about: SnapshotAbout = {}): Promise<void> {
+  /** Snapshots the old file, then makes the pending write durable; returns the snapshot's id (none when there was no file). */
+  async makeDurable(lock: HeldLock, current: CurrentFile, pending: PendingWrite, data: TasksFile, about: SnapshotAbout = {}): Promise<string | undefined> {
     const replaced = await this.replaceFile(lock, current, pending, data, about);
     await replaced.durable();
+    return replaced.snapshot;
   }
 
   /**
    * Holding the lock: keeps the old file as a snapshot, then renames the new
    * one over it (fsyncing it first, unless a staged write did). Returns what
    * makes the rename durable, which needs no lock: the folder fsync, then the
-   * snapshot's compression in the background.
+   * snapshot's compression in the background. `snapshot` is the id of the
+   * history snapshot that keeps the old file.
    */
-  async replaceFile(lock: HeldLock, current: CurrentFile, pending: PendingWrite, data: TasksFile, about: SnapshotAbout = {}): Promise<{ durable(): Promise<void> }> {
+  async replaceFile(lock: HeldLock, current: CurrentFile, pending: PendingWrite, data: TasksFile, about: SnapshotAbout = {}): Promise<{ snapshot: string | undefined; durable(): Promise<void> }> {
     // The file really replaced: tasks.json, or the target of a tasks.json link.
     const file = pending.file;
     const historyError = (err: unknown) => fileError(err, 'save a snapshot to', displayPath(this.paths, this.paths.historyDir));
     // The old file is kept by a link (no copy) before the rename replaces it, and compressed after the
     // commit; where no link can be made, it is copied and gzipped while the new file is synced.
     let kept: Awaited<ReturnType<TaskHistory['keep']>> = undefined;
+    let saved: Promise<string | undefined> | undefined;
     let placed: BigIntStats;
     try {
       kept = current.exists
@@ -397,12 +400,12 @@ class FileStore implements Store, SessionHost, StagingHost {
             throw historyError(err);
           })
         : undefined;
-      const snapshot =
+      const snapshot = (saved =
         current.exists && !kept
           ? this.snapshots.save(current.raw ?? { file }, about).catch((err: unknown) => {
               throw historyError(err);
             })
-          : undefined;
+          : undefined);
       if (pending.synced) {
         await snapshot;
         placed = await pending.rename(() => lock.assertHeld());
@@ -424,6 +427,8 @@ class FileStore implements Store, SessionHost, StagingHost {
     if (brokenTags.length > 0) this.brokenTagsByVersion.set(data, brokenTags);
     this.known = { hash: pending.hash, bytes: pending.bytes, trailingNewline: current.trailingNewline, data, brokenTags, identity };
     return {
+      // Settled by now: the rename waited for the copy.
+      snapshot: kept?.id ?? (await saved),
       durable: async () => {
         try {
           await pending.syncFolder().catch((err: unknown) => {

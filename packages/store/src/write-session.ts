@@ -18,7 +18,7 @@ export interface SessionHost {
   /** Serialises `data` into a temp file beside the file it will replace. */
   startWrite(target: WriteTarget, data: TasksFile, current: LoadedTasksFile): Promise<{ pending: PendingWrite; written: TasksFile }>;
   /** Snapshots the old file, then makes `pending` durable (fsync, rename, folder fsync). */
-  makeDurable(lock: HeldLock, current: LoadedTasksFile, pending: PendingWrite, data: TasksFile, about?: SnapshotAbout): Promise<void>;
+  makeDurable(lock: HeldLock, current: LoadedTasksFile, pending: PendingWrite, data: TasksFile, about?: SnapshotAbout): Promise<string | undefined>;
   leaveLock(held: { lock: HeldLock; leave: () => void }): Promise<void>;
   /** Step of the file system's timestamps (see file-identity.ts). */
   timestampGranularity(): Promise<bigint>;
@@ -88,11 +88,11 @@ export class FileWriteSession implements WriteSession {
     return { sameBytes: false, hash: pending.hash, bytes: pending.bytes, data: written, changes, identity };
   }
 
-  async makeDurable(): Promise<void> {
+  async makeDurable(): Promise<string | undefined> {
     if (!this.pending || !this.writtenData) throw new TaskmasterError(ErrorCode.InternalError, 'makeDurable() before write()');
     const pending = this.pending;
     this.pending = undefined;
-    await this.host.makeDurable(this.held.lock, this.file, pending, this.writtenData, aboutChange(this.log.op, this.log.actor, this.validated!.changes));
+    return this.host.makeDurable(this.held.lock, this.file, pending, this.writtenData, aboutChange(this.log.op, this.log.actor, this.validated!.changes));
   }
 
   async end<R extends { changes: TaskChange[] }>(result: R): Promise<R> {

@@ -448,9 +448,16 @@ describe('team sync on PostgreSQL, three servers', () => {
       ['3', ['details'], 'Another program wrote over task 3\'s details, changed here meanwhile; its value was kept. Here: details "B works on 3".', undefined, expect.any(String)],
       ['5', ['*'], `Another program deleted task 5 while it was being changed here; the delete was kept. 'taskmaster history restore ${snapshot}' brings back the version before.`, 'B works on 5', snapshot],
     ]);
-    // That snapshot holds B's task 5 as B left it.
-    const kept = JSON.parse(gunzipSync(await readFile(join(memberB.root, '.taskmaster', 'tasks', 'history', `${snapshot}.json.gz`))).toString('utf8'));
-    expect(kept.master.tasks.find((t: { id: unknown }) => Number(t.id) === 5)?.details).toBe('B works on 5');
+    // That snapshot holds B's task 5 as B left it (compressed once the pull's write is durable).
+    const snapshotFile = join(memberB.root, '.taskmaster', 'tasks', 'history', `${snapshot}.json.gz`);
+    let kept: { master: { tasks: Array<{ id: unknown; details?: string }> } } | undefined;
+    await eventually(async () => (kept = JSON.parse(gunzipSync(await readFile(snapshotFile)).toString('utf8'))));
+    expect(kept!.master.tasks.find((t) => Number(t.id) === 5)?.details).toBe('B works on 5');
+    // It is the snapshot the pull's own write kept, as `taskmaster history list` shows it: not a second copy.
+    const onB = await b.client();
+    const { snapshots } = (await onB.result('history.list', {})) as { snapshots: Array<{ id: string; op?: string; ids?: string[] }> };
+    onB.close();
+    expect(snapshots.find((info) => info.id === snapshot)).toMatchObject({ op: 'team', ids: expect.arrayContaining(['3', '5']) });
     expect(await overridden(a)).toEqual([]);
     // C changed neither task: what one of A and B overrode of the other's is not C's to be told.
     expect(await overridden(c)).toEqual([]);
