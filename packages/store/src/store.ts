@@ -427,8 +427,8 @@ class FileStore implements Store, SessionHost, StagingHost {
     if (brokenTags.length > 0) this.brokenTagsByVersion.set(data, brokenTags);
     this.known = { hash: pending.hash, bytes: pending.bytes, trailingNewline: current.trailingNewline, data, brokenTags, identity };
     return {
-      // Settled by now: the rename waited for the copy.
-      snapshot: kept?.id ?? (await saved),
+      // A copy is settled by now: the rename waited for it.
+      snapshot: kept ? kept.id : await saved,
       durable: async () => {
         try {
           await pending.syncFolder().catch((err: unknown) => {

@@ -39,8 +39,11 @@ export class FieldWriters {
           this.items.set(key, new Map([[WHOLE, here]]));
           break;
         case 'task.moved':
+          // A move changes no field; a renumbered item (Task Master's `move --from=5 --to=7`) takes its writers, and its subtasks theirs, to its new id.
+          if (change.payload.from.id !== undefined && idKey(change.payload.from.id) !== idKey(change.payload.id)) this.renumber(change.payload.tag, change.payload.from.id, change.payload.id);
+          break;
         case 'task.status.changed':
-          // A move changes no field (a renumbered item's fields are not known under its new id); a status change travels as the update it follows.
+          // Travels as the `task.updated` it follows.
           break;
       }
     }
@@ -62,6 +65,14 @@ export class FieldWriters {
     const base = deleted && 'change' in deleted ? deleted.base : undefined;
     if (!base) return true;
     return changedTaskFields(base, conflict.ours as object).some(ours);
+  }
+
+  private renumber(tag: string, from: string, to: string): void {
+    const item = itemKey(tag, from);
+    const subtasks = `${item}.`;
+    const moved = [...this.items].filter(([key]) => key === item || key.startsWith(subtasks));
+    for (const [key] of moved) this.items.delete(key);
+    for (const [key, fields] of moved) this.items.set(itemKey(tag, idKey(to) + key.slice(item.length)), fields);
   }
 
   /** Forgets everything: the team's file is loaded afresh. */

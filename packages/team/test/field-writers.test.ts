@@ -75,6 +75,23 @@ describe('who a pull tells of an override: the member whose change it was', () =
     expect(master(c.file).find((t) => t.id === 8)?.details).toBe('B works on 8');
   });
 
+  it("follows a task another member renumbered: its fields' writers go with it to its new id", () => {
+    const start = fixture();
+    const renumber: Edit = (file) => void (master(file).find((t) => t.id === 9)!.id = 300);
+    // A changes task 9; C, having seen that, renumbers it to 300; B changed it meanwhile, as its server sends it once it has seen the move.
+    const fromA = rowOf(start, set(9, 'details', 'A works on 9'));
+    const seenByC = structuredClone(start);
+    applyTeamOps(seenByC, fromA);
+    const moved = rowOf(seenByC, renumber);
+    const renumbered = structuredClone(start);
+    renumber(renumbered);
+    const fromB = rowOf(renumbered, set(300, 'details', 'B works on 9'));
+    const a = new Member();
+    const c = new Member();
+    expect([a.read(fromA, true), a.read(moved, false), a.read(fromB, false)]).toEqual([[], [], ['300 details']]);
+    expect([c.read(fromA, false), c.read(moved, true), c.read(fromB, false)]).toEqual([[], [], []]);
+  });
+
   it('told when who wrote the overridden value is not known: written before the file was loaded, or forgotten with it', () => {
     const start = fixture();
     const fromA = rowOf(start, set(9, 'details', 'A'));
