@@ -89,6 +89,8 @@ export interface RunOptions {
    * real CLI at a chosen point without changing a line of its code.
    */
   node?: { args?: string[]; env?: NodeJS.ProcessEnv };
+  /** Kills the run (SIGKILL) when aborted: a test's clean-up ends a run it no longer waits for. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -96,12 +98,12 @@ export interface RunOptions {
  * to `.taskmaster`), arguments passed as argv — never through a shell, so
  * titles with spaces or quotes arrive as written.
  */
-export function runTaskMaster(root: string, args: string[], { home, timeoutMs = 60_000, node }: RunOptions): Promise<TaskMasterRun> {
+export function runTaskMaster(root: string, args: string[], { home, timeoutMs = 60_000, node, signal }: RunOptions): Promise<TaskMasterRun> {
   const script = taskMasterScript();
   const env = { ...taskMasterEnv(home), ...node?.env };
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(node?.args ?? []), script, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(node?.args ?? []), script, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], signal, killSignal: 'SIGKILL' });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));

@@ -77,9 +77,13 @@ export async function startHeldTaskMaster(root: string, args: string[]): Promise
   register(() => rm(signals, { recursive: true, force: true }));
   const ready = join(signals, 'ready');
   const go = join(signals, 'go');
+  // A test that fails before releasing it does not wait out the timeout: its clean-up kills the run.
+  const held = new AbortController();
+  register(async () => held.abort());
   const run = runTaskMasterIn(root, args, {
     home: await scratchHome(root),
     timeoutMs: 90_000,
+    signal: held.signal,
     node: { args: ['--require', HOLD_BEFORE_LOCK], env: { TM_HOLD_LOCK: `${tasksFile(root)}.lock`, TM_HOLD_READY: ready, TM_HOLD_GO: go } },
   });
   let ended: TaskMasterRun | undefined;
