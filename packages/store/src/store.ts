@@ -392,7 +392,7 @@ class FileStore implements Store, SessionHost, StagingHost {
     // The old file is kept by a link (no copy) before the rename replaces it, and compressed after the
     // commit; where no link can be made, it is copied and gzipped while the new file is synced.
     let kept: Awaited<ReturnType<TaskHistory['keep']>> = undefined;
-    let saved: Promise<string | undefined> | undefined;
+    let copied: Promise<string | undefined> | undefined;
     let placed: BigIntStats;
     try {
       kept = current.exists
@@ -400,17 +400,17 @@ class FileStore implements Store, SessionHost, StagingHost {
             throw historyError(err);
           })
         : undefined;
-      const snapshot = (saved =
+      copied =
         current.exists && !kept
           ? this.snapshots.save(current.raw ?? { file }, about).catch((err: unknown) => {
               throw historyError(err);
             })
-          : undefined);
+          : undefined;
       if (pending.synced) {
-        await snapshot;
+        await copied;
         placed = await pending.rename(() => lock.assertHeld());
       } else {
-        placed = await pending.commit({ alongside: snapshot, beforeRename: () => lock.assertHeld() });
+        placed = await pending.commit({ alongside: copied, beforeRename: () => lock.assertHeld() });
       }
     } catch (err) {
       // Not replaced: the temp file goes, and the link would share the live file, which in-place writers change.
@@ -428,7 +428,7 @@ class FileStore implements Store, SessionHost, StagingHost {
     this.known = { hash: pending.hash, bytes: pending.bytes, trailingNewline: current.trailingNewline, data, brokenTags, identity };
     return {
       // A copy is settled by now: the rename waited for it.
-      snapshot: kept ? kept.id : await saved,
+      snapshot: kept ? kept.id : await copied,
       durable: async () => {
         try {
           await pending.syncFolder().catch((err: unknown) => {
