@@ -4,6 +4,7 @@ import { events, type EventPayload } from './events.js';
 import { findTask } from './ids.js';
 import type { TaskUpdateParams } from './methods.js';
 import { ownValue } from './own-key.js';
+import { WHOLE_ITEM } from './rebase.js';
 import { findTag, type TasksFile } from './task.js';
 
 /** A change another program wrote over, as the server announced it (`sync.conflict`): what the board, VS Code and `put-back` work from. */
@@ -23,8 +24,8 @@ export const OverriddenNoticesFileSchema = z.object({ version: z.literal(1), not
 export function overriddenText(c: OverriddenNotice): string {
   const restore = c.snapshot !== undefined ? ` 'taskmaster history restore ${c.snapshot}' brings back the version before.` : '';
   if (c.id === '*') return `Another program deleted tag ${c.tag} while it was being changed here; the delete was kept.${restore}`;
-  if (c.fields.includes('*')) {
-    return ownValue(c.ours, '*') === undefined
+  if (c.fields.includes(WHOLE_ITEM)) {
+    return ownValue(c.ours, WHOLE_ITEM) === undefined
       ? `Task ${c.id} was deleted here while another program changed it; its version was kept.`
       : `Another program deleted task ${c.id} while it was being changed here; the delete was kept.${restore}`;
   }
@@ -97,7 +98,7 @@ export function stillOverridden(conflict: OverriddenNotice, file: TasksFile): bo
   if (conflict.id === '*') return tag === undefined;
   const found = tag ? findTask(tag, conflict.id) : undefined;
   // A value the server holds may be undefined where the wire's JSON has no key: both mean "none".
-  if (conflict.fields.includes('*')) return (found !== undefined) === (ownValue(conflict.theirs, '*') !== undefined);
+  if (conflict.fields.includes(WHOLE_ITEM)) return (found !== undefined) === (ownValue(conflict.theirs, WHOLE_ITEM) !== undefined);
   if (!found) return false;
   const task = found.task;
   return conflict.fields.every((f) => {

@@ -9,11 +9,18 @@ import { changedTaskFields, sameTaskFieldValue } from './task-equal.js';
 type Fields = Record<string, unknown>;
 
 /** A field both sides changed: the outside writer's value was kept. */
+/**
+ * The field of a {@link FieldConflict} (and of a `sync.conflict` notice's
+ * `fields`, `ours` and `theirs`) that stands for the whole task or subtask:
+ * one side deleted it while the other changed it. `*` on the wire.
+ */
+export const WHOLE_ITEM = '*';
+
 export interface FieldConflict {
   tag: string;
   /** `"5"` or `"5.2"`. */
   id: string;
-  /** The field, or `*` when one side deleted the task the other changed. */
+  /** The field, or {@link WHOLE_ITEM} when one side deleted the task the other changed. */
   field: string;
   /** Our value that was overridden (undefined: we deleted the task or the field). */
   ours: unknown;
@@ -138,7 +145,7 @@ function mergeFiles(base: TasksFile, ours: TasksFile, theirs: TasksFile, options
     } else if (ot) {
       // They deleted the tag: gone, unless it is new on our side.
       if (!bt) put(tag, ot);
-      else if (!jsonEqual(bt, ot)) conflicts.push({ tag, id: '*', field: '*', ours: ot, theirs: undefined });
+      else if (!jsonEqual(bt, ot)) conflicts.push({ tag, id: '*', field: WHOLE_ITEM, ours: ot, theirs: undefined });
     }
   }
   return { merged: merged as TasksFile, conflicts, renumbered };
@@ -291,7 +298,7 @@ function mergeList(
     } else if (!oi && bi) {
       // We deleted it: it stays deleted unless they changed it.
       if (sameItem(bi, ti)) continue;
-      conflicts.push({ tag, id: fullId(key), field: '*', ours: undefined, theirs: ti });
+      conflicts.push({ tag, id: fullId(key), field: WHOLE_ITEM, ours: undefined, theirs: ti });
       out.push({ key, item: ti });
     } else out.push({ key, item: ti });
   }
@@ -300,7 +307,7 @@ function mergeList(
     const bi = b.get(key);
     if (!bi) placing.push({ after: previousKey(o, key), item: oi, side: 'ours' });
     // They deleted it: deleted, unless we changed it — then their delete still wins, and is reported.
-    else if (!sameItem(bi, oi)) conflicts.push({ tag, id: fullId(key), field: '*', ours: oi, theirs: undefined });
+    else if (!sameItem(bi, oi)) conflicts.push({ tag, id: fullId(key), field: WHOLE_ITEM, ours: oi, theirs: undefined });
   }
   for (const { after, item, side } of placing) {
     let placed = item;

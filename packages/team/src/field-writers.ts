@@ -1,7 +1,4 @@
-import { changedTaskFields, idKey, type FieldConflict, type TeamOp } from '@taskmaster/protocol';
-
-/** The field of an item that stands for the item itself: who last deleted it. */
-const WHOLE = '*';
+import { changedTaskFields, idKey, WHOLE_ITEM, type FieldConflict, type TeamOp } from '@taskmaster/protocol';
 
 /**
  * Who last wrote each field of each task and subtask of the team's file, as
@@ -36,7 +33,7 @@ export class FieldWriters {
           break;
         }
         case 'task.deleted':
-          this.items.set(key, new Map([[WHOLE, here]]));
+          this.items.set(key, new Map([[WHOLE_ITEM, here]]));
           break;
         case 'task.moved':
           // A move changes no field; a renumbered item (Task Master's `move --from=5 --to=7`) takes its writers, and its subtasks theirs, to its new id.
@@ -58,9 +55,9 @@ export class FieldWriters {
   overridesOurs(conflict: FieldConflict, ops: readonly TeamOp[]): boolean {
     const fields = this.items.get(itemKey(conflict.tag, conflict.id));
     const ours = (field: string) => fields?.get(field) !== false;
-    if (conflict.field !== WHOLE) return ours(conflict.field);
+    if (conflict.field !== WHOLE_ITEM) return ours(conflict.field);
     // An update of an item deleted meanwhile: the delete was ours?
-    if (conflict.ours === undefined) return ours(WHOLE);
+    if (conflict.ours === undefined) return ours(WHOLE_ITEM);
     const deleted = ops.find((op) => 'change' in op && op.change.event === 'task.deleted' && op.change.payload.tag === conflict.tag && idKey(op.change.payload.id) === idKey(conflict.id));
     const base = deleted && 'change' in deleted ? deleted.base : undefined;
     if (!base) return true;

@@ -16,6 +16,7 @@ import {
   tagsOf,
   TaskRenames,
   withoutDependenciesOn,
+  WHOLE_ITEM,
   type FieldConflict,
   type TagData,
   type Task,
@@ -95,10 +96,10 @@ export function applyTeamOps(file: TasksFile, ops: readonly TeamOp[], conflicts?
     // What this op was made from, and what `file` holds instead: for an update or a delete.
     const current = op.base && (change.event === 'task.updated' || change.event === 'task.deleted') ? itemIn(file, change.payload.tag, change.payload.id) : undefined;
     if (change.event === 'task.deleted' && op.base && current && conflicts && !sameTask(op.base, current)) {
-      conflicts.push({ tag: change.payload.tag, id: change.payload.id, field: '*', ours: current, theirs: undefined });
+      conflicts.push({ tag: change.payload.tag, id: change.payload.id, field: WHOLE_ITEM, ours: current, theirs: undefined });
     }
     if (change.event === 'task.updated' && op.base) {
-      if (!current && conflicts) conflicts.push({ tag: change.payload.tag, id: change.payload.id, field: '*', ours: undefined, theirs: change.payload.task });
+      if (!current && conflicts) conflicts.push({ tag: change.payload.tag, id: change.payload.id, field: WHOLE_ITEM, ours: undefined, theirs: change.payload.task });
       if (current) {
         const { merged, conflicts: fields } = mergeTask(op.base, current as Record<string, unknown>, change.payload.task as Record<string, unknown>);
         if (conflicts) {

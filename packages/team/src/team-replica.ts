@@ -7,6 +7,7 @@ import {
   findTask,
   jsonEqual,
   rebaseTasksFile,
+  WHOLE_ITEM,
   type FieldConflict,
   type TaskChange,
   type TasksFile,
@@ -623,7 +624,7 @@ function stillOverridden(merged: TasksFile, conflicts: FieldConflict[]): FieldCo
     const tag = findTag(merged, c.tag);
     const item = tag ? (findTask(tag, c.id)?.task as Record<string, unknown> | undefined) : undefined;
     // `*`: a delete kept (the item still gone) or an item brought back (still there).
-    if (c.field === '*' ? (item !== undefined) !== (c.theirs !== undefined) : !jsonEqual(item?.[c.field], c.theirs)) return false;
+    if (c.field === WHOLE_ITEM ? (item !== undefined) !== (c.theirs !== undefined) : !jsonEqual(item?.[c.field], c.theirs)) return false;
     seen.add(key);
     return true;
   });
