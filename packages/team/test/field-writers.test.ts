@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { diffTasksFiles, type FieldConflict, type TasksFile, type TeamOp } from '@taskmaster/protocol';
+import { describeRun, makeScratchHome, runTaskMaster, tasksFile } from '@taskmaster/task-master-runner';
 import { describe, expect, it } from 'vitest';
 import { TeamCodec } from '../src/codec.js';
 import { FieldWriters } from '../src/field-writers.js';
@@ -18,8 +22,29 @@ const set = (id: number, field: string, value: string): Edit => (file) => void (
 function rowOf(seen: TasksFile, edit: Edit): TeamOp[] {
   const after = structuredClone(seen) as Record<string, any>;
   edit(after);
+  return rowBetween(seen, after as TasksFile);
+}
+
+/** The ops of a member whose file went from `seen` to `after`, as they come out of the log. */
+function rowBetween(seen: TasksFile, after: TasksFile): TeamOp[] {
   const codec = new TeamCodec('p', undefined);
-  return codec.decodeChange('c', codec.encodeChange('c', teamOpsOf(seen, after as TasksFile, diffTasksFiles(seen, after as TasksFile))));
+  return codec.decodeChange('c', codec.encodeChange('c', teamOpsOf(seen, after, diffTasksFiles(seen, after))));
+}
+
+/** `file` as the real Task Master (task-master-ai 0.43.1) leaves it after `move --from=<from> --to=<to>` in a project of its own. */
+async function movedByTaskMaster(file: TasksFile, from: number, to: number): Promise<TasksFile> {
+  const root = await mkdtemp(join(tmpdir(), 'tm-team-move-'));
+  const home = await makeScratchHome();
+  try {
+    await mkdir(join(root, '.taskmaster', 'tasks'), { recursive: true });
+    await writeFile(tasksFile(root), JSON.stringify(file, null, 2));
+    const run = await runTaskMaster(root, ['move', `--from=${from}`, `--to=${to}`], { home });
+    expect(run.code, describeRun(run)).toBe(0);
+    return JSON.parse(await readFile(tasksFile(root), 'utf8')) as TasksFile;
+  } finally {
+    await rm(root, { recursive: true, force: true });
+    await rm(home, { recursive: true, force: true });
+  }
 }
 
 /** A member reading rows of the log, as a pull does: what each overrode, and what of that this member is told. */
@@ -75,26 +100,24 @@ describe('who a pull tells of an override: the member whose change it was', () =
     expect(master(c.file).find((t) => t.id === 8)?.details).toBe('B works on 8');
   });
 
-  it("follows a task another member renumbered: its fields' writers go with it to its new id", () => {
+  it("follows a task another member renumbered with the real Task Master's move: its fields' writers go with it to its new id", async () => {
     const start = fixture();
-    // As the real Task Master's `move --from=9 --to=300` leaves the file (0.43.1): task 9 taken out, last as 300 (a `task.moved` naming id 9).
-    const renumber: Edit = (file) => {
-      const [nine] = master(file).splice(master(file).findIndex((t) => t.id === 9), 1);
-      master(file).push({ ...nine, id: 300 });
-    };
-    // A changes task 9; C, having seen that, renumbers it to 300; B changed it meanwhile, as its server sends it once it has seen the move.
+    // A changes task 9; C, having seen that, renumbers it to 300 with Task Master's `move --from=9 --to=300`;
+    // B changed it meanwhile, as its server sends it once it has seen the move (task 300, from its old details).
     const fromA = rowOf(start, set(9, 'details', 'A works on 9'));
     const seenByC = structuredClone(start);
     applyTeamOps(seenByC, fromA);
-    const moved = rowOf(seenByC, renumber);
-    const renumbered = structuredClone(start);
-    renumber(renumbered);
-    const fromB = rowOf(renumbered, set(300, 'details', 'B works on 9'));
+    const afterMove = await movedByTaskMaster(seenByC, 9, 300);
+    const moved = rowBetween(seenByC, afterMove);
+    expect(moved.some((op) => 'change' in op && op.change.event === 'task.moved' && op.change.payload.id === '300')).toBe(true);
+    const seenByB = structuredClone(afterMove) as Record<string, any>;
+    master(seenByB).find((t) => Number(t.id) === 300)!.details = master(start as Record<string, any>).find((t) => t.id === 9)!.details;
+    const fromB = rowOf(seenByB as TasksFile, (file) => void (master(file).find((t) => Number(t.id) === 300)!.details = 'B works on 9'));
     const a = new Member();
     const c = new Member();
     expect([a.read(fromA, true), a.read(moved, false), a.read(fromB, false)]).toEqual([[], [], ['300 details']]);
     expect([c.read(fromA, false), c.read(moved, true), c.read(fromB, false)]).toEqual([[], [], []]);
-  });
+  }, 60_000);
 
   it('told when who wrote the overridden value is not known: written before the file was loaded, or forgotten with it', () => {
     const start = fixture();
