@@ -4,6 +4,7 @@ import { networkInterfaces } from 'node:os';
 import { ConnectionFileWriter } from './connection-file.js';
 import { SyncEngine } from './engine.js';
 import { buildHttpApp } from './http/app.js';
+import { httpCloser } from './http/close-http.js';
 import { portInUse } from './listen.js';
 import { urlHost, type ServerOptions } from './options.js';
 import { Dispatcher } from './rpc/dispatch.js';
@@ -74,11 +75,13 @@ export async function createServer(options: ServerOptions): Promise<SyncServer> 
   let connectionFile: ConnectionFileWriter | undefined;
   const sockets = new SocketServer(engine, dispatcher, policy, () => connectionFile?.schedule());
   let app: FastifyInstance | undefined;
+  let closeHttp: (() => Promise<void>) | undefined;
   let port: number;
   let httpPort: number;
   try {
     port = await sockets.listen(o.port, o.host);
     app = buildHttpApp({ engine, dispatcher, policy, ...(o.boardDir !== undefined ? { board: { dir: o.boardDir, wsPort: port } } : {}) });
+    closeHttp = httpCloser(app);
     httpPort = await listenHttp(app, o.httpPort, o.host);
     policy.ownOrigin = { scheme: o.tls ? 'https' : 'http', port: httpPort };
     if (o.host === '0.0.0.0' || o.host === '::') policy.localAddresses = interfaceAddresses();
@@ -124,7 +127,7 @@ export async function createServer(options: ServerOptions): Promise<SyncServer> 
   const close = async (reason = 'the sync server is shutting down') => {
     // First stop accepting, so the list below is final: clients reconnect as soon as they are told.
     sockets.stopAccepting();
-    const httpClosed = closeHttp(app!);
+    const httpClosed = closeHttp!();
     const notice = new OutgoingEvent('sync.shutdown', { code: 1007, message: reason });
     const open = [...engine.connections];
     for (const c of open) {
@@ -176,22 +179,6 @@ async function listenHttp(app: FastifyInstance, port: number, host: string): Pro
   }
   const address = app.server.address();
   return typeof address === 'object' && address ? address.port : port;
-}
-
-/**
- * Closes the HTTP server, keeping no client waiting for a reply. Fastify's
- * close waits for every connection to end, and closes only those idle at that
- * moment: a connection whose reply was still being made then falls idle after,
- * and stays open for the client's keep-alive time, 72 s by fastify's
- * default (fastify#7044). Each one is closed as soon as its reply is out.
- */
-async function closeHttp(app: FastifyInstance): Promise<void> {
-  const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
-  try {
-    await app.close();
-  } finally {
-    clearInterval(sweep);
-  }
 }
 
 /** Waits for sockets to finish their closing handshake, then cuts the stragglers. */

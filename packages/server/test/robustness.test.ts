@@ -6,7 +6,7 @@ import { ConnectionFileSchema, METHOD_NAMES } from '@taskmaster/protocol';
 import { openStore } from '@taskmaster/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from '../src/index.js';
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import WebSocket from 'ws';
 import { RawClient, cleanup, eventually, makeProject, prng, register, smallFile, startServer } from './helpers.js';
 
@@ -223,6 +223,34 @@ describe('lifecycle', () => {
     expect(await answer.json()).toMatchObject({ id: 1, result: { task: { title: 'Sent before the close' } } });
     const outcome = await Promise.race([closing.then(() => 'closed'), new Promise((resolve) => setTimeout(() => resolve('still open after 10 s'), 10_000))]);
     expect(outcome).toBe('closed');
+  });
+
+  it('closes at once though clients sent only part of a request (its headers, or its body), cutting them', async () => {
+    const root = await makeProject();
+    const server = await startServer(root);
+    const auth = `Authorization: Bearer ${server.token}\r\nHost: 127.0.0.1:${server.httpPort}\r\n`;
+    const partial = [
+      // Headers cut short: Node would hold the connection for its 60 s headers timeout.
+      `POST /api/rpc HTTP/1.1\r\n${auth}`,
+      // A body cut short: 300 s, Node's request timeout.
+      `POST /api/rpc HTTP/1.1\r\n${auth}Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{"jsonrpc": "2.0", "id": 1, "met`,
+    ];
+    const sockets = await Promise.all(
+      partial.map(
+        (text) =>
+          new Promise<Socket>((resolve, reject) => {
+            const socket = connect(server.httpPort, '127.0.0.1', () => socket.write(text, () => resolve(socket)));
+            socket.on('error', reject);
+          }),
+      ),
+    );
+    register(async () => sockets.forEach((s) => s.destroy()));
+    const ended = sockets.map((s) => new Promise((resolve) => s.once('close', resolve)));
+    // The server has both requests under way (its parser holds them) before it closes.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const outcome = await Promise.race([server.close().then(() => 'closed'), new Promise((resolve) => setTimeout(() => resolve('still open after 10 s'), 10_000))]);
+    expect(outcome).toBe('closed');
+    await Promise.all(ended);
   });
 
   it('reloads on demand and sends a full snapshot to subscribers when forced', async () => {
