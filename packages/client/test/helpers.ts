@@ -75,13 +75,18 @@ export class Harness {
     return client;
   }
 
-  /** Runs `script` (an ES module body) in a child process, killed at cleanup; `createClient` is the built client's. */
+  /**
+   * Runs `script` (an ES module body) in a child process, killed at cleanup; `createClient` is the built client's.
+   * Its standard input is a pipe: `await nextLine()` in the script waits for what the test sends (`child.stdin.end('…')`, which also lets the child exit).
+   */
   child(script: string, env: Record<string, string> = {}): ChildProcess {
-    const prelude = `import { createClient } from '${BUILT_CLIENT}';\n`;
+    const prelude =
+      `import { createClient } from '${BUILT_CLIENT}';\n` +
+      `const nextLine = () => new Promise((resolve) => process.stdin.once('data', resolve));\n`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', prelude + script], {
       cwd: fileURLToPath(new URL('..', import.meta.url)),
       env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.children.push(child);
     return child;

@@ -49,13 +49,14 @@ describe('client lifecycle', () => {
     const child = h.child(
       `const client = createClient({ url: 'ws://127.0.0.1:' + process.env.WS_PORT + '/taskmaster', httpUrl: 'http://127.0.0.1:' + process.env.HTTP_PORT,
          requestTimeoutMs: 60_000, reconnect: { minDelayMs: 10, maxDelayMs: 50 } });
-       await new Promise((r) => setTimeout(r, 300));
+       await nextLine();
        await client.close();
        console.log('closed', client.mode);`,
       { WS_PORT: String(await closedPort()), HTTP_PORT: String(silent.port) },
     );
-    // The poll asking whether HTTP answers was sent: it waits on the silent server.
+    // The poll asking whether HTTP answers was sent: it waits on the silent server. Then the client is closed.
     await until(() => silent.open() >= 1, 'the poll to reach the silent server');
+    child.stdin!.end('close\n');
     const result = await exited(child, 15_000);
     expect(result.timedOut).toBe(false);
     expect(result.out.trim()).toBe('closed offline');
